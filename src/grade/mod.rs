@@ -1,0 +1,1 @@
+//! Grading: aligning a session with a scenario's steps, points, feedback and findings.

@@ -1,0 +1,26 @@
+//! mailgrade grades SMTP and POP3 networking labs from the transcripts and captures students
+//! hand in.
+//!
+//! # Layout
+//!
+//! Data flows one way, top to bottom; a module uses only those above it.
+//!
+//! - [`session`]: the model every stage shares (sessions, exchanges, commands, replies,
+//!   origins, secrets).
+//! - [`protocol`]: sans-IO SMTP and POP3 grammar, reply parsing and state machines.
+//! - [`ingest`]: files → sessions (text dialects, encodings, captures, archives).
+//! - [`scenario`]: the YAML scenarios that say what a dialogue should be.
+//! - [`grade`]: a session against a scenario → a grade with feedback.
+//! - [`server`] and [`replay`]: a mail server to re-send the client side to.
+//! - [`report`]: grades → text, JSON and the formats courses use.
+//! - [`cli`]: the `mailgrade` command.
+
+pub mod cli;
+pub mod grade;
+pub mod ingest;
+pub mod protocol;
+pub mod replay;
+pub mod report;
+pub mod scenario;
+pub mod server;
+pub mod session;

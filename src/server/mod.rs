@@ -1,0 +1,2 @@
+//! Mail servers to replay against: the `MailServer` trait, the embedded server, a container
+//! and an external host.

@@ -1,0 +1,126 @@
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use super::{Content, Origin};
+
+/// An SMTP reply code, `200..=599` (RFC 5321 §4.2). Typed so "any 5xx" is a method, not a
+/// string match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SmtpCode(u16);
+
+/// The first digit of an SMTP reply code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    PositivePreliminary,
+    PositiveCompletion,
+    PositiveIntermediate,
+    TransientNegative,
+    PermanentNegative,
+}
+
+impl SmtpCode {
+    /// A code with a first digit 1–5 and a second digit 0–5; anything else is not SMTP.
+    pub fn new(code: u16) -> Option<Self> {
+        let (first, second) = (code / 100, code / 10 % 10);
+        ((1..=5).contains(&first) && second <= 5).then_some(SmtpCode(code))
+    }
+
+    pub fn value(self) -> u16 {
+        self.0
+    }
+
+    pub fn class(self) -> u8 {
+        (self.0 / 100) as u8
+    }
+
+    pub fn severity(self) -> Severity {
+        match self.class() {
+            1 => Severity::PositivePreliminary,
+            2 => Severity::PositiveCompletion,
+            3 => Severity::PositiveIntermediate,
+            4 => Severity::TransientNegative,
+            _ => Severity::PermanentNegative,
+        }
+    }
+}
+
+impl fmt::Display for SmtpCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A POP3 status indicator (RFC 1939 §3), and the `+ ` SASL continuation (RFC 5034).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Pop3Status {
+    Ok,
+    Err,
+    Continue,
+}
+
+/// What a server answered: an SMTP code or a POP3 status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReplyCode {
+    Smtp(SmtpCode),
+    Pop3(Pop3Status),
+}
+
+impl ReplyCode {
+    /// 2xx/3xx, `+OK` and `+ `: the server went along with the command.
+    pub fn is_positive(self) -> bool {
+        match self {
+            ReplyCode::Smtp(code) => matches!(code.class(), 1..=3),
+            ReplyCode::Pop3(status) => status != Pop3Status::Err,
+        }
+    }
+
+    pub fn smtp(self) -> Option<SmtpCode> {
+        match self {
+            ReplyCode::Smtp(code) => Some(code),
+            ReplyCode::Pop3(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for ReplyCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplyCode::Smtp(code) => code.fmt(f),
+            ReplyCode::Pop3(Pop3Status::Ok) => f.write_str("+OK"),
+            ReplyCode::Pop3(Pop3Status::Err) => f.write_str("-ERR"),
+            ReplyCode::Pop3(Pop3Status::Continue) => f.write_str("+"),
+        }
+    }
+}
+
+impl Serialize for ReplyCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A whole reply: every line of a multi-line SMTP reply, or a POP3 status line and the
+/// multi-line body that followed it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Reply {
+    pub code: ReplyCode,
+    /// The text after the code on each line (`250-PIPELINING` gives `PIPELINING`).
+    pub lines: Vec<String>,
+    /// A POP3 multi-line body (RETR, TOP, LIST, UIDL, CAPA), dot-unstuffed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<Content>,
+    pub origin: Origin,
+}
+
+impl Reply {
+    pub fn new(code: ReplyCode, lines: Vec<String>, origin: Origin) -> Self {
+        Reply { code, lines, body: None, origin }
+    }
+
+    /// The first line's text, as a one-line summary.
+    pub fn text(&self) -> &str {
+        self.lines.first().map(String::as_str).unwrap_or("")
+    }
+}
