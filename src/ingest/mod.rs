@@ -1,2 +1,11 @@
 //! Reading submissions: format detection, text decoding, transcript dialects, captures,
 //! archives — everything that turns files into [`Session`](crate::session::Session)s.
+//!
+//! CONTRACT (skeleton): [`read_file`] is what the CLI calls; `text` and `capture` fill it in.
+
+pub mod capture;
+mod error;
+mod read;
+
+pub use error::IngestError;
+pub use read::{read_bytes, read_file, FileRead};

@@ -19,7 +19,11 @@ pub struct Command {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CommandKind {
     /// A command line: `verb` upper-cased, `written` as the student typed it.
-    Line { verb: String, written: String, args: Args },
+    Line {
+        verb: String,
+        written: String,
+        args: Args,
+    },
     /// A SASL response after a `334` / `+ ` challenge (the AUTH LOGIN user name and password).
     AuthResponse { payload: Secret },
     /// `*`: the client cancelled the AUTH exchange (RFC 4954 §4).
@@ -41,7 +45,10 @@ pub struct Args {
 
 impl Args {
     pub fn plain(text: impl Into<String>) -> Self {
-        Args { text: text.into(), secret: None }
+        Args {
+            text: text.into(),
+            secret: None,
+        }
     }
 }
 
@@ -57,7 +64,11 @@ impl fmt::Display for Args {
 
 impl Command {
     pub fn new(kind: CommandKind, origin: Origin) -> Self {
-        Command { kind, origin, pipelined: false }
+        Command {
+            kind,
+            origin,
+            pipelined: false,
+        }
     }
 
     /// The step name a skeleton shows: the verb, or `auth-response`, `auth-cancel`, `message`.
@@ -89,7 +100,9 @@ impl fmt::Display for Command {
     /// The command as a line a person can read, with secrets redacted.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            CommandKind::Line { written, args, .. } if args.text.is_empty() && args.secret.is_none() => {
+            CommandKind::Line { written, args, .. }
+                if args.text.is_empty() && args.secret.is_none() =>
+            {
                 f.write_str(written)
             }
             CommandKind::Line { written, args, .. } => write!(f, "{written} {args}"),

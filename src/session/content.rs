@@ -18,11 +18,19 @@ pub struct Content {
 
 impl Content {
     pub fn from_bytes(bytes: Vec<u8>) -> Self {
-        Content { size: Some(bytes.len() as u64), bytes: Some(bytes), summary: None }
+        Content {
+            size: Some(bytes.len() as u64),
+            bytes: Some(bytes),
+            summary: None,
+        }
     }
 
     pub fn elided(size: Option<u64>) -> Self {
-        Content { bytes: None, size, summary: None }
+        Content {
+            bytes: None,
+            size,
+            summary: None,
+        }
     }
 
     pub fn is_elided(&self) -> bool {

@@ -12,7 +12,11 @@ pub enum Origin {
     Line { line: u32, column: u32 },
     /// Frames of a capture, 1-based as Wireshark numbers them; `micros` is the capture time
     /// of the first frame in microseconds since the Unix epoch.
-    Frame { frame: u64, last_frame: u64, micros: i64 },
+    Frame {
+        frame: u64,
+        last_frame: u64,
+        micros: i64,
+    },
     /// A reply given by the replay server to the `index`th command sent (0 = greeting).
     Replay { index: u32 },
     /// Made up by mailgrade (for example a body the scenario supplies).
@@ -26,14 +30,22 @@ impl Origin {
     }
 
     pub fn frame(frame: u64, micros: i64) -> Self {
-        Origin::Frame { frame, last_frame: frame, micros }
+        Origin::Frame {
+            frame,
+            last_frame: frame,
+            micros,
+        }
     }
 
     /// The origin that covers both `self` and a later `other` (a reply spread over frames).
     pub fn extend(self, other: Origin) -> Origin {
         match (self, other) {
             (Origin::Frame { frame, micros, .. }, Origin::Frame { last_frame, .. }) => {
-                Origin::Frame { frame, last_frame, micros }
+                Origin::Frame {
+                    frame,
+                    last_frame,
+                    micros,
+                }
             }
             (this, _) => this,
         }
@@ -45,7 +57,9 @@ impl fmt::Display for Origin {
         match *self {
             Origin::Line { line, column } if column > 1 => write!(f, "{line}:{column}"),
             Origin::Line { line, .. } => write!(f, "{line}"),
-            Origin::Frame { frame, last_frame, .. } if last_frame > frame => {
+            Origin::Frame {
+                frame, last_frame, ..
+            } if last_frame > frame => {
                 write!(f, "frames {frame}-{last_frame}")
             }
             Origin::Frame { frame, .. } => write!(f, "frame {frame}"),

@@ -116,7 +116,12 @@ pub struct Reply {
 
 impl Reply {
     pub fn new(code: ReplyCode, lines: Vec<String>, origin: Origin) -> Self {
-        Reply { code, lines, body: None, origin }
+        Reply {
+            code,
+            lines,
+            body: None,
+            origin,
+        }
     }
 
     /// The first line's text, as a one-line summary.

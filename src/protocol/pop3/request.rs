@@ -3,21 +3,42 @@ use crate::session::Secret;
 /// A parsed POP3 command line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Request {
-    User { name: String },
-    Pass { password: Secret },
-    Apop { name: String, digest: Secret },
+    User {
+        name: String,
+    },
+    Pass {
+        password: Secret,
+    },
+    Apop {
+        name: String,
+        digest: Secret,
+    },
     Stat,
-    List { msg: Option<u32> },
-    Uidl { msg: Option<u32> },
-    Retr { msg: u32 },
-    Top { msg: u32, lines: u32 },
-    Dele { msg: u32 },
+    List {
+        msg: Option<u32>,
+    },
+    Uidl {
+        msg: Option<u32>,
+    },
+    Retr {
+        msg: u32,
+    },
+    Top {
+        msg: u32,
+        lines: u32,
+    },
+    Dele {
+        msg: u32,
+    },
     Rset,
     Noop,
     Quit,
     Capa,
     Stls,
-    Auth { mechanism: Option<String>, initial: Option<Secret> },
+    Auth {
+        mechanism: Option<String>,
+        initial: Option<Secret>,
+    },
 }
 
 impl Request {
@@ -30,7 +51,10 @@ impl Request {
                 | Request::Retr { .. }
                 | Request::Top { .. }
                 | Request::Capa
-                | Request::Auth { mechanism: None, .. }
+                | Request::Auth {
+                    mechanism: None,
+                    ..
+                }
         )
     }
 }
@@ -40,7 +64,10 @@ pub enum SyntaxError {
     #[error("unknown command {verb}")]
     UnknownCommand { verb: String },
     #[error("syntax error, expected {expected}")]
-    Syntax { verb: &'static str, expected: &'static str },
+    Syntax {
+        verb: &'static str,
+        expected: &'static str,
+    },
 }
 
 /// Parses one command line (no line end).
