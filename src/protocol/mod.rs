@@ -12,6 +12,7 @@ pub mod dialogue;
 pub mod dotstuff;
 pub mod line;
 pub mod pop3;
+pub mod sasl;
 pub mod smtp;
 
 pub use dialogue::{Dialogue, DialogueBuilder, Direction, Expect};
