@@ -20,3 +20,6 @@ pub use detect::{detect_line, detect_protocol, detect_protocol_bytes};
 pub use dialogue::{Dialogue, DialogueBuilder, Direction, Expect};
 pub use dotstuff::{stuff, unstuff, DataEvent, DataReceiver};
 pub use line::{Line, LineEvent, LineReceiver};
+
+#[cfg(test)]
+mod reference_tests;
