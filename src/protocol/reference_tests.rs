@@ -206,3 +206,55 @@ fn grammar_and_state_agree_with_postfix_and_dovecot() {
     // bad-sequence, sloppy-addresses, unknown-command, error-limit, no-helo, pop3 sloppy …
     assert!(checked >= 20, "only {checked} refusals were compared");
 }
+
+/// The same sessions as the server saw them on the wire (tcpdump on `lo`): read as bytes
+/// segment by segment, they give the exchanges the transcripts give.
+#[test]
+fn reference_captures_read_like_their_transcripts() {
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/postfix-dovecot/captures");
+    let mut compared = 0;
+    for path in transcripts() {
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let capture = dir.join(format!("{stem}.pcap"));
+        let Ok(bytes) = std::fs::read(&capture) else {
+            continue;
+        };
+        let (protocol, from_transcript) = read(&path);
+        let pcap = pcap_parser::PcapCapture::from_file(&bytes).expect("a pcap file");
+        let mut builder = DialogueBuilder::new(protocol);
+        for (index, block) in pcap.blocks.iter().enumerate() {
+            let Ok(packet) = etherparse::SlicedPacket::from_ethernet(block.data) else {
+                continue;
+            };
+            let Some(etherparse::TransportSlice::Tcp(tcp)) = packet.transport else {
+                continue;
+            };
+            let origin = Origin::frame(index as u64 + 1, 0);
+            if matches!(tcp.source_port(), 25 | 110 | 2525 | 1110) {
+                builder.server_bytes(tcp.payload(), origin);
+            } else {
+                builder.client_bytes(tcp.payload(), origin);
+            }
+        }
+        let from_capture = builder.finish();
+        let skeleton = |d: &Dialogue| -> Vec<String> {
+            d.exchanges.iter().map(|e| e.skeleton_line()).collect()
+        };
+        // The transcripts elide long POP3 bodies; the captures have them whole.
+        if protocol == Protocol::Smtp {
+            assert!(
+                from_capture.notes.is_empty(),
+                "{stem}: {:?}",
+                from_capture.notes
+            );
+        }
+        assert_eq!(
+            skeleton(&from_capture),
+            skeleton(&from_transcript),
+            "{stem}"
+        );
+        compared += 1;
+    }
+    assert!(compared >= 15, "only {compared} captures compared");
+}
