@@ -1,7 +1,8 @@
 //! `impossible-reply`: every reply is one a server can give to the command before it.
 //!
 //! **What**: the reply code is among those RFC 5321 §4.3.2 (or RFC 1939 for POP3) lists for
-//! the command, and a `235` / `334` answers an AUTH exchange that was started.
+//! the command, a `235` / `334` answers an AUTH exchange that was started, and a message is
+//! only accepted after DATA was answered `354`.
 //!
 //! **Why**: a `354` after MAIL or a `235` with no AUTH never comes from a server: the
 //! transcript was likely edited or pieced together from different sessions.
@@ -23,6 +24,7 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
     let session = context.session;
     let mut findings = Vec::new();
     let mut auth_open = false;
+    let mut data_open = false;
     for (index, exchange) in session.exchanges.iter().enumerate() {
         let label = Label::of(exchange);
         let Some(reply) = &exchange.reply else {
@@ -30,6 +32,15 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
         };
         let possible = codes::is_possible(session.protocol, &label, reply.code);
         let orphan_auth = label == Label::AuthResponse && !auth_open;
+        let orphan_message = label == Label::Message && !data_open && reply.code.is_positive();
+        data_open = match &label {
+            Label::Verb(verb) if verb == "DATA" => {
+                matches!(reply.code, ReplyCode::Smtp(code) if code.value() == 354)
+            }
+            // A BDAT chunk may be read as a message of its own.
+            Label::Verb(verb) => verb == "BDAT",
+            _ => false,
+        };
         // Only a challenge (334, `+`) after AUTH or an AUTH answer keeps the exchange open.
         let challenge = matches!(reply.code, ReplyCode::Smtp(code) if code.value() == 334)
             || reply.code == ReplyCode::Pop3(Pop3Status::Continue);
@@ -54,6 +65,17 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
                 ),
                 format!(
                     "没有进行中的 AUTH 认证，认证应答却得到了 {}：记录似乎被修改过或不完整。",
+                    reply.code
+                ),
+            )
+        } else if orphan_message {
+            (
+                format!(
+                    "The message was accepted ({}) although DATA was not answered 354: the transcript looks edited or incomplete.",
+                    reply.code
+                ),
+                format!(
+                    "DATA 没有得到 354，邮件却被接受（{}）：记录似乎被修改过或不完整。",
                     reply.code
                 ),
             )
