@@ -60,17 +60,23 @@ impl Span {
         let line_index = usize::try_from(self.line).ok()?.checked_sub(1)?;
         let mut offset = 0;
         let mut line_text = None;
+        let mut lines = 0;
         for (index, line) in text.split_inclusive('\n').enumerate() {
+            lines = index + 1;
             if index == line_index {
                 line_text = Some(line.trim_end_matches(['\n', '\r']));
                 break;
             }
             offset += line.len();
         }
-        // A position just past the last line (an error at end of file) points at its end.
+        // The line just past the last one (an error at end of file) points at the end.
         let line_text = match line_text {
             Some(line) => line,
-            None if offset == text.len() => "",
+            None if line_index == lines && text.ends_with('\n')
+                || text.is_empty() && line_index == 0 =>
+            {
+                ""
+            }
             None => return None,
         };
         let byte_at = |chars: usize| {
@@ -243,7 +249,10 @@ pub fn render_all(
 }
 
 /// The candidate closest to `word`, when it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let word = word.to_ascii_lowercase();
     candidates
         .into_iter()
@@ -290,7 +299,10 @@ mod tests {
             },
             Style::Plain,
         );
-        assert!(out.contains("error[unknown-verb]: unknown SMTP command `EHL0`"), "{out}");
+        assert!(
+            out.contains("error[unknown-verb]: unknown SMTP command `EHL0`"),
+            "{out}"
+        );
         assert!(out.contains("--> lab.yaml:3:11"), "{out}");
         assert!(out.contains("^^^^ not an SMTP command"), "{out}");
         assert!(out.contains("help: did you mean `EHLO`?"), "{out}");

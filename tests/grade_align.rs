@@ -126,12 +126,21 @@ fn alignment_cases() {
     ];
     for (name, script, expected, score) in cases {
         let grade = grade::grade(&session(Protocol::Smtp, &script), 0, &send);
-        assert_eq!(statuses(&grade), expected, "{name}\n{}", grade.unified_diff());
+        assert_eq!(
+            statuses(&grade),
+            expected,
+            "{name}\n{}",
+            grade.unified_diff()
+        );
         assert_eq!(grade.score, score, "{name}");
         assert_eq!(grade.max_score, 70, "{name}");
         for check in grade.losses() {
             let feedback = check.feedback.as_ref().expect("every loss is explained");
-            assert!(!feedback.en.is_empty() && !feedback.zh_cn.is_empty(), "{name}: {}", check.id);
+            assert!(
+                !feedback.en.is_empty() && !feedback.zh_cn.is_empty(),
+                "{name}: {}",
+                check.id
+            );
             assert!(check.rule.is_some(), "{name}: {} names no rule", check.id);
         }
     }
@@ -176,11 +185,17 @@ steps:
 ";
     let scenario = scenario(text);
     let grade = grade::grade(
-        &session(Protocol::Smtp, "C: EHLO me\nS: 250 ok\nC: NOOP\nS: 250 ok\nC: QUIT\nS: 221 bye\n"),
+        &session(
+            Protocol::Smtp,
+            "C: EHLO me\nS: 250 ok\nC: NOOP\nS: 250 ok\nC: QUIT\nS: 221 bye\n",
+        ),
         0,
         &scenario,
     );
-    assert_eq!(statuses(&grade), "hello=passed quit=passed extra-2=unexpected");
+    assert_eq!(
+        statuses(&grade),
+        "hello=passed quit=passed extra-2=unexpected"
+    );
     assert_eq!(grade.score, 20);
     assert!(!grade.passed, "an extra fails a strict scenario");
     let lenient = scenario.clone();
@@ -189,7 +204,10 @@ steps:
         ..lenient
     };
     let grade = grade::grade(
-        &session(Protocol::Smtp, "C: EHLO me\nS: 250 ok\nC: NOOP\nS: 250 ok\nC: QUIT\nS: 221 bye\n"),
+        &session(
+            Protocol::Smtp,
+            "C: EHLO me\nS: 250 ok\nC: NOOP\nS: 250 ok\nC: QUIT\nS: 221 bye\n",
+        ),
         0,
         &lenient,
     );
@@ -206,7 +224,11 @@ fn skeleton_diff_shows_missing_changed_and_extra() {
         insta::assert_json_snapshot!("align_grade_json", grade);
     });
     assert_eq!(
-        grade.checks.iter().find(|c| c.id == "rcpt").map(|c| c.status),
+        grade
+            .checks
+            .iter()
+            .find(|c| c.id == "rcpt")
+            .map(|c| c.status),
         Some(Status::OutOfOrder)
     );
 }

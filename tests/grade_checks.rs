@@ -23,7 +23,14 @@ fn every_check_has_an_id_and_is_listed_once() {
     let ids: Vec<&str> = grade::CHECKS.iter().map(|c| c.id).collect();
     assert_eq!(
         ids,
-        ["connect-target", "encrypted", "auth-base64", "auth-user", "impossible-reply", "message-content"]
+        [
+            "connect-target",
+            "encrypted",
+            "auth-base64",
+            "auth-user",
+            "impossible-reply",
+            "message-content"
+        ]
     );
 }
 
@@ -134,7 +141,11 @@ fn check_cases() {
         let found = findings_of(&grade, check);
         assert_eq!(found.len(), *count, "{name}: {:#?}", grade.findings);
         if let Some(first) = found.first() {
-            assert!(first.message.en.contains(phrase), "{name}: {}", first.message.en);
+            assert!(
+                first.message.en.contains(phrase),
+                "{name}: {}",
+                first.message.en
+            );
             assert!(!first.message.zh_cn.is_empty(), "{name}");
             assert!(first.evidence.is_some(), "{name}: no evidence");
         }
@@ -145,14 +156,29 @@ fn check_cases() {
 fn scenario_message_checks_grade_the_body_when_seen() {
     let mismatch = "S: 220 hi\nC: EHLO me\nS: 250 ok\nC: AUTH LOGIN\nS: 334 x\nA: YUBiLmM=\nS: 334 y\nA: cGFzcw==\nS: 235 ok\nC: MAIL FROM:<a@b.c>\nS: 250 ok\nC: RCPT TO:<d@e.f>\nS: 250 ok\nC: DATA\nS: 354 go\nB: From: Eve <eve@x.y>\\nSubject: hi\\n\\nbody\nS: 250 ok\nC: QUIT\nS: 221 bye\n";
     let grade = smtp_grade(mismatch);
-    let from = grade.checks.iter().find(|c| c.id == "from-header").expect("from check");
+    let from = grade
+        .checks
+        .iter()
+        .find(|c| c.id == "from-header")
+        .expect("from check");
     assert_eq!(from.status, Status::Failed);
-    assert!(from.feedback.as_ref().is_some_and(|f| f.en.contains("MAIL FROM")));
+    assert!(from
+        .feedback
+        .as_ref()
+        .is_some_and(|f| f.en.contains("MAIL FROM")));
     let matching = mismatch.replace("Eve <eve@x.y>", "Me <A@B.C>");
     let grade = smtp_grade(&matching);
-    let from = grade.checks.iter().find(|c| c.id == "from-header").expect("from check");
+    let from = grade
+        .checks
+        .iter()
+        .find(|c| c.id == "from-header")
+        .expect("from check");
     assert_eq!(from.status, Status::Passed);
-    let subject = grade.checks.iter().find(|c| c.id == "subject-header").expect("subject check");
+    let subject = grade
+        .checks
+        .iter()
+        .find(|c| c.id == "subject-header")
+        .expect("subject check");
     assert_eq!(subject.status, Status::Passed);
 }
 

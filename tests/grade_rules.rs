@@ -48,7 +48,7 @@ fn each_rule_explains_its_loss() {
     let cases: Vec<(Protocol, String, &str, &str, &str)> = vec![
         (Protocol::Smtp, format!("S: 220 hi\nC: MAIL FROM:<a@b.c>\nS: 503 send HELO first\nC: EHLO me\nS: 250 ok\nC: RCPT TO:<d@e.f>\nS: 250 ok\n{OK_END}"), "mail", "hello-first", "greet the server with EHLO"),
         (Protocol::Smtp, format!("S: 220 hi\nC: EHLO me\nS: 250 ok\nC: RCPT TO:<d@e.f>\nS: 503 need MAIL\nC: MAIL FROM:<a@b.c>\nS: 250 ok\n{OK_END}"), "rcpt", "mail-before-rcpt", "RCPT before MAIL: a server answers 503"),
-        (Protocol::Smtp, format!("S: 220 hi\nC: EHLO me\nS: 250 ok\nC: MAIL FROM:<a@b.c>\nS: 250 ok\nC: RCPT TO:<d@e.f>\nS: 550 no such user\nC: DATA\nS: 554 no valid recipients\nM: 5\nS: 250 ok\nC: QUIT\nS: 221 bye\n"), "data", "rcpt-before-data", "DATA before an accepted RCPT"),
+        (Protocol::Smtp, "S: 220 hi\nC: EHLO me\nS: 250 ok\nC: MAIL FROM:<a@b.c>\nS: 250 ok\nC: RCPT TO:<d@e.f>\nS: 550 no such user\nC: DATA\nS: 554 no valid recipients\nM: 5\nS: 250 ok\nC: QUIT\nS: 221 bye\n".to_string(), "data", "rcpt-before-data", "DATA before an accepted RCPT"),
         (Protocol::Smtp, format!("S: 220 hi\nC: EHLO me\nS: 250 ok\nC: MAIL FROM:<a@b.c>\nS: 503 nested MAIL\n{OK_END}"), "mail", "nested-mail", "MAIL inside an open transaction"),
         (Protocol::Smtp, format!("S: 220 hi\nC: EHLO me\nS: 250 ok\nC: AUTH LOGIN\nS: 503 already authenticated\n{OK_MAIL}{OK_END}"), "auth", "auth-not-now", "AUTH at the wrong time"),
         (Protocol::Smtp, format!("S: 220 hi\nC: EHLO me\nS: 250 ok\nC: MAIL FROM:<a@b.c>\nS: 530 authentication required\n{OK_END}"), "mail", "auth-required", "not logged in"),
@@ -81,7 +81,11 @@ fn each_rule_explains_its_loss() {
             Protocol::Pop3 => &pop3,
         };
         let grade = grade::grade(&session(*protocol, script), 0, scenario);
-        let check = grade.checks.iter().find(|c| c.id == *step).expect("step check");
+        let check = grade
+            .checks
+            .iter()
+            .find(|c| c.id == *step)
+            .expect("step check");
         // A refused try at an optional step costs nothing; it is explained as a finding.
         let feedback = if check.rule == Some(*rule) {
             assert!(check.points < check.max_points, "{rule}: no point lost");
@@ -89,13 +93,28 @@ fn each_rule_explains_its_loss() {
         } else {
             let finding = grade.findings.iter().find(|f| f.check == *rule);
             let finding = finding.unwrap_or_else(|| {
-                panic!("{rule}: step has {:?}, findings {:#?}\n{}", check.rule, grade.findings, grade.unified_diff())
+                panic!(
+                    "{rule}: step has {:?}, findings {:#?}\n{}",
+                    check.rule,
+                    grade.findings,
+                    grade.unified_diff()
+                )
             });
-            assert!(check.status.is_ok(), "{rule}: {step} should not lose points");
+            assert!(
+                check.status.is_ok(),
+                "{rule}: {step} should not lose points"
+            );
             finding.message.clone()
         };
         assert!(feedback.en.contains(phrase), "{rule}: {}", feedback.en);
-        assert!(feedback.zh_cn.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{rule}: {}", feedback.zh_cn);
+        assert!(
+            feedback
+                .zh_cn
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{rule}: {}",
+            feedback.zh_cn
+        );
         covered.insert(*rule);
     }
     let uncovered: Vec<&str> = rules::RULES

@@ -27,13 +27,25 @@ fn both_seed_transcripts_get_full_marks() {
 fn seed_message_checks_are_not_checked_and_cost_nothing() {
     let scenario = scenario::builtin("smtp-telnet-auth-send").expect("builtin");
     let grade = grade::grade(&session(Protocol::Smtp, SEED_EHLO), 0, &scenario);
-    let from = grade.checks.iter().find(|c| c.id == "from-header").expect("check");
+    let from = grade
+        .checks
+        .iter()
+        .find(|c| c.id == "from-header")
+        .expect("check");
     assert_eq!(from.status, Status::NotChecked);
     assert_eq!((from.points, from.max_points), (0, 0));
     let notes: Vec<&str> = grade.findings.iter().map(|f| f.check).collect();
     assert!(notes.contains(&"message-content"), "{notes:?}");
-    let elided = grade.findings.iter().find(|f| f.check == "message-content").expect("finding");
-    assert!(elided.message.en.contains("2429 bytes"), "{}", elided.message.en);
+    let elided = grade
+        .findings
+        .iter()
+        .find(|f| f.check == "message-content")
+        .expect("finding");
+    assert!(
+        elided.message.en.contains("2429 bytes"),
+        "{}",
+        elided.message.en
+    );
 }
 
 #[test]
@@ -45,11 +57,26 @@ fn seed_connect_target_is_pointed_out() {
         .iter()
         .find(|f| f.check == "connect-target")
         .expect("connect-target finding");
-    assert!(finding.message.en.contains("imap.qq.com"), "{}", finding.message.en);
-    assert!(finding.message.en.contains("IMAP"), "{}", finding.message.en);
+    assert!(
+        finding.message.en.contains("imap.qq.com"),
+        "{}",
+        finding.message.en
+    );
+    assert!(
+        finding.message.en.contains("IMAP"),
+        "{}",
+        finding.message.en
+    );
     assert!(!finding.message.zh_cn.is_empty());
     // Port 25 is right for SMTP: only the host name is wrong.
-    assert_eq!(grade.findings.iter().filter(|f| f.check == "connect-target").count(), 1);
+    assert_eq!(
+        grade
+            .findings
+            .iter()
+            .filter(|f| f.check == "connect-target")
+            .count(),
+        1
+    );
 }
 
 #[test]

@@ -44,7 +44,11 @@ fn builtins_give_full_marks_to_model_sessions() {
 fn error_recovery_needs_an_error() {
     let scenario = scenario::builtin("smtp-error-recovery").expect("builtin");
     let grade = grade::grade(&session(Protocol::Smtp, SEED_EHLO), 0, &scenario);
-    let error = grade.checks.iter().find(|c| c.id == "error").expect("error step");
+    let error = grade
+        .checks
+        .iter()
+        .find(|c| c.id == "error")
+        .expect("error step");
     assert_eq!(error.points, 0);
     assert_eq!(grade.score, 70);
 }
@@ -59,16 +63,26 @@ fn pop3_delete_without_quit_keeps_the_message() {
     assert_eq!(grade.score, 70);
     let with_rset = POP3_DELETE.replace("C: QUIT", "C: RSET\nS: +OK\nC: QUIT");
     let grade = grade::grade(&session(Protocol::Pop3, &with_rset), 0, &scenario);
-    let forbidden = grade.checks.iter().find(|c| c.id == "forbidden-rset").expect("forbidden");
+    let forbidden = grade
+        .checks
+        .iter()
+        .find(|c| c.id == "forbidden-rset")
+        .expect("forbidden");
     assert_eq!(forbidden.status, grade::Status::Failed);
-    assert!(forbidden.feedback.as_ref().is_some_and(|f| f.en.contains("undoes every DELE")));
+    assert!(forbidden
+        .feedback
+        .as_ref()
+        .is_some_and(|f| f.en.contains("undoes every DELE")));
 }
 
 #[test]
 fn each_scenario_gets_the_session_that_fits_it_best() {
     let sessions: Vec<Session> = vec![
         session(Protocol::Pop3, POP3_RETRIEVE),
-        session(Protocol::Smtp, "S: 220 hi\nC: EHLO me\nS: 250 ok\nC: QUIT\nS: 221 bye\n"),
+        session(
+            Protocol::Smtp,
+            "S: 220 hi\nC: EHLO me\nS: 250 ok\nC: QUIT\nS: 221 bye\n",
+        ),
         session(Protocol::Smtp, SEED_EHLO),
     ];
     let scenarios = vec![
@@ -90,7 +104,11 @@ fn each_scenario_gets_the_session_that_fits_it_best() {
         .collect();
     assert_eq!(
         picked,
-        [Some("pop3-retrieve"), Some("smtp-telnet-auth-send"), Some("smtp-telnet-auth-send")]
+        [
+            Some("pop3-retrieve"),
+            Some("smtp-telnet-auth-send"),
+            Some("smtp-telnet-auth-send")
+        ]
     );
 }
 
@@ -112,5 +130,8 @@ fn a_scenario_without_a_session_is_ungradable_not_zero() {
     let empty = Session::new(Protocol::Smtp, Default::default());
     let grade = grade::grade(&empty, 0, &scenarios[0]);
     assert_eq!(grade.verdict, Verdict::Ungradable);
-    assert!(grade.reason.as_ref().is_some_and(|r| r.en.contains("nothing to grade")));
+    assert!(grade
+        .reason
+        .as_ref()
+        .is_some_and(|r| r.en.contains("nothing to grade")));
 }

@@ -6,7 +6,10 @@ use mailgrade::scenario::{self, Label};
 use mailgrade::session::Protocol;
 
 fn fixture(name: &str) -> String {
-    format!("{}/tests/fixtures/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/tests/fixtures/scenarios/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 #[test]
@@ -39,7 +42,10 @@ fn builtins_have_the_expected_shape() {
         assert_eq!(scenario.protocol, protocol, "{name}");
         assert_eq!(scenario.max_score(), max, "{name}");
         assert_eq!(scenario.steps.len(), steps, "{name}");
-        assert!(!scenario.title.zh_cn.is_empty(), "{name} has a Chinese title");
+        assert!(
+            !scenario.title.zh_cn.is_empty(),
+            "{name} has a Chinese title"
+        );
     }
 }
 
@@ -81,8 +87,14 @@ fn step_fields_become_the_model() {
 #[test]
 fn broken_fixtures_report_every_error() {
     let cases: &[(&str, &[&str])] = &[
-        ("bad-ambiguous.yaml", &["ambiguous-steps", "ambiguous-steps"]),
-        ("bad-checks.yaml", &["bad-check", "bad-value", "greeting-not-first"]),
+        (
+            "bad-ambiguous.yaml",
+            &["ambiguous-steps", "ambiguous-steps"],
+        ),
+        (
+            "bad-checks.yaml",
+            &["bad-check", "bad-value", "greeting-not-first"],
+        ),
         ("bad-duplicate-id.yaml", &["duplicate-id"]),
         (
             "bad-impossible-code.yaml",
@@ -97,20 +109,29 @@ fn broken_fixtures_report_every_error() {
         ),
         ("bad-syntax.yaml", &["yaml-syntax"]),
         ("bad-top-level.yaml", &["unknown-field", "unknown-verb"]),
-        ("bad-types.yaml", &["bad-value", "bad-value", "missing-field"]),
-        ("bad-unknown-field.yaml", &["unknown-field", "unknown-field"]),
+        (
+            "bad-types.yaml",
+            &["bad-value", "bad-value", "missing-field"],
+        ),
+        (
+            "bad-unknown-field.yaml",
+            &["unknown-field", "unknown-field"],
+        ),
         (
             "bad-unknown-verb.yaml",
             &["unknown-verb", "unknown-verb", "unknown-verb"],
         ),
     ];
     for (name, codes) in cases {
-        let errors = scenario::load_file(std::path::Path::new(&fixture(name)))
-            .expect_err(name);
+        let errors = scenario::load_file(std::path::Path::new(&fixture(name))).expect_err(name);
         let got: Vec<&str> = errors.errors.iter().map(|e| e.code).collect();
         assert_eq!(&got, codes, "{name}:\n{}", errors.render(Style::Plain));
         for error in &errors.errors {
-            assert!(error.span.is_some(), "{name}: {} has no position", error.message);
+            assert!(
+                error.span.is_some(),
+                "{name}: {} has no position",
+                error.message
+            );
         }
     }
 }

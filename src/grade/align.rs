@@ -132,7 +132,13 @@ pub fn align(scenario: &Scenario, session: &Session) -> Alignment {
     offset.push(size);
     let layer = size + 1;
     let id = |j: usize, s: usize, c: u32, w: bool| {
-        j * layer + offset[s] + if s == m { 0 } else { c as usize * 2 + usize::from(w) }
+        j * layer
+            + offset[s]
+            + if s == m {
+                0
+            } else {
+                c as usize * 2 + usize::from(w)
+            }
     };
     let fits: Vec<Vec<Option<Fit>>> = steps
         .iter()
@@ -286,7 +292,11 @@ fn trace(
             } else {
                 Outcome::Missing
             }
-        } else if result.matched.iter().any(|(_, f)| *f == Fit::WrongArguments) {
+        } else if result
+            .matched
+            .iter()
+            .any(|(_, f)| *f == Fit::WrongArguments)
+        {
             Outcome::WrongArguments
         } else if wrong {
             Outcome::WrongReply

@@ -6,7 +6,11 @@ use super::model::{DiffLine, DiffTag};
 use crate::scenario::Scenario;
 use crate::session::Session;
 
-pub fn skeleton_diff(scenario: &Scenario, session: &Session, alignment: &Alignment) -> Vec<DiffLine> {
+pub fn skeleton_diff(
+    scenario: &Scenario,
+    session: &Session,
+    alignment: &Alignment,
+) -> Vec<DiffLine> {
     let mut lines = Vec::new();
     for event in &alignment.events {
         match *event {

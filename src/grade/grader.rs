@@ -18,7 +18,11 @@ pub fn grade(session: &Session, index: usize, scenario: &Scenario) -> Grade {
         index,
     };
     if session.protocol != scenario.protocol {
-        return ungradable(scenario, Some(session_ref), wrong_protocol(session.protocol, scenario.protocol));
+        return ungradable(
+            scenario,
+            Some(session_ref),
+            wrong_protocol(session.protocol, scenario.protocol),
+        );
     }
     if session.exchanges.is_empty() {
         return ungradable(
@@ -34,7 +38,14 @@ pub fn grade(session: &Session, index: usize, scenario: &Scenario) -> Grade {
     let dele_seen = session.commands().any(|c| c.verb() == Some("DELE"));
     let mut checks = Vec::new();
     for (position, (step, result)) in scenario.steps.iter().zip(&alignment.steps).enumerate() {
-        checks.push(step_check(session, &alignment, position, step, result.outcome, dele_seen));
+        checks.push(step_check(
+            session,
+            &alignment,
+            position,
+            step,
+            result.outcome,
+            dele_seen,
+        ));
         if !step.checks.is_empty() {
             let message = result
                 .matched
@@ -157,36 +168,37 @@ fn step_check(
             .find(|&i| fit(step, &session.exchanges[i]).is_some()),
         _ => None,
     };
-    let (status, at, rule): (Status, Option<usize>, Option<&'static Rule>) = match (outcome, misplaced) {
-        (Outcome::Passed, _) => (Status::Passed, judged_exchange(&result.matched), None),
-        (Outcome::Skipped, _) => (Status::Skipped, None, None),
-        (Outcome::WrongReply, _) => {
-            let at = judged_exchange(&result.matched);
-            let rule = at
-                .and_then(|i| rules::explain_reply(session, i))
-                .unwrap_or(&rules::WRONG_REPLY);
-            (Status::WrongReply, at, Some(rule))
-        }
-        (Outcome::WrongArguments, _) => (
-            Status::WrongArguments,
-            judged_exchange(&result.matched),
-            Some(&rules::WRONG_ARGUMENTS),
-        ),
-        (Outcome::Missing, Some(at)) => {
-            let rule = rules::explain_reply(session, at).unwrap_or(&rules::OUT_OF_ORDER);
-            (Status::OutOfOrder, Some(at), Some(rule))
-        }
-        (Outcome::Missing, None) => (
-            Status::Missing,
-            position_after(alignment, position),
-            Some(rules::explain_missing(session, &step.send, dele_seen)),
-        ),
-        (Outcome::TooFew, _) => (
-            Status::Missing,
-            judged_exchange(&result.matched),
-            Some(&rules::STEP_MISSING),
-        ),
-    };
+    let (status, at, rule): (Status, Option<usize>, Option<&'static Rule>) =
+        match (outcome, misplaced) {
+            (Outcome::Passed, _) => (Status::Passed, judged_exchange(&result.matched), None),
+            (Outcome::Skipped, _) => (Status::Skipped, None, None),
+            (Outcome::WrongReply, _) => {
+                let at = judged_exchange(&result.matched);
+                let rule = at
+                    .and_then(|i| rules::explain_reply(session, i))
+                    .unwrap_or(&rules::WRONG_REPLY);
+                (Status::WrongReply, at, Some(rule))
+            }
+            (Outcome::WrongArguments, _) => (
+                Status::WrongArguments,
+                judged_exchange(&result.matched),
+                Some(&rules::WRONG_ARGUMENTS),
+            ),
+            (Outcome::Missing, Some(at)) => {
+                let rule = rules::explain_reply(session, at).unwrap_or(&rules::OUT_OF_ORDER);
+                (Status::OutOfOrder, Some(at), Some(rule))
+            }
+            (Outcome::Missing, None) => (
+                Status::Missing,
+                position_after(alignment, position),
+                Some(rules::explain_missing(session, &step.send, dele_seen)),
+            ),
+            (Outcome::TooFew, _) => (
+                Status::Missing,
+                judged_exchange(&result.matched),
+                Some(&rules::STEP_MISSING),
+            ),
+        };
     let feedback = rule.map(|rule| {
         let expected = match status {
             Status::Missing if outcome == Outcome::TooFew => {
@@ -239,7 +251,10 @@ fn forbidden_checks(scenario: &Scenario, session: &Session) -> Vec<Check> {
                 }
             });
             Check {
-                id: format!("forbidden-{}", forbidden.send.to_string().to_ascii_lowercase()),
+                id: format!(
+                    "forbidden-{}",
+                    forbidden.send.to_string().to_ascii_lowercase()
+                ),
                 kind: CheckKind::Forbidden,
                 name,
                 status: if used.is_some() {
@@ -270,7 +285,12 @@ fn order_checks(scenario: &Scenario, session: &Session) -> Vec<Check> {
                     broken = Some(i);
                     break;
                 }
-                if label == rule.before && exchange.reply.as_ref().is_some_and(|r| r.code.is_positive()) {
+                if label == rule.before
+                    && exchange
+                        .reply
+                        .as_ref()
+                        .is_some_and(|r| r.code.is_positive())
+                {
                     before_done = true;
                 }
             }
@@ -319,8 +339,14 @@ fn strict_extras(session: &Session, alignment: &Alignment) -> Vec<Check> {
                 max_points: 0,
                 rule: None,
                 feedback: Some(Text::new(
-                    format!("{} is not part of this exercise, and this scenario allows nothing else.", exchange.skeleton_line()),
-                    format!("{} 不属于本练习，本场景不允许多余的命令。", exchange.skeleton_line()),
+                    format!(
+                        "{} is not part of this exercise, and this scenario allows nothing else.",
+                        exchange.skeleton_line()
+                    ),
+                    format!(
+                        "{} 不属于本练习，本场景不允许多余的命令。",
+                        exchange.skeleton_line()
+                    ),
                 )),
                 evidence: evidence(session, i),
             }
@@ -336,13 +362,21 @@ fn explain_extras(scenario: &Scenario, session: &Session, alignment: &Alignment)
         .iter()
         .filter_map(|&i| {
             let exchange = &session.exchanges[i];
-            if exchange.command.as_ref().is_some_and(|c| scenario.is_harmless(c)) {
+            if exchange
+                .command
+                .as_ref()
+                .is_some_and(|c| scenario.is_harmless(c))
+            {
                 return None;
             }
             // An exchange that stands in for a missing step is explained by that step's check.
-            let misplaced = scenario.steps.iter().zip(&alignment.steps).any(|(step, result)| {
-                result.outcome == Outcome::Missing && fit(step, exchange).is_some()
-            });
+            let misplaced = scenario
+                .steps
+                .iter()
+                .zip(&alignment.steps)
+                .any(|(step, result)| {
+                    result.outcome == Outcome::Missing && fit(step, exchange).is_some()
+                });
             if misplaced {
                 return None;
             }

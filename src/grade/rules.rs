@@ -170,7 +170,8 @@ pub const MESSAGE_REJECTED: Rule = Rule {
 pub const UNKNOWN_COMMAND: Rule = Rule {
     id: "unknown-command",
     what: "Commands are spelled exactly as the RFC has them.",
-    why: "RFC 5321 §4.2.4: 500/502 mean the server does not know or does not implement the command.",
+    why:
+        "RFC 5321 §4.2.4: 500/502 mean the server does not know or does not implement the command.",
     example: "C: EHL0 example.com / S: 502 Error: command not implemented",
     en: "The server did not recognise `{command}` ({code}): check the spelling of the command.",
     zh_cn: "服务器无法识别 `{command}`（{code}）：请检查命令的拼写。",
@@ -353,11 +354,14 @@ struct Progress {
 fn progress_before(session: &Session, index: usize) -> Progress {
     let mut progress = Progress::default();
     for exchange in session.exchanges.iter().take(index) {
-        let positive = exchange.reply.as_ref().is_some_and(|r| r.code.is_positive());
-        let completed = exchange
+        let positive = exchange
             .reply
             .as_ref()
-            .is_some_and(|r| matches!(r.code, ReplyCode::Smtp(c) if c.class() == 2) || r.code == ReplyCode::Pop3(Pop3Status::Ok));
+            .is_some_and(|r| r.code.is_positive());
+        let completed = exchange.reply.as_ref().is_some_and(|r| {
+            matches!(r.code, ReplyCode::Smtp(c) if c.class() == 2)
+                || r.code == ReplyCode::Pop3(Pop3Status::Ok)
+        });
         if !positive {
             continue;
         }
@@ -406,7 +410,9 @@ pub fn explain_reply(session: &Session, index: usize) -> Option<&'static Rule> {
     }
     let progress = progress_before(session, index);
     match (session.protocol, reply.code) {
-        (Protocol::Smtp, ReplyCode::Smtp(code)) => Some(explain_smtp(&label, code.value(), progress)),
+        (Protocol::Smtp, ReplyCode::Smtp(code)) => {
+            Some(explain_smtp(&label, code.value(), progress))
+        }
         (Protocol::Pop3, ReplyCode::Pop3(_)) => Some(explain_pop3(&label, progress)),
         _ => Some(&WRONG_REPLY),
     }
@@ -510,7 +516,11 @@ mod tests {
     #[test]
     fn ids_are_unique_and_docs_complete() {
         for (i, rule) in RULES.iter().enumerate() {
-            assert!(RULES[i + 1..].iter().all(|other| other.id != rule.id), "{}", rule.id);
+            assert!(
+                RULES[i + 1..].iter().all(|other| other.id != rule.id),
+                "{}",
+                rule.id
+            );
             for field in [rule.what, rule.why, rule.example, rule.en, rule.zh_cn] {
                 assert!(!field.is_empty(), "{} has an empty field", rule.id);
             }

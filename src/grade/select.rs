@@ -8,7 +8,11 @@ use crate::session::Session;
 /// How well a grade fits, for picking the best: gradable first, then points, then passed
 /// checks.
 fn rank(grade: &Grade) -> (bool, u32, usize) {
-    let passed = grade.checks.iter().filter(|c| c.status == Status::Passed).count();
+    let passed = grade
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Passed)
+        .count();
     (grade.verdict != Verdict::Ungradable, grade.score, passed)
 }
 
@@ -28,7 +32,13 @@ pub fn best_session(sessions: &[Session], scenario: &Scenario) -> Grade {
         .enumerate()
         .filter(|(_, session)| session.protocol == scenario.protocol)
         .map(|(index, session)| grade(session, index, scenario))
-        .reduce(|best, next| if rank(&next) > rank(&best) { next } else { best });
+        .reduce(|best, next| {
+            if rank(&next) > rank(&best) {
+                next
+            } else {
+                best
+            }
+        });
     best.unwrap_or_else(|| {
         let name = scenario.protocol.name().to_uppercase();
         ungradable(

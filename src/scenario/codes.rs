@@ -44,10 +44,11 @@ pub fn smtp_replies(label: &Label) -> &'static [u16] {
         Label::Greeting => &[220, 421, 554],
         Label::Verb(verb) => match verb.as_str() {
             "HELO" | "EHLO" => &[250, 421, 500, 501, 502, 504, 550],
-            "MAIL" => &[250, 421, 451, 452, 455, 500, 501, 503, 530, 550, 552, 553, 555],
+            "MAIL" => &[
+                250, 421, 451, 452, 455, 500, 501, 503, 530, 550, 552, 553, 555,
+            ],
             "RCPT" => &[
-                250, 251, 252, 421, 450, 451, 452, 455, 500, 501, 503, 530, 550, 551, 552, 553,
-                555,
+                250, 251, 252, 421, 450, 451, 452, 455, 500, 501, 503, 530, 550, 551, 552, 553, 555,
             ],
             "DATA" => &[354, 421, 451, 452, 500, 501, 503, 530, 554],
             "BDAT" => &[250, 421, 451, 452, 500, 501, 503, 530, 552, 554],
@@ -70,7 +71,9 @@ pub fn smtp_replies(label: &Label) -> &'static [u16] {
 /// The POP3 statuses a server may answer `label` with.
 pub fn pop3_replies(label: &Label) -> &'static [Pop3Status] {
     match label {
-        Label::Verb(verb) if verb == "AUTH" => &[Pop3Status::Ok, Pop3Status::Err, Pop3Status::Continue],
+        Label::Verb(verb) if verb == "AUTH" => {
+            &[Pop3Status::Ok, Pop3Status::Err, Pop3Status::Continue]
+        }
         Label::AuthResponse => &[Pop3Status::Ok, Pop3Status::Err, Pop3Status::Continue],
         Label::Message => &[],
         _ => &[Pop3Status::Ok, Pop3Status::Err],

@@ -67,7 +67,10 @@ impl ScenarioErrors {
     }
 
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        self.errors.iter().map(ScenarioError::to_diagnostic).collect()
+        self.errors
+            .iter()
+            .map(ScenarioError::to_diagnostic)
+            .collect()
     }
 
     /// All errors rendered like a compiler's, with a closing count.

@@ -15,8 +15,14 @@ const BUILTINS: &[(&str, &str)] = &[
         "smtp-client-send",
         include_str!("../../scenarios/smtp-client-send.yaml"),
     ),
-    ("pop3-retrieve", include_str!("../../scenarios/pop3-retrieve.yaml")),
-    ("pop3-delete", include_str!("../../scenarios/pop3-delete.yaml")),
+    (
+        "pop3-retrieve",
+        include_str!("../../scenarios/pop3-retrieve.yaml"),
+    ),
+    (
+        "pop3-delete",
+        include_str!("../../scenarios/pop3-delete.yaml"),
+    ),
     (
         "smtp-error-recovery",
         include_str!("../../scenarios/smtp-error-recovery.yaml"),
@@ -69,7 +75,10 @@ pub fn builtin(name: &str) -> Option<Scenario> {
 
 /// Every built-in scenario.
 pub fn builtins() -> Vec<Scenario> {
-    BUILTINS.iter().filter_map(|(name, _)| builtin(name)).collect()
+    BUILTINS
+        .iter()
+        .filter_map(|(name, _)| builtin(name))
+        .collect()
 }
 
 /// The names of the built-in scenarios.
@@ -92,7 +101,10 @@ pub fn resolve(name_or_path: &str) -> Result<Scenario, ScenarioErrors> {
     );
     error = match did_you_mean(name_or_path, builtin_names()) {
         Some(near) => error.help(format!("did you mean `{near}`?")),
-        None => error.help(format!("built-in scenarios: {}", builtin_names().join(", "))),
+        None => error.help(format!(
+            "built-in scenarios: {}",
+            builtin_names().join(", ")
+        )),
     };
     Err(ScenarioErrors::single(name_or_path, error))
 }

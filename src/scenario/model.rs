@@ -244,7 +244,10 @@ impl Step {
 
     /// Whether the arguments fit; a step without `args` takes any.
     pub fn args_fit(&self, exchange: &Exchange) -> bool {
-        match (&self.args, exchange.command.as_ref().and_then(Command::args)) {
+        match (
+            &self.args,
+            exchange.command.as_ref().and_then(Command::args),
+        ) {
             (None, _) => true,
             (Some(pattern), Some(args)) => pattern.is_match(&args.text),
             (Some(pattern), None) => pattern.is_match(""),

@@ -21,13 +21,21 @@ pub(super) fn build(
     errors: &mut Vec<ScenarioError>,
 ) -> Option<Scenario> {
     let index = &parsed.index;
-    let protocol = match parsed.top.as_ref().map(|top| top.protocol).or(parsed.protocol) {
+    let protocol = match parsed
+        .top
+        .as_ref()
+        .map(|top| top.protocol)
+        .or(parsed.protocol)
+    {
         Some(RawProtocol::Smtp) => Protocol::Smtp,
         Some(RawProtocol::Pop3) => Protocol::Pop3,
         // serde reported a bad or missing protocol; nothing protocol-specific can be checked.
         None => {
             if parsed.top.is_some() {
-                errors.push(ScenarioError::new("missing-field", "missing field `protocol`"));
+                errors.push(ScenarioError::new(
+                    "missing-field",
+                    "missing field `protocol`",
+                ));
             }
             return None;
         }
@@ -85,7 +93,13 @@ pub(super) fn build(
         .into_iter()
         .enumerate()
         .filter_map(|(k, raw)| {
-            let send = label(&raw.send, protocol, index, &format!("forbidden.{k}.send"), errors)?;
+            let send = label(
+                &raw.send,
+                protocol,
+                index,
+                &format!("forbidden.{k}.send"),
+                errors,
+            )?;
             Some(Forbidden {
                 send,
                 points: raw.points,
@@ -98,8 +112,20 @@ pub(super) fn build(
         .into_iter()
         .enumerate()
         .filter_map(|(k, raw)| {
-            let before = label(&raw.before, protocol, index, &format!("order.{k}.before"), errors);
-            let after = label(&raw.after, protocol, index, &format!("order.{k}.after"), errors);
+            let before = label(
+                &raw.before,
+                protocol,
+                index,
+                &format!("order.{k}.before"),
+                errors,
+            );
+            let after = label(
+                &raw.after,
+                protocol,
+                index,
+                &format!("order.{k}.after"),
+                errors,
+            );
             Some(OrderRule {
                 id: raw.id,
                 before: before?,
@@ -184,19 +210,28 @@ fn build_step(
             Vec::new()
         }
     };
-    let args = raw.args.as_deref().and_then(|pattern| {
-        regex(pattern, index, &format!("{path}.args"), errors)
-    });
+    let args = raw
+        .args
+        .as_deref()
+        .and_then(|pattern| regex(pattern, index, &format!("{path}.args"), errors));
     let expect = match &raw.expect {
         Some(expect) => expect_of(expect, &send, protocol, index, &path, errors),
         None => {
             errors.push(
-                ScenarioError::new("missing-expect", format!("step `{}` has no `expect`", raw.id))
-                    .at(index.key(&format!("{path}.id")), "no reply code to compare with")
-                    .help(match protocol {
-                        Protocol::Smtp => "add the reply the server should give, e.g. `expect: 250` or `expect: 2xx`",
-                        Protocol::Pop3 => "add the reply the server should give, e.g. `expect: +OK`",
-                    }),
+                ScenarioError::new(
+                    "missing-expect",
+                    format!("step `{}` has no `expect`", raw.id),
+                )
+                .at(
+                    index.key(&format!("{path}.id")),
+                    "no reply code to compare with",
+                )
+                .help(match protocol {
+                    Protocol::Smtp => {
+                        "add the reply the server should give, e.g. `expect: 250` or `expect: 2xx`"
+                    }
+                    Protocol::Pop3 => "add the reply the server should give, e.g. `expect: +OK`",
+                }),
             );
             Expect(Vec::new())
         }
@@ -206,7 +241,9 @@ fn build_step(
         .checks
         .iter()
         .enumerate()
-        .filter_map(|(k, check)| message_check(check, &send, index, &format!("{path}.checks.{k}"), errors))
+        .filter_map(|(k, check)| {
+            message_check(check, &send, index, &format!("{path}.checks.{k}"), errors)
+        })
         .collect();
     (errors.len() == before).then(|| Step {
         id: raw.id,
@@ -234,7 +271,10 @@ fn label(
             errors.push(
                 ScenarioError::new(
                     "unknown-verb",
-                    format!("`{word}` is not part of a {} dialogue", protocol.name().to_uppercase()),
+                    format!(
+                        "`{word}` is not part of a {} dialogue",
+                        protocol.name().to_uppercase()
+                    ),
                 )
                 .at(index.value(path), "not in this protocol")
                 .help("POP3 clients send no message: use `RETR` to fetch one"),
@@ -265,7 +305,11 @@ fn label(
     let label = if codes::verbs(other).contains(&verb.as_str()) {
         format!("a {} command, not {name}", other.name().to_uppercase())
     } else {
-        let article = if protocol == Protocol::Smtp { "an" } else { "a" };
+        let article = if protocol == Protocol::Smtp {
+            "an"
+        } else {
+            "a"
+        };
         format!("not {article} {name} command")
     };
     errors.push(
@@ -333,14 +377,20 @@ fn expect_of(
             let sent: Vec<String> = send.iter().map(Label::to_string).collect();
             let answers = answered_by(protocol, pattern);
             let help = if answers.is_empty() {
-                format!("no {} command is answered with {pattern}", protocol.name().to_uppercase())
+                format!(
+                    "no {} command is answered with {pattern}",
+                    protocol.name().to_uppercase()
+                )
             } else {
                 format!("{pattern} answers {}", answers.join(", "))
             };
             errors.push(
                 ScenarioError::new(
                     "impossible-code",
-                    format!("a server never answers {} with {pattern}", sent.join(" or ")),
+                    format!(
+                        "a server never answers {} with {pattern}",
+                        sent.join(" or ")
+                    ),
                 )
                 .at(span, format!("impossible after {}", sent.join(" or ")))
                 .help(help),
@@ -354,7 +404,9 @@ fn expect_of(
 
 /// The labels a reply pattern can answer, for a hint.
 fn answered_by(protocol: Protocol, pattern: CodePattern) -> Vec<String> {
-    let specials = Label::SPECIALS.iter().filter_map(|s| Label::from_special(s));
+    let specials = Label::SPECIALS
+        .iter()
+        .filter_map(|s| Label::from_special(s));
     let verbs = codes::verbs(protocol)
         .iter()
         .map(|verb| Label::Verb(verb.to_string()));
@@ -383,9 +435,12 @@ fn code_pattern(
         (Protocol::Pop3, Some(status)) => return Some(CodePattern::Pop3(status)),
         (Protocol::Smtp, Some(_)) => {
             errors.push(
-                ScenarioError::new("impossible-code", format!("`{text}` is a POP3 reply, not SMTP"))
-                    .at(span, "POP3 status in an SMTP scenario")
-                    .help("SMTP replies are three-digit codes such as 250, or classes such as 2xx"),
+                ScenarioError::new(
+                    "impossible-code",
+                    format!("`{text}` is a POP3 reply, not SMTP"),
+                )
+                .at(span, "POP3 status in an SMTP scenario")
+                .help("SMTP replies are three-digit codes such as 250, or classes such as 2xx"),
             );
             return None;
         }
@@ -442,7 +497,8 @@ fn repeat(
         }
         None => text.parse::<u32>().ok().map(|n| (n, Some(n))),
     };
-    let help = "write `1..` (one or more), `0..` (any number), `2..3` (two or three) or `2` (exactly two)";
+    let help =
+        "write `1..` (one or more), `0..` (any number), `2..3` (two or three) or `2` (exactly two)";
     match parsed {
         None => {
             errors.push(
@@ -454,9 +510,12 @@ fn repeat(
         }
         Some((low, Some(high))) if high < low || high == 0 => {
             errors.push(
-                ScenarioError::new("bad-repeat", format!("repeat range `{text}` matches nothing"))
-                    .at(span, "empty range")
-                    .help(help),
+                ScenarioError::new(
+                    "bad-repeat",
+                    format!("repeat range `{text}` matches nothing"),
+                )
+                .at(span, "empty range")
+                .help(help),
             );
             (1, Some(1))
         }
@@ -487,9 +546,12 @@ fn message_check(
 ) -> Option<MessageCheck> {
     if !send.is_empty() && !send.contains(&Label::Message) {
         errors.push(
-            ScenarioError::new("bad-check", format!("check `{}` is on a step that sends no message", raw.id))
-                .at(index.value(path), "content checks need a message")
-                .help("move `checks` to the step with `send: message`"),
+            ScenarioError::new(
+                "bad-check",
+                format!("check `{}` is on a step that sends no message", raw.id),
+            )
+            .at(index.value(path), "content checks need a message")
+            .help("move `checks` to the step with `send: message`"),
         );
         return None;
     }
@@ -509,13 +571,23 @@ fn message_check(
 }
 
 /// The greeting has no command, so it can only come first.
-fn check_greeting_first(steps: &[(usize, Step)], index: &SpanIndex, errors: &mut Vec<ScenarioError>) {
+fn check_greeting_first(
+    steps: &[(usize, Step)],
+    index: &SpanIndex,
+    errors: &mut Vec<ScenarioError>,
+) {
     for (position, (i, step)) in steps.iter().enumerate() {
         if position > 0 && step.send.contains(&Label::Greeting) {
             errors.push(
-                ScenarioError::new("greeting-not-first", format!("step `{}` expects the greeting after other steps", step.id))
-                    .at(index.value(&format!("steps.{i}.send")), "the greeting comes before any command")
-                    .help("make the greeting the first step"),
+                ScenarioError::new(
+                    "greeting-not-first",
+                    format!("step `{}` expects the greeting after other steps", step.id),
+                )
+                .at(
+                    index.value(&format!("steps.{i}.send")),
+                    "the greeting comes before any command",
+                )
+                .help("make the greeting the first step"),
             );
         }
     }

@@ -334,10 +334,11 @@ fn syntax_error(err: &serde_yaml::Error, text: &str) -> ScenarioError {
         let line = l.line() as u32;
         let column = l.column() as u32;
         // Point at the whole line's rest when the error sits at a line end.
-        let rest = text
-            .lines()
-            .nth(l.line().saturating_sub(1))
-            .map_or(0, |s| s.chars().count().saturating_sub(l.column().saturating_sub(1)));
+        let rest = text.lines().nth(l.line().saturating_sub(1)).map_or(0, |s| {
+            s.chars()
+                .count()
+                .saturating_sub(l.column().saturating_sub(1))
+        });
         Span::new(line, column, rest.clamp(1, 1) as u32)
     });
     ScenarioError {
@@ -441,7 +442,10 @@ impl SpanIndex {
         };
         // A document serde_yaml accepted but yaml-rust2 does not gets no positions; errors
         // then point at the file as a whole.
-        if Parser::new_from_str(text).load(&mut builder, false).is_err() {
+        if Parser::new_from_str(text)
+            .load(&mut builder, false)
+            .is_err()
+        {
             return SpanIndex::default();
         }
         builder.index
@@ -454,7 +458,9 @@ impl SpanIndex {
 
     /// The span of the key whose value is at `path` (the value for list items).
     pub fn key(&self, path: &str) -> Option<Span> {
-        self.nodes.get(path).map(|node| node.key.unwrap_or(node.value))
+        self.nodes
+            .get(path)
+            .map(|node| node.key.unwrap_or(node.value))
     }
 
     fn len_at(&self, line: u32, column: u32) -> Option<u32> {
@@ -476,14 +482,8 @@ impl SpanIndex {
 
 #[derive(Debug)]
 enum Frame {
-    Map {
-        path: String,
-        key: Option<String>,
-    },
-    Seq {
-        path: String,
-        next: usize,
-    },
+    Map { path: String, key: Option<String> },
+    Seq { path: String, next: usize },
 }
 
 #[derive(Default)]
@@ -651,10 +651,22 @@ mod tests {
         let index = SpanIndex::build(text);
         let cases = [
             ("id", Some(Span::new(1, 1, 2)), Some(Span::new(1, 5, 1))),
-            ("steps.0.send.1", None, Some(Span::new(3, 28, 4))),
-            ("steps.0.id", Some(Span::new(3, 8, 2)), Some(Span::new(3, 12, 1))),
-            ("steps.1.id", Some(Span::new(4, 5, 2)), Some(Span::new(4, 9, 2))),
-            ("steps.1.send", Some(Span::new(5, 5, 4)), Some(Span::new(5, 11, 6))),
+            ("steps.0.send.1", None, Some(Span::new(3, 27, 4))),
+            (
+                "steps.0.id",
+                Some(Span::new(3, 7, 2)),
+                Some(Span::new(3, 11, 1)),
+            ),
+            (
+                "steps.1.id",
+                Some(Span::new(4, 5, 2)),
+                Some(Span::new(4, 9, 2)),
+            ),
+            (
+                "steps.1.send",
+                Some(Span::new(5, 5, 4)),
+                Some(Span::new(5, 11, 6)),
+            ),
             ("steps.2", None, Some(Span::new(7, 5, 1))),
         ];
         for (path, key, value) in cases {

@@ -30,7 +30,9 @@ pub fn session(protocol: Protocol, script: &str) -> Session {
             continue;
         }
         let origin = Origin::line(n as u32 + 1);
-        let (tag, rest) = line.split_once(':').map_or((line, ""), |(t, r)| (t, r.trim_start()));
+        let (tag, rest) = line
+            .split_once(':')
+            .map_or((line, ""), |(t, r)| (t, r.trim_start()));
         let command = match tag {
             "C" => Some(command_line(rest)),
             "A" => Some(CommandKind::AuthResponse {
@@ -107,7 +109,10 @@ fn command_line(text: &str) -> CommandKind {
 fn reply(protocol: Protocol, text: &str, origin: Origin) -> Reply {
     let code = match protocol {
         Protocol::Smtp => {
-            let digits: u16 = text.get(..3).and_then(|d| d.parse().ok()).expect("smtp code");
+            let digits: u16 = text
+                .get(..3)
+                .and_then(|d| d.parse().ok())
+                .expect("smtp code");
             ReplyCode::Smtp(SmtpCode::new(digits).expect("valid code"))
         }
         Protocol::Pop3 if text.starts_with("+OK") => ReplyCode::Pop3(Pop3Status::Ok),

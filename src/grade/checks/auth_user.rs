@@ -58,9 +58,11 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
         // The user name: the initial response, else the answer to the first 334.
         let user = match &args.secret {
             Some(secret) => Some((index, secret)),
-            None => exchanges.get(index + 1).and_then(|next| match next.command.as_ref().map(|c| &c.kind) {
-                Some(CommandKind::AuthResponse { payload }) => Some((index + 1, payload)),
-                _ => None,
+            None => exchanges.get(index + 1).and_then(|next| {
+                match next.command.as_ref().map(|c| &c.kind) {
+                    Some(CommandKind::AuthResponse { payload }) => Some((index + 1, payload)),
+                    _ => None,
+                }
             }),
         };
         let Some((at, user)) = user else { continue };

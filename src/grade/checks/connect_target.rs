@@ -66,7 +66,11 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
         },
     });
     let mut findings = Vec::new();
-    if let Some(other) = connect.port.and_then(protocol_of_port).filter(|p| *p != wanted) {
+    if let Some(other) = connect
+        .port
+        .and_then(protocol_of_port)
+        .filter(|p| *p != wanted)
+    {
         let port = connect.port.unwrap_or_default();
         findings.push(Finding {
             check: CHECK.id,

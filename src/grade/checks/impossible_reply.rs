@@ -44,8 +44,8 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
         // Only a challenge (334, `+`) after AUTH or an AUTH answer keeps the exchange open.
         let challenge = matches!(reply.code, ReplyCode::Smtp(code) if code.value() == 334)
             || reply.code == ReplyCode::Pop3(Pop3Status::Continue);
-        auth_open = challenge
-            && (label == Label::AuthResponse || label == Label::Verb("AUTH".to_string()));
+        auth_open =
+            challenge && (label == Label::AuthResponse || label == Label::Verb("AUTH".to_string()));
         let (en, zh) = if !possible {
             (
                 format!(

@@ -37,7 +37,10 @@ fn envelope_before(session: &Session, message: usize) -> (Option<String>, Vec<St
     let mut from = None;
     let mut to = Vec::new();
     for exchange in session.exchanges.iter().take(message) {
-        let accepted = exchange.reply.as_ref().is_some_and(|r| r.code.is_positive());
+        let accepted = exchange
+            .reply
+            .as_ref()
+            .is_some_and(|r| r.code.is_positive());
         let Some(CommandKind::Line { verb, args, .. }) = exchange.command.as_ref().map(|c| &c.kind)
         else {
             continue;
@@ -59,7 +62,13 @@ fn envelope_before(session: &Session, message: usize) -> (Option<String>, Vec<St
 }
 
 fn content_of(session: &Session, index: usize) -> Option<&Content> {
-    match session.exchanges.get(index)?.command.as_ref().map(|c| &c.kind) {
+    match session
+        .exchanges
+        .get(index)?
+        .command
+        .as_ref()
+        .map(|c| &c.kind)
+    {
         Some(CommandKind::Message { content }) => Some(content),
         _ => None,
     }
@@ -195,7 +204,10 @@ fn evaluate_one(check: &MessageCheck, session: &Session, message: Option<usize>)
         );
     };
     let Some(content) = content_of(session, index) else {
-        return (Status::NotChecked, Text::new("Not a message.", "不是邮件内容。"));
+        return (
+            Status::NotChecked,
+            Text::new("Not a message.", "不是邮件内容。"),
+        );
     };
     let Some(headers) = content.headers() else {
         return (Status::NotChecked, not_checked(content));
@@ -249,14 +261,23 @@ fn evaluate_one(check: &MessageCheck, session: &Session, message: Option<usize>)
             return (
                 Status::Failed,
                 Text::new(
-                    format!("The {header} header does not have the expected form (`{}`).", pattern.as_str()),
-                    format!("{header} 邮件头的格式不符合要求（`{}`）。", pattern.as_str()),
+                    format!(
+                        "The {header} header does not have the expected form (`{}`).",
+                        pattern.as_str()
+                    ),
+                    format!(
+                        "{header} 邮件头的格式不符合要求（`{}`）。",
+                        pattern.as_str()
+                    ),
                 ),
             );
         }
     }
     (
         Status::Passed,
-        Text::new(format!("{header} header is fine."), format!("{header} 邮件头正确。")),
+        Text::new(
+            format!("{header} header is fine."),
+            format!("{header} 邮件头正确。"),
+        ),
     )
 }

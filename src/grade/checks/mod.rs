@@ -36,5 +36,8 @@ pub const CHECKS: &[CheckFn] = &[
 ];
 
 pub fn run_all(context: &Context<'_>) -> Vec<Finding> {
-    CHECKS.iter().flat_map(|check| (check.run)(context)).collect()
+    CHECKS
+        .iter()
+        .flat_map(|check| (check.run)(context))
+        .collect()
 }
