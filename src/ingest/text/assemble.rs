@@ -10,7 +10,7 @@ use regex::Regex;
 
 use crate::protocol::dialogue::guess_direction;
 use crate::protocol::{pop3, smtp, DialogueBuilder, Direction, Expect};
-use crate::session::{Connect, Note, NoteKind, Origin, Protocol, Session, Source};
+use crate::session::{Connect, Note, NoteKind, Origin, Pop3Status, Protocol, Session, Source};
 
 use super::comment;
 use super::event::{Event, Located};
@@ -38,10 +38,6 @@ pub fn assemble(path: &Path, events: &[Located]) -> Assembled {
     assembler.out
 }
 
-static SMTP_REPLY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[1-5]\d\d(?:[ -]|$)").expect("valid regex"));
-static POP3_STATUS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:\+OK|-ERR)(?:\s|$)").expect("valid regex"));
 static IMF_SUMMARY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:from|subject): .*").expect("valid regex"));
 
@@ -79,14 +75,19 @@ struct Assembler<'a> {
     out: Assembled,
 }
 
+/// `+OK` / `-ERR` (not the bare `+` of a SASL challenge, which is too easily prose).
+fn is_pop3_status(text: &str) -> bool {
+    pop3::parse_status_line(text).is_ok_and(|s| s.status != Pop3Status::Continue)
+}
+
 fn looks_like_reply(text: &str) -> bool {
-    SMTP_REPLY.is_match(text) || POP3_STATUS.is_match(text)
+    smtp::is_reply_line(text) || is_pop3_status(text)
 }
 
 fn looks_like_greeting(text: &str) -> Option<Protocol> {
-    if text.starts_with("220") && SMTP_REPLY.is_match(text) {
+    if smtp::parse_reply_line(text).is_ok_and(|r| r.code.value() == 220) {
         Some(Protocol::Smtp)
-    } else if text.starts_with("+OK") {
+    } else if pop3::parse_status_line(text).is_ok_and(|s| s.status == Pop3Status::Ok) {
         Some(Protocol::Pop3)
     } else {
         None
@@ -253,10 +254,10 @@ impl Assembler<'_> {
     /// `(protocol, from a reply)`: replies decide at once, commands only if no reply does.
     fn protocol_of_text(&self, text: &str, server_side: Option<bool>) -> (Option<Protocol>, bool) {
         if server_side != Some(false) {
-            if SMTP_REPLY.is_match(text) {
+            if smtp::is_reply_line(text) {
                 return (Some(Protocol::Smtp), true);
             }
-            if POP3_STATUS.is_match(text) {
+            if is_pop3_status(text) {
                 return (Some(Protocol::Pop3), true);
             }
         }

@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::protocol::{Direction, Expect};
-use crate::session::{Protocol, Secret};
+use crate::protocol::{smtp, Direction, Expect};
+use crate::session::{Protocol, Secret, SmtpCode};
 
 use super::event::column_of;
 
@@ -31,8 +31,6 @@ static AUTH_SUMMARY: LazyLock<Regex> =
 static AUTH_WITH_INITIAL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(AUTH\s+\S+)\s+(?:User|Pass): ?(\S+)$").expect("valid regex")
 });
-static CODE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\d{3})(?:[ -]|$)").expect("valid regex"));
 
 /// Reads one line of a known side. `text` is the line without any trailing note, except in
 /// message content, where it is the line as written.
@@ -75,9 +73,12 @@ pub fn interpret(
             if let Some(caps) = ELIDED.captures(text) {
                 return vec![Action::BodyElided(size(caps))];
             }
-            match (protocol, CODE.captures(text)) {
-                (Protocol::Smtp, Some(caps)) if text.contains(" | ") => {
-                    joined_reply(text, caps[1].to_string())
+            match (
+                protocol,
+                smtp::parse_reply_line(text.split(" | ").next().unwrap_or(text)),
+            ) {
+                (Protocol::Smtp, Ok(first)) if text.contains(" | ") => {
+                    joined_reply(text, first.code)
                 }
                 _ => vec![Action::Server(text.to_string(), 0)],
             }
@@ -88,30 +89,26 @@ pub fn interpret(
 /// `250-host | PIPELINING | 250 SIZE` (continuations without their code, the last piece
 /// ending the reply) or `250 a | 334 b` (whole lines, as Wireshark shows several replies of
 /// one segment). Pieces that all repeat one code are one multi-line reply.
-fn joined_reply(text: &str, first_code: String) -> Vec<Action> {
+fn joined_reply(text: &str, first_code: SmtpCode) -> Vec<Action> {
     let pieces: Vec<&str> = text.split(" | ").collect();
-    let codes: Vec<Option<String>> = pieces
+    let parsed: Vec<Option<smtp::ReplyLine>> = pieces
         .iter()
-        .map(|p| CODE.captures(p.trim()).map(|c| c[1].to_string()))
+        .map(|p| smtp::parse_reply_line(p.trim()).ok())
         .collect();
-    let one_reply = codes
+    let one_reply = parsed
         .iter()
-        .all(|c| c.as_deref().map_or(true, |c| c == first_code))
-        || codes.iter().skip(1).all(Option::is_none);
+        .all(|p| p.as_ref().map_or(true, |p| p.code == first_code))
+        || parsed.iter().skip(1).all(Option::is_none);
     let last = pieces.len() - 1;
     pieces
         .iter()
-        .zip(&codes)
+        .zip(&parsed)
         .enumerate()
-        .map(|(index, (piece, code))| {
-            let piece_text = piece.trim();
+        .map(|(index, (piece, parsed))| {
             let line = if !one_reply {
-                piece_text.to_string()
+                piece.trim().to_string()
             } else {
-                let rest = match code {
-                    Some(code) => piece_text[code.len()..].trim_start_matches(['-', ' ']),
-                    None => piece_text,
-                };
+                let rest = parsed.as_ref().map_or(piece.trim(), |p| p.text.as_str());
                 let separator = if index == last { ' ' } else { '-' };
                 format!("{first_code}{separator}{rest}")
             };
