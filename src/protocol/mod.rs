@@ -8,12 +8,15 @@
 //! with a whole unit or `NeedsMoreData`, so bytes can arrive in any chunking and the rest
 //! of a chunk can go to the next receiver (a pipelined command after the message).
 
+pub mod detect;
 pub mod dialogue;
 pub mod dotstuff;
 pub mod line;
 pub mod pop3;
+pub mod sasl;
 pub mod smtp;
 
+pub use detect::{detect_line, detect_protocol, detect_protocol_bytes};
 pub use dialogue::{Dialogue, DialogueBuilder, Direction, Expect};
 pub use dotstuff::{stuff, unstuff, DataEvent, DataReceiver};
 pub use line::{Line, LineEvent, LineReceiver};

@@ -192,7 +192,8 @@ mod tests {
 
     #[test]
     fn parses_reply_lines() {
-        let cases: &[(&str, Option<(u16, bool, &str)>)] = &[
+        type Case<'a> = (&'a str, Option<(u16, bool, &'a str)>);
+        let cases: &[Case] = &[
             ("250 OK", Some((250, true, "OK"))),
             ("250-PIPELINING", Some((250, false, "PIPELINING"))),
             ("250", Some((250, true, ""))),
