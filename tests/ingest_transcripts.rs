@@ -131,7 +131,7 @@ fn fixtures_read_as_snapshotted() {
 #[test]
 fn examples_read_as_snapshotted() {
     snapshot_settings!({
-        insta::glob!("../examples/*.*", |path| {
+        insta::glob!("..", "examples/*.*", |path| {
             insta::assert_yaml_snapshot!(view(&read_relative(path)));
         });
     });
@@ -293,4 +293,226 @@ fn a_huge_single_line_is_bounded() {
         .notes
         .iter()
         .any(|n| n.kind == mailgrade::session::NoteKind::Truncated));
+}
+
+fn fixture(name: &str) -> FileRead {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/transcripts")
+        .join(name);
+    read_relative(&path).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn message_of(session: &Session) -> &mailgrade::session::Content {
+    session
+        .commands()
+        .find_map(|c| match &c.kind {
+            mailgrade::session::CommandKind::Message { content } => Some(content),
+            _ => None,
+        })
+        .expect("a message")
+}
+
+#[test]
+fn notes_are_stripped_outside_messages_only() {
+    let read = fixture("annotated-comments.txt");
+    let session = &read.sessions[0];
+    let body = message_of(session).bytes.clone().expect("message text");
+    let body = String::from_utf8(body).expect("utf-8 body");
+    assert!(
+        body.contains("Subject: lab 3 # not a comment inside the message"),
+        "{body}"
+    );
+    assert!(
+        body.contains("see https://lab.test/a//b and #hashtag"),
+        "{body}"
+    );
+    let mail = session
+        .commands()
+        .find(|c| c.label() == "MAIL")
+        .expect("MAIL");
+    assert_eq!(mail.to_string(), "MAIL FROM:<student@lab.test>");
+    let ehlo = session
+        .commands()
+        .find(|c| c.label() == "EHLO")
+        .expect("EHLO");
+    assert_eq!(ehlo.to_string(), "EHLO student-pc");
+}
+
+#[test]
+fn wireshark_summaries_become_elided_content() {
+    let read = fixture("wireshark-info-report.md");
+    let message = message_of(&read.sessions[0]);
+    assert_eq!(
+        message.size,
+        Some(514),
+        "two DATA fragments are one message"
+    );
+    assert!(message.bytes.is_none());
+    assert_eq!(
+        message.summary.as_deref(),
+        Some("from: \"student\" <student@lab.test>, subject: lab report, (text/plain)")
+    );
+    let retr = read.sessions[1]
+        .exchanges
+        .iter()
+        .find(|e| e.command.as_ref().is_some_and(|c| c.label() == "RETR"))
+        .and_then(|e| e.reply.as_ref())
+        .expect("RETR answered");
+    assert_eq!(retr.body.as_ref().and_then(|b| b.size), Some(2048));
+    let ehlo = read.sessions[0].exchanges[1]
+        .reply
+        .as_ref()
+        .expect("EHLO reply");
+    assert_eq!(
+        ehlo.lines,
+        [
+            "smtp.lab.test",
+            "PIPELINING",
+            "AUTH LOGIN PLAIN",
+            "AUTH=LOGIN PLAIN",
+            "8BITMIME"
+        ]
+    );
+}
+
+#[test]
+fn no_fixture_shows_a_password() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/transcripts");
+    for entry in std::fs::read_dir(&dir).expect("fixtures dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            continue;
+        }
+        let Ok(read) = read_relative(&path) else {
+            continue;
+        };
+        let shown = format!(
+            "{:?}{}",
+            read,
+            serde_json::to_string(&read.sessions).expect("json")
+        );
+        for secret in ["hunter2", "aHVudGVyMg==", "AHN0dWRlbnQAaHVudGVyMg=="] {
+            assert!(
+                !shown.contains(secret),
+                "{}: {secret} shown",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn corpus_transcripts_read_sensibly() {
+    let corpus = Path::new(SHARED).join("corpus/transcripts");
+    let read = |name: &str| read_file(&corpus.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let first = |name: &str| {
+        skeletons(&read(name))
+            .into_iter()
+            .next()
+            .expect("a session")
+    };
+
+    let hunter = first("zh_hunterpro_C-S-prefixed_esmtp-126_auth-login_c-comments.txt");
+    assert_eq!(hunter.first().map(String::as_str), Some("greeting → 220"));
+    assert_eq!(hunter.last().map(String::as_str), Some("QUIT → 221"));
+    assert!(hunter.contains(&"message → 250".to_string()), "{hunter:?}");
+
+    let xunyang = first("zh_xunyangit_smtp_auth-login_slash-comments.txt");
+    assert_eq!(xunyang[0], "HELO → 250", "no greeting in the transcript");
+    assert!(
+        xunyang.contains(&"message → 250".to_string()),
+        "`. //…` ends the message"
+    );
+    assert_eq!(xunyang.last().map(String::as_str), Some("QUIT → 221"));
+
+    let midoks =
+        read("zh_midoks-imail-wiki_telnet_smtpqq25_ipv6_placeholders_and_local-coremail.txt");
+    assert_eq!(midoks.sessions.len(), 2, "qq.com and the local server");
+    assert_eq!(
+        midoks.sessions[1].connect.as_ref().map(|c| c.host.as_str()),
+        Some("127.0.0.1")
+    );
+
+    let telnet_mail = read("en_telnet-mail_smtp25_auth-login_and_smtp587_starttls_split-blocks.md");
+    let ports: Vec<Option<u16>> = telnet_mail
+        .sessions
+        .iter()
+        .map(|s| s.connect.as_ref().and_then(|c| c.port))
+        .collect();
+    assert_eq!(ports, [Some(25), Some(587)]);
+    assert_eq!(telnet_mail.sessions[0].skeleton().len(), 10);
+
+    let pop = read("zh_glrh111_telnet_pop163-110_list-truncated.md");
+    assert_eq!(pop.sessions[0].protocol, Protocol::Pop3);
+    assert_eq!(
+        pop.sessions[0].skeleton(),
+        ["greeting → +OK", "USER → +OK", "PASS → +OK", "LIST → +OK"]
+    );
+
+    let memoryhole = first("en_memoryhole_pop3_example_top_dele.txt");
+    assert_eq!(memoryhole.len(), 10, "{memoryhole:?}");
+
+    let tamer = first("en_tamer-blog_c-s-prefixed_smtp587_starttls-554-not-supported.txt");
+    assert_eq!(
+        tamer,
+        [
+            "greeting → 220",
+            "EHLO → 250",
+            "STARTTLS → 554",
+            "QUIT → 221"
+        ]
+    );
+
+    let osi = first("en_osi-model_nc-localhost25_postfix_paired-with-pcap.md");
+    assert_eq!(osi.len(), 7, "{osi:?}");
+
+    let myrocode = first("en_myrocode_smtp_iis6-microsoft-esmtp_auth-login.txt");
+    assert_eq!(myrocode.last().map(String::as_str), Some("message → 250"));
+}
+
+#[test]
+fn reference_transcripts_read_sensibly() {
+    let reference = Path::new(SHARED).join("reference/postfix-dovecot");
+    for dir in ["transcripts", "tshark"] {
+        for entry in std::fs::read_dir(reference.join(dir)).expect("reference dir") {
+            let path = entry.expect("entry").path();
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
+            let result = read_file(&path);
+            if dir == "tshark" && name == "smtp-pasted-all-at-once.txt" {
+                // tshark showed the whole pasted client side as one IMF line: nothing to grade.
+                assert!(
+                    matches!(result, Err(IngestError::NothingFound { .. })),
+                    "{name}"
+                );
+                continue;
+            }
+            let read = result.unwrap_or_else(|e| panic!("{dir}/{name}: {e}"));
+            let expected = if name.starts_with("standard-ports-25-110") {
+                vec![Protocol::Smtp, Protocol::Pop3]
+            } else if name.starts_with("pop3") || name == "standard-ports-pop3.txt" {
+                vec![Protocol::Pop3]
+            } else {
+                vec![Protocol::Smtp]
+            };
+            let got: Vec<Protocol> = read.sessions.iter().map(|s| s.protocol).collect();
+            assert_eq!(got, expected, "{dir}/{name}");
+            for session in &read.sessions {
+                let skeleton = session.skeleton();
+                let greeting = if session.protocol == Protocol::Smtp {
+                    "greeting → 220"
+                } else {
+                    "greeting → +OK"
+                };
+                assert_eq!(skeleton[0], greeting, "{dir}/{name}");
+                assert!(
+                    skeleton.iter().all(|line| !line.ends_with("(no reply)")),
+                    "{dir}/{name}: {skeleton:?}"
+                );
+            }
+        }
+    }
 }

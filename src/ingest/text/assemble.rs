@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::protocol::dialogue::guess_direction;
-use crate::protocol::{pop3, smtp, DialogueBuilder, Direction, Expect};
+use crate::protocol::{detect, pop3, smtp, DialogueBuilder, Direction, Expect};
 use crate::session::{Connect, Note, NoteKind, Origin, Pop3Status, Protocol, Session, Source};
 
 use super::comment;
@@ -41,6 +41,9 @@ pub fn assemble(path: &Path, events: &[Located]) -> Assembled {
 static IMF_SUMMARY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:from|subject): .*").expect("valid regex"));
 
+/// What a command hidden behind a misplaced `DATA fragment` summary is fed as.
+const UNSEEN_COMMAND: &str = "?";
+
 /// A connection line seen, its dialogue not begun yet.
 struct Pending {
     connect: Connect,
@@ -65,6 +68,8 @@ struct Current {
     elided: Option<(Option<u64>, Origin)>,
     last_was_message: bool,
     last_server_origin: Origin,
+    /// Prose skipped since the last line fed: noted only if the dialogue goes on after it.
+    prose: Vec<Note>,
 }
 
 struct Assembler<'a> {
@@ -96,30 +101,22 @@ fn looks_like_greeting(text: &str) -> Option<Protocol> {
 
 /// Whether the line's first word is a command of `protocol` (valid or not in its arguments).
 fn is_command_of(protocol: Protocol, text: &str) -> bool {
-    let text = text.trim();
-    if text.is_empty() {
-        return false;
-    }
     match protocol {
         Protocol::Smtp => !matches!(
-            smtp::parse_request(text),
-            Err(smtp::SyntaxError::UnknownCommand { .. })
+            smtp::parse_request(text.trim()),
+            Err(smtp::SyntaxError::UnknownCommand { .. } | smtp::SyntaxError::Empty)
         ),
         Protocol::Pop3 => !matches!(
-            pop3::parse_request(text),
-            Err(pop3::SyntaxError::UnknownCommand { .. })
+            pop3::parse_request(text.trim()),
+            Err(pop3::SyntaxError::UnknownCommand { .. } | pop3::SyntaxError::Empty)
         ),
     }
 }
 
-/// The protocol a command line belongs to when only one of the two knows it.
+/// The protocol a command line belongs to when only one of the two has its verb.
 fn command_protocol(text: &str) -> Option<Protocol> {
-    match (
-        is_command_of(Protocol::Smtp, text),
-        is_command_of(Protocol::Pop3, text),
-    ) {
-        (true, false) => Some(Protocol::Smtp),
-        (false, true) => Some(Protocol::Pop3),
+    match detect::detect_line(text) {
+        Some((protocol, Direction::Client)) => Some(protocol),
         _ => None,
     }
 }
@@ -210,7 +207,18 @@ impl Assembler<'_> {
             elided: None,
             last_was_message: false,
             last_server_origin: self.events[index].origin,
+            prose: Vec::new(),
         });
+        if let Some(pending) = pending.filter(|p| p.starttls) {
+            if let Some(current) = self.current.as_mut() {
+                current.note(
+                    NoteKind::Gap,
+                    pending.connect.origin,
+                    "openssl s_client -starttls spoke the greeting, EHLO and STARTTLS itself; \
+                     they are not in the transcript, and what follows went through TLS",
+                );
+            }
+        }
         true
     }
 
@@ -253,18 +261,15 @@ impl Assembler<'_> {
 
     /// `(protocol, from a reply)`: replies decide at once, commands only if no reply does.
     fn protocol_of_text(&self, text: &str, server_side: Option<bool>) -> (Option<Protocol>, bool) {
-        if server_side != Some(false) {
-            if smtp::is_reply_line(text) {
-                return (Some(Protocol::Smtp), true);
+        match detect::detect_line(text) {
+            Some((protocol, Direction::Server)) if server_side != Some(false) => {
+                (Some(protocol), true)
             }
-            if is_pop3_status(text) {
-                return (Some(Protocol::Pop3), true);
+            Some((protocol, Direction::Client)) if server_side != Some(true) => {
+                (Some(protocol), false)
             }
+            _ => (None, false),
         }
-        if server_side != Some(true) {
-            return (command_protocol(text), false);
-        }
-        (None, false)
     }
 
     /// The next line after `index` that is not blank: its text and whether it is marked as
@@ -360,9 +365,8 @@ impl Assembler<'_> {
                     current.builder.message_summary(stripped);
                 } else if expect == Expect::MessageContent {
                     current.feed(Action::Client(text.to_string(), 0), origin);
-                } else if !current.closed {
-                    current.note(
-                        NoteKind::Unrecognised,
+                } else {
+                    current.prose(
                         origin,
                         "a line with no C:/S: mark outside a message; skipped",
                     );
@@ -387,13 +391,7 @@ impl Assembler<'_> {
                     matches!(expect, Expect::MessageContent | Expect::AuthResponse);
                 if guessed == Direction::Client && !open_for_client && !is_command && !next_is_reply
                 {
-                    if !current.closed {
-                        current.note(
-                            NoteKind::Unrecognised,
-                            origin,
-                            "neither a command nor a reply; skipped as prose",
-                        );
-                    }
+                    current.prose(origin, "neither a command nor a reply; skipped as prose");
                     return;
                 }
                 if !sure {
@@ -501,6 +499,17 @@ impl Current {
         }
     }
 
+    /// A skipped line of prose inside the dialogue.
+    fn prose(&mut self, origin: Origin, detail: &str) {
+        if !self.closed {
+            self.prose.push(Note {
+                kind: NoteKind::Unrecognised,
+                origin,
+                detail: detail.to_string(),
+            });
+        }
+    }
+
     fn note(&mut self, kind: NoteKind, origin: Origin, detail: &str) {
         self.builder.note(Note {
             kind,
@@ -514,15 +523,20 @@ impl Current {
         let Some((size, origin)) = self.elided.take() else {
             return;
         };
-        if self.builder.expect() != Expect::MessageContent {
+        self.commands += 1;
+        if matches!(self.builder.expect(), Expect::Command | Expect::Greeting) {
+            // Not a message: tshark's dissector lost track (a bare-LF `.`, a refused DATA) and
+            // shows the next commands as message data. Which command it was is unknown.
             self.note(
                 NoteKind::Unrecognised,
                 origin,
                 "Wireshark shows a DATA fragment where a command was expected (its SMTP dissector \
-                 still thought a message was being sent); the command itself is not in the transcript",
+                 still thought a message was being sent); the command is not in the transcript \
+                 and stands as `?`",
             );
+            self.builder.client_line(UNSEEN_COMMAND, origin);
+            return;
         }
-        self.commands += 1;
         self.builder.client_message_elided(size, origin);
         self.last_was_message = true;
     }
@@ -546,6 +560,9 @@ impl Current {
             return;
         }
         self.flush_elided();
+        for note in self.prose.drain(..) {
+            self.builder.note(note);
+        }
         self.last_was_message = false;
         match action {
             Action::Client(line, offset) => {
