@@ -10,6 +10,8 @@ pub enum Event {
     Line { direction: Direction, text: String },
     /// A line with no mark. `infer`: guess its side from the protocol (raw logs); otherwise
     /// it is message content while a message is being sent, and prose elsewhere.
+    /// Connection lines (`telnet host 25`, `Connection closed …`) are lines too: whether they
+    /// are about the connection or text in a message depends on where the dialogue is.
     Unmarked { text: String, infer: bool },
     /// Wireshark's IMF summary of a message (`from: <…>, subject: …, (text/plain)`).
     Summary { text: String },
@@ -18,14 +20,6 @@ pub enum Event {
         direction: Direction,
         bytes: Vec<u8>,
     },
-    /// `telnet host port` and the like: a new connection.
-    Connect {
-        host: String,
-        port: Option<u16>,
-        starttls: bool,
-    },
-    /// `Connection closed by foreign host.`: the session is over.
-    Closed,
 }
 
 /// An event and where in the file it came from.

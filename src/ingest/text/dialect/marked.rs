@@ -9,10 +9,8 @@ use regex::Regex;
 
 use crate::protocol::Direction;
 
-use super::super::connect::aside;
 use super::super::event::{column_of, Event, Located};
 use super::super::lines::Line;
-use super::aside_event;
 
 static MARK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(c|s|client|server|客户端|服务器|服务端)\s?[:：>]").expect("valid regex")
@@ -62,32 +60,28 @@ pub fn count_marks(lines: &[Line]) -> (usize, usize) {
 }
 
 pub fn read(lines: &[Line]) -> Vec<Located> {
-    let mut events = Vec::new();
-    for line in lines {
-        let (direction, text) = match mark(&line.text) {
-            Some((direction, text)) => (Some(direction), text),
-            None => (None, line.text.as_str()),
-        };
-        let column = column_of(&line.text, text);
-        if let Some(found) = aside(super::super::comment::strip(text)) {
-            if let Some(event) = aside_event(found) {
-                events.push(Located::new(event, line.number, column));
-            }
-            continue;
-        }
-        let event = match direction {
-            Some(direction) => Event::Line {
-                direction,
-                text: text.to_string(),
-            },
-            None => Event::Unmarked {
-                text: text.to_string(),
-                infer: false,
-            },
-        };
-        events.push(Located::new(event, line.number, column));
-    }
-    events
+    lines
+        .iter()
+        .map(|line| {
+            let (event, text) = match mark(&line.text) {
+                Some((direction, text)) => (
+                    Event::Line {
+                        direction,
+                        text: text.to_string(),
+                    },
+                    text,
+                ),
+                None => (
+                    Event::Unmarked {
+                        text: line.text.clone(),
+                        infer: false,
+                    },
+                    line.text.as_str(),
+                ),
+            };
+            Located::new(event, line.number, column_of(&line.text, text))
+        })
+        .collect()
 }
 
 #[cfg(test)]

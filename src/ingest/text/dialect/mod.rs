@@ -5,8 +5,7 @@ mod marked;
 mod packet_list;
 mod raw;
 
-use super::connect::Aside;
-use super::event::{Event, Located};
+use super::event::Located;
 use super::lines::Line;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,23 +52,6 @@ pub fn read(dialect: Dialect, lines: &[Line]) -> Vec<Located> {
         Dialect::PacketListCsv => packet_list::read_csv(lines),
         Dialect::FollowAscii => follow::read_ascii(lines),
         Dialect::FollowYaml => follow::read_yaml(lines),
-    }
-}
-
-/// The event a connection line becomes; terminal noise becomes none.
-fn aside_event(aside: Aside) -> Option<Event> {
-    match aside {
-        Aside::Connect {
-            host,
-            port,
-            starttls,
-        } => Some(Event::Connect {
-            host,
-            port,
-            starttls,
-        }),
-        Aside::Closed => Some(Event::Closed),
-        Aside::Noise => None,
     }
 }
 
