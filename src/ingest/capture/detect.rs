@@ -78,6 +78,18 @@ pub(super) fn decide(
     let mut votes: [Option<Decision>; 2] = [None, None];
     for side in 0..2 {
         votes[side] = side_decision(prefix[side], side, ports, from_start, last_chance);
+        // Unreadable bytes sent to a mail port before its greeting: let the server speak.
+        let to_mail_port =
+            SMTP_PORTS.contains(&ports[1 - side]) || POP3_PORTS.contains(&ports[1 - side]);
+        if matches!(
+            votes[side],
+            Some(Decision::Other(OtherKind::Unknown { .. }))
+        ) && to_mail_port
+            && prefix[1 - side].is_empty()
+            && !last_chance
+        {
+            votes[side] = None;
+        }
     }
     // A server greeting beats the client's first words; the client's words settle a `220`
     // that could be FTP.
@@ -107,6 +119,9 @@ pub(super) fn decide(
     match votes {
         [Some(d @ Decision::Mail { .. }), _] | [_, Some(d @ Decision::Mail { .. })] => d,
         [Some(d @ Decision::Other(_)), _] | [_, Some(d @ Decision::Other(_))] => d,
+        _ if prefix.iter().any(|p| p.len() >= PREFIX_LIMIT) && last_chance => {
+            by_port(prefix, ports)
+        }
         _ if last_chance || prefix.iter().all(|p| p.len() >= PREFIX_LIMIT) => {
             by_port(prefix, ports)
         }

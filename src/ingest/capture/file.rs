@@ -91,12 +91,14 @@ pub(super) fn for_each_frame<R: Read>(
     mut input: R,
     on_frame: &mut dyn FnMut(&RawFrame<'_>),
 ) -> Result<FileInfo, FormatError> {
-    let mut head = [0u8; 4];
+    // pcap-parser sniffs the header from its first read, so hand it a full first chunk.
+    let mut head = vec![0u8; 64 * 1024];
     let mut filled = 0;
-    while filled < 4 {
+    while filled < head.len() {
         match input.read(&mut head[filled..]) {
             Ok(0) => break,
             Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
                 return Err(FormatError {
                     message: format!("cannot read the file: {e}"),
@@ -105,11 +107,12 @@ pub(super) fn for_each_frame<R: Read>(
             }
         }
     }
-    let format = Format::sniff(&head[..filled]).ok_or_else(|| FormatError {
+    head.truncate(filled);
+    let format = Format::sniff(&head).ok_or_else(|| FormatError {
         message: "not a pcap, pcapng or NetMon capture (unknown magic number)".into(),
         hint: Some("save the capture from Wireshark with File → Save As… as pcapng".into()),
     })?;
-    let chained = head[..filled].chain(input);
+    let chained = head.as_slice().chain(input);
     match format {
         Format::Pcap | Format::PcapNg => read_pcap(format, chained, on_frame),
         Format::NetMon1 | Format::NetMon2 => {

@@ -6,6 +6,8 @@
 //! mail or not on their first bytes by `detect`) → `sessions` (one `DialogueBuilder` per
 //! mail connection) → `summary` (file notes, or why nothing was found).
 
+#[cfg(test)]
+mod corpus_tests;
 mod decode;
 mod defrag;
 mod detect;

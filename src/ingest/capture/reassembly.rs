@@ -29,6 +29,9 @@ pub(super) enum Chunk<'a> {
 const MAX_HELD: usize = 4 << 20;
 /// An acknowledgement further ahead than this is nonsense, not evidence of loss.
 const MAX_ACK_JUMP: u32 = 1 << 30;
+/// A segment further ahead than this is no out-of-order segment (no window is that large):
+/// the sequence numbers jumped (a broken capture tool), so we resynchronise on it.
+const MAX_PLAUSIBLE_JUMP: i32 = 64 << 20;
 
 struct Held {
     seq: u32,
@@ -84,8 +87,21 @@ impl Stream {
         }
         if len > 0 {
             self.had_payload = true;
+            // Payload numbered with the SYN's own sequence number: the capture tool wrote
+            // nonsense sequence numbers; take the data as following the SYN.
+            if self.isn == Some(seq) && !seg.has(SYN) && self.last_frame == 0 {
+                seq = seq.wrapping_add(1);
+            }
             let next = *self.next.get_or_insert(seq);
-            if ahead(seq, next) > 0 {
+            if ahead(seq, next) > MAX_PLAUSIBLE_JUMP && self.held.is_empty() {
+                out(Chunk::Gap {
+                    bytes: 0,
+                    before: self.last_frame,
+                    after: meta,
+                });
+                self.next = Some(seq);
+                self.deliver(seq, seg.payload, seg.missing, meta, out);
+            } else if ahead(seq, next) > 0 {
                 self.hold(seq, seg.payload, seg.missing, meta);
                 if self.held_bytes > MAX_HELD {
                     self.skip_hole(out);

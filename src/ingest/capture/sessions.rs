@@ -66,6 +66,11 @@ fn side_name(direction: Direction) -> &'static str {
 pub(super) fn gap_detail(direction: Direction, bytes: u64, before: u64, after: u64) -> String {
     let side = side_name(direction);
     let unit = if bytes == 1 { "byte" } else { "bytes" };
+    if bytes == 0 {
+        return format!(
+            "bytes from the {side} were not captured (sequence numbers jump) between frames {before} and {after}"
+        );
+    }
     if before == after {
         format!("{bytes} {unit} from the {side} in frame {after} were cut off by the capture's snapshot length")
     } else if before == 0 {
