@@ -1,6 +1,10 @@
 //! The command line: clap commands, exit codes, and the only place that prints.
 
-/// Runs the command line and returns the process exit code.
-pub fn main() -> i32 {
-    0
-}
+mod args;
+mod exit;
+mod extract;
+mod inputs;
+mod run;
+
+pub use exit::ExitCode;
+pub use run::main;
