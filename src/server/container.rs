@@ -20,7 +20,8 @@ use testcontainers::{ContainerAsync, GenericImage, ImageExt};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-use crate::session::Secret;
+use crate::protocol::{pop3, smtp};
+use crate::session::{Pop3Status, Secret};
 
 pub use engine::{OWNER_HOST_LABEL, OWNER_PID_LABEL, ROLE_LABEL, ROLE_VALUE};
 pub use error::ContainerError;
@@ -135,8 +136,8 @@ impl ContainerServer {
 
         let smtp = mapped(&container, SMTP_PORT).await?;
         let pop3 = mapped(&container, POP3_PORT).await?;
-        wait_for_greeting("SMTP", smtp, "220 ").await?;
-        wait_for_greeting("POP3", pop3, "+OK").await?;
+        wait_for_greeting(Greeting::Smtp, smtp).await?;
+        wait_for_greeting(Greeting::Pop3, pop3).await?;
         Ok(ContainerServer {
             container,
             smtp,
@@ -240,6 +241,13 @@ impl ContainerServer {
     }
 }
 
+/// Removes the labelled containers (label `mailgrade.role=replay-server`) whose owning process
+/// on this host has ended, e.g. after a `kill -9`; returns how many. [`ContainerServer::start`]
+/// does this too.
+pub async fn sweep_stale_containers() -> Result<usize, ContainerError> {
+    engine::Engine::connect().await?.sweep_stale().await
+}
+
 /// `MAIL_ACCOUNTS` for the start script: `address:password` pairs separated by spaces.
 fn accounts_env(accounts: &[Account]) -> Result<String, ContainerError> {
     if accounts.is_empty() {
@@ -300,18 +308,47 @@ async fn mapped(
     Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, host_port)))
 }
 
-/// Connects until the first line starts with `expected`. Only the greeting is looked at:
-/// reading dialogues is the protocol module's job.
-async fn wait_for_greeting(
-    service: &'static str,
-    addr: SocketAddr,
-    expected: &'static str,
-) -> Result<(), ContainerError> {
+/// The greeting a ready service sends.
+#[derive(Clone, Copy)]
+enum Greeting {
+    Smtp,
+    Pop3,
+}
+
+impl Greeting {
+    fn service(self) -> &'static str {
+        match self {
+            Greeting::Smtp => "SMTP",
+            Greeting::Pop3 => "POP3",
+        }
+    }
+
+    fn expected(self) -> &'static str {
+        match self {
+            Greeting::Smtp => "220",
+            Greeting::Pop3 => "+OK",
+        }
+    }
+
+    fn accepts(self, line: &str) -> bool {
+        match self {
+            Greeting::Smtp => {
+                smtp::parse_reply_line(line).is_ok_and(|reply| reply.code.value() == 220)
+            }
+            Greeting::Pop3 => {
+                pop3::parse_status_line(line).is_ok_and(|status| status.status == Pop3Status::Ok)
+            }
+        }
+    }
+}
+
+/// Connects until the first line is the service's positive greeting.
+async fn wait_for_greeting(greeting: Greeting, addr: SocketAddr) -> Result<(), ContainerError> {
     let deadline = tokio::time::Instant::now() + GREETING_TIMEOUT;
     let detail = loop {
         let last = match tokio::time::timeout_at(deadline, read_greeting(addr)).await {
             Err(_) => break "timed out".to_owned(),
-            Ok(Ok(line)) if line.starts_with(expected) => return Ok(()),
+            Ok(Ok(line)) if greeting.accepts(&line) => return Ok(()),
             Ok(Ok(line)) => format!("greeted with {:?}", line.trim_end()),
             Ok(Err(e)) => e.to_string(),
         };
@@ -321,9 +358,9 @@ async fn wait_for_greeting(
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     Err(ContainerError::NoGreeting {
-        service,
+        service: greeting.service(),
         addr,
-        expected,
+        expected: greeting.expected(),
         seconds: GREETING_TIMEOUT.as_secs(),
         detail,
     })
@@ -411,6 +448,25 @@ mod tests {
     fn account_debug_hides_the_password() {
         let text = format!("{:?}", ContainerConfig::default());
         assert!(!text.contains("secret"), "{text}");
+    }
+
+    #[test]
+    fn greetings() {
+        let cases = [
+            (
+                Greeting::Smtp,
+                "220 mail.lab.test ESMTP Postfix (lab)\r\n",
+                true,
+            ),
+            (Greeting::Smtp, "220-first line of a long banner", true),
+            (Greeting::Smtp, "421 4.3.2 Service not available", false),
+            (Greeting::Pop3, "+OK Dovecot (lab) ready.\r\n", true),
+            (Greeting::Pop3, "-ERR go away", false),
+            (Greeting::Pop3, "", false),
+        ];
+        for (greeting, line, accepted) in cases {
+            assert_eq!(greeting.accepts(line), accepted, "{line:?}");
+        }
     }
 
     #[test]
