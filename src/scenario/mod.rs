@@ -13,7 +13,7 @@ mod validate;
 mod yaml;
 
 pub use error::{ScenarioError, ScenarioErrors};
-pub use load::{builtin, builtin_names, builtins, load_file, load_str, resolve};
+pub use load::{builtin, builtin_names, builtin_source, builtins, load_file, load_str, resolve};
 pub use model::{
     Account, CodePattern, Envelope, Expect, Forbidden, Label, Mailbox, MessageCheck, OrderRule,
     Scenario, ServerSpec, Step, StoredMessage, Text,
