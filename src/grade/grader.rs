@@ -100,7 +100,7 @@ pub fn grade(session: &Session, index: usize, scenario: &Scenario) -> Grade {
 fn wrong_protocol(found: Protocol, wanted: Protocol) -> Text {
     let (found, wanted) = (found.name().to_uppercase(), wanted.name().to_uppercase());
     Text::new(
-        format!("This is an {found} session; the scenario grades {wanted}."),
+        format!("This is a session of {found}; the scenario grades {wanted}."),
         format!("这是 {found} 会话；本场景评的是 {wanted}。"),
     )
 }
