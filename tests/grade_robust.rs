@@ -10,20 +10,57 @@ use mailgrade::session::Protocol;
 use proptest::prelude::*;
 
 const SMTP_ITEMS: &[&str] = &[
-    "C: EHLO me", "C: HELO me", "C: AUTH LOGIN", "C: AUTH PLAIN c2VjcmV0LXRva2Vu", "A: c2VjcmV0LXRva2Vu",
-    "A: not base64!", "C: MAIL FROM:<a@b.c>", "C: RCPT TO:<d@e.f>", "C: DATA", "M: 12",
-    "B: From: x@y.z\\n\\nhi", "C: QUIT", "C: NOOP", "C: RSET", "C: STARTTLS", "C: BDAT 5 LAST",
-    "S: 220 hi", "S: 250 ok", "S: 334 go", "S: 235 ok", "S: 354 go", "S: 221 bye", "S: 503 no",
-    "S: 535 no", "S: 550 no", "S: 421 bye", "*",
+    "C: EHLO me",
+    "C: HELO me",
+    "C: AUTH LOGIN",
+    "C: AUTH PLAIN c2VjcmV0LXRva2Vu",
+    "A: c2VjcmV0LXRva2Vu",
+    "A: not base64!",
+    "C: MAIL FROM:<a@b.c>",
+    "C: RCPT TO:<d@e.f>",
+    "C: DATA",
+    "M: 12",
+    "B: From: x@y.z\\n\\nhi",
+    "C: QUIT",
+    "C: NOOP",
+    "C: RSET",
+    "C: STARTTLS",
+    "C: BDAT 5 LAST",
+    "S: 220 hi",
+    "S: 250 ok",
+    "S: 334 go",
+    "S: 235 ok",
+    "S: 354 go",
+    "S: 221 bye",
+    "S: 503 no",
+    "S: 535 no",
+    "S: 550 no",
+    "S: 421 bye",
+    "*",
 ];
 
 const POP3_ITEMS: &[&str] = &[
-    "C: USER a", "C: PASS secret-token", "C: STAT", "C: LIST", "C: RETR 1", "C: DELE 1",
-    "C: QUIT", "C: CAPA", "C: RSET", "C: TOP 1 0", "S: +OK", "S: -ERR", "S: + ",
+    "C: USER a",
+    "C: PASS secret-token",
+    "C: STAT",
+    "C: LIST",
+    "C: RETR 1",
+    "C: DELE 1",
+    "C: QUIT",
+    "C: CAPA",
+    "C: RSET",
+    "C: TOP 1 0",
+    "S: +OK",
+    "S: -ERR",
+    "S: + ",
 ];
 
 fn script(items: &[&str], picks: &[usize]) -> String {
-    picks.iter().map(|&i| items[i % items.len()]).collect::<Vec<_>>().join("\n")
+    picks
+        .iter()
+        .map(|&i| items[i % items.len()])
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 proptest! {
@@ -64,7 +101,11 @@ fn very_long_sessions_are_graded_on_their_beginning() {
     let grade = grade::grade(&session(Protocol::Smtp, &script), 0, &scenario);
     assert!(grade.findings.iter().any(|f| f.check == "too-long"));
     let quit = grade.checks.iter().find(|c| c.id == "quit").expect("quit");
-    assert_eq!(quit.status, grade::Status::Missing, "QUIT lies past the graded part");
+    assert_eq!(
+        quit.status,
+        grade::Status::Missing,
+        "QUIT lies past the graded part"
+    );
 }
 
 #[test]
@@ -91,7 +132,11 @@ order:
     ];
     for (script, status, score) in cases {
         let grade = grade::grade(&session(Protocol::Smtp, script), 0, &scenario);
-        let check = grade.checks.iter().find(|c| c.id == "auth-before-mail").expect("order check");
+        let check = grade
+            .checks
+            .iter()
+            .find(|c| c.id == "auth-before-mail")
+            .expect("order check");
         assert_eq!(check.status, status, "{script}");
         assert_eq!(grade.score, score, "{script}");
         if status == grade::Status::Failed {

@@ -96,6 +96,7 @@ fn broken_fixtures_report_every_error() {
             &["bad-check", "bad-value", "greeting-not-first"],
         ),
         ("bad-duplicate-id.yaml", &["duplicate-id"]),
+        ("bad-empty.yaml", &["empty"]),
         (
             "bad-impossible-code.yaml",
             &["impossible-code", "bad-code", "impossible-code", "bad-code"],

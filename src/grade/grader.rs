@@ -74,8 +74,14 @@ pub fn grade(session: &Session, index: usize, scenario: &Scenario) -> Grade {
             check: "too-long",
             severity: FindingSeverity::Warning,
             message: Text::new(
-                format!("The session has {} exchanges; only the first {MAX_EXCHANGES} were graded.", session.exchanges.len()),
-                format!("会话共有 {} 次交互，只评了前 {MAX_EXCHANGES} 次。", session.exchanges.len()),
+                format!(
+                    "The session has {} exchanges; only the first {MAX_EXCHANGES} were graded.",
+                    session.exchanges.len()
+                ),
+                format!(
+                    "会话共有 {} 次交互，只评了前 {MAX_EXCHANGES} 次。",
+                    session.exchanges.len()
+                ),
             ),
             evidence: evidence(session, MAX_EXCHANGES),
         });

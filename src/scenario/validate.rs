@@ -45,7 +45,10 @@ pub(super) fn build(
     for (i, raw) in parsed.steps.into_iter().enumerate() {
         let Some(raw) = raw else { continue };
         let path = format!("steps.{i}");
-        let id_span = index.value(&format!("{path}.id"));
+        // An aliased step (`- *a`) has no `id` node of its own: point at the alias.
+        let id_span = index
+            .value(&format!("{path}.id"))
+            .or_else(|| index.value(&path));
         match first_id_line.get(&raw.id) {
             Some(line) => errors.push(
                 ScenarioError::new("duplicate-id", format!("duplicate step id `{}`", raw.id))
