@@ -101,6 +101,7 @@ fn broken_fixtures_report_every_error() {
             "bad-impossible-code.yaml",
             &["impossible-code", "bad-code", "impossible-code", "bad-code"],
         ),
+        ("bad-points.yaml", &["too-many-points"]),
         ("bad-pop3-code.yaml", &["impossible-code", "unknown-verb"]),
         ("bad-protocol.yaml", &["bad-value"]),
         ("bad-regex.yaml", &["bad-regex"]),
