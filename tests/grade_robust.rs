@@ -64,6 +64,7 @@ fn script(items: &[&str], picks: &[usize]) -> String {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
     fn any_smtp_session_grades(picks in proptest::collection::vec(0usize..1000, 0..60)) {
         let session = session(Protocol::Smtp, &script(SMTP_ITEMS, &picks));
