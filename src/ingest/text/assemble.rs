@@ -75,6 +75,16 @@ fn line_text(event: &Event) -> Option<(&str, Option<Direction>)> {
     }
 }
 
+/// A line of message text or POP3 body as written: notes are text there, except after the
+/// lone `.` that ends it (`. //end of the message`).
+fn as_written(text: &str) -> &str {
+    if comment::strip(text).trim() == "." {
+        "."
+    } else {
+        text
+    }
+}
+
 impl Assembler<'_> {
     fn step(&mut self, index: usize) {
         let events = self.events;
@@ -300,7 +310,7 @@ impl Assembler<'_> {
                 if summary {
                     current.summary(stripped, origin);
                 } else if expect == Expect::MessageContent {
-                    current.feed(Action::Client(text.to_string(), 0), origin);
+                    current.feed(Action::Client(as_written(text).to_string(), 0), origin);
                 } else {
                     current.prose(
                         origin,
@@ -361,14 +371,14 @@ impl Assembler<'_> {
         }
 
         // Message text and POP3 bodies are read as written; everything else without its note.
-        let as_written = match direction {
+        let read_as_written = match direction {
             Direction::Client => expect == Expect::MessageContent,
             Direction::Server => expect == Expect::ServerContinuation,
         };
-        let text = match as_written {
-            true if comment::strip(text).trim() == "." => ".",
-            true => text,
-            false => stripped,
+        let text = if read_as_written {
+            as_written(text)
+        } else {
+            stripped
         };
         if direction == Direction::Client
             && current.protocol == Protocol::Pop3
