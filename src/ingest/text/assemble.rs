@@ -318,7 +318,7 @@ impl Assembler<'_> {
                 return;
             }
             // A file with C:/S: marks: an unmarked line is message text, Wireshark's IMF
-            // summary, or prose.
+            // summary, a line whose mark was forgotten, or prose.
             None if !infer => {
                 let summary = IMF_SUMMARY.is_match(stripped)
                     && (current.last_was_message
@@ -327,15 +327,35 @@ impl Assembler<'_> {
                                 == Some(Direction::Server)));
                 if summary {
                     current.summary(stripped, origin);
-                } else if expect == Expect::MessageContent {
+                    return;
+                }
+                if expect == Expect::MessageContent {
                     current.feed(Action::Client(as_written(text).to_string(), 0), origin);
-                } else {
+                    return;
+                }
+                let forgotten = match guess_direction(current.protocol, stripped, expect) {
+                    (Direction::Client, true) => is_command_of(current.protocol, stripped),
+                    (Direction::Server, true) => looks_like_reply(stripped),
+                    _ => false,
+                };
+                if !forgotten || current.closed {
                     current.prose(
                         origin,
                         "a line with no C:/S: mark outside a message; skipped",
                     );
+                    return;
                 }
-                return;
+                let (side, _) = guess_direction(current.protocol, stripped, expect);
+                let name = match side {
+                    Direction::Client => "client",
+                    Direction::Server => "server",
+                };
+                current.note(
+                    NoteKind::DirectionInferred,
+                    origin,
+                    &format!("this line has no C:/S: mark; read as the {name}'s from what it says"),
+                );
+                side
             }
             None => {
                 let for_guess = if expect == Expect::MessageContent {

@@ -168,6 +168,11 @@ mod tests {
                 vec!["smtp: greeting → 220, DATA → 354, message → 250 | "],
             ),
             (
+                "a line whose mark was forgotten",
+                "S: 220 a\nEHLO x\nS: 250 ok\nwe then sent mail\nC: QUIT\nS: 221 bye\n",
+                vec!["smtp: greeting → 220, EHLO → 250, QUIT → 221 | DirectionInferred Unrecognised"],
+            ),
+            (
                 "wireshark imf line right after 354",
                 "S: 220 a\nC: DATA\nS: 354 go\nsubject: hi, , body\nS: 250 ok\n",
                 vec!["smtp: greeting → 220, DATA → 354, message → 250 | "],
