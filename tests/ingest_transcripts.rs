@@ -533,3 +533,18 @@ fn many_lines_are_bounded() {
         .iter()
         .any(|n| n.kind == mailgrade::session::NoteKind::Truncated));
 }
+
+#[test]
+fn seed_sessions_as_read_get_full_marks() {
+    let scenario = mailgrade::scenario::builtin("smtp-telnet-auth-send").expect("builtin");
+    let read = read_file(&Path::new(SHARED).join("seed/email-lab-report.md")).expect("seed reads");
+    for (index, session) in read.sessions.iter().enumerate() {
+        let grade = mailgrade::grade::grade(session, index, &scenario);
+        assert_eq!(
+            (grade.score, grade.max_score),
+            (100, 100),
+            "session {index}: {grade:#?}"
+        );
+        assert!(grade.passed);
+    }
+}

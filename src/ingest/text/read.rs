@@ -24,8 +24,8 @@ pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
             place: Some(format!("near character {offset}")),
             message: "binary data, not a text transcript".into(),
             hint: Some(
-                "hand in the transcript as text, or the capture as .pcap/.pcapng with its real \
-                 file name"
+                "hand in the transcript as plain text (.txt or .md; a .docx or .pdf report \
+                 cannot be read), or the capture as .pcap/.pcapng"
                     .into(),
             ),
         },

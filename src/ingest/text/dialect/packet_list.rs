@@ -381,6 +381,23 @@ No.     Time           Source                Destination           Protocol Leng
     }
 
     #[test]
+    fn reads_older_request_response_prefixes() {
+        let text = "No.,Source,Destination,Protocol,Info\n\
+1,10.0.0.1,10.0.0.9,SMTP,Response: 220 hi\n\
+2,10.0.0.9,10.0.0.1,SMTP,Request: EHLO x\n\
+3,10.0.0.1,10.0.0.9,SMTP,250 ok\n";
+        let (lines, _) = split_lines(text);
+        assert_eq!(
+            view(&read_csv(&lines)),
+            [
+                "2:36 Server 220 hi",
+                "3:35 Client EHLO x",
+                "4:26 Server 250 ok"
+            ]
+        );
+    }
+
+    #[test]
     fn pulls_interleaved_conversations_apart() {
         let text = "No.,Source,Destination,Protocol,Src Port,Dst Port,Info\n\
 1,10.0.0.1,10.0.0.9,SMTP,25,5001,S: 220 one\n\
