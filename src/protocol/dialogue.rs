@@ -248,6 +248,10 @@ impl DialogueBuilder {
     }
 
     /// TLS began (after STARTTLS/STLS and their positive reply, or from the start).
+    /// STARTTLS answered positively is noticed without this call; call it when a capture
+    /// shows TLS some other way (port 465/995, a handshake after an unanswered STARTTLS).
+    /// Commands still waiting stay unanswered; `encrypted_after` is the last exchange
+    /// before it (`Some(0)` with no exchange at all).
     pub fn tls_started(&mut self, origin: Origin) {
         self.fed = true;
         if self.encrypted {

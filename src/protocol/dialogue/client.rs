@@ -304,19 +304,22 @@ impl DialogueBuilder {
                     origin,
                     detail: format!("a client line of {len} bytes is too long to read"),
                 });
-                let kind = match self.client.mode {
-                    Mode::AuthResponse { .. } => CommandKind::AuthResponse {
-                        payload: Secret::default(),
-                    },
-                    _ => CommandKind::Line {
-                        verb: String::new(),
-                        written: String::new(),
-                        args: Args::default(),
-                    },
-                };
-                let effect = match kind {
-                    CommandKind::AuthResponse { .. } => Effect::Auth,
-                    _ => Effect::None,
+                // Still a command the server answers: keep it so replies pair up.
+                let (kind, effect) = match self.client.mode {
+                    Mode::AuthResponse { .. } => (
+                        CommandKind::AuthResponse {
+                            payload: Secret::default(),
+                        },
+                        Effect::Auth,
+                    ),
+                    _ => (
+                        CommandKind::Line {
+                            verb: String::new(),
+                            written: String::new(),
+                            args: Args::default(),
+                        },
+                        Effect::None,
+                    ),
                 };
                 self.push_client_command(kind, origin, answered, effect);
             }

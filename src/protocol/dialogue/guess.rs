@@ -40,8 +40,10 @@ pub fn guess_direction(protocol: Protocol, line: &str, expect: Expect) -> (Direc
         }
         Expect::AuthResponse if reply => (Server, false),
         Expect::AuthResponse => (Client, false),
-        // A POP3 body holds anything; an SMTP multi-line reply only reply lines.
+        // A POP3 body holds anything (a command there means the `.` line was left out); an
+        // SMTP multi-line reply only reply lines.
         Expect::ServerContinuation => match protocol {
+            Protocol::Pop3 if command && !reply => (Client, false),
             Protocol::Pop3 => (Server, true),
             Protocol::Smtp if reply => (Server, true),
             Protocol::Smtp => (Client, false),
@@ -84,6 +86,8 @@ mod tests {
             (Pop3, "+OK 2 900", Reply, (Server, true)),
             (Pop3, "-ERR nope", Command, (Server, true)),
             (Pop3, "1 438", ServerContinuation, (Server, true)),
+            (Pop3, "Subject: hi", ServerContinuation, (Server, true)),
+            (Pop3, "QUIT", ServerContinuation, (Client, false)),
             (Pop3, "user student", Command, (Client, true)),
             (Pop3, "list", Reply, (Client, true)),
         ];

@@ -833,3 +833,23 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn an_over_long_line_still_pairs_with_its_reply() {
+    let mut builder = DialogueBuilder::new(Protocol::Smtp);
+    builder.server_bytes(b"220 hi\r\n", Origin::frame(1, 0));
+    let mut long = vec![b'x'; MAX_LINE + 10];
+    long.extend_from_slice(b"\r\nQUIT\r\n");
+    builder.client_bytes(&long, Origin::frame(2, 0));
+    builder.server_bytes(
+        b"500 5.5.2 Error: line too long\r\n221 Bye\r\n",
+        Origin::frame(3, 0),
+    );
+    let dialogue = builder.finish();
+    assert_eq!(
+        skeleton(&dialogue),
+        ["greeting → 220", " → 500", "QUIT → 221*"]
+    );
+    assert_eq!(dialogue.notes[0].kind, NoteKind::Unrecognised);
+    assert!(!dialogue.notes[0].detail.contains("xxx"));
+}

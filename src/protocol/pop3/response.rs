@@ -68,6 +68,25 @@ impl Pop3Response {
         reply
     }
 
+    /// The response as it goes on the wire: status line, then the stuffed body and `.`.
+    pub fn to_wire(&self) -> Vec<u8> {
+        let indicator = match self.status {
+            Pop3Status::Ok => "+OK",
+            Pop3Status::Err => "-ERR",
+            Pop3Status::Continue => "+",
+        };
+        let mut out = match (self.status, self.text.is_empty()) {
+            (Pop3Status::Continue, _) => format!("+ {}\r\n", self.text),
+            (_, true) => format!("{indicator}\r\n"),
+            (_, false) => format!("{indicator} {}\r\n", self.text),
+        }
+        .into_bytes();
+        if let Some(body) = &self.body {
+            out.extend_from_slice(&crate::protocol::dotstuff::stuff(body));
+        }
+        out
+    }
+
     /// The body as lines without line ends (LIST, UIDL, CAPA).
     pub fn body_lines(&self) -> Vec<String> {
         let Some(body) = &self.body else {
@@ -253,6 +272,39 @@ mod tests {
             panic!("no response")
         };
         assert_eq!(first.body_lines(), ["1 438", "2 462"]);
+    }
+
+    #[test]
+    fn writes_what_it_reads() {
+        let responses = [
+            Pop3Response {
+                status: Pop3Status::Ok,
+                text: "2 messages:".into(),
+                body: Some(b"1 438\r\n.x\r\n".to_vec()),
+            },
+            Pop3Response {
+                status: Pop3Status::Err,
+                text: "no such message".into(),
+                body: None,
+            },
+            Pop3Response {
+                status: Pop3Status::Ok,
+                text: String::new(),
+                body: None,
+            },
+            Pop3Response {
+                status: Pop3Status::Continue,
+                text: String::new(),
+                body: None,
+            },
+        ];
+        for response in responses {
+            let wire = response.to_wire();
+            let mut input = &wire[..];
+            let event = ResponseReceiver::default().ingest(&mut input, response.body.is_some());
+            assert_eq!(event, ResponseEvent::Response(response.clone()));
+            assert!(input.is_empty());
+        }
     }
 
     #[test]
