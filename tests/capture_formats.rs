@@ -35,20 +35,99 @@ fn smtp(sink: &mut dyn FrameSink, link: Link, client: IpAddr, server: IpAddr) ->
 fn pcap_variants_and_link_types() {
     let cases: Vec<(&str, Link, bool, bool, bool, &str)> = vec![
         // (name, link, big-endian, nanoseconds, IPv6, expected label)
-        ("ethernet", Link::Ethernet, false, false, false, "tcp 10.0.0.1:51514 → 10.0.0.2:25"),
-        ("big-endian", Link::Ethernet, true, false, false, "tcp 10.0.0.1:51514 → 10.0.0.2:25"),
-        ("nanoseconds", Link::Ethernet, false, true, false, "tcp 10.0.0.1:51514 → 10.0.0.2:25"),
-        ("big-endian nanoseconds", Link::Ethernet, true, true, false, "tcp 10.0.0.1:51514 → 10.0.0.2:25"),
-        ("vlan", Link::EthernetVlan, false, false, false, "tcp 10.0.0.1:51514 → 10.0.0.2:25"),
-        ("null loopback", Link::Null, false, false, false, "tcp 10.0.0.1:51514 → 10.0.0.2:25"),
-        ("null loopback v6", Link::Null, false, false, true, "tcp [2001:db8::1]:51514 → [2001:db8::2]:25"),
-        ("linux sll", Link::LinuxSll, false, false, false, "tcp 10.0.0.1:51514 → 10.0.0.2:25"),
-        ("linux sll2 v6", Link::LinuxSll2, false, false, true, "tcp [2001:db8::1]:51514 → [2001:db8::2]:25"),
-        ("raw ip", Link::RawIp, false, false, false, "tcp 10.0.0.1:51514 → 10.0.0.2:25"),
-        ("ethernet v6", Link::Ethernet, false, false, true, "tcp [2001:db8::1]:51514 → [2001:db8::2]:25"),
+        (
+            "ethernet",
+            Link::Ethernet,
+            false,
+            false,
+            false,
+            "tcp 10.0.0.1:51514 → 10.0.0.2:25",
+        ),
+        (
+            "big-endian",
+            Link::Ethernet,
+            true,
+            false,
+            false,
+            "tcp 10.0.0.1:51514 → 10.0.0.2:25",
+        ),
+        (
+            "nanoseconds",
+            Link::Ethernet,
+            false,
+            true,
+            false,
+            "tcp 10.0.0.1:51514 → 10.0.0.2:25",
+        ),
+        (
+            "big-endian nanoseconds",
+            Link::Ethernet,
+            true,
+            true,
+            false,
+            "tcp 10.0.0.1:51514 → 10.0.0.2:25",
+        ),
+        (
+            "vlan",
+            Link::EthernetVlan,
+            false,
+            false,
+            false,
+            "tcp 10.0.0.1:51514 → 10.0.0.2:25",
+        ),
+        (
+            "null loopback",
+            Link::Null,
+            false,
+            false,
+            false,
+            "tcp 10.0.0.1:51514 → 10.0.0.2:25",
+        ),
+        (
+            "null loopback v6",
+            Link::Null,
+            false,
+            false,
+            true,
+            "tcp [2001:db8::1]:51514 → [2001:db8::2]:25",
+        ),
+        (
+            "linux sll",
+            Link::LinuxSll,
+            false,
+            false,
+            false,
+            "tcp 10.0.0.1:51514 → 10.0.0.2:25",
+        ),
+        (
+            "linux sll2 v6",
+            Link::LinuxSll2,
+            false,
+            false,
+            true,
+            "tcp [2001:db8::1]:51514 → [2001:db8::2]:25",
+        ),
+        (
+            "raw ip",
+            Link::RawIp,
+            false,
+            false,
+            false,
+            "tcp 10.0.0.1:51514 → 10.0.0.2:25",
+        ),
+        (
+            "ethernet v6",
+            Link::Ethernet,
+            false,
+            false,
+            true,
+            "tcp [2001:db8::1]:51514 → [2001:db8::2]:25",
+        ),
     ];
     for (name, link, big_endian, nanos, ipv6, label) in cases {
-        let mut writer = PcapWriter::with_format(Vec::new(), link.linktype(), big_endian, nanos, 65535).expect("header");
+        let mut writer =
+            PcapWriter::with_format(Vec::new(), link.linktype(), big_endian, nanos, 65535)
+                .expect("header");
         let (client, server) = if ipv6 { (v6(1), v6(2)) } else { (v4(1), v4(2)) };
         let expected = smtp(&mut writer, link, client, server);
         let read = read(&writer.into_inner());
@@ -60,7 +139,9 @@ fn pcap_variants_and_link_types() {
         // Frames 1–3 are the handshake; the greeting is frame 4, 4 × 37 µs after START.
         let greeting = session.exchanges[0].reply.as_ref().expect("greeting");
         match greeting.origin {
-            Origin::Frame { frame, micros, .. } => assert_eq!((frame, micros), (4, START + 4 * 37), "{name}"),
+            Origin::Frame { frame, micros, .. } => {
+                assert_eq!((frame, micros), (4, START + 4 * 37), "{name}")
+            }
             other => panic!("{name}: greeting origin {other:?}"),
         }
         assert!(read.notes.is_empty(), "{name}: {:?}", read.notes);
@@ -80,17 +161,42 @@ fn pcapng_with_several_interfaces_and_link_types() {
     let mut tcp = Tcp::new(Link::Ethernet, (v6(1), 51514), (v6(2), 2525), pop.clock, 5);
     let smtp_expected = synth::smtp_session(&mut tcp, &mut writer, 3, 800);
     let read = read(&writer.out);
-    let skeletons: Vec<(Protocol, Vec<String>)> =
-        read.sessions.iter().map(|s| (s.protocol, s.skeleton())).collect();
+    let skeletons: Vec<(Protocol, Vec<String>)> = read
+        .sessions
+        .iter()
+        .map(|s| (s.protocol, s.skeleton()))
+        .collect();
     let expected = vec![
-        (Protocol::Pop3, pop_expected.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
-        (Protocol::Smtp, smtp_expected.iter().map(|s| s.to_string()).collect()),
+        (
+            Protocol::Pop3,
+            pop_expected
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            Protocol::Smtp,
+            smtp_expected.iter().map(|s| s.to_string()).collect(),
+        ),
     ];
     assert_eq!(skeletons, expected);
-    assert_eq!(read.sessions[0].source.label, "tcp 10.0.0.7:40000 → 10.0.0.8:110");
-    assert_eq!(read.sessions[1].source.label, "tcp [2001:db8::1]:51514 → [2001:db8::2]:2525");
-    let greeting = read.sessions[0].exchanges[0].reply.as_ref().expect("greeting");
-    assert!(matches!(greeting.origin, Origin::Frame { frame: 4, micros, .. } if micros == START + 4 * 37), "{:?}", greeting.origin);
+    assert_eq!(
+        read.sessions[0].source.label,
+        "tcp 10.0.0.7:40000 → 10.0.0.8:110"
+    );
+    assert_eq!(
+        read.sessions[1].source.label,
+        "tcp [2001:db8::1]:51514 → [2001:db8::2]:2525"
+    );
+    let greeting = read.sessions[0].exchanges[0]
+        .reply
+        .as_ref()
+        .expect("greeting");
+    assert!(
+        matches!(greeting.origin, Origin::Frame { frame: 4, micros, .. } if micros == START + 4 * 37),
+        "{:?}",
+        greeting.origin
+    );
 }
 
 #[test]
@@ -114,7 +220,10 @@ fn recognises_capture_magics() {
 
 #[test]
 fn reads_the_netmon_capture_in_the_corpus() {
-    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/pcap/wswiki_pop3_err_netmon2-format_mixed.cap"));
+    let path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpus/pcap/wswiki_pop3_err_netmon2-format_mixed.cap"
+    ));
     let read = mailgrade::ingest::read_file(path).expect("NetMon 2.x reads");
     assert_eq!(read.sessions.len(), 2);
     for session in &read.sessions {
@@ -122,5 +231,9 @@ fn reads_the_netmon_capture_in_the_corpus() {
         let verbs: Vec<&str> = session.commands().filter_map(|c| c.verb()).collect();
         assert_eq!(verbs, ["USER", "PASS"], "{}", session.source);
     }
-    assert!(read.notes.iter().any(|n| n.detail.contains("NetMon 2.x")), "{:?}", read.notes);
+    assert!(
+        read.notes.iter().any(|n| n.detail.contains("NetMon 2.x")),
+        "{:?}",
+        read.notes
+    );
 }

@@ -23,7 +23,13 @@ fn writer() -> PcapWriter<Vec<u8>> {
 }
 
 fn conversation(port: u16, isn: u32) -> Tcp {
-    Tcp::new(Link::Ethernet, (host(10), 40001), (host(20), port), START, isn)
+    Tcp::new(
+        Link::Ethernet,
+        (host(10), 40001),
+        (host(20), port),
+        START,
+        isn,
+    )
 }
 
 fn read(bytes: &[u8]) -> Result<FileRead, IngestError> {
@@ -41,7 +47,12 @@ fn strings(lines: &[&str]) -> Vec<String> {
 }
 
 fn gap_notes(session: &Session) -> Vec<String> {
-    session.notes.iter().filter(|n| n.kind == NoteKind::Gap).map(|n| n.detail.clone()).collect()
+    session
+        .notes
+        .iter()
+        .filter(|n| n.kind == NoteKind::Gap)
+        .map(|n| n.detail.clone())
+        .collect()
 }
 
 /// An SMTP session whose message segments meet `fate`.
@@ -66,7 +77,15 @@ fn smtp_with(fate: &mut dyn FnMut(usize) -> Fate, isn: u32) -> (Vec<u8>, Vec<&'s
     tcp.client_sends(&mut w, b"QUIT\r\n");
     tcp.server_sends(&mut w, b"221 bye\r\n");
     tcp.close(&mut w);
-    let skeleton = vec!["greeting → 220", "EHLO → 250", "MAIL → 250", "RCPT → 250", "DATA → 354", "message → 250", "QUIT → 221"];
+    let skeleton = vec![
+        "greeting → 220",
+        "EHLO → 250",
+        "MAIL → 250",
+        "RCPT → 250",
+        "DATA → 354",
+        "message → 250",
+        "QUIT → 221",
+    ];
     (w.into_inner(), skeleton)
 }
 
@@ -74,16 +93,41 @@ fn smtp_with(fate: &mut dyn FnMut(usize) -> Fate, isn: u32) -> (Vec<u8>, Vec<&'s
 fn reordering_retransmission_and_wraparound_change_nothing() {
     let cases: Vec<(&str, u32, Box<dyn FnMut(usize) -> Fate>)> = vec![
         ("clean", 1000, Box::new(|_| Fate::Sent)),
-        ("reordered", 1000, Box::new(|i| if i == 2 { Fate::Reordered } else { Fate::Sent })),
-        ("retransmitted", 1000, Box::new(|i| if i % 2 == 1 { Fate::Retransmitted } else { Fate::Sent })),
-        ("sequence numbers wrap in the message", u32::MAX - 250, Box::new(|_| Fate::Sent)),
+        (
+            "reordered",
+            1000,
+            Box::new(|i| if i == 2 { Fate::Reordered } else { Fate::Sent }),
+        ),
+        (
+            "retransmitted",
+            1000,
+            Box::new(|i| {
+                if i % 2 == 1 {
+                    Fate::Retransmitted
+                } else {
+                    Fate::Sent
+                }
+            }),
+        ),
+        (
+            "sequence numbers wrap in the message",
+            u32::MAX - 250,
+            Box::new(|_| Fate::Sent),
+        ),
     ];
     for (name, isn, mut fate) in cases {
         let (bytes, expected) = smtp_with(&mut *fate, isn);
         let session = only_session(&bytes);
         assert_eq!(session.skeleton(), strings(&expected), "{name}");
-        assert!(gap_notes(&session).is_empty(), "{name}: {:?}", session.notes);
-        let message = session.commands().find(|c| c.label() == "message").expect("message");
+        assert!(
+            gap_notes(&session).is_empty(),
+            "{name}: {:?}",
+            session.notes
+        );
+        let message = session
+            .commands()
+            .find(|c| c.label() == "message")
+            .expect("message");
         let text = message.to_string();
         assert!(text.contains("bytes"), "{name}: {text}");
     }
@@ -95,7 +139,11 @@ fn a_lost_segment_is_a_gap_between_frames_and_the_rest_is_still_read() {
     let session = only_session(&bytes);
     let gaps = gap_notes(&session);
     assert_eq!(gaps.len(), 1, "{:?}", session.notes);
-    assert!(gaps[0].starts_with("500 bytes from the client were not captured between frames"), "{}", gaps[0]);
+    assert!(
+        gaps[0].starts_with("500 bytes from the client were not captured between frames"),
+        "{}",
+        gaps[0]
+    );
     // The exchanges after the hole are all there.
     let skeleton = session.skeleton();
     assert!(skeleton.ends_with(&strings(&expected[5..])), "{skeleton:?}");
@@ -106,12 +154,24 @@ fn capture_starting_mid_session() {
     let (bytes, _) = smtp_with(&mut |_| Fate::Sent, 1000);
     // Drop the handshake, the greeting and EHLO/250 (frames 1–9) by rewriting the capture.
     let mut w = writer();
-    let mut dropping = Dropping { inner: &mut w, index: 0, drop: &|i, _| i < 9 };
+    let mut dropping = Dropping {
+        inner: &mut w,
+        index: 0,
+        drop: &|i, _| i < 9,
+    };
     replay(&bytes, &mut dropping);
     let session = only_session(&w.into_inner());
     let skeleton = session.skeleton();
-    assert_eq!(skeleton.first().map(String::as_str), Some("MAIL → 250"), "{skeleton:?}");
-    assert_eq!(skeleton.last().map(String::as_str), Some("QUIT → 221"), "{skeleton:?}");
+    assert_eq!(
+        skeleton.first().map(String::as_str),
+        Some("MAIL → 250"),
+        "{skeleton:?}"
+    );
+    assert_eq!(
+        skeleton.last().map(String::as_str),
+        Some("QUIT → 221"),
+        "{skeleton:?}"
+    );
 }
 
 #[test]
@@ -119,7 +179,11 @@ fn client_side_only() {
     let (bytes, _) = smtp_with(&mut |_| Fate::Sent, 1000);
     let mut w = writer();
     // Server frames carry source port 25 at TCP offset 0 (Ethernet 14 + IP 20).
-    let mut dropping = Dropping { inner: &mut w, index: 0, drop: &|_, f| f[34..36] == [0, 25] };
+    let mut dropping = Dropping {
+        inner: &mut w,
+        index: 0,
+        drop: &|_, f| f[34..36] == [0, 25],
+    };
     replay(&bytes, &mut dropping);
     let session = only_session(&w.into_inner());
     let labels: Vec<&str> = session.commands().map(|c| c.label()).collect();
@@ -131,7 +195,8 @@ fn client_side_only() {
 fn replay(pcap: &[u8], sink: &mut dyn FrameSink) {
     let mut at = 24;
     while at + 16 <= pcap.len() {
-        let field = |i: usize| u32::from_le_bytes(pcap[at + i..at + i + 4].try_into().expect("4 bytes"));
+        let field =
+            |i: usize| u32::from_le_bytes(pcap[at + i..at + i + 4].try_into().expect("4 bytes"));
         let (sec, usec, caplen) = (field(0), field(4), field(8) as usize);
         let data = &pcap[at + 16..at + 16 + caplen];
         sink.frame(i64::from(sec) * 1_000_000 + i64::from(usec), data, caplen);
@@ -170,21 +235,42 @@ fn reused_ports_and_interleaved_sessions_are_separate_sessions_in_first_frame_or
     a.close(&mut w);
     b.close(&mut w);
     // The same ports again, a new connection (new ISN).
-    let mut again = Tcp::new(Link::Ethernet, (host(1), 50000), (host(2), 25), START, 999_999);
+    let mut again = Tcp::new(
+        Link::Ethernet,
+        (host(1), 50000),
+        (host(2), 25),
+        START,
+        999_999,
+    );
     again.handshake(&mut w);
     again.server_sends(&mut w, b"220 a again\r\n");
     again.client_sends(&mut w, b"NOOP\r\n");
     again.server_sends(&mut w, b"250 ok\r\n");
     again.close(&mut w);
     let read = read(&w.into_inner()).expect("reads");
-    let got: Vec<(Protocol, String, Vec<String>)> =
-        read.sessions.iter().map(|s| (s.protocol, s.source.label.clone(), s.skeleton())).collect();
+    let got: Vec<(Protocol, String, Vec<String>)> = read
+        .sessions
+        .iter()
+        .map(|s| (s.protocol, s.source.label.clone(), s.skeleton()))
+        .collect();
     assert_eq!(
         got,
         vec![
-            (Protocol::Pop3, "tcp 192.168.1.3:50001 → 192.168.1.2:110".into(), strings(&["greeting → +OK", "QUIT → +OK"])),
-            (Protocol::Smtp, "tcp 192.168.1.1:50000 → 192.168.1.2:25".into(), strings(&["greeting → 220", "QUIT → 221"])),
-            (Protocol::Smtp, "tcp 192.168.1.1:50000 → 192.168.1.2:25".into(), strings(&["greeting → 220", "NOOP → 250"])),
+            (
+                Protocol::Pop3,
+                "tcp 192.168.1.3:50001 → 192.168.1.2:110".into(),
+                strings(&["greeting → +OK", "QUIT → +OK"])
+            ),
+            (
+                Protocol::Smtp,
+                "tcp 192.168.1.1:50000 → 192.168.1.2:25".into(),
+                strings(&["greeting → 220", "QUIT → 221"])
+            ),
+            (
+                Protocol::Smtp,
+                "tcp 192.168.1.1:50000 → 192.168.1.2:25".into(),
+                strings(&["greeting → 220", "NOOP → 250"])
+            ),
         ]
     );
 }
@@ -200,7 +286,11 @@ fn mail_on_any_port_is_found_by_content() {
         tcp.server_sends(&mut w, b"250 lab.test\r\n");
         tcp.close(&mut w);
         let session = only_session(&w.into_inner());
-        assert_eq!(session.skeleton(), ["greeting → 220", "HELO → 250"], "port {port}");
+        assert_eq!(
+            session.skeleton(),
+            ["greeting → 220", "HELO → 250"],
+            "port {port}"
+        );
     }
 }
 
@@ -211,7 +301,15 @@ fn ip_fragments_are_reassembled() {
     tcp.handshake(&mut w);
     tcp.server_sends(&mut w, b"220 lab ESMTP\r\n");
     let command = b"EHLO a-client-name-long-enough-to-need-two-fragments.lab.test\r\n";
-    let frames = synth::fragmented_tcp_frames(Link::Ethernet, tcp.client, tcp.server, tcp.client_seq, tcp.server_seq, command, 48);
+    let frames = synth::fragmented_tcp_frames(
+        Link::Ethernet,
+        tcp.client,
+        tcp.server,
+        tcp.client_seq,
+        tcp.server_seq,
+        command,
+        48,
+    );
     assert!(frames.len() > 1);
     // Last fragment first, as happens.
     for frame in frames.iter().rev() {
@@ -226,7 +324,9 @@ fn ip_fragments_are_reassembled() {
 
 #[test]
 fn tls_is_marked_encrypted_never_read_as_garbage() {
-    let tls = [0x16u8, 0x03, 0x01, 0x00, 0x40, 0x01, 0x00, 0x00, 0x3c, 0x03, 0x03, 0xaa, 0xbb];
+    let tls = [
+        0x16u8, 0x03, 0x01, 0x00, 0x40, 0x01, 0x00, 0x00, 0x3c, 0x03, 0x03, 0xaa, 0xbb,
+    ];
     // STARTTLS on 587, then TLS.
     let mut w = writer();
     let mut tcp = conversation(587, 7);
@@ -238,10 +338,19 @@ fn tls_is_marked_encrypted_never_read_as_garbage() {
     tcp.server_sends(&mut w, b"220 2.0.0 Ready to start TLS\r\n");
     tcp.client_sends(&mut w, &tls);
     tcp.server_sends(&mut w, &tls);
-    tcp.client_sends(&mut w, b"\x17\x03\x03\x00\x20MAIL FROM looks like this inside\r\n");
+    tcp.client_sends(
+        &mut w,
+        b"\x17\x03\x03\x00\x20MAIL FROM looks like this inside\r\n",
+    );
     tcp.close(&mut w);
     // Implicit TLS on 465 in the same capture.
-    let mut smtps = Tcp::new(Link::Ethernet, (host(11), 40002), (host(20), 465), tcp.clock, 8);
+    let mut smtps = Tcp::new(
+        Link::Ethernet,
+        (host(11), 40002),
+        (host(20), 465),
+        tcp.clock,
+        8,
+    );
     smtps.handshake(&mut w);
     smtps.client_sends(&mut w, &tls);
     smtps.server_sends(&mut w, &tls);
@@ -250,12 +359,19 @@ fn tls_is_marked_encrypted_never_read_as_garbage() {
     let both = read(&bytes).expect("reads");
     assert_eq!(both.sessions.len(), 2);
     let starttls = &both.sessions[0];
-    assert_eq!(starttls.skeleton(), ["greeting → 220", "EHLO → 250", "STARTTLS → 220"]);
+    assert_eq!(
+        starttls.skeleton(),
+        ["greeting → 220", "EHLO → 250", "STARTTLS → 220"]
+    );
     assert_eq!(starttls.encrypted_after, Some(3));
     let implicit = &both.sessions[1];
     assert!(implicit.exchanges.is_empty());
     assert_eq!(implicit.encrypted_after, Some(0));
-    assert!(implicit.notes.iter().any(|n| n.kind == NoteKind::Encrypted), "{:?}", implicit.notes);
+    assert!(
+        implicit.notes.iter().any(|n| n.kind == NoteKind::Encrypted),
+        "{:?}",
+        implicit.notes
+    );
 
     // The implicit-TLS session alone: nothing usable, and the reason says why.
     let mut w = writer();

@@ -207,20 +207,3 @@ fn finds_as_many_mail_connections_as_the_verify_files_list() {
     }
     assert!(checked >= 50, "only {checked} captures found");
 }
-
-#[test]
-fn tmp_speed() {
-    let path = std::path::Path::new("/tmp/synth256.pcap");
-    if !path.exists() { return; }
-    for _ in 0..3 {
-        let start = std::time::Instant::now();
-        let file = std::fs::File::open(path).unwrap();
-        let mut decoder = Decoder::default();
-        let mut recorder = Recorder::default();
-        let info = file::for_each_frame(file, &mut |f| decoder.frame(f, &mut recorder)).expect("readable");
-        decoder.finish(&mut recorder);
-        let t = start.elapsed();
-        let len = std::fs::metadata(path).unwrap().len();
-        eprintln!("frames {} flows {} mail {} {:?} {:.0} MB/s", info.frames, decoder.flows.stats.connections, recorder.flows.len(), t, len as f64 / 1e6 / t.as_secs_f64());
-    }
-}
