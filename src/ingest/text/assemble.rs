@@ -5,25 +5,21 @@
 //! unmarked line is on (asking the protocol), and what a line reads as once its note is cut.
 
 mod current;
+mod side;
 mod sniff;
 
 use std::path::Path;
-use std::sync::LazyLock;
 
-use regex::Regex;
-
-use crate::protocol::dialogue::guess_direction;
 use crate::protocol::{detect, Direction, Expect};
 use crate::session::{Connect, Note, NoteKind, Protocol, Session};
 
 use super::comment;
 use super::connect::{aside, Aside};
 use super::event::{Event, Located};
-use super::info::{interpret, Action};
+use super::info::interpret;
 use current::Current;
 use sniff::{
-    command_protocol, is_command_of, looks_like_greeting, looks_like_reply, port_protocol,
-    protocol_of_line,
+    command_protocol, looks_like_greeting, looks_like_reply, port_protocol, protocol_of_line,
 };
 
 /// Sessions read from a file, and notes about lines that belong to no session.
@@ -47,10 +43,6 @@ pub fn assemble(path: &Path, events: &[Located]) -> Assembled {
     assembler.finish_current();
     assembler.out
 }
-
-/// Wireshark's IMF summary starts with the From or the Subject it found.
-static IMF_SUMMARY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:from|subject): ").expect("valid regex"));
 
 /// A connection line seen, its dialogue not begun yet.
 struct Pending {
@@ -303,99 +295,24 @@ impl Assembler<'_> {
         current.note_block(located.block);
         let expect = current.expect();
 
+        let unmarked = side::Unmarked {
+            events,
+            index,
+            origin,
+            text,
+            stripped,
+        };
         let direction = match direction {
             Some(direction) => direction,
-            None if text.trim().is_empty() => {
-                match expect {
-                    Expect::MessageContent => {
-                        current.feed(Action::Client(String::new(), 0), origin)
-                    }
-                    Expect::ServerContinuation if infer => {
-                        current.feed(Action::Server(String::new(), 0), origin)
-                    }
-                    _ => {}
-                }
-                return;
-            }
-            // A file with C:/S: marks: an unmarked line is message text, Wireshark's IMF
-            // summary, a line whose mark was forgotten, or prose.
-            None if !infer => {
-                let summary = IMF_SUMMARY.is_match(stripped)
-                    && (current.last_was_message
-                        || (expect == Expect::MessageContent
-                            && next_line(events, index).and_then(|(_, side)| side)
-                                == Some(Direction::Server)));
-                if summary {
-                    current.summary(stripped, origin);
-                    return;
-                }
-                if expect == Expect::MessageContent {
-                    current.feed(Action::Client(as_written(text).to_string(), 0), origin);
-                    return;
-                }
-                let forgotten = match guess_direction(current.protocol, stripped, expect) {
-                    (Direction::Client, true) => is_command_of(current.protocol, stripped),
-                    (Direction::Server, true) => looks_like_reply(stripped),
-                    _ => false,
-                };
-                if !forgotten || current.closed {
-                    current.prose(
-                        origin,
-                        "a line with no C:/S: mark outside a message; skipped",
-                    );
-                    return;
-                }
-                let (side, _) = guess_direction(current.protocol, stripped, expect);
-                let name = match side {
-                    Direction::Client => "client",
-                    Direction::Server => "server",
-                };
-                current.note(
-                    NoteKind::DirectionInferred,
-                    origin,
-                    &format!("this line has no C:/S: mark; read as the {name}'s from what it says"),
-                );
-                side
-            }
-            None => {
-                let for_guess = if expect == Expect::MessageContent {
-                    text
-                } else {
-                    stripped
-                };
-                let (mut guessed, mut sure) = guess_direction(current.protocol, for_guess, expect);
-                let is_command = is_command_of(current.protocol, stripped);
-                let next_is_reply = || next_is_reply(events, index);
-                if expect == Expect::ServerContinuation && is_command && next_is_reply() {
-                    // A body that never got its `.`: the command after it is the client's.
-                    guessed = Direction::Client;
-                    sure = false;
-                }
-                let open_for_client =
-                    matches!(expect, Expect::MessageContent | Expect::AuthResponse);
-                if guessed == Direction::Client
-                    && !open_for_client
-                    && !is_command
-                    && !next_is_reply()
-                {
-                    current.prose(origin, "neither a command nor a reply; skipped as prose");
-                    return;
-                }
-                if !sure {
-                    let side = match guessed {
-                        Direction::Client => "client",
-                        Direction::Server => "server",
-                    };
-                    current.note(
-                        NoteKind::DirectionInferred,
-                        origin,
-                        &format!(
-                            "no C:/S: mark; read as the {side}'s line from the protocol state"
-                        ),
-                    );
-                }
-                guessed
-            }
+            None if text.trim().is_empty() => return side::blank(current, &unmarked, infer),
+            None if !infer => match side::in_marked_file(current, &unmarked) {
+                Some(direction) => direction,
+                None => return,
+            },
+            None => match side::inferred(current, &unmarked) {
+                Some(direction) => direction,
+                None => return,
+            },
         };
 
         if current.skip_server_preamble {
