@@ -46,8 +46,12 @@ pub fn assemble(path: &Path, events: &[Located]) -> Assembled {
 
 /// A connection line seen, its dialogue not begun yet.
 struct Pending {
-    connect: Connect,
+    connect: Option<Connect>,
+    /// `openssl s_client -starttls`: the tool did the plaintext part itself.
     starttls: bool,
+    /// The session before went encrypted, yet the transcript goes on (swaks' `~>`, Wireshark
+    /// with TLS keys): what follows is the dialogue inside TLS.
+    inside_tls: bool,
 }
 
 struct Assembler<'a> {
@@ -108,12 +112,13 @@ impl Assembler<'_> {
             Event::Connect { host, port } => {
                 self.finish_current();
                 self.pending = Some(Pending {
-                    connect: Connect {
+                    connect: Some(Connect {
                         host: host.clone(),
                         port: *port,
                         origin: located.origin,
-                    },
+                    }),
                     starttls: false,
+                    inside_tls: false,
                 });
             }
             Event::Summary { text } => {
@@ -143,25 +148,36 @@ impl Assembler<'_> {
     fn start(&mut self, index: usize) {
         let located = &self.events[index];
         let pending = self.pending.take();
-        let hint = pending.as_ref().and_then(|p| port_protocol(p.connect.port));
+        let connect = pending.as_ref().and_then(|p| p.connect.clone());
+        let hint = connect.as_ref().and_then(|c| port_protocol(c.port));
         let protocol = self
             .detect_protocol(index)
             .or(hint)
             .unwrap_or(Protocol::Smtp);
-        let mut current = Current::new(
-            protocol,
-            pending.as_ref().map(|p| p.connect.clone()),
-            located.block,
-            located.origin,
-        );
-        if let Some(pending) = pending.filter(|p| p.starttls) {
-            current.skip_server_preamble = true;
-            current.note(
-                NoteKind::Gap,
-                pending.connect.origin,
-                "openssl s_client -starttls spoke the greeting, EHLO and STARTTLS itself; \
-                 they are not in the transcript, and what follows went through TLS",
-            );
+        let mut current = Current::new(protocol, connect, located.block, located.origin);
+        match pending {
+            Some(Pending {
+                starttls: true,
+                connect,
+                ..
+            }) => {
+                current.skip_server_preamble = true;
+                current.note(
+                    NoteKind::Gap,
+                    connect.map_or(located.origin, |c| c.origin),
+                    "openssl s_client -starttls spoke the greeting, EHLO and STARTTLS itself; \
+                     they are not in the transcript, and what follows went through TLS",
+                );
+            }
+            Some(Pending {
+                inside_tls: true, ..
+            }) => current.note(
+                NoteKind::Encrypted,
+                located.origin,
+                "the connection went on inside TLS after STARTTLS; the transcript shows it \
+                 decrypted, so it is read as a session of its own",
+            ),
+            _ => {}
         }
         self.current = Some(current);
     }
@@ -219,12 +235,13 @@ impl Assembler<'_> {
             } => {
                 self.finish_current();
                 self.pending = Some(Pending {
-                    connect: Connect {
+                    connect: Some(Connect {
                         host,
                         port,
                         origin: self.events[index].origin,
-                    },
+                    }),
                     starttls,
+                    inside_tls: false,
                 });
             }
             Aside::Closed => {
@@ -254,6 +271,20 @@ impl Assembler<'_> {
         new_greeting || after_quit
     }
 
+    /// The session is encrypted but the transcript shows more of it: its connect target, for
+    /// the session inside TLS.
+    fn goes_on_inside_tls(
+        &self,
+        direction: Option<Direction>,
+        stripped: &str,
+        infer: bool,
+    ) -> Option<Option<Connect>> {
+        let current = self.current.as_ref()?;
+        let dialogue_line = direction.is_some() || (infer && !stripped.is_empty());
+        (current.expect() == Expect::Encrypted && dialogue_line && !stripped.is_empty())
+            .then(|| current.connect.clone())
+    }
+
     /// Whether a session may begin at this line.
     fn begins_session(
         &self,
@@ -262,8 +293,12 @@ impl Assembler<'_> {
         stripped: &str,
         infer: bool,
     ) -> bool {
+        let inside_tls = self.pending.as_ref().is_some_and(|p| p.inside_tls);
         match direction {
             Some(_) => !stripped.is_empty(),
+            None if infer && inside_tls => {
+                command_protocol(stripped).is_some() || looks_like_reply(stripped)
+            }
             None if infer => {
                 looks_like_greeting(stripped).is_some()
                     || (command_protocol(stripped).is_some() && next_is_reply(self.events, index))
@@ -280,7 +315,14 @@ impl Assembler<'_> {
         if self.aside(index, stripped) {
             return;
         }
-        if self.ends_session(direction, stripped, infer) {
+        if let Some(connect) = self.goes_on_inside_tls(direction, stripped, infer) {
+            self.finish_current();
+            self.pending = Some(Pending {
+                connect,
+                starttls: false,
+                inside_tls: true,
+            });
+        } else if self.ends_session(direction, stripped, infer) {
             self.finish_current();
         }
         if self.current.is_none() {
