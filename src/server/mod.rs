@@ -1,2 +1,9 @@
-//! Mail servers to replay against: the `MailServer` trait, the embedded server, a container
+//! Mail servers to replay against: the [`MailServer`] trait, the embedded server, a container
 //! and an external host.
+
+pub mod embedded;
+mod mail_server;
+
+pub use mail_server::{Account, Endpoints, MailServer, ServerError};
+#[cfg(test)]
+pub use mail_server::MockMailServer;
