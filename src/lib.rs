@@ -13,9 +13,11 @@
 //! - [`grade`]: a session against a scenario → a grade with feedback.
 //! - [`server`] and [`replay`]: a mail server to re-send the client side to.
 //! - [`report`]: grades → text, JSON and the formats courses use.
+//! - [`diagnostic`]: the one renderer for every error that points into a file.
 //! - [`cli`]: the `mailgrade` command.
 
 pub mod cli;
+pub mod diagnostic;
 pub mod grade;
 pub mod ingest;
 pub mod protocol;

@@ -1,1 +1,25 @@
 //! Grading: aligning a session with a scenario's steps, points, feedback and findings.
+//!
+//! [`grade`] takes one session and one scenario; [`grade_submission`] takes everything a
+//! student handed in and every scenario of the assignment and gives one [`Grade`] per
+//! scenario, each with the session that fits it best. Every lost point is explained by a
+//! protocol rule ([`rules`]) in English and Chinese and points at its evidence; findings
+//! that cost no points come from the checks in `checks/`.
+
+pub mod align;
+pub mod checks;
+mod diagnostics;
+mod diff;
+mod evidence;
+mod grader;
+mod model;
+pub mod rules;
+mod select;
+
+pub use checks::CHECKS;
+pub use grader::{grade, ungradable};
+pub use model::{
+    Check, CheckKind, DiffLine, DiffTag, Evidence, Finding, FindingSeverity, Grade, SessionRef,
+    Status, Verdict,
+};
+pub use select::{best_session, grade_each_session, grade_submission};

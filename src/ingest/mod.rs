@@ -6,6 +6,7 @@
 pub mod capture;
 mod error;
 mod read;
+mod text;
 
 pub use error::IngestError;
 pub use read::{read_bytes, read_file, FileRead};

@@ -25,11 +25,7 @@ pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
     if capture::is_capture(bytes) {
         return capture::read_capture(path, bytes);
     }
-    Err(IngestError::NothingFound {
-        path: path.to_path_buf(),
-        reason: "text transcripts are not read yet".into(),
-        hint: None,
-    })
+    text::read_text(path, bytes)
 }
 
-use super::capture;
+use super::{capture, text};

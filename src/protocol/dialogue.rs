@@ -4,8 +4,28 @@
 //! pairs every client command with its reply (pipelined commands with their replies in
 //! order), knows that after `DATA` → `354` the client sends a message, and after `334` / `+ `
 //! an AUTH response (a [`Secret`]).
+//!
+//! How: client input is queued and read as far as its meaning is known. After DATA, AUTH
+//! (or a SASL response) and STARTTLS/STLS the meaning of the next bytes depends on the reply,
+//! so reading waits for it; a client that sent on regardless (pasted, pipelined) is read
+//! once the reply arrives. When the conversation ends with such a reply missing, the rest is
+//! read as the successful case would have it.
 
-use crate::session::{Exchange, Note, Origin, Protocol, Secret};
+mod client;
+mod command;
+mod guess;
+mod server;
+
+use std::collections::VecDeque;
+
+pub use guess::guess_direction;
+
+use crate::session::{
+    Command, CommandKind, Content, Exchange, Note, NoteKind, Origin, Protocol, Reply, Secret,
+};
+use client::Client;
+use command::Effect;
+use server::Server;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
@@ -40,15 +60,70 @@ pub struct Dialogue {
     pub encrypted_after: Option<usize>,
 }
 
+/// Largest message or POP3 body whose bytes are kept; a larger one keeps only its size.
+const MAX_CONTENT: u64 = 64 << 20;
+/// Longest command or reply line; a longer one is dropped with a note.
+const MAX_LINE: usize = 64 << 10;
+
+/// A command waiting for its reply.
+#[derive(Debug)]
+struct Pending {
+    command: Command,
+    effect: Effect,
+    /// POP3: a positive answer carries a multi-line body.
+    multiline: bool,
+    /// A BDAT chunk: shown as a message right after its BDAT line, answered by the same reply.
+    chunk: Option<Command>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Greeting {
+    Awaiting,
+    Seen,
+    /// The client spoke before any server byte: no greeting was recorded.
+    Missing,
+}
+
 /// Assembles exchanges from client and server input, in either bytes or lines.
 #[derive(Debug)]
 pub struct DialogueBuilder {
     protocol: Protocol,
+    client: Client,
+    server: Server,
+    pending: VecDeque<Pending>,
+    exchanges: Vec<Exchange>,
+    notes: Vec<Note>,
+    encrypted_after: Option<usize>,
+    encrypted: bool,
+    greeting: Greeting,
+    /// Commands answered so far (the greeting not counted).
+    answered: u32,
+    /// Commands sent so far.
+    sent: u32,
+    fed: bool,
+    server_fed: bool,
+    /// `finish` is reading what is left: waiting for replies that will never come is over.
+    finishing: bool,
 }
 
 impl DialogueBuilder {
     pub fn new(protocol: Protocol) -> Self {
-        DialogueBuilder { protocol }
+        DialogueBuilder {
+            protocol,
+            client: Client::new(),
+            server: Server::new(),
+            pending: VecDeque::new(),
+            exchanges: Vec::new(),
+            notes: Vec::new(),
+            encrypted_after: None,
+            encrypted: false,
+            greeting: Greeting::Awaiting,
+            answered: 0,
+            sent: 0,
+            fed: false,
+            server_fed: false,
+            finishing: false,
+        }
     }
 
     pub fn protocol(&self) -> Protocol {
@@ -56,77 +131,284 @@ impl DialogueBuilder {
     }
 
     /// Raw client bytes in any chunking (a TCP segment, a replay write).
-    pub fn client_bytes(&mut self, _bytes: &[u8], _origin: Origin) {
-        todo!()
+    pub fn client_bytes(&mut self, bytes: &[u8], origin: Origin) {
+        self.fed = true;
+        if bytes.is_empty() || self.encrypted {
+            return;
+        }
+        self.client
+            .push_bytes(bytes.to_vec(), origin, self.answered);
+        self.pump_client();
     }
 
     /// Raw server bytes in any chunking.
-    pub fn server_bytes(&mut self, _bytes: &[u8], _origin: Origin) {
-        todo!()
+    pub fn server_bytes(&mut self, bytes: &[u8], origin: Origin) {
+        self.fed = true;
+        self.server_fed = true;
+        self.feed_server(bytes, origin);
     }
 
     /// One whole client line as a transcript shows it, without its line end.
-    pub fn client_line(&mut self, _line: &str, _origin: Origin) {
-        todo!()
+    pub fn client_line(&mut self, line: &str, origin: Origin) {
+        // In a transcript the server cannot still be mid-reply when the client speaks: the
+        // rest of the reply was left out (Wireshark shows one `250-…` line for a whole EHLO
+        // reply, for instance).
+        self.close_server_reply(origin);
+        let mut bytes = line.as_bytes().to_vec();
+        bytes.extend_from_slice(b"\r\n");
+        self.client_bytes(&bytes, origin);
     }
 
     /// One whole server line as a transcript shows it (`250-PIPELINING`, `+OK 2 320`, `.`).
-    pub fn server_line(&mut self, _line: &str, _origin: Origin) {
-        todo!()
+    pub fn server_line(&mut self, line: &str, origin: Origin) {
+        // A reply while the client is inside its message: the transcript left out the `.`.
+        self.close_client_message(origin);
+        let mut bytes = line.as_bytes().to_vec();
+        bytes.extend_from_slice(b"\r\n");
+        self.server_bytes(&bytes, origin);
     }
 
     /// Wireshark's `User: …` / `Pass: …`: a SASL response given as a summary.
-    pub fn client_auth_response(&mut self, _payload: Secret, _origin: Origin) {
-        todo!()
+    pub fn client_auth_response(&mut self, payload: Secret, origin: Origin) {
+        self.fed = true;
+        if self.encrypted {
+            return;
+        }
+        self.close_server_reply(origin);
+        self.client
+            .push_auth_response(payload, origin, self.answered);
+        self.pump_client();
     }
 
     /// Wireshark's `DATA fragment, N bytes` / `Message Body, N bytes`: the message without its text.
-    pub fn client_message_elided(&mut self, _size: Option<u64>, _origin: Origin) {
-        todo!()
+    pub fn client_message_elided(&mut self, size: Option<u64>, origin: Origin) {
+        self.fed = true;
+        if self.encrypted {
+            return;
+        }
+        self.close_server_reply(origin);
+        self.client.push_elided_message(size, origin, self.answered);
+        self.pump_client();
     }
 
     /// Wireshark's IMF line (`from: <…>, subject: …`): attached to the current message.
-    pub fn message_summary(&mut self, _summary: &str) {
-        todo!()
+    pub fn message_summary(&mut self, summary: &str) {
+        match self.last_message() {
+            Some(content) => content.summary = Some(summary.to_string()),
+            None => self.notes.push(Note {
+                kind: NoteKind::Unrecognised,
+                origin: Origin::Synthetic,
+                detail: "a message summary with no message before it".to_string(),
+            }),
+        }
+    }
+
+    /// The content of the latest message sent, answered or not.
+    fn last_message(&mut self) -> Option<&mut Content> {
+        let waiting = self
+            .pending
+            .iter_mut()
+            .rev()
+            .flat_map(|p| p.chunk.iter_mut().chain(std::iter::once(&mut p.command)));
+        let answered = self
+            .exchanges
+            .iter_mut()
+            .rev()
+            .filter_map(|e| e.command.as_mut());
+        waiting
+            .chain(answered)
+            .find_map(|command| match &mut command.kind {
+                CommandKind::Message { content } => Some(content),
+                _ => None,
+            })
     }
 
     /// A POP3 `S: DATA fragment, N bytes`: a multi-line body seen only as a size.
-    pub fn server_body_elided(&mut self, _size: Option<u64>, _origin: Origin) {
-        todo!()
+    pub fn server_body_elided(&mut self, size: Option<u64>, origin: Origin) {
+        self.fed = true;
+        self.server_fed = true;
+        if self.encrypted {
+            return;
+        }
+        if self.server_elided_body(size, origin) {
+            return;
+        }
+        // The status line was already taken as a whole reply: give it the body.
+        match self.exchanges.last_mut().and_then(|e| e.reply.as_mut()) {
+            Some(reply) if reply.body.is_none() => {
+                reply.body = Some(Content::elided(size));
+                reply.origin = reply.origin.extend(origin);
+            }
+            _ => self.notes.push(Note {
+                kind: NoteKind::Unrecognised,
+                origin,
+                detail: "a server body summary with no response before it".to_string(),
+            }),
+        }
     }
 
     /// TLS began (after STARTTLS/STLS and their positive reply, or from the start).
-    pub fn tls_started(&mut self, _origin: Origin) {
-        todo!()
+    /// STARTTLS answered positively is noticed without this call; call it when a capture
+    /// shows TLS some other way (port 465/995, a handshake after an unanswered STARTTLS).
+    /// Commands still waiting stay unanswered; `encrypted_after` is the last exchange
+    /// before it (`Some(0)` with no exchange at all).
+    pub fn tls_started(&mut self, origin: Origin) {
+        self.fed = true;
+        if self.encrypted {
+            return;
+        }
+        // Commands still waiting will get no readable reply.
+        while let Some(pending) = self.pending.pop_front() {
+            self.push_unanswered(pending);
+        }
+        self.start_encryption(
+            origin,
+            "TLS started; the rest of the connection is encrypted",
+        );
     }
 
     /// Bytes are missing (a capture lost segments); the detail names what and where.
-    pub fn gap(&mut self, _direction: Direction, _origin: Origin, _detail: String) {
-        todo!()
+    pub fn gap(&mut self, direction: Direction, origin: Origin, detail: String) {
+        self.fed = true;
+        self.notes.push(Note {
+            kind: NoteKind::Gap,
+            origin,
+            detail,
+        });
+        match direction {
+            Direction::Client => self.client.resync(),
+            Direction::Server => self.server.resync(),
+        }
     }
 
     /// An observation to keep with the session (direction inferred, unreadable line …).
-    pub fn note(&mut self, _note: Note) {
-        todo!()
+    pub fn note(&mut self, note: Note) {
+        self.notes.push(note);
     }
 
     pub fn expect(&self) -> Expect {
-        todo!()
+        if self.encrypted {
+            return Expect::Encrypted;
+        }
+        if self.server.is_mid_reply() {
+            return Expect::ServerContinuation;
+        }
+        if let Some(expect) = self.client.expect() {
+            return expect;
+        }
+        match (self.greeting, self.pending.is_empty()) {
+            (Greeting::Awaiting, true) => Expect::Greeting,
+            (_, false) => Expect::Reply,
+            (_, true) => Expect::Command,
+        }
     }
 
     /// Whether anything was fed at all.
     pub fn is_empty(&self) -> bool {
-        todo!()
+        !self.fed
     }
 
     /// Ends the conversation: partial lines become notes, unanswered commands stay with no reply.
-    pub fn finish(self) -> Dialogue {
-        todo!()
+    pub fn finish(mut self) -> Dialogue {
+        self.finishing = true;
+        self.pump_client();
+        self.finish_client();
+        self.finish_server();
+        while let Some(pending) = self.pending.pop_front() {
+            self.push_unanswered(pending);
+        }
+        Dialogue {
+            exchanges: self.exchanges,
+            notes: self.notes,
+            encrypted_after: self.encrypted_after,
+        }
+    }
+
+    /// A command was read: it waits for its reply.
+    fn push_command(&mut self, pending: Pending, answered_at_arrival: u32) {
+        if self.greeting == Greeting::Awaiting && !self.server_fed {
+            self.greeting = Greeting::Missing;
+            self.notes.push(Note {
+                kind: NoteKind::Gap,
+                origin: pending.command.origin,
+                detail: "the client spoke before any server greeting was recorded".to_string(),
+            });
+        }
+        let mut pending = pending;
+        // Sent before the reply to the command before it had arrived.
+        pending.command.pipelined = answered_at_arrival < self.sent;
+        self.sent += 1;
+        self.pending.push_back(pending);
+    }
+
+    /// A whole reply arrived: it answers the oldest command waiting.
+    fn deliver(&mut self, reply: Reply) {
+        if self.greeting == Greeting::Awaiting {
+            self.greeting = Greeting::Seen;
+            self.exchanges.push(Exchange {
+                command: None,
+                reply: Some(reply),
+            });
+            return;
+        }
+        let Some(pending) = self.pending.pop_front() else {
+            // Unasked for: a 421 before closing, or a reply to a line the input does not show.
+            self.exchanges.push(Exchange {
+                command: None,
+                reply: Some(reply),
+            });
+            return;
+        };
+        self.answered += 1;
+        let code = reply.code;
+        let origin = reply.origin;
+        self.exchanges.push(Exchange {
+            command: Some(pending.command),
+            reply: Some(reply),
+        });
+        if let Some(chunk) = pending.chunk {
+            self.exchanges.push(Exchange {
+                command: Some(chunk),
+                reply: None,
+            });
+        }
+        if pending.effect != Effect::None && self.client.waiting_for(pending.effect) {
+            let tls = self.client.resolve(pending.effect, code);
+            if tls {
+                self.start_encryption(
+                    origin,
+                    "STARTTLS/STLS accepted; the rest of the connection is encrypted",
+                );
+            }
+        }
+        self.pump_client();
+    }
+
+    fn push_unanswered(&mut self, pending: Pending) {
+        self.exchanges.push(Exchange {
+            command: Some(pending.command),
+            reply: None,
+        });
+        if let Some(chunk) = pending.chunk {
+            self.exchanges.push(Exchange {
+                command: Some(chunk),
+                reply: None,
+            });
+        }
+    }
+
+    fn start_encryption(&mut self, origin: Origin, detail: &str) {
+        self.encrypted = true;
+        self.encrypted_after = Some(self.exchanges.len().saturating_sub(1));
+        self.client.encrypt();
+        self.server.encrypt();
+        self.notes.push(Note {
+            kind: NoteKind::Encrypted,
+            origin,
+            detail: detail.to_string(),
+        });
     }
 }
 
-/// Which side a line with no `C:`/`S:` mark most likely came from, given what is expected.
-/// `sure` is false when the guess should be reported to the student.
-pub fn guess_direction(_protocol: Protocol, _line: &str, _expect: Expect) -> (Direction, bool) {
-    todo!()
-}
+#[cfg(test)]
+mod tests;

@@ -1,29 +1,47 @@
-//! pcap / pcapng captures → sessions.
+//! pcap / pcapng (and Microsoft NetMon) captures → sessions.
 //!
-//! CONTRACT (skeleton): `is_capture` sniffs the magic; `read_capture` decodes link, IP and
-//! TCP, reassembles each direction and feeds the protocol's `DialogueBuilder`.
+//! The layers, each its own module: `file` (formats, streaming) → `link` (Ethernet, VLAN,
+//! SLL, SLL2, NULL/loopback, raw IP) → `ip` and `defrag` (IPv4/IPv6, fragments) → `tcp` and
+//! `reassembly` (one direction put in order, gaps found) → `flows` (connections, decided
+//! mail or not on their first bytes by `detect`) → `sessions` (one `DialogueBuilder` per
+//! mail connection) → `summary` (file notes, or why nothing was found).
+
+#[cfg(test)]
+mod corpus_tests;
+mod decode;
+mod defrag;
+mod detect;
+mod file;
+mod flows;
+mod ip;
+mod link;
+mod netmon;
+mod reader;
+mod reassembly;
+mod sessions;
+mod summary;
+mod tcp;
 
 use std::path::Path;
 
 use super::{FileRead, IngestError};
 
-/// Whether the bytes start like a pcap, pcapng or other capture file.
+/// Whether the bytes start like a pcap, pcapng or NetMon capture.
 pub fn is_capture(bytes: &[u8]) -> bool {
-    const MAGICS: [[u8; 4]; 5] = [
-        [0xd4, 0xc3, 0xb2, 0xa1],
-        [0xa1, 0xb2, 0xc3, 0xd4],
-        [0x4d, 0x3c, 0xb2, 0xa1],
-        [0xa1, 0xb2, 0x3c, 0x4d],
-        [0x0a, 0x0d, 0x0d, 0x0a],
-    ];
-    bytes.len() >= 4 && MAGICS.iter().any(|m| bytes[..4] == *m)
+    file::Format::sniff(bytes).is_some()
 }
 
-/// Reads every SMTP and POP3 session in a capture.
-pub fn read_capture(path: &Path, _bytes: &[u8]) -> Result<FileRead, IngestError> {
-    Err(IngestError::NothingFound {
+/// Reads every SMTP and POP3 session in a capture held in memory.
+pub fn read_capture(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
+    reader::read(path, bytes)
+}
+
+/// Like [`read_capture`], streaming the file from disk: memory is bounded by the open
+/// sessions, not the file's size.
+pub fn read_capture_file(path: &Path) -> Result<FileRead, IngestError> {
+    let file = std::fs::File::open(path).map_err(|source| IngestError::Io {
         path: path.to_path_buf(),
-        reason: "captures are not read yet".into(),
-        hint: None,
-    })
+        source,
+    })?;
+    reader::read(path, file)
 }

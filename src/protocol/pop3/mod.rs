@@ -1,5 +1,14 @@
 //! POP3 (RFC 1939) with CAPA (RFC 2449), AUTH (RFC 5034) and STLS (RFC 2595).
 
+mod receiver;
 mod request;
+mod response;
+mod state;
 
-pub use request::{parse_request, Request, SyntaxError};
+pub use receiver::{ClientInput, ServerReceiver};
+pub use request::{grammar, parse_request, Request, SyntaxError};
+pub use response::{
+    is_status_line, parse_status_line, Pop3Response, ResponseError, ResponseEvent,
+    ResponseReceiver, StatusLine,
+};
+pub use state::{Pop3Phase, Pop3Rule, Pop3State};

@@ -1,3 +1,4 @@
+use crate::protocol::smtp::split_verb;
 use crate::session::Secret;
 
 /// A parsed POP3 command line.
@@ -35,6 +36,7 @@ pub enum Request {
     Quit,
     Capa,
     Stls,
+    /// `mechanism` upper-cased; `initial` as typed (`=` stands for an empty response).
     Auth {
         mechanism: Option<String>,
         initial: Option<Secret>,
@@ -57,10 +59,32 @@ impl Request {
                 }
         )
     }
+
+    /// The verb as RFC 1939 spells it.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Request::User { .. } => "USER",
+            Request::Pass { .. } => "PASS",
+            Request::Apop { .. } => "APOP",
+            Request::Stat => "STAT",
+            Request::List { .. } => "LIST",
+            Request::Uidl { .. } => "UIDL",
+            Request::Retr { .. } => "RETR",
+            Request::Top { .. } => "TOP",
+            Request::Dele { .. } => "DELE",
+            Request::Rset => "RSET",
+            Request::Noop => "NOOP",
+            Request::Quit => "QUIT",
+            Request::Capa => "CAPA",
+            Request::Stls => "STLS",
+            Request::Auth { .. } => "AUTH",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SyntaxError {
+    /// `verb` is the first word, upper-cased (Dovecot: `-ERR Unknown command: FOO`).
     #[error("unknown command {verb}")]
     UnknownCommand { verb: String },
     #[error("syntax error, expected {expected}")]
@@ -68,9 +92,240 @@ pub enum SyntaxError {
         verb: &'static str,
         expected: &'static str,
     },
+    #[error("empty command line")]
+    Empty,
 }
 
-/// Parses one command line (no line end).
-pub fn parse_request(_line: &str) -> Result<Request, SyntaxError> {
-    todo!()
+/// The grammar of each verb, as error messages and feedback show it.
+pub mod grammar {
+    pub const USER: &str = "USER name";
+    pub const APOP: &str = "APOP name digest";
+    pub const LIST: &str = "LIST [msg]";
+    pub const UIDL: &str = "UIDL [msg]";
+    pub const RETR: &str = "RETR msg";
+    pub const TOP: &str = "TOP msg n";
+    pub const DELE: &str = "DELE msg";
+    pub const AUTH: &str = "AUTH [mechanism [initial-response]]";
+}
+
+/// Parses one command line (no line end). Verbs in any case, as Dovecot accepts them;
+/// arguments after argument-less commands are ignored, as Dovecot ignores them. `PASS` keeps
+/// the whole rest of the line (RFC 1939 §7: a password may hold spaces), even empty.
+pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
+    let (verb, rest) = split_verb(line);
+    let syntax = |verb, expected| Err(SyntaxError::Syntax { verb, expected });
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let number = |word: &str| word.parse::<u32>().ok();
+    match verb.as_str() {
+        "" => Err(SyntaxError::Empty),
+        "USER" if rest.is_empty() => syntax("USER", grammar::USER),
+        "USER" => Ok(Request::User {
+            name: rest.trim_end().to_string(),
+        }),
+        "PASS" => Ok(Request::Pass {
+            password: Secret::new(rest),
+        }),
+        "APOP" => match words[..] {
+            [name, digest] => Ok(Request::Apop {
+                name: name.to_string(),
+                digest: Secret::new(digest),
+            }),
+            _ => syntax("APOP", grammar::APOP),
+        },
+        "STAT" => Ok(Request::Stat),
+        "LIST" | "UIDL" => {
+            let msg = match words[..] {
+                [] => None,
+                [msg] => match number(msg) {
+                    Some(msg) => Some(msg),
+                    None if verb == "LIST" => return syntax("LIST", grammar::LIST),
+                    None => return syntax("UIDL", grammar::UIDL),
+                },
+                _ if verb == "LIST" => return syntax("LIST", grammar::LIST),
+                _ => return syntax("UIDL", grammar::UIDL),
+            };
+            Ok(if verb == "LIST" {
+                Request::List { msg }
+            } else {
+                Request::Uidl { msg }
+            })
+        }
+        "RETR" | "DELE" => match (words[..].first().and_then(|w| number(w)), words.len()) {
+            (Some(msg), 1) if verb == "RETR" => Ok(Request::Retr { msg }),
+            (Some(msg), 1) => Ok(Request::Dele { msg }),
+            _ if verb == "RETR" => syntax("RETR", grammar::RETR),
+            _ => syntax("DELE", grammar::DELE),
+        },
+        "TOP" => match words[..] {
+            [msg, lines] => match (number(msg), number(lines)) {
+                (Some(msg), Some(lines)) => Ok(Request::Top { msg, lines }),
+                _ => syntax("TOP", grammar::TOP),
+            },
+            _ => syntax("TOP", grammar::TOP),
+        },
+        "RSET" => Ok(Request::Rset),
+        "NOOP" => Ok(Request::Noop),
+        "QUIT" => Ok(Request::Quit),
+        "CAPA" => Ok(Request::Capa),
+        "STLS" => Ok(Request::Stls),
+        "AUTH" => match words[..] {
+            [] => Ok(Request::Auth {
+                mechanism: None,
+                initial: None,
+            }),
+            [mechanism] => Ok(Request::Auth {
+                mechanism: Some(mechanism.to_ascii_uppercase()),
+                initial: None,
+            }),
+            [mechanism, initial] => Ok(Request::Auth {
+                mechanism: Some(mechanism.to_ascii_uppercase()),
+                initial: Some(Secret::new(initial)),
+            }),
+            _ => syntax("AUTH", grammar::AUTH),
+        },
+        _ => Err(SyntaxError::UnknownCommand {
+            verb: verb.chars().take(64).collect(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_verb() {
+        let cases: Vec<(&str, Request)> = vec![
+            (
+                "USER student@lab.test",
+                Request::User {
+                    name: "student@lab.test".into(),
+                },
+            ),
+            (
+                "user student",
+                Request::User {
+                    name: "student".into(),
+                },
+            ),
+            (
+                "PASS secret",
+                Request::Pass {
+                    password: Secret::new("secret"),
+                },
+            ),
+            (
+                "pass two words",
+                Request::Pass {
+                    password: Secret::new("two words"),
+                },
+            ),
+            (
+                "PASS",
+                Request::Pass {
+                    password: Secret::new(""),
+                },
+            ),
+            (
+                "APOP mrose c4c9334bac560ecc979e58001b3e22fb",
+                Request::Apop {
+                    name: "mrose".into(),
+                    digest: Secret::new("c4c9334bac560ecc979e58001b3e22fb"),
+                },
+            ),
+            ("STAT", Request::Stat),
+            ("stat", Request::Stat),
+            ("LIST", Request::List { msg: None }),
+            ("list 99", Request::List { msg: Some(99) }),
+            ("UIDL", Request::Uidl { msg: None }),
+            ("uidl 1", Request::Uidl { msg: Some(1) }),
+            ("RETR 1", Request::Retr { msg: 1 }),
+            ("retr 99", Request::Retr { msg: 99 }),
+            ("TOP 1 0", Request::Top { msg: 1, lines: 0 }),
+            ("DELE 1", Request::Dele { msg: 1 }),
+            ("RSET", Request::Rset),
+            ("NOOP", Request::Noop),
+            ("QUIT", Request::Quit),
+            ("CAPA", Request::Capa),
+            ("STLS", Request::Stls),
+            (
+                "AUTH",
+                Request::Auth {
+                    mechanism: None,
+                    initial: None,
+                },
+            ),
+            (
+                "AUTH plain",
+                Request::Auth {
+                    mechanism: Some("PLAIN".into()),
+                    initial: None,
+                },
+            ),
+            (
+                "AUTH PLAIN AHN0dWRlbnQAc2VjcmV0",
+                Request::Auth {
+                    mechanism: Some("PLAIN".into()),
+                    initial: Some(Secret::new("AHN0dWRlbnQAc2VjcmV0")),
+                },
+            ),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(parse_request(line), Ok(expected), "{line}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_arguments() {
+        let syntax = |verb, expected| SyntaxError::Syntax { verb, expected };
+        let cases: Vec<(&str, SyntaxError)> = vec![
+            ("", SyntaxError::Empty),
+            ("USER", syntax("USER", grammar::USER)),
+            ("APOP mrose", syntax("APOP", grammar::APOP)),
+            ("LIST x", syntax("LIST", grammar::LIST)),
+            ("LIST 1 2", syntax("LIST", grammar::LIST)),
+            ("UIDL -1", syntax("UIDL", grammar::UIDL)),
+            ("RETR", syntax("RETR", grammar::RETR)),
+            ("RETR one", syntax("RETR", grammar::RETR)),
+            ("DELE", syntax("DELE", grammar::DELE)),
+            ("DELE 1 2", syntax("DELE", grammar::DELE)),
+            ("TOP 1", syntax("TOP", grammar::TOP)),
+            ("TOP 1 x", syntax("TOP", grammar::TOP)),
+            ("AUTH PLAIN a b", syntax("AUTH", grammar::AUTH)),
+            ("FOO", SyntaxError::UnknownCommand { verb: "FOO".into() }),
+            (
+                "HELO x",
+                SyntaxError::UnknownCommand {
+                    verb: "HELO".into(),
+                },
+            ),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(parse_request(line), Err(expected), "{line}");
+        }
+    }
+
+    #[test]
+    fn knows_which_answers_are_multi_line() {
+        let cases = [
+            ("LIST", true),
+            ("LIST 1", false),
+            ("UIDL", true),
+            ("UIDL 1", false),
+            ("RETR 1", true),
+            ("TOP 1 0", true),
+            ("CAPA", true),
+            ("AUTH", true),
+            ("AUTH PLAIN", false),
+            ("STAT", false),
+            ("DELE 1", false),
+        ];
+        for (line, multiline) in cases {
+            assert_eq!(
+                parse_request(line).unwrap().has_multiline_response(),
+                multiline,
+                "{line}"
+            );
+        }
+    }
 }

@@ -1,7 +1,17 @@
 //! SMTP (RFC 5321) with AUTH (RFC 4954), STARTTLS (RFC 3207), PIPELINING (RFC 2920), BDAT (RFC 3030).
 
+mod bdat;
+mod receiver;
+mod reply;
 mod request;
 mod state;
 
-pub use request::{parse_request, Request, SyntaxError};
-pub use state::{Rule, SmtpState};
+pub use bdat::{BdatEvent, BdatReceiver};
+pub use receiver::{ClientInput, Limits, Phase, ServerReceiver};
+pub use reply::{
+    is_reply_line, parse_reply_line, ReplyAssembler, ReplyError, ReplyEvent, ReplyLine,
+    ReplyReceiver, SmtpReply,
+};
+pub(crate) use request::split_verb;
+pub use request::{grammar, parse_request, Request, SyntaxError};
+pub use state::{Hello, Rule, SmtpState};

@@ -1,0 +1,104 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Grades SMTP and POP3 labs from transcripts and captures.
+#[derive(Debug, Parser)]
+#[command(name = "mailgrade", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check your own submission before handing it in: readable feedback.
+    Check(CheckArgs),
+    /// Grade submissions against scenarios.
+    Grade(GradeArgs),
+    /// Show every SMTP/POP3 session found in files, like Follow Stream for all of them.
+    Extract(ExtractArgs),
+    /// List, show and validate scenarios.
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Transcripts, lab reports, Wireshark exports or captures.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Scenario names or YAML files; by default every built-in scenario, best fit per session.
+    #[arg(long = "scenario", short = 's')]
+    pub scenarios: Vec<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    /// Submissions: files, or a directory per student.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Scenario names or YAML files; by default every built-in scenario, best fit per session.
+    #[arg(long = "scenario", short = 's')]
+    pub scenarios: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ExtractFormat::Text)]
+    pub format: ExtractFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Language of feedback.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
+    /// Write the report here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScenarioCommand {
+    /// The built-in scenarios.
+    List,
+    /// A scenario's YAML (built-in name or file).
+    Show { name: String },
+    /// Load scenario files and report every error in them.
+    Validate {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExtractFormat {
+    /// A readable list of sessions.
+    Text,
+    /// The JSON v1 document with sessions only.
+    Json,
+    /// `C:` / `S:` transcripts that mailgrade itself reads back.
+    Transcript,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    En,
+    #[value(name = "zh-CN", alias = "zh")]
+    ZhCn,
+}

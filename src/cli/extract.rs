@@ -1,0 +1,44 @@
+use super::args::{ExtractArgs, ExtractFormat};
+use super::inputs::read_submission;
+use super::run::Output;
+use super::ExitCode;
+use crate::report::{self, Outcome};
+
+pub fn run(args: &ExtractArgs) -> Output {
+    let submissions: Vec<_> = args
+        .files
+        .iter()
+        .map(|path| read_submission(path))
+        .collect();
+    let exit = if submissions.iter().all(|s| s.sessions.is_empty()) {
+        ExitCode::Unusable
+    } else {
+        ExitCode::Passed
+    };
+    let outcome = Outcome {
+        server: "none".into(),
+        submissions,
+    };
+    let text = match args.format {
+        ExtractFormat::Text => report::sessions_text::render(&outcome),
+        ExtractFormat::Json => report::json::render(&outcome),
+        ExtractFormat::Transcript => outcome
+            .submissions
+            .iter()
+            .flat_map(|s| &s.sessions)
+            .map(|session| {
+                format!(
+                    "# {}\n{}",
+                    session.source,
+                    report::transcript::render(session)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    Output {
+        text,
+        exit,
+        out: None,
+    }
+}

@@ -1,0 +1,82 @@
+//! Paths on the command line → submissions read into sessions.
+
+use std::path::{Path, PathBuf};
+
+use crate::ingest::{self, IngestError};
+use crate::report::{Problem, SubmissionOutcome};
+
+/// Reads one submission: a file, or every file below a directory.
+pub fn read_submission(path: &Path) -> SubmissionOutcome {
+    let mut submission = SubmissionOutcome {
+        id: path.display().to_string(),
+        ..Default::default()
+    };
+    let files = match files_below(path) {
+        Ok(files) => files,
+        Err(source) => {
+            submission.problems.push(problem(IngestError::Io {
+                path: path.to_path_buf(),
+                source,
+            }));
+            return submission;
+        }
+    };
+    for file in files {
+        match ingest::read_file(&file) {
+            Ok(read) => submission.sessions.extend(read.sessions),
+            Err(error) => submission.problems.push(problem(error)),
+        }
+        submission.files.push(file);
+    }
+    submission
+}
+
+fn problem(error: IngestError) -> Problem {
+    let (file, place) = match &error {
+        IngestError::Io { path, .. } | IngestError::NothingFound { path, .. } => {
+            (path.clone(), None)
+        }
+        IngestError::Invalid { path, place, .. } => (path.clone(), place.clone()),
+    };
+    let hint = error.hint().map(str::to_string);
+    let message = match &error {
+        IngestError::Io { source, .. } => format!("failed to read: {source}"),
+        IngestError::Invalid { message, .. } => message.clone(),
+        IngestError::NothingFound { reason, .. } => {
+            format!("no SMTP or POP3 dialogue found: {reason}")
+        }
+    };
+    Problem {
+        file,
+        place,
+        message,
+        hint,
+    }
+}
+
+/// The files of a submission in a stable order; hidden files are skipped.
+fn files_below(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        std::fs::metadata(path)?;
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let mut pending = vec![path.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                pending.push(entry.path());
+            } else if kind.is_file() {
+                files.push(entry.path());
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}

@@ -1,0 +1,64 @@
+//! `auth-base64`: every AUTH payload is valid base64.
+//!
+//! **What**: the AUTH LOGIN user name and password, an AUTH PLAIN initial response, and every
+//! answer to a `334` challenge must decode as base64 (RFC 4954 §4). `*` (cancel) is fine.
+//!
+//! **Why**: a server answers an undecodable payload with 501; a transcript that shows 235
+//! after one was probably edited, and a student typing the plain password has exposed it.
+//!
+//! **Example**: `S: 334 VXNlcm5hbWU6` / `C: student@lab.test` (plain text, not base64).
+//!
+//! The payload is only decoded (by `protocol::sasl`); no output names it.
+
+use super::{CheckFn, Context};
+use crate::grade::evidence::evidence;
+use crate::grade::model::{Finding, FindingSeverity};
+use crate::protocol::sasl::{self, SaslError};
+use crate::scenario::Text;
+use crate::session::{CommandKind, Secret};
+
+pub const CHECK: CheckFn = CheckFn {
+    id: "auth-base64",
+    run,
+};
+
+/// Whether a SASL payload decodes as base64 (`=` is the empty initial response); an empty
+/// line is not a payload either.
+fn is_base64(secret: &Secret) -> bool {
+    !secret.expose().trim().is_empty()
+        && !matches!(sasl::decode(secret), Err(SaslError::InvalidBase64))
+}
+
+fn run(context: &Context<'_>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (index, exchange) in context.session.exchanges.iter().enumerate() {
+        let Some(command) = &exchange.command else {
+            continue;
+        };
+        let payload = match &command.kind {
+            CommandKind::AuthResponse { payload } => Some(payload),
+            CommandKind::Line { verb, args, .. } if verb == "AUTH" => args.secret.as_ref(),
+            _ => None,
+        };
+        let Some(payload) = payload else { continue };
+        if is_base64(payload) {
+            continue;
+        }
+        findings.push(Finding {
+            check: CHECK.id,
+            severity: FindingSeverity::Error,
+            message: Text::new(
+                format!(
+                    "The AUTH payload at {} is not valid base64: a server answers it with 501. Encode the user name and password with base64 before sending them.",
+                    command.origin
+                ),
+                format!(
+                    "{} 处的认证数据不是有效的 base64：服务器会回复 501。请先将用户名和密码进行 base64 编码再发送。",
+                    command.origin
+                ),
+            ),
+            evidence: evidence(context.session, index),
+        });
+    }
+    findings
+}

@@ -1,0 +1,83 @@
+//! `auth-user`: the AUTH LOGIN user name decodes to an e-mail address.
+//!
+//! **What**: the first answer after `AUTH LOGIN` (or its initial response) is the user name;
+//! decoded from base64 it should look like `local@domain`.
+//!
+//! **Why**: mail providers (QQ Mail, the lab server) log in by address; a user name that
+//! decodes to something else is usually the password typed first, or a wrong encoding.
+//!
+//! **Example**: `C: AUTH LOGIN` / `S: 334 VXNlcm5hbWU6` / `C: MTIzNDU2` (decodes to a number).
+//!
+//! The decoded value is never put in a finding: the message only says it is not an address.
+
+use super::{CheckFn, Context};
+use crate::grade::evidence::evidence;
+use crate::grade::model::{Finding, FindingSeverity};
+use crate::protocol::sasl::{self, SaslError};
+use crate::scenario::Text;
+use crate::session::{CommandKind, Secret};
+
+pub const CHECK: CheckFn = CheckFn {
+    id: "auth-user",
+    run,
+};
+
+/// Whether the payload decodes to an address; `None` when it does not decode at all.
+fn decodes_to_address(secret: &Secret) -> Option<bool> {
+    let text = match sasl::decode_login_username(secret) {
+        Ok(text) => text,
+        Err(SaslError::InvalidBase64) => return None,
+        Err(_) => return Some(false),
+    };
+    let text = text.trim();
+    let is_address = match text.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !text.contains(char::is_whitespace)
+        }
+        None => false,
+    };
+    Some(is_address)
+}
+
+fn run(context: &Context<'_>) -> Vec<Finding> {
+    let exchanges = &context.session.exchanges;
+    let mut findings = Vec::new();
+    for (index, exchange) in exchanges.iter().enumerate() {
+        let Some(CommandKind::Line { verb, args, .. }) = exchange.command.as_ref().map(|c| &c.kind)
+        else {
+            continue;
+        };
+        if verb != "AUTH" || !args.text.trim().eq_ignore_ascii_case("LOGIN") {
+            continue;
+        }
+        // The user name: the initial response, else the answer to the first 334.
+        let user = match &args.secret {
+            Some(secret) => Some((index, secret)),
+            None => exchanges.get(index + 1).and_then(|next| {
+                match next.command.as_ref().map(|c| &c.kind) {
+                    Some(CommandKind::AuthResponse { payload }) => Some((index + 1, payload)),
+                    _ => None,
+                }
+            }),
+        };
+        let Some((at, user)) = user else { continue };
+        // Undecodable payloads are auth-base64's finding.
+        if decodes_to_address(user) != Some(false) {
+            continue;
+        }
+        findings.push(Finding {
+            check: CHECK.id,
+            severity: FindingSeverity::Warning,
+            message: Text::new(
+                "The AUTH LOGIN user name decodes to something that is not an e-mail address: send your full address (e.g. 123456@qq.com), base64-encoded.",
+                "AUTH LOGIN 的用户名解码后不是邮箱地址：请发送 base64 编码后的完整邮箱地址（例如 123456@qq.com）。",
+            ),
+            evidence: evidence(context.session, at),
+        });
+    }
+    findings
+}

@@ -1,0 +1,93 @@
+//! `impossible-reply`: every reply is one a server can give to the command before it.
+//!
+//! **What**: the reply code is among those RFC 5321 §4.3.2 (or RFC 1939 for POP3) lists for
+//! the command, a `235` / `334` answers an AUTH exchange that was started, and a message is
+//! only accepted after DATA was answered `354`.
+//!
+//! **Why**: a `354` after MAIL or a `235` with no AUTH never comes from a server: the
+//! transcript was likely edited or pieced together from different sessions.
+//!
+//! **Example**: `C: MAIL FROM:<a@b>` / `S: 354 End data with <CR><LF>.<CR><LF>`.
+
+use super::{CheckFn, Context};
+use crate::grade::evidence::evidence;
+use crate::grade::model::{Finding, FindingSeverity};
+use crate::scenario::{codes, Label, Text};
+use crate::session::{Pop3Status, ReplyCode};
+
+pub const CHECK: CheckFn = CheckFn {
+    id: "impossible-reply",
+    run,
+};
+
+fn run(context: &Context<'_>) -> Vec<Finding> {
+    let session = context.session;
+    let mut findings = Vec::new();
+    let mut auth_open = false;
+    let mut data_open = false;
+    for (index, exchange) in session.exchanges.iter().enumerate() {
+        let label = Label::of(exchange);
+        let Some(reply) = &exchange.reply else {
+            continue;
+        };
+        let possible = codes::is_possible(session.protocol, &label, reply.code);
+        let orphan_auth = label == Label::AuthResponse && !auth_open;
+        let orphan_message = label == Label::Message && !data_open && reply.code.is_positive();
+        data_open = match &label {
+            Label::Verb(verb) if verb == "DATA" => {
+                matches!(reply.code, ReplyCode::Smtp(code) if code.value() == 354)
+            }
+            // A BDAT chunk may be read as a message of its own.
+            Label::Verb(verb) => verb == "BDAT",
+            _ => false,
+        };
+        // Only a challenge (334, `+`) after AUTH or an AUTH answer keeps the exchange open.
+        let challenge = matches!(reply.code, ReplyCode::Smtp(code) if code.value() == 334)
+            || reply.code == ReplyCode::Pop3(Pop3Status::Continue);
+        auth_open =
+            challenge && (label == Label::AuthResponse || label == Label::Verb("AUTH".to_string()));
+        let (en, zh) = if !possible {
+            (
+                format!(
+                    "The reply {} to {label} is one no server gives: the transcript looks edited. Hand in the dialogue exactly as it happened.",
+                    reply.code
+                ),
+                format!(
+                    "对 {label} 回复 {} 是服务器不可能给出的：记录似乎被修改过。请提交真实的对话记录。",
+                    reply.code
+                ),
+            )
+        } else if orphan_auth {
+            (
+                format!(
+                    "An AUTH answer got {} although no AUTH exchange was open: the transcript looks edited or incomplete.",
+                    reply.code
+                ),
+                format!(
+                    "没有进行中的 AUTH 认证，认证应答却得到了 {}：记录似乎被修改过或不完整。",
+                    reply.code
+                ),
+            )
+        } else if orphan_message {
+            (
+                format!(
+                    "The message was accepted ({}) although DATA was not answered 354: the transcript looks edited or incomplete.",
+                    reply.code
+                ),
+                format!(
+                    "DATA 没有得到 354，邮件却被接受（{}）：记录似乎被修改过或不完整。",
+                    reply.code
+                ),
+            )
+        } else {
+            continue;
+        };
+        findings.push(Finding {
+            check: CHECK.id,
+            severity: FindingSeverity::Warning,
+            message: Text::new(en, zh),
+            evidence: evidence(session, index),
+        });
+    }
+    findings
+}

@@ -1,0 +1,286 @@
+//! `message-content`: the message sent after DATA has the headers it should, and its From
+//! names the MAIL FROM address.
+//!
+//! **What**: the scenario's `checks` on its message step (a header is present, equals the
+//! envelope sender or recipient, matches a pattern) become graded checks; when a scenario has
+//! none, From present and matching MAIL FROM are reported as findings. When the body is not
+//! in the submission (Wireshark's `DATA fragment, 2429 bytes`), nothing is checked and the
+//! grade says so; Wireshark's summary line (`from: <…>`) is still compared with MAIL FROM.
+//!
+//! **Why**: a From that differs from the envelope sender is what spam filters reject (QQ
+//! Mail answers 501/554), and a message without headers shows an empty sender and subject.
+//!
+//! **Example**: `MAIL FROM:<a@qq.com>` then a message with `From: b@163.com`.
+
+use super::{CheckFn, Context};
+use crate::grade::evidence::{evidence, origin_of};
+use crate::grade::model::{Check, CheckKind, Evidence, Finding, FindingSeverity, Status};
+use crate::protocol::smtp;
+use crate::scenario::{Envelope, Label, MessageCheck, Step, Text};
+use crate::session::{CommandKind, Content, Session};
+
+pub const CHECK: CheckFn = CheckFn {
+    id: "message-content",
+    run,
+};
+
+/// The address in a header value (`Name <a@b>` or `a@b`), or in Wireshark's summary.
+fn address_in(text: &str) -> String {
+    let inner = match (text.find('<'), text.rfind('>')) {
+        (Some(open), Some(close)) if open < close => &text[open + 1..close],
+        _ => text,
+    };
+    inner.trim().to_ascii_lowercase()
+}
+
+/// The envelope addresses of the transaction a message belongs to, as the protocol parser
+/// reads MAIL FROM and RCPT TO.
+fn envelope_before(session: &Session, message: usize) -> (Option<String>, Vec<String>) {
+    let mut from = None;
+    let mut to = Vec::new();
+    for exchange in session.exchanges.iter().take(message) {
+        let accepted = exchange
+            .reply
+            .as_ref()
+            .is_some_and(|r| r.code.is_positive());
+        let Some(CommandKind::Line { verb, args, .. }) = exchange.command.as_ref().map(|c| &c.kind)
+        else {
+            continue;
+        };
+        if !accepted || args.secret.is_some() {
+            continue;
+        }
+        match smtp::parse_request(&format!("{verb} {}", args.text)) {
+            Ok(smtp::Request::Mail { from: sender, .. }) => {
+                from = Some(sender.to_ascii_lowercase());
+                to.clear();
+            }
+            Ok(smtp::Request::Rcpt { to: recipient, .. }) => {
+                to.push(recipient.to_ascii_lowercase())
+            }
+            _ => {}
+        }
+    }
+    (from, to)
+}
+
+fn content_of(session: &Session, index: usize) -> Option<&Content> {
+    match session
+        .exchanges
+        .get(index)?
+        .command
+        .as_ref()
+        .map(|c| &c.kind)
+    {
+        Some(CommandKind::Message { content }) => Some(content),
+        _ => None,
+    }
+}
+
+/// `from: <a@b>, subject: …`: the sender Wireshark's IMF summary shows.
+fn summary_from(summary: &str) -> Option<String> {
+    let rest = summary.trim_start().strip_prefix("from:")?;
+    let sender = rest.split(", subject:").next().unwrap_or(rest);
+    Some(address_in(sender))
+}
+
+fn not_checked(content: &Content) -> Text {
+    match content.size {
+        Some(size) => Text::new(
+            format!("The message body is not in the submission (only its size, {size} bytes): its content was not checked."),
+            format!("提交中没有邮件正文（只有大小 {size} 字节）：未检查邮件内容。"),
+        ),
+        None => Text::new(
+            "The message body is not in the submission: its content was not checked.",
+            "提交中没有邮件正文：未检查邮件内容。",
+        ),
+    }
+}
+
+fn run(context: &Context<'_>) -> Vec<Finding> {
+    let session = context.session;
+    let scenario_checks = context
+        .scenario
+        .steps
+        .iter()
+        .any(|step| step.send.contains(&Label::Message) && !step.checks.is_empty());
+    let mut findings = Vec::new();
+    for index in 0..session.exchanges.len() {
+        let Some(content) = content_of(session, index) else {
+            continue;
+        };
+        let (mail_from, _) = envelope_before(session, index);
+        let finding = |severity, message| Finding {
+            check: CHECK.id,
+            severity,
+            message,
+            evidence: evidence(session, index),
+        };
+        if content.is_elided() {
+            findings.push(finding(FindingSeverity::Info, not_checked(content)));
+            let shown = content.summary.as_deref().and_then(summary_from);
+            if let (Some(shown), Some(envelope)) = (shown, &mail_from) {
+                if !shown.is_empty() && &shown != envelope {
+                    findings.push(finding(FindingSeverity::Warning, from_mismatch()));
+                }
+            }
+            continue;
+        }
+        if scenario_checks {
+            continue;
+        }
+        let headers = content.headers().unwrap_or_default();
+        match headers.iter().find(|(name, _)| name.eq_ignore_ascii_case("From")) {
+            None => findings.push(finding(
+                FindingSeverity::Warning,
+                Text::new(
+                    "The message has no From header: receivers show it without a sender, and many servers refuse it.",
+                    "邮件没有 From 邮件头：收件人看不到发件人，许多服务器会拒收。",
+                ),
+            )),
+            Some((_, value)) if mail_from.as_deref().is_some_and(|from| address_in(value) != from) => {
+                findings.push(finding(FindingSeverity::Warning, from_mismatch()))
+            }
+            Some(_) => {}
+        }
+    }
+    findings
+}
+
+fn from_mismatch() -> Text {
+    Text::new(
+        "The message's From differs from the MAIL FROM address: servers such as QQ Mail refuse such mail as forged.",
+        "邮件的 From 与 MAIL FROM 地址不一致：QQ 邮箱等服务器会将其视为伪造而拒收。",
+    )
+}
+
+/// The scenario's message checks for `step`, against the message it matched (if any).
+pub fn evaluate(step: &Step, session: &Session, message: Option<usize>) -> Vec<Check> {
+    step.checks
+        .iter()
+        .map(|check| {
+            let (status, feedback) = evaluate_one(check, session, message);
+            let lost = !status.is_ok();
+            Check {
+                id: check.id.clone(),
+                kind: CheckKind::Content,
+                name: describe(check),
+                status,
+                points: if lost { 0 } else { check.points },
+                max_points: check.points,
+                rule: None,
+                feedback: match (lost, &check.feedback) {
+                    (true, Some(extra)) => Some(feedback.join(extra)),
+                    _ => Some(feedback),
+                },
+                evidence: message.and_then(|index| {
+                    let exchange = session.exchanges.get(index)?;
+                    Some(Evidence {
+                        source: session.source.path.clone(),
+                        origin: origin_of(exchange),
+                        exchange: exchange.skeleton_line(),
+                    })
+                }),
+            }
+        })
+        .collect()
+}
+
+fn describe(check: &MessageCheck) -> String {
+    match check.equals {
+        Some(Envelope::MailFrom) => format!("{} header equals MAIL FROM", check.header),
+        Some(Envelope::RcptTo) => format!("{} header names a RCPT TO address", check.header),
+        None if check.required => format!("{} header present", check.header),
+        None => format!("{} header (optional)", check.header),
+    }
+}
+
+fn evaluate_one(check: &MessageCheck, session: &Session, message: Option<usize>) -> (Status, Text) {
+    let header = &check.header;
+    let Some(index) = message else {
+        return (
+            Status::NotChecked,
+            Text::new(
+                "No message was sent, so its headers could not be checked.",
+                "没有发送邮件，无法检查邮件头。",
+            ),
+        );
+    };
+    let Some(content) = content_of(session, index) else {
+        return (
+            Status::NotChecked,
+            Text::new("Not a message.", "不是邮件内容。"),
+        );
+    };
+    let Some(headers) = content.headers() else {
+        return (Status::NotChecked, not_checked(content));
+    };
+    let value = headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(header))
+        .map(|(_, value)| value.as_str());
+    let Some(value) = value else {
+        return if check.required {
+            (
+                Status::Failed,
+                Text::new(
+                    format!("The message has no {header} header."),
+                    format!("邮件缺少 {header} 邮件头。"),
+                ),
+            )
+        } else {
+            (
+                Status::Passed,
+                Text::new(
+                    format!("No {header} header (optional)."),
+                    format!("没有 {header} 邮件头（可选）。"),
+                ),
+            )
+        };
+    };
+    let (mail_from, rcpt_to) = envelope_before(session, index);
+    let fits_envelope = match check.equals {
+        Some(Envelope::MailFrom) => mail_from.is_some_and(|from| address_in(value) == from),
+        Some(Envelope::RcptTo) => value
+            .split(',')
+            .any(|address| rcpt_to.contains(&address_in(address))),
+        None => true,
+    };
+    if !fits_envelope {
+        let what = match check.equals {
+            Some(Envelope::RcptTo) => ("RCPT TO", "RCPT TO"),
+            _ => ("MAIL FROM", "MAIL FROM"),
+        };
+        return (
+            Status::Failed,
+            Text::new(
+                format!("The {header} header does not name the {} address.", what.0),
+                format!("{header} 邮件头与 {} 地址不一致。", what.1),
+            ),
+        );
+    }
+    if let Some(pattern) = &check.matches {
+        if !pattern.is_match(value) {
+            return (
+                Status::Failed,
+                Text::new(
+                    format!(
+                        "The {header} header does not have the expected form (`{}`).",
+                        pattern.as_str()
+                    ),
+                    format!(
+                        "{header} 邮件头的格式不符合要求（`{}`）。",
+                        pattern.as_str()
+                    ),
+                ),
+            );
+        }
+    }
+    (
+        Status::Passed,
+        Text::new(
+            format!("{header} header is fine."),
+            format!("{header} 邮件头正确。"),
+        ),
+    )
+}

@@ -1,0 +1,43 @@
+//! Findings beyond points: one check per file, each documented with what it looks for, why
+//! it matters and an example. A check reads the session (and the scenario) and returns
+//! findings; it never changes points, except the scenario's own message checks.
+
+mod auth_base64;
+mod auth_user;
+mod connect_target;
+mod encrypted;
+mod impossible_reply;
+pub mod message_content;
+
+use super::model::Finding;
+use crate::scenario::Scenario;
+use crate::session::Session;
+
+/// What a check may look at.
+pub struct Context<'a> {
+    pub session: &'a Session,
+    pub scenario: &'a Scenario,
+}
+
+/// A check: its id and the function that runs it.
+pub struct CheckFn {
+    pub id: &'static str,
+    pub run: fn(&Context<'_>) -> Vec<Finding>,
+}
+
+/// Every finding check, in the order findings are listed.
+pub const CHECKS: &[CheckFn] = &[
+    connect_target::CHECK,
+    encrypted::CHECK,
+    auth_base64::CHECK,
+    auth_user::CHECK,
+    impossible_reply::CHECK,
+    message_content::CHECK,
+];
+
+pub fn run_all(context: &Context<'_>) -> Vec<Finding> {
+    CHECKS
+        .iter()
+        .flat_map(|check| (check.run)(context))
+        .collect()
+}

@@ -1,0 +1,409 @@
+//! One session against one scenario → a grade.
+
+use super::align::{align, fit, Alignment, Event, Fit, Outcome, MAX_EXCHANGES};
+use super::checks::{self, message_content, Context};
+use super::diff::skeleton_diff;
+use super::evidence::evidence;
+use super::model::{
+    Check, CheckKind, Finding, FindingSeverity, Grade, SessionRef, Status, Verdict,
+};
+use super::rules::{self, fill_for, Rule};
+use crate::scenario::{Label, Scenario, Step, Text};
+use crate::session::{Protocol, Session};
+
+/// Grades `session` (the `index`th of the submission) against `scenario`.
+pub fn grade(session: &Session, index: usize, scenario: &Scenario) -> Grade {
+    let session_ref = SessionRef {
+        source: session.source.clone(),
+        index,
+    };
+    if session.protocol != scenario.protocol {
+        return ungradable(
+            scenario,
+            Some(session_ref),
+            wrong_protocol(session.protocol, scenario.protocol),
+        );
+    }
+    if session.exchanges.is_empty() {
+        return ungradable(
+            scenario,
+            Some(session_ref),
+            Text::new(
+                "The session holds no commands or replies, so there is nothing to grade. Check that the transcript has C:/S: lines or that the capture contains the conversation.",
+                "会话中没有任何命令或回复，无法评分。请确认记录中有 C:/S: 行，或抓包中包含完整对话。",
+            ),
+        );
+    }
+    let alignment = align(scenario, session);
+    let dele_seen = session.commands().any(|c| c.verb() == Some("DELE"));
+    let mut checks = Vec::new();
+    for (position, (step, result)) in scenario.steps.iter().zip(&alignment.steps).enumerate() {
+        checks.push(step_check(
+            session,
+            &alignment,
+            position,
+            step,
+            result.outcome,
+            dele_seen,
+        ));
+        if !step.checks.is_empty() {
+            let message = result
+                .matched
+                .iter()
+                .find(|(_, f)| *f == Fit::Good)
+                .or(result.matched.first())
+                .map(|(i, _)| *i);
+            checks.extend(message_content::evaluate(step, session, message));
+        }
+    }
+    checks.extend(forbidden_checks(scenario, session));
+    checks.extend(order_checks(scenario, session));
+    if scenario.strict {
+        checks.extend(strict_extras(session, &alignment));
+    }
+    // Checks that could not look at their evidence count neither for nor against.
+    for check in &mut checks {
+        if check.status == Status::NotChecked {
+            check.points = 0;
+            check.max_points = 0;
+        }
+    }
+    let mut findings = checks::run_all(&Context { session, scenario });
+    if session.exchanges.len() > MAX_EXCHANGES {
+        findings.push(Finding {
+            check: "too-long",
+            severity: FindingSeverity::Warning,
+            message: Text::new(
+                format!(
+                    "The session has {} exchanges; only the first {MAX_EXCHANGES} were graded.",
+                    session.exchanges.len()
+                ),
+                format!(
+                    "会话共有 {} 次交互，只评了前 {MAX_EXCHANGES} 次。",
+                    session.exchanges.len()
+                ),
+            ),
+            evidence: evidence(session, MAX_EXCHANGES),
+        });
+    }
+    if !scenario.strict {
+        findings.extend(explain_extras(scenario, session, &alignment));
+    }
+    let score = checks.iter().map(|c| c.points).sum();
+    let max_score = checks.iter().map(|c| c.max_points).sum();
+    let unexpected = checks.iter().any(|c| c.status == Status::Unexpected);
+    let passed = score >= scenario.pass_mark && !unexpected;
+    Grade {
+        scenario: scenario.id.clone(),
+        title: scenario.title.clone(),
+        protocol: scenario.protocol,
+        score,
+        max_score,
+        pass_mark: scenario.pass_mark,
+        passed,
+        verdict: if passed {
+            Verdict::Passed
+        } else {
+            Verdict::Failed
+        },
+        reason: None,
+        checks,
+        skeleton_diff: skeleton_diff(scenario, session, &alignment),
+        findings,
+        session: Some(session_ref),
+    }
+}
+
+fn wrong_protocol(found: Protocol, wanted: Protocol) -> Text {
+    let (found, wanted) = (found.name().to_uppercase(), wanted.name().to_uppercase());
+    Text::new(
+        format!("This is a session of {found}; the scenario grades {wanted}."),
+        format!("这是 {found} 会话；本场景评的是 {wanted}。"),
+    )
+}
+
+/// A grade that says why nothing could be graded (not a zero).
+pub fn ungradable(scenario: &Scenario, session: Option<SessionRef>, reason: Text) -> Grade {
+    Grade {
+        scenario: scenario.id.clone(),
+        title: scenario.title.clone(),
+        protocol: scenario.protocol,
+        score: 0,
+        max_score: scenario.max_score(),
+        pass_mark: scenario.pass_mark,
+        passed: false,
+        verdict: Verdict::Ungradable,
+        reason: Some(reason),
+        checks: Vec::new(),
+        skeleton_diff: Vec::new(),
+        findings: Vec::new(),
+        session,
+    }
+}
+
+/// The exchange a step is judged by: the first bad match, else the first match.
+fn judged_exchange(matched: &[(usize, Fit)]) -> Option<usize> {
+    matched
+        .iter()
+        .find(|(_, f)| *f != Fit::Good)
+        .or(matched.first())
+        .map(|(i, _)| *i)
+}
+
+/// The exchange right after where a missing step should have been.
+fn position_after(alignment: &Alignment, step: usize) -> Option<usize> {
+    let closed = alignment
+        .events
+        .iter()
+        .position(|e| *e == Event::Closed { step })?;
+    alignment.events[closed..].iter().find_map(|e| match *e {
+        Event::Matched { exchange, .. } | Event::Extra { exchange } => Some(exchange),
+        Event::Closed { .. } => None,
+    })
+}
+
+fn labels(step: &Step) -> String {
+    let labels: Vec<String> = step.send.iter().map(Label::to_string).collect();
+    labels.join(" or ")
+}
+
+fn step_check(
+    session: &Session,
+    alignment: &Alignment,
+    position: usize,
+    step: &Step,
+    outcome: Outcome,
+    dele_seen: bool,
+) -> Check {
+    let result = &alignment.steps[position];
+    // A missing step whose command the session has elsewhere is out of order.
+    let misplaced = match outcome {
+        Outcome::Missing => alignment
+            .extras
+            .iter()
+            .copied()
+            .find(|&i| fit(step, &session.exchanges[i]).is_some()),
+        _ => None,
+    };
+    let (status, at, rule): (Status, Option<usize>, Option<&'static Rule>) =
+        match (outcome, misplaced) {
+            (Outcome::Passed, _) => (Status::Passed, judged_exchange(&result.matched), None),
+            (Outcome::Skipped, _) => (Status::Skipped, None, None),
+            (Outcome::WrongReply, _) => {
+                let at = judged_exchange(&result.matched);
+                let rule = at
+                    .and_then(|i| rules::explain_reply(session, i))
+                    .unwrap_or(&rules::WRONG_REPLY);
+                (Status::WrongReply, at, Some(rule))
+            }
+            (Outcome::WrongArguments, _) => (
+                Status::WrongArguments,
+                judged_exchange(&result.matched),
+                Some(&rules::WRONG_ARGUMENTS),
+            ),
+            (Outcome::Missing, Some(at)) => {
+                let rule = rules::explain_reply(session, at).unwrap_or(&rules::OUT_OF_ORDER);
+                (Status::OutOfOrder, Some(at), Some(rule))
+            }
+            (Outcome::Missing, None) => (
+                Status::Missing,
+                position_after(alignment, position),
+                Some(rules::explain_missing(session, &step.send, dele_seen)),
+            ),
+            (Outcome::TooFew, _) => (
+                Status::Missing,
+                judged_exchange(&result.matched),
+                Some(&rules::STEP_MISSING),
+            ),
+        };
+    let feedback = rule.map(|rule| {
+        let expected = match status {
+            Status::Missing if outcome == Outcome::TooFew => {
+                format!("{} {} (at least {})", labels(step), step.expect, step.min)
+            }
+            Status::Missing => format!("{} → {}", labels(step), step.expect),
+            _ => step.expect.to_string(),
+        };
+        let exchange = match status {
+            Status::Missing => None,
+            _ => at.and_then(|i| session.exchanges.get(i)),
+        };
+        let text = rule.feedback(&fill_for(exchange, expected));
+        match &step.feedback {
+            Some(hint) => text.join(hint),
+            None => text,
+        }
+    });
+    Check {
+        id: step.id.clone(),
+        kind: CheckKind::Step,
+        name: step.skeleton_line(),
+        status,
+        points: result.points,
+        max_points: step.points,
+        rule: rule.map(|r| r.id),
+        feedback,
+        evidence: at.and_then(|i| evidence(session, i)),
+    }
+}
+
+fn forbidden_checks(scenario: &Scenario, session: &Session) -> Vec<Check> {
+    scenario
+        .forbidden
+        .iter()
+        .map(|forbidden| {
+            let used = session
+                .exchanges
+                .iter()
+                .position(|e| Label::of(e) == forbidden.send);
+            let name = format!("no {}", forbidden.send);
+            let feedback = used.map(|_| {
+                let text = Text::new(
+                    format!("{} is not allowed in this exercise.", forbidden.send),
+                    format!("本练习不允许使用 {}。", forbidden.send),
+                );
+                match &forbidden.feedback {
+                    Some(hint) => text.join(hint),
+                    None => text,
+                }
+            });
+            Check {
+                id: format!(
+                    "forbidden-{}",
+                    forbidden.send.to_string().to_ascii_lowercase()
+                ),
+                kind: CheckKind::Forbidden,
+                name,
+                status: if used.is_some() {
+                    Status::Failed
+                } else {
+                    Status::Passed
+                },
+                points: if used.is_some() { 0 } else { forbidden.points },
+                max_points: forbidden.points,
+                rule: None,
+                feedback,
+                evidence: used.and_then(|i| evidence(session, i)),
+            }
+        })
+        .collect()
+}
+
+fn order_checks(scenario: &Scenario, session: &Session) -> Vec<Check> {
+    scenario
+        .order
+        .iter()
+        .map(|rule| {
+            let mut before_done = false;
+            let mut broken = None;
+            for (i, exchange) in session.exchanges.iter().enumerate() {
+                let label = Label::of(exchange);
+                if label == rule.after && !before_done {
+                    broken = Some(i);
+                    break;
+                }
+                if label == rule.before
+                    && exchange
+                        .reply
+                        .as_ref()
+                        .is_some_and(|r| r.code.is_positive())
+                {
+                    before_done = true;
+                }
+            }
+            let feedback = broken.map(|_| {
+                let text = Text::new(
+                    format!("{} came before {} was accepted.", rule.after, rule.before),
+                    format!("{} 出现在 {} 被接受之前。", rule.after, rule.before),
+                );
+                match &rule.feedback {
+                    Some(hint) => text.join(hint),
+                    None => text,
+                }
+            });
+            Check {
+                id: rule.id.clone(),
+                kind: CheckKind::Order,
+                name: format!("{} before {}", rule.before, rule.after),
+                status: if broken.is_some() {
+                    Status::Failed
+                } else {
+                    Status::Passed
+                },
+                points: if broken.is_some() { 0 } else { rule.points },
+                max_points: rule.points,
+                rule: None,
+                feedback,
+                evidence: broken.and_then(|i| evidence(session, i)),
+            }
+        })
+        .collect()
+}
+
+/// In a strict scenario every exchange no step took is a failed check.
+fn strict_extras(session: &Session, alignment: &Alignment) -> Vec<Check> {
+    alignment
+        .extras
+        .iter()
+        .map(|&i| {
+            let exchange = &session.exchanges[i];
+            Check {
+                id: format!("extra-{}", i + 1),
+                kind: CheckKind::Extra,
+                name: exchange.skeleton_line(),
+                status: Status::Unexpected,
+                points: 0,
+                max_points: 0,
+                rule: None,
+                feedback: Some(Text::new(
+                    format!(
+                        "{} is not part of this exercise, and this scenario allows nothing else.",
+                        exchange.skeleton_line()
+                    ),
+                    format!(
+                        "{} 不属于本练习，本场景不允许多余的命令。",
+                        exchange.skeleton_line()
+                    ),
+                )),
+                evidence: evidence(session, i),
+            }
+        })
+        .collect()
+}
+
+/// Refused commands no step took (a failed first try before the right one) are explained,
+/// costing nothing.
+fn explain_extras(scenario: &Scenario, session: &Session, alignment: &Alignment) -> Vec<Finding> {
+    alignment
+        .extras
+        .iter()
+        .filter_map(|&i| {
+            let exchange = &session.exchanges[i];
+            if exchange
+                .command
+                .as_ref()
+                .is_some_and(|c| scenario.is_harmless(c))
+            {
+                return None;
+            }
+            // An exchange that stands in for a missing step is explained by that step's check.
+            let misplaced = scenario
+                .steps
+                .iter()
+                .zip(&alignment.steps)
+                .any(|(step, result)| {
+                    result.outcome == Outcome::Missing && fit(step, exchange).is_some()
+                });
+            if misplaced {
+                return None;
+            }
+            let rule = rules::explain_reply(session, i)?;
+            Some(Finding {
+                check: rule.id,
+                severity: FindingSeverity::Info,
+                message: rule.feedback(&fill_for(Some(exchange), String::new())),
+                evidence: evidence(session, i),
+            })
+        })
+        .collect()
+}

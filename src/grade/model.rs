@@ -1,0 +1,196 @@
+//! The grade: what reports render and the JSON report embeds. Field names are stable.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::scenario::Text;
+use crate::session::{Origin, Protocol, Source};
+
+/// How a session did against a scenario.
+#[derive(Clone, Debug, Serialize)]
+pub struct Grade {
+    /// The scenario's id.
+    pub scenario: String,
+    pub title: Text,
+    pub protocol: Protocol,
+    pub score: u32,
+    pub max_score: u32,
+    pub pass_mark: u32,
+    pub passed: bool,
+    pub verdict: Verdict,
+    /// Why the session could not be graded and how to fix that (ungradable only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Text>,
+    /// One per step, content check, forbidden command and order rule, in scenario order.
+    pub checks: Vec<Check>,
+    /// Expected skeleton beside the student's, like a unified diff.
+    pub skeleton_diff: Vec<DiffLine>,
+    /// Integrity and content findings that cost no points.
+    pub findings: Vec<Finding>,
+    /// The session graded; none when no session fitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<SessionRef>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Passed,
+    Failed,
+    /// Nothing to grade (no session of the protocol, an empty session): not a zero.
+    Ungradable,
+}
+
+/// Which session of the submission a grade is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SessionRef {
+    pub source: Source,
+    /// Position in the list of sessions handed to the grader.
+    pub index: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckKind {
+    Step,
+    Content,
+    Forbidden,
+    Order,
+    /// An exchange no step accounts for, in a `strict` scenario.
+    Extra,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Passed,
+    /// The command was right, the reply was not the one expected.
+    WrongReply,
+    /// The command was right, its arguments were not.
+    WrongArguments,
+    /// Nothing in the session matches the step.
+    Missing,
+    /// The command is there, but where the scenario does not allow it.
+    OutOfOrder,
+    /// An optional step that was not taken: nothing lost.
+    Skipped,
+    /// A content, forbidden or order check that failed.
+    Failed,
+    /// The evidence is not in the submission (an elided message body).
+    NotChecked,
+    /// An exchange a strict scenario does not allow.
+    Unexpected,
+}
+
+impl Status {
+    /// Whether the check cost nothing.
+    pub fn is_ok(self) -> bool {
+        matches!(self, Status::Passed | Status::Skipped | Status::NotChecked)
+    }
+}
+
+/// One graded item.
+#[derive(Clone, Debug, Serialize)]
+pub struct Check {
+    /// The step or check id from the scenario.
+    pub id: String,
+    pub kind: CheckKind,
+    /// What was expected, e.g. `EHLO|HELO → 250`.
+    pub name: String,
+    pub status: Status,
+    pub points: u32,
+    pub max_points: u32,
+    /// The id of the protocol rule that explains a loss.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'static str>,
+    /// Why points were lost (or what was found), in both languages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+}
+
+/// Where in the submission a check or finding looked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    pub source: PathBuf,
+    pub origin: Origin,
+    /// The exchange as a skeleton line (`RCPT → 503`); never holds a secret.
+    pub exchange: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingSeverity {
+    Info,
+    Warning,
+    Error,
+}
+
+/// Something worth telling beyond points: a doubtful transcript, a malformed AUTH payload, a
+/// body that could not be checked.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// The check that found it (`auth-base64`, `connect-target`, …).
+    pub check: &'static str,
+    pub severity: FindingSeverity,
+    pub message: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiffTag {
+    /// As expected.
+    Same,
+    /// Expected, not in the session.
+    Missing,
+    /// In the session, not expected.
+    Extra,
+    /// Matched a step, but the reply or arguments differ.
+    Changed,
+}
+
+/// One line of the skeleton diff.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DiffLine {
+    pub tag: DiffTag,
+    /// The step's line, e.g. `EHLO|HELO → 250`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// The session's line, e.g. `HELO → 250`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+impl Grade {
+    /// The skeleton diff as text: `  ` same, `- ` expected only, `+ ` session only.
+    pub fn unified_diff(&self) -> String {
+        let mut out = String::new();
+        for line in &self.skeleton_diff {
+            let expected = line.expected.as_deref().unwrap_or("");
+            let actual = line.actual.as_deref().unwrap_or("");
+            match line.tag {
+                DiffTag::Same => out.push_str(&format!("  {actual}\n")),
+                DiffTag::Missing => out.push_str(&format!("- {expected}\n")),
+                DiffTag::Extra => out.push_str(&format!("+ {actual}\n")),
+                DiffTag::Changed => {
+                    out.push_str(&format!("- {expected}\n"));
+                    out.push_str(&format!("+ {actual}\n"));
+                }
+            }
+        }
+        out
+    }
+
+    /// The checks that lost points.
+    pub fn losses(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.points < c.max_points)
+    }
+}

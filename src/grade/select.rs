@@ -1,0 +1,80 @@
+//! Which session goes with which scenario when a submission has several of each.
+
+use super::grader::{grade, ungradable};
+use super::model::{Grade, Status, Verdict};
+use crate::scenario::{Scenario, Text};
+use crate::session::Session;
+
+/// How well a grade fits, for picking the best: gradable first, then points, then passed
+/// checks.
+fn rank(grade: &Grade) -> (bool, u32, usize) {
+    let passed = grade
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Passed)
+        .count();
+    (grade.verdict != Verdict::Ungradable, grade.score, passed)
+}
+
+/// One grade per scenario, each with the session of the submission that fits it best. A
+/// scenario no session fits gets an ungradable grade that says why.
+pub fn grade_submission(sessions: &[Session], scenarios: &[Scenario]) -> Vec<Grade> {
+    scenarios
+        .iter()
+        .map(|scenario| best_session(sessions, scenario))
+        .collect()
+}
+
+/// The grade of the session that fits `scenario` best.
+pub fn best_session(sessions: &[Session], scenario: &Scenario) -> Grade {
+    let best = sessions
+        .iter()
+        .enumerate()
+        .filter(|(_, session)| session.protocol == scenario.protocol)
+        .map(|(index, session)| grade(session, index, scenario))
+        .reduce(|best, next| {
+            if rank(&next) > rank(&best) {
+                next
+            } else {
+                best
+            }
+        });
+    best.unwrap_or_else(|| {
+        let name = scenario.protocol.name().to_uppercase();
+        ungradable(
+            scenario,
+            None,
+            Text::new(
+                format!(
+                    "No {name} session found in the submission. Hand in the {name} dialogue: a transcript with C:/S: lines, a Wireshark export, or a .pcap/.pcapng capture of it."
+                ),
+                format!(
+                    "提交中没有找到 {name} 会话。请提交 {name} 对话：带 C:/S: 标记的记录、Wireshark 导出文件，或 .pcap/.pcapng 抓包文件。"
+                ),
+            ),
+        )
+    })
+}
+
+/// One grade per session, against the scenario that fits it best (its protocol first, then
+/// the alignment score); `None` for a session no scenario is about.
+pub fn grade_each_session(sessions: &[Session], scenarios: &[Scenario]) -> Vec<Option<Grade>> {
+    sessions
+        .iter()
+        .enumerate()
+        .map(|(index, session)| {
+            scenarios
+                .iter()
+                .filter(|scenario| scenario.protocol == session.protocol)
+                .map(|scenario| grade(session, index, scenario))
+                .reduce(|best, next| {
+                    let ratio = |g: &Grade| (g.score * 1000).checked_div(g.max_score).unwrap_or(0);
+                    if ratio(&next) > ratio(&best) {
+                        next
+                    } else {
+                        best
+                    }
+                })
+        })
+        .collect()
+}

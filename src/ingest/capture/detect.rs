@@ -1,0 +1,467 @@
+//! Is this TCP connection SMTP, POP3, or something to skip? Decided on the first bytes of
+//! each direction, on any port: a `220 ` greeting or `+OK` banner, the client's first
+//! commands when the capture starts mid-session or holds one direction only, or a TLS
+//! record header at the very start (implicit TLS).
+//!
+//! TO BE REPLACED: this is the smallest detection that works, written here because
+//! `protocol` has no content-detection helper yet. The verb lists below are detection hints
+//! only; commands and replies are parsed by `protocol::DialogueBuilder`.
+
+use crate::session::Protocol;
+
+/// What kind of non-mail traffic a connection was, for the "nothing found" explanation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(super) enum OtherKind {
+    /// TLS from the first byte, on this server port.
+    Tls {
+        port: u16,
+    },
+    Imap,
+    Ftp,
+    Http,
+    Ssh,
+    /// Anything else, by server port.
+    Unknown {
+        port: u16,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Decision {
+    /// Not enough bytes yet.
+    Wait,
+    Mail {
+        protocol: Protocol,
+        /// 0 or 1: which side of the connection is the server.
+        server_side: usize,
+        /// TLS from the start: nothing in it is readable.
+        implicit_tls: bool,
+    },
+    Other(OtherKind),
+}
+
+/// Looked at per direction before deciding a connection is not mail.
+pub(super) const PREFIX_LIMIT: usize = 1024;
+
+const SMTP_PORTS: [u16; 5] = [25, 587, 465, 2525, 1025];
+const POP3_PORTS: [u16; 2] = [110, 995];
+
+/// Verbs only an SMTP client sends.
+const SMTP_VERBS: [&str; 12] = [
+    "EHLO", "HELO", "MAIL", "RCPT", "DATA", "BDAT", "STARTTLS", "VRFY", "EXPN", "ETRN", "TURN",
+    "ATRN",
+];
+/// Verbs of a POP3 client (USER, PASS, LIST, RETR and DELE are FTP's too).
+const POP3_VERBS: [&str; 11] = [
+    "USER", "PASS", "STAT", "LIST", "RETR", "DELE", "UIDL", "TOP", "APOP", "CAPA", "STLS",
+];
+/// Verbs both protocols have; they decide by port only.
+const SHARED_VERBS: [&str; 5] = ["QUIT", "NOOP", "RSET", "AUTH", "HELP"];
+const FTP_ONLY_VERBS: [&str; 8] = ["SYST", "FEAT", "PASV", "EPSV", "PORT", "TYPE", "CWD", "PWD"];
+const HTTP_VERBS: [&str; 7] = ["GET", "POST", "HEAD", "PUT", "OPTIONS", "CONNECT", "DELETE"];
+
+/// Decides what a connection carries from the first bytes of each side.
+///
+/// `ports[s]` is side `s`'s port; `from_start` says the handshake was seen, so these are
+/// the connection's very first bytes; `last_chance` says no more bytes will come.
+pub(super) fn decide(
+    prefix: [&[u8]; 2],
+    ports: [u16; 2],
+    from_start: bool,
+    last_chance: bool,
+) -> Decision {
+    for side in 0..2 {
+        if is_tls_record(prefix[side]) {
+            return tls(ports);
+        }
+    }
+    let mut votes: [Option<Decision>; 2] = [None, None];
+    for side in 0..2 {
+        votes[side] = side_decision(prefix[side], side, ports, from_start, last_chance);
+        // Unreadable bytes sent to a mail port before its greeting: let the server speak.
+        let to_mail_port =
+            SMTP_PORTS.contains(&ports[1 - side]) || POP3_PORTS.contains(&ports[1 - side]);
+        if matches!(
+            votes[side],
+            Some(Decision::Other(OtherKind::Unknown { .. }))
+        ) && to_mail_port
+            && prefix[1 - side].is_empty()
+            && !last_chance
+        {
+            votes[side] = None;
+        }
+    }
+    // A server greeting beats the client's first words; the client's words settle a `220`
+    // that could be FTP.
+    for side in 0..2 {
+        if let Some(Decision::Mail {
+            protocol: Protocol::Smtp,
+            server_side,
+            ..
+        }) = votes[side]
+        {
+            if server_side == side
+                && prefix[side].starts_with(b"220")
+                && greeting_may_be_ftp(prefix[side])
+            {
+                let client = prefix[1 - side];
+                return match first_line(client).map(verb) {
+                    Some(v) if FTP_ONLY_VERBS.contains(&v.as_str()) || v == "USER" => {
+                        Decision::Other(OtherKind::Ftp)
+                    }
+                    Some(_) => votes[side].unwrap_or(Decision::Wait),
+                    None if last_chance => votes[side].unwrap_or(Decision::Wait),
+                    None => Decision::Wait,
+                };
+            }
+        }
+    }
+    match votes {
+        [Some(d @ Decision::Mail { .. }), _] | [_, Some(d @ Decision::Mail { .. })] => d,
+        [Some(d @ Decision::Other(_)), _] | [_, Some(d @ Decision::Other(_))] => d,
+        _ if prefix.iter().any(|p| p.len() >= PREFIX_LIMIT) && last_chance => {
+            by_port(prefix, ports)
+        }
+        _ if last_chance || prefix.iter().all(|p| p.len() >= PREFIX_LIMIT) => {
+            by_port(prefix, ports)
+        }
+        _ => Decision::Wait,
+    }
+}
+
+fn is_tls_record(bytes: &[u8]) -> bool {
+    matches!(bytes, [0x16, 0x03, 0x00..=0x04, ..])
+}
+
+fn server_side_of(ports: [u16; 2], known: &[u16]) -> Option<usize> {
+    (0..2).find(|&s| known.contains(&ports[s]))
+}
+
+fn tls(ports: [u16; 2]) -> Decision {
+    if let Some(server_side) = server_side_of(ports, &SMTP_PORTS) {
+        return mail(Protocol::Smtp, server_side, true);
+    }
+    if let Some(server_side) = server_side_of(ports, &POP3_PORTS) {
+        return mail(Protocol::Pop3, server_side, true);
+    }
+    let port = if ports[1] < ports[0] {
+        ports[1]
+    } else {
+        ports[0]
+    };
+    Decision::Other(OtherKind::Tls { port })
+}
+
+fn mail(protocol: Protocol, server_side: usize, implicit_tls: bool) -> Decision {
+    Decision::Mail {
+        protocol,
+        server_side,
+        implicit_tls,
+    }
+}
+
+fn first_line(bytes: &[u8]) -> Option<&[u8]> {
+    let end = bytes.iter().position(|&b| b == b'\n')?;
+    Some(&bytes[..end])
+}
+
+fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    bytes[..complete]
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .take(16)
+}
+
+/// The first word of a line, upper-cased.
+fn verb(line: &[u8]) -> String {
+    let word = line
+        .split(|&b| b == b' ' || b == b'\r' || b == b'\t')
+        .next()
+        .unwrap_or_default();
+    String::from_utf8_lossy(&word[..word.len().min(12)]).to_ascii_uppercase()
+}
+
+fn is_reply_line(line: &[u8]) -> bool {
+    matches!(
+        line,
+        [
+            b'1'..=b'5',
+            b'0'..=b'5',
+            b'0'..=b'9',
+            b' ' | b'-' | b'\r',
+            ..
+        ]
+    )
+}
+
+fn greeting_may_be_ftp(prefix: &[u8]) -> bool {
+    let line = first_line(prefix).unwrap_or(prefix).to_ascii_uppercase();
+    let has = |word: &[u8]| line.windows(word.len()).any(|w| w == word);
+    !has(b"SMTP") && !has(b"MAIL") && !has(b"POSTFIX") && !has(b"EXIM") && !has(b"SENDMAIL")
+}
+
+/// What one side's bytes say on their own, if anything.
+fn side_decision(
+    bytes: &[u8],
+    side: usize,
+    ports: [u16; 2],
+    from_start: bool,
+    last_chance: bool,
+) -> Option<Decision> {
+    let other = 1 - side;
+    for (index, line) in lines(bytes).enumerate() {
+        let first = index == 0;
+        if first && (line.starts_with(b"220 ") || line.starts_with(b"220-")) {
+            let text = line.to_ascii_uppercase();
+            let ftp =
+                text.windows(3).any(|w| w == b"FTP") && !text.windows(4).any(|w| w == b"SMTP");
+            if ftp || ports[side] == 21 {
+                return Some(Decision::Other(OtherKind::Ftp));
+            }
+            return Some(mail(Protocol::Smtp, side, false));
+        }
+        if line.starts_with(b"+OK") || line.starts_with(b"-ERR") {
+            return Some(mail(Protocol::Pop3, side, false));
+        }
+        if first && (line.starts_with(b"* OK") || line.starts_with(b"* PREAUTH")) {
+            return Some(Decision::Other(OtherKind::Imap));
+        }
+        if first && line.starts_with(b"SSH-") {
+            return Some(Decision::Other(OtherKind::Ssh));
+        }
+        if line.starts_with(b"HTTP/") {
+            return Some(Decision::Other(OtherKind::Http));
+        }
+        let v = verb(line);
+        if SMTP_VERBS.contains(&v.as_str()) {
+            return Some(mail(Protocol::Smtp, other, false));
+        }
+        if POP3_VERBS.contains(&v.as_str()) {
+            if ports.contains(&21) {
+                return Some(Decision::Other(OtherKind::Ftp));
+            }
+            return Some(mail(Protocol::Pop3, other, false));
+        }
+        if HTTP_VERBS.contains(&v.as_str()) && line.windows(5).any(|w| w == b"HTTP/") {
+            return Some(Decision::Other(OtherKind::Http));
+        }
+        if FTP_ONLY_VERBS.contains(&v.as_str()) {
+            return Some(Decision::Other(OtherKind::Ftp));
+        }
+        // Mid-session SMTP replies decide only on an SMTP port: FTP and others use
+        // three-digit codes too.
+        if is_reply_line(line) {
+            if let Some(server_side) = server_side_of(ports, &SMTP_PORTS) {
+                if server_side == side {
+                    return Some(mail(Protocol::Smtp, side, false));
+                }
+            }
+            continue;
+        }
+        if SHARED_VERBS.contains(&v.as_str()) {
+            continue;
+        }
+        // The very first line of a connection seen from its start says what it is.
+        if first && from_start {
+            return Some(by_port([bytes, b""], ports));
+        }
+    }
+    if from_start && bytes.len() >= PREFIX_LIMIT && first_line(bytes).is_none() {
+        return Some(by_port([bytes, b""], ports));
+    }
+    let _ = last_chance;
+    None
+}
+
+/// Nothing in the bytes decided: only shared verbs, or nothing readable.
+fn by_port(prefix: [&[u8]; 2], ports: [u16; 2]) -> Decision {
+    let shared_only = prefix
+        .iter()
+        .all(|p| lines(p).all(|l| SHARED_VERBS.contains(&verb(l).as_str()) || is_reply_line(l)))
+        && prefix.iter().any(|p| !p.is_empty());
+    if shared_only {
+        if let Some(server_side) = server_side_of(ports, &SMTP_PORTS) {
+            return mail(Protocol::Smtp, server_side, false);
+        }
+        if let Some(server_side) = server_side_of(ports, &POP3_PORTS) {
+            return mail(Protocol::Pop3, server_side, false);
+        }
+    }
+    let port = ports[0].min(ports[1]);
+    Decision::Other(OtherKind::Unknown { port })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn smtp(server_side: usize) -> Decision {
+        mail(Protocol::Smtp, server_side, false)
+    }
+
+    fn pop3(server_side: usize) -> Decision {
+        mail(Protocol::Pop3, server_side, false)
+    }
+
+    #[test]
+    fn decides_on_first_bytes() {
+        let cases: Vec<(&str, [&[u8]; 2], [u16; 2], bool, bool, Decision)> = vec![
+            (
+                "smtp greeting",
+                [b"", b"220 mx ESMTP\r\n"],
+                [5000, 25],
+                true,
+                false,
+                smtp(1),
+            ),
+            (
+                "greeting on odd port",
+                [b"", b"220 lab ready\r\n"],
+                [5000, 8025],
+                true,
+                false,
+                Decision::Wait,
+            ),
+            (
+                "…settled by EHLO",
+                [b"EHLO me\r\n", b"220 lab ready\r\n"],
+                [5000, 8025],
+                true,
+                false,
+                smtp(1),
+            ),
+            (
+                "…or FTP by USER",
+                [b"USER anonymous\r\n", b"220 lab ready\r\n"],
+                [5000, 8021],
+                true,
+                false,
+                Decision::Other(OtherKind::Ftp),
+            ),
+            (
+                "ftp greeting",
+                [b"", b"220 ProFTPD Server\r\n"],
+                [5000, 21],
+                true,
+                false,
+                Decision::Other(OtherKind::Ftp),
+            ),
+            (
+                "pop3 banner",
+                [b"", b"+OK POP3 ready\r\n"],
+                [5000, 110],
+                true,
+                false,
+                pop3(1),
+            ),
+            (
+                "partial line waits",
+                [b"", b"+O"],
+                [5000, 110],
+                true,
+                false,
+                Decision::Wait,
+            ),
+            (
+                "client only smtp",
+                [b"ehlo x\r\nmail from:<a>\r\n", b""],
+                [5000, 25],
+                false,
+                false,
+                smtp(1),
+            ),
+            (
+                "client only pop3",
+                [b"USER bob\r\n", b""],
+                [5000, 110],
+                false,
+                false,
+                pop3(1),
+            ),
+            (
+                "mid-session smtp reply",
+                [b"", b"250 2.0.0 Ok\r\n"],
+                [5000, 25],
+                false,
+                false,
+                smtp(1),
+            ),
+            (
+                "mid-session reply off port",
+                [b"", b"250 ok\r\n"],
+                [5000, 7000],
+                false,
+                false,
+                Decision::Wait,
+            ),
+            (
+                "implicit tls smtps",
+                [&[0x16, 0x03, 0x01, 0x02, 0x00], b""],
+                [5000, 465],
+                true,
+                false,
+                mail(Protocol::Smtp, 1, true),
+            ),
+            (
+                "implicit tls pop3s",
+                [&[0x16, 0x03, 0x03], b""],
+                [995, 5000],
+                true,
+                false,
+                mail(Protocol::Pop3, 0, true),
+            ),
+            (
+                "https",
+                [&[0x16, 0x03, 0x01], b""],
+                [5000, 443],
+                true,
+                false,
+                Decision::Other(OtherKind::Tls { port: 443 }),
+            ),
+            (
+                "imap",
+                [b"", b"* OK IMAP4rev1\r\n"],
+                [5000, 143],
+                true,
+                false,
+                Decision::Other(OtherKind::Imap),
+            ),
+            (
+                "http",
+                [b"GET / HTTP/1.1\r\n", b""],
+                [5000, 80],
+                true,
+                false,
+                Decision::Other(OtherKind::Http),
+            ),
+            (
+                "unknown first line",
+                [b"hello there\r\n", b""],
+                [5000, 7],
+                true,
+                false,
+                Decision::Other(OtherKind::Unknown { port: 7 }),
+            ),
+            (
+                "only QUIT on port 25",
+                [b"QUIT\r\n", b""],
+                [5000, 25],
+                false,
+                true,
+                smtp(1),
+            ),
+            (
+                "only QUIT elsewhere",
+                [b"QUIT\r\n", b""],
+                [5000, 7000],
+                false,
+                true,
+                Decision::Other(OtherKind::Unknown { port: 5000 }),
+            ),
+        ];
+        for (name, prefix, ports, from_start, last, expected) in cases {
+            assert_eq!(decide(prefix, ports, from_start, last), expected, "{name}");
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! The connection table: TCP segments demultiplexed into connections, each direction
+//! reassembled, each connection decided mail or not on its first bytes. Mail connections
+//! pass their bytes on to [`FlowEvents`] in capture order; the rest are only watched for
+//! their end, so non-mail traffic costs one hash lookup per packet.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::net::IpAddr;
+
+use super::detect::{self, Decision, OtherKind, PREFIX_LIMIT};
+use super::reassembly::{Chunk, Meta, Stream};
+use super::tcp::{Segment, ACK, FIN, RST, SYN};
+use crate::protocol::Direction;
+use crate::session::Protocol;
+
+pub(super) type FlowId = u64;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(super) struct Endpoint {
+    pub ip: IpAddr,
+    pub port: u16,
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.ip {
+            IpAddr::V4(ip) => write!(f, "{ip}:{}", self.port),
+            IpAddr::V6(ip) => write!(f, "[{ip}]:{}", self.port),
+        }
+    }
+}
+
+/// A connection found to carry SMTP or POP3.
+#[derive(Clone, Debug)]
+pub(super) struct MailFlow {
+    pub id: FlowId,
+    pub protocol: Protocol,
+    pub client: Endpoint,
+    pub server: Endpoint,
+    /// The connection's first frame.
+    pub first: Meta,
+    /// TLS from the first byte: nothing will be readable.
+    pub implicit_tls: bool,
+}
+
+/// Where mail connections' bytes go, in capture order.
+pub(super) trait FlowEvents {
+    fn open(&mut self, flow: &MailFlow);
+    /// Returns false once nothing more of this flow is wanted (TLS began).
+    fn data(&mut self, id: FlowId, direction: Direction, bytes: &[u8], meta: Meta) -> bool;
+    /// `bytes` were lost between frame `before` (0: none yet) and `after`.
+    fn gap(&mut self, id: FlowId, direction: Direction, bytes: u64, before: u64, after: Meta);
+    fn close(&mut self, id: FlowId);
+}
+
+/// What the connections were, for the "nothing found" explanation.
+#[derive(Debug, Default)]
+pub(super) struct FlowStats {
+    pub connections: u64,
+    pub mail: u64,
+    pub other: BTreeMap<OtherKind, u64>,
+    /// Connections that never carried a byte (port scans, refused connections).
+    pub empty: u64,
+    /// Their server ports (the first few).
+    pub empty_ports: BTreeSet<u16>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct FlowKey(Endpoint, Endpoint);
+
+impl FlowKey {
+    fn new(a: Endpoint, b: Endpoint) -> Self {
+        if a <= b {
+            FlowKey(a, b)
+        } else {
+            FlowKey(b, a)
+        }
+    }
+}
+
+enum Pending {
+    Data(usize, Vec<u8>, Meta),
+    Gap(usize, u64, u64, Meta),
+}
+
+enum State {
+    Undecided {
+        pending: Vec<Pending>,
+        prefix: [Vec<u8>; 2],
+        bytes: usize,
+    },
+    Mail {
+        server_side: usize,
+    },
+    /// A mail connection that turned to TLS: only its end matters now.
+    Encrypted,
+    Other,
+}
+
+struct Connection {
+    id: FlowId,
+    /// Side 0 opened the connection (sent the SYN), or is our best guess.
+    ends: [Endpoint; 2],
+    streams: [Stream; 2],
+    from_start: bool,
+    first: Meta,
+    state: State,
+    fin: [bool; 2],
+    reset: bool,
+}
+
+const MAIL_PORTS: [u16; 7] = [25, 587, 465, 2525, 1025, 110, 995];
+
+impl Connection {
+    fn new(id: FlowId, src: Endpoint, dst: Endpoint, seg: &Segment<'_>, meta: Meta) -> Self {
+        let src_is_client = if seg.has(SYN) {
+            !seg.has(ACK)
+        } else if MAIL_PORTS.contains(&dst.port) {
+            true
+        } else if MAIL_PORTS.contains(&src.port) {
+            false
+        } else {
+            dst.port < src.port
+        };
+        Connection {
+            id,
+            ends: if src_is_client {
+                [src, dst]
+            } else {
+                [dst, src]
+            },
+            streams: [Stream::default(), Stream::default()],
+            from_start: seg.has(SYN),
+            first: meta,
+            state: State::Undecided {
+                pending: Vec::new(),
+                prefix: [Vec::new(), Vec::new()],
+                bytes: 0,
+            },
+            fin: [false, false],
+            reset: false,
+        }
+    }
+
+    fn ports(&self) -> [u16; 2] {
+        [self.ends[0].port, self.ends[1].port]
+    }
+
+    fn is_over(&self) -> bool {
+        match self.state {
+            State::Undecided { .. } | State::Mail { .. } => {
+                self.reset || (self.streams[0].is_closed() && self.streams[1].is_closed())
+            }
+            State::Encrypted | State::Other => self.reset || (self.fin[0] && self.fin[1]),
+        }
+    }
+}
+
+/// Everything a connection's chunks may touch besides its streams.
+struct Consumer<'a> {
+    id: FlowId,
+    ends: [Endpoint; 2],
+    ports: [u16; 2],
+    from_start: bool,
+    first: Meta,
+    state: &'a mut State,
+    events: &'a mut dyn FlowEvents,
+    stats: &'a mut FlowStats,
+}
+
+impl Consumer<'_> {
+    fn accept(&mut self, side: usize, chunk: Chunk<'_>) {
+        match self.state {
+            State::Mail { server_side } => {
+                let (server_side, id) = (*server_side, self.id);
+                match chunk {
+                    Chunk::Data(bytes, meta) => {
+                        if !self
+                            .events
+                            .data(id, direction(side, server_side), bytes, meta)
+                        {
+                            *self.state = State::Encrypted;
+                        }
+                    }
+                    Chunk::Gap {
+                        bytes,
+                        before,
+                        after,
+                    } => self
+                        .events
+                        .gap(id, direction(side, server_side), bytes, before, after),
+                }
+            }
+            State::Undecided {
+                pending,
+                prefix,
+                bytes,
+            } => {
+                match chunk {
+                    Chunk::Data(data, meta) => {
+                        let room = PREFIX_LIMIT.saturating_sub(prefix[side].len());
+                        prefix[side].extend_from_slice(&data[..room.min(data.len())]);
+                        *bytes += data.len();
+                        pending.push(Pending::Data(side, data.to_vec(), meta));
+                    }
+                    Chunk::Gap {
+                        bytes: lost,
+                        before,
+                        after,
+                    } => pending.push(Pending::Gap(side, lost, before, after)),
+                }
+                let last_chance = *bytes > 4 * PREFIX_LIMIT;
+                let decision = detect::decide(
+                    [&prefix[0], &prefix[1]],
+                    self.ports,
+                    self.from_start,
+                    last_chance,
+                );
+                self.apply(decision);
+            }
+            State::Encrypted | State::Other => {}
+        }
+    }
+
+    /// Acts on a detection: opens the mail flow and replays what was held, or drops it.
+    fn apply(&mut self, decision: Decision) {
+        match decision {
+            Decision::Wait => {}
+            Decision::Other(kind) => {
+                *self.stats.other.entry(kind).or_default() += 1;
+                *self.state = State::Other;
+            }
+            Decision::Mail {
+                protocol,
+                server_side,
+                implicit_tls,
+            } => {
+                self.stats.mail += 1;
+                let flow = MailFlow {
+                    id: self.id,
+                    protocol,
+                    client: self.ends[1 - server_side],
+                    server: self.ends[server_side],
+                    first: self.first,
+                    implicit_tls,
+                };
+                self.events.open(&flow);
+                let held = std::mem::replace(
+                    self.state,
+                    if implicit_tls {
+                        State::Encrypted
+                    } else {
+                        State::Mail { server_side }
+                    },
+                );
+                if implicit_tls {
+                    return;
+                }
+                if let State::Undecided { pending, .. } = held {
+                    for item in pending {
+                        match item {
+                            Pending::Data(side, data, meta) => {
+                                self.accept(side, Chunk::Data(&data, meta))
+                            }
+                            Pending::Gap(side, bytes, before, after) => self.accept(
+                                side,
+                                Chunk::Gap {
+                                    bytes,
+                                    before,
+                                    after,
+                                },
+                            ),
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn direction(side: usize, server_side: usize) -> Direction {
+    if side == server_side {
+        Direction::Server
+    } else {
+        Direction::Client
+    }
+}
+
+#[derive(Default)]
+pub(super) struct FlowTable {
+    connections: HashMap<FlowKey, Connection>,
+    next_id: FlowId,
+    pub stats: FlowStats,
+}
+
+impl FlowTable {
+    /// Takes one TCP segment from `src` to `dst`.
+    pub fn segment(
+        &mut self,
+        src: Endpoint,
+        dst: Endpoint,
+        seg: &Segment<'_>,
+        meta: Meta,
+        events: &mut dyn FlowEvents,
+    ) {
+        let key = FlowKey::new(src, dst);
+        if let Some(conn) = self.connections.get_mut(&key) {
+            // Fast path: a connection we are not reading only needs its end noticed.
+            if matches!(conn.state, State::Other | State::Encrypted)
+                && seg.flags & (SYN | FIN | RST) == 0
+            {
+                return;
+            }
+            if seg.has(SYN) && !seg.has(ACK) && !conn_is_same_open(conn, src, seg) {
+                if let Some(old) = self.connections.remove(&key) {
+                    self.finish(old, events);
+                }
+            }
+        }
+        let next_id = &mut self.next_id;
+        let stats = &mut self.stats;
+        let conn = self.connections.entry(key).or_insert_with(|| {
+            *next_id += 1;
+            stats.connections += 1;
+            Connection::new(*next_id, src, dst, seg, meta)
+        });
+        let side = usize::from(conn.ends[0] != src);
+        if seg.has(FIN) {
+            conn.fin[side] = true;
+        }
+        if seg.has(RST) {
+            conn.reset = true;
+        }
+        if !matches!(conn.state, State::Other | State::Encrypted) {
+            let ports = conn.ports();
+            let Connection {
+                id,
+                ends,
+                streams,
+                from_start,
+                first,
+                state,
+                ..
+            } = conn;
+            let mut consumer = Consumer {
+                id: *id,
+                ends: *ends,
+                ports,
+                from_start: *from_start,
+                first: *first,
+                state,
+                events,
+                stats,
+            };
+            let [stream0, stream1] = streams;
+            let (this, peer) = if side == 0 {
+                (stream0, stream1)
+            } else {
+                (stream1, stream0)
+            };
+            if seg.has(ACK) {
+                peer.acknowledged(seg.ack, meta, &mut |c| consumer.accept(1 - side, c));
+            }
+            this.segment(seg, meta, &mut |c| consumer.accept(side, c));
+        }
+        if conn.is_over() {
+            if let Some(old) = self.connections.remove(&key) {
+                self.finish(old, events);
+            }
+        }
+    }
+
+    /// The capture ended: every connection still open is finished, oldest first.
+    pub fn finish_all(&mut self, events: &mut dyn FlowEvents) {
+        let mut open: Vec<Connection> = self.connections.drain().map(|(_, c)| c).collect();
+        open.sort_by_key(|c| c.id);
+        for conn in open {
+            self.finish(conn, events);
+        }
+    }
+
+    fn finish(&mut self, mut conn: Connection, events: &mut dyn FlowEvents) {
+        let ports = conn.ports();
+        let had_payload = conn.streams.iter().any(|s| s.had_payload);
+        let Connection {
+            id,
+            ends,
+            streams,
+            from_start,
+            first,
+            state,
+            ..
+        } = &mut conn;
+        let mut consumer = Consumer {
+            id: *id,
+            ends: *ends,
+            ports,
+            from_start: *from_start,
+            first: *first,
+            state,
+            events,
+            stats: &mut self.stats,
+        };
+        for (side, stream) in streams.iter_mut().enumerate() {
+            stream.close(&mut |c| consumer.accept(side, c));
+        }
+        if let State::Undecided { prefix, .. } = consumer.state {
+            if !had_payload {
+                consumer.stats.empty += 1;
+                if consumer.stats.empty_ports.len() < 8 {
+                    consumer.stats.empty_ports.insert(ports[1]);
+                }
+                return;
+            }
+            let decision = detect::decide([&prefix[0], &prefix[1]], ports, *from_start, true);
+            consumer.apply(decision);
+        }
+        if matches!(conn.state, State::Mail { .. } | State::Encrypted) {
+            events.close(conn.id);
+        }
+    }
+}
+
+/// Whether a SYN belongs to the connection already in the table (a retransmitted SYN)
+/// rather than opening a new one on the same ports.
+fn conn_is_same_open(conn: &Connection, src: Endpoint, seg: &Segment<'_>) -> bool {
+    let side = usize::from(conn.ends[0] != src);
+    match conn.streams[side].isn() {
+        Some(isn) => isn == seg.seq,
+        None => !conn.streams.iter().any(|s| s.had_payload || s.is_closed()),
+    }
+}

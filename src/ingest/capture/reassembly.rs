@@ -1,0 +1,399 @@
+//! One direction of a TCP connection put back in order: retransmissions and overlaps
+//! dropped (the first copy of a byte wins, as in Wireshark), out-of-order segments held
+//! until the hole before them fills, sequence numbers compared modulo 2³². Bytes that never
+//! arrive become a [`Chunk::Gap`] as soon as the peer acknowledges past them, the held
+//! data grows too large, or the connection ends.
+
+use super::tcp::{Segment, FIN, RST, SYN};
+
+/// When and which frame something happened in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub(super) struct Meta {
+    pub frame: u64,
+    pub micros: i64,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Chunk<'a> {
+    Data(&'a [u8], Meta),
+    /// `bytes` are missing; `before` is the last frame that delivered data in this direction
+    /// (0 when none), `after` the frame that made the loss known.
+    Gap {
+        bytes: u64,
+        before: u64,
+        after: Meta,
+    },
+}
+
+/// Out-of-order data held back beyond this is given up on: the hole becomes a gap.
+const MAX_HELD: usize = 4 << 20;
+/// An acknowledgement further ahead than this is nonsense, not evidence of loss.
+const MAX_ACK_JUMP: u32 = 1 << 30;
+/// A segment further ahead than this is no out-of-order segment (no window is that large):
+/// the sequence numbers jumped (a broken capture tool), so we resynchronise on it.
+const MAX_PLAUSIBLE_JUMP: i32 = 64 << 20;
+
+struct Held {
+    seq: u32,
+    data: Vec<u8>,
+    missing: u32,
+    meta: Meta,
+}
+
+#[derive(Default)]
+pub(super) struct Stream {
+    /// The next sequence number expected; unknown until the first segment.
+    next: Option<u32>,
+    /// Where this direction's FIN sits in sequence space.
+    fin_at: Option<u32>,
+    /// FIN reached or RST seen: nothing more comes.
+    closed: bool,
+    held: Vec<Held>,
+    held_bytes: usize,
+    /// The last frame that delivered data.
+    last_frame: u64,
+    /// The ISN, when the SYN was seen.
+    isn: Option<u32>,
+    /// Whether any payload was seen (captured or cut).
+    pub had_payload: bool,
+}
+
+fn ahead(seq: u32, of: u32) -> i32 {
+    seq.wrapping_sub(of) as i32
+}
+
+impl Stream {
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    pub fn isn(&self) -> Option<u32> {
+        self.isn
+    }
+
+    /// Takes one segment sent in this direction.
+    pub fn segment(&mut self, seg: &Segment<'_>, meta: Meta, out: &mut dyn FnMut(Chunk<'_>)) {
+        let mut seq = seg.seq;
+        if seg.has(SYN) {
+            self.isn = Some(seg.seq);
+            seq = seg.seq.wrapping_add(1);
+            if self.next.is_none() {
+                self.next = Some(seq);
+            }
+        }
+        let len = seg.len();
+        if seg.has(FIN) {
+            self.fin_at = Some(seq.wrapping_add(len));
+        }
+        if len > 0 {
+            self.had_payload = true;
+            // Payload numbered with the SYN's own sequence number: the capture tool wrote
+            // nonsense sequence numbers; take the data as following the SYN.
+            if self.isn == Some(seq) && !seg.has(SYN) && self.last_frame == 0 {
+                seq = seq.wrapping_add(1);
+            }
+            let next = *self.next.get_or_insert(seq);
+            if ahead(seq, next) > MAX_PLAUSIBLE_JUMP && self.held.is_empty() {
+                out(Chunk::Gap {
+                    bytes: 0,
+                    before: self.last_frame,
+                    after: meta,
+                });
+                self.next = Some(seq);
+                self.deliver(seq, seg.payload, seg.missing, meta, out);
+            } else if ahead(seq, next) > 0 {
+                self.hold(seq, seg.payload, seg.missing, meta);
+                if self.held_bytes > MAX_HELD {
+                    self.skip_hole(out);
+                }
+            } else {
+                self.deliver(seq, seg.payload, seg.missing, meta, out);
+                self.drain(out);
+            }
+        } else if self.next.is_none() {
+            self.next = Some(seq);
+        }
+        if seg.has(RST) {
+            self.close(out);
+        }
+        self.check_fin();
+    }
+
+    /// The peer acknowledged up to `ack`: anything before it we have not seen is lost.
+    pub fn acknowledged(&mut self, ack: u32, meta: Meta, out: &mut dyn FnMut(Chunk<'_>)) {
+        if self.closed {
+            return;
+        }
+        let Some(next) = self.next else {
+            return;
+        };
+        let jump = ack.wrapping_sub(next);
+        if jump == 0 || jump >= MAX_ACK_JUMP {
+            return;
+        }
+        // An ACK one past a FIN we saw, or past a FIN we lost, is not lost data.
+        if jump == 1 && (self.fin_at == Some(next) || self.held.is_empty()) {
+            return;
+        }
+        while !self.held.is_empty() && ahead(ack, self.next.unwrap_or(ack)) > 0 {
+            self.skip_hole(out);
+        }
+        let next = self.next.unwrap_or(ack);
+        if ahead(ack, next) > 0 {
+            out(Chunk::Gap {
+                bytes: u64::from(ack.wrapping_sub(next)),
+                before: self.last_frame,
+                after: meta,
+            });
+            self.next = Some(ack);
+        }
+        self.check_fin();
+    }
+
+    /// The connection ended (RST, or the capture ended): held data is delivered after a gap.
+    pub fn close(&mut self, out: &mut dyn FnMut(Chunk<'_>)) {
+        while !self.held.is_empty() {
+            self.skip_hole(out);
+        }
+        self.closed = true;
+    }
+
+    fn check_fin(&mut self) {
+        if self.held.is_empty() && self.fin_at.is_some() && self.fin_at == self.next {
+            self.closed = true;
+        }
+    }
+
+    fn hold(&mut self, seq: u32, data: &[u8], missing: u32, meta: Meta) {
+        self.held_bytes += data.len();
+        self.held.push(Held {
+            seq,
+            data: data.to_vec(),
+            missing,
+            meta,
+        });
+    }
+
+    /// Delivers the part of a segment at or after `next`.
+    fn deliver(
+        &mut self,
+        seq: u32,
+        data: &[u8],
+        missing: u32,
+        meta: Meta,
+        out: &mut dyn FnMut(Chunk<'_>),
+    ) {
+        let next = self.next.unwrap_or(seq);
+        let skip = u64::from(next.wrapping_sub(seq));
+        let len = data.len() as u64 + u64::from(missing);
+        if skip >= len {
+            return; // a retransmission or keep-alive
+        }
+        if (skip as usize) < data.len() {
+            out(Chunk::Data(&data[skip as usize..], meta));
+            self.last_frame = meta.frame;
+        }
+        let captured_end = data.len() as u64;
+        if missing > 0 {
+            let lost = len - captured_end.max(skip);
+            out(Chunk::Gap {
+                bytes: lost,
+                before: meta.frame,
+                after: meta,
+            });
+        }
+        self.next = Some(seq.wrapping_add(len as u32));
+    }
+
+    /// Delivers held segments that have become contiguous.
+    fn drain(&mut self, out: &mut dyn FnMut(Chunk<'_>)) {
+        while let Some(next) = self.next {
+            let Some(index) = self.held.iter().position(|h| ahead(h.seq, next) <= 0) else {
+                break;
+            };
+            let held = self.held.swap_remove(index);
+            self.held_bytes -= held.data.len();
+            self.deliver(held.seq, &held.data, held.missing, held.meta, out);
+        }
+    }
+
+    /// Gives up on the hole before the earliest held segment.
+    fn skip_hole(&mut self, out: &mut dyn FnMut(Chunk<'_>)) {
+        let Some(next) = self.next else {
+            return;
+        };
+        let Some(earliest) = self.held.iter().min_by_key(|h| h.seq.wrapping_sub(next)) else {
+            return;
+        };
+        let (seq, meta) = (earliest.seq, earliest.meta);
+        out(Chunk::Gap {
+            bytes: u64::from(seq.wrapping_sub(next)),
+            before: self.last_frame,
+            after: meta,
+        });
+        self.next = Some(seq);
+        self.drain(out);
+        self.check_fin();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tcp::ACK;
+    use super::*;
+
+    #[derive(Debug, PartialEq, Eq)]
+    enum Got {
+        Data(String, u64),
+        Gap(u64, u64, u64),
+    }
+
+    fn seg(seq: u32, flags: u8, payload: &[u8]) -> Segment<'_> {
+        Segment {
+            src_port: 1,
+            dst_port: 2,
+            seq,
+            ack: 0,
+            flags,
+            payload,
+            missing: 0,
+        }
+    }
+
+    /// Feeds (frame, seq, flags, payload) and acks (frame, ack) and records what came out.
+    enum Step<'a> {
+        Seg(u32, u8, &'a [u8]),
+        Ack(u32),
+        Cut(u32, &'a [u8], u32),
+        End,
+    }
+
+    fn run(steps: &[Step<'_>]) -> (Vec<Got>, bool) {
+        let mut stream = Stream::default();
+        let mut got = Vec::new();
+        for (i, step) in steps.iter().enumerate() {
+            let meta = Meta {
+                frame: i as u64 + 1,
+                micros: 0,
+            };
+            let mut record = |c: Chunk<'_>| match c {
+                Chunk::Data(d, m) => {
+                    got.push(Got::Data(String::from_utf8_lossy(d).into(), m.frame))
+                }
+                Chunk::Gap {
+                    bytes,
+                    before,
+                    after,
+                } => got.push(Got::Gap(bytes, before, after.frame)),
+            };
+            match step {
+                Step::Seg(seq, flags, data) => {
+                    stream.segment(&seg(*seq, *flags, data), meta, &mut record)
+                }
+                Step::Ack(ack) => stream.acknowledged(*ack, meta, &mut record),
+                Step::Cut(seq, data, missing) => {
+                    let mut s = seg(*seq, ACK, data);
+                    s.missing = *missing;
+                    stream.segment(&s, meta, &mut record)
+                }
+                Step::End => stream.close(&mut record),
+            }
+        }
+        (got, stream.is_closed())
+    }
+
+    fn d(text: &str, frame: u64) -> Got {
+        Got::Data(text.into(), frame)
+    }
+
+    #[test]
+    fn reassembles() {
+        use Step::*;
+        let wrap = u32::MAX - 2;
+        let cases: Vec<(&str, Vec<Step<'_>>, Vec<Got>, bool)> = vec![
+            (
+                "in order after SYN, FIN closes",
+                vec![
+                    Seg(99, SYN, b""),
+                    Seg(100, ACK, b"ab"),
+                    Seg(102, ACK | FIN, b"c"),
+                ],
+                vec![d("ab", 2), d("c", 3)],
+                true,
+            ),
+            (
+                "retransmission and overlap",
+                vec![
+                    Seg(100, ACK, b"abc"),
+                    Seg(100, ACK, b"abc"),
+                    Seg(101, ACK, b"bcde"),
+                ],
+                vec![d("abc", 1), d("de", 3)],
+                false,
+            ),
+            (
+                "out of order",
+                vec![
+                    Seg(100, ACK, b"ab"),
+                    Seg(104, ACK, b"ef"),
+                    Seg(102, ACK, b"cd"),
+                ],
+                vec![d("ab", 1), d("cd", 3), d("ef", 2)],
+                false,
+            ),
+            (
+                "sequence wrap-around",
+                vec![
+                    Seg(wrap, ACK, b"abc"),
+                    Seg(wrap.wrapping_add(3), ACK, b"def"),
+                ],
+                vec![d("abc", 1), d("def", 2)],
+                false,
+            ),
+            (
+                "lost segment made known by the peer's ACK",
+                vec![Seg(100, ACK, b"ab"), Seg(104, ACK, b"ef"), Ack(106)],
+                vec![d("ab", 1), Got::Gap(2, 1, 2), d("ef", 2)],
+                false,
+            ),
+            (
+                "acked data never seen at all",
+                vec![Seg(100, ACK, b"ab"), Ack(110), Seg(110, ACK, b"z")],
+                vec![d("ab", 1), Got::Gap(8, 1, 2), d("z", 3)],
+                false,
+            ),
+            (
+                "hole given up at the end",
+                vec![Seg(100, ACK, b"ab"), Seg(105, ACK, b"f"), End],
+                vec![d("ab", 1), Got::Gap(3, 1, 2), d("f", 2)],
+                true,
+            ),
+            (
+                "snaplen cut",
+                vec![Cut(100, b"ab", 5), Seg(107, ACK, b"x")],
+                vec![d("ab", 1), Got::Gap(5, 1, 1), d("x", 2)],
+                false,
+            ),
+            (
+                "keep-alive and ack of FIN are not data",
+                vec![
+                    Seg(100, ACK, b"ab"),
+                    Seg(101, ACK, b"b"),
+                    Seg(102, FIN | ACK, b""),
+                    Ack(103),
+                ],
+                vec![d("ab", 1)],
+                true,
+            ),
+            (
+                "mid-session start with a pure ACK first",
+                vec![Seg(500, ACK, b""), Seg(500, ACK, b"go")],
+                vec![d("go", 2)],
+                false,
+            ),
+        ];
+        for (name, steps, expected, closed) in cases {
+            assert_eq!(run(&steps), (expected, closed), "{name}");
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Mail connections into [`Session`]s: one `DialogueBuilder` per connection, fed client and
+//! server bytes interleaved in capture order, with gaps and implicit TLS reported to it.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::flows::{FlowEvents, FlowId, MailFlow};
+use super::reassembly::Meta;
+use crate::protocol::{DialogueBuilder, Direction, Expect};
+use crate::session::{Origin, Protocol, Session, Source};
+
+/// A session and where it began, so sessions can be ordered by their first frame.
+pub(super) struct Finished {
+    pub first_frame: u64,
+    pub implicit_tls: bool,
+    pub server_port: u16,
+    pub session: Session,
+}
+
+struct Open {
+    builder: DialogueBuilder,
+    label: String,
+    first_frame: u64,
+    implicit_tls: bool,
+    server_port: u16,
+}
+
+pub(super) struct SessionAssembler<'p> {
+    path: &'p Path,
+    open: HashMap<FlowId, Open>,
+    finished: Vec<Finished>,
+}
+
+impl<'p> SessionAssembler<'p> {
+    pub fn new(path: &'p Path) -> Self {
+        SessionAssembler {
+            path,
+            open: HashMap::new(),
+            finished: Vec::new(),
+        }
+    }
+
+    /// Every session, ordered by first frame.
+    pub fn into_sessions(mut self) -> Vec<Finished> {
+        let open: Vec<FlowId> = self.open.keys().copied().collect();
+        for id in open {
+            self.close(id);
+        }
+        self.finished.sort_by_key(|f| f.first_frame);
+        self.finished
+    }
+}
+
+fn origin(meta: Meta) -> Origin {
+    Origin::frame(meta.frame, meta.micros)
+}
+
+fn side_name(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Client => "client",
+        Direction::Server => "server",
+    }
+}
+
+/// What a gap's note says: how much, from whom, between which frames.
+pub(super) fn gap_detail(direction: Direction, bytes: u64, before: u64, after: u64) -> String {
+    let side = side_name(direction);
+    let unit = if bytes == 1 { "byte" } else { "bytes" };
+    if bytes == 0 {
+        return format!(
+            "bytes from the {side} were not captured (sequence numbers jump) between frames {before} and {after}"
+        );
+    }
+    if before == after {
+        format!("{bytes} {unit} from the {side} in frame {after} were cut off by the capture's snapshot length")
+    } else if before == 0 {
+        format!("{bytes} {unit} from the {side} were not captured before frame {after}")
+    } else {
+        format!(
+            "{bytes} {unit} from the {side} were not captured between frames {before} and {after}"
+        )
+    }
+}
+
+impl FlowEvents for SessionAssembler<'_> {
+    fn open(&mut self, flow: &MailFlow) {
+        let mut builder = DialogueBuilder::new(flow.protocol);
+        if flow.implicit_tls {
+            builder.tls_started(origin(flow.first));
+        }
+        self.open.insert(
+            flow.id,
+            Open {
+                builder,
+                label: format!("tcp {} → {}", flow.client, flow.server),
+                first_frame: flow.first.frame,
+                implicit_tls: flow.implicit_tls,
+                server_port: flow.server.port,
+            },
+        );
+    }
+
+    fn data(&mut self, id: FlowId, direction: Direction, bytes: &[u8], meta: Meta) -> bool {
+        let Some(open) = self.open.get_mut(&id) else {
+            return false;
+        };
+        match direction {
+            Direction::Client => open.builder.client_bytes(bytes, origin(meta)),
+            Direction::Server => open.builder.server_bytes(bytes, origin(meta)),
+        }
+        open.builder.expect() != Expect::Encrypted
+    }
+
+    fn gap(&mut self, id: FlowId, direction: Direction, bytes: u64, before: u64, after: Meta) {
+        let Some(open) = self.open.get_mut(&id) else {
+            return;
+        };
+        let origin = Origin::Frame {
+            frame: if before == 0 { after.frame } else { before },
+            last_frame: after.frame,
+            micros: after.micros,
+        };
+        let detail = gap_detail(direction, bytes, before, after.frame);
+        open.builder.gap(direction, origin, detail);
+    }
+
+    fn close(&mut self, id: FlowId) {
+        let Some(open) = self.open.remove(&id) else {
+            return;
+        };
+        let protocol: Protocol = open.builder.protocol();
+        let dialogue = open.builder.finish();
+        let mut session = Session::new(
+            protocol,
+            Source {
+                path: self.path.to_path_buf(),
+                label: open.label,
+            },
+        );
+        session.exchanges = dialogue.exchanges;
+        session.notes = dialogue.notes;
+        session.encrypted_after = dialogue.encrypted_after;
+        self.finished.push(Finished {
+            first_frame: open.first_frame,
+            implicit_tls: open.implicit_tls,
+            server_port: open.server_port,
+            session,
+        });
+    }
+}

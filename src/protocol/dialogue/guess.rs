@@ -1,0 +1,102 @@
+//! Which side an unmarked transcript line came from.
+
+use super::{Direction, Expect};
+use crate::protocol::{detect, pop3, sasl, smtp};
+use crate::session::Protocol;
+
+fn looks_like_reply(protocol: Protocol, line: &str) -> bool {
+    match protocol {
+        Protocol::Smtp => smtp::is_reply_line(line),
+        Protocol::Pop3 => pop3::is_status_line(line),
+    }
+}
+
+fn looks_like_command(protocol: Protocol, line: &str) -> bool {
+    let known = match protocol {
+        Protocol::Smtp => !matches!(
+            smtp::parse_request(line),
+            Err(smtp::SyntaxError::UnknownCommand { .. } | smtp::SyntaxError::Empty)
+        ),
+        Protocol::Pop3 => !matches!(
+            pop3::parse_request(line),
+            Err(pop3::SyntaxError::UnknownCommand { .. } | pop3::SyntaxError::Empty)
+        ),
+    };
+    known || detect::detect_line(line).is_some_and(|(p, d)| p == protocol && d == Direction::Client)
+}
+
+/// Which side a line with no `C:`/`S:` mark most likely came from, given what is expected.
+/// `sure` is false when the guess should be reported to the student.
+pub fn guess_direction(protocol: Protocol, line: &str, expect: Expect) -> (Direction, bool) {
+    use Direction::{Client, Server};
+    let reply = looks_like_reply(protocol, line);
+    let command = looks_like_command(protocol, line);
+    match expect {
+        // Anything goes inside a message; only a reply-shaped line is doubtful (the `.` line
+        // may be missing from the transcript).
+        Expect::MessageContent => (Client, !reply),
+        Expect::AuthResponse if sasl::looks_like_base64(line) || sasl::is_cancel(line) => {
+            (Client, true)
+        }
+        Expect::AuthResponse if reply => (Server, false),
+        Expect::AuthResponse => (Client, false),
+        // A POP3 body holds anything (a command there means the `.` line was left out); an
+        // SMTP multi-line reply only reply lines.
+        Expect::ServerContinuation => match protocol {
+            Protocol::Pop3 if command && !reply => (Client, false),
+            Protocol::Pop3 => (Server, true),
+            Protocol::Smtp if reply => (Server, true),
+            Protocol::Smtp => (Client, false),
+        },
+        Expect::Encrypted => (Server, false),
+        _ if reply => (Server, true),
+        _ if command => (Client, true),
+        Expect::Greeting | Expect::Reply => (Server, false),
+        Expect::Command => (Client, false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guesses_like_a_reader_would() {
+        use Direction::{Client, Server};
+        use Expect::*;
+        use Protocol::{Pop3, Smtp};
+        let cases = [
+            (Smtp, "220 mail ESMTP", Greeting, (Server, true)),
+            (Smtp, "EHLO x", Command, (Client, true)),
+            (Smtp, "250-PIPELINING", Reply, (Server, true)),
+            (Smtp, "250 OK", ServerContinuation, (Server, true)),
+            (Smtp, "AUTH LOGIN", ServerContinuation, (Client, false)),
+            (
+                Smtp,
+                "ODc3MjYxNzkzQHFxLmNvbQ==",
+                AuthResponse,
+                (Client, true),
+            ),
+            (Smtp, "*", AuthResponse, (Client, true)),
+            (Smtp, "Subject: hi", MessageContent, (Client, true)),
+            (Smtp, "250 OK", MessageContent, (Client, false)),
+            (Smtp, ".", MessageContent, (Client, true)),
+            (Smtp, "hello there", Command, (Client, false)),
+            (Smtp, "hello there", Reply, (Server, false)),
+            (Pop3, "+OK 2 900", Reply, (Server, true)),
+            (Pop3, "-ERR nope", Command, (Server, true)),
+            (Pop3, "1 438", ServerContinuation, (Server, true)),
+            (Pop3, "Subject: hi", ServerContinuation, (Server, true)),
+            (Pop3, "QUIT", ServerContinuation, (Client, false)),
+            (Pop3, "user student", Command, (Client, true)),
+            (Pop3, "list", Reply, (Client, true)),
+        ];
+        for (protocol, line, expect, expected) in cases {
+            assert_eq!(
+                guess_direction(protocol, line, expect),
+                expected,
+                "{line} {expect:?}"
+            );
+        }
+    }
+}

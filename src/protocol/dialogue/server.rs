@@ -1,0 +1,247 @@
+//! The server half: replies, read as soon as they arrive, each answering the oldest command.
+
+use super::{DialogueBuilder, Greeting, MAX_CONTENT, MAX_LINE};
+use crate::protocol::dotstuff::{DataEvent, DataReceiver};
+use crate::protocol::line::{LineEvent, LineReceiver};
+use crate::protocol::pop3::{self, Pop3Response, StatusLine};
+use crate::protocol::smtp::ReplyAssembler;
+use crate::session::{Content, Note, NoteKind, Origin, Protocol, Reply};
+
+#[derive(Debug)]
+pub(super) struct Server {
+    lines: LineReceiver,
+    smtp: ReplyAssembler,
+    /// A POP3 multi-line body being read, after its status line.
+    body: Option<(StatusLine, DataReceiver)>,
+    /// Where the reply being read started.
+    unit: Option<Origin>,
+    resync: bool,
+    encrypted: bool,
+}
+
+impl Server {
+    pub(super) fn new() -> Self {
+        Server {
+            lines: LineReceiver::new(MAX_LINE),
+            smtp: ReplyAssembler::default(),
+            body: None,
+            unit: None,
+            resync: false,
+            encrypted: false,
+        }
+    }
+
+    pub(super) fn is_mid_reply(&self) -> bool {
+        self.smtp.is_mid_reply() || self.body.is_some()
+    }
+
+    pub(super) fn encrypt(&mut self) {
+        self.encrypted = true;
+        self.lines.clear();
+    }
+
+    pub(super) fn resync(&mut self) {
+        self.resync = self.lines.is_mid_line();
+        self.lines.clear();
+    }
+}
+
+/// At most this much of a server line goes into a note.
+const NOTE_TEXT: usize = 80;
+
+fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(NOTE_TEXT) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+impl DialogueBuilder {
+    pub(super) fn feed_server(&mut self, bytes: &[u8], origin: Origin) {
+        let mut rest = bytes;
+        while !rest.is_empty() && !self.server.encrypted {
+            self.server.unit = Some(self.server.unit.map_or(origin, |u| u.extend(origin)));
+            if let Some((_, body)) = &mut self.server.body {
+                let content = match body.ingest(&mut rest) {
+                    DataEvent::NeedsMoreData => return,
+                    DataEvent::Complete(bytes) => Content::from_bytes(bytes),
+                    DataEvent::TooBig { size } => {
+                        self.notes.push(Note {
+                            kind: NoteKind::Truncated,
+                            origin,
+                            detail: format!(
+                                "a server body of {size} bytes is too big to keep; only its size is kept"
+                            ),
+                        });
+                        Content::elided(Some(size))
+                    }
+                };
+                self.deliver_body(content);
+                continue;
+            }
+            match self.server.lines.ingest(&mut rest) {
+                LineEvent::NeedsMoreData => return,
+                _ if std::mem::take(&mut self.server.resync) => self.end_server_line(),
+                LineEvent::TooLong { len } => {
+                    self.notes.push(Note {
+                        kind: NoteKind::Unrecognised,
+                        origin,
+                        detail: format!("a server line of {len} bytes is too long to read"),
+                    });
+                    self.end_server_line();
+                }
+                LineEvent::Line(line) => self.server_line_read(&line.text(), origin),
+            }
+        }
+    }
+
+    /// A line that is no part of a reply: the next reply starts afresh (unless a
+    /// multi-line reply is still open).
+    fn end_server_line(&mut self) {
+        if !self.server.is_mid_reply() {
+            self.server.unit = None;
+        }
+    }
+
+    fn server_line_read(&mut self, text: &str, origin: Origin) {
+        match self.protocol {
+            Protocol::Smtp => match self.server.smtp.push_line(text) {
+                Ok(Some(reply)) => {
+                    let origin = self.server.unit.take().unwrap_or(origin);
+                    self.deliver(reply.into_reply(origin));
+                }
+                Ok(None) => {}
+                Err(_) => self.unrecognised_server_line(text, origin, "an SMTP reply"),
+            },
+            Protocol::Pop3 => match pop3::parse_status_line(text) {
+                Ok(status) => {
+                    let body = status.status == crate::session::Pop3Status::Ok
+                        && self.greeting != Greeting::Awaiting
+                        && self.pending.front().is_some_and(|p| p.multiline);
+                    if body {
+                        self.server.body = Some((status, DataReceiver::new(MAX_CONTENT)));
+                    } else {
+                        let origin = self.server.unit.take().unwrap_or(origin);
+                        let response = Pop3Response {
+                            status: status.status,
+                            text: status.text,
+                            body: None,
+                        };
+                        self.deliver(response.into_reply(origin));
+                    }
+                }
+                Err(_) => self.unrecognised_server_line(text, origin, "a POP3 status line"),
+            },
+        }
+    }
+
+    fn unrecognised_server_line(&mut self, text: &str, origin: Origin, what: &str) {
+        self.notes.push(Note {
+            kind: NoteKind::Unrecognised,
+            origin,
+            detail: format!("server line is not {what}: {}", excerpt(text)),
+        });
+        self.end_server_line();
+    }
+
+    fn deliver_body(&mut self, content: Content) {
+        let Some((status, _)) = self.server.body.take() else {
+            return;
+        };
+        let origin = self.server.unit.take().unwrap_or_default();
+        let mut reply = Reply::new(
+            crate::session::ReplyCode::Pop3(status.status),
+            vec![status.text],
+            origin,
+        );
+        reply.body = Some(content);
+        self.deliver(reply);
+    }
+
+    /// Wireshark's POP3 `DATA fragment`: the body being read, seen only as a size. False
+    /// when no body was being read.
+    pub(super) fn server_elided_body(&mut self, size: Option<u64>, origin: Origin) -> bool {
+        if self.server.body.is_none() {
+            return false;
+        }
+        self.server.unit = Some(self.server.unit.map_or(origin, |u| u.extend(origin)));
+        self.deliver_body(Content::elided(size));
+        true
+    }
+
+    /// A client line while the server is mid-reply (line input only): the transcript left
+    /// the rest of the reply out.
+    pub(super) fn close_server_reply(&mut self, origin: Origin) {
+        if let Some((_, body)) = &mut self.server.body {
+            let bytes = body.take_partial();
+            self.notes.push(Note {
+                kind: NoteKind::Truncated,
+                origin,
+                detail: "a multi-line response has no `.` line before the client's next line"
+                    .to_string(),
+            });
+            self.deliver_body(Content::from_bytes(bytes));
+            return;
+        }
+        let Some(reply) = self.server.smtp.take_partial() else {
+            return;
+        };
+        // Wireshark folds a multi-line reply into one `250-a | b | c` line: not a loss.
+        let folded = reply.lines.last().is_some_and(|line| line.contains(" | "));
+        if !folded {
+            self.notes.push(Note {
+                kind: NoteKind::Truncated,
+                origin,
+                detail: format!(
+                    "the {} reply has no last line before the client's next line",
+                    reply.code
+                ),
+            });
+        }
+        let origin = self.server.unit.take().unwrap_or(origin);
+        self.deliver(reply.into_reply(origin));
+    }
+
+    /// What is left of the server's input when the conversation ends.
+    pub(super) fn finish_server(&mut self) {
+        if self.server.encrypted {
+            return;
+        }
+        if self.server.lines.is_mid_line() {
+            let partial = String::from_utf8_lossy(self.server.lines.partial()).into_owned();
+            self.server.lines.clear();
+            self.notes.push(Note {
+                kind: NoteKind::Truncated,
+                origin: self.server.unit.unwrap_or_default(),
+                detail: format!(
+                    "the server's last line has no line end: {}",
+                    excerpt(&partial)
+                ),
+            });
+            // A last reply line cut before its CRLF is still the reply.
+            if self.server.body.is_none() {
+                let origin = self.server.unit.unwrap_or_default();
+                self.server_line_read(&partial, origin);
+            }
+        }
+        if self.server.is_mid_reply() {
+            let origin = self.server.unit.unwrap_or_default();
+            self.notes.push(Note {
+                kind: NoteKind::Truncated,
+                origin,
+                detail: "the input ends inside a multi-line reply".to_string(),
+            });
+            self.close_server_reply_silently();
+        }
+    }
+
+    fn close_server_reply_silently(&mut self) {
+        if let Some((_, body)) = &mut self.server.body {
+            let bytes = body.take_partial();
+            self.deliver_body(Content::from_bytes(bytes));
+        } else if let Some(reply) = self.server.smtp.take_partial() {
+            let origin = self.server.unit.take().unwrap_or_default();
+            self.deliver(reply.into_reply(origin));
+        }
+    }
+}

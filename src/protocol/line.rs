@@ -1,0 +1,195 @@
+//! Line framing shared by every receiver: a line ends at LF, a CR before it is dropped
+//! (bare LF is tolerated, as Postfix and Dovecot tolerate it).
+
+/// One framed line, without its line end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub bytes: Vec<u8>,
+    /// Whether it ended in CRLF (false: a bare LF).
+    pub crlf: bool,
+}
+
+impl Line {
+    /// The line as text; invalid UTF-8 is replaced, never rejected.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+}
+
+/// What [`LineReceiver::ingest`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LineEvent {
+    Line(Line),
+    /// A line longer than the limit ended; its bytes were dropped, `len` counts them
+    /// (without the line end).
+    TooLong {
+        len: usize,
+    },
+    /// The input ended inside a line; feed more.
+    NeedsMoreData,
+}
+
+/// Frames lines out of bytes that arrive in any chunking, never buffering more than
+/// `max_len` bytes: a longer line is discarded and reported as [`LineEvent::TooLong`] when it
+/// ends.
+#[derive(Clone, Debug)]
+pub struct LineReceiver {
+    buf: Vec<u8>,
+    max_len: usize,
+    /// Bytes of an over-long line seen so far (the line is being skipped).
+    overflow: Option<usize>,
+    /// Whether the last byte seen was a CR (so a following LF makes it a line end).
+    last_cr: bool,
+}
+
+impl LineReceiver {
+    /// RFC 5321 §4.5.3.1.4: 512 octets for a command line; servers allow more in practice.
+    pub const DEFAULT_MAX_LEN: usize = 4096;
+
+    pub fn new(max_len: usize) -> Self {
+        LineReceiver {
+            buf: Vec::new(),
+            max_len,
+            overflow: None,
+            last_cr: false,
+        }
+    }
+
+    /// Takes bytes from the front of `input` up to and including the first line end.
+    /// Bytes after it are left in `input` for the next call (or another receiver).
+    pub fn ingest(&mut self, input: &mut &[u8]) -> LineEvent {
+        let (taken, ended) = match input.iter().position(|&b| b == b'\n') {
+            Some(at) => (&input[..at], true),
+            None => (*input, false),
+        };
+        *input = &input[taken.len() + usize::from(ended)..];
+        if let Some(&last) = taken.last() {
+            self.last_cr = last == b'\r';
+        }
+        match self.overflow.as_mut() {
+            Some(len) => *len += taken.len(),
+            None if self.buf.len() + taken.len() > self.max_len + 1 => {
+                // +1: a CR before the LF is not part of the line.
+                self.overflow = Some(self.buf.len() + taken.len());
+                self.buf = Vec::new();
+            }
+            None => self.buf.extend_from_slice(taken),
+        }
+        if !ended {
+            return LineEvent::NeedsMoreData;
+        }
+        let last_cr = std::mem::take(&mut self.last_cr);
+        if let Some(len) = self.overflow.take() {
+            return LineEvent::TooLong {
+                len: len - usize::from(last_cr),
+            };
+        }
+        let mut bytes = std::mem::take(&mut self.buf);
+        let crlf = bytes.last() == Some(&b'\r');
+        if crlf {
+            bytes.pop();
+        }
+        if bytes.len() > self.max_len {
+            return LineEvent::TooLong { len: bytes.len() };
+        }
+        LineEvent::Line(Line { bytes, crlf })
+    }
+
+    /// The bytes of an unfinished line (what a capture or file ended in).
+    pub fn partial(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// Whether a line has been started but not ended.
+    pub fn is_mid_line(&self) -> bool {
+        !self.buf.is_empty() || self.overflow.is_some()
+    }
+
+    /// Drops an unfinished line.
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.overflow = None;
+        self.last_cr = false;
+    }
+}
+
+impl Default for LineReceiver {
+    fn default() -> Self {
+        LineReceiver::new(Self::DEFAULT_MAX_LEN)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(receiver: &mut LineReceiver, mut input: &[u8]) -> Vec<LineEvent> {
+        let mut events = Vec::new();
+        loop {
+            let event = receiver.ingest(&mut input);
+            let done = event == LineEvent::NeedsMoreData;
+            events.push(event);
+            if done {
+                return events;
+            }
+        }
+    }
+
+    fn line(text: &str, crlf: bool) -> LineEvent {
+        LineEvent::Line(Line {
+            bytes: text.as_bytes().to_vec(),
+            crlf,
+        })
+    }
+
+    #[test]
+    fn frames_crlf_and_bare_lf() {
+        let mut rx = LineReceiver::new(100);
+        assert_eq!(
+            lines(&mut rx, b"EHLO a\r\nMAIL\nRC"),
+            vec![
+                line("EHLO a", true),
+                line("MAIL", false),
+                LineEvent::NeedsMoreData
+            ]
+        );
+        assert_eq!(rx.partial(), b"RC");
+        assert_eq!(
+            lines(&mut rx, b"PT\r\n"),
+            vec![line("RCPT", true), LineEvent::NeedsMoreData]
+        );
+        assert!(!rx.is_mid_line());
+    }
+
+    #[test]
+    fn same_lines_at_every_split() {
+        let input = b"HELO x\r\n\r\nNOOP\nQUIT\r\n";
+        let whole = lines(&mut LineReceiver::new(100), input);
+        for split in 0..=input.len() {
+            let mut rx = LineReceiver::new(100);
+            let mut events = lines(&mut rx, &input[..split]);
+            events.retain(|e| *e != LineEvent::NeedsMoreData);
+            events.extend(lines(&mut rx, &input[split..]));
+            assert_eq!(events, whole, "split at {split}");
+        }
+    }
+
+    #[test]
+    fn reports_long_lines_without_buffering_them() {
+        let mut rx = LineReceiver::new(4);
+        let events = lines(&mut rx, b"abcd\r\nabcde\r\nabcdefghij");
+        assert_eq!(
+            events[..2],
+            [line("abcd", true), LineEvent::TooLong { len: 5 }]
+        );
+        assert!(rx.partial().is_empty());
+        assert_eq!(
+            lines(&mut rx, b"kl\nok\n"),
+            vec![
+                LineEvent::TooLong { len: 12 },
+                line("ok", false),
+                LineEvent::NeedsMoreData
+            ]
+        );
+    }
+}

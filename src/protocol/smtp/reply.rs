@@ -1,0 +1,294 @@
+//! SMTP replies (RFC 5321 §4.2): `250-first`, `250-more`, `250 last`.
+
+use crate::protocol::line::{LineEvent, LineReceiver};
+use crate::session::{Origin, Reply, ReplyCode, SmtpCode};
+
+/// One line of a reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplyLine {
+    pub code: SmtpCode,
+    /// `false` for `250-…`: more lines follow.
+    pub last: bool,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReplyError {
+    /// Not `ddd`, `ddd text` or `ddd-text` with a valid code.
+    #[error("not an smtp reply line")]
+    NotAReply,
+    /// A reply line longer than the limit.
+    #[error("reply line of {len} bytes is too long")]
+    TooLong { len: usize },
+}
+
+/// Parses one reply line (no line end). Lenient: a code alone is a last line, and a tab
+/// after the code is taken like a space.
+pub fn parse_reply_line(line: &str) -> Result<ReplyLine, ReplyError> {
+    let line = line.trim_end_matches(['\r', '\n']);
+    let digits = line.get(..3).ok_or(ReplyError::NotAReply)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ReplyError::NotAReply);
+    }
+    let code = digits
+        .parse()
+        .ok()
+        .and_then(SmtpCode::new)
+        .ok_or(ReplyError::NotAReply)?;
+    let rest = &line[3..];
+    let (last, text) = match rest.chars().next() {
+        None => (true, ""),
+        Some(' ' | '\t') => (true, &rest[1..]),
+        Some('-') => (false, &rest[1..]),
+        Some(_) => return Err(ReplyError::NotAReply),
+    };
+    Ok(ReplyLine {
+        code,
+        last,
+        text: text.to_string(),
+    })
+}
+
+/// Whether a line looks like a reply line (what direction guessing and protocol
+/// detection ask).
+pub fn is_reply_line(line: &str) -> bool {
+    parse_reply_line(line).is_ok()
+}
+
+/// A whole SMTP reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmtpReply {
+    /// The code of the first line (RFC 5321 requires every line to repeat it).
+    pub code: SmtpCode,
+    /// The text of each line.
+    pub lines: Vec<String>,
+}
+
+impl SmtpReply {
+    pub fn into_reply(self, origin: Origin) -> Reply {
+        Reply::new(ReplyCode::Smtp(self.code), self.lines, origin)
+    }
+
+    /// `2.1.0` from `250 2.1.0 Ok` (RFC 3463 enhanced status codes), when there is one.
+    pub fn enhanced_status(&self) -> Option<&str> {
+        let first = self.lines.first()?.split(' ').next()?;
+        let parts: Vec<&str> = first.split('.').collect();
+        let numeric = parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        numeric.then_some(first)
+    }
+
+    /// The reply as it goes on the wire, CRLF after each line.
+    pub fn to_wire(&self) -> String {
+        let mut out = String::new();
+        let count = self.lines.len().max(1);
+        for index in 0..count {
+            let text = self.lines.get(index).map(String::as_str).unwrap_or("");
+            let sep = if index + 1 == count { ' ' } else { '-' };
+            out.push_str(&format!("{}{sep}{text}\r\n", self.code));
+        }
+        out
+    }
+}
+
+/// Collects reply lines until the last one.
+#[derive(Clone, Debug, Default)]
+pub struct ReplyAssembler {
+    code: Option<SmtpCode>,
+    lines: Vec<String>,
+}
+
+impl ReplyAssembler {
+    /// Adds one line; a whole reply once its last line arrives. A line that is not a reply
+    /// line is an error and leaves the reply in progress untouched.
+    pub fn push_line(&mut self, line: &str) -> Result<Option<SmtpReply>, ReplyError> {
+        let parsed = parse_reply_line(line)?;
+        let code = *self.code.get_or_insert(parsed.code);
+        self.lines.push(parsed.text);
+        if !parsed.last {
+            return Ok(None);
+        }
+        self.code = None;
+        Ok(Some(SmtpReply {
+            code,
+            lines: std::mem::take(&mut self.lines),
+        }))
+    }
+
+    /// Whether a multi-line reply has started and not ended.
+    pub fn is_mid_reply(&self) -> bool {
+        self.code.is_some()
+    }
+
+    /// The lines of an unfinished reply, as a reply (a transcript that stopped at `250-…`).
+    pub fn take_partial(&mut self) -> Option<SmtpReply> {
+        let code = self.code.take()?;
+        Some(SmtpReply {
+            code,
+            lines: std::mem::take(&mut self.lines),
+        })
+    }
+}
+
+/// What [`ReplyReceiver::ingest`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplyEvent {
+    Reply(SmtpReply),
+    /// A line that is not part of any reply (its text, lossily decoded), or an over-long one.
+    Malformed(ReplyError, String),
+    NeedsMoreData,
+}
+
+/// The client side: frames replies out of server bytes in any chunking.
+#[derive(Clone, Debug, Default)]
+pub struct ReplyReceiver {
+    lines: LineReceiver,
+    assembler: ReplyAssembler,
+}
+
+impl ReplyReceiver {
+    pub fn new(max_line_len: usize) -> Self {
+        ReplyReceiver {
+            lines: LineReceiver::new(max_line_len),
+            assembler: ReplyAssembler::default(),
+        }
+    }
+
+    /// Takes bytes from the front of `input` up to the end of the next whole reply.
+    pub fn ingest(&mut self, input: &mut &[u8]) -> ReplyEvent {
+        loop {
+            match self.lines.ingest(input) {
+                LineEvent::NeedsMoreData => return ReplyEvent::NeedsMoreData,
+                LineEvent::TooLong { len } => {
+                    return ReplyEvent::Malformed(ReplyError::TooLong { len }, String::new())
+                }
+                LineEvent::Line(line) => {
+                    let text = line.text();
+                    match self.assembler.push_line(&text) {
+                        Ok(Some(reply)) => return ReplyEvent::Reply(reply),
+                        Ok(None) => continue,
+                        Err(error) => return ReplyEvent::Malformed(error, text),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the input so far ends inside a reply.
+    pub fn is_mid_reply(&self) -> bool {
+        self.lines.is_mid_line() || self.assembler.is_mid_reply()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(value: u16) -> SmtpCode {
+        SmtpCode::new(value).unwrap()
+    }
+
+    #[test]
+    fn parses_reply_lines() {
+        type Case<'a> = (&'a str, Option<(u16, bool, &'a str)>);
+        let cases: &[Case] = &[
+            ("250 OK", Some((250, true, "OK"))),
+            ("250-PIPELINING", Some((250, false, "PIPELINING"))),
+            ("250", Some((250, true, ""))),
+            ("250-", Some((250, false, ""))),
+            (
+                "354 End data with <CR><LF>.<CR><LF>",
+                Some((354, true, "End data with <CR><LF>.<CR><LF>")),
+            ),
+            ("334 VXNlcm5hbWU6", Some((334, true, "VXNlcm5hbWU6"))),
+            ("221\t2.0.0 Bye", Some((221, true, "2.0.0 Bye"))),
+            ("250 OK\r", Some((250, true, "OK"))),
+            ("25 OK", None),
+            ("2500 OK", None),
+            ("099 OK", None),
+            ("999 OK", None),
+            ("260 OK", None),
+            ("abc", None),
+            ("+OK", None),
+            ("", None),
+            ("25", None),
+            ("２５０ wide digits", None),
+        ];
+        for (line, expected) in cases {
+            let got = parse_reply_line(line)
+                .ok()
+                .map(|l| (l.code.value(), l.last, l.text));
+            let expected = expected.map(|(c, l, t)| (c, l, t.to_string()));
+            assert_eq!(got, expected, "{line}");
+        }
+    }
+
+    #[test]
+    fn assembles_multi_line_replies() {
+        let mut assembler = ReplyAssembler::default();
+        assert_eq!(assembler.push_line("250-mail.lab.test"), Ok(None));
+        assert!(assembler.is_mid_reply());
+        assert_eq!(assembler.push_line("250-PIPELINING"), Ok(None));
+        assert_eq!(assembler.push_line("garbage"), Err(ReplyError::NotAReply));
+        let reply = assembler.push_line("250 8BITMIME").unwrap().unwrap();
+        assert_eq!(reply.code, code(250));
+        assert_eq!(reply.lines, ["mail.lab.test", "PIPELINING", "8BITMIME"]);
+        assert!(!assembler.is_mid_reply());
+        assert_eq!(
+            reply.to_wire(),
+            "250-mail.lab.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
+        );
+    }
+
+    #[test]
+    fn receives_replies_at_every_split() {
+        let wire = b"220 hi\r\n250-a\r\n250-b\n250 c\r\nnope\r\n354 go\r\n";
+        let collect = |chunks: &[&[u8]]| {
+            let mut rx = ReplyReceiver::new(100);
+            let mut out = Vec::new();
+            for chunk in chunks {
+                let mut input = *chunk;
+                loop {
+                    match rx.ingest(&mut input) {
+                        ReplyEvent::NeedsMoreData => break,
+                        event => out.push(event),
+                    }
+                }
+            }
+            out
+        };
+        let whole = collect(&[wire]);
+        assert_eq!(whole.len(), 4);
+        assert_eq!(
+            whole[1],
+            ReplyEvent::Reply(SmtpReply {
+                code: code(250),
+                lines: vec!["a".into(), "b".into(), "c".into()]
+            })
+        );
+        assert_eq!(
+            whole[2],
+            ReplyEvent::Malformed(ReplyError::NotAReply, "nope".into())
+        );
+        for split in 0..=wire.len() {
+            assert_eq!(
+                collect(&[&wire[..split], &wire[split..]]),
+                whole,
+                "split at {split}"
+            );
+        }
+    }
+
+    #[test]
+    fn reads_enhanced_status_codes() {
+        let reply = |text: &str| SmtpReply {
+            code: code(250),
+            lines: vec![text.into()],
+        };
+        assert_eq!(reply("2.1.0 Ok").enhanced_status(), Some("2.1.0"));
+        assert_eq!(reply("OK").enhanced_status(), None);
+        assert_eq!(reply("mail.lab.test").enhanced_status(), None);
+    }
+}

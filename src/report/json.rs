@@ -1,0 +1,136 @@
+//! The JSON report, schema `mailgrade/v1` (documented in `docs/json-schema.md`).
+
+use serde::Serialize;
+
+use super::{Outcome, Problem, SubmissionOutcome};
+use crate::grade::Grade;
+use crate::session::{CommandKind, Connect, Exchange, Note, Origin, Protocol, Session, Source};
+
+pub const SCHEMA: &str = "mailgrade/v1";
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema: &'static str,
+    tool: Tool,
+    server: &'a str,
+    submissions: Vec<SubmissionView<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct SubmissionView<'a> {
+    id: &'a str,
+    files: &'a [std::path::PathBuf],
+    /// Passed when every scenario graded has a passing session.
+    passed: bool,
+    sessions: Vec<SessionView<'a>>,
+    grades: &'a [Grade],
+    problems: &'a [Problem],
+}
+
+#[derive(Serialize)]
+struct SessionView<'a> {
+    protocol: Protocol,
+    source: &'a Source,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    connect: Option<&'a Connect>,
+    skeleton: Vec<String>,
+    exchanges: Vec<ExchangeView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encrypted_after: Option<usize>,
+    notes: &'a [Note],
+}
+
+#[derive(Serialize)]
+struct ExchangeView<'a> {
+    /// `greeting`, `command`, `auth-response`, `auth-cancel` or `message`.
+    kind: &'static str,
+    /// The upper-cased verb of a command line; null for the other kinds.
+    verb: Option<&'a str>,
+    /// The client's line as sent, secrets redacted; null for the greeting.
+    command: Option<String>,
+    /// The reply code as a string (`"250"`, `"+OK"`, `"-ERR"`, `"+"`); null when none was seen.
+    reply: Option<String>,
+    /// The reply's text lines after the code.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    reply_text: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message_size: Option<u64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pipelined: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    command_origin: Option<Origin>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply_origin: Option<Origin>,
+}
+
+fn exchange_view(exchange: &Exchange) -> ExchangeView<'_> {
+    let command = exchange.command.as_ref();
+    let kind = match command.map(|c| &c.kind) {
+        None => "greeting",
+        Some(CommandKind::Line { .. }) => "command",
+        Some(CommandKind::AuthResponse { .. }) => "auth-response",
+        Some(CommandKind::AuthCancel) => "auth-cancel",
+        Some(CommandKind::Message { .. }) => "message",
+    };
+    let message_size = match command.map(|c| &c.kind) {
+        Some(CommandKind::Message { content }) => content.size,
+        _ => None,
+    };
+    ExchangeView {
+        kind,
+        verb: command.and_then(|c| c.verb()),
+        command: command.map(|c| c.to_string()),
+        reply: exchange.reply.as_ref().map(|r| r.code.to_string()),
+        reply_text: exchange.reply.as_ref().map_or(&[], |r| r.lines.as_slice()),
+        message_size,
+        pipelined: command.is_some_and(|c| c.pipelined),
+        command_origin: command.map(|c| c.origin),
+        reply_origin: exchange.reply.as_ref().map(|r| r.origin),
+    }
+}
+
+fn session_view(session: &Session) -> SessionView<'_> {
+    SessionView {
+        protocol: session.protocol,
+        source: &session.source,
+        connect: session.connect.as_ref(),
+        skeleton: session.skeleton(),
+        exchanges: session.exchanges.iter().map(exchange_view).collect(),
+        encrypted_after: session.encrypted_after,
+        notes: &session.notes,
+    }
+}
+
+fn submission_view(submission: &SubmissionOutcome) -> SubmissionView<'_> {
+    SubmissionView {
+        id: &submission.id,
+        files: &submission.files,
+        passed: submission.passed(),
+        sessions: submission.sessions.iter().map(session_view).collect(),
+        grades: &submission.grades,
+        problems: &submission.problems,
+    }
+}
+
+/// The whole outcome as a pretty-printed JSON document.
+pub fn render(outcome: &Outcome) -> String {
+    let document = Document {
+        schema: SCHEMA,
+        tool: Tool {
+            name: "mailgrade",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        server: &outcome.server,
+        submissions: outcome.submissions.iter().map(submission_view).collect(),
+    };
+    let mut text =
+        serde_json::to_string_pretty(&document).expect("the report model always serialises");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,71 @@
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::grade::Grade;
+use crate::session::Session;
+
+/// Everything one run found and decided: the input of every renderer.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Which server's replies the grades rest on: `none` (claimed replies), `embedded`, …
+    pub server: String,
+    pub submissions: Vec<SubmissionOutcome>,
+}
+
+/// One student's files, what was read from them and how it was graded.
+#[derive(Debug, Default)]
+pub struct SubmissionOutcome {
+    /// The student id, or the path when there is none.
+    pub id: String,
+    pub files: Vec<PathBuf>,
+    pub sessions: Vec<Session>,
+    /// One per graded session, plus an ungradable one per requested scenario no session fits.
+    pub grades: Vec<Grade>,
+    pub problems: Vec<Problem>,
+}
+
+impl SubmissionOutcome {
+    /// Passed when every scenario graded has a passing session and nothing was unusable.
+    pub fn passed(&self) -> bool {
+        let scenarios: std::collections::BTreeSet<&str> =
+            self.grades.iter().map(|g| g.scenario.as_str()).collect();
+        !scenarios.is_empty()
+            && scenarios
+                .iter()
+                .all(|id| self.grades.iter().any(|g| g.scenario == *id && g.passed))
+    }
+
+    /// Adds another part of the same submission (a second file the student named).
+    pub fn merge(&mut self, other: SubmissionOutcome) {
+        let offset = self.sessions.len();
+        self.files.extend(other.files);
+        self.sessions.extend(other.sessions);
+        self.problems.extend(other.problems);
+        self.grades
+            .extend(other.grades.into_iter().map(|mut grade| {
+                if let Some(session) = &mut grade.session {
+                    session.index += offset;
+                }
+                grade
+            }));
+    }
+
+    /// Nothing in the submission could be graded.
+    pub fn ungradable(&self) -> bool {
+        self.grades
+            .iter()
+            .all(|g| g.verdict == crate::grade::Verdict::Ungradable)
+    }
+}
+
+/// A file, or a place in it, that could not be used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub file: PathBuf,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
