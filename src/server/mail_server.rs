@@ -15,14 +15,14 @@ pub struct Endpoints {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Account {
     /// The full address, `student@lab.test`; POP3 and AUTH also accept the local part alone.
-    pub user: String,
+    pub address: String,
     pub password: Secret,
 }
 
 impl Account {
-    pub fn new(user: impl Into<String>, password: impl Into<String>) -> Self {
+    pub fn new(address: impl Into<String>, password: impl Into<String>) -> Self {
         Account {
-            user: user.into(),
+            address: address.into(),
             password: Secret::new(password),
         }
     }

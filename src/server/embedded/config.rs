@@ -104,15 +104,15 @@ impl EmbeddedConfig {
         }
         let mut accounts: Vec<Account> = Vec::new();
         for account in &self.accounts {
-            let user = self.qualify(&account.user);
+            let user = self.qualify(&account.address);
             if user.starts_with('@') || user.contains(char::is_whitespace) {
                 return Err(ServerError::Config(format!("bad user name {user:?}")));
             }
-            if accounts.iter().any(|a| a.user == user) {
+            if accounts.iter().any(|a| a.address == user) {
                 return Err(ServerError::Config(format!("account {user} given twice")));
             }
             accounts.push(Account {
-                user,
+                address: user,
                 password: account.password.clone(),
             });
         }

@@ -2,112 +2,92 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-/// What one read of a line gave.
+/// What waiting for the client's next input gave.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Input {
-    /// A line without its line end (CRLF or a bare LF, which Postfix also accepts).
-    Line(Vec<u8>),
-    /// The line grew past the limit; its rest is being skipped and will not come back as a
-    /// line. Reported once, as soon as the limit is crossed.
-    TooLong,
-    /// More than `max_skip` bytes went by without a line end while skipping.
-    Flood,
-    /// The client closed the connection (a partial last line is dropped).
+pub enum Read<T> {
+    /// A whole input, as the receiver framed it.
+    Input(T),
+    /// The client closed the connection (a partial input is dropped).
     Closed,
     /// Nothing arrived for the idle time.
     TimedOut,
+    /// More than the allowed bytes went by without a whole input (an endless line).
+    Flood,
 }
 
 /// The only place that reads from or writes to a client's socket.
 ///
+/// Framing is the protocol's receivers' job: [`next`](Self::next) hands them the bytes.
 /// Replies are buffered and sent when the client's input runs dry, so a pipelining client
 /// gets its replies in one write (RFC 2920 §3.1) and a client typing by hand gets each at once.
 pub struct Connection<S> {
     stream: S,
     input: Vec<u8>,
-    /// Bytes of `input` already searched for a line end.
-    scanned: usize,
+    /// Bytes of `input` the receivers have taken.
+    taken: usize,
+    /// Bytes taken since the last whole input.
+    pending: usize,
     output: Vec<u8>,
-    skipping: bool,
-    skipped: usize,
     idle: Duration,
 }
 
-const READ_CHUNK: usize = 8 * 1024;
+const READ_CHUNK: usize = 16 * 1024;
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     pub fn new(stream: S, idle: Duration) -> Self {
         Connection {
             stream,
             input: Vec::with_capacity(READ_CHUNK),
-            scanned: 0,
+            taken: 0,
+            pending: 0,
             output: Vec::with_capacity(1024),
-            skipping: false,
-            skipped: 0,
             idle,
         }
     }
 
-    /// Reads the next line of at most `max` bytes. Memory stays bounded by `max` plus one
-    /// read chunk whatever the client sends. Cancel-safe: input read so far stays buffered.
-    pub async fn read_line(&mut self, max: usize, max_skip: usize) -> std::io::Result<Input> {
+    /// Feeds buffered and newly read bytes to `ingest` (a receiver's `ingest`, `None` for
+    /// "needs more data") until it yields a whole input. The buffer holds at most one read;
+    /// the receivers bound what they keep. Cancel-safe: unread bytes stay buffered.
+    pub async fn next<T>(
+        &mut self,
+        max_pending: usize,
+        mut ingest: impl FnMut(&mut &[u8]) -> Option<T>,
+    ) -> std::io::Result<Read<T>> {
         loop {
-            if let Some(pos) = self.input[self.scanned..].iter().position(|&b| b == b'\n') {
-                let end = self.scanned + pos;
-                let mut line: Vec<u8> = self.input.drain(..=end).collect();
-                self.scanned = 0;
-                line.pop();
-                if line.last() == Some(&b'\r') {
-                    line.pop();
-                }
-                if self.skipping {
-                    self.skipping = false;
-                    self.skipped = 0;
-                    continue;
-                }
-                if line.len() > max {
-                    self.skipping = false;
-                    return Ok(Input::TooLong);
-                }
-                return Ok(Input::Line(line));
+            let mut rest = &self.input[self.taken..];
+            let before = rest.len();
+            let item = if before == 0 { None } else { ingest(&mut rest) };
+            let taken = before - rest.len();
+            self.taken += taken;
+            self.pending += taken;
+            if let Some(item) = item {
+                self.pending = 0;
+                return Ok(Read::Input(item));
             }
-            self.scanned = self.input.len();
-            if self.skipping {
-                self.skipped += self.input.len();
-                self.input.clear();
-                self.scanned = 0;
-                if self.skipped > max_skip {
-                    return Ok(Input::Flood);
-                }
-            } else if self.input.len() > max + 1 {
-                // `max + 1` leaves room for the CR of a line that is exactly `max` long.
-                self.skipping = true;
-                self.skipped = self.input.len();
-                self.input.clear();
-                self.scanned = 0;
-                return Ok(Input::TooLong);
+            if self.pending > max_pending {
+                return Ok(Read::Flood);
             }
+            if self.taken < self.input.len() && taken > 0 {
+                // The receiver stopped short without a whole input; offer the rest again.
+                continue;
+            }
+            self.input.drain(..self.taken);
+            self.taken = 0;
             self.flush().await?;
             self.input.reserve(READ_CHUNK);
-            let read = tokio::time::timeout(self.idle, self.stream.read_buf(&mut self.input)).await;
-            match read {
-                Err(_) => return Ok(Input::TimedOut),
-                Ok(Err(e)) if is_disconnect(&e) => return Ok(Input::Closed),
+            let read = tokio::time::timeout(self.idle, self.stream.read_buf(&mut self.input));
+            match read.await {
+                Err(_) => return Ok(Read::TimedOut),
+                Ok(Err(e)) if is_disconnect(&e) => return Ok(Read::Closed),
                 Ok(Err(e)) => return Err(e),
-                Ok(Ok(0)) => return Ok(Input::Closed),
+                Ok(Ok(0)) => return Ok(Read::Closed),
                 Ok(Ok(_)) => {}
             }
         }
     }
 
-    /// Queues one line; `\r\n` is added.
-    pub fn queue_line(&mut self, line: &str) {
-        self.output.extend_from_slice(line.as_bytes());
-        self.output.extend_from_slice(b"\r\n");
-    }
-
-    /// Queues raw bytes (a dot-stuffed POP3 body already ending in CRLF).
-    pub fn queue_bytes(&mut self, bytes: &[u8]) {
+    /// Queues bytes to send (a reply as `to_wire` made it).
+    pub fn queue(&mut self, bytes: &[u8]) {
         self.output.extend_from_slice(bytes);
     }
 
@@ -152,42 +132,52 @@ fn is_disconnect(e: &std::io::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::{LineEvent, LineReceiver};
     use tokio::io::AsyncWriteExt;
 
-    async fn lines_of(input: &[u8], max: usize) -> Vec<Input> {
+    async fn lines_of(input: &[u8], max: usize) -> Vec<Read<String>> {
         let (mut client, server) = tokio::io::duplex(64);
         let input = input.to_vec();
         let writer = tokio::spawn(async move {
-            client.write_all(&input).await.unwrap();
-            drop(client);
+            let _ = client.write_all(&input).await;
         });
         let mut conn = Connection::new(server, Duration::from_secs(5));
+        let mut lines = LineReceiver::new(max);
         let mut got = Vec::new();
         loop {
-            let item = conn.read_line(max, 100).await.unwrap();
-            let end = matches!(item, Input::Closed | Input::Flood | Input::TimedOut);
+            let item = conn
+                .next(100, |input| match lines.ingest(input) {
+                    LineEvent::Line(line) => Some(line.text()),
+                    LineEvent::TooLong { .. } => Some("(too long)".to_string()),
+                    LineEvent::NeedsMoreData => None,
+                })
+                .await
+                .unwrap();
+            let end = !matches!(item, Read::Input(_));
             got.push(item);
             if end {
                 break;
             }
         }
-        writer.await.unwrap();
+        writer.abort();
         got
     }
 
-    fn line(s: &str) -> Input {
-        Input::Line(s.as_bytes().to_vec())
+    fn line(s: &str) -> Read<String> {
+        Read::Input(s.to_string())
     }
 
     #[tokio::test]
-    async fn splits_lines_and_bounds_them() {
-        let cases: Vec<(&[u8], Vec<Input>)> = vec![
-            (b"a\r\nb\n\n", vec![line("a"), line("b"), line(""), Input::Closed]),
-            (b"abcd\r\nabcde\r\nx\r\n", vec![line("abcd"), Input::TooLong, line("x"), Input::Closed]),
-            (b"par", vec![Input::Closed]),
-            (b"partial", vec![Input::TooLong, Input::Closed]),
-            (b"a\0b\r\n", vec![Input::Line(b"a\0b".to_vec()), Input::Closed]),
-            (&[b'x'; 300], vec![Input::TooLong, Input::Flood]),
+    async fn hands_bytes_to_the_receiver_and_bounds_them() {
+        let cases: Vec<(&[u8], Vec<Read<String>>)> = vec![
+            (b"a\r\nb\n\n", vec![line("a"), line("b"), line(""), Read::Closed]),
+            (
+                b"abcd\r\nabcde\r\nx\r\n",
+                vec![line("abcd"), line("(too long)"), line("x"), Read::Closed],
+            ),
+            (b"partial", vec![Read::Closed]),
+            (b"a\0b\r\n", vec![line("a\0b"), Read::Closed]),
+            (&[b'x'; 300], vec![Read::Flood]),
         ];
         for (input, expected) in cases {
             assert_eq!(lines_of(input, 4).await, expected, "{input:?}");
@@ -198,6 +188,7 @@ mod tests {
     async fn a_silent_client_times_out() {
         let (_client, server) = tokio::io::duplex(64);
         let mut conn = Connection::new(server, Duration::from_secs(300));
-        assert_eq!(conn.read_line(10, 10).await.unwrap(), Input::TimedOut);
+        let got = conn.next(10, |_: &mut &[u8]| None::<()>).await.unwrap();
+        assert_eq!(got, Read::TimedOut);
     }
 }

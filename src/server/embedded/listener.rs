@@ -109,7 +109,7 @@ async fn refuse(stream: TcpStream, peer: SocketAddr, protocol: Protocol, shared:
         ),
         Protocol::Pop3 => "-ERR [SYS/TEMP] Too many connections, try again later.".to_string(),
     };
-    conn.queue_line(&line);
+    conn.queue(format!("{line}\r\n").as_bytes());
     let _ = conn.close().await;
     let code = if protocol == Protocol::Smtp { "421" } else { "-ERR" };
     shared.publish(SessionRecord {

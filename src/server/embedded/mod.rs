@@ -7,7 +7,6 @@ mod config;
 mod connection;
 mod listener;
 mod pop3;
-mod sasl;
 mod server;
 mod shared;
 mod smtp;

@@ -1,5 +1,6 @@
 //! One POP3 session (RFC 1939, CAPA and RESP-CODES from RFC 2449, AUTH from RFC 5034),
-//! answering like the reference Dovecot 2.3. Commands are parsed by `protocol::pop3`.
+//! answering like the reference Dovecot 2.3. Input is framed and parsed by
+//! `protocol::pop3::ServerReceiver`, command order is `protocol::pop3::Pop3State`'s call.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -7,15 +8,18 @@ use std::sync::Arc;
 use md5::{Digest, Md5};
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::connection::{Connection, Input};
+use super::connection::{Connection, Read};
 use super::listener::Shutdown;
-use super::sasl::{self, Mechanism};
 use super::shared::{Ending, SessionRecord, Shared};
 use super::store::{LockError, Maildrop, StoredMessage};
-use crate::protocol::pop3::{parse_request, Request, SyntaxError};
-use crate::session::{Protocol, Secret};
+use crate::protocol::pop3::{
+    ClientInput, Pop3Phase, Pop3Response, Pop3Rule, Pop3State, Request, ServerReceiver,
+    SyntaxError,
+};
+use crate::protocol::sasl::{self, Mechanism};
+use crate::session::{Pop3Status, Protocol, Secret};
 
-const MAX_SKIP_COMMAND: usize = 1 << 20;
+const MAX_PENDING_COMMAND: usize = 1 << 20;
 
 pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     conn: Connection<S>,
@@ -31,10 +35,12 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     );
     let mut session = Session {
         conn,
+        receiver: ServerReceiver::new(shared.config.limits.max_line),
         shared,
         shutdown,
         timestamp,
-        state: State::Authorization { user: None },
+        state: Pop3State::new(),
+        maildrop: None,
         logged_in: None,
         bad: 0,
         skeleton: Vec::new(),
@@ -53,19 +59,21 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     }
 }
 
-/// RFC 1939's states; UPDATE is the QUIT handler committing the maildrop.
-enum State {
-    Authorization { user: Option<String> },
-    Transaction { maildrop: Maildrop, deleted: Vec<bool> },
+/// The mailbox a logged-in session holds, and which of its messages are marked deleted.
+struct Held {
+    maildrop: Maildrop,
+    deleted: Vec<bool>,
 }
 
 struct Session<S> {
     conn: Connection<S>,
+    receiver: ServerReceiver,
     shared: Arc<Shared>,
     shutdown: Shutdown,
     /// The APOP timestamp from the greeting.
     timestamp: String,
-    state: State,
+    state: Pop3State,
+    maildrop: Option<Held>,
     logged_in: Option<String>,
     /// Failed commands in a row (Dovecot disconnects after too many).
     bad: u32,
@@ -73,7 +81,7 @@ struct Session<S> {
 }
 
 enum Next {
-    Input(Input),
+    Read(Read<ClientInput>),
     Shutdown,
 }
 
@@ -91,48 +99,53 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
         self.ok("greeting", &greeting);
         loop {
             if self.bad > self.shared.config.limits.max_errors {
-                self.err("error-limit", "Too many bad commands.");
+                self.err("(error limit)", "Too many bad commands.");
                 return Ok(Ending::TooManyErrors);
             }
-            let line = match self.next().await? {
-                Next::Input(Input::Line(line)) => line,
-                other => match self.interrupted(other) {
-                    Some(ending) => return Ok(ending),
-                    None => continue,
-                },
+            let flow = match self.next().await? {
+                Next::Read(Read::Input(ClientInput::Request { request })) => {
+                    self.command(request).await?
+                }
+                other => self.interrupted(other),
             };
-            if let Some(ending) = self.command(&line).await? {
+            if let Some(ending) = flow {
                 return Ok(ending);
             }
         }
     }
 
     async fn next(&mut self) -> std::io::Result<Next> {
-        let max = self.shared.config.limits.max_line;
-        let (conn, shutdown) = (&mut self.conn, &mut self.shutdown);
+        let (conn, receiver, shutdown) = (&mut self.conn, &mut self.receiver, &mut self.shutdown);
+        let ingest = |input: &mut &[u8]| match receiver.ingest(input) {
+            ClientInput::NeedsMoreData => None,
+            other => Some(other),
+        };
         tokio::select! {
             biased;
             _ = shutdown.recv() => Ok(Next::Shutdown),
-            input = conn.read_line(max, MAX_SKIP_COMMAND) => input.map(Next::Input),
+            read = conn.next(MAX_PENDING_COMMAND, ingest) => read.map(Next::Read),
         }
     }
 
     fn interrupted(&mut self, next: Next) -> Flow {
         match next {
-            Next::Input(Input::Line(_)) => None,
-            Next::Input(Input::TooLong) => {
+            Next::Read(Read::Input(ClientInput::LineTooLong { .. })) => {
                 self.err("(line too long)", "Line too long.");
                 None
             }
-            Next::Input(Input::Flood) => {
+            Next::Read(Read::Input(_)) => {
+                self.err("(unexpected)", "[SYS/TEMP] Internal error.");
+                None
+            }
+            Next::Read(Read::Flood) => {
                 self.err("(endless line)", "Line too long, closing connection.");
                 Some(Ending::LineTooLong)
             }
-            Next::Input(Input::TimedOut) => {
+            Next::Read(Read::TimedOut) => {
                 self.err("(idle)", "Disconnected for inactivity.");
                 Some(Ending::IdleTimeout)
             }
-            Next::Input(Input::Closed) => Some(Ending::ClientClosed),
+            Next::Read(Read::Closed) => Some(Ending::ClientClosed),
             Next::Shutdown => {
                 self.err("(shutdown)", "Server shutting down.");
                 Some(Ending::ServerShutdown)
@@ -140,234 +153,250 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
         }
     }
 
-    fn ok(&mut self, label: &str, text: &str) {
-        if text.is_empty() {
-            self.conn.queue_line("+OK");
-        } else {
-            self.conn.queue_line(&format!("+OK {text}"));
+    fn respond(&mut self, label: &str, status: Pop3Status, text: &str, body: Option<Vec<u8>>) {
+        let response = Pop3Response {
+            status,
+            text: text.to_string(),
+            body,
+        };
+        self.conn.queue(&response.to_wire());
+        let code = match status {
+            Pop3Status::Ok => "+OK",
+            Pop3Status::Err => "-ERR",
+            Pop3Status::Continue => "+",
+        };
+        self.skeleton.push(format!("{label} → {code}"));
+        match status {
+            Pop3Status::Err => self.bad += 1,
+            _ => self.bad = 0,
         }
-        self.skeleton.push(format!("{label} → +OK"));
-        self.bad = 0;
+    }
+
+    fn ok(&mut self, label: &str, text: &str) {
+        self.respond(label, Pop3Status::Ok, text, None);
     }
 
     fn err(&mut self, label: &str, text: &str) {
-        self.conn.queue_line(&format!("-ERR {text}"));
-        self.skeleton.push(format!("{label} → -ERR"));
-        self.bad += 1;
+        self.respond(label, Pop3Status::Err, text, None);
     }
 
-    /// `+OK` and a multi-line body of text lines, dot-stuffed, ending in `.`.
-    fn ok_lines(&mut self, label: &str, text: &str, lines: &[String]) {
-        self.ok(label, text);
-        for line in lines {
-            self.conn.queue_line(line);
-        }
-        self.conn.queue_line(".");
+    /// Answers `request` and tells the state machine.
+    fn answer(&mut self, request: &Request, status: Pop3Status, text: &str, body: Option<Vec<u8>>) {
+        self.respond(request.verb(), status, text, body);
+        self.state.apply(request, status);
     }
 
-    async fn command(&mut self, line: &[u8]) -> std::io::Result<Flow> {
-        let text = String::from_utf8_lossy(line);
-        let label = label_of(&text);
-        let request = match parse_request(&text) {
+    async fn command(&mut self, request: Result<Request, SyntaxError>) -> std::io::Result<Flow> {
+        let request = match request {
             Ok(request) => request,
+            Err(SyntaxError::Empty) => {
+                self.unknown("(empty line)", "");
+                return Ok(None);
+            }
             Err(SyntaxError::UnknownCommand { verb }) => {
-                self.unknown(&label, &verb);
+                self.unknown(&label_of(&verb), &verb);
                 return Ok(None);
             }
             Err(SyntaxError::Syntax { verb, expected }) => {
-                self.err(&label, &format!("Invalid arguments for {verb}: expected {expected}"));
+                self.err(verb, &format!("Invalid arguments. Usage: {expected}"));
                 return Ok(None);
             }
         };
+        if let Err(rule) = self.state.check(&request) {
+            let verb = request.verb();
+            match rule {
+                Pop3Rule::UserBeforePass => {
+                    self.answer(&request, Pop3Status::Err, "No username given.", None)
+                }
+                Pop3Rule::LoginFirst | Pop3Rule::AlreadyLoggedIn => self.unknown(verb, verb),
+                Pop3Rule::SessionOver => return Ok(Some(Ending::Quit)),
+            }
+            return Ok(None);
+        }
+        let ok = Pop3Status::Ok;
         match &request {
             Request::Quit => {
-                self.quit(&label);
+                let text = self.quit();
+                self.answer(&request, ok, text, None);
                 return Ok(Some(Ending::Quit));
             }
             Request::Capa => {
-                let lines = [
-                    "CAPA",
-                    "TOP",
-                    "UIDL",
-                    "RESP-CODES",
-                    "PIPELINING",
-                    "AUTH-RESP-CODE",
-                    "USER",
-                    "SASL PLAIN LOGIN",
-                ]
-                .map(String::from);
-                self.ok_lines(&label, "", &lines);
-                return Ok(None);
+                let body = lines_body(
+                    [
+                        "CAPA",
+                        "TOP",
+                        "UIDL",
+                        "RESP-CODES",
+                        "PIPELINING",
+                        "AUTH-RESP-CODE",
+                        "USER",
+                        "SASL PLAIN LOGIN",
+                    ]
+                    .map(String::from)
+                    .to_vec(),
+                );
+                self.answer(&request, ok, "", Some(body));
             }
-            Request::Noop => {
-                self.ok(&label, "");
-                return Ok(None);
-            }
+            Request::Noop => self.answer(&request, ok, "", None),
             Request::Stls => {
-                self.err(&label, "TLS support isn't enabled.");
-                return Ok(None);
+                self.answer(&request, Pop3Status::Err, "TLS support isn't enabled.", None)
             }
-            _ => {}
-        }
-        if matches!(self.state, State::Authorization { .. }) {
-            self.authorization(request, &label).await
-        } else {
-            self.transaction(request, &label);
-            Ok(None)
-        }
-    }
-
-    fn unknown(&mut self, label: &str, verb: &str) {
-        match self.state {
-            State::Authorization { .. } => self.err(label, "Unknown command."),
-            State::Transaction { .. } => {
-                self.err(label, &format!("Unknown command: {}", verb.to_ascii_uppercase()))
-            }
-        }
-    }
-
-    async fn authorization(&mut self, request: Request, label: &str) -> std::io::Result<Flow> {
-        match request {
-            Request::User { name } => {
-                self.state = State::Authorization {
-                    user: Some(name.trim().to_string()),
-                };
-                self.ok(label, "");
-                Ok(None)
-            }
+            Request::User { .. } => self.answer(&request, ok, "", None),
             Request::Pass { password } => {
-                let user = match &mut self.state {
-                    State::Authorization { user } => user.take(),
-                    State::Transaction { .. } => None,
+                let user = match self.state.phase() {
+                    Pop3Phase::Authorization { user: Some(user) } => user.clone(),
+                    _ => String::new(),
                 };
-                let Some(user) = user else {
-                    self.err(label, "No username given.");
-                    return Ok(None);
-                };
-                let account = self.shared.check_login(&user, &password);
-                Ok(self.login(label, account).await)
+                let account = self.shared.check_login(&user, password);
+                return Ok(self.login(&request, request.verb(), account).await);
             }
             Request::Apop { name, digest } => {
-                let account = self.shared.account(&name).and_then(|account| {
+                let account = self.shared.account(name).and_then(|account| {
                     let expected = apop_digest(&self.timestamp, &account.password);
                     expected
                         .eq_ignore_ascii_case(digest.expose().trim())
-                        .then(|| account.user.clone())
+                        .then(|| account.address.clone())
                 });
-                Ok(self.login(label, account).await)
+                return Ok(self.login(&request, request.verb(), account).await);
             }
-            Request::Auth { mechanism, initial } => self.auth(label, mechanism, initial).await,
-            _ => {
-                self.unknown(label, label);
-                Ok(None)
+            Request::Auth { mechanism: None, .. } => {
+                let body = lines_body(vec!["PLAIN".to_string(), "LOGIN".to_string()]);
+                self.answer(&request, ok, "", Some(body));
             }
+            Request::Auth {
+                mechanism: Some(mechanism),
+                initial,
+            } => {
+                let (mechanism, initial) = (Mechanism::parse(mechanism), initial.clone());
+                return self.auth(&request, mechanism, initial).await;
+            }
+            _ => self.transaction(&request),
+        }
+        Ok(None)
+    }
+
+    /// Dovecot's answer to a command it does not know in this state.
+    fn unknown(&mut self, label: &str, verb: &str) {
+        if self.state.is_logged_in() {
+            self.err(label, &format!("Unknown command: {}", label_of(verb)));
+        } else {
+            self.err(label, "Unknown command.");
         }
     }
 
     /// Takes the mailbox after a good login, or answers the failed one.
-    async fn login(&mut self, label: &str, account: Option<String>) -> Flow {
+    async fn login(&mut self, request: &Request, label: &str, account: Option<String>) -> Flow {
         let Some(user) = account else {
             tokio::time::sleep(self.shared.config.limits.auth_failure_delay).await;
-            self.err(label, "[AUTH] Authentication failed.");
+            self.respond(label, Pop3Status::Err, "[AUTH] Authentication failed.", None);
+            self.state.apply(request, Pop3Status::Err);
             return None;
         };
-        match self.shared.store.lock(&user) {
+        let (status, text, flow) = match self.shared.store.lock(&user) {
             Ok(maildrop) => {
                 let deleted = vec![false; maildrop.messages.len()];
-                self.state = State::Transaction { maildrop, deleted };
+                self.maildrop = Some(Held { maildrop, deleted });
                 self.logged_in = Some(user);
-                self.ok(label, "Logged in.");
-                None
+                (Pop3Status::Ok, "Logged in.", None)
             }
-            Err(LockError::InUse) => {
-                self.err(label, "[IN-USE] Mailbox is locked by another POP3 session.");
-                Some(Ending::Quit)
-            }
+            Err(LockError::InUse) => (
+                Pop3Status::Err,
+                "[IN-USE] Mailbox is locked by another POP3 session.",
+                Some(Ending::Quit),
+            ),
             Err(LockError::NoMailbox) => {
-                self.err(label, "[SYS/PERM] No mailbox for this user.");
-                None
+                (Pop3Status::Err, "[SYS/PERM] No mailbox for this user.", None)
             }
-        }
+        };
+        self.respond(label, status, text, None);
+        self.state.apply(request, status);
+        flow
     }
 
     async fn auth(
         &mut self,
-        label: &str,
-        mechanism: Option<String>,
+        request: &Request,
+        mechanism: Mechanism,
         initial: Option<Secret>,
     ) -> std::io::Result<Flow> {
-        let Some(mechanism) = mechanism else {
-            self.ok_lines(label, "", &["PLAIN".to_string(), "LOGIN".to_string()]);
+        if !matches!(mechanism, Mechanism::Plain | Mechanism::Login) {
+            let text = "Unsupported authentication mechanism.";
+            self.answer(request, Pop3Status::Err, text, None);
             return Ok(None);
-        };
-        let Some(mechanism) = Mechanism::from_name(&mechanism) else {
-            self.err(label, "Unsupported authentication mechanism.");
-            return Ok(None);
-        };
-        let mut last = label.to_string();
-        let account = match mechanism {
-            Mechanism::Plain => {
-                let payload = match initial {
-                    Some(payload) => payload,
-                    None => match self.challenge(&mut last, "").await? {
-                        Ok(payload) => payload,
-                        Err(flow) => return Ok(flow),
-                    },
+        }
+        let mut label = request.verb().to_string();
+        let first = match initial {
+            Some(payload) => payload,
+            None => {
+                let prompt = match mechanism {
+                    Mechanism::Login => sasl::LOGIN_USERNAME_CHALLENGE,
+                    _ => "",
                 };
-                let Ok(decoded) = sasl::decode(&payload) else {
-                    self.err(&last, "Invalid base64 data in continued response.");
-                    return Ok(None);
-                };
-                sasl::plain_credentials(&decoded)
-                    .and_then(|(user, password)| self.shared.check_login(&user, &password))
-            }
-            Mechanism::Login => {
-                let user = match initial {
-                    Some(payload) => payload,
-                    None => match self.challenge(&mut last, sasl::LOGIN_USER_PROMPT).await? {
-                        Ok(payload) => payload,
-                        Err(flow) => return Ok(flow),
-                    },
-                };
-                let password = match self.challenge(&mut last, sasl::LOGIN_PASSWORD_PROMPT).await? {
+                match self.challenge(request, &mut label, prompt).await? {
                     Ok(payload) => payload,
                     Err(flow) => return Ok(flow),
-                };
-                match (sasl::decode(&user), sasl::decode(&password)) {
-                    (Ok(user), Ok(password)) => self.shared.check_login(user.expose(), &password),
-                    _ => {
-                        self.err(&last, "Invalid base64 data in continued response.");
-                        return Ok(None);
-                    }
                 }
             }
         };
-        Ok(self.login(&last, account).await)
+        let credentials = if mechanism == Mechanism::Plain {
+            sasl::decode_plain(&first).map(|c| (c.authcid, c.password))
+        } else {
+            match sasl::decode_login_username(&first) {
+                Ok(user) => {
+                    let prompt = sasl::LOGIN_PASSWORD_CHALLENGE;
+                    let password = match self.challenge(request, &mut label, prompt).await? {
+                        Ok(payload) => payload,
+                        Err(flow) => return Ok(flow),
+                    };
+                    sasl::decode(&password).map(|password| (user, password))
+                }
+                Err(error) => Err(error),
+            }
+        };
+        let account = match credentials {
+            Ok((user, password)) => self.shared.check_login(&user, &password),
+            Err(sasl::SaslError::InvalidBase64) => {
+                let text = "Invalid base64 data in continued response.";
+                self.respond(&label, Pop3Status::Err, text, None);
+                self.state.apply(request, Pop3Status::Err);
+                return Ok(None);
+            }
+            Err(_) => None,
+        };
+        Ok(self.login(request, &label, account).await)
     }
 
     /// Sends a `+ ` continuation and reads the response; `Err` when cancelled or ending.
     async fn challenge(
         &mut self,
+        request: &Request,
         label: &mut String,
         prompt: &str,
     ) -> std::io::Result<Result<Secret, Flow>> {
-        self.conn.queue_line(&format!("+ {prompt}"));
-        self.skeleton.push(format!("{label} → +"));
-        let line = match self.next().await? {
-            Next::Input(Input::Line(line)) => line,
-            other => return Ok(Err(self.interrupted(other))),
-        };
-        let text = String::from_utf8_lossy(&line);
-        if text.trim() == "*" {
-            self.err("auth-cancel", "Authentication aborted.");
-            return Ok(Err(None));
+        self.respond(label, Pop3Status::Continue, prompt, None);
+        self.receiver.expect_auth_response();
+        match self.next().await? {
+            Next::Read(Read::Input(ClientInput::AuthResponse(payload))) => {
+                *label = "auth-response".to_string();
+                Ok(Ok(payload))
+            }
+            Next::Read(Read::Input(ClientInput::AuthCancel)) => {
+                self.respond("auth-cancel", Pop3Status::Err, "Authentication aborted.", None);
+                self.state.apply(request, Pop3Status::Err);
+                Ok(Err(None))
+            }
+            other => {
+                let flow = self.interrupted(other);
+                self.state.apply(request, Pop3Status::Err);
+                Ok(Err(flow))
+            }
         }
-        *label = "auth-response".to_string();
-        Ok(Ok(Secret::new(text.trim().to_string())))
     }
 
-    fn transaction(&mut self, request: Request, label: &str) {
-        let State::Transaction { maildrop, deleted } = &mut self.state else {
+    /// The mailbox commands of the TRANSACTION state.
+    fn transaction(&mut self, request: &Request) {
+        let Some(Held { maildrop, deleted }) = &mut self.maildrop else {
+            self.unknown(request.verb(), request.verb());
             return;
         };
         let live = |n: u32| -> Result<usize, Missing> {
@@ -378,77 +407,80 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 Some(false) => Ok(index),
             }
         };
-        let reply: Result<Reply, Missing> = match request {
+        let messages = &maildrop.messages;
+        let reply: Result<(String, Option<Vec<u8>>), Missing> = match *request {
             Request::Stat => {
-                let (count, size) = totals(&maildrop.messages, deleted);
-                Ok(Reply::Ok(format!("{count} {size}")))
+                let (count, size) = totals(messages, deleted);
+                Ok((format!("{count} {size}"), None))
             }
             Request::List { msg: None } => {
-                let (count, _) = totals(&maildrop.messages, deleted);
-                let lines = listing(&maildrop.messages, deleted, |m| m.bytes.len().to_string());
-                Ok(Reply::Lines(format!("{count} messages:"), lines))
+                let (count, _) = totals(messages, deleted);
+                let lines = listing(messages, deleted, |m| m.bytes.len().to_string());
+                Ok((format!("{count} messages:"), Some(lines_body(lines))))
             }
-            Request::List { msg: Some(n) } => live(n).map(|i| {
-                Reply::Ok(format!("{n} {}", maildrop.messages[i].bytes.len()))
-            }),
+            Request::List { msg: Some(n) } => {
+                live(n).map(|i| (format!("{n} {}", messages[i].bytes.len()), None))
+            }
             Request::Uidl { msg: None } => {
-                let lines = listing(&maildrop.messages, deleted, |m| m.uid.clone());
-                Ok(Reply::Lines(String::new(), lines))
+                let lines = listing(messages, deleted, |m| m.uid.clone());
+                Ok((String::new(), Some(lines_body(lines))))
             }
             Request::Uidl { msg: Some(n) } => {
-                live(n).map(|i| Reply::Ok(format!("{n} {}", maildrop.messages[i].uid)))
+                live(n).map(|i| (format!("{n} {}", messages[i].uid), None))
             }
             Request::Retr { msg } => live(msg).map(|i| {
-                let bytes = &maildrop.messages[i].bytes;
-                Reply::Body(format!("{} octets", bytes.len()), dot_stuffed(bytes))
+                let bytes = &messages[i].bytes;
+                (format!("{} octets", bytes.len()), Some(bytes.clone()))
             }),
             Request::Top { msg, lines } => live(msg).map(|i| {
-                let top = top_of(&maildrop.messages[i].bytes, lines as usize);
-                Reply::Body(String::new(), dot_stuffed(top))
+                let top = top_of(&messages[i].bytes, lines as usize);
+                (String::new(), Some(top.to_vec()))
             }),
             Request::Dele { msg } => live(msg).map(|i| {
                 deleted[i] = true;
-                Reply::Ok("Marked to be deleted.".to_string())
+                ("Marked to be deleted.".to_string(), None)
             }),
             Request::Rset => {
                 deleted.iter_mut().for_each(|d| *d = false);
-                Ok(Reply::Ok(String::new()))
+                Ok((String::new(), None))
             }
             _ => {
-                self.unknown(label, label);
+                self.unknown(request.verb(), request.verb());
                 return;
             }
         };
         match reply {
-            Ok(Reply::Ok(text)) => self.ok(label, &text),
-            Ok(Reply::Lines(text, lines)) => self.ok_lines(label, &text, &lines),
-            Ok(Reply::Body(text, body)) => {
-                self.ok(label, &text);
-                self.conn.queue_bytes(&body);
-                self.conn.queue_line(".");
+            Ok((text, body)) => self.answer(request, Pop3Status::Ok, &text, body),
+            Err(Missing::NoSuch(n)) => {
+                let text = format!("There's no message {n}.");
+                self.answer(request, Pop3Status::Err, &text, None)
             }
-            Err(Missing::NoSuch(n)) => self.err(label, &format!("There's no message {n}.")),
-            Err(Missing::Deleted) => self.err(label, "Message is deleted."),
+            Err(Missing::Deleted) => {
+                self.answer(request, Pop3Status::Err, "Message is deleted.", None)
+            }
         }
     }
 
     /// QUIT: in TRANSACTION, the UPDATE state removes what was marked.
-    fn quit(&mut self, label: &str) {
-        let state = std::mem::replace(&mut self.state, State::Authorization { user: None });
-        match state {
-            State::Transaction { maildrop, deleted } if deleted.contains(&true) => {
+    fn quit(&mut self) -> &'static str {
+        match self.maildrop.take() {
+            Some(Held { maildrop, deleted }) if deleted.contains(&true) => {
                 maildrop.commit(&deleted);
-                self.ok(label, "Logging out, messages deleted.");
+                "Logging out, messages deleted."
             }
-            _ => self.ok(label, "Logging out."),
+            _ => "Logging out.",
         }
     }
 }
 
-enum Reply {
-    Ok(String),
-    Lines(String, Vec<String>),
-    Body(String, Vec<u8>),
+/// Lines as a CRLF-ended multi-line body.
+fn lines_body(lines: Vec<String>) -> Vec<u8> {
+    let mut body = Vec::new();
+    for line in lines {
+        body.extend_from_slice(line.as_bytes());
+        body.extend_from_slice(b"\r\n");
+    }
+    body
 }
 
 fn totals(messages: &[Arc<StoredMessage>], deleted: &[bool]) -> (usize, usize) {
@@ -487,19 +519,6 @@ fn top_of(message: &[u8], lines: usize) -> &[u8] {
         }
     }
     &message[..end]
-}
-
-/// RFC 1939 §3 byte-stuffing of a CRLF-ended body.
-// TODO(protocol): use protocol's dot-stuffing once it lands.
-fn dot_stuffed(body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(body.len() + 16);
-    for line in body.split_inclusive(|&b| b == b'\n') {
-        if line.first() == Some(&b'.') {
-            out.push(b'.');
-        }
-        out.extend_from_slice(line);
-    }
-    out
 }
 
 /// RFC 1939 §7: hex MD5 of the greeting's timestamp followed by the password.
@@ -542,11 +561,6 @@ mod tests {
         for (lines, expected) in cases {
             assert_eq!(top_of(message, lines), expected, "{lines}");
         }
-    }
-
-    #[test]
-    fn bodies_are_dot_stuffed() {
-        assert_eq!(dot_stuffed(b".a\r\nb\r\n..\r\n"), b"..a\r\nb\r\n...\r\n");
     }
 
     #[test]

@@ -36,7 +36,7 @@ impl EmbeddedServer {
     /// tokio runtime.
     pub async fn start(config: EmbeddedConfig) -> Result<EmbeddedServer, ServerError> {
         let accounts = config.validated_accounts()?;
-        let store = Arc::new(MailStore::new(accounts.iter().map(|a| a.user.clone())));
+        let store = Arc::new(MailStore::new(accounts.iter().map(|a| a.address.clone())));
         for (user, messages) in &config.mailboxes {
             store.seed(&config.qualify(user), messages.clone())?;
         }

@@ -91,13 +91,13 @@ impl Shared {
         let user = self.config.qualify(user);
         self.accounts
             .iter()
-            .find(|a| a.user == user && a.password.expose() == password.expose())
-            .map(|a| a.user.clone())
+            .find(|a| a.address == user && a.password.expose() == password.expose())
+            .map(|a| a.address.clone())
     }
 
     pub fn account(&self, user: &str) -> Option<&Account> {
         let user = self.config.qualify(user);
-        self.accounts.iter().find(|a| a.user == user)
+        self.accounts.iter().find(|a| a.address == user)
     }
 
     /// The mailbox that mail for `address` (already qualified) lands in, if any.
@@ -110,7 +110,7 @@ impl Shared {
         }
         match &self.config.catch_all {
             Some(user) => Some(self.config.qualify(user)),
-            None => self.accounts.first().map(|a| a.user.clone()),
+            None => self.accounts.first().map(|a| a.address.clone()),
         }
     }
 

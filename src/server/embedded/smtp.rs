@@ -1,6 +1,8 @@
 //! One SMTP session (RFC 5321 with AUTH, PIPELINING, SIZE, 8BITMIME, ENHANCEDSTATUSCODES),
-//! answering like the reference Postfix 3.7 wherever the lab looks. Commands are parsed and
-//! ordered by `protocol::smtp`; this file decides the replies and delivers.
+//! answering like the reference Postfix 3.7 wherever the lab looks. Input is framed and
+//! parsed by `protocol::smtp::ServerReceiver`, command order is `protocol::smtp::SmtpState`'s
+//! call, credentials are decoded by `protocol::sasl`; this file picks the replies and
+//! delivers.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -8,16 +10,19 @@ use std::time::SystemTime;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::connection::{Connection, Input};
+use super::connection::{Connection, Read};
 use super::listener::Shutdown;
-use super::sasl::{self, Mechanism};
 use super::shared::{Ending, SessionRecord, Shared};
+use super::store::crlf_lines;
 use super::trace::{trace_headers, Envelope, Via};
-use crate::protocol::smtp::{parse_request, Request, Rule, SmtpState, SyntaxError};
+use crate::protocol::sasl::{self, Mechanism};
+use crate::protocol::smtp::{
+    self, ClientInput, Hello, Request, ServerReceiver, SmtpReply, SmtpState, SyntaxError,
+};
 use crate::session::{Protocol, Secret, SmtpCode};
 
-/// How far past a limit a client may keep sending before the session is cut off.
-const MAX_SKIP_COMMAND: usize = 1 << 20;
+/// How far past the line limit a client may keep sending before the session is cut off.
+const MAX_PENDING_COMMAND: usize = 1 << 20;
 
 pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     conn: Connection<S>,
@@ -25,14 +30,18 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     shared: Arc<Shared>,
     shutdown: Shutdown,
 ) -> SessionRecord {
+    let limits = smtp::Limits {
+        max_line_len: shared.config.limits.max_line,
+        max_message_size: shared.config.limits.max_message as u64,
+    };
     let mut session = Session {
         conn,
+        receiver: ServerReceiver::new(limits),
         peer,
         shared,
         shutdown,
-        state: SmtpState::default(),
+        state: SmtpState::new(),
         helo: None,
-        esmtp: false,
         user: None,
         from: None,
         rcpts: Vec::new(),
@@ -55,16 +64,16 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
 
 struct Session<S> {
     conn: Connection<S>,
+    receiver: ServerReceiver,
     peer: SocketAddr,
     shared: Arc<Shared>,
     shutdown: Shutdown,
     state: SmtpState,
     helo: Option<String>,
-    esmtp: bool,
     /// The authenticated account.
     user: Option<String>,
-    /// The transaction: reverse path (`""` for `<>`) and accepted recipients with the
-    /// mailbox each goes to.
+    /// The envelope: reverse path (`""` for `<>`) and accepted recipients with the mailbox
+    /// each goes to. Whether a transaction is open is the state machine's to say.
     from: Option<String>,
     rcpts: Vec<(String, String)>,
     errors: u32,
@@ -72,7 +81,7 @@ struct Session<S> {
 }
 
 enum Next {
-    Input(Input),
+    Read(Read<ClientInput>),
     Shutdown,
 }
 
@@ -85,53 +94,61 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
         loop {
             if self.errors >= self.shared.config.limits.max_errors {
                 let text = format!("4.7.0 {} Error: too many errors", self.shared.hostname);
-                self.reply("error-limit", 421, &text);
+                self.reply("(error limit)", 421, &text);
                 return Ok(Ending::TooManyErrors);
             }
-            let max = self.shared.config.limits.max_line;
-            let line = match self.next(max, MAX_SKIP_COMMAND).await? {
-                Next::Input(Input::Line(line)) => line,
-                other => match self.interrupted(other) {
-                    Some(ending) => return Ok(ending),
-                    None => continue,
-                },
+            let flow = match self.next(MAX_PENDING_COMMAND).await? {
+                Next::Read(Read::Input(ClientInput::Request { request })) => {
+                    self.command(request).await?
+                }
+                other => self.interrupted(other),
             };
-            if let Some(ending) = self.command(&line).await? {
+            if let Some(ending) = flow {
                 return Ok(ending);
             }
         }
     }
 
-    /// Reads the next line unless the server is shutting down.
-    async fn next(&mut self, max: usize, max_skip: usize) -> std::io::Result<Next> {
-        let (conn, shutdown) = (&mut self.conn, &mut self.shutdown);
+    /// Reads the next input unless the server is shutting down.
+    async fn next(&mut self, max_pending: usize) -> std::io::Result<Next> {
+        let (conn, receiver, shutdown) = (&mut self.conn, &mut self.receiver, &mut self.shutdown);
+        let ingest = |input: &mut &[u8]| match receiver.ingest(input) {
+            ClientInput::NeedsMoreData => None,
+            other => Some(other),
+        };
         tokio::select! {
             biased;
             _ = shutdown.recv() => Ok(Next::Shutdown),
-            input = conn.read_line(max, max_skip) => input.map(Next::Input),
+            read = conn.next(max_pending, ingest) => read.map(Next::Read),
         }
     }
 
-    /// Answers anything but a line: too long, flood, timeout, close, shutdown. `None`: go on.
+    /// Answers what is not the input expected now: a line too long, an endless line, a
+    /// timeout, a close, a shutdown. `None`: the session goes on.
     fn interrupted(&mut self, next: Next) -> Flow {
         let host = self.shared.hostname.clone();
         match next {
-            Next::Input(Input::Line(_)) => None,
-            Next::Input(Input::TooLong) => {
+            Next::Read(Read::Input(ClientInput::LineTooLong { .. })) => {
                 self.reply("(line too long)", 500, "5.5.0 Error: line too long");
                 None
             }
-            Next::Input(Input::Flood) => {
+            Next::Read(Read::Input(_)) => {
+                // The receiver only yields what the phase expects; anything else would be
+                // a bug, answered rather than ignored.
+                self.reply("(unexpected)", 451, "4.3.0 Error: internal error");
+                None
+            }
+            Next::Read(Read::Flood) => {
                 let text = format!("4.7.0 {host} Error: line too long, closing connection");
                 self.reply("(endless line)", 421, &text);
                 Some(Ending::LineTooLong)
             }
-            Next::Input(Input::TimedOut) => {
+            Next::Read(Read::TimedOut) => {
                 let text = format!("4.4.2 {host} Error: timeout exceeded");
                 self.reply("(idle)", 421, &text);
                 Some(Ending::IdleTimeout)
             }
-            Next::Input(Input::Closed) => Some(Ending::ClientClosed),
+            Next::Read(Read::Closed) => Some(Ending::ClientClosed),
             Next::Shutdown => {
                 let text = format!("4.3.2 {host} Error: server shutting down");
                 self.reply("(shutdown)", 421, &text);
@@ -140,26 +157,26 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
         }
     }
 
-    /// Queues a one-line reply and notes it in the skeleton. 4xx/5xx count as errors
-    /// towards the error limit, as Postfix counts them.
+    /// Queues a one-line reply and notes it in the skeleton. 4xx/5xx count towards the
+    /// error limit, as Postfix counts them.
     fn reply(&mut self, label: &str, code: u16, text: &str) {
-        self.reply_lines(label, code, &[text.to_string()]);
+        self.reply_lines(label, code, vec![text.to_string()]);
     }
 
-    fn reply_lines(&mut self, label: &str, code: u16, lines: &[String]) {
-        for (i, line) in lines.iter().enumerate() {
-            let sep = if i + 1 == lines.len() { ' ' } else { '-' };
-            self.conn.queue_line(&format!("{code}{sep}{line}"));
-        }
+    fn reply_lines(&mut self, label: &str, code: u16, lines: Vec<String>) {
+        let Some(code) = SmtpCode::new(code) else {
+            return;
+        };
+        self.conn.queue(SmtpReply { code, lines }.to_wire().as_bytes());
         self.skeleton.push(format!("{label} → {code}"));
-        if code >= 400 {
+        if code.value() >= 400 {
             self.errors += 1;
         }
     }
 
     /// Replies to `request` and tells the state machine how it was answered.
-    fn answer(&mut self, request: &Request, label: &str, code: u16, text: &str) {
-        self.reply(label, code, text);
+    fn answer(&mut self, request: &Request, code: u16, text: &str) {
+        self.reply(request.verb(), code, text);
         self.note(request, code);
     }
 
@@ -169,113 +186,90 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
         }
     }
 
-    async fn command(&mut self, line: &[u8]) -> std::io::Result<Flow> {
-        let text = String::from_utf8_lossy(line);
-        let label = label_of(&text);
-        if text.trim().is_empty() {
-            self.reply(&label, 500, "5.5.2 Error: bad syntax");
+    async fn command(&mut self, request: Result<Request, SyntaxError>) -> std::io::Result<Flow> {
+        let request = match request {
+            Ok(request) => request,
+            Err(error) => return Ok(self.syntax_error(error)),
+        };
+        if let Err(rule) = self.state.check(&request) {
+            let text = format!("5.5.1 Error: {}", rule.message());
+            self.answer(&request, rule.reply().value(), &text);
             return Ok(None);
         }
-        match parse_request(&text) {
-            Ok(request) => self.request(request, &label).await,
-            Err(SyntaxError::UnknownCommand { verb }) if is_forbidden(&verb) => {
-                // Postfix's answer to a header or an HTTP request typed as a command.
-                self.reply(&label, 221, "2.7.0 Error: I can break rules, too. Goodbye.");
-                Ok(Some(Ending::ForbiddenCommand))
-            }
-            Err(SyntaxError::UnknownCommand { .. }) => {
-                self.reply(&label, 500, "5.5.2 Error: command not recognized");
-                Ok(None)
-            }
-            Err(SyntaxError::Syntax { verb, .. }) => {
-                let text = syntax_reply(verb);
-                self.reply(&label, 501, &text);
-                Ok(None)
-            }
-        }
-    }
-
-    async fn request(&mut self, request: Request, label: &str) -> std::io::Result<Flow> {
-        if let Err(rule) = self.state.check(&request) {
-            // Postfix does not require HELO (`smtpd_helo_required = no`); neither do we.
-            if rule != Rule::HelloFirst {
-                let (code, text) = self.rule_reply(rule);
-                self.answer(&request, label, code, text);
-                return Ok(None);
-            }
-        }
         match &request {
-            Request::Helo { domain } | Request::Ehlo { domain } if domain.trim().is_empty() => {
-                let verb = if matches!(request, Request::Helo { .. }) { "HELO" } else { "EHLO" };
-                self.answer(&request, label, 501, &format!("Syntax: {verb} hostname"));
-            }
-            Request::Helo { domain } => {
-                self.reset_transaction();
-                self.helo = Some(domain.trim().to_string());
-                self.esmtp = false;
-                let host = self.shared.hostname.clone();
-                self.answer(&request, label, 250, &host);
-            }
-            Request::Ehlo { domain } => {
-                self.reset_transaction();
-                self.helo = Some(domain.trim().to_string());
-                self.esmtp = true;
-                let lines = self.ehlo_lines();
-                self.reply_lines(label, 250, &lines);
-                self.note(&request, 250);
+            Request::Helo { domain } | Request::Ehlo { domain } => {
+                self.reset_envelope();
+                self.helo = Some(domain.clone());
+                if matches!(request, Request::Helo { .. }) {
+                    let host = self.shared.hostname.clone();
+                    self.answer(&request, 250, &host);
+                } else {
+                    let lines = self.ehlo_lines();
+                    self.reply_lines(request.verb(), 250, lines);
+                    self.note(&request, 250);
+                }
             }
             Request::Mail { from, params } => {
                 let (code, text) = self.mail(from, params);
-                self.answer(&request, label, code, &text);
+                self.answer(&request, code, &text);
             }
             Request::Rcpt { to, params } => {
                 let (code, text) = self.rcpt(to, params);
-                self.answer(&request, label, code, &text);
+                self.answer(&request, code, &text);
             }
-            Request::Data => return self.data(&request, label).await,
+            Request::Data => return self.data(&request).await,
             Request::Rset => {
-                self.reset_transaction();
-                self.answer(&request, label, 250, "2.0.0 Ok");
+                self.reset_envelope();
+                self.answer(&request, 250, "2.0.0 Ok");
             }
-            Request::Noop => self.answer(&request, label, 250, "2.0.0 Ok"),
+            Request::Noop => self.answer(&request, 250, "2.0.0 Ok"),
             Request::Vrfy { arg } => {
-                // Postfix with `disable_vrfy_command = no` and no verification: 252, echoed.
-                let text = format!("2.0.0 {}", arg.trim());
-                self.answer(&request, label, 252, &text);
+                // Postfix with VRFY on and no verification: 252, the argument echoed.
+                self.answer(&request, 252, &format!("2.0.0 {arg}"));
             }
             Request::Expn { .. } | Request::Help { .. } => {
                 // Postfix knows neither; the reference answers HELP with 500.
-                self.answer(&request, label, 500, "5.5.2 Error: command not recognized");
+                self.answer(&request, 500, "5.5.2 Error: command not recognized");
             }
             Request::StartTls | Request::Bdat { .. } => {
-                self.answer(&request, label, 502, "5.5.1 Error: command not implemented");
+                self.answer(&request, 502, "5.5.1 Error: command not implemented");
             }
             Request::Quit => {
-                self.answer(&request, label, 221, "2.0.0 Bye");
+                self.answer(&request, 221, "2.0.0 Bye");
                 return Ok(Some(Ending::Quit));
             }
             Request::Auth { mechanism, initial } => {
-                let (mechanism, initial) = (mechanism.clone(), initial.clone());
-                return self.auth(&request, label, &mechanism, initial).await;
+                let (mechanism, initial) = (Mechanism::parse(mechanism), initial.clone());
+                return self.auth(&request, mechanism, initial).await;
             }
         }
         Ok(None)
     }
 
-    fn rule_reply(&self, rule: Rule) -> (u16, &'static str) {
-        match rule {
-            Rule::MailBeforeRcpt => (503, "5.5.1 Error: need MAIL command"),
-            Rule::RcptBeforeData if self.from.is_some() => {
-                (554, "5.5.1 Error: no valid recipients")
+    /// Postfix's answers to lines that are not commands.
+    fn syntax_error(&mut self, error: SyntaxError) -> Flow {
+        match error {
+            SyntaxError::Empty => self.reply("(empty line)", 500, "5.5.2 Error: bad syntax"),
+            SyntaxError::UnknownCommand { verb } if is_forbidden(&verb) => {
+                // A header or an HTTP request typed as a command: Postfix hangs up.
+                let text = "2.7.0 Error: I can break rules, too. Goodbye.";
+                self.reply(&label_of(&verb), 221, text);
+                return Some(Ending::ForbiddenCommand);
             }
-            Rule::RcptBeforeData => (503, "5.5.1 Error: need RCPT command"),
-            Rule::NestedMail => (503, "5.5.1 Error: nested MAIL command"),
-            Rule::AuthNotNow if self.user.is_some() => {
-                (503, "5.5.1 Error: already authenticated")
+            SyntaxError::UnknownCommand { verb } => {
+                self.reply(&label_of(&verb), 500, "5.5.2 Error: command not recognized")
             }
-            Rule::AuthNotNow => (503, "5.5.1 Error: MAIL transaction in progress"),
-            Rule::HelloFirst => (503, "5.5.1 Error: send HELO/EHLO first"),
+            SyntaxError::Syntax { verb, .. } => self.reply(verb, 501, &syntax_reply(verb)),
+            SyntaxError::Address { verb, .. } => {
+                let text = if verb == "MAIL" {
+                    "5.1.7 Bad sender address syntax"
+                } else {
+                    "5.1.3 Bad recipient address syntax"
+                };
+                self.reply(verb, 501, text);
+            }
         }
+        None
     }
 
     fn ehlo_lines(&self) -> Vec<String> {
@@ -291,18 +285,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
         ]
     }
 
-    fn reset_transaction(&mut self) {
+    fn reset_envelope(&mut self) {
         self.from = None;
         self.rcpts.clear();
     }
 
     fn mail(&mut self, from: &str, params: &[String]) -> (u16, String) {
-        if self.from.is_some() {
-            return (503, "5.5.1 Error: nested MAIL command".to_string());
-        }
-        let Some(address) = bare_address(from) else {
-            return (501, "5.1.7 Bad sender address syntax".to_string());
-        };
         for param in params {
             let (key, value) = param.split_once('=').unwrap_or((param.as_str(), ""));
             if key.eq_ignore_ascii_case("SIZE") {
@@ -321,23 +309,21 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 return (555, format!("5.5.4 Unsupported option: {param}"));
             }
         }
-        let address = if address.is_empty() {
-            address
+        let from = if from.is_empty() {
+            String::new()
         } else {
-            self.shared.config.qualify(&address)
+            self.shared.config.qualify(from)
         };
-        self.from = Some(address);
+        self.from = Some(from);
+        self.rcpts.clear();
         (250, "2.1.0 Ok".to_string())
     }
 
     fn rcpt(&mut self, to: &str, params: &[String]) -> (u16, String) {
-        if self.from.is_none() {
-            return (503, "5.5.1 Error: need MAIL command".to_string());
+        if to.is_empty() {
+            return (501, "5.1.3 Bad recipient address syntax".to_string());
         }
-        let address = match bare_address(to) {
-            Some(address) if !address.is_empty() => self.shared.config.qualify(&address),
-            _ => return (501, "5.1.3 Bad recipient address syntax".to_string()),
-        };
+        let address = self.shared.config.qualify(to);
         if let Some(param) = params.first() {
             return (555, format!("5.5.4 Unsupported option: {param}"));
         }
@@ -348,14 +334,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
         if !self.shared.is_local_domain(domain) {
             return (554, format!("5.7.1 <{address}>: Relay access denied"));
         }
-        if self.shared.config.require_auth && self.user.is_none() {
-            return (554, format!("5.7.1 <{address}>: Recipient address rejected: Access denied"));
+        if self.shared.config.require_auth && !self.state.is_authenticated() {
+            let text = format!("5.7.1 <{address}>: Recipient address rejected: Access denied");
+            return (554, text);
         }
         let Some(mailbox) = self.shared.mailbox_for(&address) else {
-            return (
-                550,
-                format!("5.1.1 <{address}>: Recipient address rejected: User unknown in virtual mailbox table"),
+            let text = format!(
+                "5.1.1 <{address}>: Recipient address rejected: \
+                 User unknown in virtual mailbox table"
             );
+            return (550, text);
         };
         if !self.rcpts.iter().any(|(a, _)| *a == address) {
             self.rcpts.push((address, mailbox));
@@ -363,58 +351,33 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
         (250, "2.1.5 Ok".to_string())
     }
 
-    async fn data(&mut self, request: &Request, label: &str) -> std::io::Result<Flow> {
-        if self.from.is_none() {
-            self.answer(request, label, 503, "5.5.1 Error: need RCPT command");
-            return Ok(None);
-        }
-        if self.rcpts.is_empty() {
-            self.answer(request, label, 554, "5.5.1 Error: no valid recipients");
-            return Ok(None);
-        }
-        self.answer(request, label, 354, "End data with <CR><LF>.<CR><LF>");
-        let max = self.shared.config.limits.max_message;
-        let mut body: Vec<u8> = Vec::new();
-        let mut size = 0usize;
-        let mut too_big = false;
-        loop {
-            match self.next(max, max).await? {
-                Next::Input(Input::Line(line)) if line == b"." => break,
-                Next::Input(Input::Line(line)) => {
-                    let line = unstuffed(&line);
-                    size += line.len() + 2;
-                    if size > max {
-                        too_big = true;
-                        body = Vec::new();
-                    }
-                    if !too_big {
-                        body.extend_from_slice(line);
-                        body.extend_from_slice(b"\r\n");
-                    } else if size > max.saturating_mul(2) {
-                        return Ok(Some(self.far_too_big()));
-                    }
-                }
-                Next::Input(Input::TooLong) => {
-                    too_big = true;
-                    size = size.saturating_add(max);
-                    body = Vec::new();
-                }
-                Next::Input(Input::Flood) => return Ok(Some(self.far_too_big())),
-                other => return Ok(self.interrupted(other)),
-            }
-        }
+    async fn data(&mut self, request: &Request) -> std::io::Result<Flow> {
+        self.answer(request, 354, "End data with <CR><LF>.<CR><LF>");
+        self.receiver.expect_message();
+        // Past the size limit the body is skipped, not kept; a client that goes on for as
+        // much again is cut off.
+        let max_pending = self.shared.config.limits.max_message.saturating_mul(2);
+        let input = self.next(max_pending).await?;
         let rcpts = std::mem::take(&mut self.rcpts);
         let from = self.from.take().unwrap_or_default();
-        if too_big {
-            self.reply("message", 552, "5.3.4 Error: message file too big");
-            self.note(request, 552);
-            return Ok(None);
-        }
+        let body = match input {
+            Next::Read(Read::Input(ClientInput::Message(body))) => body,
+            Next::Read(Read::Input(ClientInput::MessageTooBig { .. })) => {
+                self.reply("message", 552, "5.3.4 Error: message file too big");
+                self.state.apply_message(code(552));
+                return Ok(None);
+            }
+            Next::Read(Read::Flood) => {
+                self.reply("message", 552, "5.3.4 Error: message file too big");
+                return Ok(Some(Ending::MessageTooLarge));
+            }
+            other => return Ok(self.interrupted(other)),
+        };
         let queue_id = self.shared.next_queue_id();
-        let via = match (self.esmtp, self.user.is_some()) {
-            (false, _) => Via::Smtp,
-            (true, false) => Via::Esmtp,
-            (true, true) => Via::Esmtpa,
+        let via = match (self.state.hello(), self.state.is_authenticated()) {
+            (Some(Hello::Ehlo), true) => Via::Esmtpa,
+            (Some(Hello::Ehlo), false) => Via::Esmtp,
+            _ => Via::Smtp,
         };
         let envelope = Envelope {
             from: &from,
@@ -425,6 +388,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             queue_id: &queue_id,
         };
         let now = SystemTime::now();
+        let body = crlf_lines(&body);
         let deliveries = rcpts
             .iter()
             .map(|(address, mailbox)| {
@@ -433,144 +397,114 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 (mailbox.clone(), message)
             })
             .collect();
-        match self.shared.store.deliver(deliveries) {
-            Ok(()) => {
-                let text = format!("2.0.0 Ok: queued as {queue_id}");
-                self.reply("message", 250, &text);
-                self.note(request, 250);
-            }
-            Err(_) => {
-                self.reply("message", 451, "4.3.0 Error: queue file write error");
-                self.note(request, 451);
-            }
-        }
+        let (code_value, text) = match self.shared.store.deliver(deliveries) {
+            Ok(()) => (250, format!("2.0.0 Ok: queued as {queue_id}")),
+            Err(_) => (451, "4.3.0 Error: queue file write error".to_string()),
+        };
+        self.reply("message", code_value, &text);
+        self.state.apply_message(code(code_value));
         Ok(None)
-    }
-
-    fn far_too_big(&mut self) -> Ending {
-        self.reply("message", 552, "5.3.4 Error: message file too big");
-        Ending::MessageTooLarge
     }
 
     async fn auth(
         &mut self,
         request: &Request,
-        label: &str,
-        mechanism: &str,
+        mechanism: Mechanism,
         initial: Option<Secret>,
     ) -> std::io::Result<Flow> {
-        if self.user.is_some() {
-            self.answer(request, label, 503, "5.5.1 Error: already authenticated");
+        if !matches!(mechanism, Mechanism::Plain | Mechanism::Login) {
+            let text = "5.7.8 Error: authentication failed: Invalid authentication mechanism";
+            self.answer(request, 535, text);
             return Ok(None);
         }
-        if self.from.is_some() {
-            self.answer(request, label, 503, "5.5.1 Error: MAIL transaction in progress");
-            return Ok(None);
-        }
-        let Some(mechanism) = Mechanism::from_name(mechanism.trim()) else {
-            self.answer(
-                request,
-                label,
-                535,
-                "5.7.8 Error: authentication failed: Invalid authentication mechanism",
-            );
-            return Ok(None);
-        };
-        let mut last_label = label.to_string();
-        let credentials = match mechanism {
-            Mechanism::Plain => {
-                let payload = match initial {
-                    Some(payload) => payload,
-                    None => match self.challenge(&mut last_label, "").await? {
-                        Challenge::Response(payload) => payload,
-                        Challenge::Stop(flow) => return Ok(self.auth_stopped(request, flow)),
-                    },
+        let mut label = request.verb().to_string();
+        let first = match initial {
+            Some(payload) => payload,
+            None => {
+                let prompt = match mechanism {
+                    Mechanism::Login => sasl::LOGIN_USERNAME_CHALLENGE,
+                    _ => "",
                 };
-                match sasl::decode(&payload) {
-                    Ok(decoded) => sasl::plain_credentials(&decoded),
-                    Err(_) => return Ok(self.bad_base64(request, &last_label)),
+                match self.challenge(request, &mut label, prompt).await? {
+                    Ok(payload) => payload,
+                    Err(flow) => return Ok(flow),
                 }
             }
-            Mechanism::Login => {
-                let user = match initial {
-                    Some(payload) => payload,
-                    None => match self.challenge(&mut last_label, sasl::LOGIN_USER_PROMPT).await? {
-                        Challenge::Response(payload) => payload,
-                        Challenge::Stop(flow) => return Ok(self.auth_stopped(request, flow)),
-                    },
-                };
-                let Ok(user) = sasl::decode(&user) else {
-                    return Ok(self.bad_base64(request, &last_label));
-                };
-                let password =
-                    match self.challenge(&mut last_label, sasl::LOGIN_PASSWORD_PROMPT).await? {
-                        Challenge::Response(payload) => payload,
-                        Challenge::Stop(flow) => return Ok(self.auth_stopped(request, flow)),
+        };
+        let credentials = if mechanism == Mechanism::Plain {
+            sasl::decode_plain(&first).map(|c| Some((c.authcid, c.password)))
+        } else {
+            match sasl::decode_login_username(&first) {
+                Ok(user) => {
+                    let prompt = sasl::LOGIN_PASSWORD_CHALLENGE;
+                    let password = match self.challenge(request, &mut label, prompt).await? {
+                        Ok(payload) => payload,
+                        Err(flow) => return Ok(flow),
                     };
-                let Ok(password) = sasl::decode(&password) else {
-                    return Ok(self.bad_base64(request, &last_label));
-                };
-                Some((user.expose().to_string(), password))
+                    sasl::decode(&password).map(|password| Some((user, password)))
+                }
+                Err(error) => Err(error),
             }
         };
-        let account = credentials
-            .and_then(|(user, password)| self.shared.check_login(&user, &password));
+        let account = match credentials {
+            Ok(credentials) => credentials
+                .and_then(|(user, password)| self.shared.check_login(&user, &password)),
+            Err(sasl::SaslError::InvalidBase64) => {
+                let text =
+                    "5.7.8 Error: authentication failed: Invalid base64 data in continued response";
+                self.reply(&label, 535, text);
+                self.note(request, 535);
+                return Ok(None);
+            }
+            Err(_) => None,
+        };
         match account {
             Some(user) => {
                 self.user = Some(user);
-                self.reply(&last_label, 235, "2.7.0 Authentication successful");
+                self.reply(&label, 235, "2.7.0 Authentication successful");
                 self.note(request, 235);
             }
             None => {
                 tokio::time::sleep(self.shared.config.limits.auth_failure_delay).await;
-                self.reply(
-                    &last_label,
-                    535,
-                    "5.7.8 Error: authentication failed: (reason unavailable)",
-                );
+                let text = "5.7.8 Error: authentication failed: (reason unavailable)";
+                self.reply(&label, 535, text);
                 self.note(request, 535);
             }
         }
         Ok(None)
     }
 
-    /// Sends a `334` challenge and reads the client's response line.
-    async fn challenge(&mut self, label: &mut String, prompt: &str) -> std::io::Result<Challenge> {
+    /// Sends a `334` challenge and reads the client's response. `Err` when the client
+    /// cancelled (already answered) or the session is ending.
+    async fn challenge(
+        &mut self,
+        request: &Request,
+        label: &mut String,
+        prompt: &str,
+    ) -> std::io::Result<Result<Secret, Flow>> {
         self.reply(label, 334, prompt);
-        let max = self.shared.config.limits.max_line;
-        let line = match self.next(max, MAX_SKIP_COMMAND).await? {
-            Next::Input(Input::Line(line)) => line,
-            other => return Ok(Challenge::Stop(self.interrupted(other))),
-        };
-        let text = String::from_utf8_lossy(&line);
-        if text.trim() == "*" {
-            self.reply("auth-cancel", 501, "5.7.0 Authentication aborted");
-            return Ok(Challenge::Stop(None));
+        self.receiver.expect_auth_response();
+        match self.next(MAX_PENDING_COMMAND).await? {
+            Next::Read(Read::Input(ClientInput::AuthResponse(payload))) => {
+                *label = "auth-response".to_string();
+                Ok(Ok(payload))
+            }
+            Next::Read(Read::Input(ClientInput::AuthCancel)) => {
+                self.reply("auth-cancel", 501, "5.7.0 Authentication aborted");
+                self.note(request, 501);
+                Ok(Err(None))
+            }
+            other => {
+                let flow = self.interrupted(other);
+                self.note(request, 501);
+                Ok(Err(flow))
+            }
         }
-        *label = "auth-response".to_string();
-        Ok(Challenge::Response(Secret::new(text.trim().to_string())))
-    }
-
-    fn auth_stopped(&mut self, request: &Request, flow: Flow) -> Flow {
-        self.note(request, 501);
-        flow
-    }
-
-    fn bad_base64(&mut self, request: &Request, label: &str) -> Flow {
-        self.reply(
-            label,
-            535,
-            "5.7.8 Error: authentication failed: Invalid base64 data in continued response",
-        );
-        self.note(request, 535);
-        None
     }
 }
 
-enum Challenge {
-    Response(Secret),
-    /// Cancelled with `*` (already answered), or the connection is ending.
-    Stop(Flow),
+fn code(value: u16) -> SmtpCode {
+    SmtpCode::new(value).unwrap_or_else(|| unreachable!("{value} is a valid reply code"))
 }
 
 /// The skeleton label of a command line: its first word in upper case, never an argument
@@ -612,49 +546,9 @@ fn syntax_reply(verb: &str) -> String {
     }
 }
 
-/// The address inside optional angle brackets; `None` if brackets are unbalanced or the
-/// address has spaces. `<>` gives `""`.
-fn bare_address(path: &str) -> Option<String> {
-    let path = path.trim();
-    let inner = match (path.strip_prefix('<'), path.ends_with('>')) {
-        (Some(rest), true) => &rest[..rest.len() - 1],
-        (None, false) => path,
-        _ => return None,
-    };
-    if inner.contains(['<', '>']) || inner.contains(char::is_whitespace) {
-        return None;
-    }
-    // A source route `@a,@b:user@c` (RFC 5321 §4.1.2) is accepted and ignored.
-    let inner = inner.rsplit_once(':').map_or(inner, |(_, addr)| addr);
-    Some(inner.to_string())
-}
-
-/// RFC 5321 §4.5.2: a leading dot of a data line was added by the client; drop it.
-// TODO(protocol): use protocol's DATA receiver / unstuffer once it lands.
-fn unstuffed(line: &[u8]) -> &[u8] {
-    line.strip_prefix(b".").unwrap_or(line)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn addresses_lose_their_brackets() {
-        let cases = [
-            ("<a@lab.test>", Some("a@lab.test")),
-            ("a@lab.test", Some("a@lab.test")),
-            ("  <a@lab.test> ", Some("a@lab.test")),
-            ("<>", Some("")),
-            ("<a@lab.test", None),
-            ("a@lab.test>", None),
-            ("<a b@lab.test>", None),
-            ("<@relay.example:a@lab.test>", Some("a@lab.test")),
-        ];
-        for (path, expected) in cases {
-            assert_eq!(bare_address(path).as_deref(), expected, "{path}");
-        }
-    }
 
     #[test]
     fn headers_and_http_are_forbidden_commands() {
