@@ -36,7 +36,9 @@ fn options() -> Options {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--size-mb" => options.size_mb = args.next().and_then(|v| v.parse().ok()).unwrap_or(256),
+            "--size-mb" => {
+                options.size_mb = args.next().and_then(|v| v.parse().ok()).unwrap_or(256)
+            }
             "--runs" => options.runs = args.next().and_then(|v| v.parse().ok()).unwrap_or(3).max(1),
             "--keep" => options.keep = args.next().map(PathBuf::from),
             "--no-tshark" => options.tshark = false,
@@ -55,7 +57,8 @@ fn time_mailgrade(path: &Path, runs: u32) -> (Duration, usize) {
     let mut sessions = 0;
     for _ in 0..runs {
         let start = Instant::now();
-        let read = mailgrade::ingest::capture::read_capture_file(path).expect("synthetic capture reads");
+        let read =
+            mailgrade::ingest::capture::read_capture_file(path).expect("synthetic capture reads");
         let elapsed = start.elapsed();
         sessions = read.sessions.len();
         best = best.min(elapsed);
@@ -75,16 +78,29 @@ fn time_tshark(path: &Path) -> Option<(Duration, usize)> {
         .output()
         .ok()?;
     let elapsed = start.elapsed();
-    output.status.success().then(|| (elapsed, output.stdout.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count()))
+    output.status.success().then(|| {
+        (
+            elapsed,
+            output
+                .stdout
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.is_empty())
+                .count(),
+        )
+    })
 }
 
 fn main() {
     let options = options();
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = options.keep.clone().unwrap_or_else(|| dir.path().join("synthetic.pcap"));
+    let path = options
+        .keep
+        .clone()
+        .unwrap_or_else(|| dir.path().join("synthetic.pcap"));
     let start = Instant::now();
     let file = BufWriter::new(File::create(&path).expect("create capture"));
-    let (_, summary) = synth::mixed_capture(file, options.size_mb << 20, 42).expect("write capture");
+    let (_, summary) =
+        synth::mixed_capture(file, options.size_mb << 20, 42).expect("write capture");
     let mail = summary.smtp_sessions + summary.pop3_sessions;
     println!(
         "capture: {} ({:.1} MB, {} frames, {} SMTP + {} POP3 sessions, {} other flows), generated in {:.1?}",

@@ -126,11 +126,29 @@ impl<W: Write> PcapWriter<W> {
         Self::with_format(out, link.linktype(), false, false, 262_144)
     }
 
-    pub fn with_format(mut out: W, link: u32, big_endian: bool, nanos: bool, snaplen: u32) -> io::Result<Self> {
+    pub fn with_format(
+        mut out: W,
+        link: u32,
+        big_endian: bool,
+        nanos: bool,
+        snaplen: u32,
+    ) -> io::Result<Self> {
         let magic: u32 = if nanos { 0xa1b2_3c4d } else { 0xa1b2_c3d4 };
         let mut header = Vec::with_capacity(24);
-        let put32 = |v: u32, h: &mut Vec<u8>| h.extend_from_slice(&if big_endian { v.to_be_bytes() } else { v.to_le_bytes() });
-        let put16 = |v: u16, h: &mut Vec<u8>| h.extend_from_slice(&if big_endian { v.to_be_bytes() } else { v.to_le_bytes() });
+        let put32 = |v: u32, h: &mut Vec<u8>| {
+            h.extend_from_slice(&if big_endian {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            })
+        };
+        let put16 = |v: u16, h: &mut Vec<u8>| {
+            h.extend_from_slice(&if big_endian {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            })
+        };
         put32(magic, &mut header);
         put16(2, &mut header);
         put16(4, &mut header);
@@ -157,10 +175,19 @@ impl<W: Write> PcapWriter<W> {
 impl<W: Write> FrameSink for PcapWriter<W> {
     fn frame(&mut self, micros: i64, data: &[u8], orig_len: usize) {
         let fraction = (micros % 1_000_000) as u32 * if self.nanos { 1000 } else { 1 };
-        let fields = [(micros / 1_000_000) as u32, fraction, data.len() as u32, orig_len.max(data.len()) as u32];
+        let fields = [
+            (micros / 1_000_000) as u32,
+            fraction,
+            data.len() as u32,
+            orig_len.max(data.len()) as u32,
+        ];
         let mut header = [0u8; 16];
         for (i, v) in fields.iter().enumerate() {
-            let b = if self.big_endian { v.to_be_bytes() } else { v.to_le_bytes() };
+            let b = if self.big_endian {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            };
             header[i * 4..i * 4 + 4].copy_from_slice(&b);
         }
         // A sink that fails (disk full) shows up when the caller flushes.
@@ -220,7 +247,8 @@ impl PcapNgWriter {
         }
         self.block(1, &body);
         self.links.push(link);
-        self.resolutions.push(if nanos { 1_000_000_000 } else { 1_000_000 });
+        self.resolutions
+            .push(if nanos { 1_000_000_000 } else { 1_000_000 });
         (self.links.len() - 1) as u32
     }
 
@@ -308,7 +336,13 @@ pub struct Tcp {
 }
 
 impl Tcp {
-    pub fn new(link: Link, client: (IpAddr, u16), server: (IpAddr, u16), start_micros: i64, isn: u32) -> Self {
+    pub fn new(
+        link: Link,
+        client: (IpAddr, u16),
+        server: (IpAddr, u16),
+        start_micros: i64,
+        isn: u32,
+    ) -> Self {
         Tcp {
             link,
             client,
@@ -323,9 +357,24 @@ impl Tcp {
         }
     }
 
-    fn emit(&mut self, sink: &mut dyn FrameSink, from_client: bool, seq: u32, flags: u8, payload: &[u8]) {
-        let ((sip, sport), (dip, dport)) = if from_client { (self.client, self.server) } else { (self.server, self.client) };
-        let ack = if from_client { self.server_seq } else { self.client_seq };
+    fn emit(
+        &mut self,
+        sink: &mut dyn FrameSink,
+        from_client: bool,
+        seq: u32,
+        flags: u8,
+        payload: &[u8],
+    ) {
+        let ((sip, sport), (dip, dport)) = if from_client {
+            (self.client, self.server)
+        } else {
+            (self.server, self.client)
+        };
+        let ack = if from_client {
+            self.server_seq
+        } else {
+            self.client_seq
+        };
         self.scratch.clear();
         tcp_header(sport, dport, seq, ack, flags, &mut self.scratch);
         self.scratch.extend_from_slice(payload);
@@ -353,10 +402,20 @@ impl Tcp {
     }
 
     /// Like [`Tcp::send`], with a fate chosen per segment index.
-    pub fn send_with(&mut self, sink: &mut dyn FrameSink, from_client: bool, bytes: &[u8], fate: &mut dyn FnMut(usize) -> Fate) {
+    pub fn send_with(
+        &mut self,
+        sink: &mut dyn FrameSink,
+        from_client: bool,
+        bytes: &[u8],
+        fate: &mut dyn FnMut(usize) -> Fate,
+    ) {
         let mut delayed: Option<(u32, Vec<u8>)> = None;
         for (index, chunk) in bytes.chunks(self.mss).enumerate() {
-            let seq = if from_client { self.client_seq } else { self.server_seq };
+            let seq = if from_client {
+                self.client_seq
+            } else {
+                self.server_seq
+            };
             match fate(index) {
                 Fate::Sent => self.emit(sink, from_client, seq, ACK | PSH, chunk),
                 Fate::Lost => {}
@@ -379,7 +438,11 @@ impl Tcp {
         if let Some((held_seq, held)) = delayed.take() {
             self.emit(sink, from_client, held_seq, ACK | PSH, &held);
         }
-        let seq = if from_client { self.server_seq } else { self.client_seq };
+        let seq = if from_client {
+            self.server_seq
+        } else {
+            self.client_seq
+        };
         self.emit(sink, !from_client, seq, ACK, b"");
     }
 
@@ -436,7 +499,12 @@ pub fn message(size: usize, n: u64) -> Vec<u8> {
 }
 
 /// An SMTP session with AUTH LOGIN and one message; returns the skeleton it should give.
-pub fn smtp_session(tcp: &mut Tcp, sink: &mut dyn FrameSink, n: u64, body_size: usize) -> Vec<&'static str> {
+pub fn smtp_session(
+    tcp: &mut Tcp,
+    sink: &mut dyn FrameSink,
+    n: u64,
+    body_size: usize,
+) -> Vec<&'static str> {
     tcp.handshake(sink);
     tcp.server_sends(sink, b"220 mail.lab.test ESMTP Postfix\r\n");
     tcp.client_sends(sink, format!("EHLO pc{n}.lab.test\r\n").as_bytes());
@@ -447,7 +515,10 @@ pub fn smtp_session(tcp: &mut Tcp, sink: &mut dyn FrameSink, n: u64, body_size: 
     tcp.server_sends(sink, b"334 UGFzc3dvcmQ6\r\n");
     tcp.client_sends(sink, b"c3ludGgtc2VjcmV0LXB3\r\n");
     tcp.server_sends(sink, b"235 2.7.0 Authentication successful\r\n");
-    tcp.client_sends(sink, format!("MAIL FROM:<student{n}@lab.test>\r\n").as_bytes());
+    tcp.client_sends(
+        sink,
+        format!("MAIL FROM:<student{n}@lab.test>\r\n").as_bytes(),
+    );
     tcp.server_sends(sink, b"250 2.1.0 Ok\r\n");
     tcp.client_sends(sink, b"RCPT TO:<teacher@lab.test>\r\n");
     tcp.server_sends(sink, b"250 2.1.5 Ok\r\n");
@@ -475,7 +546,12 @@ pub fn smtp_session(tcp: &mut Tcp, sink: &mut dyn FrameSink, n: u64, body_size: 
 }
 
 /// A POP3 session that lists and retrieves one message; returns its skeleton.
-pub fn pop3_session(tcp: &mut Tcp, sink: &mut dyn FrameSink, n: u64, body_size: usize) -> Vec<&'static str> {
+pub fn pop3_session(
+    tcp: &mut Tcp,
+    sink: &mut dyn FrameSink,
+    n: u64,
+    body_size: usize,
+) -> Vec<&'static str> {
     tcp.handshake(sink);
     tcp.server_sends(sink, b"+OK Dovecot ready.\r\n");
     tcp.client_sends(sink, format!("USER student{n}\r\n").as_bytes());
@@ -486,7 +562,10 @@ pub fn pop3_session(tcp: &mut Tcp, sink: &mut dyn FrameSink, n: u64, body_size: 
     let body = message(body_size, n);
     tcp.server_sends(sink, format!("+OK 1 {}\r\n", body.len()).as_bytes());
     tcp.client_sends(sink, b"LIST\r\n");
-    tcp.server_sends(sink, format!("+OK 1 messages:\r\n1 {}\r\n.\r\n", body.len()).as_bytes());
+    tcp.server_sends(
+        sink,
+        format!("+OK 1 messages:\r\n1 {}\r\n.\r\n", body.len()).as_bytes(),
+    );
     tcp.client_sends(sink, b"RETR 1\r\n");
     let mut reply = format!("+OK {} octets\r\n", body.len()).into_bytes();
     reply.extend_from_slice(&body);
@@ -495,7 +574,15 @@ pub fn pop3_session(tcp: &mut Tcp, sink: &mut dyn FrameSink, n: u64, body_size: 
     tcp.client_sends(sink, b"QUIT\r\n");
     tcp.server_sends(sink, b"+OK Logging out.\r\n");
     tcp.close(sink);
-    vec!["greeting → +OK", "USER → +OK", "PASS → +OK", "STAT → +OK", "LIST → +OK", "RETR → +OK", "QUIT → +OK"]
+    vec![
+        "greeting → +OK",
+        "USER → +OK",
+        "PASS → +OK",
+        "STAT → +OK",
+        "LIST → +OK",
+        "RETR → +OK",
+        "QUIT → +OK",
+    ]
 }
 
 /// Random-looking bytes (TLS application data, an HTTP download).
@@ -510,7 +597,9 @@ fn noise(rng: &mut Rng, size: usize, out: &mut Vec<u8>) {
 /// An HTTPS connection: a ClientHello and `size` bytes of TLS records from the server.
 pub fn https_flow(tcp: &mut Tcp, sink: &mut dyn FrameSink, rng: &mut Rng, size: usize) {
     tcp.handshake(sink);
-    let mut hello = vec![0x16, 0x03, 0x01, 0x00, 0xc8, 0x01, 0x00, 0x00, 0xc4, 0x03, 0x03];
+    let mut hello = vec![
+        0x16, 0x03, 0x01, 0x00, 0xc8, 0x01, 0x00, 0x00, 0xc4, 0x03, 0x03,
+    ];
     hello.resize(205, 0x42);
     tcp.client_sends(sink, &hello);
     let mut data = Vec::new();
@@ -523,7 +612,10 @@ pub fn https_flow(tcp: &mut Tcp, sink: &mut dyn FrameSink, rng: &mut Rng, size: 
 /// A plain HTTP download of `size` bytes.
 pub fn http_flow(tcp: &mut Tcp, sink: &mut dyn FrameSink, rng: &mut Rng, size: usize) {
     tcp.handshake(sink);
-    tcp.client_sends(sink, b"GET /lab/files/data.bin HTTP/1.1\r\nHost: files.lab.test\r\n\r\n");
+    tcp.client_sends(
+        sink,
+        b"GET /lab/files/data.bin HTTP/1.1\r\nHost: files.lab.test\r\n\r\n",
+    );
     let mut data = format!("HTTP/1.1 200 OK\r\nContent-Length: {size}\r\n\r\n").into_bytes();
     let mut body = Vec::new();
     noise(rng, size, &mut body);
@@ -552,7 +644,9 @@ pub fn mixed_capture<W: Write>(out: W, target_bytes: u64, seed: u64) -> io::Resu
     let mut n = 0u64;
     while writer.bytes < target_bytes {
         n += 1;
-        let host = |rng: &mut Rng| -> IpAddr { IpAddr::from([10, 1, (rng.below(200)) as u8, (1 + rng.below(250)) as u8]) };
+        let host = |rng: &mut Rng| -> IpAddr {
+            IpAddr::from([10, 1, (rng.below(200)) as u8, (1 + rng.below(250)) as u8])
+        };
         let client = (host(&mut rng), 20_000 + (n % 40_000) as u16);
         let isn = rng.next() as u32;
         let pick = rng.below(100);

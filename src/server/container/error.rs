@@ -44,6 +44,9 @@ pub enum ContainerError {
     )]
     SeedTooLarge { size: usize, limit: usize },
 
+    #[error("the container server has stopped")]
+    Stopped,
+
     #[error("docker exec in the mail server container failed: {detail}")]
     Exec { detail: String },
 }
