@@ -98,6 +98,7 @@ async fn reference_server_dialogues() {
         "second account and catch-all",
         second_account_and_catch_all(&server)
     );
+    step!("lettre sends with AUTH LOGIN", lettre_send(&server));
     let id = server.id().to_owned();
     step!("stop, twice, then no exec", stop_twice(&server));
     step!("container gone after stop", container_gone(&id));
@@ -503,6 +504,42 @@ async fn second_account_and_catch_all(server: &ContainerServer) -> Result<(), St
         if !status.starts_with(expected) {
             return Err(format!("{command}: expected {expected:?}, got {status:?}"));
         }
+    }
+    Ok(())
+}
+
+/// A real client (lettre: EHLO, AUTH LOGIN, MAIL, RCPT, DATA, QUIT) delivers to the second
+/// account.
+async fn lettre_send(server: &ContainerServer) -> Result<(), String> {
+    use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+    let message = Message::builder()
+        .from("student@lab.test".parse().map_err(|e| format!("{e}"))?)
+        .to("other@lab.test".parse().map_err(|e| format!("{e}"))?)
+        .subject("from lettre")
+        .body("sent by a real client".to_owned())
+        .map_err(|e| e.to_string())?;
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(server.smtp_addr().port())
+        .credentials(Credentials::new("student@lab.test".into(), "secret".into()))
+        .authentication(vec![Mechanism::Login])
+        .build();
+    let response = transport.send(message).await.map_err(|e| e.to_string())?;
+    if response.code().to_string() != "250" {
+        return Err(format!("lettre got {}", response.code()));
+    }
+    wait_for_messages(server, "other@lab.test", 2).await?;
+    let messages = server
+        .mailbox("other@lab.test")
+        .await
+        .map_err(|e| e.to_string())?;
+    let delivered = messages.iter().any(|m| {
+        let text = String::from_utf8_lossy(&m.bytes);
+        text.contains("Subject: from lettre") && text.contains("sent by a real client")
+    });
+    if !delivered {
+        return Err("the lettre message is not in other's mailbox".into());
     }
     Ok(())
 }

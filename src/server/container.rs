@@ -337,8 +337,8 @@ enum Greeting {
 impl Greeting {
     fn service(self) -> &'static str {
         match self {
-            Greeting::Smtp => "SMTP",
-            Greeting::Pop3 => "POP3",
+            Greeting::Smtp => "smtp",
+            Greeting::Pop3 => "pop3",
         }
     }
 
