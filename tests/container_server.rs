@@ -110,6 +110,22 @@ async fn reference_server_dialogues() {
     );
 }
 
+/// `require_auth` reaches Postfix: RCPT without AUTH is refused, as recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn require_auth_mode() {
+    let config = ContainerConfig {
+        require_auth: true,
+        ..ContainerConfig::default()
+    };
+    let Some(server) = start_or_note(config).await else {
+        return;
+    };
+    let outcome = replay_smtp(&server, "smtp-require-auth-mode").await;
+    let stopped = server.stop().await;
+    assert!(outcome.is_ok(), "smtp-require-auth-mode: {outcome:?}");
+    assert!(stopped.is_ok(), "stop: {stopped:?}");
+}
+
 #[tokio::test]
 async fn missing_image_names_the_build_command() {
     let config = ContainerConfig {
