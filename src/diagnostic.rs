@@ -54,6 +54,15 @@ impl Span {
         Span { line, column, len }
     }
 
+    /// From `column` to the end of the line (a transcript line a finding is about).
+    pub fn rest_of_line(line: u32, column: u32) -> Self {
+        Span {
+            line,
+            column,
+            len: u32::MAX,
+        }
+    }
+
     /// The byte range this span covers in `text`, clamped to its line; `None` when the line
     /// does not exist.
     pub fn byte_range(&self, text: &str) -> Option<Range<usize>> {
@@ -87,7 +96,7 @@ impl Span {
         };
         let start_char = (self.column.max(1) - 1) as usize;
         let start = byte_at(start_char);
-        let end = byte_at(start_char + self.len as usize);
+        let end = byte_at(start_char.saturating_add(self.len as usize));
         Some(offset + start..offset + end)
     }
 }

@@ -48,9 +48,11 @@ fn each_rule_explains_its_loss() {
     let cases: Vec<(Protocol, String, &str, &str, &str)> = vec![
         (Protocol::Smtp, format!("S: 220 hi\nC: MAIL FROM:<a@b.c>\nS: 503 send HELO first\nC: EHLO me\nS: 250 ok\nC: RCPT TO:<d@e.f>\nS: 250 ok\n{OK_END}"), "mail", "hello-first", "greet the server with EHLO"),
         (Protocol::Smtp, format!("S: 220 hi\nC: EHLO me\nS: 250 ok\nC: RCPT TO:<d@e.f>\nS: 503 need MAIL\nC: MAIL FROM:<a@b.c>\nS: 250 ok\n{OK_END}"), "rcpt", "mail-before-rcpt", "RCPT before MAIL: a server answers 503"),
-        (Protocol::Smtp, "S: 220 hi\nC: EHLO me\nS: 250 ok\nC: MAIL FROM:<a@b.c>\nS: 250 ok\nC: RCPT TO:<d@e.f>\nS: 550 no such user\nC: DATA\nS: 554 no valid recipients\nM: 5\nS: 250 ok\nC: QUIT\nS: 221 bye\n".to_string(), "data", "rcpt-before-data", "DATA before an accepted RCPT"),
-        (Protocol::Smtp, format!("S: 220 hi\nC: EHLO me\nS: 250 ok\nC: MAIL FROM:<a@b.c>\nS: 503 nested MAIL\n{OK_END}"), "mail", "nested-mail", "MAIL inside an open transaction"),
-        (Protocol::Smtp, format!("S: 220 hi\nC: EHLO me\nS: 250 ok\nC: AUTH LOGIN\nS: 503 already authenticated\n{OK_MAIL}{OK_END}"), "auth", "auth-not-now", "AUTH at the wrong time"),
+        (Protocol::Smtp, "S: 220 hi\nC: EHLO me\nS: 250 ok\nC: MAIL FROM:<a@b.c>\nS: 250 ok\nC: RCPT TO:<d@e.f>\nS: 550 no such user\nC: DATA\nS: 554 no valid recipients\nM: 5\nS: 250 ok\nC: QUIT\nS: 221 bye\n".to_string(), "data", "no-valid-recipients", "before any recipient was accepted"),
+        (Protocol::Smtp, "S: 220 hi\nC: EHLO me\nS: 250 ok\nC: DATA\nS: 503 need RCPT command\nC: QUIT\nS: 221 bye\n".to_string(), "data", "rcpt-before-data", "DATA before MAIL FROM and RCPT TO"),
+        (Protocol::Smtp, format!("S: 220 hi\nC: EHLO me\nS: 250 ok\nC: MAIL FROM:<a@b.c>\nS: 250 ok\nC: MAIL FROM:<a@b.c>\nS: 503 nested MAIL\nC: RCPT TO:<d@e.f>\nS: 250 ok\n{OK_END}"), "mail", "nested-mail", "MAIL inside an open transaction"),
+        (Protocol::Smtp, format!("S: 220 hi\nC: EHLO me\nS: 250 ok\nC: MAIL FROM:<a@b.c>\nS: 250 ok\nC: AUTH LOGIN\nS: 503 MAIL transaction in progress\nC: RCPT TO:<d@e.f>\nS: 250 ok\n{OK_END}"), "auth", "auth-not-now", "AUTH inside a mail transaction"),
+        (Protocol::Smtp, format!("S: 220 hi\nC: EHLO me\nS: 250 ok\nC: AUTH PLAIN AGFAYg==\nS: 235 ok\nC: AUTH LOGIN\nS: 503 already authenticated\n{OK_MAIL}{OK_END}"), "auth", "already-authenticated", "already logged in"),
         (Protocol::Smtp, format!("S: 220 hi\nC: EHLO me\nS: 250 ok\nC: MAIL FROM:<a@b.c>\nS: 530 authentication required\n{OK_END}"), "mail", "auth-required", "not logged in"),
         (Protocol::Smtp, format!("S: 220 hi\nC: EHLO me\nS: 250 ok\nC: AUTH LOGIN\nS: 334 x\nA: YUBiLmM=\nS: 334 y\nA: d3Jvbmc=\nS: 535 authentication failed\n{OK_MAIL}{OK_END}"), "auth-answers", "auth-failed", "authorisation code"),
         (Protocol::Smtp, format!("S: 220 hi\nC: EHLO me\nS: 250 ok\nC: AUTH LOGIN\nS: 334 x\nA: a@b.c\nS: 501 cannot decode\n{OK_MAIL}{OK_END}"), "auth-answers", "auth-bad-payload", "could not decode"),
@@ -73,6 +75,8 @@ fn each_rule_explains_its_loss() {
         (Protocol::Pop3, "S: +OK hi\nC: USER a\nS: +OK\nC: PASS wrong\nS: -ERR auth failed\nC: STAT\nS: -ERR not logged in\nC: QUIT\nS: +OK\n".to_string(), "stat", "pop3-login-first", "before the login succeeded"),
         (Protocol::Pop3, "S: +OK hi\nC: USER a\nS: +OK\nC: PASS x\nS: +OK\nC: STAT\nS: +OK 1 10\nC: RETR 9\nS: -ERR no such message\nC: QUIT\nS: +OK\n".to_string(), "retr", "pop3-no-such-message", "does not exist"),
         (Protocol::Pop3, "S: +OK hi\nC: USER a\nS: +OK\nC: PASS x\nS: +OK\nC: STAT\nS: +OK 1 10\nC: RETR 1\nS: +OK\nC: DELE 1\nS: +OK\n".to_string(), "quit", "pop3-dele-needs-quit", "DELE never took effect"),
+        (Protocol::Pop3, "S: +OK hi\nC: USER a\nS: +OK\nC: PASS x\nS: +OK\nC: USER b\nS: -ERR\nC: STAT\nS: +OK 1 10\nC: RETR 1\nS: +OK\nC: QUIT\nS: +OK\n".to_string(), "user", "pop3-already-logged-in", "already logged in"),
+        (Protocol::Pop3, "S: +OK hi\nC: USER a\nS: +OK\nC: PASS x\nS: +OK\nC: QUIT\nS: +OK\nC: STAT\nS: -ERR\n".to_string(), "stat", "pop3-session-over", "after QUIT"),
     ];
     let mut covered = std::collections::BTreeSet::new();
     for (protocol, script, step, rule, phrase) in &cases {

@@ -101,3 +101,25 @@ fn seed_skeleton_diff_is_all_same() {
         insta::assert_snapshot!("seed_ehlo_skeleton_diff", grade.unified_diff());
     });
 }
+
+#[test]
+fn seed_findings_render_against_the_transcript() {
+    use mailgrade::diagnostic::{render, SourceFile, Style};
+    let scenario = scenario::builtin("smtp-telnet-auth-send").expect("builtin");
+    let grade = grade::grade(&session(Protocol::Smtp, SEED_HELO), 0, &scenario);
+    let text = SEED_HELO;
+    let file = SourceFile {
+        name: "submission/transcript.txt",
+        text,
+    };
+    let rendered: Vec<String> = grade
+        .diagnostics("zh-CN")
+        .iter()
+        .map(|d| render(d, file, Style::Plain))
+        .collect();
+    let all = rendered.join("\n\n");
+    assert!(!all.contains(SEED_PASSWORD));
+    insta::with_settings!({snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"), prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("seed_helo_diagnostics_zh", all);
+    });
+}

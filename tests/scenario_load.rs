@@ -96,10 +96,12 @@ fn broken_fixtures_report_every_error() {
             &["bad-check", "bad-value", "greeting-not-first"],
         ),
         ("bad-duplicate-id.yaml", &["duplicate-id"]),
+        ("bad-empty.yaml", &["empty"]),
         (
             "bad-impossible-code.yaml",
             &["impossible-code", "bad-code", "impossible-code", "bad-code"],
         ),
+        ("bad-points.yaml", &["too-many-points"]),
         ("bad-pop3-code.yaml", &["impossible-code", "unknown-verb"]),
         ("bad-protocol.yaml", &["bad-value"]),
         ("bad-regex.yaml", &["bad-regex"]),

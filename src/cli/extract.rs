@@ -1,9 +1,10 @@
 use super::args::{ExtractArgs, ExtractFormat};
 use super::inputs::read_submission;
+use super::run::Output;
 use super::ExitCode;
 use crate::report::{self, Outcome};
 
-pub fn run(args: &ExtractArgs) -> (String, ExitCode) {
+pub fn run(args: &ExtractArgs) -> Output {
     let submissions: Vec<_> = args
         .files
         .iter()
@@ -35,5 +36,9 @@ pub fn run(args: &ExtractArgs) -> (String, ExitCode) {
             .collect::<Vec<_>>()
             .join("\n"),
     };
-    (text, exit)
+    Output {
+        text,
+        exit,
+        out: None,
+    }
 }

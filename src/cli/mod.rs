@@ -1,10 +1,14 @@
 //! The command line: clap commands, exit codes, and the only place that prints.
 
 mod args;
+mod check;
 mod exit;
 mod extract;
+mod grade_cmd;
+mod grading;
 mod inputs;
 mod run;
+mod scenario_cmd;
 
 pub use exit::ExitCode;
 pub use run::main;

@@ -1,9 +1,18 @@
 use std::io::Write;
+use std::path::PathBuf;
 
 use clap::Parser;
 
 use super::args::{Cli, Command};
-use super::{extract, ExitCode};
+use super::{check, extract, grade_cmd, scenario_cmd, ExitCode};
+
+/// What a command produced: the report, where it goes, and the exit code.
+pub struct Output {
+    pub text: String,
+    pub exit: ExitCode,
+    /// `--out`: a file instead of standard output.
+    pub out: Option<PathBuf>,
+}
 
 /// Runs the command line and returns the process exit code (see [`ExitCode`]).
 pub fn main() -> i32 {
@@ -18,14 +27,28 @@ pub fn main() -> i32 {
             };
         }
     };
-    let (text, exit) = match &cli.command {
-        Command::Extract(args) => extract::run(args),
-        Command::Check(_) | Command::Grade(_) | Command::Scenario(_) => {
-            eprintln!("error: not available yet");
-            return ExitCode::Unusable as i32;
-        }
+    let result = match &cli.command {
+        Command::Extract(args) => Ok(extract::run(args)),
+        Command::Check(args) => check::run(args),
+        Command::Grade(args) => grade_cmd::run(args),
+        Command::Scenario(command) => scenario_cmd::run(command),
     };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    exit as i32
+    match result.and_then(emit) {
+        Ok(exit) => exit as i32,
+        Err(message) => {
+            eprint!("{message}");
+            ExitCode::Unusable as i32
+        }
+    }
+}
+
+fn emit(output: Output) -> Result<ExitCode, String> {
+    match &output.out {
+        Some(path) => std::fs::write(path, &output.text)
+            .map_err(|e| format!("error: failed to write {}: {e}\n", path.display()))?,
+        None => {
+            let _ = std::io::stdout().lock().write_all(output.text.as_bytes());
+        }
+    }
+    Ok(output.exit)
 }

@@ -10,6 +10,10 @@
 //! whether one of them went wrong): O(exchanges × steps × repeat cap).
 
 use crate::scenario::{Label, Scenario, Step};
+
+/// The most exchanges one alignment looks at: the table grows with exchanges × steps, and a
+/// lab dialogue has a few dozen. Longer sessions are graded on their beginning.
+pub const MAX_EXCHANGES: usize = 5000;
 use crate::session::{Exchange, Session};
 
 /// How an exchange fits a step it matches by command.
@@ -119,7 +123,7 @@ fn close_points(step: &Step, count: u32, wrong: bool) -> u32 {
 /// The best alignment of `session` with `scenario`.
 pub fn align(scenario: &Scenario, session: &Session) -> Alignment {
     let steps = &scenario.steps;
-    let exchanges = &session.exchanges;
+    let exchanges = &session.exchanges[..session.exchanges.len().min(MAX_EXCHANGES)];
     let (n, m) = (exchanges.len(), steps.len());
     // State layout per exchange position: for each step, (cap + 1) counts × 2 wrong flags,
     // then one final state "all steps closed".
@@ -229,7 +233,7 @@ fn trace(
     offset: &[usize],
 ) -> Alignment {
     let steps = &scenario.steps;
-    let (n, m) = (session.exchanges.len(), steps.len());
+    let (n, m) = (session.exchanges.len().min(MAX_EXCHANGES), steps.len());
     let locate = |state: usize| {
         let j = state / layer;
         let rest = state % layer;

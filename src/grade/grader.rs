@@ -1,6 +1,6 @@
 //! One session against one scenario → a grade.
 
-use super::align::{align, fit, Alignment, Event, Fit, Outcome};
+use super::align::{align, fit, Alignment, Event, Fit, Outcome, MAX_EXCHANGES};
 use super::checks::{self, message_content, Context};
 use super::diff::skeleton_diff;
 use super::evidence::evidence;
@@ -69,6 +69,23 @@ pub fn grade(session: &Session, index: usize, scenario: &Scenario) -> Grade {
         }
     }
     let mut findings = checks::run_all(&Context { session, scenario });
+    if session.exchanges.len() > MAX_EXCHANGES {
+        findings.push(Finding {
+            check: "too-long",
+            severity: FindingSeverity::Warning,
+            message: Text::new(
+                format!(
+                    "The session has {} exchanges; only the first {MAX_EXCHANGES} were graded.",
+                    session.exchanges.len()
+                ),
+                format!(
+                    "会话共有 {} 次交互，只评了前 {MAX_EXCHANGES} 次。",
+                    session.exchanges.len()
+                ),
+            ),
+            evidence: evidence(session, MAX_EXCHANGES),
+        });
+    }
     if !scenario.strict {
         findings.extend(explain_extras(scenario, session, &alignment));
     }
@@ -100,7 +117,7 @@ pub fn grade(session: &Session, index: usize, scenario: &Scenario) -> Grade {
 fn wrong_protocol(found: Protocol, wanted: Protocol) -> Text {
     let (found, wanted) = (found.name().to_uppercase(), wanted.name().to_uppercase());
     Text::new(
-        format!("This is an {found} session; the scenario grades {wanted}."),
+        format!("This is a session of {found}; the scenario grades {wanted}."),
         format!("这是 {found} 会话；本场景评的是 {wanted}。"),
     )
 }

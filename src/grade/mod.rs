@@ -8,6 +8,7 @@
 
 pub mod align;
 pub mod checks;
+mod diagnostics;
 mod diff;
 mod evidence;
 mod grader;

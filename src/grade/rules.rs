@@ -4,9 +4,13 @@
 //! in English and Simplified Chinese. Feedback templates fill in `{command}` (what was sent),
 //! `{code}` (the reply it got), `{expected}` (what the scenario expects) and `{line}`.
 //!
-//! The ids of the SMTP order rules are those of [`crate::protocol::smtp::Rule`], so the
-//! server's 503 and the grader's explanation name the same rule.
+//! Which order rule a refused command broke is asked of the protocol's state machines
+//! ([`SmtpState`], [`Pop3State`]) replayed over the claimed dialogue; the ids of those rules
+//! are the ids here (POP3's with a `pop3-` prefix), so the server's 503 and the grader's
+//! explanation name the same rule. Other refusals are explained by their reply code.
 
+use crate::protocol::pop3::{self, Pop3State};
+use crate::protocol::smtp::{self, SmtpState};
 use crate::scenario::{Label, Text};
 use crate::session::{Exchange, Pop3Status, Protocol, ReplyCode, Session};
 
@@ -70,11 +74,20 @@ pub const MAIL_BEFORE_RCPT: Rule = Rule {
 
 pub const RCPT_BEFORE_DATA: Rule = Rule {
     id: "rcpt-before-data",
-    what: "DATA comes only after at least one RCPT TO was accepted.",
-    why: "RFC 5321 §3.3: with no valid recipient there is nobody to deliver to; servers answer 503 or 554.",
-    example: "C: MAIL FROM:<a@b> / S: 250 / C: DATA / S: 503 Error: need RCPT command",
-    en: "DATA before an accepted RCPT: the server answered {code} — give at least one recipient with RCPT TO first.",
-    zh_cn: "在收件人被接受之前发送了 DATA：服务器回复 {code}——请先用 RCPT TO 指定至少一个收件人。",
+    what: "DATA (or BDAT) comes inside a mail transaction: after MAIL FROM and RCPT TO.",
+    why: "RFC 5321 §3.3: DATA outside a transaction has no sender or recipients; Postfix answers 503 need RCPT command.",
+    example: "C: EHLO x / S: 250 / C: DATA / S: 503 Error: need RCPT command",
+    en: "DATA before MAIL FROM and RCPT TO: the server answered {code} — give the sender and at least one recipient first.",
+    zh_cn: "在 MAIL FROM 和 RCPT TO 之前发送了 DATA：服务器回复 {code}——请先指定发件人和至少一个收件人。",
+};
+
+pub const NO_VALID_RECIPIENTS: Rule = Rule {
+    id: "no-valid-recipients",
+    what: "DATA needs at least one RCPT TO the server accepted.",
+    why: "RFC 5321 §3.3: with no valid recipient there is nobody to deliver to; Postfix answers 554 no valid recipients.",
+    example: "C: RCPT TO:<x@y> / S: 550 / C: DATA / S: 554 Error: no valid recipients",
+    en: "DATA before any recipient was accepted: the server answered {code} — fix the RCPT TO address until the server answers 250.",
+    zh_cn: "没有被接受的收件人就发送了 DATA：服务器回复 {code}——请修正 RCPT TO 的地址，直到服务器回复 250。",
 };
 
 pub const NESTED_MAIL: Rule = Rule {
@@ -88,11 +101,20 @@ pub const NESTED_MAIL: Rule = Rule {
 
 pub const AUTH_NOT_NOW: Rule = Rule {
     id: "auth-not-now",
-    what: "AUTH is allowed once, outside a mail transaction.",
-    why: "RFC 4954 §4: AUTH after a successful AUTH or during a transaction is answered 503.",
-    example: "C: AUTH LOGIN / S: 235 … / C: AUTH LOGIN / S: 503 already authenticated",
-    en: "AUTH at the wrong time (already logged in, or inside a transaction): a server answers 503 — log in once, right after EHLO.",
-    zh_cn: "在错误的时机发送 AUTH（已登录或在邮件事务中）：服务器会回复 503——请在 EHLO 之后登录一次。",
+    what: "AUTH comes before MAIL FROM, outside a mail transaction.",
+    why: "RFC 4954 §4: AUTH during a transaction is answered 503 (Postfix: MAIL transaction in progress).",
+    example: "C: MAIL FROM:<a@b> / S: 250 / C: AUTH LOGIN / S: 503 Error: MAIL transaction in progress",
+    en: "AUTH inside a mail transaction: a server answers 503 — log in right after EHLO, before MAIL FROM.",
+    zh_cn: "在邮件事务中发送 AUTH：服务器会回复 503——请在 EHLO 之后、MAIL FROM 之前登录。",
+};
+
+pub const ALREADY_AUTHENTICATED: Rule = Rule {
+    id: "already-authenticated",
+    what: "AUTH succeeds once per session.",
+    why: "RFC 4954 §4: after a successful AUTH another one is answered 503.",
+    example: "C: AUTH LOGIN / … / S: 235 / C: AUTH LOGIN / S: 503 Error: already authenticated",
+    en: "AUTH after you were already logged in: a server answers 503 — log in only once.",
+    zh_cn: "已登录后再次发送 AUTH：服务器会回复 503——每个会话只需登录一次。",
 };
 
 pub const AUTH_REQUIRED: Rule = Rule {
@@ -294,6 +316,24 @@ pub const POP3_LOGIN_FIRST: Rule = Rule {
     zh_cn: "在登录成功之前发送了 {command}（{code}）：请先用 USER 和 PASS 登录。",
 };
 
+pub const POP3_ALREADY_LOGGED_IN: Rule = Rule {
+    id: "pop3-already-logged-in",
+    what: "USER, PASS, APOP and AUTH are only valid before login (AUTHORIZATION state).",
+    why: "RFC 1939 §3: in TRANSACTION state the login commands are answered -ERR.",
+    example: "C: PASS x / S: +OK / C: USER a / S: -ERR",
+    en: "{command} after the login succeeded ({code}): you are already logged in.",
+    zh_cn: "登录成功后又发送了 {command}（{code}）：你已经登录了。",
+};
+
+pub const POP3_SESSION_OVER: Rule = Rule {
+    id: "pop3-session-over",
+    what: "Nothing follows QUIT.",
+    why: "RFC 1939 §6: QUIT ends the session; the server closes the connection.",
+    example: "C: QUIT / S: +OK / C: STAT",
+    en: "{command} came after QUIT: the session was already over.",
+    zh_cn: "{command} 出现在 QUIT 之后：会话已经结束。",
+};
+
 pub const POP3_NO_SUCH_MESSAGE: Rule = Rule {
     id: "pop3-no-such-message",
     what: "RETR, DELE, LIST n and TOP take the number of a message that exists and is not deleted.",
@@ -308,8 +348,10 @@ pub const RULES: &[&Rule] = &[
     &HELLO_FIRST,
     &MAIL_BEFORE_RCPT,
     &RCPT_BEFORE_DATA,
+    &NO_VALID_RECIPIENTS,
     &NESTED_MAIL,
     &AUTH_NOT_NOW,
+    &ALREADY_AUTHENTICATED,
     &AUTH_REQUIRED,
     &AUTH_FAILED,
     &AUTH_BAD_PAYLOAD,
@@ -332,6 +374,8 @@ pub const RULES: &[&Rule] = &[
     &POP3_USER_BEFORE_PASS,
     &POP3_LOGIN_FAILED,
     &POP3_LOGIN_FIRST,
+    &POP3_ALREADY_LOGGED_IN,
+    &POP3_SESSION_OVER,
     &POP3_NO_SUCH_MESSAGE,
 ];
 
@@ -339,62 +383,87 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|rule| rule.id == id)
 }
 
-/// What the dialogue had achieved before an exchange: enough state to say why a server
-/// refused a command.
-#[derive(Clone, Copy, Debug, Default)]
-struct Progress {
-    hello: bool,
-    authenticated: bool,
-    mail: bool,
-    rcpt: bool,
-    pop3_user: bool,
-    pop3_logged_in: bool,
+/// The command line of an exchange as the protocol parser reads it; secrets stay redacted
+/// (a placeholder is enough to know the command's shape).
+fn request_line(exchange: &Exchange) -> Option<String> {
+    let command = exchange.command.as_ref()?;
+    let verb = command.verb()?;
+    let args = command.args().map(ToString::to_string).unwrap_or_default();
+    Some(format!("{verb} {args}").trim_end().to_string())
 }
 
-fn progress_before(session: &Session, index: usize) -> Progress {
-    let mut progress = Progress::default();
-    for exchange in session.exchanges.iter().take(index) {
-        let positive = exchange
-            .reply
-            .as_ref()
-            .is_some_and(|r| r.code.is_positive());
-        let completed = exchange.reply.as_ref().is_some_and(|r| {
-            matches!(r.code, ReplyCode::Smtp(c) if c.class() == 2)
-                || r.code == ReplyCode::Pop3(Pop3Status::Ok)
-        });
-        if !positive {
-            continue;
+/// Replays the claimed dialogue before exchange `index` through the protocol's state machine
+/// and asks whether the command at `index` was in order; the id of the rule it broke.
+fn order_rule_at(session: &Session, index: usize) -> Option<String> {
+    let target = session.exchanges.get(index)?;
+    match session.protocol {
+        Protocol::Smtp => {
+            let mut state = SmtpState::helo_required();
+            let mut auth: Option<smtp::Request> = None;
+            for exchange in session.exchanges.iter().take(index) {
+                let code = exchange.reply.as_ref().and_then(|r| r.code.smtp());
+                match Label::of(exchange) {
+                    Label::Verb(_) => {
+                        let Some(request) =
+                            request_line(exchange).and_then(|l| smtp::parse_request(&l).ok())
+                        else {
+                            continue;
+                        };
+                        match code {
+                            // AUTH waits for its final answer; 334 is a challenge.
+                            Some(code)
+                                if matches!(request, smtp::Request::Auth { .. })
+                                    && code.value() == 334 =>
+                            {
+                                auth = Some(request);
+                            }
+                            Some(code) => state.apply(&request, code),
+                            None => {}
+                        }
+                    }
+                    Label::AuthResponse => match (code, &auth) {
+                        (Some(code), Some(request)) if code.value() != 334 => {
+                            state.apply(request, code);
+                            auth = None;
+                        }
+                        _ => {}
+                    },
+                    Label::Message => {
+                        if let Some(code) = code {
+                            state.apply_message(code);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let request = smtp::parse_request(&request_line(target)?).ok()?;
+            state
+                .check(&request)
+                .err()
+                .map(|rule| rule.id().to_string())
         }
-        match Label::of(exchange) {
-            Label::Verb(verb) => match verb.as_str() {
-                "EHLO" | "HELO" => {
-                    progress.hello = true;
-                    progress.mail = false;
-                    progress.rcpt = false;
+        Protocol::Pop3 => {
+            let mut state = Pop3State::new();
+            for exchange in session.exchanges.iter().take(index) {
+                let status = match exchange.reply.as_ref().map(|r| r.code) {
+                    Some(ReplyCode::Pop3(status)) => status,
+                    _ => continue,
+                };
+                if let Some(request) =
+                    request_line(exchange).and_then(|l| pop3::parse_request(&l).ok())
+                {
+                    if status != Pop3Status::Continue {
+                        state.apply(&request, status);
+                    }
                 }
-                "AUTH" if completed => progress.authenticated = true,
-                "MAIL" => progress.mail = true,
-                "RCPT" => progress.rcpt = true,
-                "RSET" => {
-                    progress.mail = false;
-                    progress.rcpt = false;
-                }
-                "USER" => progress.pop3_user = true,
-                "PASS" | "APOP" => progress.pop3_logged_in = true,
-                _ => {}
-            },
-            Label::AuthResponse if completed => {
-                progress.authenticated = true;
-                progress.pop3_logged_in = true;
             }
-            Label::Message => {
-                progress.mail = false;
-                progress.rcpt = false;
-            }
-            _ => {}
+            let request = pop3::parse_request(&request_line(target)?).ok()?;
+            state
+                .check(&request)
+                .err()
+                .map(|rule| format!("pop3-{}", rule.id()))
         }
     }
-    progress
 }
 
 /// The rule that explains why the server refused (or did not answer) exchange `index`;
@@ -408,17 +477,17 @@ pub fn explain_reply(session: &Session, index: usize) -> Option<&'static Rule> {
     if reply.code.is_positive() {
         return None;
     }
-    let progress = progress_before(session, index);
-    match (session.protocol, reply.code) {
-        (Protocol::Smtp, ReplyCode::Smtp(code)) => {
-            Some(explain_smtp(&label, code.value(), progress))
-        }
-        (Protocol::Pop3, ReplyCode::Pop3(_)) => Some(explain_pop3(&label, progress)),
-        _ => Some(&WRONG_REPLY),
+    if let Some(broken) = order_rule_at(session, index).and_then(|id| rule(&id)) {
+        return Some(broken);
+    }
+    match reply.code {
+        ReplyCode::Smtp(code) => Some(explain_smtp_code(&label, code.value())),
+        ReplyCode::Pop3(_) => Some(explain_pop3_error(&label)),
     }
 }
 
-fn explain_smtp(label: &Label, code: u16, progress: Progress) -> &'static Rule {
+/// Refusals that are not about order, by reply code (RFC 5321 §4.2.2–4.2.3, RFC 4954 §6).
+fn explain_smtp_code(label: &Label, code: u16) -> &'static Rule {
     let verb = match label {
         Label::Verb(verb) => verb.as_str(),
         Label::AuthResponse => "auth-response",
@@ -428,12 +497,6 @@ fn explain_smtp(label: &Label, code: u16, progress: Progress) -> &'static Rule {
     match (verb, code) {
         (_, 421) => &SERVER_CLOSING,
         (_, 500 | 502) => &UNKNOWN_COMMAND,
-        ("MAIL" | "RCPT" | "DATA" | "AUTH", 503) if !progress.hello => &HELLO_FIRST,
-        ("MAIL", 503) => &NESTED_MAIL,
-        ("RCPT", 503) if !progress.mail => &MAIL_BEFORE_RCPT,
-        ("DATA", 503 | 554) if !progress.mail => &MAIL_BEFORE_RCPT,
-        ("DATA", 503 | 554) => &RCPT_BEFORE_DATA,
-        ("AUTH", 503) => &AUTH_NOT_NOW,
         (_, 530) => &AUTH_REQUIRED,
         ("AUTH", 504) => &AUTH_MECHANISM,
         ("AUTH" | "auth-response", 535) => &AUTH_FAILED,
@@ -441,24 +504,21 @@ fn explain_smtp(label: &Label, code: u16, progress: Progress) -> &'static Rule {
         ("MAIL" | "RCPT", 501 | 555) => &ADDRESS_SYNTAX,
         ("MAIL", 550 | 553) => &SENDER_REJECTED,
         ("RCPT", 550 | 551 | 553 | 554) => &RECIPIENT_REJECTED,
+        ("DATA", 554) => &NO_VALID_RECIPIENTS,
         ("message", _) => &MESSAGE_REJECTED,
         (_, 501) => &SYNTAX,
         _ => &WRONG_REPLY,
     }
 }
 
-fn explain_pop3(label: &Label, progress: Progress) -> &'static Rule {
-    let Label::Verb(verb) = label else {
-        return &POP3_LOGIN_FAILED;
-    };
-    match verb.as_str() {
-        "PASS" if !progress.pop3_user => &POP3_USER_BEFORE_PASS,
-        "USER" | "PASS" | "APOP" | "AUTH" => &POP3_LOGIN_FAILED,
-        "STAT" | "LIST" | "UIDL" | "RETR" | "TOP" | "DELE" | "RSET" if !progress.pop3_logged_in => {
-            &POP3_LOGIN_FIRST
-        }
-        "LIST" | "UIDL" | "RETR" | "TOP" | "DELE" => &POP3_NO_SUCH_MESSAGE,
-        _ => &WRONG_REPLY,
+fn explain_pop3_error(label: &Label) -> &'static Rule {
+    match label {
+        Label::Verb(verb) => match verb.as_str() {
+            "USER" | "PASS" | "APOP" | "AUTH" => &POP3_LOGIN_FAILED,
+            "LIST" | "UIDL" | "RETR" | "TOP" | "DELE" => &POP3_NO_SUCH_MESSAGE,
+            _ => &WRONG_REPLY,
+        },
+        _ => &POP3_LOGIN_FAILED,
     }
 }
 
@@ -528,16 +588,28 @@ mod tests {
     }
 
     #[test]
-    fn protocol_order_rules_share_ids() {
-        use crate::protocol::smtp::Rule as ProtocolRule;
+    fn protocol_order_rules_have_feedback() {
+        use crate::protocol::pop3::Pop3Rule;
+        use crate::protocol::smtp::Rule as SmtpRule;
         for rule in [
-            ProtocolRule::HelloFirst,
-            ProtocolRule::MailBeforeRcpt,
-            ProtocolRule::RcptBeforeData,
-            ProtocolRule::NestedMail,
-            ProtocolRule::AuthNotNow,
+            SmtpRule::HelloFirst,
+            SmtpRule::MailBeforeRcpt,
+            SmtpRule::RcptBeforeData,
+            SmtpRule::NoValidRecipients,
+            SmtpRule::NestedMail,
+            SmtpRule::AuthNotNow,
+            SmtpRule::AlreadyAuthenticated,
         ] {
             assert!(super::rule(rule.id()).is_some(), "{}", rule.id());
+        }
+        for rule in [
+            Pop3Rule::LoginFirst,
+            Pop3Rule::UserBeforePass,
+            Pop3Rule::AlreadyLoggedIn,
+            Pop3Rule::SessionOver,
+        ] {
+            let id = format!("pop3-{}", rule.id());
+            assert!(super::rule(&id).is_some(), "{id}");
         }
     }
 }

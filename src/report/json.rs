@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{Outcome, Problem, SubmissionOutcome};
+use crate::grade::Grade;
 use crate::session::{CommandKind, Connect, Exchange, Note, Origin, Protocol, Session, Source};
 
 pub const SCHEMA: &str = "mailgrade/v1";
@@ -25,7 +26,10 @@ struct Tool {
 struct SubmissionView<'a> {
     id: &'a str,
     files: &'a [std::path::PathBuf],
+    /// Passed when every scenario graded has a passing session.
+    passed: bool,
     sessions: Vec<SessionView<'a>>,
+    grades: &'a [Grade],
     problems: &'a [Problem],
 }
 
@@ -107,7 +111,9 @@ fn submission_view(submission: &SubmissionOutcome) -> SubmissionView<'_> {
     SubmissionView {
         id: &submission.id,
         files: &submission.files,
+        passed: submission.passed(),
         sessions: submission.sessions.iter().map(session_view).collect(),
+        grades: &submission.grades,
         problems: &submission.problems,
     }
 }

@@ -6,6 +6,7 @@
 pub mod json;
 mod model;
 pub mod sessions_text;
+pub mod text;
 pub mod transcript;
 
 pub use model::{Outcome, Problem, SubmissionOutcome};

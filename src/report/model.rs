@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::grade::Grade;
 use crate::session::Session;
 
 /// Everything one run found and decided: the input of every renderer.
@@ -19,7 +20,43 @@ pub struct SubmissionOutcome {
     pub id: String,
     pub files: Vec<PathBuf>,
     pub sessions: Vec<Session>,
+    /// One per graded session, plus an ungradable one per requested scenario no session fits.
+    pub grades: Vec<Grade>,
     pub problems: Vec<Problem>,
+}
+
+impl SubmissionOutcome {
+    /// Passed when every scenario graded has a passing session and nothing was unusable.
+    pub fn passed(&self) -> bool {
+        let scenarios: std::collections::BTreeSet<&str> =
+            self.grades.iter().map(|g| g.scenario.as_str()).collect();
+        !scenarios.is_empty()
+            && scenarios
+                .iter()
+                .all(|id| self.grades.iter().any(|g| g.scenario == *id && g.passed))
+    }
+
+    /// Adds another part of the same submission (a second file the student named).
+    pub fn merge(&mut self, other: SubmissionOutcome) {
+        let offset = self.sessions.len();
+        self.files.extend(other.files);
+        self.sessions.extend(other.sessions);
+        self.problems.extend(other.problems);
+        self.grades
+            .extend(other.grades.into_iter().map(|mut grade| {
+                if let Some(session) = &mut grade.session {
+                    session.index += offset;
+                }
+                grade
+            }));
+    }
+
+    /// Nothing in the submission could be graded.
+    pub fn ungradable(&self) -> bool {
+        self.grades
+            .iter()
+            .all(|g| g.verdict == crate::grade::Verdict::Ungradable)
+    }
 }
 
 /// A file, or a place in it, that could not be used.

@@ -81,6 +81,14 @@ pub fn builtins() -> Vec<Scenario> {
         .collect()
 }
 
+/// The YAML text of a built-in scenario, as shipped.
+pub fn builtin_source(name: &str) -> Option<&'static str> {
+    BUILTINS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+}
+
 /// The names of the built-in scenarios.
 pub fn builtin_names() -> Vec<&'static str> {
     BUILTINS.iter().map(|(name, _)| *name).collect()

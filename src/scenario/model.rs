@@ -68,14 +68,16 @@ pub struct Scenario {
 impl Scenario {
     /// The points of all steps, content checks, forbidden and order rules together.
     pub fn max_score(&self) -> u32 {
-        let steps: u32 = self
-            .steps
-            .iter()
-            .map(|step| step.points + step.checks.iter().map(|c| c.points).sum::<u32>())
-            .sum();
-        let forbidden: u32 = self.forbidden.iter().map(|f| f.points).sum();
-        let order: u32 = self.order.iter().map(|o| o.points).sum();
-        steps + forbidden + order
+        let steps = self.steps.iter().flat_map(|step| {
+            std::iter::once(step.points).chain(step.checks.iter().map(|c| c.points))
+        });
+        let forbidden = self.forbidden.iter().map(|f| f.points);
+        let order = self.order.iter().map(|o| o.points);
+        // Loading caps the total; saturate anyway so no scenario can overflow a sum.
+        steps
+            .chain(forbidden)
+            .chain(order)
+            .fold(0u32, u32::saturating_add)
     }
 
     pub fn step(&self, id: &str) -> Option<&Step> {

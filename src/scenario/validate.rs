@@ -14,6 +14,9 @@ use super::yaml::{Parsed, RawCode, RawExpect, RawMessageCheck, RawProtocol, RawS
 use crate::diagnostic::did_you_mean;
 use crate::session::{Pop3Status, Protocol, SmtpCode};
 
+/// The most points a scenario may give in all: keeps every sum in the grader far from overflow.
+const MAX_TOTAL_POINTS: u32 = 100_000;
+
 /// Builds the scenario, or adds to `errors` and returns `None`.
 pub(super) fn build(
     parsed: Parsed,
@@ -45,7 +48,10 @@ pub(super) fn build(
     for (i, raw) in parsed.steps.into_iter().enumerate() {
         let Some(raw) = raw else { continue };
         let path = format!("steps.{i}");
-        let id_span = index.value(&format!("{path}.id"));
+        // An aliased step (`- *a`) has no `id` node of its own: point at the alias.
+        let id_span = index
+            .value(&format!("{path}.id"))
+            .or_else(|| index.value(&path));
         match first_id_line.get(&raw.id) {
             Some(line) => errors.push(
                 ScenarioError::new("duplicate-id", format!("duplicate step id `{}`", raw.id))
@@ -150,6 +156,16 @@ pub(super) fn build(
         origin: origin.to_string(),
     };
     let max = scenario.max_score();
+    if max > MAX_TOTAL_POINTS {
+        errors.push(
+            ScenarioError::new(
+                "too-many-points",
+                format!("the scenario gives {max} points, more than {MAX_TOTAL_POINTS}"),
+            )
+            .at(index.key("steps"), "points add up too high")
+            .help("scale the points down: a lab scenario usually gives 100"),
+        );
+    }
     scenario.pass_mark = match top.pass_mark {
         Some(mark) if mark > max => {
             errors.push(
@@ -163,7 +179,7 @@ pub(super) fn build(
             mark
         }
         Some(mark) => mark,
-        None => max * 60 / 100,
+        None => (u64::from(max) * 60 / 100) as u32,
     };
     errors.is_empty().then_some(scenario)
 }

@@ -256,6 +256,14 @@ pub(super) struct Parsed {
 /// Parses `text`; syntax errors end parsing (nothing after them can be trusted), structural
 /// errors are collected and parsing goes on step by step.
 pub(super) fn parse(text: &str, errors: &mut Vec<ScenarioError>) -> Option<Parsed> {
+    if text.trim().is_empty() {
+        errors.push(
+            ScenarioError::new("empty", "scenario file is empty")
+                .at(Some(Span::new(1, 1, 0)), "nothing here")
+                .help("a scenario needs at least `id:`, `title:`, `protocol:` and `steps:`"),
+        );
+        return None;
+    }
     let value: serde_yaml::Value = match serde_yaml::from_str(text) {
         Ok(value) => value,
         Err(err) => {
@@ -361,6 +369,15 @@ fn structure_error(
     // Name serde's Rust types the way a scenario author thinks of them.
     let message = strip_location(&err.to_string())
         .replace("expected u32", "expected a whole number")
+        .replace(
+            "expected struct RawScenario",
+            "expected a mapping of scenario fields (id, title, protocol, steps …)",
+        )
+        .replace(
+            "expected struct RawStep",
+            "expected a step: a mapping with id, send, expect …",
+        )
+        .replace("expected struct Text", "expected `{ en: …, zh-CN: … }`")
         .replace("expected a boolean", "expected true or false");
     let span = err.location().map(|l| {
         let line = (l.line() + origin.0) as u32;

@@ -8,14 +8,12 @@
 //!
 //! **Example**: `S: 334 VXNlcm5hbWU6` / `C: student@lab.test` (plain text, not base64).
 //!
-//! The payload is read with `Secret::expose` here and nowhere else; no output names it.
-
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
+//! The payload is only decoded (by `protocol::sasl`); no output names it.
 
 use super::{CheckFn, Context};
 use crate::grade::evidence::evidence;
 use crate::grade::model::{Finding, FindingSeverity};
+use crate::protocol::sasl::{self, SaslError};
 use crate::scenario::Text;
 use crate::session::{CommandKind, Secret};
 
@@ -24,10 +22,11 @@ pub const CHECK: CheckFn = CheckFn {
     run,
 };
 
-/// Whether a SASL payload decodes; `=` is the empty initial response (RFC 4954 §4).
-pub(crate) fn is_base64(secret: &Secret) -> bool {
-    let value = secret.expose().trim();
-    value == "=" || (!value.is_empty() && STANDARD.decode(value).is_ok())
+/// Whether a SASL payload decodes as base64 (`=` is the empty initial response); an empty
+/// line is not a payload either.
+fn is_base64(secret: &Secret) -> bool {
+    !secret.expose().trim().is_empty()
+        && !matches!(sasl::decode(secret), Err(SaslError::InvalidBase64))
 }
 
 fn run(context: &Context<'_>) -> Vec<Finding> {

@@ -10,12 +10,10 @@
 //!
 //! The decoded value is never put in a finding: the message only says it is not an address.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-
 use super::{CheckFn, Context};
 use crate::grade::evidence::evidence;
 use crate::grade::model::{Finding, FindingSeverity};
+use crate::protocol::sasl::{self, SaslError};
 use crate::scenario::Text;
 use crate::session::{CommandKind, Secret};
 
@@ -26,9 +24,10 @@ pub const CHECK: CheckFn = CheckFn {
 
 /// Whether the payload decodes to an address; `None` when it does not decode at all.
 fn decodes_to_address(secret: &Secret) -> Option<bool> {
-    let bytes = STANDARD.decode(secret.expose().trim()).ok()?;
-    let Ok(text) = String::from_utf8(bytes) else {
-        return Some(false);
+    let text = match sasl::decode_login_username(secret) {
+        Ok(text) => text,
+        Err(SaslError::InvalidBase64) => return None,
+        Err(_) => return Some(false),
     };
     let text = text.trim();
     let is_address = match text.split_once('@') {

@@ -40,6 +40,14 @@ fn protocol_of_host(host: &str) -> Option<&'static str> {
     }
 }
 
+/// "an SMTP", "a POP3": the article these acronyms take when read aloud.
+fn with_article(name: &str) -> String {
+    match name {
+        "SMTP" | "IMAP" | "HTTP" => format!("an {name}"),
+        _ => format!("a {name}"),
+    }
+}
+
 fn run(context: &Context<'_>) -> Vec<Finding> {
     let session = context.session;
     let Some(connect) = &session.connect else {
@@ -89,7 +97,8 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
             severity: FindingSeverity::Warning,
             message: Text::new(
                 format!(
-                    "`{host}` is the {other} host, but this is an {wanted} session: it only worked because the provider serves both on one address. Connect to {suggested}."
+                    "`{host}` is the {other} host, but this is {} session: it only worked because the provider serves both on one address. Connect to {suggested}.",
+                    with_article(wanted)
                 ),
                 format!(
                     "`{host}` 是 {other} 服务器，而这是 {wanted} 会话：能连通只是因为服务商在同一地址上提供了两种服务。请连接 {suggested_zh}。"

@@ -15,6 +15,7 @@
 use super::{CheckFn, Context};
 use crate::grade::evidence::{evidence, origin_of};
 use crate::grade::model::{Check, CheckKind, Evidence, Finding, FindingSeverity, Status};
+use crate::protocol::smtp;
 use crate::scenario::{Envelope, Label, MessageCheck, Step, Text};
 use crate::session::{CommandKind, Content, Session};
 
@@ -23,7 +24,7 @@ pub const CHECK: CheckFn = CheckFn {
     run,
 };
 
-/// The address inside `<…>`, or the whole text trimmed.
+/// The address in a header value (`Name <a@b>` or `a@b`), or in Wireshark's summary.
 fn address_in(text: &str) -> String {
     let inner = match (text.find('<'), text.rfind('>')) {
         (Some(open), Some(close)) if open < close => &text[open + 1..close],
@@ -32,7 +33,8 @@ fn address_in(text: &str) -> String {
     inner.trim().to_ascii_lowercase()
 }
 
-/// The envelope addresses of the transaction a message belongs to.
+/// The envelope addresses of the transaction a message belongs to, as the protocol parser
+/// reads MAIL FROM and RCPT TO.
 fn envelope_before(session: &Session, message: usize) -> (Option<String>, Vec<String>) {
     let mut from = None;
     let mut to = Vec::new();
@@ -45,16 +47,17 @@ fn envelope_before(session: &Session, message: usize) -> (Option<String>, Vec<St
         else {
             continue;
         };
-        let argument = args
-            .text
-            .split_once(':')
-            .map_or(args.text.as_str(), |(_, rest)| rest);
-        match verb.as_str() {
-            "MAIL" if accepted => {
-                from = Some(address_in(argument));
+        if !accepted || args.secret.is_some() {
+            continue;
+        }
+        match smtp::parse_request(&format!("{verb} {}", args.text)) {
+            Ok(smtp::Request::Mail { from: sender, .. }) => {
+                from = Some(sender.to_ascii_lowercase());
                 to.clear();
             }
-            "RCPT" if accepted => to.push(address_in(argument)),
+            Ok(smtp::Request::Rcpt { to: recipient, .. }) => {
+                to.push(recipient.to_ascii_lowercase())
+            }
             _ => {}
         }
     }

@@ -1,0 +1,215 @@
+//! Terminal text for people: a student checking their work, a TA reading one submission.
+
+use std::fmt::Write;
+
+use super::{Outcome, SubmissionOutcome};
+use crate::grade::{Check, Finding, FindingSeverity, Grade, Status, Verdict};
+use crate::session::Session;
+
+/// How to render: the feedback language and whether to colour.
+#[derive(Clone, Copy, Debug)]
+pub struct TextStyle<'a> {
+    pub lang: &'a str,
+    pub color: bool,
+}
+
+struct Paint {
+    color: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn green(&self, text: &str) -> String {
+        self.wrap("32", text)
+    }
+    fn red(&self, text: &str) -> String {
+        self.wrap("31", text)
+    }
+    fn yellow(&self, text: &str) -> String {
+        self.wrap("33", text)
+    }
+    fn bold(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+    fn dim(&self, text: &str) -> String {
+        self.wrap("2", text)
+    }
+}
+
+pub fn render(outcome: &Outcome, style: TextStyle<'_>) -> String {
+    let paint = Paint { color: style.color };
+    let mut out = String::new();
+    for submission in &outcome.submissions {
+        render_submission(&mut out, submission, style.lang, &paint, &outcome.server);
+    }
+    out
+}
+
+fn render_submission(
+    out: &mut String,
+    submission: &SubmissionOutcome,
+    lang: &str,
+    paint: &Paint,
+    server: &str,
+) {
+    let _ = writeln!(out, "{}", paint.bold(&submission.id));
+    for problem in &submission.problems {
+        let place = problem
+            .place
+            .as_deref()
+            .map(|p| format!(", {p}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {}: {}{place}: {}",
+            paint.red("error"),
+            problem.file.display(),
+            problem.message
+        );
+        if let Some(hint) = &problem.hint {
+            let _ = writeln!(out, "    help: {hint}");
+        }
+    }
+    for grade in &submission.grades {
+        let session = grade
+            .session
+            .as_ref()
+            .and_then(|s| submission.sessions.get(s.index));
+        render_grade(out, grade, session, lang, paint);
+    }
+    let summary = summary_line(submission, lang, server);
+    let _ = writeln!(out, "{summary}\n");
+}
+
+fn summary_line(submission: &SubmissionOutcome, lang: &str, server: &str) -> String {
+    let zh = lang.starts_with("zh");
+    let graded = submission
+        .grades
+        .iter()
+        .filter(|g| g.verdict != Verdict::Ungradable)
+        .count();
+    let verdict = match (
+        submission.grades.is_empty() || submission.ungradable(),
+        submission.passed(),
+        zh,
+    ) {
+        (true, _, false) => "ungradable",
+        (true, _, true) => "无法评分",
+        (false, true, false) => "passed",
+        (false, true, true) => "通过",
+        (false, false, false) => "below the pass mark",
+        (false, false, true) => "未达到及格线",
+    };
+    let replies = match (server, zh) {
+        ("none", false) => "replies as handed in".to_string(),
+        ("none", true) => "依据提交的服务器回复".to_string(),
+        (name, false) => format!("replies from the {name} server"),
+        (name, true) => format!("服务器回复来自 {name}"),
+    };
+    if zh {
+        format!("  结果：{verdict}（已评分会话 {graded} 个，{replies}）")
+    } else {
+        format!("  result: {verdict} ({graded} session(s) graded, {replies})")
+    }
+}
+
+fn render_grade(
+    out: &mut String,
+    grade: &Grade,
+    session: Option<&Session>,
+    lang: &str,
+    paint: &Paint,
+) {
+    let where_ = session.map(|s| s.source.to_string()).unwrap_or_default();
+    let head = format!("{} — {}", grade.scenario, grade.title.get(lang));
+    let score = format!("{}/{}", grade.score, grade.max_score);
+    let verdict = match grade.verdict {
+        Verdict::Passed => paint.green(&format!("{score} passed")),
+        Verdict::Failed => paint.red(&format!("{score} failed (pass mark {})", grade.pass_mark)),
+        Verdict::Ungradable => paint.yellow("ungradable"),
+    };
+    let _ = writeln!(out, "  {}  {verdict}", paint.bold(&head));
+    if !where_.is_empty() {
+        let _ = writeln!(out, "    {}", paint.dim(&where_));
+    }
+    if let Some(reason) = &grade.reason {
+        let _ = writeln!(out, "    {}", reason.get(lang));
+    }
+    for check in &grade.checks {
+        render_check(out, check, lang, paint);
+    }
+    for finding in &grade.findings {
+        render_finding(out, finding, lang, paint);
+    }
+    if grade.verdict != Verdict::Ungradable && grade.losses().next().is_some() {
+        let _ = writeln!(out, "    {}", paint.dim("expected vs. yours:"));
+        for line in grade.unified_diff().lines() {
+            let line = match line.chars().next() {
+                Some('-') => paint.red(line),
+                Some('+') => paint.green(line),
+                _ => line.to_string(),
+            };
+            let _ = writeln!(out, "      {line}");
+        }
+    }
+}
+
+fn render_check(out: &mut String, check: &Check, lang: &str, paint: &Paint) {
+    let mark = match check.status {
+        Status::Passed => paint.green("✓"),
+        Status::Skipped | Status::NotChecked => paint.dim("·"),
+        _ => paint.red("✗"),
+    };
+    let points = if check.max_points > 0 {
+        format!("  {}/{}", check.points, check.max_points)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(out, "    {mark} {}{points}", check.name);
+    // A check that could not look (an elided body) is told once, as a finding.
+    if check.status.is_ok() {
+        return;
+    }
+    if let Some(feedback) = &check.feedback {
+        let _ = writeln!(out, "        {}", feedback.get(lang));
+    }
+    if let Some(evidence) = &check.evidence {
+        let _ = writeln!(
+            out,
+            "        {}",
+            paint.dim(&format!(
+                "--> {}:{}  {}",
+                evidence.source.display(),
+                evidence.origin,
+                evidence.exchange
+            ))
+        );
+    }
+}
+
+fn render_finding(out: &mut String, finding: &Finding, lang: &str, paint: &Paint) {
+    let label = match finding.severity {
+        FindingSeverity::Info => paint.dim("note"),
+        FindingSeverity::Warning => paint.yellow("warning"),
+        FindingSeverity::Error => paint.red("error"),
+    };
+    let _ = writeln!(out, "    {label}: {}", finding.message.get(lang));
+    if let Some(evidence) = &finding.evidence {
+        let _ = writeln!(
+            out,
+            "        {}",
+            paint.dim(&format!(
+                "--> {}:{}  {}",
+                evidence.source.display(),
+                evidence.origin,
+                evidence.exchange
+            ))
+        );
+    }
+}
