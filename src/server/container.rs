@@ -238,8 +238,9 @@ impl ContainerServer {
             .stderr_to_vec()
             .await
             .map_err(|e| exec_error(e.to_string()))?;
-        // The exit code shows up in the engine shortly after the output ends.
-        for _ in 0..100 {
+        // The exit code shows up in the engine shortly after the output ends (later on a
+        // loaded machine).
+        for _ in 0..250 {
             match result
                 .exit_code()
                 .await
@@ -253,10 +254,10 @@ impl ContainerServer {
                         message.trim()
                     )));
                 }
-                None => tokio::time::sleep(Duration::from_millis(10)).await,
+                None => tokio::time::sleep(Duration::from_millis(20)).await,
             }
         }
-        Err(exec_error("no exit status after 1 s".to_owned()))
+        Err(exec_error("no exit status after 5 s".to_owned()))
     }
 }
 
