@@ -9,6 +9,7 @@ mod grading;
 mod inputs;
 mod run;
 mod scenario_cmd;
+pub mod serve;
 
 pub use exit::ExitCode;
 pub use run::main;

@@ -19,6 +19,8 @@ pub async fn start(config: EmbeddedConfig) -> EmbeddedServer {
 pub struct Client {
     reader: BufReader<OwnedReadHalf>,
     writer: OwnedWriteHalf,
+    /// How long a read may wait (tests with paused time raise it past the server's timers).
+    pub timeout: Duration,
 }
 
 impl Client {
@@ -28,6 +30,7 @@ impl Client {
         Client {
             reader: BufReader::new(read),
             writer,
+            timeout: REPLY_TIMEOUT,
         }
     }
 
@@ -44,7 +47,7 @@ impl Client {
     /// One line without its line end; `None` at end of stream.
     pub async fn line(&mut self) -> Option<String> {
         let mut line = Vec::new();
-        let read = tokio::time::timeout(REPLY_TIMEOUT, self.reader.read_until(b'\n', &mut line))
+        let read = tokio::time::timeout(self.timeout, self.reader.read_until(b'\n', &mut line))
             .await
             .expect("reply within the timeout");
         match read {
@@ -94,7 +97,7 @@ impl Client {
             loop {
                 let mut line = Vec::new();
                 let read = tokio::time::timeout(
-                    REPLY_TIMEOUT,
+                    self.timeout,
                     self.reader.read_until(b'\n', &mut line),
                 )
                 .await
