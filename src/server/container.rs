@@ -47,15 +47,16 @@ const GREETING_TIMEOUT: Duration = Duration::from_secs(10);
 /// A mailbox the server knows: SMTP AUTH and POP3 log in with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
-    /// `local@domain`, lowercase.
-    pub address: String,
+    /// The full address, `local@domain`, lowercase (POP3 and AUTH also take the local part
+    /// alone, in [`DEFAULT_REALM`]).
+    pub user: String,
     pub password: Secret,
 }
 
 impl Account {
-    pub fn new(address: impl Into<String>, password: impl Into<String>) -> Self {
+    pub fn new(user: impl Into<String>, password: impl Into<String>) -> Self {
         Account {
-            address: address.into(),
+            user: user.into(),
             password: Secret::new(password),
         }
     }
@@ -216,8 +217,8 @@ impl ContainerServer {
         }
         self.accounts
             .iter()
-            .find(|account| account.address == address)
-            .and_then(|account| maildir::maildir_of(&account.address))
+            .find(|account| account.user == address)
+            .and_then(|account| maildir::maildir_of(&account.user))
             .ok_or(ContainerError::UnknownMailbox { address })
     }
 
@@ -283,7 +284,7 @@ fn accounts_env(accounts: &[Account]) -> Result<String, ContainerError> {
             reason,
         };
         let (local, domain) = account
-            .address
+            .user
             .split_once('@')
             .ok_or(bad("address has no @"))?;
         let plain_local =
@@ -310,7 +311,7 @@ fn accounts_env(accounts: &[Account]) -> Result<String, ContainerError> {
                 "password must be non-empty, without spaces or control characters",
             ));
         }
-        pairs.push(format!("{}:{password}", account.address));
+        pairs.push(format!("{}:{password}", account.user));
     }
     Ok(pairs.join(" "))
 }
