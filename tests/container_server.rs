@@ -51,6 +51,8 @@ async fn reference_server_dialogues() {
     let Some(server) = start_or_note(lab_config()).await else {
         return;
     };
+    assert_eq!(server.domain(), "lab.test");
+    assert_eq!(server.name(), "container mailgrade/mailserver:bookworm-1");
     eprintln!(
         "container server ready (both greetings) after {} ms",
         started.elapsed().as_millis()

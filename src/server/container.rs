@@ -93,6 +93,7 @@ pub struct ContainerServer {
     /// `None` once stopped; dropping the container removes it.
     container: RwLock<Option<ContainerAsync<GenericImage>>>,
     id: String,
+    image: String,
     smtp: SocketAddr,
     pop3: SocketAddr,
     accounts: Vec<Account>,
@@ -148,6 +149,7 @@ impl ContainerServer {
         wait_for_greeting(Greeting::Pop3, pop3).await?;
         Ok(ContainerServer {
             id: container.id().to_owned(),
+            image: config.image.clone(),
             container: RwLock::new(Some(container)),
             smtp,
             pop3,
@@ -167,6 +169,20 @@ impl ContainerServer {
 
     pub fn accounts(&self) -> &[Account] {
         &self.accounts
+    }
+
+    /// For reports: `container mailgrade/mailserver:bookworm-1`.
+    pub fn name(&self) -> String {
+        format!("container {}", self.image)
+    }
+
+    /// The first account's domain: the lab domain the server is final destination for.
+    pub fn domain(&self) -> String {
+        self.accounts
+            .first()
+            .and_then(|account| account.user.rsplit_once('@'))
+            .map_or(DEFAULT_REALM, |(_, domain)| domain)
+            .to_owned()
     }
 
     /// The Docker container id.
