@@ -37,7 +37,10 @@ impl Client {
     /// Sends one line with CRLF. A write the server refused (it hung up) is not an error
     /// here: the reply that said so is still to be read.
     pub async fn send(&mut self, line: &str) {
-        let _ = self.writer.write_all(format!("{line}\r\n").as_bytes()).await;
+        let _ = self
+            .writer
+            .write_all(format!("{line}\r\n").as_bytes())
+            .await;
     }
 
     pub async fn send_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
@@ -125,4 +128,3 @@ impl Client {
         self.line().await.is_none()
     }
 }
-
