@@ -2,3 +2,8 @@
 //! and an external host.
 
 pub mod container;
+mod mail_server;
+
+pub use mail_server::{Account, Endpoints, MailServer, ServerError};
+#[cfg(test)]
+pub use mail_server::MockMailServer;
