@@ -47,9 +47,14 @@ fn lab_config() -> ContainerConfig {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reference_server_dialogues() {
+    let started = std::time::Instant::now();
     let Some(server) = start_or_note(lab_config()).await else {
         return;
     };
+    eprintln!(
+        "container server ready (both greetings) after {} ms",
+        started.elapsed().as_millis()
+    );
     let mut failures = Vec::new();
     macro_rules! step {
         ($name:literal, $call:expr) => {

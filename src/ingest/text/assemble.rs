@@ -75,11 +75,55 @@ fn line_text(event: &Event) -> Option<(&str, Option<Direction>)> {
     }
 }
 
+/// How far to look for the line after a line: blank lines between two dialogue lines are
+/// few, and a long run of them must not make reading quadratic.
+const LOOKAHEAD: usize = 64;
+
+/// The next line after `index` that is not blank, and its side when the file says it.
+fn next_line(events: &[Located], index: usize) -> Option<(&str, Option<Direction>)> {
+    events[index + 1..]
+        .iter()
+        .take(LOOKAHEAD)
+        .find_map(|e| match &e.event {
+            Event::Summary { .. } => Some(("", Some(Direction::Client))),
+            Event::Bytes { direction, .. } => Some(("", Some(*direction))),
+            Event::Connect { .. } => Some(("", None)),
+            event => line_text(event).filter(|(text, side)| side.is_some() || !text.is_empty()),
+        })
+}
+
+/// Whether the next line reads as a reply (and is not marked as the client's).
+fn next_is_reply(events: &[Located], index: usize) -> bool {
+    matches!(next_line(events, index),
+        Some((text, side)) if side != Some(Direction::Client) && looks_like_reply(text))
+}
+
+/// A line of message text or POP3 body as written: notes are text there, except after the
+/// lone `.` that ends it (`. //end of the message`).
+fn as_written(text: &str) -> &str {
+    if comment::strip(text).trim() == "." {
+        "."
+    } else {
+        text
+    }
+}
+
 impl Assembler<'_> {
     fn step(&mut self, index: usize) {
         let events = self.events;
         let located = &events[index];
         match &located.event {
+            Event::Connect { host, port } => {
+                self.finish_current();
+                self.pending = Some(Pending {
+                    connect: Connect {
+                        host: host.clone(),
+                        port: *port,
+                        origin: located.origin,
+                    },
+                    starttls: false,
+                });
+            }
             Event::Summary { text } => {
                 if let Some(current) = self.current.as_mut() {
                     current.note_block(located.block);
@@ -133,8 +177,9 @@ impl Assembler<'_> {
     /// The protocol of the session starting at `index`, from the first line that tells.
     fn detect_protocol(&self, index: usize) -> Option<Protocol> {
         let mut by_command = None;
-        for (offset, located) in self.events[index..].iter().take(2000).enumerate() {
+        for (offset, located) in self.events[index..].iter().take(500).enumerate() {
             let found = match &located.event {
+                Event::Connect { .. } if offset > 0 => break,
                 Event::Bytes { bytes, direction } => detect::detect_protocol_bytes(bytes)
                     .filter(|(_, side)| side == direction)
                     .map(|(protocol, side)| (protocol, side == Direction::Server)),
@@ -159,22 +204,6 @@ impl Assembler<'_> {
             }
         }
         by_command
-    }
-
-    /// The next line after `index` that is not blank, and its side when the file says it.
-    fn next_line(&self, index: usize) -> Option<(&str, Option<Direction>)> {
-        self.events[index + 1..]
-            .iter()
-            .find_map(|e| match &e.event {
-                Event::Summary { .. } => Some(("", Some(Direction::Client))),
-                Event::Bytes { direction, .. } => Some(("", Some(*direction))),
-                event => line_text(event).filter(|(text, side)| side.is_some() || !text.is_empty()),
-            })
-    }
-
-    fn next_is_reply(&self, index: usize) -> bool {
-        matches!(self.next_line(index),
-            Some((text, side)) if side != Some(Direction::Client) && looks_like_reply(text))
     }
 
     /// `telnet host 25`, `Connection closed …`, terminal noise: handled here, unless the
@@ -245,7 +274,7 @@ impl Assembler<'_> {
             Some(_) => !stripped.is_empty(),
             None if infer => {
                 looks_like_greeting(stripped).is_some()
-                    || (command_protocol(stripped).is_some() && self.next_is_reply(index))
+                    || (command_protocol(stripped).is_some() && next_is_reply(self.events, index))
             }
             None => false,
         }
@@ -268,8 +297,6 @@ impl Assembler<'_> {
             }
             self.start(index);
         }
-        let next_is_reply = self.next_is_reply(index);
-        let next_side = self.next_line(index).and_then(|(_, side)| side);
         let Some(current) = self.current.as_mut() else {
             return;
         };
@@ -291,23 +318,44 @@ impl Assembler<'_> {
                 return;
             }
             // A file with C:/S: marks: an unmarked line is message text, Wireshark's IMF
-            // summary, or prose.
+            // summary, a line whose mark was forgotten, or prose.
             None if !infer => {
                 let summary = IMF_SUMMARY.is_match(stripped)
                     && (current.last_was_message
                         || (expect == Expect::MessageContent
-                            && next_side == Some(Direction::Server)));
+                            && next_line(events, index).and_then(|(_, side)| side)
+                                == Some(Direction::Server)));
                 if summary {
                     current.summary(stripped, origin);
-                } else if expect == Expect::MessageContent {
-                    current.feed(Action::Client(text.to_string(), 0), origin);
-                } else {
+                    return;
+                }
+                if expect == Expect::MessageContent {
+                    current.feed(Action::Client(as_written(text).to_string(), 0), origin);
+                    return;
+                }
+                let forgotten = match guess_direction(current.protocol, stripped, expect) {
+                    (Direction::Client, true) => is_command_of(current.protocol, stripped),
+                    (Direction::Server, true) => looks_like_reply(stripped),
+                    _ => false,
+                };
+                if !forgotten || current.closed {
                     current.prose(
                         origin,
                         "a line with no C:/S: mark outside a message; skipped",
                     );
+                    return;
                 }
-                return;
+                let (side, _) = guess_direction(current.protocol, stripped, expect);
+                let name = match side {
+                    Direction::Client => "client",
+                    Direction::Server => "server",
+                };
+                current.note(
+                    NoteKind::DirectionInferred,
+                    origin,
+                    &format!("this line has no C:/S: mark; read as the {name}'s from what it says"),
+                );
+                side
             }
             None => {
                 let for_guess = if expect == Expect::MessageContent {
@@ -317,14 +365,18 @@ impl Assembler<'_> {
                 };
                 let (mut guessed, mut sure) = guess_direction(current.protocol, for_guess, expect);
                 let is_command = is_command_of(current.protocol, stripped);
-                if expect == Expect::ServerContinuation && is_command && next_is_reply {
+                let next_is_reply = || next_is_reply(events, index);
+                if expect == Expect::ServerContinuation && is_command && next_is_reply() {
                     // A body that never got its `.`: the command after it is the client's.
                     guessed = Direction::Client;
                     sure = false;
                 }
                 let open_for_client =
                     matches!(expect, Expect::MessageContent | Expect::AuthResponse);
-                if guessed == Direction::Client && !open_for_client && !is_command && !next_is_reply
+                if guessed == Direction::Client
+                    && !open_for_client
+                    && !is_command
+                    && !next_is_reply()
                 {
                     current.prose(origin, "neither a command nor a reply; skipped as prose");
                     return;
@@ -361,14 +413,14 @@ impl Assembler<'_> {
         }
 
         // Message text and POP3 bodies are read as written; everything else without its note.
-        let as_written = match direction {
+        let read_as_written = match direction {
             Direction::Client => expect == Expect::MessageContent,
             Direction::Server => expect == Expect::ServerContinuation,
         };
-        let text = match as_written {
-            true if comment::strip(text).trim() == "." => ".",
-            true => text,
-            false => stripped,
+        let text = if read_as_written {
+            as_written(text)
+        } else {
+            stripped
         };
         if direction == Direction::Client
             && current.protocol == Protocol::Pop3
