@@ -250,11 +250,11 @@ async fn honest_auth_login_session_replays_to_the_same_skeleton_without_student_
         to: "987654321@lab.test".into()
     }));
     // Commands stay as the student wrote them; replies come from the replay.
-    let rcpt = &replayed.exchanges[4];
+    let rcpt = &replayed.exchanges[6];
     assert_eq!(rcpt.command.as_ref().unwrap().to_string(), "RCPT TO:<987654321@qq.com>");
     assert_eq!(
         rcpt.reply.as_ref().unwrap().origin,
-        crate::session::Origin::Replay { index: 4 }
+        crate::session::Origin::Replay { index: 6 }
     );
     let debug = format!("{replayed:?}{notes:?}");
     assert!(!debug.contains("secret\"") && !debug.contains(STUDENT_PASSWORD));
