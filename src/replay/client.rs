@@ -299,12 +299,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                         Secret::new("not-a-digest")
                     }
                 };
-                format!("{written} {} {}\r\n", account.user, digest.expose()).into_bytes()
+                format!("{written} {} {}\r\n", account.address, digest.expose()).into_bytes()
             }
             Outgoing::CramMd5 { wrong } => {
                 let challenge = self.challenge().unwrap_or_default();
                 let response = credentials::cram_md5_response(
-                    &account.user,
+                    &account.address,
                     &credentials::password(account, *wrong),
                     &challenge,
                 );

@@ -140,14 +140,14 @@ impl AuthExchange {
             (Mechanism::Plain, _) => match sasl::decode_plain(payload) {
                 Ok(plain) if plausible_user(&plain.authcid) => {
                     self.note_swap(account, notes);
-                    sasl::encode_plain(&account.user, &password(account, self.wrong))
+                    sasl::encode_plain(&account.address, &password(account, self.wrong))
                 }
                 Ok(_) => self.malformed("no plausible user name", notes),
                 Err(error) => self.malformed(&error.to_string(), notes),
             },
             (Mechanism::Login, 0) => match sasl::decode_login_username(payload) {
                 Ok(user) if plausible_user(&user) => {
-                    Secret::new(sasl::encode(account.user.as_bytes()))
+                    Secret::new(sasl::encode(account.address.as_bytes()))
                 }
                 Ok(_) => self.malformed("no plausible user name", notes),
                 Err(error) => self.malformed(&error.to_string(), notes),
@@ -173,7 +173,7 @@ impl AuthExchange {
             }
         } else {
             ReplayNote::CredentialSwapped {
-                what: format!("{what} (as {})", account.user),
+                what: format!("{what} (as {})", account.address),
                 origin: self.origin,
             }
         });
@@ -207,7 +207,7 @@ pub(crate) fn swap_user(command: &Command, args: &Args, account: &Account, notes
         });
         return command.clone();
     }
-    with_args(command, Args::plain(account.user.clone()))
+    with_args(command, Args::plain(account.address.clone()))
 }
 
 /// POP3 `PASS secret`: the test password, or a wrong one when the claimed login failed.
@@ -228,7 +228,7 @@ pub(crate) fn swap_pass(
                 }
             } else {
                 ReplayNote::CredentialSwapped {
-                    what: format!("{what} (as {})", account.user),
+                    what: format!("{what} (as {})", account.address),
                     origin: command.origin,
                 }
             });
@@ -270,7 +270,7 @@ pub(crate) fn apop_form(
     Some(with_args(
         command,
         Args {
-            text: account.user.clone(),
+            text: account.address.clone(),
             secret: Some(Secret::new(NOT_A_DIGEST)),
         },
     ))

@@ -52,7 +52,7 @@ where
             verified: false,
             detail: format!(
                 "the message was accepted, but {}'s mailbox is empty over POP3",
-                setup.account.user
+                setup.account.address
             ),
         });
     };

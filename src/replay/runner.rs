@@ -121,7 +121,7 @@ async fn seed(
     if needed == 0 {
         return Ok(());
     }
-    let user = setup.account.user.as_str();
+    let user = setup.account.address.as_str();
     let present = match server.mailbox(user).await {
         Ok(messages) => messages.len(),
         Err(error) => {

@@ -15,24 +15,14 @@ pub struct Endpoints {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Account {
     /// The full address, `student@lab.test`; POP3 and AUTH also accept the local part alone.
-<<<<<<< HEAD
-    pub user: String,
-=======
     pub address: String,
->>>>>>> server
     pub password: Secret,
 }
 
 impl Account {
-<<<<<<< HEAD
-    pub fn new(user: impl Into<String>, password: impl Into<String>) -> Self {
-        Account {
-            user: user.into(),
-=======
     pub fn new(address: impl Into<String>, password: impl Into<String>) -> Self {
         Account {
             address: address.into(),
->>>>>>> server
             password: Secret::new(password),
         }
     }
