@@ -213,7 +213,11 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
         evidence: origin.map(|origin| Evidence {
             source: claimed.source.path.clone(),
             origin,
-            exchange: String::new(),
+            exchange: claimed
+                .exchanges
+                .iter()
+                .find(|e| e.command.as_ref().is_some_and(|c| c.origin == origin))
+                .map_or_else(String::new, |e| e.skeleton_line()),
         }),
     };
     let mut mapped: Vec<String> = Vec::new();
