@@ -32,6 +32,8 @@ pub struct CheckArgs {
     #[arg(long = "scenario", short = 's')]
     pub scenarios: Vec<String>,
     #[command(flatten)]
+    pub replay: ReplayArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -46,7 +48,38 @@ pub struct GradeArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     #[command(flatten)]
+    pub replay: ReplayArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Where the graded replies come from.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Replay")]
+pub struct ReplayArgs {
+    /// Replay each submission against this server and grade its replies; `none` grades the
+    /// replies the submission claims.
+    #[arg(long, value_enum, default_value_t = ServerKind::Embedded)]
+    pub server: ServerKind,
+    /// SMTP address of the external server (with `--server external`).
+    #[arg(long, value_name = "HOST:PORT", required_if_eq("server", "external"))]
+    pub smtp: Option<String>,
+    /// POP3 address of the external server (with `--server external`).
+    #[arg(long, value_name = "HOST:PORT", required_if_eq("server", "external"))]
+    pub pop3: Option<String>,
+    /// Submissions replayed at once [default: the number of cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ServerKind {
+    /// An in-process SMTP + POP3 server per submission, on loopback.
+    Embedded,
+    /// No replay: grade the replies the submission claims.
+    None,
+    /// A host you run (`--smtp`, `--pop3`); it cannot be seeded, and submissions share it.
+    External,
 }
 
 #[derive(Debug, Args)]

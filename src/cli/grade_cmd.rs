@@ -1,7 +1,7 @@
 use std::io::IsTerminal;
 
 use super::args::{Format, GradeArgs, Lang, OutputArgs};
-use super::grading::{exit_code, grade_path, load_scenarios};
+use super::grading::{exit_code, grade_groups, load_scenarios, Grading};
 use super::run::Output;
 use super::ExitCode;
 use crate::report::{self, text::TextStyle, Outcome};
@@ -10,17 +10,15 @@ use crate::report::{self, text::TextStyle, Outcome};
 pub fn run(args: &GradeArgs) -> Result<Output, String> {
     let scenarios = load_scenarios(&args.scenarios)?;
     let explicit = !args.scenarios.is_empty();
-    let submissions: Vec<_> = args
-        .paths
-        .iter()
-        .map(|path| grade_path(path, &scenarios, explicit))
-        .collect();
+    let grading = Grading::from_args(&args.replay)?;
+    let groups = args.paths.iter().map(|path| vec![path.clone()]).collect();
+    let submissions = grade_groups(groups, &scenarios, explicit, &grading)?;
     let exit = submissions
         .iter()
         .map(exit_code)
         .fold(ExitCode::Passed, ExitCode::worst);
     let outcome = Outcome {
-        server: "none".into(),
+        server: grading.server.name(),
         submissions,
     };
     let text = match args.format {
