@@ -49,6 +49,30 @@ pub fn markdown(text: &str) -> String {
     out
 }
 
+/// Scenario feedback in Markdown: the author's `code spans` stay code, everything else is
+/// text (the feedback quotes student commands, so no HTML or table breaks get through).
+pub fn markdown_feedback(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    // An unclosed backtick is text, not the start of a span.
+    let spans = if parts.len() % 2 == 1 {
+        parts.len()
+    } else {
+        parts.len() - 1
+    };
+    let mut out = String::with_capacity(text.len());
+    for (index, part) in parts.iter().enumerate() {
+        if index % 2 == 1 && index < spans {
+            out.push_str(&markdown_code(part));
+        } else {
+            if index % 2 == 1 {
+                out.push_str("\\`");
+            }
+            out.push_str(&markdown(part));
+        }
+    }
+    out
+}
+
 /// Inline code in Markdown (not in a table cell), fenced with more backticks than the text
 /// holds.
 pub fn markdown_code(text: &str) -> String {
@@ -118,6 +142,21 @@ mod tests {
         }
         assert_eq!(workflow_message("50%\nnext"), "50%25%0Anext");
         assert_eq!(workflow_property("a:b,c"), "a%3Ab%2Cc");
+    }
+
+    #[test]
+    fn feedback_keeps_code_spans() {
+        let cases = [
+            (
+                "Give `MAIL FROM:<a>` first <b>",
+                "Give ` MAIL FROM:<a> ` first &lt;b&gt;",
+            ),
+            ("one ` left <x>", r"one \` left &lt;x&gt;"),
+            ("a|b", r"a\|b"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(markdown_feedback(text), expected, "{text}");
+        }
     }
 
     #[test]

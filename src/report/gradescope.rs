@@ -99,7 +99,7 @@ fn grade_tests(grade: &Grade, number: usize, lang: &str) -> Vec<Test> {
             score: 0,
             max_score: grade.max_score,
             status: "failed",
-            output: escape::markdown(&summary::ungradable_reason(grade, lang)),
+            output: escape::markdown_feedback(&summary::ungradable_reason(grade, lang)),
             output_format: "md",
             visibility: "visible",
             tags: vec![grade.scenario.clone(), "ungradable".into()],
@@ -112,7 +112,9 @@ fn grade_tests(grade: &Grade, number: usize, lang: &str) -> Vec<Test> {
         .map(|(index, check)| {
             let mut output = String::new();
             if !check.status.is_ok() {
-                output.push_str(&escape::markdown(&summary::check_message(check, lang)));
+                output.push_str(&escape::markdown_feedback(&summary::check_message(
+                    check, lang,
+                )));
                 if let Some(evidence) = &check.evidence {
                     let _ = write!(
                         output,
@@ -173,12 +175,16 @@ fn overview(submission: &SubmissionOutcome, counted: &[&Grade], lang: &str) -> S
             let _ = writeln!(
                 out,
                 "{}",
-                escape::markdown(&summary::ungradable_reason(grade, lang))
+                escape::markdown_feedback(&summary::ungradable_reason(grade, lang))
             );
             continue;
         }
         for finding in &grade.findings {
-            let _ = writeln!(out, "- {}", escape::markdown(finding.message.get(lang)));
+            let _ = writeln!(
+                out,
+                "- {}",
+                escape::markdown_feedback(finding.message.get(lang))
+            );
         }
         if grade.losses().next().is_some() {
             let _ = write!(

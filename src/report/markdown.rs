@@ -24,10 +24,9 @@ fn render_submission(out: &mut String, submission: &SubmissionOutcome, lang: &st
     };
     let _ = writeln!(
         out,
-        "## {mark} {} — {}/{} {}\n",
+        "## {mark} {} — {} {}\n",
         escape::markdown(&submission.id),
-        totals.score,
-        totals.max_score,
+        summary::score_text(&totals),
         summary::verdict_word(&totals, lang)
     );
     for problem in &submission.problems {
@@ -79,7 +78,7 @@ fn render_submission(out: &mut String, submission: &SubmissionOutcome, lang: &st
             let _ = writeln!(
                 out,
                 "{}\n",
-                escape::markdown(&summary::ungradable_reason(grade, lang))
+                escape::markdown_feedback(&summary::ungradable_reason(grade, lang))
             );
         }
         for check in &losses {
@@ -88,7 +87,7 @@ fn render_submission(out: &mut String, submission: &SubmissionOutcome, lang: &st
                 "- **{}** −{}: {}",
                 escape::markdown(&check.name),
                 check.max_points - check.points,
-                escape::markdown(&summary::check_message(check, lang))
+                escape::markdown_feedback(&summary::check_message(check, lang))
             );
             if let Some(evidence) = &check.evidence {
                 let _ = write!(
@@ -108,7 +107,7 @@ fn render_submission(out: &mut String, submission: &SubmissionOutcome, lang: &st
             let _ = writeln!(
                 out,
                 "- _{label}_: {}",
-                escape::markdown(finding.message.get(lang))
+                escape::markdown_feedback(finding.message.get(lang))
             );
         }
         if !losses.is_empty() {

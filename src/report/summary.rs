@@ -75,6 +75,15 @@ pub fn say(lang: &str, en: &'static str, zh: &'static str) -> &'static str {
     }
 }
 
+/// `85/100`, or `—` when there is no score.
+pub fn score_text(totals: &Totals) -> String {
+    if totals.gradable {
+        format!("{}/{}", totals.score, totals.max_score)
+    } else {
+        "—".to_string()
+    }
+}
+
 /// The verdict of a submission as a word.
 pub fn verdict_word(totals: &Totals, lang: &str) -> &'static str {
     match (totals.gradable, totals.passed) {

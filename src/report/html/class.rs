@@ -95,16 +95,22 @@ pub fn render(outcome: &Outcome, lang: &str) -> String {
         .filter(|t| t.gradable)
         .collect();
     let passed = gradable.iter().filter(|t| t.passed).count();
-    let _ = write!(
-        out,
-        "<p>{} {}, {} {}, {} {}.</p>",
-        outcome.submissions.len(),
-        say(lang, "submissions", "份提交"),
-        gradable.len(),
-        say(lang, "graded", "已评分"),
-        passed,
-        say(lang, "passed", "通过"),
-    );
+    let counts = if summary::is_zh(lang) {
+        format!(
+            "{} 份提交，{} 份已评分，{} 份通过。",
+            outcome.submissions.len(),
+            gradable.len(),
+            passed
+        )
+    } else {
+        format!(
+            "{} submissions, {} graded, {} passed.",
+            outcome.submissions.len(),
+            gradable.len(),
+            passed
+        )
+    };
+    let _ = write!(out, "<p>{counts}</p>");
     let _ = write!(
         out,
         "<h3>{}</h3>{}",
@@ -154,11 +160,10 @@ pub fn render(outcome: &Outcome, lang: &str) -> String {
         let totals = summary::totals(submission);
         let _ = write!(
             out,
-            r##"<tr><td><a href="#s{}">{}</a></td><td class="num">{}/{}</td><td>{}</td></tr>"##,
+            r##"<tr><td><a href="#s{}">{}</a></td><td class="num">{}</td><td>{}</td></tr>"##,
             index + 1,
             esc(&submission.id),
-            totals.score,
-            totals.max_score,
+            summary::score_text(&totals),
             summary::verdict_word(&totals, lang)
         );
     }

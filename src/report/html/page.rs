@@ -67,10 +67,9 @@ fn student(out: &mut String, number: usize, submission: &SubmissionOutcome, lang
     };
     let _ = write!(
         out,
-        r#"<section class="student" id="s{number}"><h2>{} — {}/{} {}</h2>"#,
+        r#"<section class="student" id="s{number}"><h2>{} — {} {}</h2>"#,
         esc(&submission.id),
-        totals.score,
-        totals.max_score,
+        summary::score_text(&totals),
         badge(summary::verdict_word(&totals, lang), class)
     );
     for problem in &submission.problems {
