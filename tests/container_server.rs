@@ -47,9 +47,14 @@ fn lab_config() -> ContainerConfig {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reference_server_dialogues() {
+    let started = std::time::Instant::now();
     let Some(server) = start_or_note(lab_config()).await else {
         return;
     };
+    eprintln!(
+        "container server ready (both greetings) after {} ms",
+        started.elapsed().as_millis()
+    );
     let mut failures = Vec::new();
     macro_rules! step {
         ($name:literal, $call:expr) => {
@@ -93,10 +98,9 @@ async fn reference_server_dialogues() {
         "second account and catch-all",
         second_account_and_catch_all(&server)
     );
+    step!("lettre sends with AUTH LOGIN", lettre_send(&server));
     let id = server.id().to_owned();
-    step!("stop", async {
-        server.stop().await.map_err(|e| e.to_string())
-    });
+    step!("stop, twice, then no exec", stop_twice(&server));
     step!("container gone after stop", container_gone(&id));
     assert!(
         failures.is_empty(),
@@ -104,6 +108,22 @@ async fn reference_server_dialogues() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// `require_auth` reaches Postfix: RCPT without AUTH is refused, as recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn require_auth_mode() {
+    let config = ContainerConfig {
+        require_auth: true,
+        ..ContainerConfig::default()
+    };
+    let Some(server) = start_or_note(config).await else {
+        return;
+    };
+    let outcome = replay_smtp(&server, "smtp-require-auth-mode").await;
+    let stopped = server.stop().await;
+    assert!(outcome.is_ok(), "smtp-require-auth-mode: {outcome:?}");
+    assert!(stopped.is_ok(), "stop: {stopped:?}");
 }
 
 #[tokio::test]
@@ -443,10 +463,7 @@ async fn seed_and_inspect(server: &ContainerServer) -> Result<(), String> {
         .seed("student@lab.test", message)
         .await
         .map_err(|e| e.to_string())?;
-    let stored = server
-        .mailbox("STUDENT@lab.test")
-        .await
-        .map_err(|e| e.to_string())?;
+    let stored = server.mailbox("STUDENT").await.map_err(|e| e.to_string())?;
     let expected = b"From: a@lab.test\nTo: b@lab.test\nSubject: seeded\n\nseeded body\n";
     match stored.as_slice() {
         [only] if only.bytes == expected => {}
@@ -505,6 +522,57 @@ async fn second_account_and_catch_all(server: &ContainerServer) -> Result<(), St
         }
     }
     Ok(())
+}
+
+/// A real client (lettre: EHLO, AUTH LOGIN, MAIL, RCPT, DATA, QUIT) delivers to the second
+/// account.
+async fn lettre_send(server: &ContainerServer) -> Result<(), String> {
+    use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+    let message = Message::builder()
+        .from("student@lab.test".parse().map_err(|e| format!("{e}"))?)
+        .to("other@lab.test".parse().map_err(|e| format!("{e}"))?)
+        .subject("from lettre")
+        .body("sent by a real client".to_owned())
+        .map_err(|e| e.to_string())?;
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(server.smtp_addr().port())
+        .credentials(Credentials::new("student@lab.test".into(), "secret".into()))
+        .authentication(vec![Mechanism::Login])
+        .build();
+    let response = transport.send(message).await.map_err(|e| e.to_string())?;
+    if response.code().to_string() != "250" {
+        return Err(format!("lettre got {}", response.code()));
+    }
+    wait_for_messages(server, "other@lab.test", 2).await?;
+    let messages = server
+        .mailbox("other@lab.test")
+        .await
+        .map_err(|e| e.to_string())?;
+    let delivered = messages.iter().any(|m| {
+        let text = String::from_utf8_lossy(&m.bytes);
+        text.contains("Subject: from lettre") && text.contains("sent by a real client")
+    });
+    if !delivered {
+        return Err("the lettre message is not in other's mailbox".into());
+    }
+    Ok(())
+}
+
+async fn stop_twice(server: &ContainerServer) -> Result<(), String> {
+    server
+        .stop()
+        .await
+        .map_err(|e| format!("first stop: {e}"))?;
+    server
+        .stop()
+        .await
+        .map_err(|e| format!("second stop: {e}"))?;
+    match server.mailbox("student").await {
+        Err(ContainerError::Stopped) => Ok(()),
+        other => Err(format!("mailbox after stop gave {other:?}")),
+    }
 }
 
 async fn container_gone(id: &str) -> Result<(), String> {

@@ -516,3 +516,35 @@ fn reference_transcripts_read_sensibly() {
         }
     }
 }
+
+#[test]
+fn many_lines_are_bounded() {
+    // Long runs of blank lines inside a dialogue, and more lines than are read at all.
+    let mut text = String::from("S: 220 x\nC: HELO a\n");
+    text.push_str(&"\n".repeat(150_000));
+    text.push_str("S: 250 ok\n");
+    text.push_str(&"C: NOOP\nS: 250 ok\n".repeat(60_000));
+    let read = read_bytes(Path::new("long.txt"), text.as_bytes()).expect("reads");
+    let skeleton = &skeletons(&read)[0];
+    assert_eq!(skeleton[..2], ["greeting → 220", "HELO → 250"]);
+    assert!(skeleton.len() > 20_000, "{}", skeleton.len());
+    assert!(read
+        .notes
+        .iter()
+        .any(|n| n.kind == mailgrade::session::NoteKind::Truncated));
+}
+
+#[test]
+fn seed_sessions_as_read_get_full_marks() {
+    let scenario = mailgrade::scenario::builtin("smtp-telnet-auth-send").expect("builtin");
+    let read = read_file(&Path::new(SHARED).join("seed/email-lab-report.md")).expect("seed reads");
+    for (index, session) in read.sessions.iter().enumerate() {
+        let grade = mailgrade::grade::grade(session, index, &scenario);
+        assert_eq!(
+            (grade.score, grade.max_score),
+            (100, 100),
+            "session {index}: {grade:#?}"
+        );
+        assert!(grade.passed);
+    }
+}

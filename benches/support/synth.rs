@@ -40,7 +40,7 @@ impl Link {
         }
     }
 
-    fn wrap(self, ip: &[u8], v6: bool, out: &mut Vec<u8>) {
+    pub fn wrap(self, ip: &[u8], v6: bool, out: &mut Vec<u8>) {
         let ethertype: [u8; 2] = if v6 { [0x86, 0xdd] } else { [0x08, 0x00] };
         match self {
             Link::Ethernet => {
@@ -634,8 +634,9 @@ pub struct Summary {
     pub bytes: u64,
 }
 
-/// Writes a pcap of about `target_bytes`: roughly one mail session (SMTP or POP3, 2–20 kB)
-/// for every 250 kB of other traffic (HTTPS and HTTP downloads of 20 kB–1 MB, DNS).
+/// Writes a pcap of about `target_bytes`: 30% of the connections are mail sessions (SMTP or
+/// POP3, 2–20 kB messages), the rest HTTPS and HTTP downloads of 20 kB–1 MB and DNS; mail
+/// is about 2% of the bytes, as in a real lab capture.
 pub fn mixed_capture<W: Write>(out: W, target_bytes: u64, seed: u64) -> io::Result<(W, Summary)> {
     let mut writer = PcapWriter::new(out, Link::Ethernet)?;
     let mut rng = Rng::new(seed);
@@ -650,13 +651,13 @@ pub fn mixed_capture<W: Write>(out: W, target_bytes: u64, seed: u64) -> io::Resu
         let client = (host(&mut rng), 20_000 + (n % 40_000) as u16);
         let isn = rng.next() as u32;
         let pick = rng.below(100);
-        if pick < 8 {
+        if pick < 20 {
             let server = (IpAddr::from([192, 168, 0, 25]), 25);
             let mut tcp = Tcp::new(Link::Ethernet, client, server, clock, isn);
             smtp_session(&mut tcp, &mut writer, n, 2_000 + rng.below(18_000) as usize);
             clock = tcp.clock;
             summary.smtp_sessions += 1;
-        } else if pick < 12 {
+        } else if pick < 30 {
             let server = (IpAddr::from([192, 168, 0, 110]), 110);
             let mut tcp = Tcp::new(Link::Ethernet, client, server, clock, isn);
             pop3_session(&mut tcp, &mut writer, n, 2_000 + rng.below(18_000) as usize);
@@ -669,7 +670,7 @@ pub fn mixed_capture<W: Write>(out: W, target_bytes: u64, seed: u64) -> io::Resu
             https_flow(&mut tcp, &mut writer, &mut rng, size);
             clock = tcp.clock;
             summary.other_flows += 1;
-        } else if pick < 90 {
+        } else if pick < 88 {
             let server = (IpAddr::from([93, 184, 216, 80]), 80);
             let mut tcp = Tcp::new(Link::Ethernet, client, server, clock, isn);
             let size = 20_000 + rng.below(600_000) as usize;
@@ -687,4 +688,61 @@ pub fn mixed_capture<W: Write>(out: W, target_bytes: u64, seed: u64) -> io::Resu
     let mut out = writer.into_inner();
     out.flush()?;
     Ok((out, summary))
+}
+
+/// One TCP segment as IPv4 fragments of at most `piece` payload bytes (a multiple of 8).
+pub fn fragmented_tcp_frames(
+    link: Link,
+    src: (IpAddr, u16),
+    dst: (IpAddr, u16),
+    seq: u32,
+    ack: u32,
+    payload: &[u8],
+    piece: usize,
+) -> Vec<Vec<u8>> {
+    let (IpAddr::V4(s), IpAddr::V4(d)) = (src.0, dst.0) else {
+        return Vec::new();
+    };
+    let mut segment = Vec::new();
+    tcp_header(src.1, dst.1, seq, ack, ACK | PSH, &mut segment);
+    segment.extend_from_slice(payload);
+    let pieces: Vec<&[u8]> = segment.chunks(piece).collect();
+    let mut frames = Vec::new();
+    for (index, bytes) in pieces.iter().enumerate() {
+        let offset = (index * piece / 8) as u16;
+        let more = if index + 1 < pieces.len() { 0x2000 } else { 0 };
+        let mut ip = vec![0x45, 0];
+        ip.extend_from_slice(&((20 + bytes.len()) as u16).to_be_bytes());
+        ip.extend_from_slice(&[0x43, 0x21]);
+        ip.extend_from_slice(&(more | offset).to_be_bytes());
+        ip.extend_from_slice(&[64, 6, 0, 0]);
+        ip.extend_from_slice(&s.octets());
+        ip.extend_from_slice(&d.octets());
+        ip.extend_from_slice(bytes);
+        let mut frame = Vec::new();
+        link.wrap(&ip, false, &mut frame);
+        frames.push(frame);
+    }
+    frames
+}
+
+/// A sink that passes frames on except those `drop` picks (by 0-based index).
+pub struct Dropping<'a> {
+    pub inner: &'a mut dyn FrameSink,
+    pub index: usize,
+    pub drop: &'a dyn Fn(usize, &[u8]) -> bool,
+}
+
+impl FrameSink for Dropping<'_> {
+    fn frame(&mut self, micros: i64, data: &[u8], orig_len: usize) {
+        let index = self.index;
+        self.index += 1;
+        if !(self.drop)(index, data) {
+            self.inner.frame(micros, data, orig_len);
+        }
+    }
+
+    fn linktype(&self) -> u32 {
+        self.inner.linktype()
+    }
 }

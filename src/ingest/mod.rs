@@ -6,7 +6,7 @@
 pub mod capture;
 mod error;
 mod read;
-pub mod text;
+mod text;
 
 pub use error::IngestError;
 pub use read::{read_bytes, read_file, FileRead};

@@ -19,6 +19,7 @@ use testcontainers::runners::AsyncRunner;
 use testcontainers::{ContainerAsync, GenericImage, ImageExt};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
+use tokio::sync::RwLock;
 
 use crate::protocol::{pop3, smtp};
 use crate::session::{Pop3Status, Secret};
@@ -36,6 +37,10 @@ pub const READY_LINE: &str = "MAILSERVER READY";
 /// Ports inside the container.
 pub const SMTP_PORT: u16 = 25;
 pub const POP3_PORT: u16 = 110;
+
+/// Dovecot's `auth_default_realm` (ci/mailserver/rootfs/etc/dovecot/dovecot.conf): the domain
+/// of a login given without one.
+pub const DEFAULT_REALM: &str = "lab.test";
 
 const GREETING_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -84,7 +89,9 @@ impl Default for ContainerConfig {
 
 /// A running Postfix + Dovecot container with its SMTP and POP3 ports mapped to the host.
 pub struct ContainerServer {
-    container: ContainerAsync<GenericImage>,
+    /// `None` once stopped; dropping the container removes it.
+    container: RwLock<Option<ContainerAsync<GenericImage>>>,
+    id: String,
     smtp: SocketAddr,
     pop3: SocketAddr,
     accounts: Vec<Account>,
@@ -93,7 +100,7 @@ pub struct ContainerServer {
 impl std::fmt::Debug for ContainerServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ContainerServer")
-            .field("id", &self.container.id())
+            .field("id", &self.id)
             .field("smtp", &self.smtp)
             .field("pop3", &self.pop3)
             .field("accounts", &self.accounts)
@@ -139,7 +146,8 @@ impl ContainerServer {
         wait_for_greeting(Greeting::Smtp, smtp).await?;
         wait_for_greeting(Greeting::Pop3, pop3).await?;
         Ok(ContainerServer {
-            container,
+            id: container.id().to_owned(),
+            container: RwLock::new(Some(container)),
             smtp,
             pop3,
             accounts: config.accounts,
@@ -162,7 +170,7 @@ impl ContainerServer {
 
     /// The Docker container id.
     pub fn id(&self) -> &str {
-        self.container.id()
+        &self.id
     }
 
     /// Puts `message` into `address`'s mailbox as a new, unread message, exactly as given
@@ -187,15 +195,25 @@ impl ContainerServer {
         maildir::parse_listing(&output).map_err(|detail| ContainerError::Exec { detail })
     }
 
-    /// Stops and removes the container now (dropping it does the same).
-    pub async fn stop(self) -> Result<(), ContainerError> {
-        self.container.rm().await.map_err(|e| ContainerError::Exec {
-            detail: e.to_string(),
+    /// Stops and removes the container now (dropping the server does the same). Stopping
+    /// twice is fine; afterwards [`seed`](Self::seed) and [`mailbox`](Self::mailbox) fail with
+    /// [`ContainerError::Stopped`].
+    pub async fn stop(&self) -> Result<(), ContainerError> {
+        let Some(container) = self.container.write().await.take() else {
+            return Ok(());
+        };
+        container.rm().await.map_err(|e| ContainerError::Exec {
+            detail: format!("removing the container: {e}"),
         })
     }
 
+    /// The Maildir of an account, by address or, as Dovecot allows, by local part alone
+    /// (taken in the default realm).
     fn maildir(&self, address: &str) -> Result<String, ContainerError> {
-        let address = address.to_ascii_lowercase();
+        let mut address = address.to_ascii_lowercase();
+        if !address.contains('@') {
+            address = format!("{address}@{DEFAULT_REALM}");
+        }
         self.accounts
             .iter()
             .find(|account| account.address == address)
@@ -206,8 +224,9 @@ impl ContainerServer {
     /// Runs a command in the container and returns its stdout; a non-zero exit is an error.
     async fn exec(&self, command: Vec<String>) -> Result<Vec<u8>, ContainerError> {
         let exec_error = |detail: String| ContainerError::Exec { detail };
-        let mut result = self
-            .container
+        let guard = self.container.read().await;
+        let container = guard.as_ref().ok_or(ContainerError::Stopped)?;
+        let mut result = container
             .exec(ExecCommand::new(command))
             .await
             .map_err(|e| exec_error(e.to_string()))?;
@@ -219,8 +238,9 @@ impl ContainerServer {
             .stderr_to_vec()
             .await
             .map_err(|e| exec_error(e.to_string()))?;
-        // The exit code shows up in the engine shortly after the output ends.
-        for _ in 0..100 {
+        // The exit code shows up in the engine shortly after the output ends (later on a
+        // loaded machine).
+        for _ in 0..250 {
             match result
                 .exit_code()
                 .await
@@ -234,10 +254,10 @@ impl ContainerServer {
                         message.trim()
                     )));
                 }
-                None => tokio::time::sleep(Duration::from_millis(10)).await,
+                None => tokio::time::sleep(Duration::from_millis(20)).await,
             }
         }
-        Err(exec_error("no exit status after 1 s".to_owned()))
+        Err(exec_error("no exit status after 5 s".to_owned()))
     }
 }
 
@@ -318,8 +338,8 @@ enum Greeting {
 impl Greeting {
     fn service(self) -> &'static str {
         match self {
-            Greeting::Smtp => "SMTP",
-            Greeting::Pop3 => "POP3",
+            Greeting::Smtp => "smtp",
+            Greeting::Pop3 => "pop3",
         }
     }
 

@@ -135,7 +135,7 @@ fn nothing_found(outcome: &Outcome<'_>) -> IngestError {
             .to_string();
     if let Some(tally) = outcome.frames.link_problems.get(&LinkProblem::WifiMonitor) {
         parts.push(format!(
-            "{} of 802.11 radio frames (monitor mode)",
+            "{} of 802.11 radio traffic (a monitor-mode Wi-Fi capture)",
             plural(tally.count, "frame", "frames")
         ));
         hint = "recapture on the Ethernet/WLAN interface, not in monitor mode".into();

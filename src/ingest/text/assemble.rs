@@ -5,25 +5,21 @@
 //! unmarked line is on (asking the protocol), and what a line reads as once its note is cut.
 
 mod current;
+mod side;
 mod sniff;
 
 use std::path::Path;
-use std::sync::LazyLock;
 
-use regex::Regex;
-
-use crate::protocol::dialogue::guess_direction;
 use crate::protocol::{detect, Direction, Expect};
 use crate::session::{Connect, Note, NoteKind, Protocol, Session};
 
 use super::comment;
 use super::connect::{aside, Aside};
 use super::event::{Event, Located};
-use super::info::{interpret, Action};
+use super::info::interpret;
 use current::Current;
 use sniff::{
-    command_protocol, is_command_of, looks_like_greeting, looks_like_reply, port_protocol,
-    protocol_of_line,
+    command_protocol, looks_like_greeting, looks_like_reply, port_protocol, protocol_of_line,
 };
 
 /// Sessions read from a file, and notes about lines that belong to no session.
@@ -48,14 +44,14 @@ pub fn assemble(path: &Path, events: &[Located]) -> Assembled {
     assembler.out
 }
 
-/// Wireshark's IMF summary starts with the From or the Subject it found.
-static IMF_SUMMARY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:from|subject): ").expect("valid regex"));
-
 /// A connection line seen, its dialogue not begun yet.
 struct Pending {
-    connect: Connect,
+    connect: Option<Connect>,
+    /// `openssl s_client -starttls`: the tool did the plaintext part itself.
     starttls: bool,
+    /// The session before went encrypted, yet the transcript goes on (swaks' `~>`, Wireshark
+    /// with TLS keys): what follows is the dialogue inside TLS.
+    inside_tls: bool,
 }
 
 struct Assembler<'a> {
@@ -75,11 +71,56 @@ fn line_text(event: &Event) -> Option<(&str, Option<Direction>)> {
     }
 }
 
+/// How far to look for the line after a line: blank lines between two dialogue lines are
+/// few, and a long run of them must not make reading quadratic.
+const LOOKAHEAD: usize = 64;
+
+/// The next line after `index` that is not blank, and its side when the file says it.
+fn next_line(events: &[Located], index: usize) -> Option<(&str, Option<Direction>)> {
+    events[index + 1..]
+        .iter()
+        .take(LOOKAHEAD)
+        .find_map(|e| match &e.event {
+            Event::Summary { .. } => Some(("", Some(Direction::Client))),
+            Event::Bytes { direction, .. } => Some(("", Some(*direction))),
+            Event::Connect { .. } => Some(("", None)),
+            event => line_text(event).filter(|(text, side)| side.is_some() || !text.is_empty()),
+        })
+}
+
+/// Whether the next line reads as a reply (and is not marked as the client's).
+fn next_is_reply(events: &[Located], index: usize) -> bool {
+    matches!(next_line(events, index),
+        Some((text, side)) if side != Some(Direction::Client) && looks_like_reply(text))
+}
+
+/// A line of message text or POP3 body as written: notes are text there, except after the
+/// lone `.` that ends it (`. //end of the message`).
+fn as_written(text: &str) -> &str {
+    if comment::strip(text).trim() == "." {
+        "."
+    } else {
+        text
+    }
+}
+
 impl Assembler<'_> {
     fn step(&mut self, index: usize) {
         let events = self.events;
         let located = &events[index];
         match &located.event {
+            Event::Connect { host, port } => {
+                self.finish_current();
+                self.pending = Some(Pending {
+                    connect: Some(Connect {
+                        host: host.clone(),
+                        port: *port,
+                        origin: located.origin,
+                    }),
+                    starttls: false,
+                    inside_tls: false,
+                });
+            }
             Event::Summary { text } => {
                 if let Some(current) = self.current.as_mut() {
                     current.note_block(located.block);
@@ -107,25 +148,36 @@ impl Assembler<'_> {
     fn start(&mut self, index: usize) {
         let located = &self.events[index];
         let pending = self.pending.take();
-        let hint = pending.as_ref().and_then(|p| port_protocol(p.connect.port));
+        let connect = pending.as_ref().and_then(|p| p.connect.clone());
+        let hint = connect.as_ref().and_then(|c| port_protocol(c.port));
         let protocol = self
             .detect_protocol(index)
             .or(hint)
             .unwrap_or(Protocol::Smtp);
-        let mut current = Current::new(
-            protocol,
-            pending.as_ref().map(|p| p.connect.clone()),
-            located.block,
-            located.origin,
-        );
-        if let Some(pending) = pending.filter(|p| p.starttls) {
-            current.skip_server_preamble = true;
-            current.note(
-                NoteKind::Gap,
-                pending.connect.origin,
-                "openssl s_client -starttls spoke the greeting, EHLO and STARTTLS itself; \
-                 they are not in the transcript, and what follows went through TLS",
-            );
+        let mut current = Current::new(protocol, connect, located.block, located.origin);
+        match pending {
+            Some(Pending {
+                starttls: true,
+                connect,
+                ..
+            }) => {
+                current.skip_server_preamble = true;
+                current.note(
+                    NoteKind::Gap,
+                    connect.map_or(located.origin, |c| c.origin),
+                    "openssl s_client -starttls spoke the greeting, EHLO and STARTTLS itself; \
+                     they are not in the transcript, and what follows went through TLS",
+                );
+            }
+            Some(Pending {
+                inside_tls: true, ..
+            }) => current.note(
+                NoteKind::Encrypted,
+                located.origin,
+                "the connection went on inside TLS after STARTTLS; the transcript shows it \
+                 decrypted, so it is read as a session of its own",
+            ),
+            _ => {}
         }
         self.current = Some(current);
     }
@@ -133,8 +185,9 @@ impl Assembler<'_> {
     /// The protocol of the session starting at `index`, from the first line that tells.
     fn detect_protocol(&self, index: usize) -> Option<Protocol> {
         let mut by_command = None;
-        for (offset, located) in self.events[index..].iter().take(2000).enumerate() {
+        for (offset, located) in self.events[index..].iter().take(500).enumerate() {
             let found = match &located.event {
+                Event::Connect { .. } if offset > 0 => break,
                 Event::Bytes { bytes, direction } => detect::detect_protocol_bytes(bytes)
                     .filter(|(_, side)| side == direction)
                     .map(|(protocol, side)| (protocol, side == Direction::Server)),
@@ -161,22 +214,6 @@ impl Assembler<'_> {
         by_command
     }
 
-    /// The next line after `index` that is not blank, and its side when the file says it.
-    fn next_line(&self, index: usize) -> Option<(&str, Option<Direction>)> {
-        self.events[index + 1..]
-            .iter()
-            .find_map(|e| match &e.event {
-                Event::Summary { .. } => Some(("", Some(Direction::Client))),
-                Event::Bytes { direction, .. } => Some(("", Some(*direction))),
-                event => line_text(event).filter(|(text, side)| side.is_some() || !text.is_empty()),
-            })
-    }
-
-    fn next_is_reply(&self, index: usize) -> bool {
-        matches!(self.next_line(index),
-            Some((text, side)) if side != Some(Direction::Client) && looks_like_reply(text))
-    }
-
     /// `telnet host 25`, `Connection closed …`, terminal noise: handled here, unless the
     /// line is inside a message or a POP3 body, where it is only text.
     fn aside(&mut self, index: usize, stripped: &str) -> bool {
@@ -198,12 +235,13 @@ impl Assembler<'_> {
             } => {
                 self.finish_current();
                 self.pending = Some(Pending {
-                    connect: Connect {
+                    connect: Some(Connect {
                         host,
                         port,
                         origin: self.events[index].origin,
-                    },
+                    }),
                     starttls,
+                    inside_tls: false,
                 });
             }
             Aside::Closed => {
@@ -233,6 +271,20 @@ impl Assembler<'_> {
         new_greeting || after_quit
     }
 
+    /// The session is encrypted but the transcript shows more of it: its connect target, for
+    /// the session inside TLS.
+    fn goes_on_inside_tls(
+        &self,
+        direction: Option<Direction>,
+        stripped: &str,
+        infer: bool,
+    ) -> Option<Option<Connect>> {
+        let current = self.current.as_ref()?;
+        let dialogue_line = direction.is_some() || (infer && !stripped.is_empty());
+        (current.expect() == Expect::Encrypted && dialogue_line && !stripped.is_empty())
+            .then(|| current.connect.clone())
+    }
+
     /// Whether a session may begin at this line.
     fn begins_session(
         &self,
@@ -241,11 +293,15 @@ impl Assembler<'_> {
         stripped: &str,
         infer: bool,
     ) -> bool {
+        let inside_tls = self.pending.as_ref().is_some_and(|p| p.inside_tls);
         match direction {
             Some(_) => !stripped.is_empty(),
+            None if infer && inside_tls => {
+                command_protocol(stripped).is_some() || looks_like_reply(stripped)
+            }
             None if infer => {
                 looks_like_greeting(stripped).is_some()
-                    || (command_protocol(stripped).is_some() && self.next_is_reply(index))
+                    || (command_protocol(stripped).is_some() && next_is_reply(self.events, index))
             }
             None => false,
         }
@@ -259,7 +315,14 @@ impl Assembler<'_> {
         if self.aside(index, stripped) {
             return;
         }
-        if self.ends_session(direction, stripped, infer) {
+        if let Some(connect) = self.goes_on_inside_tls(direction, stripped, infer) {
+            self.finish_current();
+            self.pending = Some(Pending {
+                connect,
+                starttls: false,
+                inside_tls: true,
+            });
+        } else if self.ends_session(direction, stripped, infer) {
             self.finish_current();
         }
         if self.current.is_none() {
@@ -268,82 +331,30 @@ impl Assembler<'_> {
             }
             self.start(index);
         }
-        let next_is_reply = self.next_is_reply(index);
-        let next_side = self.next_line(index).and_then(|(_, side)| side);
         let Some(current) = self.current.as_mut() else {
             return;
         };
         current.note_block(located.block);
         let expect = current.expect();
 
+        let unmarked = side::Unmarked {
+            events,
+            index,
+            origin,
+            text,
+            stripped,
+        };
         let direction = match direction {
             Some(direction) => direction,
-            None if text.trim().is_empty() => {
-                match expect {
-                    Expect::MessageContent => {
-                        current.feed(Action::Client(String::new(), 0), origin)
-                    }
-                    Expect::ServerContinuation if infer => {
-                        current.feed(Action::Server(String::new(), 0), origin)
-                    }
-                    _ => {}
-                }
-                return;
-            }
-            // A file with C:/S: marks: an unmarked line is message text, Wireshark's IMF
-            // summary, or prose.
-            None if !infer => {
-                let summary = IMF_SUMMARY.is_match(stripped)
-                    && (current.last_was_message
-                        || (expect == Expect::MessageContent
-                            && next_side == Some(Direction::Server)));
-                if summary {
-                    current.summary(stripped, origin);
-                } else if expect == Expect::MessageContent {
-                    current.feed(Action::Client(text.to_string(), 0), origin);
-                } else {
-                    current.prose(
-                        origin,
-                        "a line with no C:/S: mark outside a message; skipped",
-                    );
-                }
-                return;
-            }
-            None => {
-                let for_guess = if expect == Expect::MessageContent {
-                    text
-                } else {
-                    stripped
-                };
-                let (mut guessed, mut sure) = guess_direction(current.protocol, for_guess, expect);
-                let is_command = is_command_of(current.protocol, stripped);
-                if expect == Expect::ServerContinuation && is_command && next_is_reply {
-                    // A body that never got its `.`: the command after it is the client's.
-                    guessed = Direction::Client;
-                    sure = false;
-                }
-                let open_for_client =
-                    matches!(expect, Expect::MessageContent | Expect::AuthResponse);
-                if guessed == Direction::Client && !open_for_client && !is_command && !next_is_reply
-                {
-                    current.prose(origin, "neither a command nor a reply; skipped as prose");
-                    return;
-                }
-                if !sure {
-                    let side = match guessed {
-                        Direction::Client => "client",
-                        Direction::Server => "server",
-                    };
-                    current.note(
-                        NoteKind::DirectionInferred,
-                        origin,
-                        &format!(
-                            "no C:/S: mark; read as the {side}'s line from the protocol state"
-                        ),
-                    );
-                }
-                guessed
-            }
+            None if text.trim().is_empty() => return side::blank(current, &unmarked, infer),
+            None if !infer => match side::in_marked_file(current, &unmarked) {
+                Some(direction) => direction,
+                None => return,
+            },
+            None => match side::inferred(current, &unmarked) {
+                Some(direction) => direction,
+                None => return,
+            },
         };
 
         if current.skip_server_preamble {
@@ -361,14 +372,14 @@ impl Assembler<'_> {
         }
 
         // Message text and POP3 bodies are read as written; everything else without its note.
-        let as_written = match direction {
+        let read_as_written = match direction {
             Direction::Client => expect == Expect::MessageContent,
             Direction::Server => expect == Expect::ServerContinuation,
         };
-        let text = match as_written {
-            true if comment::strip(text).trim() == "." => ".",
-            true => text,
-            false => stripped,
+        let text = if read_as_written {
+            as_written(text)
+        } else {
+            stripped
         };
         if direction == Direction::Client
             && current.protocol == Protocol::Pop3

@@ -15,6 +15,9 @@ pub enum Event {
     Unmarked { text: String, infer: bool },
     /// Wireshark's IMF summary of a message (`from: <…>, subject: …, (text/plain)`).
     Summary { text: String },
+    /// A new TCP connection an export shows (a SYN, a new conversation, a stream header),
+    /// with the server's address.
+    Connect { host: String, port: Option<u16> },
     /// Raw bytes from a stream dump (tshark follow output).
     Bytes {
         direction: Direction,

@@ -24,8 +24,8 @@ pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
             place: Some(format!("near character {offset}")),
             message: "binary data, not a text transcript".into(),
             hint: Some(
-                "hand in the transcript as text, or the capture as .pcap/.pcapng with its real \
-                 file name"
+                "hand in the transcript as plain text (.txt or .md; a .docx or .pdf report \
+                 cannot be read), or the capture as .pcap/.pcapng"
                     .into(),
             ),
         },
@@ -115,5 +115,133 @@ fn nothing_found_reason(notes: &[Note]) -> String {
             "only server replies with no commands (from line {origin}); no client side to grade"
         ),
         None => "no line reads as an SMTP or POP3 command or reply".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each session as `protocol: skeleton | note kinds`.
+    fn read(name: &str, text: &str) -> Vec<String> {
+        let read = read_text(Path::new(name), text.as_bytes()).expect(name);
+        read.sessions
+            .iter()
+            .map(|s| {
+                let notes: Vec<String> = s.notes.iter().map(|n| format!("{:?}", n.kind)).collect();
+                format!(
+                    "{}: {} | {}",
+                    s.protocol,
+                    s.skeleton().join(", "),
+                    notes.join(" ")
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn splits_and_reads_sessions() {
+        let cases: Vec<(&str, &str, Vec<&str>)> = vec![
+            (
+                "a second greeting starts a second session",
+                "S: 220 a\nC: HELO x\nS: 250 ok\nS: 220 b\nC: HELO y\nS: 250 ok\n",
+                vec!["smtp: greeting → 220, HELO → 250 | ", "smtp: greeting → 220, HELO → 250 | "],
+            ),
+            (
+                "a telnet line starts a session, QUIT answered ends one",
+                "C: telnet a 25\nS: 220 a\nC: QUIT\nS: 221 bye\nC: HELO late\nS: 250 ok\n",
+                vec!["smtp: greeting → 220, QUIT → 221 | ", "smtp: HELO → 250 | Gap"],
+            ),
+            (
+                "smtp then pop3 by content",
+                "S: 220 a\nC: QUIT\nS: 221 bye\nS: +OK pop\nC: USER a\nS: +OK\n",
+                vec!["smtp: greeting → 220, QUIT → 221 | ", "pop3: greeting → +OK, USER → +OK | "],
+            ),
+            (
+                "unmarked message text and a comment after the dot",
+                "S: 220 a\nC: DATA\nS: 354 go\nSubject: x\n\nbody // not a note\n. //end\nS: 250 ok\n",
+                vec!["smtp: greeting → 220, DATA → 354, message → 250 | "],
+            ),
+            (
+                "a telnet line inside a message is message text",
+                "S: 220 a\nC: DATA\nS: 354 go\nC: telnet b 25\nC: .\nS: 250 ok\n",
+                vec!["smtp: greeting → 220, DATA → 354, message → 250 | "],
+            ),
+            (
+                "a line whose mark was forgotten",
+                "S: 220 a\nEHLO x\nS: 250 ok\nwe then sent mail\nC: QUIT\nS: 221 bye\n",
+                vec!["smtp: greeting → 220, EHLO → 250, QUIT → 221 | DirectionInferred Unrecognised"],
+            ),
+            (
+                "wireshark imf line right after 354",
+                "S: 220 a\nC: DATA\nS: 354 go\nsubject: hi, , body\nS: 250 ok\n",
+                vec!["smtp: greeting → 220, DATA → 354, message → 250 | "],
+            ),
+            (
+                "wireshark pop3 body left out",
+                "S: +OK\nC: RETR 1\nS: +OK 100 octets\nC: QUIT\nS: +OK bye\n",
+                vec!["pop3: greeting → +OK, RETR → +OK, QUIT → +OK | "],
+            ),
+            (
+                "auth cancel as a wireshark summary",
+                "S: 220 a\nC: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: User: *\nS: 501 aborted\n",
+                vec!["smtp: greeting → 220, AUTH → 334, auth-cancel → 501 | "],
+            ),
+            (
+                "a windows prompt is not a client mark",
+                "C:\\Users\\stu>telnet smtp.lab.test 25\n220 smtp\nHELO stu\n250 OK\nC:\\Users\\stu>\n",
+                vec!["smtp: greeting → 220, HELO → 250 | "],
+            ),
+            (
+                "only the client lines marked",
+                "220 smtp\nC: HELO x\n250 OK\nC: QUIT\n221 bye\n",
+                vec!["smtp: greeting → 220, HELO → 250, QUIT → 221 | "],
+            ),
+            (
+                "raw log with prose inside",
+                "220 a\nHELO x\n250 ok\nthe server said ok\nMAIL FROM:<a@b>\n250 ok\n",
+                vec!["smtp: greeting → 220, HELO → 250, MAIL → 250 | Unrecognised"],
+            ),
+            (
+                "raw log: a reply-shaped line in a message is unsure",
+                "220 a\nDATA\n354 go\n250 words\n.\n250 ok\n",
+                vec!["smtp: greeting → 220, DATA → 354, message → 250 | DirectionInferred"],
+            ),
+            (
+                "raw pop3 body without its dot",
+                "+OK\nLIST\n+OK 1 messages\n1 120\nQUIT\n+OK bye\n",
+                vec!["pop3: greeting → +OK, LIST → +OK, QUIT → +OK | DirectionInferred Truncated"],
+            ),
+        ];
+        for (name, text, expected) in cases {
+            assert_eq!(read("t.txt", text), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn nothing_found_says_why() {
+        let cases = [
+            (
+                "prose only",
+                "we learnt SMTP\n",
+                "no line reads as an SMTP or POP3 command or reply",
+            ),
+            (
+                "replies only",
+                "220 ready\n250 ok\n",
+                "only server replies with no commands (from line 1)",
+            ),
+        ];
+        for (name, text, reason) in cases {
+            match read_text(Path::new("t.txt"), text.as_bytes()) {
+                Err(IngestError::NothingFound {
+                    reason: got, hint, ..
+                }) => {
+                    assert!(got.contains(reason), "{name}: {got}");
+                    assert!(hint.is_some(), "{name}");
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
     }
 }

@@ -268,7 +268,7 @@ fn host_name() -> String {
 
 /// Whether a process with this id runs here. Where that cannot be told (no /proc), say yes:
 /// a container is never removed on a guess.
-fn process_alive(pid: u32) -> bool {
+pub(super) fn process_alive(pid: u32) -> bool {
     let proc_root = Path::new("/proc");
     !proc_root.join("self").exists() || proc_root.join(pid.to_string()).exists()
 }

@@ -80,7 +80,7 @@ mod tests {
         assert_eq!(looks_like_greeting("+OK ready"), Some(Protocol::Pop3));
         assert_eq!(looks_like_greeting("250 OK"), None);
         assert!(is_command_of(Protocol::Smtp, "mail from:<a>"));
-        assert!(is_command_of(Protocol::Smtp, "FOO bar") == false);
+        assert!(!is_command_of(Protocol::Smtp, "FOO bar"));
         assert_eq!(command_protocol("RETR 1"), Some(Protocol::Pop3));
         assert_eq!(command_protocol("QUIT"), None);
         assert_eq!(protocol_of_line("220 x", Some(false)), None);

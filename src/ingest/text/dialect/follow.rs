@@ -29,7 +29,56 @@ struct Chunk {
     bytes: Vec<u8>,
 }
 
+/// `(host, port)` of each node, as the header or `peers:` list names them.
+type Nodes = [Option<(String, Option<u16>, u32)>; 2];
+
+fn endpoint(text: &str, line: u32) -> Option<(String, Option<u16>, u32)> {
+    let (host, port) = text.trim().rsplit_once(':')?;
+    Some((
+        host.trim_matches(['[', ']']).to_string(),
+        port.parse().ok(),
+        line,
+    ))
+}
+
+/// Splits a dump of several streams (`-z follow,…,0 -z follow,…,1`) at each stream's header.
+fn streams<'a>(lines: &'a [Line], header: &str) -> Vec<&'a [Line]> {
+    let starts: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.text.trim_end() == header)
+        .map(|(i, _)| i)
+        .collect();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(n, &start)| &lines[start..starts.get(n + 1).copied().unwrap_or(lines.len())])
+        .collect()
+}
+
 pub fn read_ascii(lines: &[Line]) -> Vec<Located> {
+    streams(lines, "Follow: tcp,ascii")
+        .into_iter()
+        .flat_map(read_ascii_stream)
+        .collect()
+}
+
+pub fn read_yaml(lines: &[Line]) -> Vec<Located> {
+    streams(lines, "peers:")
+        .into_iter()
+        .flat_map(read_yaml_stream)
+        .collect()
+}
+
+fn read_ascii_stream(lines: &[Line]) -> Vec<Located> {
+    let mut nodes: Nodes = [None, None];
+    for line in lines {
+        if let Some(rest) = line.text.strip_prefix("Node 0:") {
+            nodes[0] = endpoint(rest, line.number);
+        } else if let Some(rest) = line.text.strip_prefix("Node 1:") {
+            nodes[1] = endpoint(rest, line.number);
+        }
+    }
     let mut chunks = Vec::new();
     let mut index = lines
         .iter()
@@ -64,10 +113,28 @@ pub fn read_ascii(lines: &[Line]) -> Vec<Located> {
             chunks.push(Chunk { node, line, bytes });
         }
     }
-    located(chunks)
+    located(chunks, nodes)
 }
 
-pub fn read_yaml(lines: &[Line]) -> Vec<Located> {
+fn read_yaml_stream(lines: &[Line]) -> Vec<Located> {
+    let mut nodes: Nodes = [None, None];
+    let mut peer: Option<(usize, u32)> = None;
+    let mut host = String::new();
+    for line in lines.iter().take_while(|l| l.text.trim_end() != "packets:") {
+        let text = line.text.trim();
+        if let Some(n) = text.strip_prefix("- peer:") {
+            peer = n
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n < 2)
+                .map(|n| (n, line.number));
+        } else if let Some(h) = text.strip_prefix("host:") {
+            host = h.trim().to_string();
+        } else if let (Some(p), Some((n, number))) = (text.strip_prefix("port:"), peer) {
+            nodes[n] = Some((host.clone(), p.trim().parse().ok(), number));
+        }
+    }
     let mut chunks = Vec::new();
     let mut current: Option<(u32, u8)> = None;
     let mut data: Option<String> = None;
@@ -104,19 +171,23 @@ pub fn read_yaml(lines: &[Line]) -> Vec<Located> {
         }
     }
     flush(current, data, &mut chunks);
-    located(chunks)
+    located(chunks, nodes)
 }
 
 fn is_greeting(bytes: &[u8]) -> bool {
     bytes.starts_with(b"220") || bytes.starts_with(b"+OK")
 }
 
-fn located(chunks: Vec<Chunk>) -> Vec<Located> {
+fn located(chunks: Vec<Chunk>, nodes: Nodes) -> Vec<Located> {
     let first_of = |node: u8| chunks.iter().find(|c| c.node == node).map(|c| &c.bytes[..]);
     let swapped = first_of(0).is_some_and(is_greeting) && !first_of(1).is_some_and(is_greeting);
-    chunks
+    let [node0, node1] = nodes;
+    let server = if swapped { node0 } else { node1 };
+    let connect =
+        server.map(|(host, port, line)| Located::new(Event::Connect { host, port }, line, 1));
+    connect
         .into_iter()
-        .map(|chunk| {
+        .chain(chunks.into_iter().map(|chunk| {
             let server = (chunk.node == 1) != swapped;
             let direction = if server {
                 Direction::Server
@@ -131,7 +202,7 @@ fn located(chunks: Vec<Chunk>) -> Vec<Located> {
                 chunk.line,
                 1,
             )
-        })
+        }))
         .collect()
 }
 
@@ -149,6 +220,7 @@ mod tests {
                     e.origin,
                     String::from_utf8_lossy(bytes)
                 ),
+                Event::Connect { host, port } => format!("{} connect {host} {port:?}", e.origin),
                 other => format!("{other:?}"),
             })
             .collect()
@@ -165,10 +237,33 @@ Follow: tcp,ascii\nFilter: tcp.stream eq 0\nNode 0: 10.0.0.2:5000\nNode 1: 10.0.
         assert_eq!(
             view(&read_ascii(&lines)),
             [
+                "6 connect 10.0.0.1 Some(25)",
                 "8 Server \"220 hi there\\r\\n\"",
                 "11 Client \"EHLO x\\r\\n\"",
                 "14 Client \"QUI\"",
                 "16 Client \"T\\r\\n\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn reads_each_stream_of_a_dump() {
+        let stream = |port: u16, greeting: &str| {
+            format!(
+                "===\nFollow: tcp,ascii\nFilter: x\nNode 0: 10.0.0.2:5000\nNode 1: 10.0.0.1:{port}\n\
+\t{}\n{greeting}\r\n\n===\n",
+                greeting.len() + 2
+            )
+        };
+        let text = stream(25, "220 smtp") + &stream(110, "+OK pop");
+        let (lines, _) = split_lines(&text);
+        assert_eq!(
+            view(&read_ascii(&lines)),
+            [
+                "5 connect 10.0.0.1 Some(25)",
+                "7 Server \"220 smtp\\r\\n\"",
+                "14 connect 10.0.0.1 Some(110)",
+                "16 Server \"+OK pop\\r\\n\"",
             ]
         );
     }
@@ -182,7 +277,11 @@ packets:\n  - packet: 4\n    peer: 1\n    timestamp: 1.5\n    data: !!binary |\n
         assert!(is_yaml(&lines));
         assert_eq!(
             view(&read_yaml(&lines)),
-            ["9 Server \"+OK ready\\r\\n\"", "15 Client \"CAPA\\r\\n\""]
+            [
+                "5 connect 10.0.0.1 Some(110)",
+                "9 Server \"+OK ready\\r\\n\"",
+                "15 Client \"CAPA\\r\\n\"",
+            ]
         );
     }
 }

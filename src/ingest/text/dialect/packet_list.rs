@@ -17,6 +17,9 @@ static HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*No\.\s+Time\s+Source\s+Destination\s+Protocol\s+Length\s+Info\s*$")
         .expect("valid regex")
 });
+/// A TCP row opening a connection: `50311 → 25 [SYN] …`.
+static SYN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d+\s*(?:→|->)\s*(\d+)\s+\[SYN\]").expect("valid regex"));
 static ARROW_ROW: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*\d+\s+\d+\.\d+\s+\S+\s+(?:→|->)\s+\S+\s+\S+\s+\d+\s").expect("valid regex")
 });
@@ -27,6 +30,8 @@ struct Row {
     column: u32,
     source: String,
     destination: String,
+    /// Ports, when the export has port columns.
+    ports: Option<(String, String)>,
     protocol: String,
     info: String,
 }
@@ -91,6 +96,7 @@ fn text_row(line: &Line) -> Option<Row> {
         column: text[..info_start].chars().count() as u32 + 1,
         source: source.to_string(),
         destination: destination.to_string(),
+        ports: None,
         protocol: tokens[index].1.to_string(),
         info: text[info_start..].trim_end().to_string(),
     })
@@ -135,14 +141,10 @@ pub fn read_csv(lines: &[Line]) -> Vec<Located> {
             continue;
         };
         let field = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").trim();
-        let mut source_text = field(source).to_string();
-        if !field(source_port).is_empty() {
-            source_text = format!("{source_text}:{}", field(source_port));
-        }
-        let mut destination_text = field(destination).to_string();
-        if !field(destination_port).is_empty() {
-            destination_text = format!("{destination_text}:{}", field(destination_port));
-        }
+        let ports = match (field(source_port), field(destination_port)) {
+            ("", _) | (_, "") => None,
+            (s, d) => Some((s.to_string(), d.to_string())),
+        };
         let info_text = field(Some(info));
         let column = line
             .text
@@ -151,8 +153,9 @@ pub fn read_csv(lines: &[Line]) -> Vec<Located> {
         rows.push(Row {
             line: line.number,
             column,
-            source: source_text,
-            destination: destination_text,
+            source: field(source).to_string(),
+            destination: field(destination).to_string(),
+            ports,
             protocol: field(Some(protocol)).to_string(),
             info: info_text.to_string(),
         });
@@ -178,21 +181,104 @@ fn is_mail_protocol(protocol: &str) -> bool {
     p.contains("SMTP") || p.contains("POP") || p.contains("IMF")
 }
 
+impl Row {
+    fn from(&self) -> String {
+        match &self.ports {
+            Some((port, _)) => format!("{}:{port}", self.source),
+            None => self.source.clone(),
+        }
+    }
+
+    fn to(&self) -> String {
+        match &self.ports {
+            Some((_, port)) => format!("{}:{port}", self.destination),
+            None => self.destination.clone(),
+        }
+    }
+
+    /// The two ends, in an order that does not depend on the direction.
+    fn conversation(&self) -> (String, String) {
+        let (a, b) = (self.from(), self.to());
+        if a <= b {
+            (a, b)
+        } else {
+            (b, a)
+        }
+    }
+
+    /// The server's port when this row opens a connection.
+    fn syn_port(&self) -> Option<Option<u16>> {
+        let caps = SYN.captures(&self.info)?;
+        Some(caps[1].parse().ok())
+    }
+}
+
+/// Rows to events. With port columns, each TCP conversation becomes its own run of events
+/// (interleaved connections are pulled apart); without, rows stay in order and a SYN row
+/// starts a new connection.
 fn events(rows: Vec<Row>) -> Vec<Located> {
-    let rows: Vec<Row> = rows
-        .into_iter()
+    if rows
+        .iter()
+        .filter(|r| is_mail_protocol(&r.protocol))
+        .all(|r| r.ports.is_some())
+    {
+        let mut conversations: Vec<((String, String), Vec<Row>)> = Vec::new();
+        for row in rows {
+            let key = row.conversation();
+            match conversations.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, rows)) => rows.push(row),
+                None => conversations.push((key, vec![row])),
+            }
+        }
+        return conversations
+            .into_iter()
+            .flat_map(|(_, rows)| conversation_events(rows, true))
+            .collect();
+    }
+    conversation_events(rows, false)
+}
+
+fn conversation_events(rows: Vec<Row>, one_connection: bool) -> Vec<Located> {
+    let mail: Vec<&Row> = rows
+        .iter()
         .filter(|r| is_mail_protocol(&r.protocol))
         .collect();
-    let server = rows
+    let server_row = mail
         .iter()
         .find(|r| matches!(info_side(&r.info), Some((Direction::Server, _))))
         .or_else(|| {
-            rows.iter()
+            mail.iter()
                 .find(|r| r.info.starts_with("220") || r.info.starts_with("+OK"))
-        })
-        .map(|r| r.source.clone());
+        });
+    let server = server_row.map(|r| r.from());
     let mut events = Vec::new();
+    if one_connection {
+        if let Some(first) = mail.first() {
+            let (host, port) = match server_row {
+                Some(r) => (r.source.clone(), r.ports.as_ref().map(|p| p.0.clone())),
+                None => (
+                    first.destination.clone(),
+                    first.ports.as_ref().map(|p| p.1.clone()),
+                ),
+            };
+            let connect = Event::Connect {
+                host,
+                port: port.and_then(|p| p.parse().ok()),
+            };
+            events.push(Located::new(connect, first.line, 1));
+        }
+    }
     for row in &rows {
+        if !is_mail_protocol(&row.protocol) {
+            if let Some(port) = row.syn_port().filter(|_| !one_connection) {
+                let connect = Event::Connect {
+                    host: row.destination.clone(),
+                    port,
+                };
+                events.push(Located::new(connect, row.line, row.column));
+            }
+            continue;
+        }
         let imf = row.protocol.to_ascii_uppercase().contains("IMF");
         let event = match info_side(&row.info) {
             Some((direction, text)) => Event::Line {
@@ -204,16 +290,14 @@ fn events(rows: Vec<Row>) -> Vec<Located> {
             },
             None => match server.as_deref() {
                 // Loopback captures without ports: both ends have one address.
-                Some(server) if !row.source.is_empty() && row.source != row.destination => {
-                    Event::Line {
-                        direction: if row.source == server {
-                            Direction::Server
-                        } else {
-                            Direction::Client
-                        },
-                        text: row.info.clone(),
-                    }
-                }
+                Some(server) if !row.source.is_empty() && row.from() != row.to() => Event::Line {
+                    direction: if row.from() == server {
+                        Direction::Server
+                    } else {
+                        Direction::Client
+                    },
+                    text: row.info.clone(),
+                },
                 _ => Event::Unmarked {
                     text: row.info.clone(),
                     infer: true,
@@ -249,6 +333,9 @@ mod tests {
                     }
                     Event::Summary { text } => format!("{line}:{column} IMF {text}"),
                     Event::Unmarked { text, .. } => format!("{line}:{column} ? {text}"),
+                    Event::Connect { host, port } => {
+                        format!("{line}:{column} connect {host} {port:?}")
+                    }
                     other => format!("{other:?}"),
                 }
             })
@@ -270,6 +357,7 @@ No.     Time           Source                Destination           Protocol Leng
         assert_eq!(
             view(&read_text(&lines)),
             [
+                "2:84 connect 10.0.0.1 Some(25)",
                 "3:87 Server 220 mail.lab.test ESMTP",
                 "4:87 Client helo qq.com",
                 "5:84 IMF subject: hi, , body",
@@ -288,6 +376,45 @@ No.     Time           Source                Destination           Protocol Leng
             [
                 "1:54 Server 220 mail.lab.test ESMTP Postfix (lab)",
                 "3:57 Client helo qq.com"
+            ]
+        );
+    }
+
+    #[test]
+    fn reads_older_request_response_prefixes() {
+        let text = "No.,Source,Destination,Protocol,Info\n\
+1,10.0.0.1,10.0.0.9,SMTP,Response: 220 hi\n\
+2,10.0.0.9,10.0.0.1,SMTP,Request: EHLO x\n\
+3,10.0.0.1,10.0.0.9,SMTP,250 ok\n";
+        let (lines, _) = split_lines(text);
+        assert_eq!(
+            view(&read_csv(&lines)),
+            [
+                "2:36 Server 220 hi",
+                "3:35 Client EHLO x",
+                "4:26 Server 250 ok"
+            ]
+        );
+    }
+
+    #[test]
+    fn pulls_interleaved_conversations_apart() {
+        let text = "No.,Source,Destination,Protocol,Src Port,Dst Port,Info\n\
+1,10.0.0.1,10.0.0.9,SMTP,25,5001,S: 220 one\n\
+2,10.0.0.1,10.0.0.9,SMTP,25,5002,S: 220 two\n\
+3,10.0.0.9,10.0.0.1,SMTP,5002,25,C: EHLO b\n\
+4,10.0.0.9,10.0.0.1,SMTP,5001,25,C: EHLO a\n";
+        let (lines, _) = split_lines(text);
+        assert!(is_csv(&lines));
+        assert_eq!(
+            view(&read_csv(&lines)),
+            [
+                "2:1 connect 10.0.0.1 Some(25)",
+                "2:37 Server 220 one",
+                "5:37 Client EHLO a",
+                "3:1 connect 10.0.0.1 Some(25)",
+                "3:37 Server 220 two",
+                "4:37 Client EHLO b",
             ]
         );
     }

@@ -1,0 +1,162 @@
+//! Every capture in `../shared/corpus/pcap` (and `extra/`) read end to end: the skeleton of
+//! each session (and the notes) as an insta snapshot in `snapshots/`, and no captured
+//! password anywhere in a session's Debug or JSON form.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use mailgrade::ingest::read_file;
+use mailgrade::session::{CommandKind, Session};
+
+fn corpus_captures() -> Vec<(String, PathBuf)> {
+    let root = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpus/pcap"
+    ));
+    let mut files = Vec::new();
+    for dir in ["", "extra"] {
+        for entry in std::fs::read_dir(root.join(dir))
+            .expect("corpus folder")
+            .filter_map(Result::ok)
+        {
+            if entry.path().is_file() {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                let name = if dir.is_empty() {
+                    file
+                } else {
+                    format!("extra/{file}")
+                };
+                files.push((name, entry.path()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The skeleton of every session with its notes, and the file's own notes.
+fn render(path: &Path) -> String {
+    let mut out = String::new();
+    let read = match read_file(path) {
+        Ok(read) => read,
+        Err(error) => {
+            let _ = writeln!(
+                out,
+                "error: {}",
+                error
+                    .to_string()
+                    .replace(&path.display().to_string(), "FILE")
+            );
+            if let Some(hint) = error.hint() {
+                let _ = writeln!(out, "hint: {hint}");
+            }
+            return out;
+        }
+    };
+    for note in &read.notes {
+        let _ = writeln!(
+            out,
+            "file note [{:?}] {}: {}",
+            note.kind, note.origin, note.detail
+        );
+    }
+    for (i, session) in read.sessions.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "session {} {} ({})",
+            i + 1,
+            session.protocol,
+            session.source.label
+        );
+        for (n, line) in session.skeleton().iter().enumerate() {
+            let _ = writeln!(out, "  {line}");
+            if session.encrypted_after == Some(n + 1) {
+                let _ = writeln!(out, "  -- encrypted from here --");
+            }
+        }
+        if session.encrypted_after == Some(0) {
+            let _ = writeln!(out, "  -- encrypted from the start --");
+        }
+        for note in &session.notes {
+            let _ = writeln!(
+                out,
+                "  note [{:?}] {}: {}",
+                note.kind, note.origin, note.detail
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn skeletons_of_every_corpus_capture() {
+    let captures = corpus_captures();
+    assert!(captures.len() >= 50, "only {} captures", captures.len());
+    for (name, path) in captures {
+        let rendered = render(&path);
+        insta::with_settings!({
+            snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+            prepend_module_to_snapshot => false,
+            description => name.clone(),
+        }, {
+            insta::assert_snapshot!(format!("capture__{}", name.replace('/', "__")), rendered);
+        });
+    }
+}
+
+fn secrets(sessions: &[Session]) -> Vec<String> {
+    let mut found = Vec::new();
+    for command in sessions.iter().flat_map(Session::commands) {
+        match &command.kind {
+            CommandKind::AuthResponse { payload } => found.push(payload.expose().to_string()),
+            CommandKind::Line { args, .. } => {
+                if let Some(secret) = &args.secret {
+                    found.push(secret.expose().to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    found.retain(|s| s.len() >= 4);
+    found
+}
+
+#[test]
+fn captured_passwords_never_show() {
+    let mut with_secrets = Vec::new();
+    for (name, path) in corpus_captures() {
+        let Ok(read) = read_file(&path) else {
+            continue;
+        };
+        let secrets = secrets(&read.sessions);
+        if !secrets.is_empty() {
+            with_secrets.push(name.clone());
+        }
+        let debug = format!("{:?}", read.sessions);
+        let json = serde_json::to_string(&read.sessions).expect("serialises");
+        let notes = format!("{:?}", read.notes);
+        let rendered = render(&path);
+        for secret in &secrets {
+            for (what, text) in [
+                ("Debug", &debug),
+                ("JSON", &json),
+                ("notes", &notes),
+                ("snapshot", &rendered),
+            ] {
+                assert!(
+                    !text.contains(secret.as_str()),
+                    "{name}: a captured secret shows in the {what} output"
+                );
+            }
+        }
+    }
+    for must in [
+        "zoey_pop3_163com_coremail_user-pass-stat-list-retr.pcap",
+        "wswiki_smtp_auth-login_dotstuff_classic.pcap",
+    ] {
+        assert!(
+            with_secrets.iter().any(|n| n == must),
+            "{must} should hold secrets: {with_secrets:?}"
+        );
+    }
+}

@@ -1,0 +1,181 @@
+//! The seed report (a real student's lab report, read in place from ../shared) through the
+//! real binary: what a TA and a student see, and what must never be seen.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const SEED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/seed/email-lab-report.md"
+);
+
+/// The student's password as base64, decoded, and the user name as base64.
+const SECRETS: [&str; 4] = [
+    "enVqbnVobWFhcnB5YmJiYg==",
+    "zujnuhmaarpybbbb",
+    "ODc3MjYxNzkzQHFxLmNvbQ==",
+    "enVqbnVobWFh",
+];
+
+fn mailgrade(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mailgrade"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the mailgrade binary runs")
+}
+
+fn seed() -> &'static str {
+    assert!(
+        PathBuf::from(SEED).exists(),
+        "the seed report is missing at {SEED}"
+    );
+    SEED
+}
+
+fn assert_no_secret(output: &Output, what: &str) {
+    for stream in [&output.stdout, &output.stderr] {
+        let text = String::from_utf8_lossy(stream);
+        for secret in SECRETS {
+            assert!(!text.contains(secret), "{what} printed a secret ({secret})");
+        }
+    }
+}
+
+#[test]
+fn grade_json_finds_both_sessions_with_full_marks() {
+    let output = mailgrade(&[
+        "grade",
+        seed(),
+        "--scenario",
+        "smtp-telnet-auth-send",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    assert_eq!(json["schema"], "mailgrade/v1");
+    let submission = &json["submissions"][0];
+    let sessions = submission["sessions"].as_array().expect("sessions");
+    assert_eq!(sessions.len(), 2);
+    let expected_replies = [
+        "220", "250", "334", "334", "235", "250", "250", "354", "250", "221",
+    ];
+    let expected_kinds = [
+        "greeting",
+        "command",
+        "command",
+        "auth-response",
+        "auth-response",
+        "command",
+        "command",
+        "command",
+        "message",
+        "command",
+    ];
+    for (session, hello) in sessions.iter().zip(["EHLO", "HELO"]) {
+        assert_eq!(session["protocol"], "smtp");
+        let exchanges = session["exchanges"].as_array().expect("exchanges");
+        let replies: Vec<_> = exchanges
+            .iter()
+            .map(|e| e["reply"].as_str().unwrap_or(""))
+            .collect();
+        let kinds: Vec<_> = exchanges
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(replies, expected_replies);
+        assert_eq!(kinds, expected_kinds);
+        assert_eq!(exchanges[1]["verb"], hello);
+        assert_eq!(exchanges[2]["verb"], "AUTH");
+        assert_eq!(session["connect"]["host"], "imap.qq.com");
+        assert_eq!(session["connect"]["port"], 25);
+    }
+    let grades = submission["grades"].as_array().expect("grades");
+    assert_eq!(grades.len(), 2);
+    for grade in grades {
+        assert_eq!(grade["scenario"], "smtp-telnet-auth-send");
+        assert_eq!(grade["verdict"], "passed");
+        assert_eq!(grade["score"], grade["max_score"]);
+        let findings = grade["findings"].as_array().expect("findings");
+        assert!(
+            findings.iter().any(|f| f["check"] == "connect-target"
+                && f["message"]["en"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("imap.qq.com")),
+            "the imap.qq.com 25 connection is pointed out: {findings:?}"
+        );
+    }
+    assert_no_secret(&output, "grade --format json");
+}
+
+#[test]
+fn check_gives_readable_feedback_in_both_languages() {
+    let english = mailgrade(&["check", seed()]);
+    assert_eq!(english.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&english.stdout);
+    assert!(text.contains("100/100 passed"), "{text}");
+    assert!(text.contains("imap.qq.com"), "{text}");
+    assert_no_secret(&english, "check");
+
+    let chinese = mailgrade(&["check", seed(), "--lang", "zh-CN"]);
+    assert_eq!(chinese.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&chinese.stdout);
+    assert!(text.contains("通过"), "{text}");
+    assert_no_secret(&chinese, "check --lang zh-CN");
+}
+
+#[test]
+fn no_command_shows_a_secret() {
+    let runs: [&[&str]; 6] = [
+        &["extract", SEED],
+        &["extract", SEED, "--format", "json"],
+        &["extract", SEED, "--format", "transcript"],
+        &["grade", SEED],
+        &["grade", SEED, "--format", "json", "--lang", "zh-CN"],
+        &["check", SEED],
+    ];
+    for args in runs {
+        let output = mailgrade(args);
+        assert!(
+            output.status.code().is_some_and(|c| c <= 1),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_no_secret(&output, &args.join(" "));
+    }
+}
+
+#[test]
+fn extract_transcript_reads_back_to_the_same_skeleton() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = mailgrade(&["extract", seed(), "--format", "transcript"]);
+    assert_eq!(output.status.code(), Some(0));
+    let path = dir.path().join("extracted.txt");
+    std::fs::write(&path, &output.stdout).expect("write transcript");
+    let original = mailgrade(&["extract", seed(), "--format", "json"]);
+    let again = mailgrade(&[
+        "extract",
+        path.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
+    let skeletons = |o: &Output| -> Vec<Value> {
+        let json: Value = serde_json::from_slice(&o.stdout).expect("json");
+        json["submissions"][0]["sessions"]
+            .as_array()
+            .expect("sessions")
+            .iter()
+            .map(|s| s["skeleton"].clone())
+            .collect()
+    };
+    assert_eq!(skeletons(&original), skeletons(&again));
+}
