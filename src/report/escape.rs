@@ -116,10 +116,12 @@ pub fn workflow_property(text: &str) -> String {
 mod tests {
     use super::*;
 
+    type Escape = fn(&str) -> String;
+
     #[test]
     fn escapes_each_language() {
         let hostile = "<script>alert('x')</script> & \"q\" | `c` \u{1b}[31m";
-        let cases: [(fn(&str) -> String, &str); 4] = [
+        let cases: [(Escape, &str); 4] = [
             (
                 html,
                 "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot; | `c` \u{FFFD}[31m",
