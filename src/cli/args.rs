@@ -21,6 +21,8 @@ pub enum Command {
     /// List, show and validate scenarios.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
+    /// Run the embedded SMTP + POP3 server to practise the lab with telnet.
+    Serve(super::serve::ServeArgs),
 }
 
 #[derive(Debug, Args)]

@@ -113,7 +113,9 @@ where
         };
         if let Some((bytes, what)) = filler {
             recorded.events.push(Event::Sent { claimed: None });
-            recorded.notes.push(ReplayNote::Filler { what: what.into() });
+            recorded
+                .notes
+                .push(ReplayNote::Filler { what: what.into() });
             conn.send(bytes.to_vec(), what).await?;
             conn.settle(what).await?;
             continue;

@@ -5,8 +5,8 @@ use super::addresses::map_envelope;
 use super::body::{crlf, DEFAULT_BODY};
 use super::credentials::{self, AuthExchange, AuthSend};
 use super::setup::{ReplayNote, ReplaySetup};
-use crate::session::{CommandKind, Content, Protocol, Session};
 use crate::session::Command;
+use crate::session::{CommandKind, Content, Protocol, Session};
 
 /// What must have happened before a planned command can be sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

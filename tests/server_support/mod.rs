@@ -99,13 +99,11 @@ impl Client {
         if multiline && status.starts_with("+OK") {
             loop {
                 let mut line = Vec::new();
-                let read = tokio::time::timeout(
-                    self.timeout,
-                    self.reader.read_until(b'\n', &mut line),
-                )
-                .await
-                .expect("body within the timeout")
-                .expect("body read");
+                let read =
+                    tokio::time::timeout(self.timeout, self.reader.read_until(b'\n', &mut line))
+                        .await
+                        .expect("body within the timeout")
+                        .expect("body read");
                 body.extend_from_slice(&line);
                 if read == 0 || line == b".\r\n" {
                     break;
