@@ -51,6 +51,18 @@ pub fn render(outcome: &Outcome, style: TextStyle<'_>) -> String {
     out
 }
 
+/// One submission's text, without colour choices beyond `style` (for reports that embed it).
+pub fn render_submission_text(
+    submission: &SubmissionOutcome,
+    style: TextStyle<'_>,
+    server: &str,
+) -> String {
+    let mut out = String::new();
+    let paint = Paint { color: style.color };
+    render_submission(&mut out, submission, style.lang, &paint, server);
+    out
+}
+
 fn render_submission(
     out: &mut String,
     submission: &SubmissionOutcome,

@@ -1,0 +1,126 @@
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::server::{Account, ServerError};
+
+/// What the embedded server serves: its domain, logins, initial mailboxes and limits.
+///
+/// Plain data so a scenario (or `mailgrade serve`) can fill it in.
+#[derive(Clone, Debug)]
+pub struct EmbeddedConfig {
+    /// The one domain the server is final destination for; nothing else is relayed.
+    pub domain: String,
+    /// Logins; a user without `@` gets `@domain`.
+    pub accounts: Vec<Account>,
+    /// Messages present before any session: `(user, whole messages)`.
+    pub mailboxes: Vec<(String, Vec<Vec<u8>>)>,
+    /// Where mail to an unknown address at `domain` goes, like Postfix's `@lab.test`
+    /// catch-all in the reference setup. `None`: the first account. Unknown users are
+    /// refused only when `catch_all_enabled` is false.
+    pub catch_all: Option<String>,
+    pub catch_all_enabled: bool,
+    /// RCPT is refused until the client has authenticated (Postfix's
+    /// `permit_sasl_authenticated, reject`).
+    pub require_auth: bool,
+    pub limits: Limits,
+    /// `127.0.0.1:0` picks a free port on loopback.
+    pub smtp_addr: SocketAddr,
+    pub pop3_addr: SocketAddr,
+}
+
+/// Bounds on what one client can make the server do. Each is answered with a reply code
+/// when crossed, never by a silent drop.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Longest command line in bytes, without the line end (Postfix: 2048).
+    pub max_line: usize,
+    /// Largest message after DATA, dot-unstuffed (Postfix: `message_size_limit` 10240000).
+    pub max_message: usize,
+    /// Recipients per transaction (Postfix: `smtpd_recipient_limit` 1000).
+    pub max_recipients: usize,
+    /// Simultaneous sessions over SMTP and POP3 each.
+    pub max_connections: usize,
+    /// How long the server waits for a line (Postfix: `smtpd_timeout` 300 s).
+    pub idle_timeout: Duration,
+    /// Errors after which the session is closed with 421 (Postfix: `smtpd_hard_error_limit` 20).
+    pub max_errors: u32,
+    /// Delay before answering a failed login (Dovecot: `auth_failure_delay`, 0 in the lab).
+    pub auth_failure_delay: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_line: 2048,
+            max_message: 10_240_000,
+            max_recipients: 1000,
+            max_connections: 512,
+            idle_timeout: Duration::from_secs(300),
+            max_errors: 20,
+            auth_failure_delay: Duration::ZERO,
+        }
+    }
+}
+
+impl Default for EmbeddedConfig {
+    /// The lab's setup: `lab.test`, one account `student@lab.test` / `secret`, loopback on
+    /// free ports.
+    fn default() -> Self {
+        EmbeddedConfig {
+            domain: "lab.test".to_string(),
+            accounts: vec![Account::new("student@lab.test", "secret")],
+            mailboxes: Vec::new(),
+            catch_all: None,
+            catch_all_enabled: true,
+            require_auth: false,
+            limits: Limits::default(),
+            smtp_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            pop3_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        }
+    }
+}
+
+impl EmbeddedConfig {
+    /// The server's own name in greetings and `Received:` lines.
+    pub fn hostname(&self) -> String {
+        format!("mail.{}", self.domain)
+    }
+
+    /// `student` → `student@lab.test`; addresses are compared in lower case like Dovecot's
+    /// `auth_username_format = %Lu`.
+    pub fn qualify(&self, user: &str) -> String {
+        let user = user.trim();
+        if user.contains('@') {
+            user.to_ascii_lowercase()
+        } else {
+            format!("{}@{}", user, self.domain).to_ascii_lowercase()
+        }
+    }
+
+    /// Accounts with qualified user names; an error if the configuration cannot work.
+    pub(crate) fn validated_accounts(&self) -> Result<Vec<Account>, ServerError> {
+        if self.domain.is_empty() || self.domain.contains(['@', ' ', '<', '>']) {
+            return Err(ServerError::Config(format!("bad domain {:?}", self.domain)));
+        }
+        let mut accounts: Vec<Account> = Vec::new();
+        for account in &self.accounts {
+            let user = self.qualify(&account.address);
+            if user.starts_with('@') || user.contains(char::is_whitespace) {
+                return Err(ServerError::Config(format!("bad user name {user:?}")));
+            }
+            if accounts.iter().any(|a| a.address == user) {
+                return Err(ServerError::Config(format!("account {user} given twice")));
+            }
+            accounts.push(Account {
+                address: user,
+                password: account.password.clone(),
+            });
+        }
+        if self.limits.max_connections == 0 || self.limits.max_line < 512 {
+            return Err(ServerError::Config(
+                "max_connections must be at least 1 and max_line at least 512".to_string(),
+            ));
+        }
+        Ok(accounts)
+    }
+}

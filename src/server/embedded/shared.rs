@@ -1,0 +1,125 @@
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tokio::sync::broadcast;
+
+use super::config::EmbeddedConfig;
+use super::store::MailStore;
+use crate::server::Account;
+use crate::session::{Protocol, Secret};
+
+/// What every session of both protocols shares.
+#[derive(Debug)]
+pub struct Shared {
+    pub config: EmbeddedConfig,
+    pub accounts: Vec<Account>,
+    pub store: Arc<MailStore>,
+    pub hostname: String,
+    queue_ids: AtomicU64,
+    pub records: broadcast::Sender<SessionRecord>,
+}
+
+/// How a session ended, for the log line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    Quit,
+    ClientClosed,
+    IdleTimeout,
+    TooManyErrors,
+    LineTooLong,
+    MessageTooLarge,
+    ForbiddenCommand,
+    TooManyConnections,
+    ServerShutdown,
+    Io,
+}
+
+impl Ending {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Ending::Quit => "quit",
+            Ending::ClientClosed => "client closed the connection",
+            Ending::IdleTimeout => "idle timeout",
+            Ending::TooManyErrors => "too many errors",
+            Ending::LineTooLong => "endless line",
+            Ending::MessageTooLarge => "message far over the size limit",
+            Ending::ForbiddenCommand => "header or HTTP line as a command",
+            Ending::TooManyConnections => "too many connections",
+            Ending::ServerShutdown => "server shutdown",
+            Ending::Io => "i/o error",
+        }
+    }
+}
+
+/// One finished session: who, and its skeleton (`EHLO → 250`, …). No secrets: AUTH
+/// responses appear only as `auth-response`.
+#[derive(Clone, Debug)]
+pub struct SessionRecord {
+    pub protocol: Protocol,
+    pub peer: SocketAddr,
+    pub user: Option<String>,
+    pub skeleton: Vec<String>,
+    pub ending: Ending,
+}
+
+impl Shared {
+    pub fn new(config: EmbeddedConfig, accounts: Vec<Account>, store: Arc<MailStore>) -> Self {
+        let seed = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.subsec_nanos() as u64)
+            .unwrap_or(0);
+        Shared {
+            hostname: config.hostname(),
+            config,
+            accounts,
+            store,
+            queue_ids: AtomicU64::new(seed << 20),
+            records: broadcast::channel(1024).0,
+        }
+    }
+
+    /// A Postfix-looking queue id: 11 upper-case hex digits, unique in this run.
+    pub fn next_queue_id(&self) -> String {
+        let n = self.queue_ids.fetch_add(1, Ordering::Relaxed);
+        format!("{:011X}", n & 0xFFF_FFFF_FFFF)
+    }
+
+    /// The qualified user if `user` / `password` is a login; passwords are compared whole.
+    pub fn check_login(&self, user: &str, password: &Secret) -> Option<String> {
+        let user = self.config.qualify(user);
+        self.accounts
+            .iter()
+            .find(|a| a.address == user && a.password.expose() == password.expose())
+            .map(|a| a.address.clone())
+    }
+
+    pub fn account(&self, user: &str) -> Option<&Account> {
+        let user = self.config.qualify(user);
+        self.accounts.iter().find(|a| a.address == user)
+    }
+
+    /// The mailbox that mail for `address` (already qualified) lands in, if any.
+    pub fn mailbox_for(&self, address: &str) -> Option<String> {
+        if self.store.has_mailbox(address) {
+            return Some(address.to_string());
+        }
+        if !self.config.catch_all_enabled {
+            return None;
+        }
+        match &self.config.catch_all {
+            Some(user) => Some(self.config.qualify(user)),
+            None => self.accounts.first().map(|a| a.address.clone()),
+        }
+    }
+
+    pub fn is_local_domain(&self, domain: &str) -> bool {
+        domain.eq_ignore_ascii_case(&self.config.domain)
+    }
+
+    pub fn publish(&self, record: SessionRecord) {
+        // No subscriber is the normal case in tests and replay.
+        let _ = self.records.send(record);
+    }
+}
