@@ -3,8 +3,8 @@
 //! `../shared/corpus/pcap` (and `extra/`) and for generated ones.
 //!
 //! Where the two disagree (mostly because tshark is wrong), the case is listed in
-//! [`KNOWN_DIFFERENCES`] with the reason; an entry that no longer disagrees fails the test too, so the table
-//! stays true. With `CI` set, a missing tshark fails the test.
+//! [`KNOWN_DIFFERENCES`] with the reason; an entry that no longer disagrees fails the test
+//! too, so the table stays true. With `CI` set, a missing tshark fails the test.
 
 #[path = "../benches/support/synth.rs"]
 mod synth;
