@@ -43,7 +43,11 @@ async fn send_session(addr: SocketAddr, user: &str, password: &str, n: usize) {
     let mut c = Client::connect(addr).await;
     expect(&c.smtp_reply().await.join(" "), "220");
     expect(&c.smtp("EHLO bench.lab.test").await, "250");
-    expect(&c.smtp(&format!("AUTH PLAIN {}", plain(user, password))).await, "235");
+    expect(
+        &c.smtp(&format!("AUTH PLAIN {}", plain(user, password)))
+            .await,
+        "235",
+    );
     expect(&c.smtp(&format!("MAIL FROM:<{user}>")).await, "250");
     expect(&c.smtp("RCPT TO:<student@lab.test>").await, "250");
     expect(&c.smtp("DATA").await, "354");
@@ -86,7 +90,9 @@ async fn run(target: &Target, kind: Kind, workers: usize, sessions: usize) -> (f
             for i in 0..share {
                 let t = Instant::now();
                 match kind {
-                    Kind::Send => send_session(smtp, &smtp_user.0, &smtp_user.1, w * 1_000_000 + i).await,
+                    Kind::Send => {
+                        send_session(smtp, &smtp_user.0, &smtp_user.1, w * 1_000_000 + i).await
+                    }
                     Kind::Retrieve => retrieve_session(pop3, &pop3_user.0, &pop3_user.1).await,
                 }
                 latencies.push(t.elapsed());
@@ -172,7 +178,9 @@ fn main() {
             mailboxes: (0..4).map(|w| (format!("w{w}"), seeded.clone())).collect(),
             ..EmbeddedConfig::default()
         };
-        let server = EmbeddedServer::start(config).await.expect("embedded server starts");
+        let server = EmbeddedServer::start(config)
+            .await
+            .expect("embedded server starts");
         println!(
             "{:<34} {:<9} {:>7} {:>8} {:>8} {:>11} {:>7} {:>7}",
             "server", "session", "workers", "sessions", "seconds", "sessions/s", "p50 ms", "p95 ms"
@@ -181,7 +189,9 @@ fn main() {
             name: "embedded (in-process)".to_string(),
             smtp: server.endpoints().smtp,
             pop3: server.endpoints().pop3,
-            pop3_users: (0..4).map(|w| (format!("w{w}"), "secret".to_string())).collect(),
+            pop3_users: (0..4)
+                .map(|w| (format!("w{w}"), "secret".to_string()))
+                .collect(),
             smtp_user: ("student@lab.test".to_string(), "secret".to_string()),
         };
         measure(&embedded, options.sessions).await;

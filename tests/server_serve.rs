@@ -48,7 +48,10 @@ async fn wait_for(buffer: &Shared, needle: &str) -> String {
 }
 
 fn port_after(text: &str, label: &str) -> std::net::SocketAddr {
-    let line = text.lines().find(|l| l.trim_start().starts_with(label)).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with(label))
+        .unwrap();
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
@@ -61,24 +64,34 @@ async fn serve_prints_addresses_logs_sessions_and_stops() {
         let _ = stopped.await;
     }));
     let banner = wait_for(&out, "Ctrl-C").await;
-    assert!(banner.contains("student@lab.test  password: secret  (demo account)"), "{banner}");
+    assert!(
+        banner.contains("student@lab.test  password: secret  (demo account)"),
+        "{banner}"
+    );
     let smtp = port_after(&banner, "SMTP");
     assert_ne!(smtp.port(), 0);
 
     let mut client = Client::connect(smtp).await;
     client.smtp_reply().await;
     client.smtp("EHLO qq.com").await;
-    client.smtp("AUTH PLAIN AHN0dWRlbnRAbGFiLnRlc3QAc2VjcmV0").await;
+    client
+        .smtp("AUTH PLAIN AHN0dWRlbnRAbGFiLnRlc3QAc2VjcmV0")
+        .await;
     client.smtp("QUIT").await;
     let logged = wait_for(&log, "(quit)").await;
     assert!(
-        logged.contains("student@lab.test: greeting → 220, EHLO → 250, AUTH → 235, QUIT → 221 (quit)"),
+        logged.contains(
+            "student@lab.test: greeting → 220, EHLO → 250, AUTH → 235, QUIT → 221 (quit)"
+        ),
         "{logged}"
     );
     assert!(!logged.contains("AHN0dWRlbnRAbGFiLnRlc3QAc2VjcmV0"));
 
     stop.send(()).unwrap();
-    let code = tokio::time::timeout(Duration::from_secs(10), task).await.unwrap().unwrap();
+    let code = tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(code, 0);
     assert!(log.text().ends_with("stopped\n"));
 }
@@ -86,8 +99,15 @@ async fn serve_prints_addresses_logs_sessions_and_stops() {
 #[tokio::test]
 async fn given_passwords_are_never_printed_and_bad_addresses_exit_2() {
     let args = Cli::parse_from([
-        "serve", "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0",
-        "--account", "alice:hunter2", "--domain", "Lab.Test",
+        "serve",
+        "--smtp",
+        "127.0.0.1:0",
+        "--pop3",
+        "127.0.0.1:0",
+        "--account",
+        "alice:hunter2",
+        "--domain",
+        "Lab.Test",
     ])
     .serve;
     let (out, log) = (Shared::default(), Shared::default());
@@ -101,6 +121,14 @@ async fn given_passwords_are_never_printed_and_bad_addresses_exit_2() {
     let busy = taken.local_addr().unwrap().to_string();
     let args = Cli::parse_from(["serve", "--smtp", &busy, "--pop3", "127.0.0.1:0"]).serve;
     let log = Shared::default();
-    assert_eq!(serve(args, Shared::default(), log.clone(), async {}).await, 2);
-    assert!(log.text().starts_with("error: failed to start the server: could not bind"), "{}", log.text());
+    assert_eq!(
+        serve(args, Shared::default(), log.clone(), async {}).await,
+        2
+    );
+    assert!(
+        log.text()
+            .starts_with("error: failed to start the server: could not bind"),
+        "{}",
+        log.text()
+    );
 }
