@@ -7,6 +7,7 @@ mod extract;
 mod grade_cmd;
 mod grading;
 mod inputs;
+mod replaying;
 mod run;
 mod scenario_cmd;
 pub mod serve;
