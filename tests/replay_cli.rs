@@ -51,7 +51,11 @@ fn the_report_is_the_same_whatever_the_number_of_jobs() {
     };
     let one = mailgrade(&args("1"));
     let eight = mailgrade(&args("8"));
-    assert!(one.status.code().is_some_and(|c| c < 2), "{}", String::from_utf8_lossy(&one.stderr));
+    assert!(
+        one.status.code().is_some_and(|c| c < 2),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
     assert_eq!(one.status.code(), eight.status.code());
     assert_eq!(json_of(&one), json_of(&eight));
     let report = json_of(&one);
@@ -74,7 +78,14 @@ fn the_report_is_the_same_whatever_the_number_of_jobs() {
 fn server_none_grades_the_claimed_replies() {
     let dir = tempfile::tempdir().unwrap();
     let paths = class(dir.path());
-    let output = mailgrade(&["grade", "--format", "json", "--server", "none", paths[2].to_str().unwrap()]);
+    let output = mailgrade(&[
+        "grade",
+        "--format",
+        "json",
+        "--server",
+        "none",
+        paths[2].to_str().unwrap(),
+    ]);
     let report = json_of(&output);
     assert_eq!(report["server"], "none");
     let grade = &report["submissions"][0]["grades"][0];
@@ -90,7 +101,10 @@ fn text_reports_say_which_server_answered() {
     let output = mailgrade(&["check", paths[0].to_str().unwrap()]);
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("replies from the embedded server"), "{text}");
-    assert!(text.contains("877261793@qq.com → 877261793@lab.test"), "{text}");
+    assert!(
+        text.contains("877261793@qq.com → 877261793@lab.test"),
+        "{text}"
+    );
     assert_eq!(output.status.code(), Some(0), "{text}");
 }
 
@@ -110,7 +124,15 @@ fn server_external_replays_against_the_given_host() {
     let paths = class(dir.path());
     let (smtp, pop3) = (endpoints.smtp.to_string(), endpoints.pop3.to_string());
     let output = mailgrade(&[
-        "grade", "--format", "json", "--server", "external", "--smtp", &smtp, "--pop3", &pop3,
+        "grade",
+        "--format",
+        "json",
+        "--server",
+        "external",
+        "--smtp",
+        &smtp,
+        "--pop3",
+        &pop3,
         paths[0].to_str().unwrap(),
     ]);
     let report = json_of(&output);
@@ -118,6 +140,8 @@ fn server_external_replays_against_the_given_host() {
     assert!(name.starts_with("external smtp 127.0.0.1:"), "{name}");
     assert_eq!(report["submissions"][0]["grades"][0]["server"], name);
     assert_eq!(report["submissions"][0]["passed"], true, "{report:#}");
-    let delivered = runtime.block_on(server.mailbox("student@lab.test")).unwrap();
+    let delivered = runtime
+        .block_on(server.mailbox("student@lab.test"))
+        .unwrap();
     assert_eq!(delivered.len(), 1);
 }

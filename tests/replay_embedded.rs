@@ -16,12 +16,21 @@ async fn smtp_auth_login_replays_honestly_and_no_student_credential_reaches_the_
     let server = embedded().await;
     let log: Log = Arc::default();
     let proxied = recorded(&server, &log).await;
-    let claimed = session(Protocol::Smtp, "t.txt", &telnet_auth_login("235 Authentication successful"));
-    let replayed = replay_session(&proxied, &claimed, &setup()).await.expect("replays");
+    let claimed = session(
+        Protocol::Smtp,
+        "t.txt",
+        &telnet_auth_login("235 Authentication successful"),
+    );
+    let replayed = replay_session(&proxied, &claimed, &setup())
+        .await
+        .expect("replays");
     assert_eq!(replayed.session.skeleton(), claimed.skeleton());
     let sent = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
     for secret in student_secrets() {
-        assert!(!sent.contains(&secret), "{secret} reached the server: {sent}");
+        assert!(
+            !sent.contains(&secret),
+            "{secret} reached the server: {sent}"
+        );
     }
     assert!(sent.contains(&b64("student@lab.test")));
     assert!(sent.contains("RCPT TO:<987654321@lab.test>"));
@@ -35,7 +44,11 @@ async fn smtp_auth_login_replays_honestly_and_no_student_credential_reaches_the_
 #[tokio::test]
 async fn a_failed_login_fails_on_replay_too() {
     let server = embedded().await;
-    let claimed = session(Protocol::Smtp, "t.txt", &telnet_auth_login("535 Error: authentication failed"));
+    let claimed = session(
+        Protocol::Smtp,
+        "t.txt",
+        &telnet_auth_login("535 Error: authentication failed"),
+    );
     let replayed = replay_session(&server, &claimed, &setup()).await.unwrap();
     assert!(replayed
         .session
@@ -58,7 +71,10 @@ async fn auth_plain_with_an_initial_response_is_swapped() {
     );
     let claimed = session(Protocol::Smtp, "t.txt", &text);
     let replayed = replay_session(&proxied, &claimed, &setup()).await.unwrap();
-    assert_eq!(replayed.session.skeleton(), ["greeting → 220", "EHLO → 250", "AUTH → 235", "QUIT → 221"]);
+    assert_eq!(
+        replayed.session.skeleton(),
+        ["greeting → 220", "EHLO → 250", "AUTH → 235", "QUIT → 221"]
+    );
     let sent = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
     for secret in student_secrets() {
         assert!(!sent.contains(&secret), "{secret} reached the server");
@@ -71,12 +87,16 @@ async fn pop3_retrieve_is_seeded_and_replays_to_the_same_skeleton() {
     let log: Log = Arc::default();
     let claimed = session(Protocol::Pop3, "p.txt", &pop3_retrieve());
     let mut setup = setup();
-    setup.mailbox = vec![b"From: <teacher@lab.test>\r\nSubject: Welcome\r\n\r\nHello!\r\n".to_vec()];
+    setup.mailbox =
+        vec![b"From: <teacher@lab.test>\r\nSubject: Welcome\r\n\r\nHello!\r\n".to_vec()];
     // Seeding goes to the server itself; the session through the recording proxy.
     let endpoints = server.endpoints();
     let smtp = recording_proxy(endpoints.smtp, Arc::clone(&log)).await;
     let pop3 = recording_proxy(endpoints.pop3, Arc::clone(&log)).await;
-    struct Seeded<'a>(&'a mailgrade::server::embedded::EmbeddedServer, mailgrade::server::Endpoints);
+    struct Seeded<'a>(
+        &'a mailgrade::server::embedded::EmbeddedServer,
+        mailgrade::server::Endpoints,
+    );
     #[async_trait::async_trait]
     impl MailServer for Seeded<'_> {
         fn name(&self) -> String {
@@ -91,10 +111,17 @@ async fn pop3_retrieve_is_seeded_and_replays_to_the_same_skeleton() {
         fn accounts(&self) -> Vec<mailgrade::server::Account> {
             self.0.accounts()
         }
-        async fn seed(&self, user: &str, messages: Vec<Vec<u8>>) -> Result<(), mailgrade::server::ServerError> {
+        async fn seed(
+            &self,
+            user: &str,
+            messages: Vec<Vec<u8>>,
+        ) -> Result<(), mailgrade::server::ServerError> {
             self.0.seed(user, messages).await
         }
-        async fn mailbox(&self, user: &str) -> Result<Vec<Vec<u8>>, mailgrade::server::ServerError> {
+        async fn mailbox(
+            &self,
+            user: &str,
+        ) -> Result<Vec<Vec<u8>>, mailgrade::server::ServerError> {
             self.0.mailbox(user).await
         }
         async fn stop(&self) -> Result<(), mailgrade::server::ServerError> {
@@ -105,9 +132,10 @@ async fn pop3_retrieve_is_seeded_and_replays_to_the_same_skeleton() {
     let replayed = replay_session(&through, &claimed, &setup).await.unwrap();
     assert_eq!(replayed.server, "embedded");
     assert_eq!(replayed.session.skeleton(), claimed.skeleton());
-    assert!(replayed
-        .notes
-        .contains(&ReplayNote::MailboxSeeded { count: 2, generated: 1 }));
+    assert!(replayed.notes.contains(&ReplayNote::MailboxSeeded {
+        count: 2,
+        generated: 1
+    }));
     let retr = &replayed.session.exchanges[5];
     let body = retr.reply.as_ref().unwrap().body.as_ref().unwrap();
     assert!(String::from_utf8_lossy(body.bytes.as_deref().unwrap()).contains("lab message 2"));

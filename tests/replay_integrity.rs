@@ -27,7 +27,9 @@ async fn replay_and_grade(name: &str, text: &str, scenario_id: &str) -> mailgrad
     let claimed = session(protocol, name, text);
     let mut setup = setup();
     setup.mailbox = vec![b"Subject: one\r\n\r\nhi\r\n".to_vec()];
-    let replayed = replay_session(&server, &claimed, &setup).await.expect("replays");
+    let replayed = replay_session(&server, &claimed, &setup)
+        .await
+        .expect("replays");
     let scenario = scenario::builtin(scenario_id).expect("built-in scenario");
     grade_replayed(&claimed, &replayed.session, 0, &scenario)
 }
@@ -35,8 +37,14 @@ async fn replay_and_grade(name: &str, text: &str, scenario_id: &str) -> mailgrad
 #[tokio::test]
 async fn honest_transcripts_get_no_integrity_findings() {
     let cases = [
-        (telnet_auth_login("235 Authentication successful"), "smtp-telnet-auth-send"),
-        (telnet_auth_login("535 Error: authentication failed"), "smtp-telnet-auth-send"),
+        (
+            telnet_auth_login("235 Authentication successful"),
+            "smtp-telnet-auth-send",
+        ),
+        (
+            telnet_auth_login("535 Error: authentication failed"),
+            "smtp-telnet-auth-send",
+        ),
         (pop3_retrieve(), "pop3-retrieve"),
     ];
     for (text, scenario) in cases {
@@ -63,9 +71,21 @@ async fn an_edited_reply_is_found_with_its_line_and_replay_place() {
     assert_eq!(findings.len(), 1, "{findings:#?}");
     let finding = findings[0];
     assert_eq!(finding.severity, FindingSeverity::Error);
-    assert!(finding.message.en.contains("`250 OK` (edited.txt:5:4)"), "{}", finding.message.en);
-    assert!(finding.message.en.contains("`503"), "{}", finding.message.en);
-    assert!(finding.message.en.contains("(replay #2)"), "{}", finding.message.en);
+    assert!(
+        finding.message.en.contains("`250 OK` (edited.txt:5:4)"),
+        "{}",
+        finding.message.en
+    );
+    assert!(
+        finding.message.en.contains("`503"),
+        "{}",
+        finding.message.en
+    );
+    assert!(
+        finding.message.en.contains("(replay #2)"),
+        "{}",
+        finding.message.en
+    );
     assert!(!finding.message.zh_cn.is_empty());
     let evidence = finding.evidence.as_ref().unwrap();
     assert_eq!(evidence.origin.to_string(), "5:4");
@@ -81,7 +101,9 @@ async fn a_made_up_auth_success_is_found() {
     let grade = replay_and_grade("forged.txt", &text, "smtp-telnet-auth-send").await;
     let findings = integrity(&grade);
     assert!(
-        findings.iter().any(|f| f.message.en.contains("`235 Authentication successful`")),
+        findings
+            .iter()
+            .any(|f| f.message.en.contains("`235 Authentication successful`")),
         "{findings:#?}"
     );
     for finding in &grade.findings {

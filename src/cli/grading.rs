@@ -119,10 +119,9 @@ pub fn grade_groups(
                     let _permit = permits.acquire_owned().await;
                     let read = Arc::clone(&scenarios);
                     let first = group.first().cloned().unwrap_or_default();
-                    let graded = tokio::task::spawn_blocking(move || {
-                        grade_group(&group, &read, explicit)
-                    })
-                    .await;
+                    let graded =
+                        tokio::task::spawn_blocking(move || grade_group(&group, &read, explicit))
+                            .await;
                     let mut submission = graded.unwrap_or_else(|_| failed(first));
                     if !matches!(server, ServerChoice::None) {
                         replay_submission(&mut submission, &scenarios, &server).await;
@@ -141,7 +140,9 @@ pub fn grade_groups(
 
 /// Several files of one submission, graded together.
 fn grade_group(paths: &[PathBuf], scenarios: &[Scenario], explicit: bool) -> SubmissionOutcome {
-    let mut parts = paths.iter().map(|path| grade_path(path, scenarios, explicit));
+    let mut parts = paths
+        .iter()
+        .map(|path| grade_path(path, scenarios, explicit));
     let mut submission = parts.next().unwrap_or_default();
     for other in parts {
         submission.merge(other);

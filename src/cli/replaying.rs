@@ -21,7 +21,10 @@ pub enum ServerChoice {
     /// A fresh embedded server per submission: isolated mailboxes, results that do not
     /// depend on order or concurrency.
     Embedded,
-    External { smtp: SocketAddr, pop3: SocketAddr },
+    External {
+        smtp: SocketAddr,
+        pop3: SocketAddr,
+    },
 }
 
 impl ServerChoice {
@@ -47,7 +50,8 @@ impl ServerChoice {
 }
 
 fn resolve(flag: &str, value: Option<&str>) -> Result<SocketAddr, String> {
-    let value = value.ok_or_else(|| format!("error: --server external needs {flag} HOST:PORT\n"))?;
+    let value =
+        value.ok_or_else(|| format!("error: --server external needs {flag} HOST:PORT\n"))?;
     value
         .to_socket_addrs()
         .ok()
@@ -77,7 +81,9 @@ pub async fn replay_submission(
         Ok(server) => server,
         Err(message) => {
             for &g in &order {
-                submission.grades[g].findings.push(replay_failed(&choice.name(), &message));
+                submission.grades[g]
+                    .findings
+                    .push(replay_failed(&choice.name(), &message));
             }
             return;
         }
@@ -96,9 +102,12 @@ pub async fn replay_submission(
         let setup = setup_for(scenario, server.as_ref());
         match replay::replay_session(server.as_ref(), claimed, &setup).await {
             Ok(replayed) => {
-                let mut regraded = grade::grade_replayed(claimed, &replayed.session, index, scenario);
+                let mut regraded =
+                    grade::grade_replayed(claimed, &replayed.session, index, scenario);
                 regraded.server = Some(replayed.server.clone());
-                regraded.findings.extend(replay_findings(claimed, &replayed));
+                regraded
+                    .findings
+                    .extend(replay_findings(claimed, &replayed));
                 submission.grades[g] = regraded;
             }
             Err(error) => {
@@ -110,12 +119,17 @@ pub async fn replay_submission(
     let _ = server.stop().await;
 }
 
-async fn start(choice: &ServerChoice, scenarios: &[Scenario]) -> Result<Arc<dyn MailServer>, String> {
+async fn start(
+    choice: &ServerChoice,
+    scenarios: &[Scenario],
+) -> Result<Arc<dyn MailServer>, String> {
     match choice {
         ServerChoice::None => Err("no server chosen".into()),
         ServerChoice::External { smtp, pop3 } => {
             let (domain, accounts) = lab(scenarios);
-            Ok(Arc::new(ExternalServer::new(*smtp, *pop3, domain, accounts)))
+            Ok(Arc::new(ExternalServer::new(
+                *smtp, *pop3, domain, accounts,
+            )))
         }
         ServerChoice::Embedded => {
             let (domain, accounts) = lab(scenarios);
@@ -299,7 +313,10 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
         findings.insert(
             0,
             info(
-                format!("Replay mapped envelope addresses to the lab domain: {}.", mapped.join(", ")),
+                format!(
+                    "Replay mapped envelope addresses to the lab domain: {}.",
+                    mapped.join(", ")
+                ),
                 format!("重放时将信封地址映射到实验域：{}。", mapped.join("，")),
                 None,
             ),
@@ -307,8 +324,14 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
     }
     if !skipped.is_empty() {
         findings.push(info(
-            format!("Not sent on replay, because the server refused what came before: {}.", skipped.join(", ")),
-            format!("因服务器拒绝了之前的命令，以下内容在重放时未发送：{}。", skipped.join("，")),
+            format!(
+                "Not sent on replay, because the server refused what came before: {}.",
+                skipped.join(", ")
+            ),
+            format!(
+                "因服务器拒绝了之前的命令，以下内容在重放时未发送：{}。",
+                skipped.join("，")
+            ),
             None,
         ));
     }

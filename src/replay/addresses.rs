@@ -7,7 +7,11 @@ use crate::session::{Args, Command};
 
 /// The command with its MAIL FROM / RCPT TO path or VRFY address at `domain`, and the
 /// mapping made; `None` when there is nothing to map.
-pub(crate) fn map_envelope(command: &Command, args: &Args, domain: &str) -> Option<(Command, String, String)> {
+pub(crate) fn map_envelope(
+    command: &Command,
+    args: &Args,
+    domain: &str,
+) -> Option<(Command, String, String)> {
     let line = format!("{} {}", command.verb()?, args.text);
     let address = match smtp::parse_request(&line).ok()? {
         Request::Mail { from, .. } => from,
@@ -60,9 +64,21 @@ mod tests {
     #[test]
     fn maps_envelope_addresses_keeping_the_local_part() {
         let cases = [
-            ("RCPT", "TO:<987654321@qq.com>", Some("TO:<987654321@lab.test>")),
-            ("rcpt", "to: <A.B@QQ.com> NOTIFY=NEVER", Some("to: <A.B@lab.test> NOTIFY=NEVER")),
-            ("MAIL", "FROM:<877261793@qq.com> SIZE=100", Some("FROM:<877261793@lab.test> SIZE=100")),
+            (
+                "RCPT",
+                "TO:<987654321@qq.com>",
+                Some("TO:<987654321@lab.test>"),
+            ),
+            (
+                "rcpt",
+                "to: <A.B@QQ.com> NOTIFY=NEVER",
+                Some("to: <A.B@lab.test> NOTIFY=NEVER"),
+            ),
+            (
+                "MAIL",
+                "FROM:<877261793@qq.com> SIZE=100",
+                Some("FROM:<877261793@lab.test> SIZE=100"),
+            ),
             ("MAIL", "FROM:<>", None),
             ("MAIL", "FROM:<student@lab.test>", None),
             ("MAIL", "FROM:<student@LAB.TEST>", None),
@@ -74,7 +90,9 @@ mod tests {
         for (verb, text, expected) in cases {
             let command = line(verb, text);
             let mapped = map_envelope(&command, command.args().unwrap(), "lab.test");
-            let got = mapped.as_ref().map(|(c, _, _)| c.args().unwrap().text.as_str());
+            let got = mapped
+                .as_ref()
+                .map(|(c, _, _)| c.args().unwrap().text.as_str());
             assert_eq!(got, expected, "{verb} {text}");
         }
     }

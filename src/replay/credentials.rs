@@ -60,7 +60,9 @@ pub(crate) struct AuthExchange {
 pub(crate) enum AuthSend {
     Command(Command),
     /// CRAM-MD5: the digest is computed from the server's challenge when it arrives.
-    CramMd5 { wrong: bool },
+    CramMd5 {
+        wrong: bool,
+    },
 }
 
 impl AuthExchange {
@@ -72,7 +74,12 @@ impl AuthExchange {
         failed: bool,
         notes: &mut Vec<ReplayNote>,
     ) -> (AuthExchange, Command) {
-        let name = args.text.split_whitespace().next().unwrap_or("").to_string();
+        let name = args
+            .text
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_string();
         let mut auth = AuthExchange {
             mechanism: Mechanism::parse(&name),
             responses: 0,
@@ -91,7 +98,10 @@ impl AuthExchange {
             args.secret = Some(auth.swap(&initial, account, notes));
         }
         let mut sent = command.clone();
-        if let CommandKind::Line { args: sent_args, .. } = &mut sent.kind {
+        if let CommandKind::Line {
+            args: sent_args, ..
+        } = &mut sent.kind
+        {
             *sent_args = args;
         }
         (auth, sent)
@@ -197,7 +207,12 @@ fn cram_md5_form(text: &str) -> bool {
 }
 
 /// POP3 `USER name`: a plausible name becomes the test account's.
-pub(crate) fn swap_user(command: &Command, args: &Args, account: &Account, notes: &mut Vec<ReplayNote>) -> Command {
+pub(crate) fn swap_user(
+    command: &Command,
+    args: &Args,
+    account: &Account,
+    notes: &mut Vec<ReplayNote>,
+) -> Command {
     let name = args.text.trim();
     if !plausible_user(name) {
         notes.push(ReplayNote::MalformedCredential {
@@ -252,10 +267,9 @@ pub(crate) fn apop_form(
     account: &Account,
     notes: &mut Vec<ReplayNote>,
 ) -> Option<Command> {
-    let digest_ok = args
-        .secret
-        .as_ref()
-        .is_some_and(|d| d.expose().len() == 32 && d.expose().bytes().all(|b| b.is_ascii_hexdigit()));
+    let digest_ok = args.secret.as_ref().is_some_and(|d| {
+        d.expose().len() == 32 && d.expose().bytes().all(|b| b.is_ascii_hexdigit())
+    });
     if digest_ok && plausible_user(args.text.trim()) {
         notes.push(ReplayNote::ApopRecomputed {
             origin: command.origin,
@@ -297,7 +311,10 @@ pub(crate) fn cram_md5_response(user: &str, password: &Secret, challenge: &[u8])
         .chain_update(pad(0x36))
         .chain_update(challenge)
         .finalize();
-    let outer = Md5::new().chain_update(pad(0x5c)).chain_update(inner).finalize();
+    let outer = Md5::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize();
     Secret::new(sasl::encode(format!("{user} {}", hex(&outer)).as_bytes()))
 }
 
@@ -322,7 +339,10 @@ fn with_kind(command: &Command, kind: CommandKind) -> Command {
 
 pub(crate) fn with_args(command: &Command, args: Args) -> Command {
     let mut sent = command.clone();
-    if let CommandKind::Line { args: sent_args, .. } = &mut sent.kind {
+    if let CommandKind::Line {
+        args: sent_args, ..
+    } = &mut sent.kind
+    {
         *sent_args = args;
     }
     sent

@@ -14,7 +14,12 @@ pub struct ExternalServer {
 }
 
 impl ExternalServer {
-    pub fn new(smtp: SocketAddr, pop3: SocketAddr, domain: impl Into<String>, accounts: Vec<Account>) -> Self {
+    pub fn new(
+        smtp: SocketAddr,
+        pop3: SocketAddr,
+        domain: impl Into<String>,
+        accounts: Vec<Account>,
+    ) -> Self {
         ExternalServer {
             endpoints: Endpoints { smtp, pop3 },
             domain: domain.into(),

@@ -8,7 +8,9 @@ use super::body::crlf;
 use super::error::ReplayError;
 use super::runner::replay_over;
 use super::setup::ReplaySetup;
-use crate::session::{Args, Command, CommandKind, Exchange, Origin, Protocol, Secret, Session, Source};
+use crate::session::{
+    Args, Command, CommandKind, Exchange, Origin, Protocol, Secret, Session, Source,
+};
 
 /// What reading the message back found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,8 +58,12 @@ where
             ),
         });
     };
-    let (retr, _, _) =
-        replay_over(retr_stream?, &pop3_session(&[("RETR", &count.to_string())]), setup).await?;
+    let (retr, _, _) = replay_over(
+        retr_stream?,
+        &pop3_session(&[("RETR", &count.to_string())]),
+        setup,
+    )
+    .await?;
     let body = retr
         .exchanges
         .iter()

@@ -5,7 +5,11 @@
 use super::client::{Event, Recorded};
 use crate::session::{Exchange, Origin, Session};
 
-pub(crate) fn replayed_session(claimed: &Session, recorded: &Recorded, stopped_at_tls: bool) -> Session {
+pub(crate) fn replayed_session(
+    claimed: &Session,
+    recorded: &Recorded,
+    stopped_at_tls: bool,
+) -> Session {
     let dialogue = &recorded.dialogue;
     let mut out = Session {
         protocol: claimed.protocol,
@@ -15,12 +19,8 @@ pub(crate) fn replayed_session(claimed: &Session, recorded: &Recorded, stopped_a
         notes: claimed.notes.clone(),
         encrypted_after: None,
     };
-    let claimed_command = |index: usize| {
-        claimed
-            .exchanges
-            .get(index)
-            .and_then(|e| e.command.clone())
-    };
+    let claimed_command =
+        |index: usize| claimed.exchanges.get(index).and_then(|e| e.command.clone());
     let mut replies = dialogue.exchanges.iter().enumerate().peekable();
     let push = |out: &mut Session, dialogue_index: Option<usize>, exchange: Exchange| {
         if dialogue_index.is_some() && dialogue_index == dialogue.encrypted_after {
@@ -39,9 +39,7 @@ pub(crate) fn replayed_session(claimed: &Session, recorded: &Recorded, stopped_a
             }
             Event::Sent { claimed } => {
                 // The greeting and anything the server said unasked come first.
-                while let Some((index, exchange)) =
-                    replies.next_if(|(_, e)| e.command.is_none())
-                {
+                while let Some((index, exchange)) = replies.next_if(|(_, e)| e.command.is_none()) {
                     push(&mut out, Some(index), exchange.clone());
                 }
                 let Some((index, exchange)) = replies.next() else {

@@ -47,8 +47,10 @@ pub async fn replay_session(
     let (session, more, messages) = replay_over(stream, claimed, setup).await?;
     notes.extend(more);
     let delivered = session.exchanges.iter().any(|e| {
-        matches!(e.command.as_ref().map(|c| &c.kind), Some(CommandKind::Message { .. }))
-            && e.reply.as_ref().is_some_and(|r| r.code.is_positive())
+        matches!(
+            e.command.as_ref().map(|c| &c.kind),
+            Some(CommandKind::Message { .. })
+        ) && e.reply.as_ref().is_some_and(|r| r.code.is_positive())
     });
     let readback = match (setup.send_then_read, claimed.protocol, messages.last()) {
         (true, Protocol::Smtp, Some(message)) if delivered => {
@@ -84,7 +86,11 @@ where
     notes.extend(recorded.notes.iter().cloned());
     for event in &recorded.events {
         if let super::client::Event::Skipped { claimed: index } = event {
-            if let Some(command) = claimed.exchanges.get(*index).and_then(|e| e.command.as_ref()) {
+            if let Some(command) = claimed
+                .exchanges
+                .get(*index)
+                .and_then(|e| e.command.as_ref())
+            {
                 notes.push(ReplayNote::Skipped {
                     label: command.label().to_string(),
                     origin: command.origin,
@@ -140,7 +146,9 @@ async fn seed(
             None => generated_message(i + 1, user),
         })
         .collect();
-    let generated = (present..needed).filter(|&i| i >= setup.mailbox.len()).count();
+    let generated = (present..needed)
+        .filter(|&i| i >= setup.mailbox.len())
+        .count();
     let count = wanted.len();
     match server.seed(user, wanted).await {
         Ok(()) => notes.push(ReplayNote::MailboxSeeded { count, generated }),

@@ -66,13 +66,21 @@ pub enum ReplayNote {
     FailedLoginMirrored { what: String, origin: Origin },
     /// A credential was malformed (not base64, no plausible user name): replay sent a
     /// malformed one too, so the server answers as it would have.
-    MalformedCredential { what: String, problem: String, origin: Origin },
+    MalformedCredential {
+        what: String,
+        problem: String,
+        origin: Origin,
+    },
     /// A SASL mechanism replay cannot swap credentials for: the exchange was cancelled.
     MechanismNotReplayed { mechanism: String, origin: Origin },
     /// APOP became a digest computed for the test account from this server's greeting.
     ApopRecomputed { origin: Origin },
     /// The message was elided in the submission; replay sent a stand-in of `size` bytes.
-    BodySupplied { size: usize, from_scenario: bool, origin: Origin },
+    BodySupplied {
+        size: usize,
+        from_scenario: bool,
+        origin: Origin,
+    },
     /// The mailbox was seeded with `count` messages before the POP3 session.
     MailboxSeeded { count: usize, generated: usize },
     /// The server could not be seeded (an external host): message numbers may not exist.

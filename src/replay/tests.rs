@@ -175,7 +175,10 @@ async fn fake_pop3(io: DuplexStream, log: Log) {
 async fn replay_fake(
     session: &Session,
     setup: &ReplaySetup,
-) -> (Result<(Session, Vec<ReplayNote>, Vec<Vec<u8>>), ReplayError>, String) {
+) -> (
+    Result<(Session, Vec<ReplayNote>, Vec<Vec<u8>>), ReplayError>,
+    String,
+) {
     let (client, server) = tokio::io::duplex(64 << 10);
     let log: Log = Arc::default();
     let task = match session.protocol {
@@ -233,17 +236,26 @@ fn assert_no_student_secret(received: &str) {
 
 #[tokio::test]
 async fn honest_auth_login_session_replays_to_the_same_skeleton_without_student_secrets() {
-    let session = claimed(Protocol::Smtp, &telnet_auth_login("235 Authentication successful"));
+    let session = claimed(
+        Protocol::Smtp,
+        &telnet_auth_login("235 Authentication successful"),
+    );
     let (result, received) = replay_fake(&session, &setup()).await;
     let (replayed, notes, messages) = result.expect("replay works");
     assert_eq!(replayed.skeleton(), session.skeleton());
     assert_no_student_secret(&received);
     assert!(received.contains(&b64("student@lab.test")), "{received}");
     assert!(received.contains(&b64("secret")));
-    assert!(received.contains("RCPT TO:<987654321@lab.test>"), "{received}");
+    assert!(
+        received.contains("RCPT TO:<987654321@lab.test>"),
+        "{received}"
+    );
     assert!(received.contains("MAIL FROM:<877261793@lab.test>") || !received.contains("qq.com"));
     // The transcript shows the wire (stuffed); sent unstuffed, stuffed again on the wire.
-    assert!(received.contains("\r\n..a line with a dot\r\n"), "{received:?}");
+    assert!(
+        received.contains("\r\n..a line with a dot\r\n"),
+        "{received:?}"
+    );
     assert!(messages[0].windows(17).any(|w| w == b".a line with a do"));
     assert!(notes.contains(&ReplayNote::AddressMapped {
         from: "987654321@qq.com".into(),
@@ -251,7 +263,10 @@ async fn honest_auth_login_session_replays_to_the_same_skeleton_without_student_
     }));
     // Commands stay as the student wrote them; replies come from the replay.
     let rcpt = &replayed.exchanges[6];
-    assert_eq!(rcpt.command.as_ref().unwrap().to_string(), "RCPT TO:<987654321@qq.com>");
+    assert_eq!(
+        rcpt.command.as_ref().unwrap().to_string(),
+        "RCPT TO:<987654321@qq.com>"
+    );
     assert_eq!(
         rcpt.reply.as_ref().unwrap().origin,
         crate::session::Origin::Replay { index: 6 }
@@ -268,7 +283,9 @@ async fn keep_addresses_sends_the_student_addresses() {
     let (result, received) = replay_fake(&session, &setup).await;
     let (replayed, notes, _) = result.unwrap();
     assert!(received.contains("RCPT TO:<987654321@qq.com>"));
-    assert!(!notes.iter().any(|n| matches!(n, ReplayNote::AddressMapped { .. })));
+    assert!(!notes
+        .iter()
+        .any(|n| matches!(n, ReplayNote::AddressMapped { .. })));
     let codes: Vec<String> = replayed.skeleton();
     assert!(codes.contains(&"RCPT → 554".to_string()), "{codes:?}");
     // No recipient: DATA is refused by a real server; this fake says 354, the message is sent.
@@ -276,12 +293,17 @@ async fn keep_addresses_sends_the_student_addresses() {
 
 #[tokio::test]
 async fn a_failed_login_is_mirrored_with_a_wrong_password() {
-    let session = claimed(Protocol::Smtp, &telnet_auth_login("535 Error: authentication failed"));
+    let session = claimed(
+        Protocol::Smtp,
+        &telnet_auth_login("535 Error: authentication failed"),
+    );
     let (result, received) = replay_fake(&session, &setup()).await;
     let (replayed, notes, _) = result.unwrap();
     assert_no_student_secret(&received);
     assert!(!received.contains(&format!("{}\r\n", b64("secret"))));
-    assert!(replayed.skeleton().contains(&"auth-response → 535".to_string()));
+    assert!(replayed
+        .skeleton()
+        .contains(&"auth-response → 535".to_string()));
     assert!(notes
         .iter()
         .any(|n| matches!(n, ReplayNote::FailedLoginMirrored { .. })));
@@ -295,7 +317,9 @@ async fn malformed_base64_stays_malformed_and_the_server_refuses_it() {
     let (result, received) = replay_fake(&session, &setup()).await;
     let (replayed, notes, _) = result.unwrap();
     assert!(!received.contains("not*base64"));
-    assert!(replayed.skeleton().contains(&"auth-response → 501".to_string()));
+    assert!(replayed
+        .skeleton()
+        .contains(&"auth-response → 501".to_string()));
     assert!(notes
         .iter()
         .any(|n| matches!(n, ReplayNote::MalformedCredential { .. })));
@@ -310,7 +334,11 @@ async fn an_elided_body_is_supplied_and_said_so() {
     let elided = session.commands().any(|c| {
         matches!(&c.kind, crate::session::CommandKind::Message { content } if content.is_elided())
     });
-    assert!(elided, "the fixture elides the body: {:?}", session.skeleton());
+    assert!(
+        elided,
+        "the fixture elides the body: {:?}",
+        session.skeleton()
+    );
     let mut setup = setup();
     setup.replay_body = Some(b"Subject: stand-in\n\nfrom the scenario\n".to_vec());
     let (result, received) = replay_fake(&session, &setup).await;
@@ -338,9 +366,17 @@ async fn a_refused_auth_skips_the_responses() {
     assert_no_student_secret(&received);
     assert_eq!(
         replayed.skeleton(),
-        ["greeting → 220", "EHLO → 250", "AUTH → 504", "auth-response → (no reply)", "QUIT → 221"]
+        [
+            "greeting → 220",
+            "EHLO → 250",
+            "AUTH → 504",
+            "auth-response → (no reply)",
+            "QUIT → 221"
+        ]
     );
-    assert!(notes.iter().any(|n| matches!(n, ReplayNote::Skipped { .. })));
+    assert!(notes
+        .iter()
+        .any(|n| matches!(n, ReplayNote::Skipped { .. })));
     assert!(notes
         .iter()
         .any(|n| matches!(n, ReplayNote::MechanismNotReplayed { .. })));
@@ -372,9 +408,14 @@ async fn starttls_stops_the_replay_there() {
     assert!(session.encrypted_after.is_some());
     let (result, _) = replay_fake(&session, &setup()).await;
     let (replayed, notes, _) = result.unwrap();
-    assert_eq!(replayed.skeleton(), ["greeting → 220", "EHLO → 250", "STARTTLS → 220"]);
+    assert_eq!(
+        replayed.skeleton(),
+        ["greeting → 220", "EHLO → 250", "STARTTLS → 220"]
+    );
     assert_eq!(replayed.encrypted_after, Some(2));
-    assert!(notes.iter().any(|n| matches!(n, ReplayNote::StoppedAtTls { .. })));
+    assert!(notes
+        .iter()
+        .any(|n| matches!(n, ReplayNote::StoppedAtTls { .. })));
 }
 
 fn pop3_transcript() -> String {
@@ -406,10 +447,22 @@ async fn pop3_user_pass_is_swapped_and_retr_bodies_are_read_whole() {
     let (result, received) = replay_fake(&session, &setup()).await;
     let (replayed, notes, _) = result.unwrap();
     assert_no_student_secret(&received);
-    assert!(received.contains("USER student@lab.test\r\nPASS secret\r\n"), "{received}");
+    assert!(
+        received.contains("USER student@lab.test\r\nPASS secret\r\n"),
+        "{received}"
+    );
     assert_eq!(replayed.skeleton(), session.skeleton());
-    let body = replayed.exchanges[4].reply.as_ref().unwrap().body.as_ref().unwrap();
-    assert_eq!(body.bytes.as_deref(), Some(&b"Subject: two\r\n\r\n.leading dot\r\nend\r\n"[..]));
+    let body = replayed.exchanges[4]
+        .reply
+        .as_ref()
+        .unwrap()
+        .body
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        body.bytes.as_deref(),
+        Some(&b"Subject: two\r\n\r\n.leading dot\r\nend\r\n"[..])
+    );
     assert!(notes
         .iter()
         .any(|n| matches!(n, ReplayNote::CredentialSwapped { .. })));
@@ -425,8 +478,13 @@ async fn apop_is_recomputed_from_the_replay_servers_greeting() {
     let (replayed, notes, _) = result.unwrap();
     assert!(!received.contains("c4c9334bac560ecc979e58001b3e22fb"));
     assert_no_student_secret(&received);
-    assert_eq!(replayed.skeleton(), ["greeting → +OK", "APOP → +OK", "QUIT → +OK"]);
-    assert!(notes.iter().any(|n| matches!(n, ReplayNote::ApopRecomputed { .. })));
+    assert_eq!(
+        replayed.skeleton(),
+        ["greeting → +OK", "APOP → +OK", "QUIT → +OK"]
+    );
+    assert!(notes
+        .iter()
+        .any(|n| matches!(n, ReplayNote::ApopRecomputed { .. })));
 }
 
 /// A TCP fake POP3 server for `replay_session`, which connects by address.
@@ -453,9 +511,10 @@ async fn tcp_pop3() -> (std::net::SocketAddr, Log) {
 async fn the_mailbox_is_seeded_up_to_the_highest_message_read() {
     let (addr, _log) = tcp_pop3().await;
     let mut server = MockMailServer::new();
-    server
-        .expect_endpoints()
-        .returning(move || Endpoints { smtp: addr, pop3: addr });
+    server.expect_endpoints().returning(move || Endpoints {
+        smtp: addr,
+        pop3: addr,
+    });
     server.expect_name().returning(|| "mock".into());
     server
         .expect_mailbox()
@@ -478,9 +537,10 @@ async fn the_mailbox_is_seeded_up_to_the_highest_message_read() {
     let replayed = replay_session(&server, &session, &setup).await.unwrap();
     assert_eq!(replayed.server, "mock");
     assert_eq!(replayed.session.skeleton(), session.skeleton());
-    assert!(replayed
-        .notes
-        .contains(&ReplayNote::MailboxSeeded { count: 2, generated: 1 }));
+    assert!(replayed.notes.contains(&ReplayNote::MailboxSeeded {
+        count: 2,
+        generated: 1
+    }));
 }
 
 #[tokio::test]
@@ -503,6 +563,8 @@ async fn an_unreachable_server_is_a_connect_error() {
     drop(listener);
     let server = ExternalServer::new(addr, addr, "lab.test", Vec::new());
     let session = claimed(Protocol::Smtp, "S: 220 x\nC: QUIT\nS: 221 bye\n");
-    let error = replay_session(&server, &session, &setup()).await.unwrap_err();
+    let error = replay_session(&server, &session, &setup())
+        .await
+        .unwrap_err();
     assert!(matches!(error, ReplayError::Connect { .. }), "{error}");
 }

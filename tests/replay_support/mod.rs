@@ -47,7 +47,9 @@ pub async fn embedded() -> EmbeddedServer {
         accounts: vec![Account::new("student@lab.test", "lab-password")],
         ..EmbeddedConfig::default()
     };
-    EmbeddedServer::start(config).await.expect("embedded server starts")
+    EmbeddedServer::start(config)
+        .await
+        .expect("embedded server starts")
 }
 
 pub fn setup() -> ReplaySetup {
