@@ -3,7 +3,11 @@
 use std::process::{Command, Output};
 
 fn mailgrade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mailgrade")).args(args).env("NO_COLOR", "1").output().expect("runs")
+    Command::new(env!("CARGO_BIN_EXE_mailgrade"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs")
 }
 
 fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
@@ -22,7 +26,12 @@ fn a_failing_dialogue_exits_one_with_feedback() {
         "S: 220 mail.lab.test ESMTP\nC: EHLO me\nS: 250 mail.lab.test\nC: RCPT TO:<b@lab.test>\nS: 503 5.5.1 Error: need MAIL command\nC: QUIT\nS: 221 Bye\n",
     );
     let output = mailgrade(&["grade", &file, "--scenario", "smtp-telnet-auth-send"]);
-    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stdout));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("503"), "{text}");
 }
@@ -69,7 +78,13 @@ fn scenario_list_names_every_builtin() {
     let output = mailgrade(&["scenario", "list"]);
     assert_eq!(output.status.code(), Some(0));
     let text = String::from_utf8_lossy(&output.stdout);
-    for id in ["smtp-telnet-auth-send", "smtp-client-send", "pop3-retrieve", "pop3-delete", "smtp-error-recovery"] {
+    for id in [
+        "smtp-telnet-auth-send",
+        "smtp-client-send",
+        "pop3-retrieve",
+        "pop3-delete",
+        "smtp-error-recovery",
+    ] {
         assert!(text.contains(id), "{id} missing from {text}");
     }
 }

@@ -6,10 +6,18 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seed/email-lab-report.md");
+const SEED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/seed/email-lab-report.md"
+);
 
 /// The student's password as base64, decoded, and the user name as base64.
-const SECRETS: [&str; 4] = ["enVqbnVobWFhcnB5YmJiYg==", "zujnuhmaarpybbbb", "ODc3MjYxNzkzQHFxLmNvbQ==", "enVqbnVobWFh"];
+const SECRETS: [&str; 4] = [
+    "enVqbnVobWFhcnB5YmJiYg==",
+    "zujnuhmaarpybbbb",
+    "ODc3MjYxNzkzQHFxLmNvbQ==",
+    "enVqbnVobWFh",
+];
 
 fn mailgrade(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mailgrade"))
@@ -20,7 +28,10 @@ fn mailgrade(args: &[&str]) -> Output {
 }
 
 fn seed() -> &'static str {
-    assert!(PathBuf::from(SEED).exists(), "the seed report is missing at {SEED}");
+    assert!(
+        PathBuf::from(SEED).exists(),
+        "the seed report is missing at {SEED}"
+    );
     SEED
 }
 
@@ -35,21 +46,51 @@ fn assert_no_secret(output: &Output, what: &str) {
 
 #[test]
 fn grade_json_finds_both_sessions_with_full_marks() {
-    let output = mailgrade(&["grade", seed(), "--scenario", "smtp-telnet-auth-send", "--format", "json"]);
-    assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let output = mailgrade(&[
+        "grade",
+        seed(),
+        "--scenario",
+        "smtp-telnet-auth-send",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let json: Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
     assert_eq!(json["schema"], "mailgrade/v1");
     let submission = &json["submissions"][0];
     let sessions = submission["sessions"].as_array().expect("sessions");
     assert_eq!(sessions.len(), 2);
-    let expected_replies = ["220", "250", "334", "334", "235", "250", "250", "354", "250", "221"];
-    let expected_kinds =
-        ["greeting", "command", "command", "auth-response", "auth-response", "command", "command", "command", "message", "command"];
+    let expected_replies = [
+        "220", "250", "334", "334", "235", "250", "250", "354", "250", "221",
+    ];
+    let expected_kinds = [
+        "greeting",
+        "command",
+        "command",
+        "auth-response",
+        "auth-response",
+        "command",
+        "command",
+        "command",
+        "message",
+        "command",
+    ];
     for (session, hello) in sessions.iter().zip(["EHLO", "HELO"]) {
         assert_eq!(session["protocol"], "smtp");
         let exchanges = session["exchanges"].as_array().expect("exchanges");
-        let replies: Vec<_> = exchanges.iter().map(|e| e["reply"].as_str().unwrap_or("")).collect();
-        let kinds: Vec<_> = exchanges.iter().map(|e| e["kind"].as_str().unwrap_or("")).collect();
+        let replies: Vec<_> = exchanges
+            .iter()
+            .map(|e| e["reply"].as_str().unwrap_or(""))
+            .collect();
+        let kinds: Vec<_> = exchanges
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap_or(""))
+            .collect();
         assert_eq!(replies, expected_replies);
         assert_eq!(kinds, expected_kinds);
         assert_eq!(exchanges[1]["verb"], hello);
@@ -65,7 +106,11 @@ fn grade_json_finds_both_sessions_with_full_marks() {
         assert_eq!(grade["score"], grade["max_score"]);
         let findings = grade["findings"].as_array().expect("findings");
         assert!(
-            findings.iter().any(|f| f["check"] == "connect-target" && f["message"]["en"].as_str().unwrap_or("").contains("imap.qq.com")),
+            findings.iter().any(|f| f["check"] == "connect-target"
+                && f["message"]["en"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("imap.qq.com")),
             "the imap.qq.com 25 connection is pointed out: {findings:?}"
         );
     }
@@ -100,7 +145,11 @@ fn no_command_shows_a_secret() {
     ];
     for args in runs {
         let output = mailgrade(args);
-        assert!(output.status.code().is_some_and(|c| c <= 1), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.code().is_some_and(|c| c <= 1),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         assert_no_secret(&output, &args.join(" "));
     }
 }
@@ -113,10 +162,20 @@ fn extract_transcript_reads_back_to_the_same_skeleton() {
     let path = dir.path().join("extracted.txt");
     std::fs::write(&path, &output.stdout).expect("write transcript");
     let original = mailgrade(&["extract", seed(), "--format", "json"]);
-    let again = mailgrade(&["extract", path.to_str().expect("utf-8 path"), "--format", "json"]);
+    let again = mailgrade(&[
+        "extract",
+        path.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
     let skeletons = |o: &Output| -> Vec<Value> {
         let json: Value = serde_json::from_slice(&o.stdout).expect("json");
-        json["submissions"][0]["sessions"].as_array().expect("sessions").iter().map(|s| s["skeleton"].clone()).collect()
+        json["submissions"][0]["sessions"]
+            .as_array()
+            .expect("sessions")
+            .iter()
+            .map(|s| s["skeleton"].clone())
+            .collect()
     };
     assert_eq!(skeletons(&original), skeletons(&again));
 }

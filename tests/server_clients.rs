@@ -25,7 +25,9 @@ async fn lettre_sends_with_plain_and_login() {
             .from("student@lab.test".parse().unwrap())
             .to("friend@lab.test".parse().unwrap())
             .subject(format!("lettre {mechanism:?}"))
-            .body(format!("sent by lettre with {mechanism:?}\r\n.dot line\r\n"))
+            .body(format!(
+                "sent by lettre with {mechanism:?}\r\n.dot line\r\n"
+            ))
             .unwrap();
         let response = transport.send(message).await.expect("lettre sends");
         assert_eq!(response.code().to_string(), "250");
@@ -39,15 +41,24 @@ async fn lettre_sends_with_plain_and_login() {
         .to("friend@lab.test".parse().unwrap())
         .body(String::from("x"))
         .unwrap();
-    let error = wrong.send(message).await.expect_err("wrong password refused");
+    let error = wrong
+        .send(message)
+        .await
+        .expect_err("wrong password refused");
     assert!(error.to_string().contains("535"), "{error}");
 
     let stored = server.mailbox("student").await.unwrap();
     assert_eq!(stored.len(), 2);
     for (message, mechanism) in stored.iter().zip(["Plain", "Login"]) {
         let text = String::from_utf8_lossy(message);
-        assert!(text.contains(&format!("Subject: lettre {mechanism}\r\n")), "{text}");
-        assert!(text.contains(&format!("sent by lettre with {mechanism}\r\n.dot line\r\n")), "{text}");
+        assert!(
+            text.contains(&format!("Subject: lettre {mechanism}\r\n")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("sent by lettre with {mechanism}\r\n.dot line\r\n")),
+            "{text}"
+        );
         assert!(text.contains(" with ESMTPA id "), "{text}");
     }
     server.stop().await.unwrap();
@@ -57,7 +68,10 @@ async fn lettre_sends_with_plain_and_login() {
 fn swaks() -> Option<&'static str> {
     let found = Command::new("swaks").arg("--version").output().is_ok();
     if !found {
-        assert!(std::env::var_os("CI").is_none(), "swaks is required under CI");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "swaks is required under CI"
+        );
         eprintln!("note: swaks not installed; skipping the swaks check outside CI");
         return None;
     }
@@ -74,7 +88,12 @@ async fn swaks_runs_the_seed_dialogue_with_login_and_plain() {
             .args(["--server", &addr.to_string(), "--ehlo", "qq.com"])
             .args(["--auth", mechanism, "--auth-user", "student@lab.test"])
             .args(["--auth-password", "secret", "--from", "student@lab.test"])
-            .args(["--to", "b@lab.test", "--header", &format!("Subject: swaks {mechanism}")])
+            .args([
+                "--to",
+                "b@lab.test",
+                "--header",
+                &format!("Subject: swaks {mechanism}"),
+            ])
             .args(["--body", "body typed by swaks\n..leading dot\n"])
             .args(["--timeout", "10"])
             .output()
@@ -98,6 +117,9 @@ async fn swaks_runs_the_seed_dialogue_with_login_and_plain() {
     assert_eq!(stored.len(), 2);
     let text = String::from_utf8_lossy(&stored[0]);
     assert!(text.contains("Subject: swaks LOGIN\r\n"), "{text}");
-    assert!(text.contains("body typed by swaks\r\n..leading dot\r\n"), "{text}");
+    assert!(
+        text.contains("body typed by swaks\r\n..leading dot\r\n"),
+        "{text}"
+    );
     server.stop().await.unwrap();
 }

@@ -15,9 +15,15 @@ const BODY_SENT: &str = "Subject: byte for byte\r\nFrom: a@lab.test\r\n\r\nfirst
 const BODY_STORED: &str = "Subject: byte for byte\r\nFrom: a@lab.test\r\n\r\nfirst line\r\n.a line that begins with a dot\r\n. \r\ntrailing spaces   \r\n\tand a tab\r\n";
 
 async fn send_message(client: &mut Client, from: &str, to: &[&str], body: &str) -> String {
-    assert!(client.smtp(&format!("MAIL FROM:<{from}>")).await.starts_with("250"));
+    assert!(client
+        .smtp(&format!("MAIL FROM:<{from}>"))
+        .await
+        .starts_with("250"));
     for rcpt in to {
-        assert!(client.smtp(&format!("RCPT TO:<{rcpt}>")).await.starts_with("250"));
+        assert!(client
+            .smtp(&format!("RCPT TO:<{rcpt}>"))
+            .await
+            .starts_with("250"));
     }
     assert!(client.smtp("DATA").await.starts_with("354"));
     client.send_raw(body.as_bytes()).await.unwrap();
@@ -34,7 +40,10 @@ async fn pop3_login(addr: std::net::SocketAddr, user: &str, password: &str) -> C
     let mut client = Client::connect(addr).await;
     assert!(client.line().await.unwrap().starts_with("+OK"));
     assert_eq!(client.pop3(&format!("USER {user}")).await, "+OK");
-    assert_eq!(client.pop3(&format!("PASS {password}")).await, "+OK Logged in.");
+    assert_eq!(
+        client.pop3(&format!("PASS {password}")).await,
+        "+OK Logged in."
+    );
     client
 }
 
@@ -86,7 +95,10 @@ async fn bare_lf_and_a_pasted_dialogue_are_accepted() {
     assert_eq!(stored.len(), 2, "one copy per recipient");
     for (message, rcpt) in stored.iter().zip(["b@lab.test", "c@lab.test"]) {
         let text = String::from_utf8_lossy(message);
-        assert!(text.contains(&format!("Delivered-To: {rcpt}\r\n")), "{text}");
+        assert!(
+            text.contains(&format!("Delivered-To: {rcpt}\r\n")),
+            "{text}"
+        );
         assert!(text.contains(" with ESMTPA id "), "{text}");
         assert!(text.ends_with("Subject: lf\r\n\r\nbody\r\n"), "{text}");
     }
@@ -98,7 +110,10 @@ async fn pop3_deletes_only_at_quit_and_locks_the_mailbox() {
     let config = EmbeddedConfig {
         mailboxes: vec![(
             "student".to_string(),
-            vec![b"Subject: 1\n\none\n".to_vec(), b"Subject: 2\n\ntwo\n".to_vec()],
+            vec![
+                b"Subject: 1\n\none\n".to_vec(),
+                b"Subject: 2\n\ntwo\n".to_vec(),
+            ],
         )],
         ..EmbeddedConfig::default()
     };
@@ -112,7 +127,10 @@ async fn pop3_deletes_only_at_quit_and_locks_the_mailbox() {
     second.line().await;
     second.pop3("USER student").await;
     let locked = second.pop3("PASS secret").await;
-    assert_eq!(locked, "-ERR [IN-USE] Mailbox is locked by another POP3 session.");
+    assert_eq!(
+        locked,
+        "-ERR [IN-USE] Mailbox is locked by another POP3 session."
+    );
     assert!(second.is_closed().await);
     drop(first); // no QUIT: nothing is deleted
     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -120,7 +138,10 @@ async fn pop3_deletes_only_at_quit_and_locks_the_mailbox() {
 
     let mut third = pop3_login(pop3_addr, "student", "secret").await;
     assert_eq!(third.pop3("DELE 2").await, "+OK Marked to be deleted.");
-    assert_eq!(third.pop3("QUIT").await, "+OK Logging out, messages deleted.");
+    assert_eq!(
+        third.pop3("QUIT").await,
+        "+OK Logging out, messages deleted."
+    );
     assert!(third.is_closed().await);
     let left = server.mailbox("student").await.unwrap();
     assert_eq!(left, vec![b"Subject: 1\r\n\r\none\r\n".to_vec()]);
@@ -130,7 +151,10 @@ async fn pop3_deletes_only_at_quit_and_locks_the_mailbox() {
 #[tokio::test]
 async fn pop3_top_uidl_apop_and_auth() {
     let config = EmbeddedConfig {
-        mailboxes: vec![("student".to_string(), vec![b"A: 1\r\n\r\nx\r\n.y\r\nz\r\n".to_vec()])],
+        mailboxes: vec![(
+            "student".to_string(),
+            vec![b"A: 1\r\n\r\nx\r\n.y\r\nz\r\n".to_vec()],
+        )],
         ..EmbeddedConfig::default()
     };
     let server = start(config).await;
@@ -138,14 +162,20 @@ async fn pop3_top_uidl_apop_and_auth() {
     let greeting = client.line().await.unwrap();
     let timestamp = &greeting[greeting.find('<').unwrap()..];
     let digest = md5_hex(&format!("{timestamp}secret"));
-    assert_eq!(client.pop3(&format!("APOP student {digest}")).await, "+OK Logged in.");
+    assert_eq!(
+        client.pop3(&format!("APOP student {digest}")).await,
+        "+OK Logged in."
+    );
     client.send("TOP 1 2").await;
     let (_, top) = client.pop3_response(true).await;
     assert_eq!(top, b"A: 1\r\n\r\nx\r\n.y\r\n");
     client.send("UIDL").await;
     let (_, uidl) = client.pop3_response(true).await;
     let uid_line = String::from_utf8(uidl).unwrap();
-    assert!(uid_line.starts_with("1 ") && uid_line.len() > 4, "{uid_line}");
+    assert!(
+        uid_line.starts_with("1 ") && uid_line.len() > 4,
+        "{uid_line}"
+    );
     assert_eq!(client.pop3("QUIT").await, "+OK Logging out.");
 
     let mut client = Client::connect(server.endpoints().pop3).await;
@@ -158,7 +188,10 @@ async fn pop3_top_uidl_apop_and_auth() {
 
 fn md5_hex(text: &str) -> String {
     use md5::{Digest, Md5};
-    Md5::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Md5::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[tokio::test]
@@ -187,10 +220,19 @@ async fn hundreds_of_parallel_sessions_deliver_each_message_exactly_once() {
         let (status, message) = pop3.pop3_response(true).await;
         assert!(status.starts_with("+OK"), "RETR {n}: {status}");
         let text = String::from_utf8(message).unwrap();
-        let token = text.split("token-").nth(1).unwrap().split("-end").next().unwrap();
+        let token = text
+            .split("token-")
+            .nth(1)
+            .unwrap()
+            .split("-end")
+            .next()
+            .unwrap();
         *seen.entry(token.to_string()).or_default() += 1;
     }
-    assert_eq!(pop3.pop3(&format!("RETR {}", SESSIONS + 1)).await, format!("-ERR There's no message {}.", SESSIONS + 1));
+    assert_eq!(
+        pop3.pop3(&format!("RETR {}", SESSIONS + 1)).await,
+        format!("-ERR There's no message {}.", SESSIONS + 1)
+    );
     assert_eq!(seen.len(), SESSIONS);
     assert!(seen.values().all(|&n| n == 1));
     server.stop().await.unwrap();
@@ -218,9 +260,15 @@ async fn each_limit_is_answered_with_its_code() {
     let long = format!("NOOP {}", "x".repeat(600));
     assert_eq!(c.smtp(&long).await, "500 5.5.0 Error: line too long");
     assert_eq!(c.smtp("NOOP").await, "250 2.0.0 Ok", "the session goes on");
-    assert_eq!(c.smtp("MAIL FROM:<a@lab.test> SIZE=5000").await, "552 5.3.4 Message size exceeds fixed limit");
+    assert_eq!(
+        c.smtp("MAIL FROM:<a@lab.test> SIZE=5000").await,
+        "552 5.3.4 Message size exceeds fixed limit"
+    );
     assert_eq!(c.smtp("MAIL FROM:<a@lab.test>").await, "250 2.1.0 Ok");
-    assert_eq!(c.smtp("RCPT TO:<x@other.com>").await, "554 5.7.1 <x@other.com>: Relay access denied");
+    assert_eq!(
+        c.smtp("RCPT TO:<x@other.com>").await,
+        "554 5.7.1 <x@other.com>: Relay access denied"
+    );
     assert_eq!(
         c.smtp("RCPT TO:<nobody@lab.test>").await,
         "550 5.1.1 <nobody@lab.test>: Recipient address rejected: User unknown in virtual mailbox table"
@@ -245,9 +293,15 @@ async fn recipients_are_capped() {
     let mut c = smtp_session(server.endpoints().smtp).await;
     c.smtp("MAIL FROM:<a@lab.test>").await;
     for i in 0..3 {
-        assert_eq!(c.smtp(&format!("RCPT TO:<r{i}@lab.test>")).await, "250 2.1.5 Ok");
+        assert_eq!(
+            c.smtp(&format!("RCPT TO:<r{i}@lab.test>")).await,
+            "250 2.1.5 Ok"
+        );
     }
-    assert_eq!(c.smtp("RCPT TO:<r9@lab.test>").await, "452 4.5.3 Error: too many recipients");
+    assert_eq!(
+        c.smtp("RCPT TO:<r9@lab.test>").await,
+        "452 4.5.3 Error: too many recipients"
+    );
     server.stop().await.unwrap();
 }
 
@@ -262,10 +316,16 @@ async fn connections_over_the_cap_get_421_not_silence() {
     let _b = smtp_session(server.endpoints().smtp).await;
     let mut c = Client::connect(server.endpoints().smtp).await;
     let refused = c.smtp_reply().await;
-    assert!(refused[0].starts_with("421 4.7.0 mail.lab.test Error: too many connections"), "{refused:?}");
+    assert!(
+        refused[0].starts_with("421 4.7.0 mail.lab.test Error: too many connections"),
+        "{refused:?}"
+    );
     assert!(c.is_closed().await);
     let mut p = Client::connect(server.endpoints().pop3).await;
-    assert!(p.line().await.unwrap().starts_with("+OK"), "POP3 has its own cap");
+    assert!(
+        p.line().await.unwrap().starts_with("+OK"),
+        "POP3 has its own cap"
+    );
     server.stop().await.unwrap();
 }
 
@@ -277,7 +337,10 @@ async fn an_endless_line_is_cut_off_with_421() {
     let send = c.send_raw(&flood);
     let _ = tokio::time::timeout(Duration::from_secs(10), send).await;
     let reply = c.smtp_reply().await;
-    assert!(reply[0].starts_with("421 4.7.0 mail.lab.test Error: line too long"), "{reply:?}");
+    assert!(
+        reply[0].starts_with("421 4.7.0 mail.lab.test Error: line too long"),
+        "{reply:?}"
+    );
     assert!(c.is_closed().await);
     server.stop().await.unwrap();
 }
@@ -294,8 +357,15 @@ async fn a_message_far_over_the_limit_is_cut_off() {
     c.smtp("RCPT TO:<student@lab.test>").await;
     c.smtp("DATA").await;
     let line = format!("{}\r\n", "z".repeat(100));
-    let _ = tokio::time::timeout(Duration::from_secs(10), c.send_raw(line.repeat(200).as_bytes())).await;
-    assert_eq!(c.smtp_reply().await, ["552 5.3.4 Error: message file too big"]);
+    let _ = tokio::time::timeout(
+        Duration::from_secs(10),
+        c.send_raw(line.repeat(200).as_bytes()),
+    )
+    .await;
+    assert_eq!(
+        c.smtp_reply().await,
+        ["552 5.3.4 Error: message file too big"]
+    );
     assert!(c.is_closed().await);
     server.stop().await.unwrap();
 }
@@ -347,9 +417,14 @@ async fn stop_ends_open_sessions_with_421_and_waits_for_them() {
         .expect("stop returns")
         .unwrap();
     let reply = smtp.smtp_reply().await;
-    assert_eq!(reply, ["421 4.3.2 mail.lab.test Error: server shutting down"]);
+    assert_eq!(
+        reply,
+        ["421 4.3.2 mail.lab.test Error: server shutting down"]
+    );
     assert_eq!(pop3.line().await.unwrap(), "-ERR Server shutting down.");
-    assert!(tokio::net::TcpStream::connect(server.endpoints().smtp).await.is_err());
+    assert!(tokio::net::TcpStream::connect(server.endpoints().smtp)
+        .await
+        .is_err());
     server.stop().await.unwrap(); // idempotent
 }
 
@@ -361,7 +436,10 @@ async fn too_many_errors_end_the_session_like_postfix() {
         let reply = c.smtp(&format!("FOO {n}")).await;
         assert_eq!(reply, "500 5.5.2 Error: command not recognized");
     }
-    assert_eq!(c.smtp_reply().await, ["421 4.7.0 mail.lab.test Error: too many errors"]);
+    assert_eq!(
+        c.smtp_reply().await,
+        ["421 4.7.0 mail.lab.test Error: too many errors"]
+    );
     assert!(c.is_closed().await);
     server.stop().await.unwrap();
 }
@@ -406,7 +484,10 @@ async fn session_records_carry_the_skeleton_and_no_secret() {
 async fn require_auth_and_extra_accounts() {
     let config = EmbeddedConfig {
         require_auth: true,
-        accounts: vec![Account::new("student", "secret"), Account::new("teacher@lab.test", "pw")],
+        accounts: vec![
+            Account::new("student", "secret"),
+            Account::new("teacher@lab.test", "pw"),
+        ],
         ..EmbeddedConfig::default()
     };
     let server = start(config).await;
@@ -419,10 +500,17 @@ async fn require_auth_and_extra_accounts() {
         "554 5.7.1 <teacher@lab.test>: Recipient address rejected: Access denied"
     );
     c.smtp("RSET").await;
-    assert_eq!(c.smtp("AUTH PLAIN AHRlYWNoZXIAcHc=").await, "235 2.7.0 Authentication successful");
+    assert_eq!(
+        c.smtp("AUTH PLAIN AHRlYWNoZXIAcHc=").await,
+        "235 2.7.0 Authentication successful"
+    );
     c.smtp("MAIL FROM:<teacher@lab.test>").await;
     assert_eq!(c.smtp("RCPT TO:<teacher@lab.test>").await, "250 2.1.5 Ok");
-    assert_eq!(c.smtp("RCPT TO:<someone@lab.test>").await, "250 2.1.5 Ok", "catch-all");
+    assert_eq!(
+        c.smtp("RCPT TO:<someone@lab.test>").await,
+        "250 2.1.5 Ok",
+        "catch-all"
+    );
     server.stop().await.unwrap();
     assert!(server.mailbox("nobody").await.is_err());
 }

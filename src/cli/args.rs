@@ -21,6 +21,8 @@ pub enum Command {
     /// List, show and validate scenarios.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
+    /// Run the embedded SMTP + POP3 server to practise the lab with telnet.
+    Serve(super::serve::ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -47,6 +49,12 @@ pub struct GradeArgs {
     pub scenarios: Vec<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// The assignment's title in the Canvas CSV header.
+    #[arg(long, default_value = "Email lab")]
+    pub assignment: String,
+    /// The Canvas assignment id, so the import updates that assignment.
+    #[arg(long)]
+    pub assignment_id: Option<String>,
     #[command(flatten)]
     pub replay: ReplayArgs,
     #[command(flatten)]
@@ -117,6 +125,27 @@ pub enum ScenarioCommand {
 pub enum Format {
     Text,
     Json,
+    /// Gradescope `results.json` (one submission).
+    Gradescope,
+    /// PrairieLearn external-grader `results.json` (one submission).
+    #[value(name = "prairielearn")]
+    PrairieLearn,
+    /// Autolab: a report, then the `{"scores": …}` line (one submission).
+    Autolab,
+    /// GitHub Classroom runner result, base64 (one submission).
+    GithubClassroom,
+    /// JUnit XML.
+    Junit,
+    /// Canvas gradebook import CSV.
+    CanvasCsv,
+    /// Moodle grading worksheet CSV.
+    MoodleCsv,
+    /// Markdown, e.g. for `$GITHUB_STEP_SUMMARY`.
+    Markdown,
+    /// GitHub Actions annotations, then Markdown.
+    Github,
+    /// Self-contained HTML with ladder diagrams and a class overview.
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

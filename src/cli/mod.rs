@@ -10,6 +10,7 @@ mod inputs;
 mod replaying;
 mod run;
 mod scenario_cmd;
+pub mod serve;
 
 pub use exit::ExitCode;
 pub use run::main;

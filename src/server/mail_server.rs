@@ -43,6 +43,9 @@ pub enum ServerError {
     Config(String),
     #[error("the server has stopped")]
     Stopped,
+    /// The Postfix + Dovecot container (engine, image, `docker exec`).
+    #[error(transparent)]
+    Container(#[from] super::container::ContainerError),
 }
 
 /// A mail server that replay talks to: the embedded one, a Postfix + Dovecot container or an

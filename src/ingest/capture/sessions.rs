@@ -51,6 +51,10 @@ impl<'p> SessionAssembler<'p> {
     }
 }
 
+fn is_tls_record(bytes: &[u8]) -> bool {
+    matches!(bytes, [0x16, 0x03, 0x00..=0x04, ..])
+}
+
 fn origin(meta: Meta) -> Origin {
     Origin::frame(meta.frame, meta.micros)
 }
@@ -104,6 +108,18 @@ impl FlowEvents for SessionAssembler<'_> {
         let Some(open) = self.open.get_mut(&id) else {
             return false;
         };
+        // A TLS handshake the dialogue did not see coming: the positive reply to STARTTLS
+        // was not captured, the server went straight to TLS, or a client expecting implicit
+        // TLS sent its hello to a cleartext greeting. Binary records are never commands.
+        let expect = open.builder.expect();
+        let tls_now = match direction {
+            Direction::Server => expect != Expect::ServerContinuation,
+            Direction::Client => matches!(expect, Expect::Reply | Expect::Command),
+        };
+        if tls_now && is_tls_record(bytes) {
+            open.builder.tls_started(origin(meta));
+            return false;
+        }
         match direction {
             Direction::Client => open.builder.client_bytes(bytes, origin(meta)),
             Direction::Server => open.builder.server_bytes(bytes, origin(meta)),

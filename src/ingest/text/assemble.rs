@@ -5,25 +5,21 @@
 //! unmarked line is on (asking the protocol), and what a line reads as once its note is cut.
 
 mod current;
+mod side;
 mod sniff;
 
 use std::path::Path;
-use std::sync::LazyLock;
 
-use regex::Regex;
-
-use crate::protocol::dialogue::guess_direction;
 use crate::protocol::{detect, Direction, Expect};
 use crate::session::{Connect, Note, NoteKind, Protocol, Session};
 
 use super::comment;
 use super::connect::{aside, Aside};
 use super::event::{Event, Located};
-use super::info::{interpret, Action};
+use super::info::interpret;
 use current::Current;
 use sniff::{
-    command_protocol, is_command_of, looks_like_greeting, looks_like_reply, port_protocol,
-    protocol_of_line,
+    command_protocol, looks_like_greeting, looks_like_reply, port_protocol, protocol_of_line,
 };
 
 /// Sessions read from a file, and notes about lines that belong to no session.
@@ -48,14 +44,14 @@ pub fn assemble(path: &Path, events: &[Located]) -> Assembled {
     assembler.out
 }
 
-/// Wireshark's IMF summary starts with the From or the Subject it found.
-static IMF_SUMMARY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:from|subject): ").expect("valid regex"));
-
 /// A connection line seen, its dialogue not begun yet.
 struct Pending {
-    connect: Connect,
+    connect: Option<Connect>,
+    /// `openssl s_client -starttls`: the tool did the plaintext part itself.
     starttls: bool,
+    /// The session before went encrypted, yet the transcript goes on (swaks' `~>`, Wireshark
+    /// with TLS keys): what follows is the dialogue inside TLS.
+    inside_tls: bool,
 }
 
 struct Assembler<'a> {
@@ -116,12 +112,13 @@ impl Assembler<'_> {
             Event::Connect { host, port } => {
                 self.finish_current();
                 self.pending = Some(Pending {
-                    connect: Connect {
+                    connect: Some(Connect {
                         host: host.clone(),
                         port: *port,
                         origin: located.origin,
-                    },
+                    }),
                     starttls: false,
+                    inside_tls: false,
                 });
             }
             Event::Summary { text } => {
@@ -151,25 +148,36 @@ impl Assembler<'_> {
     fn start(&mut self, index: usize) {
         let located = &self.events[index];
         let pending = self.pending.take();
-        let hint = pending.as_ref().and_then(|p| port_protocol(p.connect.port));
+        let connect = pending.as_ref().and_then(|p| p.connect.clone());
+        let hint = connect.as_ref().and_then(|c| port_protocol(c.port));
         let protocol = self
             .detect_protocol(index)
             .or(hint)
             .unwrap_or(Protocol::Smtp);
-        let mut current = Current::new(
-            protocol,
-            pending.as_ref().map(|p| p.connect.clone()),
-            located.block,
-            located.origin,
-        );
-        if let Some(pending) = pending.filter(|p| p.starttls) {
-            current.skip_server_preamble = true;
-            current.note(
-                NoteKind::Gap,
-                pending.connect.origin,
-                "openssl s_client -starttls spoke the greeting, EHLO and STARTTLS itself; \
-                 they are not in the transcript, and what follows went through TLS",
-            );
+        let mut current = Current::new(protocol, connect, located.block, located.origin);
+        match pending {
+            Some(Pending {
+                starttls: true,
+                connect,
+                ..
+            }) => {
+                current.skip_server_preamble = true;
+                current.note(
+                    NoteKind::Gap,
+                    connect.map_or(located.origin, |c| c.origin),
+                    "openssl s_client -starttls spoke the greeting, EHLO and STARTTLS itself; \
+                     they are not in the transcript, and what follows went through TLS",
+                );
+            }
+            Some(Pending {
+                inside_tls: true, ..
+            }) => current.note(
+                NoteKind::Encrypted,
+                located.origin,
+                "the connection went on inside TLS after STARTTLS; the transcript shows it \
+                 decrypted, so it is read as a session of its own",
+            ),
+            _ => {}
         }
         self.current = Some(current);
     }
@@ -227,12 +235,13 @@ impl Assembler<'_> {
             } => {
                 self.finish_current();
                 self.pending = Some(Pending {
-                    connect: Connect {
+                    connect: Some(Connect {
                         host,
                         port,
                         origin: self.events[index].origin,
-                    },
+                    }),
                     starttls,
+                    inside_tls: false,
                 });
             }
             Aside::Closed => {
@@ -262,6 +271,20 @@ impl Assembler<'_> {
         new_greeting || after_quit
     }
 
+    /// The session is encrypted but the transcript shows more of it: its connect target, for
+    /// the session inside TLS.
+    fn goes_on_inside_tls(
+        &self,
+        direction: Option<Direction>,
+        stripped: &str,
+        infer: bool,
+    ) -> Option<Option<Connect>> {
+        let current = self.current.as_ref()?;
+        let dialogue_line = direction.is_some() || (infer && !stripped.is_empty());
+        (current.expect() == Expect::Encrypted && dialogue_line && !stripped.is_empty())
+            .then(|| current.connect.clone())
+    }
+
     /// Whether a session may begin at this line.
     fn begins_session(
         &self,
@@ -270,8 +293,12 @@ impl Assembler<'_> {
         stripped: &str,
         infer: bool,
     ) -> bool {
+        let inside_tls = self.pending.as_ref().is_some_and(|p| p.inside_tls);
         match direction {
             Some(_) => !stripped.is_empty(),
+            None if infer && inside_tls => {
+                command_protocol(stripped).is_some() || looks_like_reply(stripped)
+            }
             None if infer => {
                 looks_like_greeting(stripped).is_some()
                     || (command_protocol(stripped).is_some() && next_is_reply(self.events, index))
@@ -288,7 +315,14 @@ impl Assembler<'_> {
         if self.aside(index, stripped) {
             return;
         }
-        if self.ends_session(direction, stripped, infer) {
+        if let Some(connect) = self.goes_on_inside_tls(direction, stripped, infer) {
+            self.finish_current();
+            self.pending = Some(Pending {
+                connect,
+                starttls: false,
+                inside_tls: true,
+            });
+        } else if self.ends_session(direction, stripped, infer) {
             self.finish_current();
         }
         if self.current.is_none() {
@@ -303,99 +337,24 @@ impl Assembler<'_> {
         current.note_block(located.block);
         let expect = current.expect();
 
+        let unmarked = side::Unmarked {
+            events,
+            index,
+            origin,
+            text,
+            stripped,
+        };
         let direction = match direction {
             Some(direction) => direction,
-            None if text.trim().is_empty() => {
-                match expect {
-                    Expect::MessageContent => {
-                        current.feed(Action::Client(String::new(), 0), origin)
-                    }
-                    Expect::ServerContinuation if infer => {
-                        current.feed(Action::Server(String::new(), 0), origin)
-                    }
-                    _ => {}
-                }
-                return;
-            }
-            // A file with C:/S: marks: an unmarked line is message text, Wireshark's IMF
-            // summary, a line whose mark was forgotten, or prose.
-            None if !infer => {
-                let summary = IMF_SUMMARY.is_match(stripped)
-                    && (current.last_was_message
-                        || (expect == Expect::MessageContent
-                            && next_line(events, index).and_then(|(_, side)| side)
-                                == Some(Direction::Server)));
-                if summary {
-                    current.summary(stripped, origin);
-                    return;
-                }
-                if expect == Expect::MessageContent {
-                    current.feed(Action::Client(as_written(text).to_string(), 0), origin);
-                    return;
-                }
-                let forgotten = match guess_direction(current.protocol, stripped, expect) {
-                    (Direction::Client, true) => is_command_of(current.protocol, stripped),
-                    (Direction::Server, true) => looks_like_reply(stripped),
-                    _ => false,
-                };
-                if !forgotten || current.closed {
-                    current.prose(
-                        origin,
-                        "a line with no C:/S: mark outside a message; skipped",
-                    );
-                    return;
-                }
-                let (side, _) = guess_direction(current.protocol, stripped, expect);
-                let name = match side {
-                    Direction::Client => "client",
-                    Direction::Server => "server",
-                };
-                current.note(
-                    NoteKind::DirectionInferred,
-                    origin,
-                    &format!("this line has no C:/S: mark; read as the {name}'s from what it says"),
-                );
-                side
-            }
-            None => {
-                let for_guess = if expect == Expect::MessageContent {
-                    text
-                } else {
-                    stripped
-                };
-                let (mut guessed, mut sure) = guess_direction(current.protocol, for_guess, expect);
-                let is_command = is_command_of(current.protocol, stripped);
-                let next_is_reply = || next_is_reply(events, index);
-                if expect == Expect::ServerContinuation && is_command && next_is_reply() {
-                    // A body that never got its `.`: the command after it is the client's.
-                    guessed = Direction::Client;
-                    sure = false;
-                }
-                let open_for_client =
-                    matches!(expect, Expect::MessageContent | Expect::AuthResponse);
-                if guessed == Direction::Client
-                    && !open_for_client
-                    && !is_command
-                    && !next_is_reply()
-                {
-                    current.prose(origin, "neither a command nor a reply; skipped as prose");
-                    return;
-                }
-                if !sure {
-                    let side = match guessed {
-                        Direction::Client => "client",
-                        Direction::Server => "server",
-                    };
-                    current.note(
-                        NoteKind::DirectionInferred,
-                        origin,
-                        &format!(
-                            "no C:/S: mark; read as the {side}'s line from the protocol state"
-                        ),
-                    );
-                }
-                guessed
-            }
+            None if text.trim().is_empty() => return side::blank(current, &unmarked, infer),
+            None if !infer => match side::in_marked_file(current, &unmarked) {
+                Some(direction) => direction,
+                None => return,
+            },
+            None => match side::inferred(current, &unmarked) {
+                Some(direction) => direction,
+                None => return,
+            },
         };
 
         if current.skip_server_preamble {

@@ -25,6 +25,18 @@ pub struct Cuts {
     pub too_many_lines: bool,
 }
 
+/// Text copied from web pages and word processors: no-break spaces become spaces, and
+/// zero-width characters go, so `S:\u{a0}220\u{a0}OK` reads like `S: 220 OK`.
+fn normalise(line: &str) -> String {
+    if !line.contains(['\u{a0}', '\u{200b}', '\u{feff}']) {
+        return line.to_string();
+    }
+    line.chars()
+        .filter(|c| !matches!(c, '\u{200b}' | '\u{feff}'))
+        .map(|c| if c == '\u{a0}' { ' ' } else { c })
+        .collect()
+}
+
 pub fn split_lines(text: &str) -> (Vec<Line>, Cuts) {
     let mut lines = Vec::new();
     let mut cuts = Cuts::default();
@@ -57,7 +69,7 @@ pub fn split_lines(text: &str) -> (Vec<Line>, Cuts) {
         };
         lines.push(Line {
             number,
-            text: kept.to_string(),
+            text: normalise(kept),
             end_len,
         });
         start += end + end_len as usize;
@@ -89,6 +101,13 @@ mod tests {
             assert_eq!(numbers, (1..=expected.len() as u32).collect::<Vec<_>>());
             assert_eq!(cuts, Cuts::default());
         }
+    }
+
+    #[test]
+    fn normalises_web_spaces() {
+        let (lines, _) = split_lines("S:\u{a0}220\u{a0}OK\n\u{feff}C: HELO\u{200b} x");
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["S: 220 OK", "C: HELO x"]);
     }
 
     #[test]

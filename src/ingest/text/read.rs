@@ -188,6 +188,16 @@ mod tests {
                 vec!["smtp: greeting → 220, AUTH → 334, auth-cancel → 501 | "],
             ),
             (
+                "a windows prompt is not a client mark",
+                "C:\\Users\\stu>telnet smtp.lab.test 25\n220 smtp\nHELO stu\n250 OK\nC:\\Users\\stu>\n",
+                vec!["smtp: greeting → 220, HELO → 250 | "],
+            ),
+            (
+                "only the client lines marked",
+                "220 smtp\nC: HELO x\n250 OK\nC: QUIT\n221 bye\n",
+                vec!["smtp: greeting → 220, HELO → 250, QUIT → 221 | "],
+            ),
+            (
                 "raw log with prose inside",
                 "220 a\nHELO x\n250 ok\nthe server said ok\nMAIL FROM:<a@b>\n250 ok\n",
                 vec!["smtp: greeting → 220, HELO → 250, MAIL → 250 | Unrecognised"],

@@ -17,13 +17,18 @@ use std::path::{Path, PathBuf};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{UnixListener, UnixStream};
 
+/// Shim sockets are `<temp>/mailgrade-docker-<pid>.sock`.
+const SOCKET_PREFIX: &str = "mailgrade-docker-";
+
 /// Longest request head accepted; bollard's are a few hundred bytes.
 const MAX_HEAD: usize = 64 * 1024;
 
 /// Starts the shim between `engine_socket` and a new socket in the temp directory; returns
 /// that socket's path. `api_version` is the engine's, e.g. "1.41".
 pub fn spawn(engine_socket: PathBuf, api_version: String) -> io::Result<PathBuf> {
-    let path = std::env::temp_dir().join(format!("mailgrade-docker-{}.sock", std::process::id()));
+    let dir = std::env::temp_dir();
+    remove_dead_sockets(&dir);
+    let path = dir.join(format!("{SOCKET_PREFIX}{}.sock", std::process::id()));
     // A socket left by an earlier process with the same pid.
     let _ = std::fs::remove_file(&path);
     let std_listener = std::os::unix::net::UnixListener::bind(&path)?;
@@ -49,6 +54,24 @@ pub fn spawn(engine_socket: PathBuf, api_version: String) -> io::Result<PathBuf>
             });
         })?;
     Ok(path)
+}
+
+/// Sockets of shims whose process has ended (nothing removes a socket file at exit).
+fn remove_dead_sockets(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = name
+            .to_str()
+            .and_then(|name| name.strip_prefix(SOCKET_PREFIX))
+            .and_then(|rest| rest.strip_suffix(".sock"))
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if pid.is_some_and(|pid| !super::engine::process_alive(pid)) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 async fn relay(mut client: UnixStream, engine_socket: &Path, api_version: &str) -> io::Result<()> {

@@ -10,8 +10,9 @@ pub enum ContainerError {
     DockerUnavailable { detail: String },
 
     #[error(
-        "image {image} is not built on this machine; build it with `sudo bash ci/mailserver/build-offline.sh` \
-         (no registry needed) or, where a registry is reachable, `docker build -t {image} ci/mailserver`"
+        "image {image} is not built on this machine; build it with `sudo {build}` (no registry \
+         needed) or, where a registry is reachable, `docker build -t {image} ci/mailserver`",
+        build = super::BUILD_COMMAND
     )]
     ImageMissing { image: String },
 
@@ -43,6 +44,9 @@ pub enum ContainerError {
         "a message of {size} bytes is too large to seed through docker exec (at most {limit})"
     )]
     SeedTooLarge { size: usize, limit: usize },
+
+    #[error("the container server has stopped")]
+    Stopped,
 
     #[error("docker exec in the mail server container failed: {detail}")]
     Exec { detail: String },

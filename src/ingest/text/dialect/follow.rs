@@ -41,7 +41,36 @@ fn endpoint(text: &str, line: u32) -> Option<(String, Option<u16>, u32)> {
     ))
 }
 
+/// Splits a dump of several streams (`-z follow,…,0 -z follow,…,1`) at each stream's header.
+fn streams<'a>(lines: &'a [Line], header: &str) -> Vec<&'a [Line]> {
+    let starts: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.text.trim_end() == header)
+        .map(|(i, _)| i)
+        .collect();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(n, &start)| &lines[start..starts.get(n + 1).copied().unwrap_or(lines.len())])
+        .collect()
+}
+
 pub fn read_ascii(lines: &[Line]) -> Vec<Located> {
+    streams(lines, "Follow: tcp,ascii")
+        .into_iter()
+        .flat_map(read_ascii_stream)
+        .collect()
+}
+
+pub fn read_yaml(lines: &[Line]) -> Vec<Located> {
+    streams(lines, "peers:")
+        .into_iter()
+        .flat_map(read_yaml_stream)
+        .collect()
+}
+
+fn read_ascii_stream(lines: &[Line]) -> Vec<Located> {
     let mut nodes: Nodes = [None, None];
     for line in lines {
         if let Some(rest) = line.text.strip_prefix("Node 0:") {
@@ -87,7 +116,7 @@ pub fn read_ascii(lines: &[Line]) -> Vec<Located> {
     located(chunks, nodes)
 }
 
-pub fn read_yaml(lines: &[Line]) -> Vec<Located> {
+fn read_yaml_stream(lines: &[Line]) -> Vec<Located> {
     let mut nodes: Nodes = [None, None];
     let mut peer: Option<(usize, u32)> = None;
     let mut host = String::new();
@@ -213,6 +242,28 @@ Follow: tcp,ascii\nFilter: tcp.stream eq 0\nNode 0: 10.0.0.2:5000\nNode 1: 10.0.
                 "11 Client \"EHLO x\\r\\n\"",
                 "14 Client \"QUI\"",
                 "16 Client \"T\\r\\n\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn reads_each_stream_of_a_dump() {
+        let stream = |port: u16, greeting: &str| {
+            format!(
+                "===\nFollow: tcp,ascii\nFilter: x\nNode 0: 10.0.0.2:5000\nNode 1: 10.0.0.1:{port}\n\
+\t{}\n{greeting}\r\n\n===\n",
+                greeting.len() + 2
+            )
+        };
+        let text = stream(25, "220 smtp") + &stream(110, "+OK pop");
+        let (lines, _) = split_lines(&text);
+        assert_eq!(
+            view(&read_ascii(&lines)),
+            [
+                "5 connect 10.0.0.1 Some(25)",
+                "7 Server \"220 smtp\\r\\n\"",
+                "14 connect 10.0.0.1 Some(110)",
+                "16 Server \"+OK pop\\r\\n\"",
             ]
         );
     }

@@ -20,7 +20,10 @@ static ARROW: LazyLock<Regex> =
 
 /// The side a line is marked with and the text after the mark (one space after it dropped).
 pub fn mark(line: &str) -> Option<(Direction, &str)> {
-    if let Some(caps) = MARK.captures(line) {
+    if let Some(caps) = MARK.captures(line).filter(|caps| {
+        // `C:\Users\student>` is a Windows prompt, not a client line.
+        !line[caps[0].len()..].starts_with(['\\', '/'])
+    }) {
         let who = caps[1].to_lowercase();
         let direction = if who.starts_with('c') || who == "客户端" {
             Direction::Client
@@ -112,6 +115,8 @@ mod tests {
             ),
             (" -> \tby mail", Some((Direction::Client, "\tby mail"))),
             ("Subject: hi", None),
+            ("C:\\Users\\stu>telnet smtp.163.com 25", None),
+            ("C:/Users/stu$ nc a 25", None),
             ("Server said hello", None),
             ("C3R1ZGVudA==", None),
         ];
