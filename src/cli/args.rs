@@ -23,6 +23,10 @@ pub enum Command {
     Scenario(ScenarioCommand),
     /// Run the embedded SMTP + POP3 server to practise the lab with telnet.
     Serve(super::serve::ServeArgs),
+    /// Join the JSON results of several `grade --shard` runs into one gradebook.
+    Merge(super::merge::MergeArgs),
+    /// E-mail each student their feedback from a graded JSON file (dry run unless --send).
+    Notify(super::notify::NotifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -55,6 +59,8 @@ pub struct GradeArgs {
     /// The Canvas assignment id, so the import updates that assignment.
     #[arg(long)]
     pub assignment_id: Option<String>,
+    #[command(flatten)]
+    pub batch: super::batch::BatchArgs,
     #[command(flatten)]
     pub replay: ReplayArgs,
     #[command(flatten)]

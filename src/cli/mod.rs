@@ -1,15 +1,20 @@
 //! The command line: clap commands, exit codes, and the only place that prints.
 
 mod args;
+mod batch;
+mod classes;
 mod check;
 mod exit;
 mod extract;
 mod grade_cmd;
 mod grading;
 mod inputs;
+mod merge;
+mod notify;
 mod replaying;
 mod run;
 mod scenario_cmd;
+mod similarity_report;
 pub mod serve;
 
 pub use exit::ExitCode;
