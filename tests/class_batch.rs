@@ -164,10 +164,11 @@ fn shards_add_up_to_the_class_and_merge_back_into_it() {
     write(dir.path(), "canvas.zip", &support::canvas_zip(&students));
     write(dir.path(), "roster.csv", support::roster(&students).as_bytes());
     let grade = |extra: &[&str], out: &str| {
-        let mut args = vec![
-            "grade", "canvas.zip", "--roster", "roster.csv", "--server", "none", "--format",
-            "json", "--out", out,
-        ];
+        let mut args = vec!["grade", "canvas.zip", "--roster", "roster.csv"];
+        if !extra.contains(&"--server") {
+            args.extend_from_slice(&["--server", "none"]);
+        }
+        args.extend_from_slice(&["--format", "json", "--out", out]);
         args.extend_from_slice(extra);
         let output = mailgrade(dir.path(), &args);
         assert!(output.status.code().is_some_and(|c| c <= 2), "{output:?}");
@@ -175,6 +176,9 @@ fn shards_add_up_to_the_class_and_merge_back_into_it() {
     };
     let whole = grade(&["--jobs", "3"], "whole.json");
     assert_eq!(ids(&whole).len(), students.len());
+    let replayed = grade(&["--server", "embedded", "--jobs", "4"], "replayed.json");
+    assert_eq!(ids(&replayed), ids(&whole), "replay loses no one and keeps the order");
+    assert_eq!(replayed["server"], "embedded");
     let mut union = BTreeSet::new();
     for k in 1..=3 {
         let shard = format!("{k}/3");
