@@ -20,17 +20,35 @@ fn a_moodle_class_is_graded_whole_in_every_format() {
     // Two students hand in the same capture.
     students[19].files = students[9].files.clone();
     write(dir.path(), "moodle.zip", &support::moodle_zip(&students));
-    write(dir.path(), "roster.csv", support::roster(&students).as_bytes());
+    write(
+        dir.path(),
+        "roster.csv",
+        support::roster(&students).as_bytes(),
+    );
 
     let output = mailgrade(
         dir.path(),
         &[
-            "grade", "moodle.zip", "--roster", "roster.csv", "--server", "none", "--format",
-            "json", "--out", "all.json", "--similarity", "similar.json",
+            "grade",
+            "moodle.zip",
+            "--roster",
+            "roster.csv",
+            "--server",
+            "none",
+            "--format",
+            "json",
+            "--out",
+            "all.json",
+            "--similarity",
+            "similar.json",
         ],
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "ungradable ones exist: {stderr}");
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "ungradable ones exist: {stderr}"
+    );
     let document = json(&dir.path().join("all.json"));
     let got = ids(&document);
     let mut expected: Vec<String> = students.iter().map(|s| s.id.clone()).collect();
@@ -46,13 +64,27 @@ fn a_moodle_class_is_graded_whole_in_every_format() {
          {ungradable} ungradable in"
     );
     assert!(stderr.contains(&summary), "{summary}\n{stderr}");
-    for (student, submission) in sorted(&students).iter().zip(document["submissions"].as_array().unwrap()) {
+    for (student, submission) in sorted(&students)
+        .iter()
+        .zip(document["submissions"].as_array().unwrap())
+    {
         let expect_pass = matches!(student.kind, Kind::Good | Kind::Capture);
-        assert_eq!(submission["passed"], expect_pass, "{} {:?}", student.id, student.kind);
+        assert_eq!(
+            submission["passed"], expect_pass,
+            "{} {:?}",
+            student.id, student.kind
+        );
         let files = submission["files"].as_array().unwrap().len();
-        assert_eq!(files, student.files.len(), "{}: all files of the student", student.id);
+        assert_eq!(
+            files,
+            student.files.len(),
+            "{}: all files of the student",
+            student.id
+        );
     }
-    assert!(!std::fs::read_to_string(dir.path().join("all.json")).unwrap().contains("aHVudGVyMg=="));
+    assert!(!std::fs::read_to_string(dir.path().join("all.json"))
+        .unwrap()
+        .contains("aHVudGVyMg=="));
 
     // The synthetic captures all claim queue id 4F2A1: listed for the TA, points untouched.
     let similar = json(&dir.path().join("similar.json"));
@@ -62,7 +94,10 @@ fn a_moodle_class_is_graded_whole_in_every_format() {
         .iter()
         .find(|g| g["shared"] == "queue-id" && g["key"] == "4F2A1")
         .expect("shared queue id found");
-    assert_eq!(queue["members"].as_array().unwrap().len(), counts(Kind::Capture));
+    assert_eq!(
+        queue["members"].as_array().unwrap().len(),
+        counts(Kind::Capture)
+    );
     let pair = [students[9].id.as_str(), students[19].id.as_str()];
     for shared in ["file", "transcript"] {
         let group = similar["groups"]
@@ -87,12 +122,24 @@ fn a_moodle_class_is_graded_whole_in_every_format() {
         .find(|s| s["id"] == capture_student.id.as_str())
         .unwrap();
     assert!(flagged.to_string().contains("similar-submission"));
-    assert_eq!(flagged["grades"][0]["score"], flagged["grades"][0]["max_score"]);
+    assert_eq!(
+        flagged["grades"][0]["score"],
+        flagged["grades"][0]["max_score"]
+    );
 
     for (format, check) in FORMATS {
         let output = mailgrade(
             dir.path(),
-            &["grade", "moodle.zip", "--roster", "roster.csv", "--server", "none", "--format", format],
+            &[
+                "grade",
+                "moodle.zip",
+                "--roster",
+                "roster.csv",
+                "--server",
+                "none",
+                "--format",
+                format,
+            ],
         );
         assert_eq!(output.status.code(), Some(2), "{format}");
         let text = String::from_utf8(output.stdout).expect("utf-8");
@@ -162,7 +209,11 @@ fn shards_add_up_to_the_class_and_merge_back_into_it() {
     let dir = tempfile::tempdir().unwrap();
     let students = class(120);
     write(dir.path(), "canvas.zip", &support::canvas_zip(&students));
-    write(dir.path(), "roster.csv", support::roster(&students).as_bytes());
+    write(
+        dir.path(),
+        "roster.csv",
+        support::roster(&students).as_bytes(),
+    );
     let grade = |extra: &[&str], out: &str| {
         let mut args = vec!["grade", "canvas.zip", "--roster", "roster.csv"];
         if !extra.contains(&"--server") {
@@ -177,12 +228,19 @@ fn shards_add_up_to_the_class_and_merge_back_into_it() {
     let whole = grade(&["--jobs", "3"], "whole.json");
     assert_eq!(ids(&whole).len(), students.len());
     let replayed = grade(&["--server", "embedded", "--jobs", "4"], "replayed.json");
-    assert_eq!(ids(&replayed), ids(&whole), "replay loses no one and keeps the order");
+    assert_eq!(
+        ids(&replayed),
+        ids(&whole),
+        "replay loses no one and keeps the order"
+    );
     assert_eq!(replayed["server"], "embedded");
     let mut union = BTreeSet::new();
     for k in 1..=3 {
         let shard = format!("{k}/3");
-        let part = grade(&["--shard", &shard, "--jobs", "1"], &format!("shard{k}.json"));
+        let part = grade(
+            &["--shard", &shard, "--jobs", "1"],
+            &format!("shard{k}.json"),
+        );
         for id in ids(&part) {
             assert!(union.insert(id.clone()), "{id} in two shards");
         }
@@ -191,13 +249,28 @@ fn shards_add_up_to_the_class_and_merge_back_into_it() {
 
     let output = mailgrade(
         dir.path(),
-        &["merge", "shard1.json", "shard2.json", "shard3.json", "--out", "merged.json"],
+        &[
+            "merge",
+            "shard1.json",
+            "shard2.json",
+            "shard3.json",
+            "--out",
+            "merged.json",
+        ],
     );
-    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     // Similarity is found within one run, so shards see fewer neighbours: leave it out.
     let merged = without_similarity(json(&dir.path().join("merged.json")));
     let whole_graded = without_similarity(whole.clone());
-    assert!(merged["submissions"] == whole_graded["submissions"], "merge = whole");
+    assert!(
+        merged["submissions"] == whole_graded["submissions"],
+        "merge = whole"
+    );
     assert!(String::from_utf8_lossy(&output.stderr).contains("120 submissions"));
 
     let output = mailgrade(dir.path(), &["merge", "shard1.json", "shard1.json"]);
@@ -217,12 +290,29 @@ fn shards_add_up_to_the_class_and_merge_back_into_it() {
     std::fs::write(dir.path().join("previous.json"), previous.to_string()).unwrap();
     let output = mailgrade(
         dir.path(),
-        &["grade", "canvas.zip", "--roster", "roster.csv", "--server", "none", "--format", "json", "--compare", "previous.json"],
+        &[
+            "grade",
+            "canvas.zip",
+            "--roster",
+            "roster.csv",
+            "--server",
+            "none",
+            "--format",
+            "json",
+            "--compare",
+            "previous.json",
+        ],
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let dropped: Vec<&str> = stderr.lines().filter(|l| l.starts_with("score dropped")).collect();
+    let dropped: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("score dropped"))
+        .collect();
     assert_eq!(dropped.len(), 1, "{stderr}");
-    assert!(dropped[0].contains(&id) && dropped[0].contains("99/"), "{stderr}");
+    assert!(
+        dropped[0].contains(&id) && dropped[0].contains("99/"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -237,13 +327,26 @@ fn a_folder_per_student_is_a_class_with_the_flag() {
             std::fs::write(folder.join(file), bytes).unwrap();
         }
     }
-    let output = mailgrade(dir.path(), &["grade", "class", "--class", "--server", "none", "--format", "json", "--out", "c.json"]);
+    let output = mailgrade(
+        dir.path(),
+        &[
+            "grade", "class", "--class", "--server", "none", "--format", "json", "--out", "c.json",
+        ],
+    );
     assert!(output.status.code().is_some(), "{output:?}");
     assert_eq!(ids(&json(&dir.path().join("c.json"))).len(), 12);
     // Without --class a plain folder is one submission.
-    let output = mailgrade(dir.path(), &["grade", "class", "--server", "none", "--format", "json", "--out", "one.json"]);
+    let output = mailgrade(
+        dir.path(),
+        &[
+            "grade", "class", "--server", "none", "--format", "json", "--out", "one.json",
+        ],
+    );
     assert!(output.status.code().is_some());
-    assert_eq!(ids(&json(&dir.path().join("one.json"))), vec!["class".to_string()]);
+    assert_eq!(
+        ids(&json(&dir.path().join("one.json"))),
+        vec!["class".to_string()]
+    );
 }
 
 #[test]
@@ -256,33 +359,74 @@ fn hostile_zips_give_problems_not_crashes() {
         zip.start_file(name, options).unwrap();
         zip.write_all(bytes).unwrap();
     };
-    add("Good One_1_assignsubmission_file_/transcript.txt", &good.files[0].1);
-    add("Slip Per_2_assignsubmission_file_/../../escaped.txt", b"C: HELO x\n");
+    add(
+        "Good One_1_assignsubmission_file_/transcript.txt",
+        &good.files[0].1,
+    );
+    add(
+        "Slip Per_2_assignsubmission_file_/../../escaped.txt",
+        b"C: HELO x\n",
+    );
     add("../outside.txt", b"nobody's");
-    add("Bomb Er_3_assignsubmission_file_/zeros.txt", &vec![0u8; 8 << 20]);
+    add(
+        "Bomb Er_3_assignsubmission_file_/zeros.txt",
+        &vec![0u8; 8 << 20],
+    );
     let inner = {
         let mut inner = zip::ZipWriter::new(Cursor::new(Vec::new()));
         inner.start_file("deep.zip", options).unwrap();
-        inner.write_all(&support_zip_with("x.txt", b"C: HELO y\n")).unwrap();
+        inner
+            .write_all(&support_zip_with("x.txt", b"C: HELO y\n"))
+            .unwrap();
         inner.start_file("lab.txt", options).unwrap();
         inner.write_all(&good.files[0].1).unwrap();
         inner.finish().unwrap().into_inner()
     };
     add("Nest Ed_4_assignsubmission_file_/work.zip", &inner);
-    add("Rar Red_5_assignsubmission_file_/work.rar", b"Rar!\x1a\x07\x00");
-    zip.add_symlink("Link Er_6_assignsubmission_file_/passwd", "/etc/passwd", options)
-        .unwrap();
+    add(
+        "Rar Red_5_assignsubmission_file_/work.rar",
+        b"Rar!\x1a\x07\x00",
+    );
+    zip.add_symlink(
+        "Link Er_6_assignsubmission_file_/passwd",
+        "/etc/passwd",
+        options,
+    )
+    .unwrap();
     write(dir.path(), "evil.zip", &zip.finish().unwrap().into_inner());
 
-    let output = mailgrade(dir.path(), &["grade", "evil.zip", "--server", "none", "--format", "json", "--out", "evil.json"]);
+    let output = mailgrade(
+        dir.path(),
+        &[
+            "grade",
+            "evil.zip",
+            "--server",
+            "none",
+            "--format",
+            "json",
+            "--out",
+            "evil.json",
+        ],
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("outside.txt"), "class-level warning: {stderr}");
-    assert!(!dir.path().join("escaped.txt").exists() && !dir.path().parent().unwrap().join("escaped.txt").exists());
+    assert!(
+        stderr.contains("outside.txt"),
+        "class-level warning: {stderr}"
+    );
+    assert!(
+        !dir.path().join("escaped.txt").exists()
+            && !dir.path().parent().unwrap().join("escaped.txt").exists()
+    );
     let document = json(&dir.path().join("evil.json"));
     assert_eq!(ids(&document), ["1", "2", "3", "4", "5", "6"]);
     let problems = |id: &str| -> String {
-        let submission = document["submissions"].as_array().unwrap().iter().find(|s| s["id"] == id).unwrap();
+        let submission = document["submissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap();
         submission["problems"].to_string()
     };
     assert_eq!(problems("1"), "[]");
@@ -297,10 +441,19 @@ fn hostile_zips_give_problems_not_crashes() {
         assert!(problems(id).contains(expected), "{id}: {}", problems(id));
     }
     // The nested zip's other file is still read and graded.
-    let nested = document["submissions"].as_array().unwrap().iter().find(|s| s["id"] == "4").unwrap();
+    let nested = document["submissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "4")
+        .unwrap();
     assert_eq!(nested["passed"], true, "{nested}");
 
-    write(dir.path(), "notzip.zip", b"PK\x03\x04 this is not really a zip");
+    write(
+        dir.path(),
+        "notzip.zip",
+        b"PK\x03\x04 this is not really a zip",
+    );
     let output = mailgrade(dir.path(), &["grade", "notzip.zip", "--server", "none"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("notzip.zip"));

@@ -15,12 +15,26 @@ async fn each_student_gets_their_own_feedback() {
     write(dir.path(), "class.zip", &support::moodle_zip(&students));
     let mut roster = String::from("id,name,email,lms_id\n");
     for s in &students {
-        roster.push_str(&format!("{},{},{}@lab.test,{}\n", s.id, s.name, s.id, s.lms_id));
+        roster.push_str(&format!(
+            "{},{},{}@lab.test,{}\n",
+            s.id, s.name, s.id, s.lms_id
+        ));
     }
     write(dir.path(), "roster.csv", roster.as_bytes());
     let output = mailgrade(
         dir.path(),
-        &["grade", "class.zip", "--roster", "roster.csv", "--server", "none", "--format", "json", "--out", "results.json"],
+        &[
+            "grade",
+            "class.zip",
+            "--roster",
+            "roster.csv",
+            "--server",
+            "none",
+            "--format",
+            "json",
+            "--out",
+            "results.json",
+        ],
     );
     assert!(output.status.code().is_some(), "{output:?}");
 
@@ -39,11 +53,16 @@ async fn each_student_gets_their_own_feedback() {
     .expect("server starts");
     let port = server.endpoints().smtp.port().to_string();
     let (path, p) = (dir.path().to_path_buf(), port.clone());
-    let dry = tokio::task::spawn_blocking(move || notify(&path, &p, false)).await.unwrap();
+    let dry = tokio::task::spawn_blocking(move || notify(&path, &p, false))
+        .await
+        .unwrap();
     assert_eq!(dry.status.code(), Some(0), "{dry:?}");
     let stdout = String::from_utf8_lossy(&dry.stdout);
     for s in &students {
-        assert!(stdout.contains(&format!("to: {} <{}@lab.test>", s.name, s.id)), "{stdout}");
+        assert!(
+            stdout.contains(&format!("to: {} <{}@lab.test>", s.name, s.id)),
+            "{stdout}"
+        );
     }
     for s in &students {
         let mailbox = server.mailbox(&format!("{}@lab.test", s.id)).await.unwrap();
@@ -51,21 +70,35 @@ async fn each_student_gets_their_own_feedback() {
     }
 
     let (path, p) = (dir.path().to_path_buf(), port.clone());
-    let sent = tokio::task::spawn_blocking(move || notify(&path, &p, true)).await.unwrap();
+    let sent = tokio::task::spawn_blocking(move || notify(&path, &p, true))
+        .await
+        .unwrap();
     let stderr = String::from_utf8_lossy(&sent.stderr);
     assert_eq!(sent.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("sent 6 message(s)"), "{stderr}");
-    assert!(!stderr.contains("ta-secret") && !String::from_utf8_lossy(&sent.stdout).contains("ta-secret"));
+    assert!(
+        !stderr.contains("ta-secret")
+            && !String::from_utf8_lossy(&sent.stdout).contains("ta-secret")
+    );
     for s in &students {
         let mailbox = server.mailbox(&format!("{}@lab.test", s.id)).await.unwrap();
         assert_eq!(mailbox.len(), 1, "{}: exactly one message", s.id);
         let text = String::from_utf8_lossy(&mailbox[0]);
         assert!(text.contains(&format!("Dear {}", s.name)), "{text}");
         let passed = matches!(s.kind, support::Kind::Good | support::Kind::Capture);
-        let verdict = if passed { "submission passed" } else { "did not pass yet" };
+        let verdict = if passed {
+            "submission passed"
+        } else {
+            "did not pass yet"
+        };
         assert!(text.contains(verdict), "{}: {text}", s.id);
         for other in students.iter().filter(|o| o.id != s.id) {
-            assert!(!text.contains(&other.name), "{} got {}'s feedback", s.id, other.id);
+            assert!(
+                !text.contains(&other.name),
+                "{} got {}'s feedback",
+                s.id,
+                other.id
+            );
         }
     }
     server.stop().await.unwrap();
@@ -74,9 +107,20 @@ async fn each_student_gets_their_own_feedback() {
 /// Runs `mailgrade notify` against the server on `port`, the password in the environment.
 fn notify(dir: &std::path::Path, port: &str, send: bool) -> std::process::Output {
     let mut args = vec![
-        "notify", "results.json", "--roster", "roster.csv", "--smtp-host", "127.0.0.1",
-        "--smtp-port", port, "--from", "Networks TA <ta@lab.test>", "--user", "ta@lab.test",
-        "--password-env", "TA_SMTP_PASSWORD",
+        "notify",
+        "results.json",
+        "--roster",
+        "roster.csv",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        port,
+        "--from",
+        "Networks TA <ta@lab.test>",
+        "--user",
+        "ta@lab.test",
+        "--password-env",
+        "TA_SMTP_PASSWORD",
     ];
     if send {
         args.push("--send");
@@ -100,11 +144,29 @@ fn notify_refuses_without_a_sender_or_password() {
     );
     let cases: [(&[&str], &str); 3] = [
         (&["--send"], "--send needs --from"),
-        (&["--send", "--from", "ta@lab.test", "--user", "ta", "--password-env", "NOPE_UNSET_VAR"], "NOPE_UNSET_VAR"),
+        (
+            &[
+                "--send",
+                "--from",
+                "ta@lab.test",
+                "--user",
+                "ta",
+                "--password-env",
+                "NOPE_UNSET_VAR",
+            ],
+            "NOPE_UNSET_VAR",
+        ),
         (&["--password", "x"], "unexpected argument"),
     ];
     for (extra, expected) in cases {
-        let mut args = vec!["notify", "results.json", "--roster", "roster.csv", "--smtp-port", "9"];
+        let mut args = vec![
+            "notify",
+            "results.json",
+            "--roster",
+            "roster.csv",
+            "--smtp-port",
+            "9",
+        ];
         args.extend_from_slice(extra);
         let output = mailgrade(dir.path(), &args);
         assert_eq!(output.status.code(), Some(2), "{extra:?}");

@@ -52,8 +52,14 @@ fn parse_shard(text: &str) -> Result<Shard, String> {
     let (k, n) = text
         .split_once('/')
         .ok_or_else(|| "expected K/N, e.g. 2/4".to_string())?;
-    let index: u32 = k.trim().parse().map_err(|_| format!("`{k}` is not a number"))?;
-    let count: u32 = n.trim().parse().map_err(|_| format!("`{n}` is not a number"))?;
+    let index: u32 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{k}` is not a number"))?;
+    let count: u32 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{n}` is not a number"))?;
     if count == 0 || index == 0 || index > count {
         return Err(format!("shard {index}/{count}: K must be between 1 and N"));
     }
@@ -105,7 +111,12 @@ impl Unit {
                 class,
                 files,
                 problems,
-            } => grade_read(read_student(id, files, problems), &class, scenarios, explicit),
+            } => grade_read(
+                read_student(id, files, problems),
+                &class,
+                scenarios,
+                explicit,
+            ),
         }
     }
 }
@@ -205,7 +216,11 @@ pub fn summary_line(submissions: &[SubmissionOutcome], elapsed: Duration) -> Str
             failed += 1;
         }
     }
-    let noun = if submissions.len() == 1 { "submission" } else { "submissions" };
+    let noun = if submissions.len() == 1 {
+        "submission"
+    } else {
+        "submissions"
+    };
     format!(
         "graded {} {noun}: {passed} passed, {failed} below the pass mark, {ungradable} \
          ungradable in {:.1} s",
@@ -229,6 +244,8 @@ mod tests {
         for id in &ids {
             assert_eq!(shards.iter().filter(|s| s.holds(id)).count(), 1, "{id}");
         }
-        assert!(shards.iter().all(|s| ids.iter().filter(|id| s.holds(id)).count() > 30));
+        assert!(shards
+            .iter()
+            .all(|s| ids.iter().filter(|id| s.holds(id)).count() > 30));
     }
 }

@@ -47,8 +47,8 @@ pub fn units(paths: &[PathBuf], forced: bool, roster: Option<&Roster>) -> Result
             continue;
         }
         class = true;
-        let read = archive::read_class(path, &Limits::default())
-            .map_err(|e| format!("error: {e}\n"))?;
+        let read =
+            archive::read_class(path, &Limits::default()).map_err(|e| format!("error: {e}\n"))?;
         warnings.extend(
             read.warnings
                 .into_iter()
@@ -91,17 +91,19 @@ pub fn units(paths: &[PathBuf], forced: bool, roster: Option<&Roster>) -> Result
     }
     if let Some(roster) = roster.filter(|_| class) {
         for row in &roster.rows {
-            students.entry(row.id.clone()).or_insert_with(|| Unit::Student {
-                id: row.id.clone(),
-                class: PathBuf::from(&row.id),
-                files: Vec::new(),
-                problems: vec![Problem {
-                    file: PathBuf::from(&row.id),
-                    place: None,
-                    message: "nothing handed in: no files of this student in the class".into(),
-                    hint: None,
-                }],
-            });
+            students
+                .entry(row.id.clone())
+                .or_insert_with(|| Unit::Student {
+                    id: row.id.clone(),
+                    class: PathBuf::from(&row.id),
+                    files: Vec::new(),
+                    problems: vec![Problem {
+                        file: PathBuf::from(&row.id),
+                        place: None,
+                        message: "nothing handed in: no files of this student in the class".into(),
+                        hint: None,
+                    }],
+                });
         }
     }
     let mut units = singles;

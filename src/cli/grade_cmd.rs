@@ -2,10 +2,10 @@ use std::io::IsTerminal;
 
 use super::args::{Format, GradeArgs, Lang, OutputArgs};
 use super::grading::{exit_code, load_scenarios, Grading};
-use super::{batch, classes, merge, similarity_report};
-use crate::ingest::archive::Roster;
 use super::run::Output;
 use super::ExitCode;
+use super::{batch, classes, merge, similarity_report};
+use crate::ingest::archive::Roster;
 use crate::report::{self, text::TextStyle, Outcome};
 
 /// `mailgrade grade`: every path is one submission, or a class of them (see
@@ -43,7 +43,11 @@ pub fn run(args: &GradeArgs) -> Result<Output, String> {
                 "note: {} thing(s) shared between submissions (files, queue ids, Message-IDs, \
                  dialogues): see the similar-submission findings{}",
                 groups.len(),
-                if args.batch.similarity.is_some() { " and the --similarity report" } else { "" }
+                if args.batch.similarity.is_some() {
+                    " and the --similarity report"
+                } else {
+                    ""
+                }
             );
         }
     }

@@ -97,7 +97,11 @@ fn sha256_of(path: &Path) -> std::io::Result<String> {
 
 /// Reads one student of a class from the files already in memory: every file's sessions
 /// together, refused files as problems.
-pub fn read_student(id: String, files: Vec<(PathBuf, Vec<u8>)>, refused: Vec<Problem>) -> SubmissionOutcome {
+pub fn read_student(
+    id: String,
+    files: Vec<(PathBuf, Vec<u8>)>,
+    refused: Vec<Problem>,
+) -> SubmissionOutcome {
     use sha2::{Digest, Sha256};
     let mut submission = SubmissionOutcome {
         id,

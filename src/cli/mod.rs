@@ -2,8 +2,8 @@
 
 mod args;
 mod batch;
-mod classes;
 mod check;
+mod classes;
 mod exit;
 mod extract;
 mod grade_cmd;
@@ -14,8 +14,8 @@ mod notify;
 mod replaying;
 mod run;
 mod scenario_cmd;
-mod similarity_report;
 pub mod serve;
+mod similarity_report;
 
 pub use exit::ExitCode;
 pub use run::main;

@@ -118,8 +118,9 @@ fn send(args: &NotifyArgs, letters: Vec<Letter>) -> Result<(), String> {
     let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&args.smtp_host)
         .port(args.smtp_port);
     if let (Some(user), Some(var)) = (&args.user, &args.password_env) {
-        let password = std::env::var(var)
-            .map_err(|_| format!("error: environment variable {var} (--password-env) is not set\n"))?;
+        let password = std::env::var(var).map_err(|_| {
+            format!("error: environment variable {var} (--password-env) is not set\n")
+        })?;
         transport = transport.credentials(Credentials::new(user.clone(), password));
     }
     let transport = transport.build();
@@ -135,7 +136,10 @@ fn send(args: &NotifyArgs, letters: Vec<Letter>) -> Result<(), String> {
                 Err(_) => match letter.to.parse::<Mailbox>() {
                     Ok(to) => to,
                     Err(e) => {
-                        failures.push_str(&format!("error: {}: bad address {}: {e}\n", letter.id, letter.to));
+                        failures.push_str(&format!(
+                            "error: {}: bad address {}: {e}\n",
+                            letter.id, letter.to
+                        ));
                         continue;
                     }
                 },
@@ -147,16 +151,26 @@ fn send(args: &NotifyArgs, letters: Vec<Letter>) -> Result<(), String> {
                 .header(ContentType::TEXT_PLAIN)
                 .body(letter.body);
             let result = match message {
-                Ok(message) => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+                Ok(message) => transport
+                    .send(message)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),
             };
             match result {
                 Ok(()) => sent += 1,
-                Err(e) => failures.push_str(&format!("error: {}: not sent to {}: {e}\n", letter.id, letter.to)),
+                Err(e) => failures.push_str(&format!(
+                    "error: {}: not sent to {}: {e}\n",
+                    letter.id, letter.to
+                )),
             }
         }
     });
-    eprintln!("sent {sent} message(s) through {}:{}", args.smtp_host, args.smtp_port);
+    eprintln!(
+        "sent {sent} message(s) through {}:{}",
+        args.smtp_host, args.smtp_port
+    );
     if failures.is_empty() {
         Ok(())
     } else {
@@ -178,8 +192,16 @@ fn feedback(submission: &Value, row: &RosterRow, lang: &str) -> String {
             .to_string()
     };
     let mut out = String::new();
-    let name = if row.name.is_empty() { &row.id } else { &row.name };
-    out.push_str(&if zh { format!("{name}，你好：\n\n") } else { format!("Dear {name},\n\n") });
+    let name = if row.name.is_empty() {
+        &row.id
+    } else {
+        &row.name
+    };
+    out.push_str(&if zh {
+        format!("{name}，你好：\n\n")
+    } else {
+        format!("Dear {name},\n\n")
+    });
     let passed = submission["passed"] == Value::Bool(true);
     out.push_str(match (zh, passed) {
         (false, true) => "Your e-mail lab submission passed.\n",
@@ -219,7 +241,11 @@ fn feedback(submission: &Value, row: &RosterRow, lang: &str) -> String {
     let problems = submission["problems"].as_array().into_iter().flatten();
     for (index, problem) in problems.enumerate() {
         if index == 0 {
-            out.push_str(if zh { "\n无法使用的文件：\n" } else { "\nFiles that could not be used:\n" });
+            out.push_str(if zh {
+                "\n无法使用的文件：\n"
+            } else {
+                "\nFiles that could not be used:\n"
+            });
         }
         out.push_str(&format!(
             "  - {}: {}\n",

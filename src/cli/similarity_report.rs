@@ -71,7 +71,10 @@ fn short(key: &str) -> &str {
 
 /// The report: JSON when `path` ends in `.json`, else one paragraph per group.
 pub fn render(groups: &[SimilarGroup], path: &Path) -> String {
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
         let document = serde_json::json!({ "schema": "mailgrade-similarity/v1", "groups": groups });
         return serde_json::to_string_pretty(&document).unwrap_or_default() + "\n";
     }

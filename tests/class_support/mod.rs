@@ -35,7 +35,9 @@ pub struct Student {
     pub files: Vec<(String, Vec<u8>)>,
 }
 
-pub const FIRST: [&str; 8] = ["Li", "Wang", "Anna", "Chen", "Omar", "Zhang", "Maria", "Liu"];
+pub const FIRST: [&str; 8] = [
+    "Li", "Wang", "Anna", "Chen", "Omar", "Zhang", "Maria", "Liu",
+];
 pub const LAST: [&str; 7] = ["Wei", "Fang", "Smith", "Jie", "Haddad", "Min", "Garcia"];
 
 /// `count` students, deterministic for a seed.
@@ -59,7 +61,10 @@ fn student(n: usize) -> Student {
             1 => vec![("telnet.log".to_string(), raw_telnet(n))],
             _ => vec![
                 ("report.md".to_string(), report(n)),
-                ("notes.txt".to_string(), format!("notes of student {n}\n").into_bytes()),
+                (
+                    "notes.txt".to_string(),
+                    format!("notes of student {n}\n").into_bytes(),
+                ),
             ],
         },
         Kind::Failing => vec![("smtp.txt".to_string(), failing(n))],
@@ -69,7 +74,10 @@ fn student(n: usize) -> Student {
         )],
         Kind::Broken => vec![
             ("capture.pcap".to_string(), truncated_pcap(n)),
-            ("blob.txt".to_string(), (0..200u32).map(|i| (i * 7 + n as u32) as u8).collect()),
+            (
+                "blob.txt".to_string(),
+                (0..200u32).map(|i| (i * 7 + n as u32) as u8).collect(),
+            ),
         ],
         Kind::Capture => vec![("smtp.pcap".to_string(), capture(n as u64))],
     };
@@ -170,10 +178,19 @@ fn failing(n: usize) -> Vec<u8> {
 /// A full SMTP session as a small pcap; the same `seed` gives the same bytes.
 pub fn capture(seed: u64) -> Vec<u8> {
     let mut writer = synth::PcapWriter::new(Vec::new(), synth::Link::Ethernet).unwrap();
-    let client = (IpAddr::from([10, 1, 2, (seed % 250) as u8 + 1]), 40_000 + seed as u16);
+    let client = (
+        IpAddr::from([10, 1, 2, (seed % 250) as u8 + 1]),
+        40_000 + seed as u16,
+    );
     let server = (IpAddr::from([192, 168, 0, 25]), 25);
     let start = 1_700_000_000_000_000 + seed as i64 * 1_000_000;
-    let mut tcp = synth::Tcp::new(synth::Link::Ethernet, client, server, start, seed as u32 * 7919);
+    let mut tcp = synth::Tcp::new(
+        synth::Link::Ethernet,
+        client,
+        server,
+        start,
+        seed as u32 * 7919,
+    );
     synth::smtp_session(&mut tcp, &mut writer, seed, 300);
     writer.into_inner()
 }
@@ -190,7 +207,11 @@ pub fn moodle_zip(students: &[Student]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default();
     for student in students {
-        let who = if student.lms_id % 13 == 0 { "Participant".to_string() } else { student.name.clone() };
+        let who = if student.lms_id % 13 == 0 {
+            "Participant".to_string()
+        } else {
+            student.name.clone()
+        };
         let n = student.lms_id;
         for (file, bytes) in &student.files {
             let name = if n % 17 == 0 {
@@ -234,7 +255,10 @@ pub fn canvas_zip(students: &[Student]) -> Vec<u8> {
 pub fn roster(students: &[Student]) -> String {
     let mut csv = String::from("id,name,email,lms_id\n");
     for s in students {
-        csv.push_str(&format!("{},{},{}@uni.test,{}\n", s.id, s.name, s.id, s.lms_id));
+        csv.push_str(&format!(
+            "{},{},{}@uni.test,{}\n",
+            s.id, s.name, s.id, s.lms_id
+        ));
     }
     csv
 }

@@ -21,11 +21,19 @@ pub(super) struct RawEntry {
 
 impl RawEntry {
     pub(super) fn file(parts: Vec<String>, shown: PathBuf, bytes: Vec<u8>) -> Self {
-        RawEntry { parts, shown, data: Ok(bytes) }
+        RawEntry {
+            parts,
+            shown,
+            data: Ok(bytes),
+        }
     }
 
     pub(super) fn refused(parts: Vec<String>, shown: PathBuf, why: String) -> Self {
-        RawEntry { parts, shown, data: Err(why) }
+        RawEntry {
+            parts,
+            shown,
+            data: Err(why),
+        }
     }
 }
 
@@ -66,7 +74,10 @@ pub struct ClassRead {
 /// Reads a class: a zip (by content, whatever its name) or a folder. `Err` only when the
 /// class itself cannot be opened; everything wrong inside it is a problem or a warning.
 pub fn read_class(path: &Path, limits: &Limits) -> Result<ClassRead, IngestError> {
-    let io = |source| IngestError::Io { path: path.to_path_buf(), source };
+    let io = |source| IngestError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut budget = limits.max_total_bytes;
     let entries = if path.is_dir() {
         folder::read_folder(path, limits, &mut budget).map_err(io)?
@@ -114,7 +125,10 @@ fn group(entries: Vec<RawEntry>) -> ClassRead {
         let Some(top) = entry.parts.first().filter(|p| *p != "..") else {
             warnings.push(ClassWarning {
                 file: entry.shown,
-                message: entry.data.err().unwrap_or_else(|| "belongs to no student".into()),
+                message: entry
+                    .data
+                    .err()
+                    .unwrap_or_else(|| "belongs to no student".into()),
             });
             continue;
         };
@@ -204,7 +218,9 @@ fn open_nested(student: &mut StudentFiles, limits: &Limits, budget: &mut u64) {
 
 fn other_archive(path: &Path) -> bool {
     let name = path.to_string_lossy().to_ascii_lowercase();
-    [".rar", ".7z", ".tar", ".tar.gz", ".tgz", ".gz", ".bz2", ".xz"]
-        .iter()
-        .any(|ext| name.ends_with(ext))
+    [
+        ".rar", ".7z", ".tar", ".tar.gz", ".tgz", ".gz", ".bz2", ".xz",
+    ]
+    .iter()
+    .any(|ext| name.ends_with(ext))
 }

@@ -27,7 +27,11 @@ pub(super) fn read_folder(
             let kind = match std::fs::symlink_metadata(&path) {
                 Ok(meta) => meta,
                 Err(error) => {
-                    entries.push(RawEntry::refused(child_parts, path, format!("cannot be read: {error}")));
+                    entries.push(RawEntry::refused(
+                        child_parts,
+                        path,
+                        format!("cannot be read: {error}"),
+                    ));
                     continue;
                 }
             };

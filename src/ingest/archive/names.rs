@@ -80,7 +80,8 @@ mod tests {
 
     #[test]
     fn lms_names() {
-        let cases: &[(&str, Option<(Lms, &str, &str, &str)>)] = &[
+        type Expected = Option<(Lms, &'static str, &'static str, &'static str)>;
+        let cases: &[(&str, Expected)] = &[
             (
                 "Li Wei_123456_assignsubmission_file_",
                 Some((Lms::Moodle, "123456", "Li Wei", "")),

@@ -25,9 +25,16 @@ pub struct Roster {
 #[derive(Debug, thiserror::Error)]
 pub enum RosterError {
     #[error("failed to read {}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}, line {line}: {message}", path.display())]
-    Invalid { path: PathBuf, line: u64, message: String },
+    Invalid {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
 }
 
 impl Roster {
@@ -60,7 +67,13 @@ impl Roster {
             .ok_or_else(|| invalid(1, "no `id` column (the student id)".into()))?;
         let name = column(&["name", "full name", "student"]);
         let email = column(&["email", "e-mail", "email address", "mail"]);
-        let lms_id = column(&["lms_id", "participant", "participant id", "user id", "canvas id"]);
+        let lms_id = column(&[
+            "lms_id",
+            "participant",
+            "participant id",
+            "user id",
+            "canvas id",
+        ]);
         let mut rows = Vec::new();
         for (index, record) in reader.records().enumerate() {
             let line = index as u64 + 2;
@@ -83,7 +96,10 @@ impl Roster {
                 return Err(invalid(line, "empty `id`".into()));
             }
             if rows.iter().any(|r: &RosterRow| r.id == row.id) {
-                return Err(invalid(line, format!("student id `{}` appears twice", row.id)));
+                return Err(invalid(
+                    line,
+                    format!("student id `{}` appears twice", row.id),
+                ));
             }
             rows.push(row);
         }
@@ -99,7 +115,9 @@ impl Roster {
             .or_else(|| by(&|r| r.id == key))
             .or_else(|| by(&|r| !r.email.is_empty() && r.email.split('@').next() == Some(key)))
             .or_else(|| {
-                let wanted = name.map(fold).filter(|n| !n.is_empty() && n != "participant")?;
+                let wanted = name
+                    .map(fold)
+                    .filter(|n| !n.is_empty() && n != "participant")?;
                 by(&|r| fold(&r.name) == wanted || fold(&reversed(&r.name)) == wanted)
             })
     }
@@ -139,7 +157,11 @@ mod tests {
             ("999", None, None),
         ];
         for (key, name, id) in cases {
-            assert_eq!(roster.find(key, name).map(|r| r.id.as_str()), id, "{key} {name:?}");
+            assert_eq!(
+                roster.find(key, name).map(|r| r.id.as_str()),
+                id,
+                "{key} {name:?}"
+            );
         }
     }
 
@@ -147,7 +169,10 @@ mod tests {
     fn refuses_bad_rosters() {
         let cases = [
             ("name,email\nx,y\n", "no `id` column"),
-            ("id,name\n1,a\n1,b\n", "line 3: student id `1` appears twice"),
+            (
+                "id,name\n1,a\n1,b\n",
+                "line 3: student id `1` appears twice",
+            ),
             ("id,name\n,a\n", "line 2: empty `id`"),
         ];
         for (csv, expected) in cases {

@@ -21,7 +21,8 @@ pub(super) fn read_zip<R: Read + Seek>(
     limits: &Limits,
     budget: &mut u64,
 ) -> Result<Vec<RawEntry>, String> {
-    let mut archive = zip::ZipArchive::new(reader).map_err(|e| format!("not a readable zip: {e}"))?;
+    let mut archive =
+        zip::ZipArchive::new(reader).map_err(|e| format!("not a readable zip: {e}"))?;
     let mut entries = Vec::new();
     let count = archive.len();
     if count > limits.max_entries {
@@ -50,7 +51,10 @@ pub(super) fn read_zip<R: Read + Seek>(
         };
         let name = file.name().to_string();
         let parts = components(&name);
-        if file.is_dir() || parts.iter().any(|p| p.starts_with('.') && p != "..") || parts.first().is_some_and(|p| p == "__MACOSX") {
+        if file.is_dir()
+            || parts.iter().any(|p| p.starts_with('.') && p != "..")
+            || parts.first().is_some_and(|p| p == "__MACOSX")
+        {
             continue;
         }
         let shown = display.join(parts.join("/"));
