@@ -128,23 +128,54 @@ fn a_moodle_class_is_graded_whole_in_every_format() {
     );
 
     for (format, check) in FORMATS {
-        let output = mailgrade(
-            dir.path(),
-            &[
-                "grade",
-                "moodle.zip",
-                "--roster",
-                "roster.csv",
-                "--server",
-                "none",
-                "--format",
-                format,
-            ],
-        );
+        // The Moodle worksheet is keyed by participant number, so it is written without roster.
+        let roster: &[&str] = if format == "moodle-csv" {
+            &[]
+        } else {
+            &["--roster", "roster.csv"]
+        };
+        let mut args = vec![
+            "grade",
+            "moodle.zip",
+            "--server",
+            "none",
+            "--format",
+            format,
+        ];
+        args.extend_from_slice(roster);
+        let output = mailgrade(dir.path(), &args);
         assert_eq!(output.status.code(), Some(2), "{format}");
         let text = String::from_utf8(output.stdout).expect("utf-8");
         check(&text, &expected);
     }
+}
+
+#[test]
+fn moodle_worksheet_with_a_roster_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let students = class(3);
+    write(dir.path(), "moodle.zip", &support::moodle_zip(&students));
+    write(
+        dir.path(),
+        "roster.csv",
+        support::roster(&students).as_bytes(),
+    );
+    let output = mailgrade(
+        dir.path(),
+        &[
+            "grade",
+            "moodle.zip",
+            "--roster",
+            "roster.csv",
+            "--server",
+            "none",
+            "--format",
+            "moodle-csv",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("participant number"));
+    assert!(output.stdout.is_empty());
 }
 
 fn sorted(students: &[support::Student]) -> Vec<&support::Student> {
@@ -180,6 +211,11 @@ const FORMATS: [(&str, Check); 5] = [
     ("moodle-csv", |text, ids| {
         let rows = csv_rows(text);
         assert_eq!(rows.len(), ids.len() + 1, "moodle rows");
+        assert!(
+            rows[1..].iter().all(|r| r[0].starts_with("Participant 5")),
+            "{:?}",
+            &rows[1]
+        );
     }),
     ("markdown", |text, ids| {
         for id in ids {

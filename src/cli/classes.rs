@@ -2,16 +2,14 @@
 //! a class (zip, LMS folder, or any folder with `--class`) is one per student.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::batch::Unit;
 use crate::ingest::archive::{self, Limits, Roster};
 use crate::report::Problem;
 
-/// The rule: with `--class` every folder or zip is a class; without it a zip is a class,
-/// and so is a folder with at least one Moodle- or Canvas-named entry. A single file that is
-/// not a zip is always one submission.
+/// The rule: a file named `.zip` is a class; so is a folder with at least one Moodle- or
+/// Canvas-named entry, and with `--class` any folder. Any other file is one submission.
 pub fn is_class(path: &Path, forced: bool) -> bool {
     if path.is_dir() {
         return forced
@@ -21,10 +19,7 @@ pub fn is_class(path: &Path, forced: bool) -> bool {
                     .any(|c| archive::looks_like_lms(&c.file_name().to_string_lossy()))
             });
     }
-    let mut magic = [0u8; 4];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut magic))
-        .is_ok_and(|()| &magic == b"PK\x03\x04" || &magic == b"PK\x05\x06")
+    archive::has_zip_name(path)
 }
 
 /// What the command line names: the units, and warnings about class entries that belong to

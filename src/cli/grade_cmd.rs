@@ -15,6 +15,14 @@ pub fn run(args: &GradeArgs) -> Result<Output, String> {
     let scenarios = load_scenarios(&args.scenarios)?;
     let explicit = !args.scenarios.is_empty();
     let grading = Grading::from_args(&args.replay)?;
+    if args.batch.roster.is_some() && args.format == Format::MoodleCsv {
+        return Err(
+            "error: --format moodle-csv matches rows by Moodle participant number, \
+                    and --roster replaces those with student ids\n  help: write the Moodle \
+                    worksheet without --roster\n"
+                .into(),
+        );
+    }
     let roster = match &args.batch.roster {
         Some(path) => Some(Roster::load(path).map_err(|e| format!("error: {e}\n"))?),
         None => None,

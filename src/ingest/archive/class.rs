@@ -182,7 +182,8 @@ fn open_nested(student: &mut StudentFiles, limits: &Limits, budget: &mut u64) {
             });
             continue;
         }
-        if !is_zip(&bytes) {
+        // Office documents are zips too: only a `.zip` is opened.
+        if !is_zip(&bytes) || !has_zip_name(&shown) {
             student.files.push((shown, bytes));
             continue;
         }
@@ -195,13 +196,16 @@ fn open_nested(student: &mut StudentFiles, limits: &Limits, budget: &mut u64) {
             Ok(inner) => {
                 for entry in inner {
                     match entry.data {
-                        Ok(bytes) if is_zip(&bytes) => student.problems.push(StudentProblem {
-                            file: entry.shown,
-                            message: "a zip inside a zip inside the class is not read (one level \
+                        Ok(bytes) if is_zip(&bytes) && has_zip_name(&entry.shown) => {
+                            student.problems.push(StudentProblem {
+                                file: entry.shown,
+                                message:
+                                    "a zip inside a zip inside the class is not read (one level \
                                       of nesting is)"
-                                .into(),
-                            hint: Some("hand in the files themselves, or one .zip".into()),
-                        }),
+                                        .into(),
+                                hint: Some("hand in the files themselves, or one .zip".into()),
+                            })
+                        }
                         Ok(bytes) => student.files.push((entry.shown, bytes)),
                         Err(message) => student.problems.push(StudentProblem {
                             file: entry.shown,
@@ -214,6 +218,12 @@ fn open_nested(student: &mut StudentFiles, limits: &Limits, budget: &mut u64) {
         }
     }
     student.files.sort_by(|a, b| a.0.cmp(&b.0));
+}
+
+/// Whether a file is named as a zip archive.
+pub fn has_zip_name(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
 }
 
 fn other_archive(path: &Path) -> bool {
