@@ -423,6 +423,10 @@ fn hostile_zips_give_problems_not_crashes() {
         "Rar Red_5_assignsubmission_file_/work.rar",
         b"Rar!\x1a\x07\x00",
     );
+    add(
+        "Doc Ument_7_assignsubmission_file_/report.docx",
+        &support_zip_with("word/document.xml", b"<w:document/>"),
+    );
     zip.add_symlink(
         "Link Er_6_assignsubmission_file_/passwd",
         "/etc/passwd",
@@ -455,7 +459,12 @@ fn hostile_zips_give_problems_not_crashes() {
             && !dir.path().parent().unwrap().join("escaped.txt").exists()
     );
     let document = json(&dir.path().join("evil.json"));
-    assert_eq!(ids(&document), ["1", "2", "3", "4", "5", "6"]);
+    assert_eq!(ids(&document), ["1", "2", "3", "4", "5", "6", "7"]);
+    // A .docx is a zip inside, but a document: handed to the reader, not opened.
+    let docx = &document["submissions"][6];
+    assert_eq!(docx["files"].as_array().unwrap().len(), 1, "{docx}");
+    assert!(docx["files"][0].as_str().unwrap().ends_with("report.docx"));
+    assert!(!docx["problems"].to_string().contains("zip inside"));
     let problems = |id: &str| -> String {
         let submission = document["submissions"]
             .as_array()

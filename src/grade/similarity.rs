@@ -174,3 +174,102 @@ fn normalise(text: &str) -> Vec<u8> {
         .to_lowercase()
         .into_bytes()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sessions(text: &str) -> Vec<Session> {
+        crate::ingest::read_bytes(Path::new("t.txt"), text.as_bytes())
+            .map(|read| read.sessions)
+            .unwrap_or_default()
+    }
+
+    fn dialogue(from: &str, queue: &str, message_id: &str) -> String {
+        format!(
+            "S: 220 lab.test ESMTP\nC: HELO pc\nS: 250 lab.test\nC: MAIL FROM:<{from}>\n\
+             S: 250 Ok\nC: RCPT TO:<t@lab.test>\nS: 250 Ok\nC: DATA\nS: 354 go\n\
+             C: Message-ID: <{message_id}>\nC: Subject: hi\nC:\nC: hello\nC: .\n\
+             S: 250 2.0.0 Ok: queued as {queue}\nC: QUIT\nS: 221 Bye\n"
+        )
+    }
+
+    #[test]
+    fn finds_what_students_share() {
+        let cases: &[(&str, [String; 2], &[Shared])] = &[
+            (
+                "nothing shared",
+                [
+                    dialogue("a@x", "AAAA1", "1@a"),
+                    dialogue("b@x", "BBBB2", "2@b"),
+                ],
+                &[],
+            ),
+            (
+                "queue id",
+                [
+                    dialogue("a@x", "SAME9", "1@a"),
+                    dialogue("b@x", "SAME9", "2@b"),
+                ],
+                &[Shared::QueueId],
+            ),
+            (
+                "message id",
+                [
+                    dialogue("a@x", "AAAA1", "same@id"),
+                    dialogue("b@x", "BBBB2", "same@id"),
+                ],
+                &[Shared::MessageId],
+            ),
+            (
+                "whole dialogue, spacing and case aside",
+                [
+                    dialogue("a@x", "AAAA1", "1@a"),
+                    dialogue("A@X", "AAAA1", "1@a").replace("HELO pc", "HELO   PC"),
+                ],
+                &[Shared::QueueId, Shared::MessageId, Shared::Transcript],
+            ),
+        ];
+        for (name, texts, expected) in cases {
+            let parsed: Vec<Vec<Session>> = texts.iter().map(|t| sessions(t)).collect();
+            assert!(
+                parsed.iter().all(|s| s.len() == 1),
+                "{name}: one session each"
+            );
+            let candidates: Vec<Candidate<'_>> = ["s1", "s2"]
+                .iter()
+                .zip(&parsed)
+                .map(|(id, sessions)| Candidate {
+                    id,
+                    sessions,
+                    hashes: Vec::new(),
+                })
+                .collect();
+            let found: Vec<Shared> = find(&candidates).iter().map(|g| g.shared).collect();
+            assert_eq!(found, *expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn one_student_alone_and_empty_files_share_nothing() {
+        let empty = [(Path::new("a"), EMPTY_SHA256)];
+        let candidates = [
+            Candidate {
+                id: "s1",
+                sessions: &[],
+                hashes: empty.to_vec(),
+            },
+            Candidate {
+                id: "s2",
+                sessions: &[],
+                hashes: empty.to_vec(),
+            },
+            Candidate {
+                id: "s3",
+                sessions: &[],
+                hashes: vec![(Path::new("x"), "ab"), (Path::new("y"), "ab")],
+            },
+        ];
+        assert!(find(&candidates).is_empty());
+    }
+}
