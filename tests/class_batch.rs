@@ -522,3 +522,43 @@ fn without_similarity(mut document: serde_json::Value) -> serde_json::Value {
     }
     document
 }
+
+#[test]
+fn an_unzipped_lms_download_is_a_class_but_a_lookalike_file_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let students = class(4);
+    for (name, zipped) in [
+        ("moodle", support::moodle_zip(&students)),
+        ("canvas", support::canvas_zip(&students)),
+    ] {
+        let root = dir.path().join(name);
+        let mut archive = zip::ZipArchive::new(Cursor::new(zipped)).unwrap();
+        archive.extract(&root).unwrap();
+        let out = format!("{name}.json");
+        mailgrade(
+            dir.path(),
+            &[
+                "grade", name, "--server", "none", "--format", "json", "--out", &out,
+            ],
+        );
+        assert_eq!(ids(&json(&dir.path().join(&out))).len(), 4, "{name}");
+    }
+    // One student's own folder with a Canvas-like file name stays one submission.
+    let own = dir.path().join("mine");
+    std::fs::create_dir(&own).unwrap();
+    std::fs::write(own.join("lab_2024_12345_smtp.txt"), &students[0].files[0].1).unwrap();
+    mailgrade(
+        dir.path(),
+        &[
+            "grade",
+            "mine",
+            "--server",
+            "none",
+            "--format",
+            "json",
+            "--out",
+            "mine.json",
+        ],
+    );
+    assert_eq!(ids(&json(&dir.path().join("mine.json"))), ["mine"]);
+}

@@ -19,8 +19,8 @@ use crate::scenario::Scenario;
 #[derive(Debug, Args, Default)]
 #[command(next_help_heading = "Class")]
 pub struct BatchArgs {
-    /// Read each PATH as a whole class: one submission per student folder or LMS-named file.
-    /// Without it a `.zip`, or a folder with Moodle/Canvas-named entries, is a class too.
+    /// Read each folder as a whole class: one submission per student folder or LMS-named
+    /// file. Without it a `.zip`, or a folder of Moodle/Canvas-named entries, is a class too.
     #[arg(long)]
     pub class: bool,
     /// CSV with `id,name,email[,lms_id]`: maps LMS participants / folders to student ids;

@@ -8,18 +8,37 @@ use super::batch::Unit;
 use crate::ingest::archive::{self, Limits, Roster};
 use crate::report::Problem;
 
-/// The rule: a file named `.zip` is a class; so is a folder with at least one Moodle- or
-/// Canvas-named entry, and with `--class` any folder. Any other file is one submission.
+/// The rule: a file named `.zip` is a class; so is a folder with a Moodle-named entry
+/// (`…_assignsubmission_…`), or whose entries are all Canvas-named files of at least two
+/// students; with `--class` any folder is. Any other file is one submission.
 pub fn is_class(path: &Path, forced: bool) -> bool {
-    if path.is_dir() {
-        return forced
-            || std::fs::read_dir(path).is_ok_and(|children| {
-                children
-                    .flatten()
-                    .any(|c| archive::looks_like_lms(&c.file_name().to_string_lossy()))
-            });
+    if !path.is_dir() {
+        return archive::has_zip_name(path);
     }
-    archive::has_zip_name(path)
+    if forced {
+        return true;
+    }
+    let Ok(children) = std::fs::read_dir(path) else {
+        return false;
+    };
+    let names: Vec<String> = children
+        .flatten()
+        .map(|c| c.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    let parsed: Vec<Option<archive::EntryName>> =
+        names.iter().map(|n| archive::parse_entry(n)).collect();
+    if parsed
+        .iter()
+        .flatten()
+        .any(|e| e.lms == archive::Lms::Moodle)
+    {
+        return true;
+    }
+    // Canvas's names are less distinctive (`a_1_2_b.txt` fits): all of them, two students.
+    let keys: std::collections::BTreeSet<&str> =
+        parsed.iter().flatten().map(|e| e.key.as_str()).collect();
+    !parsed.is_empty() && parsed.iter().all(Option::is_some) && keys.len() > 1
 }
 
 /// What the command line names: the units, and warnings about class entries that belong to
