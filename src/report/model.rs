@@ -79,3 +79,24 @@ pub struct InputHash {
     pub file: PathBuf,
     pub sha256: String,
 }
+
+impl std::fmt::Display for Problem {
+    /// `file, place: message` — the hint is for the renderer to place.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(place) = &self.place {
+            write!(f, ", {place}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Where evidence is, as people write it: `lab.md:86:4` for a text line, `lab.pcapng, frame 17`
+/// for a capture.
+pub fn location(source: &std::path::Path, origin: crate::session::Origin) -> String {
+    use crate::session::Origin;
+    match origin {
+        Origin::Line { .. } => format!("{}:{origin}", source.display()),
+        _ => format!("{}, {origin}", source.display()),
+    }
+}
