@@ -404,6 +404,7 @@ fn hostile_zips_give_problems_not_crashes() {
         b"C: HELO x\n",
     );
     add("../outside.txt", b"nobody's");
+    add("/etc/cron.d/evil", b"nobody's");
     add(
         "Bomb Er_3_assignsubmission_file_/zeros.txt",
         &vec![0u8; 8 << 20],
@@ -561,4 +562,31 @@ fn an_unzipped_lms_download_is_a_class_but_a_lookalike_file_is_not() {
         ],
     );
     assert_eq!(ids(&json(&dir.path().join("mine.json"))), ["mine"]);
+}
+
+#[test]
+fn the_hostile_corpus_zips_end_as_problems() {
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/hostile/corpus/");
+    let cases = [
+        ("zip-slip.zip", "leaves the archive's folder"),
+        ("zip-bomb.zip", "zip bomb"),
+        ("nested.zip", "zip inside a zip"),
+        ("not-a-zip.zip", "not a readable zip"),
+        ("self-including.zip", "no SMTP or POP3 dialogue"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (file, expected) in cases {
+        let path = format!("{corpus}{file}");
+        let output = mailgrade(dir.path(), &["grade", &path, "--server", "none"]);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(output.status.code(), Some(2), "{file}: {all}");
+        assert!(all.contains(expected), "{file}: {all}");
+        assert!(!all.contains("panicked"), "{file}: {all}");
+    }
+    assert!(!std::path::Path::new("/tmp/mailgrade-zip-slip.txt").exists());
+    assert!(!std::path::Path::new("/tmp/mailgrade-zip-slip-abs.txt").exists());
 }

@@ -2,7 +2,7 @@
 //! no entry name can write anywhere, and sizes are checked before and while reading.
 
 use std::io::{Read, Seek};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::class::RawEntry;
 use super::Limits;
@@ -59,9 +59,16 @@ pub(super) fn read_zip<R: Read + Seek>(
         }
         let shown = display.join(parts.join("/"));
         if file.enclosed_name().is_none() || !is_relative(&name, &parts) {
+            // An absolute name belongs to no student; never `join` it (it would replace
+            // the archive's own path).
+            let owner = if is_absolute(&name, &parts) {
+                Vec::new()
+            } else {
+                parts
+            };
             entries.push(RawEntry::refused(
-                parts,
-                display.join(name.replace(['\\'], "/")),
+                owner,
+                PathBuf::from(format!("{}/{}", display.display(), name.replace('\\', "/"))),
                 "entry name leaves the archive's folder (`..` or an absolute path); skipped".into(),
             ));
             continue;
@@ -137,7 +144,9 @@ pub(super) fn components(name: &str) -> Vec<String> {
 }
 
 fn is_relative(name: &str, parts: &[String]) -> bool {
-    !name.starts_with(['/', '\\'])
-        && !parts.iter().any(|p| p == "..")
-        && !parts.first().is_some_and(|p| p.contains(':'))
+    !is_absolute(name, parts) && !parts.iter().any(|p| p == "..")
+}
+
+fn is_absolute(name: &str, parts: &[String]) -> bool {
+    name.starts_with(['/', '\\']) || parts.first().is_some_and(|p| p.contains(':'))
 }
