@@ -590,3 +590,16 @@ fn the_hostile_corpus_zips_end_as_problems() {
     assert!(!std::path::Path::new("/tmp/mailgrade-zip-slip.txt").exists());
     assert!(!std::path::Path::new("/tmp/mailgrade-zip-slip-abs.txt").exists());
 }
+
+#[test]
+fn an_empty_class_is_an_error_not_an_empty_gradebook() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = zip::ZipWriter::new(Cursor::new(Vec::new()))
+        .finish()
+        .unwrap()
+        .into_inner();
+    write(dir.path(), "empty.zip", &empty);
+    let output = mailgrade(dir.path(), &["grade", "empty.zip", "--server", "none"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no submissions found"));
+}

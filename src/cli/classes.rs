@@ -63,6 +63,13 @@ pub fn units(paths: &[PathBuf], forced: bool, roster: Option<&Roster>) -> Result
         class = true;
         let read =
             archive::read_class(path, &Limits::default()).map_err(|e| format!("error: {e}\n"))?;
+        if read.students.is_empty() && roster.is_none() {
+            return Err(format!(
+                "error: {}: no submissions found in this class\n  help: pass the LMS's \
+                 \"download all submissions\" zip, or a folder with one folder per student\n",
+                path.display()
+            ));
+        }
         warnings.extend(
             read.warnings
                 .into_iter()
