@@ -45,7 +45,8 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct GradeArgs {
-    /// Submissions: files, or a directory per student.
+    /// Submissions: files, a directory per student, or whole classes (an LMS `.zip`, a
+    /// folder of Moodle/Canvas downloads, any folder with --class).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Scenario names or YAML files; by default every built-in scenario, best fit per session.

@@ -27,6 +27,7 @@ pub struct NotifyArgs {
     /// The SMTP server that delivers the feedback (plain SMTP, e.g. the course relay).
     #[arg(long, value_name = "HOST", default_value = "localhost")]
     pub smtp_host: String,
+    /// Its port.
     #[arg(long, value_name = "PORT", default_value_t = 25)]
     pub smtp_port: u16,
     /// The sender, e.g. `"Networks TA <ta@uni.test>"`; required with --send.
