@@ -549,6 +549,8 @@ fn label_of(text: &str) -> String {
 /// (a stray `.`, binary junk) sent as a command: Postfix hangs up. Postfix 3.7's default
 /// `smtpd_forbidden_commands` is `CONNECT GET POST regexp:{{/^[^A-Z]/ Bogus}}`.
 fn is_forbidden(verb: &str) -> bool {
+    // Postfix reads a command line only up to its first NUL: `\0\0` is an empty line (500).
+    let verb = verb.split('\0').next().unwrap_or("");
     let header_name = verb.strip_suffix(':').is_some_and(|name| {
         !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':')
     });
@@ -609,6 +611,9 @@ mod tests {
             (".", true),
             ("1234", true),
             ("\u{e9}t\u{e9}", true),
+            ("\u{fffd}Zfp", true),
+            ("\0\0\0", false),
+            ("GET\0x", true),
             ("FOO", false),
             ("MAIL", false),
         ];
