@@ -44,8 +44,11 @@ fn json(output: &Output) -> Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}); stderr: {}", stderr(output)))
 }
 
-/// (submission id, scenario, score, max score, passed) of every grade.
-fn scores(report: &Value) -> Vec<(String, String, Value, Value, Value)> {
+/// (submission id, scenario, score, max score, verdict, each check's id/status/points) of
+/// every grade.
+type Scores = (String, String, Value, Value, Value, Vec<Value>);
+
+fn scores(report: &Value) -> Vec<Scores> {
     let mut scores = Vec::new();
     for submission in report["submissions"].as_array().into_iter().flatten() {
         for grade in submission["grades"].as_array().into_iter().flatten() {
@@ -55,6 +58,12 @@ fn scores(report: &Value) -> Vec<(String, String, Value, Value, Value)> {
                 grade["score"].clone(),
                 grade["max_score"].clone(),
                 grade["verdict"].clone(),
+                grade["checks"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|c| serde_json::json!([c["id"], c["status"], c["points"]]))
+                    .collect(),
             ));
         }
     }
@@ -127,7 +136,7 @@ fn seed_and_examples_score_the_same_on_the_container_as_on_the_embedded_server()
         .filter(|s| s.0.ends_with("email-lab-report.md"))
         .collect();
     assert!(!seed_scores.is_empty());
-    for (_, scenario, score, max, _) in seed_scores {
+    for (_, scenario, score, max, _, _) in seed_scores {
         assert_eq!(score, max, "seed {scenario} on the container");
     }
     assert_eq!(embedded.status.code(), container.status.code());
@@ -168,4 +177,19 @@ fn image_is_refused_without_server_container() {
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn no_docker_engine_is_exit_2_naming_the_build_command() {
+    let output = Command::new(env!("CARGO_BIN_EXE_mailgrade"))
+        .args(["grade", "--server", "container", SEED])
+        .env("DOCKER_HOST", "unix:///nonexistent/mailgrade-test.sock")
+        .output()
+        .expect("the mailgrade binary runs");
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "stderr: {text}");
+    assert!(text.contains("docker engine is not reachable"), "{text}");
+    assert!(text.contains("bash ci/mailserver/build-offline.sh"), "{text}");
+    assert!(text.contains("--server embedded"), "{text}");
+    assert!(output.stdout.is_empty(), "a report was printed anyway");
 }

@@ -33,11 +33,11 @@ pub enum ServerChoice {
     Shared(SharedServer),
 }
 
-/// A server shared by a batch, and the turn a submission holds while it replays, so that
-/// sessions of different submissions never meet in one mailbox at the same time.
+/// The container a batch shares, and the turn a submission holds while it replays: each
+/// submission starts from empty mailboxes and never meets another in one.
 #[derive(Clone)]
 pub struct SharedServer {
-    server: Arc<dyn MailServer>,
+    server: Arc<ContainerServer>,
     turn: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -99,7 +99,14 @@ impl ServerChoice {
         };
         let server = ContainerServer::start(config)
             .await
-            .map_err(|e| format!("error: --server container: {e}\n"))?;
+            .map_err(|e| {
+                format!(
+                    "error: --server container: {e}\n  help: the container needs Docker and the \
+                     image, built once with `sudo {}` (see docs/container.md); \
+                     --server embedded needs neither\n",
+                    crate::server::container::BUILD_COMMAND
+                )
+            })?;
         Ok(ServerChoice::Shared(SharedServer {
             server: Arc::new(server),
             turn: Arc::default(),
@@ -143,7 +150,17 @@ pub async fn replay_submission(
     }
     order.sort_by_key(|&g| submission.grades[g].session.as_ref().map_or(0, |s| s.index));
     let _turn = match choice {
-        ServerChoice::Shared(shared) => Some(shared.turn.lock().await),
+        ServerChoice::Shared(shared) => {
+            let turn = shared.turn.lock().await;
+            if let Err(error) = shared.server.empty_mailboxes().await {
+                for &g in &order {
+                    let finding = replay_failed(&choice.name(), &error.to_string());
+                    submission.grades[g].findings.push(finding);
+                }
+                return;
+            }
+            Some(turn)
+        }
         _ => None,
     };
     let server: Arc<dyn MailServer> = match start(choice, scenarios).await {
@@ -196,7 +213,7 @@ async fn start(
 ) -> Result<Arc<dyn MailServer>, String> {
     match choice {
         ServerChoice::None => Err("no server chosen".into()),
-        ServerChoice::Shared(shared) => Ok(Arc::clone(&shared.server)),
+        ServerChoice::Shared(shared) => Ok(Arc::clone(&shared.server) as Arc<dyn MailServer>),
         ServerChoice::Container { .. } => Err("the container was not started for the batch".into()),
         ServerChoice::External { smtp, pop3 } => {
             let (domain, accounts) = lab(scenarios);
