@@ -212,6 +212,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 self.unknown(&label_of(&verb), &verb);
                 return Ok(None);
             }
+            Err(SyntaxError::Syntax { verb: "USER", .. }) if !self.state.is_logged_in() => {
+                // pop3-login takes `USER` with no name as an empty one; PASS then fails.
+                let request = Request::User {
+                    name: String::new(),
+                };
+                self.answer(&request, Pop3Status::Ok, "", None);
+                return Ok(None);
+            }
             Err(SyntaxError::Syntax { verb, .. })
                 if !self.state.is_logged_in() && !BEFORE_LOGIN.contains(&verb) =>
             {
