@@ -164,7 +164,10 @@ fn a_missing_image_is_exit_2_naming_the_build_command() {
     }
     assert!(text.contains("--server container"), "{text}");
     assert!(text.contains("mailgrade/mailserver:no-such-tag"), "{text}");
-    assert!(text.contains("bash ci/mailserver/build-offline.sh"), "{text}");
+    assert!(
+        text.contains("bash ci/mailserver/build-offline.sh"),
+        "{text}"
+    );
     assert!(output.stdout.is_empty(), "a report was printed anyway");
 }
 
@@ -189,7 +192,10 @@ fn no_docker_engine_is_exit_2_naming_the_build_command() {
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(2), "stderr: {text}");
     assert!(text.contains("docker engine is not reachable"), "{text}");
-    assert!(text.contains("bash ci/mailserver/build-offline.sh"), "{text}");
+    assert!(
+        text.contains("bash ci/mailserver/build-offline.sh"),
+        "{text}"
+    );
     assert!(text.contains("--server embedded"), "{text}");
     assert!(output.stdout.is_empty(), "a report was printed anyway");
 }

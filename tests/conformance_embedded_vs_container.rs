@@ -17,8 +17,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use mailgrade::ingest::IngestError;
 use base64::Engine as _;
+use mailgrade::ingest::IngestError;
 use mailgrade::replay::{
     generated_message, messages_needed, replay_session, ReplaySetup, Replayed, Timeouts,
 };
@@ -145,7 +145,12 @@ async fn embedded_and_container_give_the_same_reply_classes() {
     let unused: Vec<String> = ALLOWED
         .iter()
         .filter(|a| !differences.iter().any(|d| matches(a, d)))
-        .map(|a| format!("{} {}: {} vs {}", a.dialogue, a.label, a.embedded, a.container))
+        .map(|a| {
+            format!(
+                "{} {}: {} vs {}",
+                a.dialogue, a.label, a.embedded, a.container
+            )
+        })
         .collect();
     for difference in &differences {
         if let Some(allowed) = allowance(difference) {

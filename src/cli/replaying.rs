@@ -28,7 +28,9 @@ pub enum ServerChoice {
     },
     /// One Postfix + Dovecot container from `image` for the whole batch, started by
     /// [`ServerChoice::start_batch`].
-    Container { image: String },
+    Container {
+        image: String,
+    },
     /// A server started once for the batch: every submission replays on it, one at a time.
     Shared(SharedServer),
 }
@@ -97,16 +99,14 @@ impl ServerChoice {
             accounts,
             ..ContainerConfig::default()
         };
-        let server = ContainerServer::start(config)
-            .await
-            .map_err(|e| {
-                format!(
-                    "error: --server container: {e}\n  help: the container needs Docker and the \
+        let server = ContainerServer::start(config).await.map_err(|e| {
+            format!(
+                "error: --server container: {e}\n  help: the container needs Docker and the \
                      image, built once with `sudo {}` (see docs/container.md); \
                      --server embedded needs neither\n",
-                    crate::server::container::BUILD_COMMAND
-                )
-            })?;
+                crate::server::container::BUILD_COMMAND
+            )
+        })?;
         Ok(ServerChoice::Shared(SharedServer {
             server: Arc::new(server),
             turn: Arc::default(),

@@ -554,7 +554,10 @@ fn is_forbidden(verb: &str) -> bool {
     let header_name = verb.strip_suffix(':').is_some_and(|name| {
         !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':')
     });
-    let not_a_word = verb.chars().next().is_some_and(|c| !c.is_ascii_alphabetic());
+    let not_a_word = verb
+        .chars()
+        .next()
+        .is_some_and(|c| !c.is_ascii_alphabetic());
     header_name
         || not_a_word
         || ["CONNECT", "GET", "POST"]
