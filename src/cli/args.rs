@@ -23,6 +23,10 @@ pub enum Command {
     Scenario(ScenarioCommand),
     /// Run the embedded SMTP + POP3 server to practise the lab with telnet.
     Serve(super::serve::ServeArgs),
+    /// Join the JSON results of several `grade --shard` runs into one gradebook.
+    Merge(super::merge::MergeArgs),
+    /// E-mail each student their feedback from a graded JSON file (dry run unless --send).
+    Notify(super::notify::NotifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -41,7 +45,8 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct GradeArgs {
-    /// Submissions: files, or a directory per student.
+    /// Submissions: files, a directory per student, or whole classes (an LMS `.zip`, a
+    /// folder of Moodle/Canvas downloads, any folder with --class).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Scenario names or YAML files; by default every built-in scenario, best fit per session.
@@ -55,6 +60,8 @@ pub struct GradeArgs {
     /// The Canvas assignment id, so the import updates that assignment.
     #[arg(long)]
     pub assignment_id: Option<String>,
+    #[command(flatten)]
+    pub batch: super::batch::BatchArgs,
     #[command(flatten)]
     pub replay: ReplayArgs,
     #[command(flatten)]

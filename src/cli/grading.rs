@@ -41,7 +41,16 @@ pub fn grade_path(
     scenarios: &[Scenario],
     explicit: bool,
 ) -> SubmissionOutcome {
-    let mut submission = read_submission(path);
+    grade_read(read_submission(path), path, scenarios, explicit)
+}
+
+/// Grades a submission already read (`path` names it in problems): see [`grade_path`].
+pub fn grade_read(
+    mut submission: SubmissionOutcome,
+    path: &std::path::Path,
+    scenarios: &[Scenario],
+    explicit: bool,
+) -> SubmissionOutcome {
     let graded = grade::grade_each_session(&submission.sessions, scenarios);
     submission.grades = graded.into_iter().flatten().collect();
     if explicit {
@@ -143,7 +152,7 @@ pub fn grade_groups(
 }
 
 /// Several files of one submission, graded together.
-fn grade_group(paths: &[PathBuf], scenarios: &[Scenario], explicit: bool) -> SubmissionOutcome {
+pub fn grade_group(paths: &[PathBuf], scenarios: &[Scenario], explicit: bool) -> SubmissionOutcome {
     let mut parts = paths
         .iter()
         .map(|path| grade_path(path, scenarios, explicit));

@@ -15,6 +15,7 @@ mod grader;
 mod model;
 pub mod rules;
 mod select;
+pub mod similarity;
 
 pub use checks::CHECKS;
 pub use grader::{grade, grade_replayed, ungradable};

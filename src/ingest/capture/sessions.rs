@@ -7,7 +7,7 @@ use std::path::Path;
 use super::flows::{FlowEvents, FlowId, MailFlow};
 use super::reassembly::Meta;
 use crate::protocol::{DialogueBuilder, Direction, Expect};
-use crate::session::{Origin, Protocol, Session, Source};
+use crate::session::{Connect, Origin, Protocol, Session, Source};
 
 /// A session and where it began, so sessions can be ordered by their first frame.
 pub(super) struct Finished {
@@ -20,6 +20,8 @@ pub(super) struct Finished {
 struct Open {
     builder: DialogueBuilder,
     label: String,
+    /// The server the client connected to, as a `telnet host port` line would say.
+    connect: Connect,
     first_frame: u64,
     implicit_tls: bool,
     server_port: u16,
@@ -97,6 +99,11 @@ impl FlowEvents for SessionAssembler<'_> {
             Open {
                 builder,
                 label: format!("tcp {} → {}", flow.client, flow.server),
+                connect: Connect {
+                    host: flow.server.ip.to_string(),
+                    port: Some(flow.server.port),
+                    origin: origin(flow.first),
+                },
                 first_frame: flow.first.frame,
                 implicit_tls: flow.implicit_tls,
                 server_port: flow.server.port,
@@ -153,6 +160,7 @@ impl FlowEvents for SessionAssembler<'_> {
                 label: open.label,
             },
         );
+        session.connect = Some(open.connect);
         session.exchanges = dialogue.exchanges;
         session.notes = dialogue.notes;
         session.encrypted_after = dialogue.encrypted_after;
