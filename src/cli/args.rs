@@ -82,6 +82,9 @@ pub struct ReplayArgs {
     /// POP3 address of the external server (with `--server external`).
     #[arg(long, value_name = "HOST:PORT", required_if_eq("server", "external"))]
     pub pop3: Option<String>,
+    /// The Postfix + Dovecot image (with `--server container`) [default: mailgrade/mailserver:bookworm-1].
+    #[arg(long, value_name = "NAME:TAG")]
+    pub image: Option<String>,
     /// Submissions replayed at once [default: the number of cores].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
@@ -95,6 +98,9 @@ pub enum ServerKind {
     None,
     /// A host you run (`--smtp`, `--pop3`); it cannot be seeded, and submissions share it.
     External,
+    /// One Postfix + Dovecot container (built by `bash ci/mailserver/build-offline.sh`) for
+    /// the whole batch; submissions take turns on it. Needs Docker.
+    Container,
 }
 
 #[derive(Debug, Args)]

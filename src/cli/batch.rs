@@ -156,13 +156,15 @@ pub fn grade_units(
         .map_err(|e| format!("error: failed to start the grading runtime: {e}\n"))?;
     let scenarios: Arc<Vec<Scenario>> = Arc::new(scenarios.to_vec());
     let permits = Arc::new(tokio::sync::Semaphore::new(jobs));
-    runtime.block_on(async {
+    // The container starts once for the whole batch; other servers are per submission.
+    let batch_server = runtime.block_on(grading.server.start_batch(&scenarios))?;
+    let graded = runtime.block_on(async {
         let tasks: Vec<_> = units
             .into_iter()
             .map(|unit| {
                 let id = unit.id();
                 let (scenarios, permits) = (Arc::clone(&scenarios), Arc::clone(&permits));
-                let server = grading.server.clone();
+                let server = batch_server.clone();
                 let bar = bar.clone();
                 let task = tokio::spawn(async move {
                     let _permit = permits.acquire_owned().await;
@@ -186,7 +188,9 @@ pub fn grade_units(
         }
         bar.finish_and_clear();
         Ok(submissions)
-    })
+    });
+    runtime.block_on(batch_server.stop_batch());
+    graded
 }
 
 /// A submission whose grading broke down (a bug, never input): said, not lost.
