@@ -2,6 +2,8 @@
 //! cap, and reports how long it took and its peak resident memory.
 #![allow(dead_code)]
 
+pub mod pcap;
+
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
