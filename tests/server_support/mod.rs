@@ -34,7 +34,10 @@ impl Client {
     /// Sends one line with CRLF. A write the server refused (it hung up) is not an error
     /// here: the reply that said so is still to be read.
     pub async fn send(&mut self, line: &str) {
-        let _ = self.writer.write_all(format!("{line}\r\n").as_bytes()).await;
+        let _ = self
+            .writer
+            .write_all(format!("{line}\r\n").as_bytes())
+            .await;
     }
 
     pub async fn send_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
@@ -93,13 +96,11 @@ impl Client {
         if multiline && status.starts_with("+OK") {
             loop {
                 let mut line = Vec::new();
-                let read = tokio::time::timeout(
-                    REPLY_TIMEOUT,
-                    self.reader.read_until(b'\n', &mut line),
-                )
-                .await
-                .expect("body within the timeout")
-                .expect("body read");
+                let read =
+                    tokio::time::timeout(REPLY_TIMEOUT, self.reader.read_until(b'\n', &mut line))
+                        .await
+                        .expect("body within the timeout")
+                        .expect("body read");
                 body.extend_from_slice(&line);
                 if read == 0 || line == b".\r\n" {
                     break;
@@ -122,4 +123,3 @@ impl Client {
         self.line().await.is_none()
     }
 }
-
