@@ -19,15 +19,20 @@ pub async fn start(config: EmbeddedConfig) -> EmbeddedServer {
 pub struct Client {
     reader: BufReader<OwnedReadHalf>,
     writer: OwnedWriteHalf,
+    /// How long a read may wait (tests with paused time raise it past the server's timers).
+    pub timeout: Duration,
 }
 
 impl Client {
     pub async fn connect(addr: SocketAddr) -> Client {
         let stream = TcpStream::connect(addr).await.expect("connect");
+        // Typed lines go out at once, as telnet sends them (no Nagle wait on small writes).
+        stream.set_nodelay(true).expect("nodelay");
         let (read, writer) = stream.into_split();
         Client {
             reader: BufReader::new(read),
             writer,
+            timeout: REPLY_TIMEOUT,
         }
     }
 
@@ -47,7 +52,7 @@ impl Client {
     /// One line without its line end; `None` at end of stream.
     pub async fn line(&mut self) -> Option<String> {
         let mut line = Vec::new();
-        let read = tokio::time::timeout(REPLY_TIMEOUT, self.reader.read_until(b'\n', &mut line))
+        let read = tokio::time::timeout(self.timeout, self.reader.read_until(b'\n', &mut line))
             .await
             .expect("reply within the timeout");
         match read {
@@ -97,7 +102,7 @@ impl Client {
             loop {
                 let mut line = Vec::new();
                 let read =
-                    tokio::time::timeout(REPLY_TIMEOUT, self.reader.read_until(b'\n', &mut line))
+                    tokio::time::timeout(self.timeout, self.reader.read_until(b'\n', &mut line))
                         .await
                         .expect("body within the timeout")
                         .expect("body read");
