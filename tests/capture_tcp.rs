@@ -89,9 +89,12 @@ fn smtp_with(fate: &mut dyn FnMut(usize) -> Fate, isn: u32) -> (Vec<u8>, Vec<&'s
     (w.into_inner(), skeleton)
 }
 
+/// What happens to the message segment with a given index.
+type FateOf = Box<dyn FnMut(usize) -> Fate>;
+
 #[test]
 fn reordering_retransmission_and_wraparound_change_nothing() {
-    let cases: Vec<(&str, u32, Box<dyn FnMut(usize) -> Fate>)> = vec![
+    let cases: Vec<(&str, u32, FateOf)> = vec![
         ("clean", 1000, Box::new(|_| Fate::Sent)),
         (
             "reordered",
@@ -363,7 +366,8 @@ fn tls_is_marked_encrypted_never_read_as_garbage() {
         starttls.skeleton(),
         ["greeting → 220", "EHLO → 250", "STARTTLS → 220"]
     );
-    assert_eq!(starttls.encrypted_after, Some(3));
+    // The last exchange before TLS is STARTTLS, index 2.
+    assert_eq!(starttls.encrypted_after, Some(2));
     let implicit = &both.sessions[1];
     assert!(implicit.exchanges.is_empty());
     assert_eq!(implicit.encrypted_after, Some(0));

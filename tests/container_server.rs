@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use mailgrade::protocol::pop3::{self, Pop3Response, ResponseEvent, ResponseReceiver};
 use mailgrade::protocol::smtp::{ReplyEvent, ReplyReceiver};
-use mailgrade::server::container::{Account, ContainerConfig, ContainerError, ContainerServer};
+use mailgrade::server::container::{ContainerConfig, ContainerError, ContainerServer};
+use mailgrade::server::{Account, MailServer, ServerError};
 use mailgrade::session::Pop3Status;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -51,6 +52,12 @@ async fn reference_server_dialogues() {
     let Some(server) = start_or_note(lab_config()).await else {
         return;
     };
+    let as_trait: &dyn MailServer = &server;
+    assert_eq!(as_trait.endpoints().smtp, server.smtp_addr());
+    assert_eq!(as_trait.endpoints().pop3, server.pop3_addr());
+    assert_eq!(as_trait.accounts(), lab_config().accounts);
+    assert_eq!(server.domain(), "lab.test");
+    assert_eq!(server.name(), "container mailgrade/mailserver:bookworm-1");
     eprintln!(
         "container server ready (both greetings) after {} ms",
         started.elapsed().as_millis()
@@ -456,21 +463,41 @@ async fn retrieve_sent_messages(server: &ContainerServer) -> Result<(), String> 
     Ok(())
 }
 
-/// Seeding stores the message as given (LF line ends); inspection returns it byte for byte.
+/// Seeding stores the message as given (LF line ends, as Postfix stores them); the
+/// `MailServer` view of the mailbox is what POP3 RETR serves, byte for byte.
 async fn seed_and_inspect(server: &ContainerServer) -> Result<(), String> {
-    let message = b"From: a@lab.test\r\nTo: b@lab.test\r\nSubject: seeded\r\n\r\nseeded body\r\n";
+    let message = b"From: a@lab.test\r\nTo: b@lab.test\r\nSubject: seeded\r\n\r\n.dot line\r\nseeded body\r\n";
     server
-        .seed("student@lab.test", message)
+        .seed("student@lab.test", vec![message.to_vec()])
         .await
         .map_err(|e| e.to_string())?;
-    let stored = server.mailbox("STUDENT").await.map_err(|e| e.to_string())?;
-    let expected = b"From: a@lab.test\nTo: b@lab.test\nSubject: seeded\n\nseeded body\n";
+    let stored = server
+        .stored_messages("STUDENT")
+        .await
+        .map_err(|e| e.to_string())?;
+    let expected = b"From: a@lab.test\nTo: b@lab.test\nSubject: seeded\n\n.dot line\nseeded body\n";
     match stored.as_slice() {
         [only] if only.bytes == expected => {}
         other => return Err(format!("mailbox holds {other:?}")),
     }
-    match server.seed("nobody@lab.test", message).await {
-        Err(ContainerError::UnknownMailbox { .. }) => Ok(()),
+    let as_retrieved = server
+        .mailbox("student@lab.test")
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut client = Client::connect(server.pop3_addr()).await?;
+    client.pop3_response(false).await?;
+    client.pop3("USER student@lab.test").await?;
+    client.pop3("PASS secret").await?;
+    let retr = client.pop3("RETR 1").await?;
+    client.pop3("QUIT").await?;
+    if retr.body.as_ref() != as_retrieved.first() || as_retrieved.len() != 1 {
+        return Err(format!(
+            "RETR served {:?}, mailbox() gave {as_retrieved:?}",
+            retr.body.map(|b| String::from_utf8_lossy(&b).into_owned())
+        ));
+    }
+    match server.seed("nobody@lab.test", vec![message.to_vec()]).await {
+        Err(ServerError::UnknownMailbox { .. }) => Ok(()),
         other => Err(format!("seeding a non-account gave {other:?}")),
     }
 }
@@ -551,7 +578,7 @@ async fn lettre_send(server: &ContainerServer) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let delivered = messages.iter().any(|m| {
-        let text = String::from_utf8_lossy(&m.bytes);
+        let text = String::from_utf8_lossy(m);
         text.contains("Subject: from lettre") && text.contains("sent by a real client")
     });
     if !delivered {
@@ -570,7 +597,7 @@ async fn stop_twice(server: &ContainerServer) -> Result<(), String> {
         .await
         .map_err(|e| format!("second stop: {e}"))?;
     match server.mailbox("student").await {
-        Err(ContainerError::Stopped) => Ok(()),
+        Err(ServerError::Stopped) => Ok(()),
         other => Err(format!("mailbox after stop gave {other:?}")),
     }
 }

@@ -9,7 +9,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use mailgrade::server::embedded::EmbeddedConfig;
-use mailgrade::server::{MailServer, Endpoints};
+use mailgrade::server::{Endpoints, MailServer};
 use support::Client;
 
 const TRANSCRIPTS: &str = concat!(
@@ -133,7 +133,10 @@ async fn replay(path: &Path) -> (usize, Vec<String>) {
         .map(|i| format!("Subject: seeded {i}\r\n\r\nbody {i}\r\n.leading dot\r\n").into_bytes())
         .collect();
     server.seed("student@lab.test", messages).await.unwrap();
-    let Endpoints { smtp, pop3: pop3_addr } = server.endpoints();
+    let Endpoints {
+        smtp,
+        pop3: pop3_addr,
+    } = server.endpoints();
     let client = Client::connect(if pop3 { pop3_addr } else { smtp }).await;
     let mut replay = Replay {
         pop3,
@@ -217,6 +220,12 @@ fn transcript_reader_sees_both_sides() {
         .collect();
     assert_eq!(
         kinds,
-        ["S 220 hi", "C AUTH LOGIN", "S 334 VXNlcm5hbWU6", "C c2VjcmV0", "S +OK"]
+        [
+            "S 220 hi",
+            "C AUTH LOGIN",
+            "S 334 VXNlcm5hbWU6",
+            "C c2VjcmV0",
+            "S +OK"
+        ]
     );
 }

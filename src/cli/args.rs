@@ -21,6 +21,8 @@ pub enum Command {
     /// List, show and validate scenarios.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
+    /// Run the embedded SMTP + POP3 server to practise the lab with telnet.
+    Serve(super::serve::ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -31,6 +33,8 @@ pub struct CheckArgs {
     /// Scenario names or YAML files; by default every built-in scenario, best fit per session.
     #[arg(long = "scenario", short = 's')]
     pub scenarios: Vec<String>,
+    #[command(flatten)]
+    pub replay: ReplayArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -45,8 +49,45 @@ pub struct GradeArgs {
     pub scenarios: Vec<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// The assignment's title in the Canvas CSV header.
+    #[arg(long, default_value = "Email lab")]
+    pub assignment: String,
+    /// The Canvas assignment id, so the import updates that assignment.
+    #[arg(long)]
+    pub assignment_id: Option<String>,
+    #[command(flatten)]
+    pub replay: ReplayArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Where the graded replies come from.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Replay")]
+pub struct ReplayArgs {
+    /// Replay each submission against this server and grade its replies; `none` grades the
+    /// replies the submission claims.
+    #[arg(long, value_enum, default_value_t = ServerKind::Embedded)]
+    pub server: ServerKind,
+    /// SMTP address of the external server (with `--server external`).
+    #[arg(long, value_name = "HOST:PORT", required_if_eq("server", "external"))]
+    pub smtp: Option<String>,
+    /// POP3 address of the external server (with `--server external`).
+    #[arg(long, value_name = "HOST:PORT", required_if_eq("server", "external"))]
+    pub pop3: Option<String>,
+    /// Submissions replayed at once [default: the number of cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ServerKind {
+    /// An in-process SMTP + POP3 server per submission, on loopback.
+    Embedded,
+    /// No replay: grade the replies the submission claims.
+    None,
+    /// A host you run (`--smtp`, `--pop3`); it cannot be seeded, and submissions share it.
+    External,
 }
 
 #[derive(Debug, Args)]
@@ -84,6 +125,27 @@ pub enum ScenarioCommand {
 pub enum Format {
     Text,
     Json,
+    /// Gradescope `results.json` (one submission).
+    Gradescope,
+    /// PrairieLearn external-grader `results.json` (one submission).
+    #[value(name = "prairielearn")]
+    PrairieLearn,
+    /// Autolab: a report, then the `{"scores": …}` line (one submission).
+    Autolab,
+    /// GitHub Classroom runner result, base64 (one submission).
+    GithubClassroom,
+    /// JUnit XML.
+    Junit,
+    /// Canvas gradebook import CSV.
+    CanvasCsv,
+    /// Moodle grading worksheet CSV.
+    MoodleCsv,
+    /// Markdown, e.g. for `$GITHUB_STEP_SUMMARY`.
+    Markdown,
+    /// GitHub Actions annotations, then Markdown.
+    Github,
+    /// Self-contained HTML with ladder diagrams and a class overview.
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

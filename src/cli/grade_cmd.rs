@@ -1,7 +1,7 @@
 use std::io::IsTerminal;
 
 use super::args::{Format, GradeArgs, Lang, OutputArgs};
-use super::grading::{exit_code, grade_path, load_scenarios};
+use super::grading::{exit_code, grade_groups, load_scenarios, Grading};
 use super::run::Output;
 use super::ExitCode;
 use crate::report::{self, text::TextStyle, Outcome};
@@ -10,28 +10,69 @@ use crate::report::{self, text::TextStyle, Outcome};
 pub fn run(args: &GradeArgs) -> Result<Output, String> {
     let scenarios = load_scenarios(&args.scenarios)?;
     let explicit = !args.scenarios.is_empty();
-    let submissions: Vec<_> = args
-        .paths
-        .iter()
-        .map(|path| grade_path(path, &scenarios, explicit))
-        .collect();
+    let grading = Grading::from_args(&args.replay)?;
+    let groups = args.paths.iter().map(|path| vec![path.clone()]).collect();
+    let submissions = grade_groups(groups, &scenarios, explicit, &grading)?;
     let exit = submissions
         .iter()
         .map(exit_code)
         .fold(ExitCode::Passed, ExitCode::worst);
     let outcome = Outcome {
-        server: "none".into(),
+        server: grading.server.name(),
         submissions,
     };
+    let lang = text_style(&args.output).lang;
     let text = match args.format {
         Format::Text => report::text::render(&outcome, text_style(&args.output)),
         Format::Json => report::json::render(&outcome),
+        Format::Gradescope => {
+            let one = only_submission(&outcome, "gradescope")?;
+            report::gradescope::render(one, &outcome.server, lang)
+        }
+        Format::PrairieLearn => {
+            report::prairielearn::render(only_submission(&outcome, "prairielearn")?, lang)
+        }
+        Format::Autolab => {
+            let one = only_submission(&outcome, "autolab")?;
+            report::autolab::render(one, &outcome.server, lang)
+        }
+        Format::GithubClassroom => {
+            report::github_classroom::render(only_submission(&outcome, "github-classroom")?, lang)
+        }
+        Format::Junit => report::junit::render(&outcome, lang),
+        Format::CanvasCsv => report::canvas_csv::render(
+            &outcome,
+            report::canvas_csv::Assignment {
+                title: &args.assignment,
+                id: args.assignment_id.as_deref(),
+            },
+        ),
+        Format::MoodleCsv => report::moodle_csv::render(&outcome, lang),
+        Format::Markdown => report::markdown::render(&outcome, lang),
+        Format::Github => report::github::render(&outcome, lang),
+        Format::Html => report::html::render(&outcome, lang),
     };
     Ok(Output {
         text,
         exit,
         out: args.output.out.clone(),
     })
+}
+
+/// The one submission of a format an LMS runs once per submission.
+fn only_submission<'a>(
+    outcome: &'a Outcome,
+    format: &str,
+) -> Result<&'a report::SubmissionOutcome, String> {
+    match outcome.submissions.as_slice() {
+        [one] => Ok(one),
+        many => Err(format!(
+            "error: --format {format} reports on exactly one submission (the platform runs \
+             the grader once per submission), got {}\n  help: run mailgrade once per \
+             submission, or use --format junit, canvas-csv, moodle-csv, markdown or html for a class\n",
+            many.len()
+        )),
+    }
 }
 
 /// The language and colour of terminal text: colour only on a terminal without `NO_COLOR`.

@@ -1,8 +1,12 @@
 //! The pipeline `check` and `grade` share: read submissions, pick scenarios, grade.
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
 
+use super::args::ReplayArgs;
 use super::inputs::read_submission;
+use super::replaying::{replay_submission, ServerChoice};
 use super::ExitCode;
 use crate::grade;
 use crate::report::SubmissionOutcome;
@@ -70,6 +74,95 @@ pub fn grade_path(
         });
     }
     submission
+}
+
+/// How submissions are graded: which server answers, and how many at once.
+pub struct Grading {
+    pub server: ServerChoice,
+    pub jobs: usize,
+}
+
+impl Grading {
+    pub fn from_args(args: &ReplayArgs) -> Result<Grading, String> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Ok(Grading {
+            server: ServerChoice::from_args(args)?,
+            jobs: args.jobs.map_or(cores, usize::from),
+        })
+    }
+}
+
+/// Grades submissions, each a group of files graded as one, `jobs` at a time, and replays
+/// each against the chosen server. The results come back in the order of `groups` and do
+/// not depend on `jobs`: every submission gets its own embedded server.
+pub fn grade_groups(
+    groups: Vec<Vec<PathBuf>>,
+    scenarios: &[Scenario],
+    explicit: bool,
+    grading: &Grading,
+) -> Result<Vec<SubmissionOutcome>, String> {
+    let jobs = grading.jobs.max(1);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(jobs.min(std::thread::available_parallelism().map_or(1, |n| n.get())))
+        .enable_all()
+        .build()
+        .map_err(|e| format!("error: failed to start the replay runtime: {e}\n"))?;
+    let scenarios: Arc<Vec<Scenario>> = Arc::new(scenarios.to_vec());
+    let permits = Arc::new(tokio::sync::Semaphore::new(jobs));
+    runtime.block_on(async {
+        let tasks: Vec<_> = groups
+            .into_iter()
+            .map(|group| {
+                let (scenarios, permits) = (Arc::clone(&scenarios), Arc::clone(&permits));
+                let server = grading.server.clone();
+                tokio::spawn(async move {
+                    let _permit = permits.acquire_owned().await;
+                    let read = Arc::clone(&scenarios);
+                    let first = group.first().cloned().unwrap_or_default();
+                    let graded =
+                        tokio::task::spawn_blocking(move || grade_group(&group, &read, explicit))
+                            .await;
+                    let mut submission = graded.unwrap_or_else(|_| failed(first));
+                    if !matches!(server, ServerChoice::None) {
+                        replay_submission(&mut submission, &scenarios, &server).await;
+                    }
+                    submission
+                })
+            })
+            .collect();
+        let mut submissions = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            submissions.push(task.await.unwrap_or_else(|_| failed(PathBuf::new())));
+        }
+        Ok(submissions)
+    })
+}
+
+/// Several files of one submission, graded together.
+fn grade_group(paths: &[PathBuf], scenarios: &[Scenario], explicit: bool) -> SubmissionOutcome {
+    let mut parts = paths
+        .iter()
+        .map(|path| grade_path(path, scenarios, explicit));
+    let mut submission = parts.next().unwrap_or_default();
+    for other in parts {
+        submission.merge(other);
+    }
+    submission
+}
+
+/// A submission whose grading broke down (a bug, never input): said, not lost.
+fn failed(path: PathBuf) -> SubmissionOutcome {
+    SubmissionOutcome {
+        id: path.display().to_string(),
+        problems: vec![crate::report::Problem {
+            file: path.clone(),
+            place: None,
+            message: "grading this submission failed unexpectedly".into(),
+            hint: Some("report this as a mailgrade bug, with the file if you can".into()),
+        }],
+        files: vec![path],
+        ..SubmissionOutcome::default()
+    }
 }
 
 /// The exit code of one graded submission.

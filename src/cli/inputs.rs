@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::ingest::{self, IngestError};
-use crate::report::{Problem, SubmissionOutcome};
+use crate::report::{InputHash, Problem, SubmissionOutcome};
 
 /// Reads one submission: a file, or every file below a directory.
 pub fn read_submission(path: &Path) -> SubmissionOutcome {
@@ -22,6 +22,12 @@ pub fn read_submission(path: &Path) -> SubmissionOutcome {
         }
     };
     for file in files {
+        if let Ok(sha256) = sha256_of(&file) {
+            submission.hashes.push(InputHash {
+                file: file.clone(),
+                sha256,
+            });
+        }
         match ingest::read_file(&file) {
             Ok(read) => submission.sessions.extend(read.sessions),
             Err(error) => submission.problems.push(problem(error)),
@@ -79,4 +85,12 @@ fn files_below(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     }
     files.sort();
     Ok(files)
+}
+
+/// The SHA-256 of a file as lowercase hex, read in pieces (captures can be large).
+fn sha256_of(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok(format!("{:x}", hasher.finalize()))
 }

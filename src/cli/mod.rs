@@ -7,8 +7,10 @@ mod extract;
 mod grade_cmd;
 mod grading;
 mod inputs;
+mod replaying;
 mod run;
 mod scenario_cmd;
+pub mod serve;
 
 pub use exit::ExitCode;
 pub use run::main;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use clap::Parser;
 
 use super::args::{Cli, Command};
-use super::{check, extract, grade_cmd, scenario_cmd, ExitCode};
+use super::{check, extract, grade_cmd, scenario_cmd, serve, ExitCode};
 
 /// What a command produced: the report, where it goes, and the exit code.
 pub struct Output {
@@ -32,6 +32,7 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(args),
         Command::Grade(args) => grade_cmd::run(args),
         Command::Scenario(command) => scenario_cmd::run(command),
+        Command::Serve(args) => return serve::run(args.clone()),
     };
     match result.and_then(emit) {
         Ok(exit) => exit as i32,

@@ -13,6 +13,26 @@ use crate::session::{Protocol, Session};
 
 /// Grades `session` (the `index`th of the submission) against `scenario`.
 pub fn grade(session: &Session, index: usize, scenario: &Scenario) -> Grade {
+    grade_with(session, None, index, scenario)
+}
+
+/// Grades the replies a replay server gave (`replayed`), keeping the `claimed` session for
+/// the checks that compare the two (`replay-integrity`) or judge what the student handed in.
+pub fn grade_replayed(
+    claimed: &Session,
+    replayed: &Session,
+    index: usize,
+    scenario: &Scenario,
+) -> Grade {
+    grade_with(replayed, Some(claimed), index, scenario)
+}
+
+fn grade_with(
+    session: &Session,
+    claimed: Option<&Session>,
+    index: usize,
+    scenario: &Scenario,
+) -> Grade {
     let session_ref = SessionRef {
         source: session.source.clone(),
         index,
@@ -68,7 +88,11 @@ pub fn grade(session: &Session, index: usize, scenario: &Scenario) -> Grade {
             check.max_points = 0;
         }
     }
-    let mut findings = checks::run_all(&Context { session, scenario });
+    let mut findings = checks::run_all(&Context {
+        session,
+        scenario,
+        claimed,
+    });
     if session.exchanges.len() > MAX_EXCHANGES {
         findings.push(Finding {
             check: "too-long",
@@ -111,6 +135,7 @@ pub fn grade(session: &Session, index: usize, scenario: &Scenario) -> Grade {
         skeleton_diff: skeleton_diff(scenario, session, &alignment),
         findings,
         session: Some(session_ref),
+        server: None,
     }
 }
 
@@ -138,6 +163,7 @@ pub fn ungradable(scenario: &Scenario, session: Option<SessionRef>, reason: Text
         skeleton_diff: Vec::new(),
         findings: Vec::new(),
         session,
+        server: None,
     }
 }
 

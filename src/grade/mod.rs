@@ -17,7 +17,7 @@ pub mod rules;
 mod select;
 
 pub use checks::CHECKS;
-pub use grader::{grade, ungradable};
+pub use grader::{grade, grade_replayed, ungradable};
 pub use model::{
     Check, CheckKind, DiffLine, DiffTag, Evidence, Finding, FindingSeverity, Grade, SessionRef,
     Status, Verdict,

@@ -31,6 +31,10 @@ pub struct Grade {
     /// The session graded; none when no session fitted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<SessionRef>,
+    /// The server whose replies were graded (`embedded`, `external …`); none: the replies
+    /// the submission claims.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

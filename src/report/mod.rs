@@ -1,12 +1,26 @@
 //! Renderers: pure functions from sessions and grades to text, JSON and the formats courses use.
 //!
-//! Every renderer takes the same [`Outcome`](model::Outcome) and returns a `String`;
-//! none of them reads files, grades or prints.
+//! Every renderer takes the same [`Outcome`](model::Outcome) (or one of its submissions, for
+//! the formats an LMS runs once per submission) and returns a `String`; none of them reads
+//! files, grades or prints. `docs/formats.md` describes each format.
 
+pub mod autolab;
+pub mod canvas_csv;
+mod csv_text;
+pub mod escape;
+pub mod github;
+pub mod github_classroom;
+pub mod gradescope;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 mod model;
+pub mod moodle_csv;
+pub mod prairielearn;
 pub mod sessions_text;
+pub mod summary;
 pub mod text;
 pub mod transcript;
 
-pub use model::{Outcome, Problem, SubmissionOutcome};
+pub use model::{location, InputHash, Outcome, Problem, SubmissionOutcome};

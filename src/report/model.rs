@@ -19,6 +19,8 @@ pub struct SubmissionOutcome {
     /// The student id, or the path when there is none.
     pub id: String,
     pub files: Vec<PathBuf>,
+    /// The SHA-256 of each input file that could be read, for reports that record provenance.
+    pub hashes: Vec<InputHash>,
     pub sessions: Vec<Session>,
     /// One per graded session, plus an ungradable one per requested scenario no session fits.
     pub grades: Vec<Grade>,
@@ -40,6 +42,7 @@ impl SubmissionOutcome {
     pub fn merge(&mut self, other: SubmissionOutcome) {
         let offset = self.sessions.len();
         self.files.extend(other.files);
+        self.hashes.extend(other.hashes);
         self.sessions.extend(other.sessions);
         self.problems.extend(other.problems);
         self.grades
@@ -68,4 +71,32 @@ pub struct Problem {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+}
+
+/// The SHA-256 of one input file, as lowercase hex.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InputHash {
+    pub file: PathBuf,
+    pub sha256: String,
+}
+
+impl std::fmt::Display for Problem {
+    /// `file, place: message` — the hint is for the renderer to place.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(place) = &self.place {
+            write!(f, ", {place}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Where evidence is, as people write it: `lab.md:86:4` for a text line, `lab.pcapng, frame 17`
+/// for a capture.
+pub fn location(source: &std::path::Path, origin: crate::session::Origin) -> String {
+    use crate::session::Origin;
+    match origin {
+        Origin::Line { .. } => format!("{}:{origin}", source.display()),
+        _ => format!("{}, {origin}", source.display()),
+    }
 }

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use super::{Outcome, SubmissionOutcome};
-use crate::grade::{Check, Finding, FindingSeverity, Grade, Status, Verdict};
+use super::{location, Outcome, SubmissionOutcome};
+use crate::grade::{Check, Evidence, Finding, FindingSeverity, Grade, Status, Verdict};
 use crate::session::Session;
 
 /// How to render: the feedback language and whether to colour.
@@ -51,6 +51,18 @@ pub fn render(outcome: &Outcome, style: TextStyle<'_>) -> String {
     out
 }
 
+/// One submission's text, without colour choices beyond `style` (for reports that embed it).
+pub fn render_submission_text(
+    submission: &SubmissionOutcome,
+    style: TextStyle<'_>,
+    server: &str,
+) -> String {
+    let mut out = String::new();
+    let paint = Paint { color: style.color };
+    render_submission(&mut out, submission, style.lang, &paint, server);
+    out
+}
+
 fn render_submission(
     out: &mut String,
     submission: &SubmissionOutcome,
@@ -60,18 +72,7 @@ fn render_submission(
 ) {
     let _ = writeln!(out, "{}", paint.bold(&submission.id));
     for problem in &submission.problems {
-        let place = problem
-            .place
-            .as_deref()
-            .map(|p| format!(", {p}"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  {}: {}{place}: {}",
-            paint.red("error"),
-            problem.file.display(),
-            problem.message
-        );
+        let _ = writeln!(out, "  {}: {problem}", paint.red("error"));
         if let Some(hint) = &problem.hint {
             let _ = writeln!(out, "    help: {hint}");
         }
@@ -180,16 +181,7 @@ fn render_check(out: &mut String, check: &Check, lang: &str, paint: &Paint) {
         let _ = writeln!(out, "        {}", feedback.get(lang));
     }
     if let Some(evidence) = &check.evidence {
-        let _ = writeln!(
-            out,
-            "        {}",
-            paint.dim(&format!(
-                "--> {}:{}  {}",
-                evidence.source.display(),
-                evidence.origin,
-                evidence.exchange
-            ))
-        );
+        render_evidence(out, evidence, paint);
     }
 }
 
@@ -201,15 +193,15 @@ fn render_finding(out: &mut String, finding: &Finding, lang: &str, paint: &Paint
     };
     let _ = writeln!(out, "    {label}: {}", finding.message.get(lang));
     if let Some(evidence) = &finding.evidence {
-        let _ = writeln!(
-            out,
-            "        {}",
-            paint.dim(&format!(
-                "--> {}:{}  {}",
-                evidence.source.display(),
-                evidence.origin,
-                evidence.exchange
-            ))
-        );
+        render_evidence(out, evidence, paint);
     }
+}
+
+fn render_evidence(out: &mut String, evidence: &Evidence, paint: &Paint) {
+    let place = location(&evidence.source, evidence.origin);
+    let _ = writeln!(
+        out,
+        "        {}",
+        paint.dim(&format!("--> {place}  {}", evidence.exchange))
+    );
 }

@@ -322,6 +322,9 @@ pub struct ServerSpec {
     /// Keep the student's envelope addresses on replay instead of the test account's.
     #[serde(default)]
     pub keep_addresses: bool,
+    /// The message sent over SMTP must come back unchanged over POP3 on the replay server.
+    #[serde(default)]
+    pub send_then_read: bool,
 }
 
 fn default_domain() -> String {

@@ -6,6 +6,7 @@
 //! by the next start on the same host, which sweeps labelled containers whose owner is gone.
 
 mod api_shim;
+mod as_mail_server;
 mod engine;
 mod error;
 mod maildir;
@@ -14,7 +15,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use testcontainers::core::{ExecCommand, IntoContainerPort, WaitFor};
+use testcontainers::core::{IntoContainerPort, WaitFor};
 use testcontainers::runners::AsyncRunner;
 use testcontainers::{ContainerAsync, GenericImage, ImageExt};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -22,7 +23,9 @@ use tokio::net::TcpStream;
 use tokio::sync::RwLock;
 
 use crate::protocol::{pop3, smtp};
-use crate::session::{Pop3Status, Secret};
+use crate::session::Pop3Status;
+
+pub use crate::server::Account;
 
 pub use engine::{OWNER_HOST_LABEL, OWNER_PID_LABEL, ROLE_LABEL, ROLE_VALUE};
 pub use error::ContainerError;
@@ -43,23 +46,6 @@ pub const POP3_PORT: u16 = 110;
 pub const DEFAULT_REALM: &str = "lab.test";
 
 const GREETING_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// A mailbox the server knows: SMTP AUTH and POP3 log in with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Account {
-    /// `local@domain`, lowercase.
-    pub address: String,
-    pub password: Secret,
-}
-
-impl Account {
-    pub fn new(address: impl Into<String>, password: impl Into<String>) -> Self {
-        Account {
-            address: address.into(),
-            password: Secret::new(password),
-        }
-    }
-}
 
 /// How to start the container.
 #[derive(Debug, Clone)]
@@ -92,6 +78,9 @@ pub struct ContainerServer {
     /// `None` once stopped; dropping the container removes it.
     container: RwLock<Option<ContainerAsync<GenericImage>>>,
     id: String,
+    image: String,
+    /// A direct connection (no API shim) for `docker exec`.
+    engine: engine::Engine,
     smtp: SocketAddr,
     pop3: SocketAddr,
     accounts: Vec<Account>,
@@ -147,6 +136,8 @@ impl ContainerServer {
         wait_for_greeting(Greeting::Pop3, pop3).await?;
         Ok(ContainerServer {
             id: container.id().to_owned(),
+            image: config.image.clone(),
+            engine,
             container: RwLock::new(Some(container)),
             smtp,
             pop3,
@@ -164,18 +155,16 @@ impl ContainerServer {
         self.pop3
     }
 
-    pub fn accounts(&self) -> &[Account] {
-        &self.accounts
-    }
-
     /// The Docker container id.
     pub fn id(&self) -> &str {
         &self.id
     }
 
     /// Puts `message` into `address`'s mailbox as a new, unread message, exactly as given
-    /// (CRLF line ends stored as LF, as a delivery would).
-    pub async fn seed(&self, address: &str, message: &[u8]) -> Result<(), ContainerError> {
+    /// (CRLF line ends stored as LF, as a delivery would). [`MailServer::seed`] takes several.
+    ///
+    /// [`MailServer::seed`]: crate::server::MailServer::seed
+    pub async fn seed_message(&self, address: &str, message: &[u8]) -> Result<(), ContainerError> {
         if message.len() > maildir::SEED_LIMIT {
             return Err(ContainerError::SeedTooLarge {
                 size: message.len(),
@@ -187,18 +176,24 @@ impl ContainerServer {
         self.exec(command).await.map(drop)
     }
 
-    /// The messages now in `address`'s mailbox, oldest first. Delivery over SMTP is
-    /// asynchronous: a message just accepted with `250` may take a moment to appear.
-    pub async fn mailbox(&self, address: &str) -> Result<Vec<StoredMessage>, ContainerError> {
+    /// The messages now in `address`'s mailbox as stored (LF line ends), oldest first, with
+    /// their Maildir file names. Delivery over SMTP is asynchronous: a message just accepted
+    /// with `250` may take a moment to appear. [`MailServer::mailbox`] gives them as RETR does.
+    ///
+    /// [`MailServer::mailbox`]: crate::server::MailServer::mailbox
+    pub async fn stored_messages(
+        &self,
+        address: &str,
+    ) -> Result<Vec<StoredMessage>, ContainerError> {
         let maildir = self.maildir(address)?;
         let output = self.exec(maildir::list_command(&maildir)).await?;
         maildir::parse_listing(&output).map_err(|detail| ContainerError::Exec { detail })
     }
 
     /// Stops and removes the container now (dropping the server does the same). Stopping
-    /// twice is fine; afterwards [`seed`](Self::seed) and [`mailbox`](Self::mailbox) fail with
+    /// twice is fine; afterwards seeding and reading mailboxes fail with
     /// [`ContainerError::Stopped`].
-    pub async fn stop(&self) -> Result<(), ContainerError> {
+    pub async fn remove(&self) -> Result<(), ContainerError> {
         let Some(container) = self.container.write().await.take() else {
             return Ok(());
         };
@@ -221,43 +216,13 @@ impl ContainerServer {
             .ok_or(ContainerError::UnknownMailbox { address })
     }
 
-    /// Runs a command in the container and returns its stdout; a non-zero exit is an error.
+    /// Runs a command in the container (unless it was removed) and returns its stdout.
     async fn exec(&self, command: Vec<String>) -> Result<Vec<u8>, ContainerError> {
-        let exec_error = |detail: String| ContainerError::Exec { detail };
         let guard = self.container.read().await;
-        let container = guard.as_ref().ok_or(ContainerError::Stopped)?;
-        let mut result = container
-            .exec(ExecCommand::new(command))
-            .await
-            .map_err(|e| exec_error(e.to_string()))?;
-        let stdout = result
-            .stdout_to_vec()
-            .await
-            .map_err(|e| exec_error(e.to_string()))?;
-        let stderr = result
-            .stderr_to_vec()
-            .await
-            .map_err(|e| exec_error(e.to_string()))?;
-        // The exit code shows up in the engine shortly after the output ends (later on a
-        // loaded machine).
-        for _ in 0..250 {
-            match result
-                .exit_code()
-                .await
-                .map_err(|e| exec_error(e.to_string()))?
-            {
-                Some(0) => return Ok(stdout),
-                Some(code) => {
-                    let message = String::from_utf8_lossy(&stderr);
-                    return Err(exec_error(format!(
-                        "exit status {code}: {}",
-                        message.trim()
-                    )));
-                }
-                None => tokio::time::sleep(Duration::from_millis(20)).await,
-            }
+        if guard.is_none() {
+            return Err(ContainerError::Stopped);
         }
-        Err(exec_error("no exit status after 5 s".to_owned()))
+        self.engine.exec(&self.id, command).await
     }
 }
 
@@ -465,7 +430,7 @@ mod tests {
     }
 
     #[test]
-    fn account_debug_hides_the_password() {
+    fn config_debug_hides_the_password() {
         let text = format!("{:?}", ContainerConfig::default());
         assert!(!text.contains("secret"), "{text}");
     }

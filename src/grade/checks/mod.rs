@@ -8,6 +8,7 @@ mod connect_target;
 mod encrypted;
 mod impossible_reply;
 pub mod message_content;
+mod replay_integrity;
 
 use super::model::Finding;
 use crate::scenario::Scenario;
@@ -15,8 +16,18 @@ use crate::session::Session;
 
 /// What a check may look at.
 pub struct Context<'a> {
+    /// The session graded: the claimed one, or the replayed one when replay ran.
     pub session: &'a Session,
     pub scenario: &'a Scenario,
+    /// The session as the submission claims it, when `session` is its replay.
+    pub claimed: Option<&'a Session>,
+}
+
+impl Context<'_> {
+    /// What the student handed in (the claimed session, even when grading a replay).
+    pub fn submitted(&self) -> &Session {
+        self.claimed.unwrap_or(self.session)
+    }
 }
 
 /// A check: its id and the function that runs it.
@@ -33,6 +44,7 @@ pub const CHECKS: &[CheckFn] = &[
     auth_user::CHECK,
     impossible_reply::CHECK,
     message_content::CHECK,
+    replay_integrity::CHECK,
 ];
 
 pub fn run_all(context: &Context<'_>) -> Vec<Finding> {

@@ -3,10 +3,11 @@
 //! commands when the capture starts mid-session or holds one direction only, or a TLS
 //! record header at the very start (implicit TLS).
 //!
-//! TO BE REPLACED: this is the smallest detection that works, written here because
-//! `protocol` has no content-detection helper yet. The verb lists below are detection hints
-//! only; commands and replies are parsed by `protocol::DialogueBuilder`.
+//! Whether a line is SMTP or POP3 is `protocol::detect_line`'s call; this module adds what
+//! only a capture has: TLS records, ports, the other protocols to skip (FTP's `220`, IMAP,
+//! HTTP, SSH), and which side spoke.
 
+use crate::protocol::{detect_line, Direction};
 use crate::session::Protocol;
 
 /// What kind of non-mail traffic a connection was, for the "nothing found" explanation.
@@ -46,15 +47,6 @@ pub(super) const PREFIX_LIMIT: usize = 1024;
 const SMTP_PORTS: [u16; 5] = [25, 587, 465, 2525, 1025];
 const POP3_PORTS: [u16; 2] = [110, 995];
 
-/// Verbs only an SMTP client sends.
-const SMTP_VERBS: [&str; 12] = [
-    "EHLO", "HELO", "MAIL", "RCPT", "DATA", "BDAT", "STARTTLS", "VRFY", "EXPN", "ETRN", "TURN",
-    "ATRN",
-];
-/// Verbs of a POP3 client (USER, PASS, LIST, RETR and DELE are FTP's too).
-const POP3_VERBS: [&str; 11] = [
-    "USER", "PASS", "STAT", "LIST", "RETR", "DELE", "UIDL", "TOP", "APOP", "CAPA", "STLS",
-];
 /// Verbs both protocols have; they decide by port only.
 const SHARED_VERBS: [&str; 5] = ["QUIT", "NOOP", "RSET", "AUTH", "HELP"];
 const FTP_ONLY_VERBS: [&str; 8] = ["SYST", "FEAT", "PASV", "EPSV", "PORT", "TYPE", "CWD", "PWD"];
@@ -70,14 +62,12 @@ pub(super) fn decide(
     from_start: bool,
     last_chance: bool,
 ) -> Decision {
-    for side in 0..2 {
-        if is_tls_record(prefix[side]) {
-            return tls(ports);
-        }
+    if prefix.iter().any(|p| is_tls_record(p)) {
+        return tls(ports);
     }
     let mut votes: [Option<Decision>; 2] = [None, None];
     for side in 0..2 {
-        votes[side] = side_decision(prefix[side], side, ports, from_start, last_chance);
+        votes[side] = side_decision(prefix[side], side, ports, from_start);
         // Unreadable bytes sent to a mail port before its greeting: let the server speak.
         let to_mail_port =
             SMTP_PORTS.contains(&ports[1 - side]) || POP3_PORTS.contains(&ports[1 - side]);
@@ -202,27 +192,12 @@ fn greeting_may_be_ftp(prefix: &[u8]) -> bool {
 }
 
 /// What one side's bytes say on their own, if anything.
-fn side_decision(
-    bytes: &[u8],
-    side: usize,
-    ports: [u16; 2],
-    from_start: bool,
-    last_chance: bool,
-) -> Option<Decision> {
-    let other = 1 - side;
+fn side_decision(bytes: &[u8], side: usize, ports: [u16; 2], from_start: bool) -> Option<Decision> {
     for (index, line) in lines(bytes).enumerate() {
         let first = index == 0;
-        if first && (line.starts_with(b"220 ") || line.starts_with(b"220-")) {
-            let text = line.to_ascii_uppercase();
-            let ftp =
-                text.windows(3).any(|w| w == b"FTP") && !text.windows(4).any(|w| w == b"SMTP");
-            if ftp || ports[side] == 21 {
-                return Some(Decision::Other(OtherKind::Ftp));
-            }
-            return Some(mail(Protocol::Smtp, side, false));
-        }
-        if line.starts_with(b"+OK") || line.starts_with(b"-ERR") {
-            return Some(mail(Protocol::Pop3, side, false));
+        // Other protocols that would look like mail on a first glance, or say who they are.
+        if first && line.starts_with(b"220") && is_ftp_greeting(line, ports[side]) {
+            return Some(Decision::Other(OtherKind::Ftp));
         }
         if first && (line.starts_with(b"* OK") || line.starts_with(b"* PREAUTH")) {
             return Some(Decision::Other(OtherKind::Imap));
@@ -234,32 +209,27 @@ fn side_decision(
             return Some(Decision::Other(OtherKind::Http));
         }
         let v = verb(line);
-        if SMTP_VERBS.contains(&v.as_str()) {
-            return Some(mail(Protocol::Smtp, other, false));
-        }
-        if POP3_VERBS.contains(&v.as_str()) {
-            if ports.contains(&21) {
-                return Some(Decision::Other(OtherKind::Ftp));
-            }
-            return Some(mail(Protocol::Pop3, other, false));
-        }
         if HTTP_VERBS.contains(&v.as_str()) && line.windows(5).any(|w| w == b"HTTP/") {
             return Some(Decision::Other(OtherKind::Http));
         }
-        if FTP_ONLY_VERBS.contains(&v.as_str()) {
+        if FTP_ONLY_VERBS.contains(&v.as_str()) || (ports.contains(&21) && v == "USER") {
             return Some(Decision::Other(OtherKind::Ftp));
         }
-        // Mid-session SMTP replies decide only on an SMTP port: FTP and others use
-        // three-digit codes too.
-        if is_reply_line(line) {
-            if let Some(server_side) = server_side_of(ports, &SMTP_PORTS) {
-                if server_side == side {
+        // What the line says about SMTP or POP3 is the protocol's call.
+        match detect_line(&String::from_utf8_lossy(line)) {
+            Some((Protocol::Smtp, Direction::Server)) => {
+                // A greeting at the very start says SMTP anywhere; a reply in mid-session
+                // only on an SMTP port (FTP and others use three-digit codes too).
+                if (first && from_start) || server_side_of(ports, &SMTP_PORTS) == Some(side) {
                     return Some(mail(Protocol::Smtp, side, false));
                 }
+                continue;
             }
-            continue;
+            Some((protocol, Direction::Server)) => return Some(mail(protocol, side, false)),
+            Some((protocol, Direction::Client)) => return Some(mail(protocol, 1 - side, false)),
+            None => {}
         }
-        if SHARED_VERBS.contains(&v.as_str()) {
+        if SHARED_VERBS.contains(&v.as_str()) || is_reply_line(line) {
             continue;
         }
         // The very first line of a connection seen from its start says what it is.
@@ -270,8 +240,14 @@ fn side_decision(
     if from_start && bytes.len() >= PREFIX_LIMIT && first_line(bytes).is_none() {
         return Some(by_port([bytes, b""], ports));
     }
-    let _ = last_chance;
     None
+}
+
+/// A `220` greeting from an FTP server: it says FTP (and not SMTP), or it is on port 21.
+fn is_ftp_greeting(line: &[u8], port: u16) -> bool {
+    let text = line.to_ascii_uppercase();
+    let has = |word: &[u8]| text.windows(word.len()).any(|w| w == word);
+    port == 21 || (has(b"FTP") && !has(b"SMTP"))
 }
 
 /// Nothing in the bytes decided: only shared verbs, or nothing readable.
@@ -304,9 +280,12 @@ mod tests {
         mail(Protocol::Pop3, server_side, false)
     }
 
+    /// (name, prefixes, ports, from start, last chance, expected)
+    type Case<'a> = (&'a str, [&'a [u8]; 2], [u16; 2], bool, bool, Decision);
+
     #[test]
     fn decides_on_first_bytes() {
-        let cases: Vec<(&str, [&[u8]; 2], [u16; 2], bool, bool, Decision)> = vec![
+        let cases: Vec<Case<'_>> = vec![
             (
                 "smtp greeting",
                 [b"", b"220 mx ESMTP\r\n"],

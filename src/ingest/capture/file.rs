@@ -1,12 +1,17 @@
 //! Capture file formats: pcap (either byte order, micro- or nanosecond stamps) and pcapng
 //! (several sections and interfaces, each with its own link type and clock) through
-//! pcap-parser's streaming readers, so memory stays bounded by the largest block; Microsoft
-//! NetMon files are handed to [`super::netmon`].
+//! pcap-parser — zero-copy over bytes already in memory, or its streaming reader over a
+//! file so memory stays bounded by the largest block. Microsoft NetMon files are handed to
+//! [`super::netmon`].
 
 use std::io::Read;
 
+use pcap_parser::nom;
 use pcap_parser::pcapng::Block;
-use pcap_parser::{create_reader, PcapBlockOwned, PcapError};
+use pcap_parser::{
+    create_reader, parse_pcap_frame, parse_pcap_frame_be, parse_pcap_frame_modified,
+    parse_pcap_header, PcapBlockOwned, PcapError, PcapNGSlice,
+};
 
 use super::netmon;
 
@@ -84,9 +89,57 @@ pub(super) struct FormatError {
 
 const INITIAL_BUFFER: usize = 1 << 20;
 /// A block larger than this is taken as corruption rather than grown into.
-const MAX_BUFFER: usize = 64 << 20;
+const MAX_BUFFER: usize = 8 << 20;
 
-/// Calls `on_frame` for every frame of the capture, in file order.
+fn save_as_hint() -> Option<String> {
+    Some("save the capture from Wireshark with File → Save As… as pcapng".into())
+}
+
+fn header_error(format: Format, cut: bool) -> FormatError {
+    let what = if cut { "cut short" } else { "malformed" };
+    FormatError {
+        message: format!("the {} header is {what}", format.name()),
+        hint: save_as_hint(),
+    }
+}
+
+fn sniff(bytes: &[u8]) -> Result<Format, FormatError> {
+    let format = Format::sniff(bytes).ok_or_else(|| FormatError {
+        message: "not a pcap, pcapng or NetMon capture (unknown magic number)".into(),
+        hint: save_as_hint(),
+    })?;
+    let shortest = match format {
+        Format::Pcap => 24,
+        Format::PcapNg => 28,
+        Format::NetMon1 | Format::NetMon2 => 0,
+    };
+    if bytes.len() < shortest {
+        return Err(header_error(format, true));
+    }
+    Ok(format)
+}
+
+/// Calls `on_frame` for every frame of a capture held in memory, in file order, without
+/// copying any frame.
+pub(super) fn for_each_frame_in(
+    bytes: &[u8],
+    on_frame: &mut dyn FnMut(&RawFrame<'_>),
+) -> Result<FileInfo, FormatError> {
+    let format = sniff(bytes)?;
+    let mut frames = Frames::new(on_frame);
+    let ending = match format {
+        Format::Pcap => pcap_slice(bytes, &mut frames)?,
+        Format::PcapNg => pcapng_slice(bytes, &mut frames)?,
+        Format::NetMon1 | Format::NetMon2 => return netmon::for_each_frame(bytes, frames.on_frame),
+    };
+    Ok(FileInfo {
+        format,
+        frames: frames.count,
+        ending,
+    })
+}
+
+/// Like [`for_each_frame_in`], streaming from `input`.
 pub(super) fn for_each_frame<R: Read>(
     mut input: R,
     on_frame: &mut dyn FnMut(&RawFrame<'_>),
@@ -108,23 +161,24 @@ pub(super) fn for_each_frame<R: Read>(
         }
     }
     head.truncate(filled);
-    let format = Format::sniff(&head).ok_or_else(|| FormatError {
-        message: "not a pcap, pcapng or NetMon capture (unknown magic number)".into(),
-        hint: Some("save the capture from Wireshark with File → Save As… as pcapng".into()),
-    })?;
-    let chained = head.as_slice().chain(input);
-    match format {
-        Format::Pcap | Format::PcapNg => read_pcap(format, chained, on_frame),
-        Format::NetMon1 | Format::NetMon2 => {
-            let mut bytes = Vec::new();
-            let mut chained = chained;
-            chained.read_to_end(&mut bytes).map_err(|e| FormatError {
-                message: format!("cannot read the file: {e}"),
-                hint: None,
-            })?;
-            netmon::for_each_frame(&bytes, on_frame)
-        }
+    let format = sniff(&head)?;
+    let mut chained = head.as_slice().chain(input);
+    if matches!(format, Format::NetMon1 | Format::NetMon2) {
+        // NetMon's frame table sits at the end: the file is read whole.
+        let mut bytes = Vec::new();
+        chained.read_to_end(&mut bytes).map_err(|e| FormatError {
+            message: format!("cannot read the file: {e}"),
+            hint: None,
+        })?;
+        return netmon::for_each_frame(&bytes, on_frame);
     }
+    let mut frames = Frames::new(on_frame);
+    let ending = pcap_stream(format, chained, &mut frames)?;
+    Ok(FileInfo {
+        format,
+        frames: frames.count,
+        ending,
+    })
 }
 
 /// A pcapng interface: its link type and clock.
@@ -135,143 +189,203 @@ struct Interface {
     offset_seconds: i64,
 }
 
-/// Reader errors without the borrow of the reader's buffer.
-enum Stop {
-    Eof,
-    NeedMore,
-    Cut,
-    TooLarge,
-    Corrupt(String),
+/// Turns pcap-parser's blocks into numbered, timed frames.
+struct Frames<'f> {
+    on_frame: &'f mut dyn FnMut(&RawFrame<'_>),
+    count: u64,
+    /// Legacy pcap: one link type and clock (µs or ns) for the file.
+    legacy: Option<(u32, bool)>,
+    /// pcapng: the interfaces of the current section.
+    interfaces: Vec<Interface>,
+    /// Simple packet blocks carry no time: they get the last one seen.
+    last_micros: i64,
 }
 
-fn classify(error: &PcapError<&[u8]>) -> Stop {
-    match error {
-        PcapError::Eof => Stop::Eof,
-        PcapError::Incomplete(_) => Stop::NeedMore,
-        PcapError::UnexpectedEof => Stop::Cut,
-        PcapError::BufferTooSmall => Stop::TooLarge,
-        PcapError::ReadError => Stop::Corrupt("read error".into()),
-        PcapError::HeaderNotRecognized => Stop::Corrupt("header not recognised".into()),
-        PcapError::NomError(_, kind) | PcapError::OwnedNomError(_, kind) => {
-            Stop::Corrupt(format!("malformed block ({kind:?})"))
+impl<'f> Frames<'f> {
+    fn new(on_frame: &'f mut dyn FnMut(&RawFrame<'_>)) -> Self {
+        Frames {
+            on_frame,
+            count: 0,
+            legacy: None,
+            interfaces: Vec::new(),
+            last_micros: 0,
+        }
+    }
+
+    fn emit(&mut self, link: u32, data: &[u8]) {
+        self.count += 1;
+        (self.on_frame)(&RawFrame {
+            number: self.count,
+            micros: self.last_micros,
+            link,
+            data,
+        });
+    }
+
+    fn block(&mut self, block: PcapBlockOwned<'_>) {
+        match block {
+            PcapBlockOwned::LegacyHeader(header) => {
+                self.legacy = Some((header.network.0 as u32, header.is_nanosecond_precision()));
+            }
+            PcapBlockOwned::Legacy(frame) => {
+                let (link, nanos) = self.legacy.unwrap_or((1, false));
+                let fraction = if nanos {
+                    i64::from(frame.ts_usec) / 1000
+                } else {
+                    i64::from(frame.ts_usec)
+                };
+                self.last_micros = i64::from(frame.ts_sec) * 1_000_000 + fraction;
+                self.emit(link, frame.data);
+            }
+            PcapBlockOwned::NG(Block::SectionHeader(_)) => self.interfaces.clear(),
+            PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
+                self.interfaces.push(Interface {
+                    link: idb.linktype.0 as u32,
+                    units_per_second: idb.ts_resolution().unwrap_or(1_000_000).max(1),
+                    offset_seconds: idb.ts_offset(),
+                });
+            }
+            PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => {
+                let interface = self.interfaces.get(epb.if_id as usize).copied();
+                let interface = interface.unwrap_or(Interface {
+                    link: 1,
+                    units_per_second: 1_000_000,
+                    offset_seconds: 0,
+                });
+                let ticks = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
+                let micros = u128::from(ticks) * 1_000_000 / u128::from(interface.units_per_second);
+                self.last_micros = i64::try_from(micros)
+                    .unwrap_or(i64::MAX)
+                    .saturating_add(interface.offset_seconds.saturating_mul(1_000_000));
+                // EPB data is padded to 32 bits; caplen says what is real.
+                let caplen = (epb.caplen as usize).min(epb.data.len());
+                self.emit(interface.link, &epb.data[..caplen]);
+            }
+            PcapBlockOwned::NG(Block::SimplePacket(spb)) => {
+                let link = self.interfaces.first().map_or(1, |i| i.link);
+                let caplen = (spb.origlen as usize).min(spb.data.len());
+                self.emit(link, &spb.data[..caplen]);
+            }
+            PcapBlockOwned::NG(_) => {}
         }
     }
 }
 
-fn read_pcap<R: Read>(
+fn describe(error: &PcapError<&[u8]>) -> String {
+    match error {
+        PcapError::NomError(_, kind) | PcapError::OwnedNomError(_, kind) => {
+            format!("malformed block ({kind:?})")
+        }
+        PcapError::Eof | PcapError::UnexpectedEof | PcapError::Incomplete(_) => {
+            "the file ends in the middle of a block".into()
+        }
+        PcapError::BufferTooSmall => "a block claims an impossible length".into(),
+        PcapError::ReadError => "read error".into(),
+        PcapError::HeaderNotRecognized => "header not recognised".into(),
+    }
+}
+
+/// Why a slice parser stopped, as an ending.
+fn slice_stop(frames: u64, error: nom::Err<PcapError<&[u8]>>) -> Ending {
+    match error {
+        nom::Err::Incomplete(_) => cut_after(frames, "the file ends in the middle of a block"),
+        nom::Err::Error(e) | nom::Err::Failure(e) => cut_after(frames, &describe(&e)),
+    }
+}
+
+fn pcap_slice(bytes: &[u8], frames: &mut Frames<'_>) -> Result<Ending, FormatError> {
+    let (mut rest, header) = parse_pcap_header(bytes)
+        .map_err(|e| header_error(Format::Pcap, matches!(e, nom::Err::Incomplete(_))))?;
+    type ParseFrame =
+        fn(&[u8]) -> nom::IResult<&[u8], pcap_parser::LegacyPcapBlock<'_>, PcapError<&[u8]>>;
+    let parse: ParseFrame = if header.is_modified_format() {
+        parse_pcap_frame_modified
+    } else if header.is_bigendian() {
+        parse_pcap_frame_be
+    } else {
+        parse_pcap_frame
+    };
+    frames.block(PcapBlockOwned::LegacyHeader(header));
+    while !rest.is_empty() {
+        match parse(rest) {
+            Ok((after, frame)) => {
+                frames.block(PcapBlockOwned::Legacy(frame));
+                rest = after;
+            }
+            Err(error) => return Ok(slice_stop(frames.count, error)),
+        }
+    }
+    Ok(Ending::Complete)
+}
+
+fn pcapng_slice(bytes: &[u8], frames: &mut Frames<'_>) -> Result<Ending, FormatError> {
+    let blocks = PcapNGSlice::from_slice(bytes)
+        .map_err(|e| header_error(Format::PcapNg, matches!(e, nom::Err::Incomplete(_))))?;
+    for block in blocks {
+        match block {
+            Ok(block) => frames.block(block),
+            Err(error) => return Ok(slice_stop(frames.count, error)),
+        }
+    }
+    Ok(Ending::Complete)
+}
+
+/// Reader errors without the borrow of the reader's buffer.
+enum Stop {
+    Eof,
+    NeedMore,
+    TooLarge,
+    Cut(String),
+}
+
+fn pcap_stream<R: Read>(
     format: Format,
     input: R,
-    on_frame: &mut dyn FnMut(&RawFrame<'_>),
-) -> Result<FileInfo, FormatError> {
-    let mut reader = create_reader(INITIAL_BUFFER, input).map_err(|e| FormatError {
-        message: match e {
-            PcapError::Eof | PcapError::Incomplete(_) | PcapError::UnexpectedEof => {
-                format!("the {} header is cut short", format.name())
-            }
-            _ => format!("the {} header is malformed", format.name()),
-        },
-        hint: Some("save the capture from Wireshark with File → Save As… as pcapng".into()),
+    frames: &mut Frames<'_>,
+) -> Result<Ending, FormatError> {
+    let mut reader = create_reader(INITIAL_BUFFER, input).map_err(|e| {
+        let cut = matches!(
+            e,
+            PcapError::Eof | PcapError::Incomplete(_) | PcapError::UnexpectedEof
+        );
+        header_error(format, cut)
     })?;
     let mut capacity = INITIAL_BUFFER;
-    let mut frames = 0u64;
-    // Legacy pcap: one link type and clock for the file.
-    let mut legacy: Option<(u32, bool)> = None;
-    let mut interfaces: Vec<Interface> = Vec::new();
-    let mut last_micros = 0i64;
-    let ending = loop {
+    loop {
         let stop = match reader.next() {
             Ok((offset, block)) => {
-                match block {
-                    PcapBlockOwned::LegacyHeader(header) => {
-                        legacy = Some((header.network.0 as u32, header.is_nanosecond_precision()));
-                    }
-                    PcapBlockOwned::Legacy(frame) => {
-                        let (link, nanos) = legacy.unwrap_or((1, false));
-                        let fraction = if nanos {
-                            i64::from(frame.ts_usec) / 1000
-                        } else {
-                            i64::from(frame.ts_usec)
-                        };
-                        frames += 1;
-                        last_micros = i64::from(frame.ts_sec) * 1_000_000 + fraction;
-                        on_frame(&RawFrame {
-                            number: frames,
-                            micros: last_micros,
-                            link,
-                            data: frame.data,
-                        });
-                    }
-                    PcapBlockOwned::NG(Block::SectionHeader(_)) => interfaces.clear(),
-                    PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
-                        interfaces.push(Interface {
-                            link: idb.linktype.0 as u32,
-                            units_per_second: idb.ts_resolution().unwrap_or(1_000_000).max(1),
-                            offset_seconds: idb.ts_offset(),
-                        });
-                    }
-                    PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => {
-                        let interface = interfaces.get(epb.if_id as usize).copied();
-                        let interface = interface.unwrap_or(Interface {
-                            link: 1,
-                            units_per_second: 1_000_000,
-                            offset_seconds: 0,
-                        });
-                        let ticks = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
-                        let micros =
-                            u128::from(ticks) * 1_000_000 / u128::from(interface.units_per_second);
-                        last_micros = i64::try_from(micros)
-                            .unwrap_or(i64::MAX)
-                            .saturating_add(interface.offset_seconds.saturating_mul(1_000_000));
-                        frames += 1;
-                        // EPB data is padded to 32 bits; caplen says what is real.
-                        let caplen = (epb.caplen as usize).min(epb.data.len());
-                        on_frame(&RawFrame {
-                            number: frames,
-                            micros: last_micros,
-                            link: interface.link,
-                            data: &epb.data[..caplen],
-                        });
-                    }
-                    PcapBlockOwned::NG(Block::SimplePacket(spb)) => {
-                        let link = interfaces.first().map_or(1, |i| i.link);
-                        let caplen = (spb.origlen as usize).min(spb.data.len());
-                        frames += 1;
-                        on_frame(&RawFrame {
-                            number: frames,
-                            micros: last_micros,
-                            link,
-                            data: &spb.data[..caplen],
-                        });
-                    }
-                    PcapBlockOwned::NG(_) => {}
-                }
-                reader.consume(offset);
+                frames.block(block);
+                // No shift here: refill moves the unread remainder once per buffer.
+                reader.consume_noshift(offset);
                 continue;
             }
-            Err(error) => classify(&error),
+            Err(PcapError::Eof) => Stop::Eof,
+            Err(PcapError::Incomplete(_)) => Stop::NeedMore,
+            Err(PcapError::BufferTooSmall) => Stop::TooLarge,
+            Err(error) => Stop::Cut(describe(&error)),
         };
         match stop {
-            Stop::Eof => break Ending::Complete,
+            Stop::Eof => return Ok(Ending::Complete),
             Stop::NeedMore => {
                 if reader.refill().is_err() {
-                    break cut_after(frames, "the file could not be read further");
+                    return Ok(cut_after(
+                        frames.count,
+                        "the file could not be read further",
+                    ));
                 }
             }
-            Stop::Cut => break cut_after(frames, "the file ends in the middle of a block"),
             Stop::TooLarge => {
                 if capacity >= MAX_BUFFER || !reader.grow(capacity * 2) {
-                    break cut_after(frames, "a block claims an impossible length");
+                    return Ok(cut_after(
+                        frames.count,
+                        "a block claims an impossible length",
+                    ));
                 }
                 capacity *= 2;
             }
-            Stop::Corrupt(why) => break cut_after(frames, &why),
+            Stop::Cut(why) => return Ok(cut_after(frames.count, &why)),
         }
-    };
-    Ok(FileInfo {
-        format,
-        frames,
-        ending,
-    })
+    }
 }
 
 fn cut_after(frames: u64, why: &str) -> Ending {

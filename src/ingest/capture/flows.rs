@@ -288,7 +288,9 @@ fn direction(side: usize, server_side: usize) -> Direction {
 
 #[derive(Default)]
 pub(super) struct FlowTable {
-    connections: HashMap<FlowKey, Connection>,
+    /// foldhash rather than SipHash: one lookup per packet is most of the cost of skipping
+    /// a packet that is not mail.
+    connections: HashMap<FlowKey, Connection, foldhash::fast::RandomState>,
     next_id: FlowId,
     pub stats: FlowStats,
 }
@@ -316,6 +318,11 @@ impl FlowTable {
                     self.finish(old, events);
                 }
             }
+        }
+        // A bare ACK, FIN or RST of a connection we do not know (often the last ACK of one
+        // just finished) opens nothing.
+        if seg.len() == 0 && !seg.has(SYN) && !self.connections.contains_key(&key) {
+            return;
         }
         let next_id = &mut self.next_id;
         let stats = &mut self.stats;

@@ -108,7 +108,8 @@ mod tests {
         let mut sll2 = vec![0x86, 0xdd];
         sll2.extend_from_slice(&[0u8; 18]);
         sll2.extend_from_slice(&ip6);
-        let cases: Vec<(&str, u32, &[u8], Option<&[u8]>)> = vec![
+        type Case<'a> = (&'a str, u32, &'a [u8], Option<&'a [u8]>);
+        let cases: Vec<Case<'_>> = vec![
             ("ethernet", 1, &eth, Some(&ip4)),
             ("vlan", 1, &vlan, Some(&ip6)),
             ("qinq", 1, &qinq, Some(&ip4)),

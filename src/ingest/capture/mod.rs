@@ -33,7 +33,7 @@ pub fn is_capture(bytes: &[u8]) -> bool {
 
 /// Reads every SMTP and POP3 session in a capture held in memory.
 pub fn read_capture(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
-    reader::read(path, bytes)
+    reader::read::<std::fs::File>(path, reader::Input::Bytes(bytes))
 }
 
 /// Like [`read_capture`], streaming the file from disk: memory is bounded by the open
@@ -43,5 +43,5 @@ pub fn read_capture_file(path: &Path) -> Result<FileRead, IngestError> {
         path: path.to_path_buf(),
         source,
     })?;
-    reader::read(path, file)
+    reader::read(path, reader::Input::Stream(file))
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::flows::{FlowEvents, FlowId, MailFlow};
 use super::reassembly::Meta;
 use crate::protocol::{DialogueBuilder, Direction, Expect};
-use crate::session::{Origin, Protocol, Session, Source};
+use crate::session::{Connect, Origin, Protocol, Session, Source};
 
 /// A session and where it began, so sessions can be ordered by their first frame.
 pub(super) struct Finished {
@@ -20,6 +20,8 @@ pub(super) struct Finished {
 struct Open {
     builder: DialogueBuilder,
     label: String,
+    /// The server the client connected to, as a `telnet host port` line would say.
+    connect: Connect,
     first_frame: u64,
     implicit_tls: bool,
     server_port: u16,
@@ -49,6 +51,10 @@ impl<'p> SessionAssembler<'p> {
         self.finished.sort_by_key(|f| f.first_frame);
         self.finished
     }
+}
+
+fn is_tls_record(bytes: &[u8]) -> bool {
+    matches!(bytes, [0x16, 0x03, 0x00..=0x04, ..])
 }
 
 fn origin(meta: Meta) -> Origin {
@@ -93,6 +99,11 @@ impl FlowEvents for SessionAssembler<'_> {
             Open {
                 builder,
                 label: format!("tcp {} → {}", flow.client, flow.server),
+                connect: Connect {
+                    host: flow.server.ip.to_string(),
+                    port: Some(flow.server.port),
+                    origin: origin(flow.first),
+                },
                 first_frame: flow.first.frame,
                 implicit_tls: flow.implicit_tls,
                 server_port: flow.server.port,
@@ -104,6 +115,18 @@ impl FlowEvents for SessionAssembler<'_> {
         let Some(open) = self.open.get_mut(&id) else {
             return false;
         };
+        // A TLS handshake the dialogue did not see coming: the positive reply to STARTTLS
+        // was not captured, the server went straight to TLS, or a client expecting implicit
+        // TLS sent its hello to a cleartext greeting. Binary records are never commands.
+        let expect = open.builder.expect();
+        let tls_now = match direction {
+            Direction::Server => expect != Expect::ServerContinuation,
+            Direction::Client => matches!(expect, Expect::Reply | Expect::Command),
+        };
+        if tls_now && is_tls_record(bytes) {
+            open.builder.tls_started(origin(meta));
+            return false;
+        }
         match direction {
             Direction::Client => open.builder.client_bytes(bytes, origin(meta)),
             Direction::Server => open.builder.server_bytes(bytes, origin(meta)),
@@ -137,6 +160,7 @@ impl FlowEvents for SessionAssembler<'_> {
                 label: open.label,
             },
         );
+        session.connect = Some(open.connect);
         session.exchanges = dialogue.exchanges;
         session.notes = dialogue.notes;
         session.encrypted_after = dialogue.encrypted_after;

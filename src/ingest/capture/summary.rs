@@ -183,8 +183,13 @@ fn nothing_found(outcome: &Outcome<'_>) -> IngestError {
     if !unknown_ports.is_empty() {
         let shown: Vec<String> = unknown_ports.iter().take(5).cloned().collect();
         let more = if unknown_ports.len() > 5 { ", …" } else { "" };
+        let noun = if unknown_ports.len() == 1 {
+            "port"
+        } else {
+            "ports"
+        };
         parts.push(format!(
-            "other TCP traffic (ports {}{more})",
+            "other TCP traffic ({noun} {}{more})",
             shown.join(", ")
         ));
     }

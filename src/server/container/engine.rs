@@ -6,7 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use testcontainers::bollard::container::{ListContainersOptions, RemoveContainerOptions};
+use futures::StreamExt;
+use testcontainers::bollard::container::{
+    ListContainersOptions, LogOutput, RemoveContainerOptions,
+};
+use testcontainers::bollard::exec::{CreateExecOptions, StartExecResults};
 use testcontainers::bollard::{ClientVersion, Docker, API_DEFAULT_VERSION};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -58,6 +62,7 @@ impl Endpoint {
 }
 
 /// A connected engine: a bollard client at the engine's own API version.
+#[derive(Clone)]
 pub struct Engine {
     docker: Docker,
     api_version: String,
@@ -139,6 +144,68 @@ impl Engine {
         shim.as_ref()
             .map(|_| ())
             .map_err(|e| unavailable(format!("cannot start the API version shim: {e}")))
+    }
+
+    /// Runs a command in a container and returns its stdout; a non-zero exit is an error.
+    /// (testcontainers' own exec result is not `Send`, which a `MailServer` needs.)
+    pub async fn exec(
+        &self,
+        container_id: &str,
+        command: Vec<String>,
+    ) -> Result<Vec<u8>, ContainerError> {
+        let exec_error = |detail: String| ContainerError::Exec { detail };
+        let options = CreateExecOptions {
+            cmd: Some(command),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            ..Default::default()
+        };
+        let exec = self
+            .docker
+            .create_exec(container_id, options)
+            .await
+            .map_err(|e| exec_error(e.to_string()))?;
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        match self
+            .docker
+            .start_exec(&exec.id, None)
+            .await
+            .map_err(|e| exec_error(e.to_string()))?
+        {
+            StartExecResults::Attached { mut output, .. } => {
+                while let Some(chunk) = output.next().await {
+                    match chunk.map_err(|e| exec_error(e.to_string()))? {
+                        LogOutput::StdOut { message } => stdout.extend_from_slice(&message),
+                        LogOutput::StdErr { message } => stderr.extend_from_slice(&message),
+                        _ => {}
+                    }
+                }
+            }
+            StartExecResults::Detached => {
+                return Err(exec_error("the engine detached the exec".to_owned()))
+            }
+        }
+        // The exit code shows up in the engine shortly after the output ends (later on a
+        // loaded machine).
+        for _ in 0..250 {
+            let inspect = self
+                .docker
+                .inspect_exec(&exec.id)
+                .await
+                .map_err(|e| exec_error(e.to_string()))?;
+            match inspect.exit_code {
+                Some(0) => return Ok(stdout),
+                Some(code) => {
+                    let message = String::from_utf8_lossy(&stderr);
+                    return Err(exec_error(format!(
+                        "exit status {code}: {}",
+                        message.trim()
+                    )));
+                }
+                None => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        }
+        Err(exec_error("no exit status after 5 s".to_owned()))
     }
 
     /// Removes the labelled containers whose owning process (on this host) is gone. Returns

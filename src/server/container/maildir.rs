@@ -81,6 +81,21 @@ pub fn parse_listing(output: &[u8]) -> Result<Vec<StoredMessage>, String> {
     Ok(messages)
 }
 
+/// A stored message as POP3 RETR serves it: Dovecot turns each bare LF into CRLF (and
+/// dot-stuffs, which the reader undoes).
+pub fn as_retrieved(stored: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(stored.len() + stored.len() / 32);
+    let mut previous = 0u8;
+    for &byte in stored {
+        if byte == b'\n' && previous != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(byte);
+        previous = byte;
+    }
+    out
+}
+
 /// Maildir files hold LF line ends; Dovecot adds the CR when it serves them.
 fn normalise_line_ends(message: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(message.len());
@@ -126,6 +141,19 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(normalise_line_ends(input), expected);
+        }
+    }
+
+    #[test]
+    fn retrieved_form() {
+        let cases: [(&[u8], &[u8]); 4] = [
+            (b"a\nb\n", b"a\r\nb\r\n"),
+            (b"a\r\nb", b"a\r\nb"),
+            (b"\n\n", b"\r\n\r\n"),
+            (b"", b""),
+        ];
+        for (stored, retrieved) in cases {
+            assert_eq!(as_retrieved(stored), retrieved);
         }
     }
 

@@ -178,7 +178,10 @@ mod tests {
     #[tokio::test]
     async fn hands_bytes_to_the_receiver_and_bounds_them() {
         let cases: Vec<(&[u8], Vec<Read<String>>)> = vec![
-            (b"a\r\nb\n\n", vec![line("a"), line("b"), line(""), Read::Closed]),
+            (
+                b"a\r\nb\n\n",
+                vec![line("a"), line("b"), line(""), Read::Closed],
+            ),
             (
                 b"abcd\r\nabcde\r\nx\r\n",
                 vec![line("abcd"), line("(too long)"), line("x"), Read::Closed],

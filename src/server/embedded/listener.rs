@@ -111,7 +111,11 @@ async fn refuse(stream: TcpStream, peer: SocketAddr, protocol: Protocol, shared:
     };
     conn.queue(format!("{line}\r\n").as_bytes());
     let _ = conn.close().await;
-    let code = if protocol == Protocol::Smtp { "421" } else { "-ERR" };
+    let code = if protocol == Protocol::Smtp {
+        "421"
+    } else {
+        "-ERR"
+    };
     shared.publish(SessionRecord {
         protocol,
         peer,

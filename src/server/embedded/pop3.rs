@@ -13,8 +13,7 @@ use super::listener::Shutdown;
 use super::shared::{Ending, SessionRecord, Shared};
 use super::store::{LockError, Maildrop, StoredMessage};
 use crate::protocol::pop3::{
-    ClientInput, Pop3Phase, Pop3Response, Pop3Rule, Pop3State, Request, ServerReceiver,
-    SyntaxError,
+    ClientInput, Pop3Phase, Pop3Response, Pop3Rule, Pop3State, Request, ServerReceiver, SyntaxError,
 };
 use crate::protocol::sasl::{self, Mechanism};
 use crate::session::{Pop3Status, Protocol, Secret};
@@ -238,9 +237,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 self.answer(&request, ok, "", Some(body));
             }
             Request::Noop => self.answer(&request, ok, "", None),
-            Request::Stls => {
-                self.answer(&request, Pop3Status::Err, "TLS support isn't enabled.", None)
-            }
+            Request::Stls => self.answer(
+                &request,
+                Pop3Status::Err,
+                "TLS support isn't enabled.",
+                None,
+            ),
             Request::User { .. } => self.answer(&request, ok, "", None),
             Request::Pass { password } => {
                 let user = match self.state.phase() {
@@ -259,7 +261,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 });
                 return Ok(self.login(&request, request.verb(), account).await);
             }
-            Request::Auth { mechanism: None, .. } => {
+            Request::Auth {
+                mechanism: None, ..
+            } => {
                 let body = lines_body(vec!["PLAIN".to_string(), "LOGIN".to_string()]);
                 self.answer(&request, ok, "", Some(body));
             }
@@ -288,7 +292,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
     async fn login(&mut self, request: &Request, label: &str, account: Option<String>) -> Flow {
         let Some(user) = account else {
             tokio::time::sleep(self.shared.config.limits.auth_failure_delay).await;
-            self.respond(label, Pop3Status::Err, "[AUTH] Authentication failed.", None);
+            self.respond(
+                label,
+                Pop3Status::Err,
+                "[AUTH] Authentication failed.",
+                None,
+            );
             self.state.apply(request, Pop3Status::Err);
             return None;
         };
@@ -302,11 +311,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             Err(LockError::InUse) => (
                 Pop3Status::Err,
                 "[IN-USE] Mailbox is locked by another POP3 session.",
-                Some(Ending::Quit),
+                Some(Ending::MailboxInUse),
             ),
-            Err(LockError::NoMailbox) => {
-                (Pop3Status::Err, "[SYS/PERM] No mailbox for this user.", None)
-            }
+            Err(LockError::NoMailbox) => (
+                Pop3Status::Err,
+                "[SYS/PERM] No mailbox for this user.",
+                None,
+            ),
         };
         self.respond(label, status, text, None);
         self.state.apply(request, status);
@@ -381,7 +392,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 Ok(Ok(payload))
             }
             Next::Read(Read::Input(ClientInput::AuthCancel)) => {
-                self.respond("auth-cancel", Pop3Status::Err, "Authentication aborted.", None);
+                self.respond(
+                    "auth-cancel",
+                    Pop3Status::Err,
+                    "Authentication aborted.",
+                    None,
+                );
                 self.state.apply(request, Pop3Status::Err);
                 Ok(Err(None))
             }
@@ -537,7 +553,13 @@ fn label_of(text: &str) -> String {
         .unwrap_or("")
         .chars()
         .take(24)
-        .map(|c| if c.is_control() { '?' } else { c.to_ascii_uppercase() })
+        .map(|c| {
+            if c.is_control() {
+                '?'
+            } else {
+                c.to_ascii_uppercase()
+            }
+        })
         .collect();
     if verb.is_empty() {
         "(empty line)".to_string()
@@ -565,7 +587,10 @@ mod tests {
 
     #[test]
     fn apop_digest_matches_rfc_1939() {
-        let digest = apop_digest("<1896.697170952@dbc.mtview.ca.us>", &Secret::new("tanstaaf"));
+        let digest = apop_digest(
+            "<1896.697170952@dbc.mtview.ca.us>",
+            &Secret::new("tanstaaf"),
+        );
         assert_eq!(digest, "c4c9334bac560ecc979e58001b3e22fb");
     }
 }

@@ -167,7 +167,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
         let Some(code) = SmtpCode::new(code) else {
             return;
         };
-        self.conn.queue(SmtpReply { code, lines }.to_wire().as_bytes());
+        self.conn
+            .queue(SmtpReply { code, lines }.to_wire().as_bytes());
         self.skeleton.push(format!("{label} → {code}"));
         if code.value() >= 400 {
             self.errors += 1;
@@ -447,8 +448,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             }
         };
         let account = match credentials {
-            Ok(credentials) => credentials
-                .and_then(|(user, password)| self.shared.check_login(&user, &password)),
+            Ok(credentials) => {
+                credentials.and_then(|(user, password)| self.shared.check_login(&user, &password))
+            }
             Err(sasl::SaslError::InvalidBase64) => {
                 let text =
                     "5.7.8 Error: authentication failed: Invalid base64 data in continued response";
@@ -516,7 +518,13 @@ fn label_of(text: &str) -> String {
         .unwrap_or("")
         .chars()
         .take(24)
-        .map(|c| if c.is_control() { '?' } else { c.to_ascii_uppercase() })
+        .map(|c| {
+            if c.is_control() {
+                '?'
+            } else {
+                c.to_ascii_uppercase()
+            }
+        })
         .collect();
     if verb.is_empty() {
         "(empty line)".to_string()
@@ -527,10 +535,13 @@ fn label_of(text: &str) -> String {
 
 /// A mail header (`Subject:`) or an HTTP request line sent as a command: Postfix hangs up.
 fn is_forbidden(verb: &str) -> bool {
-    let header_name = verb
-        .strip_suffix(':')
-        .is_some_and(|name| !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':'));
-    header_name || ["CONNECT", "GET", "POST"].iter().any(|v| v.eq_ignore_ascii_case(verb))
+    let header_name = verb.strip_suffix(':').is_some_and(|name| {
+        !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':')
+    });
+    header_name
+        || ["CONNECT", "GET", "POST"]
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case(verb))
 }
 
 /// Postfix's 501 text for a command whose arguments do not parse.

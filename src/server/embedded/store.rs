@@ -105,11 +105,9 @@ impl MailStore {
     /// Copies of the messages in `user`'s mailbox.
     pub fn messages(&self, user: &str) -> Result<Vec<Vec<u8>>, ServerError> {
         let boxes = self.boxes();
-        let mailbox = boxes
-            .get(user)
-            .ok_or_else(|| ServerError::UnknownMailbox {
-                user: user.to_string(),
-            })?;
+        let mailbox = boxes.get(user).ok_or_else(|| ServerError::UnknownMailbox {
+            user: user.to_string(),
+        })?;
         Ok(mailbox.messages.iter().map(|m| m.bytes.clone()).collect())
     }
 
@@ -153,9 +151,7 @@ impl Maildrop {
         }
         let mut boxes = self.store.boxes();
         if let Some(mailbox) = boxes.get_mut(&self.user) {
-            mailbox
-                .messages
-                .retain(|m| !gone.contains(&m.uid.as_str()));
+            mailbox.messages.retain(|m| !gone.contains(&m.uid.as_str()));
         }
     }
 }
@@ -203,7 +199,9 @@ mod tests {
     #[test]
     fn a_mailbox_is_locked_once_and_deletes_only_on_commit() {
         let store = Arc::new(MailStore::new(["a@x".to_string()]));
-        store.seed("a@x", vec![b"1".to_vec(), b"2".to_vec()]).unwrap();
+        store
+            .seed("a@x", vec![b"1".to_vec(), b"2".to_vec()])
+            .unwrap();
         let drop1 = store.lock("a@x").unwrap();
         assert_eq!(store.lock("a@x").unwrap_err(), LockError::InUse);
         drop(drop1);

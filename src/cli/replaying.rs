@@ -1,0 +1,361 @@
+//! Replay wiring: which server answers, the replay setup a scenario asks for, and the grade
+//! of each session on the replies the server gave, with what replay did written as findings.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
+
+use super::args::{ReplayArgs, ServerKind};
+use crate::grade::{self, Evidence, Finding, FindingSeverity};
+use crate::replay::{self, ExternalServer, ReplayNote, ReplaySetup, Replayed};
+use crate::report::SubmissionOutcome;
+use crate::scenario::{Scenario, Text};
+use crate::server::embedded::{EmbeddedConfig, EmbeddedServer};
+use crate::server::{Account, MailServer};
+use crate::session::{Origin, Session};
+
+/// The server the replies come from.
+#[derive(Clone, Debug)]
+pub enum ServerChoice {
+    /// Grade the replies the submission claims.
+    None,
+    /// A fresh embedded server per submission: isolated mailboxes, results that do not
+    /// depend on order or concurrency.
+    Embedded,
+    External {
+        smtp: SocketAddr,
+        pop3: SocketAddr,
+    },
+}
+
+impl ServerChoice {
+    pub fn from_args(args: &ReplayArgs) -> Result<ServerChoice, String> {
+        Ok(match args.server {
+            ServerKind::None => ServerChoice::None,
+            ServerKind::Embedded => ServerChoice::Embedded,
+            ServerKind::External => ServerChoice::External {
+                smtp: resolve("--smtp", args.smtp.as_deref())?,
+                pop3: resolve("--pop3", args.pop3.as_deref())?,
+            },
+        })
+    }
+
+    /// What reports say answered: `none`, `embedded`, `external smtp … pop3 …`.
+    pub fn name(&self) -> String {
+        match self {
+            ServerChoice::None => "none".into(),
+            ServerChoice::Embedded => "embedded".into(),
+            ServerChoice::External { smtp, pop3 } => format!("external smtp {smtp} pop3 {pop3}"),
+        }
+    }
+}
+
+fn resolve(flag: &str, value: Option<&str>) -> Result<SocketAddr, String> {
+    let value =
+        value.ok_or_else(|| format!("error: --server external needs {flag} HOST:PORT\n"))?;
+    value
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .ok_or_else(|| format!("error: {flag} {value}: not a reachable HOST:PORT\n"))
+}
+
+/// Replays every graded session of `submission` (in session order, on one server, so an
+/// SMTP session's message is there for a later POP3 session) and re-grades it on the
+/// replayed replies. A replay that fails keeps the claimed grade and says why.
+pub async fn replay_submission(
+    submission: &mut SubmissionOutcome,
+    scenarios: &[Scenario],
+    choice: &ServerChoice,
+) {
+    let mut order: Vec<usize> = (0..submission.grades.len())
+        .filter(|&g| {
+            let grade = &submission.grades[g];
+            grade.verdict != grade::Verdict::Ungradable && grade.session.is_some()
+        })
+        .collect();
+    if order.is_empty() {
+        return;
+    }
+    order.sort_by_key(|&g| submission.grades[g].session.as_ref().map_or(0, |s| s.index));
+    let server: Arc<dyn MailServer> = match start(choice, scenarios).await {
+        Ok(server) => server,
+        Err(message) => {
+            for &g in &order {
+                submission.grades[g]
+                    .findings
+                    .push(replay_failed(&choice.name(), &message));
+            }
+            return;
+        }
+    };
+    for g in order {
+        let grade = &submission.grades[g];
+        let Some(scenario) = scenarios.iter().find(|s| s.id == grade.scenario) else {
+            continue;
+        };
+        let Some(index) = grade.session.as_ref().map(|s| s.index) else {
+            continue;
+        };
+        let Some(claimed) = submission.sessions.get(index) else {
+            continue;
+        };
+        let setup = setup_for(scenario, server.as_ref());
+        match replay::replay_session(server.as_ref(), claimed, &setup).await {
+            Ok(replayed) => {
+                let mut regraded =
+                    grade::grade_replayed(claimed, &replayed.session, index, scenario);
+                regraded.server = Some(replayed.server.clone());
+                regraded
+                    .findings
+                    .extend(replay_findings(claimed, &replayed));
+                submission.grades[g] = regraded;
+            }
+            Err(error) => {
+                let finding = replay_failed(&server.name(), &error.to_string());
+                submission.grades[g].findings.push(finding);
+            }
+        }
+    }
+    let _ = server.stop().await;
+}
+
+async fn start(
+    choice: &ServerChoice,
+    scenarios: &[Scenario],
+) -> Result<Arc<dyn MailServer>, String> {
+    match choice {
+        ServerChoice::None => Err("no server chosen".into()),
+        ServerChoice::External { smtp, pop3 } => {
+            let (domain, accounts) = lab(scenarios);
+            Ok(Arc::new(ExternalServer::new(
+                *smtp, *pop3, domain, accounts,
+            )))
+        }
+        ServerChoice::Embedded => {
+            let (domain, accounts) = lab(scenarios);
+            let mut config = EmbeddedConfig {
+                domain,
+                ..EmbeddedConfig::default()
+            };
+            if !accounts.is_empty() {
+                config.accounts = accounts;
+            }
+            let server = EmbeddedServer::start(config)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(Arc::new(server))
+        }
+    }
+}
+
+/// The lab domain and every test account the scenarios name (qualified, once each).
+fn lab(scenarios: &[Scenario]) -> (String, Vec<Account>) {
+    let domain = scenarios
+        .first()
+        .map_or("lab.test".to_string(), |s| s.server.domain.clone());
+    let mut accounts: Vec<Account> = Vec::new();
+    for scenario in scenarios {
+        for account in &scenario.server.accounts {
+            let address = qualify(&account.user, &domain);
+            if !accounts.iter().any(|a| a.address == address) {
+                accounts.push(Account::new(address, account.password.clone()));
+            }
+        }
+    }
+    (domain, accounts)
+}
+
+fn qualify(user: &str, domain: &str) -> String {
+    if user.contains('@') {
+        user.to_ascii_lowercase()
+    } else {
+        format!("{user}@{domain}").to_ascii_lowercase()
+    }
+}
+
+/// The scenario's replay needs: its first test account (else the server's), its mailbox,
+/// its stand-in body and options.
+pub fn setup_for(scenario: &Scenario, server: &dyn MailServer) -> ReplaySetup {
+    let spec = &scenario.server;
+    let domain = server.domain();
+    let account = spec
+        .accounts
+        .first()
+        .map(|a| Account::new(qualify(&a.user, &domain), a.password.clone()))
+        .or_else(|| server.accounts().into_iter().next())
+        .unwrap_or_else(|| Account::new(format!("student@{domain}"), "secret"));
+    let mut setup = ReplaySetup::new(account, domain);
+    setup.keep_addresses = spec.keep_addresses;
+    setup.send_then_read = spec.send_then_read;
+    setup.replay_body = spec.replay_body.as_ref().map(|b| b.as_bytes().to_vec());
+    setup.mailbox = spec
+        .mailboxes
+        .iter()
+        .filter(|m| qualify(&m.user, &setup.domain) == setup.account.address)
+        .flat_map(|m| &m.messages)
+        .map(|m| {
+            format!(
+                "From: {}\r\nTo: {}\r\nSubject: {}\r\n\r\n{}\r\n",
+                m.from, m.to, m.subject, m.body
+            )
+            .into_bytes()
+        })
+        .collect();
+    setup
+}
+
+fn replay_failed(server: &str, error: &str) -> Finding {
+    Finding {
+        check: "replay",
+        severity: FindingSeverity::Warning,
+        message: Text::new(
+            format!("Replay against the {server} server failed ({error}); this grade rests on the replies the submission claims."),
+            format!("向 {server} 服务器重放失败（{error}）；本成绩依据的是提交记录中声称的回复。"),
+        ),
+        evidence: None,
+    }
+}
+
+/// What replay did differently from the submission, as info findings (and the
+/// send-then-read result).
+pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let info = |en: String, zh: String, origin: Option<Origin>| Finding {
+        check: "replay",
+        severity: FindingSeverity::Info,
+        message: Text::new(en, zh),
+        evidence: origin.map(|origin| Evidence {
+            source: claimed.source.path.clone(),
+            origin,
+            exchange: claimed
+                .exchanges
+                .iter()
+                .find(|e| e.command.as_ref().is_some_and(|c| c.origin == origin))
+                .map_or_else(String::new, |e| e.skeleton_line()),
+        }),
+    };
+    let mut mapped: Vec<String> = Vec::new();
+    let mut skipped: Vec<String> = Vec::new();
+    for note in &replayed.notes {
+        match note {
+            ReplayNote::AddressMapped { from, to } => {
+                let pair = format!("{from} → {to}");
+                if !mapped.contains(&pair) {
+                    mapped.push(pair);
+                }
+            }
+            ReplayNote::Skipped { label, .. } => skipped.push(label.clone()),
+            ReplayNote::CredentialSwapped { what, origin } => findings.push(info(
+                format!("Replay logged in with the test account instead of yours ({what}); your credentials were never sent."),
+                format!("重放时使用测试账号登录而非你的账号（{what}）；你的凭据从未被发送。"),
+                Some(*origin),
+            )),
+            ReplayNote::FailedLoginMirrored { what, origin } => findings.push(info(
+                format!("Your login ({what}) failed in the submission, so replay sent a wrong password to fail the same way."),
+                format!("提交记录中你的登录（{what}）失败了，所以重放时故意发送错误密码，以得到同样的结果。"),
+                Some(*origin),
+            )),
+            ReplayNote::MalformedCredential { what, problem, origin } => findings.push(info(
+                format!("Your {what} credentials were malformed ({problem}); replay sent malformed ones too, so the server answers as it would have."),
+                format!("你的 {what} 凭据格式有误（{problem}）；重放时同样发送格式错误的凭据，以得到服务器的真实反应。"),
+                Some(*origin),
+            )),
+            ReplayNote::MechanismNotReplayed { mechanism, origin } => findings.push(info(
+                format!("Replay cannot log in with AUTH {mechanism}; the exchange was cancelled on replay."),
+                format!("重放不支持 AUTH {mechanism} 登录；重放时取消了该认证。"),
+                Some(*origin),
+            )),
+            ReplayNote::ApopRecomputed { origin } => findings.push(info(
+                "APOP was recomputed for the test account from the replay server's greeting.".into(),
+                "已根据重放服务器的问候语为测试账号重新计算 APOP 摘要。".into(),
+                Some(*origin),
+            )),
+            ReplayNote::BodySupplied { size, from_scenario, origin } => {
+                let (en, zh) = if *from_scenario {
+                    ("the scenario's", "场景提供的")
+                } else {
+                    ("a default", "默认的")
+                };
+                findings.push(info(
+                    format!("The submission shows only the message's size, so replay sent {en} {size}-byte message instead."),
+                    format!("提交记录只给出了邮件大小，重放时改为发送{zh} {size} 字节邮件。"),
+                    Some(*origin),
+                ))
+            }
+            ReplayNote::MailboxSeeded { count, generated } => findings.push(info(
+                format!("Before the POP3 session the test mailbox was given {count} message(s) ({generated} generated)."),
+                format!("POP3 会话前，测试邮箱中放入了 {count} 封邮件（其中 {generated} 封为生成的）。"),
+                None,
+            )),
+            ReplayNote::SeedFailed { detail } => findings.push(info(
+                format!("The replay server's mailbox could not be filled ({detail}); the messages the session reads may not exist there."),
+                format!("无法向重放服务器的邮箱放入邮件（{detail}）；会话读取的邮件在那里可能不存在。"),
+                None,
+            )),
+            ReplayNote::StoppedAtTls { origin } => findings.push(info(
+                "Replay stopped at STARTTLS/STLS: TLS is not negotiated on replay, so what followed was not replayed.".into(),
+                "重放在 STARTTLS/STLS 处停止：重放不进行 TLS 协商，之后的内容未重放。".into(),
+                Some(*origin),
+            )),
+            ReplayNote::ServerClosed { unsent } => findings.push(info(
+                format!("The replay server closed the connection; {unsent} command(s) were not sent."),
+                format!("重放服务器关闭了连接；有 {unsent} 条命令未发送。"),
+                None,
+            )),
+            ReplayNote::Filler { what } => findings.push(info(
+                format!("Replay sent {what} that the submission does not, to keep the dialogue in step."),
+                format!("为保持对话同步，重放时额外发送了提交记录中没有的内容（{what}）。"),
+                None,
+            )),
+        }
+    }
+    if !mapped.is_empty() {
+        findings.insert(
+            0,
+            info(
+                format!(
+                    "Replay mapped envelope addresses to the lab domain: {}.",
+                    mapped.join(", ")
+                ),
+                format!("重放时将信封地址映射到实验域：{}。", mapped.join("，")),
+                None,
+            ),
+        );
+    }
+    if !skipped.is_empty() {
+        findings.push(info(
+            format!(
+                "Not sent on replay, because the server refused what came before: {}.",
+                skipped.join(", ")
+            ),
+            format!(
+                "因服务器拒绝了之前的命令，以下内容在重放时未发送：{}。",
+                skipped.join("，")
+            ),
+            None,
+        ));
+    }
+    if let Some(readback) = &replayed.readback {
+        findings.push(Finding {
+            check: "send-then-read",
+            severity: if readback.verified {
+                FindingSeverity::Info
+            } else {
+                FindingSeverity::Error
+            },
+            message: if readback.verified {
+                Text::new(
+                    format!("The message sent over SMTP came back over POP3 unchanged on the replay server: {}.", readback.detail),
+                    format!("在重放服务器上，通过 SMTP 发送的邮件经 POP3 取回后完全一致：{}。", readback.detail),
+                )
+            } else {
+                Text::new(
+                    format!("The message sent over SMTP did not come back unchanged over POP3 on the replay server: {}.", readback.detail),
+                    format!("在重放服务器上，通过 SMTP 发送的邮件未能经 POP3 原样取回：{}。", readback.detail),
+                )
+            },
+            evidence: None,
+        });
+    }
+    findings
+}

@@ -1,0 +1,218 @@
+//! `replay-integrity`: the replies the submission claims are the ones a server gives to the
+//! same commands.
+//!
+//! **What**: when the session was replayed, each claimed exchange is paired with its replay
+//! (same command, same place in the dialogue) and their reply codes are compared. A
+//! difference of reply class (claimed `250`, replayed `503`; claimed `235` for an AUTH the
+//! server refused; claimed `+OK`, replayed `-ERR`) is a finding that shows both lines and
+//! where each came from: the claimed one at file:line or frame, the replayed one at
+//! `replay #n`. A claimed reply to a command the server never answered (it closed, or the
+//! command was skipped after a refusal) is a finding too.
+//!
+//! **Tolerated** (a student's real provider and the lab server legitimately differ):
+//! - every reply's text: the greeting banner, EHLO capability lines, queue ids, wording;
+//! - codes of the same class: `250` vs `251`, `550` vs `554`, `221` vs `250`;
+//! - one refusal for another: `4xx` vs `5xx` (greylisting, rate limits, policy);
+//! - POP3 response text and body sizes (`+OK 2 320` vs `+OK 1 80`): only `+OK` / `-ERR` /
+//!   `+` are compared;
+//! - exchanges replay did not send because the claimed session went encrypted (STARTTLS);
+//! - exchanges the claimed session shows no reply for.
+//!
+//! Credentials are the test account's on replay, and a login the transcript shows failing
+//! is replayed with a wrong password, so AUTH / PASS differences come from the form of what
+//! the student sent (not base64, no user name), not from the password itself.
+//!
+//! **Why**: an edited transcript (a `503` retouched into `250`, a made-up `235`) earns
+//! points it should not; the replay server's answer is what the commands really get.
+//!
+//! **Example**: claimed `C: RCPT TO:<a@b>` / `S: 250 OK` after a MAIL that was refused;
+//! the replay server answers `503 5.5.1 Error: need MAIL command`.
+
+use super::{CheckFn, Context};
+use crate::grade::evidence::origin_of;
+use crate::grade::model::{Evidence, Finding, FindingSeverity};
+use crate::scenario::Text;
+use crate::session::{Exchange, Reply, ReplyCode, Session};
+
+pub const CHECK: CheckFn = CheckFn {
+    id: "replay-integrity",
+    run,
+};
+
+fn run(context: &Context<'_>) -> Vec<Finding> {
+    let Some(claimed) = context.claimed else {
+        return Vec::new();
+    };
+    let replayed = context.session;
+    pairs(claimed, replayed)
+        .filter_map(|(c, r)| compare(claimed, c, replayed, r))
+        .collect()
+}
+
+/// Claimed and replayed exchanges that belong together, in order. Replay keeps the claimed
+/// commands (same origin), adding only what the server said unasked and fillers.
+fn pairs<'a>(
+    claimed: &'a Session,
+    replayed: &'a Session,
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let mut next = 0;
+    claimed
+        .exchanges
+        .iter()
+        .enumerate()
+        .filter_map(move |(index, exchange)| {
+            let found = replayed
+                .exchanges
+                .iter()
+                .enumerate()
+                .skip(next)
+                .find(|(_, other)| same_command(exchange, other))
+                .map(|(k, _)| k)?;
+            next = found + 1;
+            Some((index, found))
+        })
+}
+
+fn same_command(claimed: &Exchange, replayed: &Exchange) -> bool {
+    match (&claimed.command, &replayed.command) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn compare(claimed: &Session, c: usize, replayed: &Session, r: usize) -> Option<Finding> {
+    let ours = claimed.exchanges.get(c)?;
+    let theirs = replayed.exchanges.get(r)?;
+    let claimed_reply = ours.reply.as_ref()?;
+    if claimed.encrypted_after.is_some_and(|after| c > after) {
+        return None;
+    }
+    let label = ours
+        .command
+        .as_ref()
+        .map_or("the greeting".to_string(), |cmd| cmd.to_string());
+    let at = place(claimed, origin_of_reply(ours, claimed_reply));
+    let (en, zh) = match &theirs.reply {
+        Some(replayed_reply) if tolerated(claimed_reply.code, replayed_reply.code) => {
+            return None
+        }
+        Some(replayed_reply) => (
+            format!(
+                "The submission claims `{}` ({at}) as the reply to {label}, but the replay server answered `{}` (replay #{r}): the transcript does not show what a server says to these commands.",
+                reply_line(claimed_reply),
+                reply_line(replayed_reply),
+            ),
+            format!(
+                "提交的记录声称 {label} 得到的回复是 `{}`（{at}），但重放服务器回复的是 `{}`（重放第 {r} 条）：记录与服务器对这些命令的真实回复不符。",
+                reply_line(claimed_reply),
+                reply_line(replayed_reply),
+            ),
+        ),
+        None => (
+            format!(
+                "The submission claims `{}` ({at}) as the reply to {label}, but on replay the server gave no reply to it (it was not sent after an earlier refusal, or the server closed the connection).",
+                reply_line(claimed_reply),
+            ),
+            format!(
+                "提交的记录声称 {label} 得到的回复是 `{}`（{at}），但重放时服务器没有回复它（之前的命令被拒绝后未发送，或服务器关闭了连接）。",
+                reply_line(claimed_reply),
+            ),
+        ),
+    };
+    Some(Finding {
+        check: CHECK.id,
+        severity: FindingSeverity::Error,
+        message: Text::new(en, zh),
+        evidence: Some(Evidence {
+            source: claimed.source.path.clone(),
+            origin: origin_of_reply(ours, claimed_reply),
+            exchange: format!(
+                "{} (replayed: {})",
+                ours.skeleton_line(),
+                theirs.skeleton_line()
+            ),
+        }),
+    })
+}
+
+/// Same class, or both refusals, or the same POP3 status.
+fn tolerated(claimed: ReplyCode, replayed: ReplyCode) -> bool {
+    match (claimed, replayed) {
+        (ReplyCode::Smtp(a), ReplyCode::Smtp(b)) => {
+            a.class() == b.class() || (a.class() >= 4 && b.class() >= 4)
+        }
+        (a, b) => a == b,
+    }
+}
+
+/// The claimed reply's own place, else its command's.
+fn origin_of_reply(exchange: &Exchange, reply: &Reply) -> crate::session::Origin {
+    match reply.origin {
+        crate::session::Origin::Synthetic => origin_of(exchange),
+        origin => origin,
+    }
+}
+
+/// `transcript.txt:12`, `capture.pcapng frame 7`.
+fn place(session: &Session, origin: crate::session::Origin) -> String {
+    let file = session.source.path.display();
+    match origin {
+        crate::session::Origin::Line { .. } => format!("{file}:{origin}"),
+        _ => format!("{file} {origin}"),
+    }
+}
+
+/// `250 2.1.5 Ok`, `+OK 2 320`, one line.
+fn reply_line(reply: &Reply) -> String {
+    let text = reply.text().trim();
+    if text.is_empty() {
+        reply.code.to_string()
+    } else {
+        format!("{} {text}", reply.code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::{Pop3Status, SmtpCode};
+
+    #[test]
+    fn tolerated_differences() {
+        let smtp = |code| ReplyCode::Smtp(SmtpCode::new(code).unwrap());
+        let cases = [
+            (smtp(250), smtp(251), true),
+            (smtp(221), smtp(250), true),
+            (smtp(550), smtp(554), true),
+            (smtp(450), smtp(550), true),
+            (smtp(250), smtp(503), false),
+            (smtp(235), smtp(535), false),
+            (smtp(235), smtp(501), false),
+            (smtp(354), smtp(554), false),
+            (smtp(334), smtp(504), false),
+            (
+                ReplyCode::Pop3(Pop3Status::Ok),
+                ReplyCode::Pop3(Pop3Status::Ok),
+                true,
+            ),
+            (
+                ReplyCode::Pop3(Pop3Status::Ok),
+                ReplyCode::Pop3(Pop3Status::Err),
+                false,
+            ),
+            (
+                ReplyCode::Pop3(Pop3Status::Continue),
+                ReplyCode::Pop3(Pop3Status::Ok),
+                false,
+            ),
+        ];
+        for (claimed, replayed, expected) in cases {
+            assert_eq!(
+                tolerated(claimed, replayed),
+                expected,
+                "{claimed} vs {replayed}"
+            );
+        }
+    }
+}

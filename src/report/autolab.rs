@@ -1,0 +1,35 @@
+//! Autolab: a readable report, then the `{"scores": {...}}` line Autolab's driver reads
+//! from the last line of the autograder's output. Keys are scenario ids, so the
+//! assessment's problems must be named after the scenarios.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::summary;
+use super::text::{self, TextStyle};
+use super::SubmissionOutcome;
+
+#[derive(Serialize)]
+struct Scores<'a> {
+    scores: BTreeMap<&'a str, u32>,
+    /// Autolab's scoreboard column: the total.
+    scoreboard: [u32; 1],
+}
+
+/// The report and the scores line for one submission, in `lang` (`en` or `zh-CN`).
+pub fn render(submission: &SubmissionOutcome, server: &str, lang: &str) -> String {
+    let style = TextStyle { lang, color: false };
+    let mut out = text::render_submission_text(submission, style, server);
+    let counted = summary::counted_grades(submission);
+    let scores = Scores {
+        scores: counted
+            .iter()
+            .map(|g| (g.scenario.as_str(), g.score))
+            .collect(),
+        scoreboard: [summary::totals(submission).score],
+    };
+    out.push_str(&serde_json::to_string(&scores).expect("scores always serialise"));
+    out.push('\n');
+    out
+}

@@ -1,0 +1,199 @@
+//! Gradescope's `results.json` for one submission (Gradescope runs the autograder once per
+//! submission): the total, one test per check of each scenario that counts, provenance in
+//! `extra_data`.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::summary::{self, say};
+use super::{escape, InputHash, SubmissionOutcome};
+use crate::grade::{Grade, Verdict};
+
+#[derive(Serialize)]
+struct Results<'a> {
+    score: u32,
+    max_score: u32,
+    output: String,
+    output_format: &'static str,
+    visibility: &'static str,
+    tests: Vec<Test>,
+    extra_data: ExtraData<'a>,
+}
+
+#[derive(Serialize)]
+struct Test {
+    name: String,
+    number: String,
+    score: u32,
+    max_score: u32,
+    status: &'static str,
+    output: String,
+    output_format: &'static str,
+    visibility: &'static str,
+    tags: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ExtraData<'a> {
+    tool: &'static str,
+    version: &'static str,
+    submission: &'a str,
+    server: &'a str,
+    scenarios: Vec<ScenarioEntry<'a>>,
+    inputs: &'a [InputHash],
+}
+
+#[derive(Serialize)]
+struct ScenarioEntry<'a> {
+    id: &'a str,
+    score: u32,
+    max_score: u32,
+    verdict: Verdict,
+}
+
+/// `results.json` for one submission, in `lang` (`en` or `zh-CN`).
+pub fn render(submission: &SubmissionOutcome, server: &str, lang: &str) -> String {
+    let counted = summary::counted_grades(submission);
+    let totals = summary::totals(submission);
+    let mut tests = Vec::new();
+    for (number, grade) in counted.iter().enumerate() {
+        tests.extend(grade_tests(grade, number + 1, lang));
+    }
+    let results = Results {
+        score: totals.score,
+        max_score: totals.max_score,
+        output: overview(submission, &counted, lang),
+        output_format: "md",
+        visibility: "visible",
+        tests,
+        extra_data: ExtraData {
+            tool: "mailgrade",
+            version: env!("CARGO_PKG_VERSION"),
+            submission: &submission.id,
+            server,
+            scenarios: counted
+                .iter()
+                .map(|g| ScenarioEntry {
+                    id: &g.scenario,
+                    score: g.score,
+                    max_score: g.max_score,
+                    verdict: g.verdict,
+                })
+                .collect(),
+            inputs: &submission.hashes,
+        },
+    };
+    let mut text =
+        serde_json::to_string_pretty(&results).expect("the results model always serialises");
+    text.push('\n');
+    text
+}
+
+fn grade_tests(grade: &Grade, number: usize, lang: &str) -> Vec<Test> {
+    let title = grade.title.get(lang);
+    if grade.verdict == Verdict::Ungradable {
+        return vec![Test {
+            name: format!("{title}: {}", say(lang, "not graded", "未评分")),
+            number: format!("{number}"),
+            score: 0,
+            max_score: grade.max_score,
+            status: "failed",
+            output: escape::markdown_feedback(&summary::ungradable_reason(grade, lang)),
+            output_format: "md",
+            visibility: "visible",
+            tags: vec![grade.scenario.clone(), "ungradable".into()],
+        }];
+    }
+    grade
+        .checks
+        .iter()
+        .enumerate()
+        .map(|(index, check)| {
+            let mut output = String::new();
+            if !check.status.is_ok() {
+                output.push_str(&escape::markdown_feedback(&summary::check_message(
+                    check, lang,
+                )));
+                if let Some(evidence) = &check.evidence {
+                    let _ = write!(
+                        output,
+                        "\n\n{}",
+                        escape::markdown_code(&summary::evidence_place(evidence))
+                    );
+                }
+            }
+            Test {
+                name: format!("{title}: {}", check.name),
+                number: format!("{number}.{}", index + 1),
+                score: check.points,
+                max_score: check.max_points,
+                status: if check.status.is_ok() {
+                    "passed"
+                } else {
+                    "failed"
+                },
+                output,
+                output_format: "md",
+                visibility: "visible",
+                tags: vec![
+                    grade.scenario.clone(),
+                    summary::status_id(check.status).into(),
+                ],
+            }
+        })
+        .collect()
+}
+
+/// The text above the tests: the verdict, unusable files, findings, the skeleton diffs.
+fn overview(submission: &SubmissionOutcome, counted: &[&Grade], lang: &str) -> String {
+    let totals = summary::totals(submission);
+    let mut out = format!(
+        "**{} {}/{}** — {}\n",
+        say(lang, "Score", "得分"),
+        totals.score,
+        totals.max_score,
+        summary::verdict_word(&totals, lang)
+    );
+    for problem in &submission.problems {
+        let _ = writeln!(
+            out,
+            "\n- {}: {}",
+            say(lang, "error", "错误"),
+            escape::markdown(&summary::problem_line(problem))
+        );
+    }
+    for grade in counted {
+        let _ = write!(
+            out,
+            "\n### {} ({}/{})\n\n",
+            escape::markdown(grade.title.get(lang)),
+            grade.score,
+            grade.max_score
+        );
+        if grade.verdict == Verdict::Ungradable {
+            let _ = writeln!(
+                out,
+                "{}",
+                escape::markdown_feedback(&summary::ungradable_reason(grade, lang))
+            );
+            continue;
+        }
+        for finding in &grade.findings {
+            let _ = writeln!(
+                out,
+                "- {}",
+                escape::markdown_feedback(finding.message.get(lang))
+            );
+        }
+        if grade.losses().next().is_some() {
+            let _ = write!(
+                out,
+                "\n{}\n\n{}",
+                say(lang, "Expected vs. yours:", "期望与你的对比："),
+                escape::markdown_block("diff", &grade.unified_diff())
+            );
+        }
+    }
+    out
+}

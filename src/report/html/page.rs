@@ -1,0 +1,164 @@
+//! The HTML document: styles, the class overview, one section per student.
+
+use std::fmt::Write;
+
+use super::{class, ladder};
+use crate::grade::{FindingSeverity, Grade, Verdict};
+use crate::report::escape::html as esc;
+use crate::report::summary::{self, say};
+use crate::report::{Outcome, SubmissionOutcome};
+
+const STYLE: &str = r#"
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1000px;padding:0 1rem;color:#1d2330;background:#fff}
+h1{font-size:1.6rem}h2{border-bottom:1px solid #d5d9e0;padding-bottom:.3rem;margin-top:2.5rem}
+.badge{display:inline-block;padding:.1rem .6rem;border-radius:1rem;font-size:.9rem;color:#fff}
+.passed{background:#1a7f37}.failed{background:#cf222e}.ungradable{background:#9a6700}
+table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d5d9e0;padding:.25rem .6rem;text-align:left;vertical-align:top}
+td.num{text-align:right}code{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;font-size:.9em}
+.loss{color:#a40e26}.where{color:#57606a;font-size:.85rem}.problem{color:#a40e26}
+.ladder{display:block;margin:.5rem 0;max-width:100%;height:auto}
+.ladder text{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,"Noto Sans Mono CJK SC",monospace;font-size:12px;fill:#1d2330}
+.ladder .lane-head{fill:#eef1f5;stroke:#8c959f}.ladder .lane-name{font-weight:bold}
+.ladder .lifeline{stroke:#8c959f;stroke-dasharray:4 4}
+.ladder .arrow line{stroke:#0969da;stroke-width:1.5}.ladder .arrow polygon{fill:#0969da}
+.ladder .arrow.reply line{stroke:#1a7f37}.ladder .arrow.reply polygon{fill:#1a7f37}
+.ladder .arrow.fail line{stroke:#cf222e;stroke-width:2.5}.ladder .arrow.fail polygon{fill:#cf222e}.ladder .arrow.fail text{fill:#cf222e;font-weight:bold}
+.ladder .note.fail{fill:#cf222e}.ladder .origin,.ladder .no-reply{fill:#6e7781;font-size:11px}
+.ladder .missing rect{fill:#fff0f0;stroke:#cf222e;stroke-dasharray:5 3}.ladder .missing text{fill:#cf222e}
+.histogram rect{fill:#0969da}.histogram text{font-size:12px;fill:#1d2330}.histogram .axis{stroke:#57606a}
+"#;
+
+/// The whole outcome as one HTML document, texts in `lang` (`en` or `zh-CN`).
+pub fn render(outcome: &Outcome, lang: &str) -> String {
+    let html_lang = if summary::is_zh(lang) { "zh-CN" } else { "en" };
+    let title = say(lang, "mailgrade report", "mailgrade 评分报告");
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
+         <title>{title}</title><style>{STYLE}</style></head><body><h1>{title}</h1>"
+    );
+    let _ = write!(
+        out,
+        r#"<p class="where">{} {}</p>"#,
+        say(lang, "Replies graded from:", "评分所依据的回复："),
+        esc(&outcome.server)
+    );
+    if outcome.submissions.len() > 1 {
+        out.push_str(&class::render(outcome, lang));
+    }
+    for (index, submission) in outcome.submissions.iter().enumerate() {
+        student(&mut out, index + 1, submission, lang);
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+fn badge(verdict: &str, class: &str) -> String {
+    format!(r#"<span class="badge {class}">{verdict}</span>"#)
+}
+
+fn student(out: &mut String, number: usize, submission: &SubmissionOutcome, lang: &str) {
+    let totals = summary::totals(submission);
+    let class = match (totals.gradable, totals.passed) {
+        (false, _) => "ungradable",
+        (true, true) => "passed",
+        (true, false) => "failed",
+    };
+    let _ = write!(
+        out,
+        r#"<section class="student" id="s{number}"><h2>{} — {} {}</h2>"#,
+        esc(&submission.id),
+        summary::score_text(&totals),
+        badge(summary::verdict_word(&totals, lang), class)
+    );
+    for problem in &submission.problems {
+        let _ = write!(
+            out,
+            r#"<p class="problem">{}: {}</p>"#,
+            say(lang, "error", "错误"),
+            esc(&summary::problem_line(problem))
+        );
+    }
+    // Grades that have no session (ungradable) are told first; then every dialogue.
+    for grade in submission.grades.iter().filter(|g| g.session.is_none()) {
+        grade_block(out, grade, lang);
+    }
+    for (index, session) in submission.sessions.iter().enumerate() {
+        let grade = submission
+            .grades
+            .iter()
+            .find(|g| g.session.as_ref().is_some_and(|s| s.index == index));
+        let _ = write!(
+            out,
+            r#"<h3>{} {}: {} <span class="where">{}</span></h3>"#,
+            say(lang, "Dialogue", "对话"),
+            index + 1,
+            session.protocol.name().to_uppercase(),
+            esc(&session.source.to_string())
+        );
+        out.push_str(&ladder::render(session, grade, lang));
+        if let Some(grade) = grade {
+            grade_block(out, grade, lang);
+        }
+    }
+    out.push_str("</section>");
+}
+
+fn grade_block(out: &mut String, grade: &Grade, lang: &str) {
+    let class = match grade.verdict {
+        Verdict::Passed => "passed",
+        Verdict::Failed => "failed",
+        Verdict::Ungradable => "ungradable",
+    };
+    let _ = write!(
+        out,
+        r#"<div class="grade"><p><b>{}</b> {}/{} {}</p>"#,
+        esc(grade.title.get(lang)),
+        grade.score,
+        grade.max_score,
+        badge(summary::grade_verdict_word(grade, lang), class)
+    );
+    if grade.verdict == Verdict::Ungradable {
+        let _ = write!(
+            out,
+            "<p>{}</p>",
+            esc(&summary::ungradable_reason(grade, lang))
+        );
+    }
+    let losses: Vec<_> = grade.losses().collect();
+    if !losses.is_empty() || !grade.findings.is_empty() {
+        out.push_str("<ul>");
+        for check in losses {
+            let _ = write!(
+                out,
+                r#"<li class="loss"><code>{}</code> −{}: {}"#,
+                esc(&check.name),
+                check.max_points - check.points,
+                esc(&summary::check_message(check, lang))
+            );
+            if let Some(evidence) = &check.evidence {
+                let _ = write!(
+                    out,
+                    r#" <span class="where">{}</span>"#,
+                    esc(&summary::evidence_place(evidence))
+                );
+            }
+            out.push_str("</li>");
+        }
+        for finding in &grade.findings {
+            let label = match finding.severity {
+                FindingSeverity::Info => say(lang, "note", "提示"),
+                FindingSeverity::Warning => say(lang, "warning", "警告"),
+                FindingSeverity::Error => say(lang, "error", "错误"),
+            };
+            let _ = write!(
+                out,
+                "<li><i>{label}</i>: {}</li>",
+                esc(finding.message.get(lang))
+            );
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</div>");
+}

@@ -1,0 +1,232 @@
+//! JUnit XML for CI test views (GitLab, Jenkins, GitHub test reporters): one `<testsuite>`
+//! per submission and scenario, one `<testcase>` per check, the graded dialogue (secrets
+//! redacted) in `<system-out>`.
+
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::Writer;
+
+use super::summary::{self, say};
+use super::{escape, transcript, Outcome, SubmissionOutcome};
+use crate::grade::{FindingSeverity, Grade, Status, Verdict};
+
+type Xml = Writer<Vec<u8>>;
+
+/// The whole outcome as a JUnit XML document, messages in `lang` (`en` or `zh-CN`).
+pub fn render(outcome: &Outcome, lang: &str) -> String {
+    let mut xml = Writer::new_with_indent(Vec::new(), b' ', 2);
+    emit(
+        &mut xml,
+        Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)),
+    );
+    let (tests, failures, errors) = outcome
+        .submissions
+        .iter()
+        .map(counts_of_submission)
+        .fold((0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+    let mut root = BytesStart::new("testsuites");
+    push(&mut root, "name", "mailgrade");
+    push(&mut root, "tests", &tests.to_string());
+    push(&mut root, "failures", &failures.to_string());
+    push(&mut root, "errors", &errors.to_string());
+    emit(&mut xml, Event::Start(root));
+    for submission in &outcome.submissions {
+        write_submission(&mut xml, submission, lang);
+    }
+    emit(&mut xml, Event::End(BytesEnd::new("testsuites")));
+    let mut text = String::from_utf8(xml.into_inner()).expect("the writer only writes UTF-8");
+    text.push('\n');
+    text
+}
+
+/// Writing into memory cannot fail.
+fn emit(xml: &mut Xml, event: Event<'_>) {
+    xml.write_event(event)
+        .expect("writing to memory cannot fail");
+}
+
+/// Adds an attribute; the writer escapes it, controls XML forbids are replaced first.
+fn push(start: &mut BytesStart<'_>, name: &str, value: &str) {
+    start.push_attribute((name, escape::xml_chars(value).as_str()));
+}
+
+fn text(xml: &mut Xml, value: &str) {
+    let value = escape::xml_chars(value);
+    emit(xml, Event::Text(BytesText::new(&value)));
+}
+
+/// (tests, failures, errors) of one grade.
+fn counts(grade: &Grade) -> (usize, usize, usize) {
+    if grade.verdict == Verdict::Ungradable {
+        return (1, 0, 1);
+    }
+    let failures = grade.checks.iter().filter(|c| !c.status.is_ok()).count();
+    (grade.checks.len(), failures, 0)
+}
+
+fn counts_of_submission(submission: &SubmissionOutcome) -> (usize, usize, usize) {
+    let problems = submission.problems.len();
+    submission
+        .grades
+        .iter()
+        .map(counts)
+        .fold((problems, 0, problems), |a, b| {
+            (a.0 + b.0, a.1 + b.1, a.2 + b.2)
+        })
+}
+
+fn write_submission(xml: &mut Xml, submission: &SubmissionOutcome, lang: &str) {
+    if !submission.problems.is_empty() {
+        let mut suite = BytesStart::new("testsuite");
+        push(&mut suite, "name", &format!("{} / input", submission.id));
+        let count = submission.problems.len().to_string();
+        push(&mut suite, "tests", &count);
+        push(&mut suite, "failures", "0");
+        push(&mut suite, "errors", &count);
+        emit(xml, Event::Start(suite));
+        for problem in &submission.problems {
+            let mut case = BytesStart::new("testcase");
+            push(&mut case, "name", &problem.file.display().to_string());
+            push(&mut case, "classname", &submission.id);
+            emit(xml, Event::Start(case));
+            let mut error = BytesStart::new("error");
+            push(&mut error, "message", &summary::problem_line(problem));
+            push(&mut error, "type", "input");
+            match &problem.hint {
+                Some(hint) => {
+                    emit(xml, Event::Start(error));
+                    text(xml, hint);
+                    emit(xml, Event::End(BytesEnd::new("error")));
+                }
+                None => emit(xml, Event::Empty(error)),
+            }
+            emit(xml, Event::End(BytesEnd::new("testcase")));
+        }
+        emit(xml, Event::End(BytesEnd::new("testsuite")));
+    }
+    for grade in &submission.grades {
+        write_grade(xml, submission, grade, lang);
+    }
+}
+
+fn write_grade(xml: &mut Xml, submission: &SubmissionOutcome, grade: &Grade, lang: &str) {
+    let (tests, failures, errors) = counts(grade);
+    let skipped = grade
+        .checks
+        .iter()
+        .filter(|c| matches!(c.status, Status::Skipped | Status::NotChecked))
+        .count();
+    let session = grade
+        .session
+        .as_ref()
+        .and_then(|s| submission.sessions.get(s.index));
+    let mut suite = BytesStart::new("testsuite");
+    push(
+        &mut suite,
+        "name",
+        &format!("{} / {}", submission.id, grade.scenario),
+    );
+    push(&mut suite, "tests", &tests.to_string());
+    push(&mut suite, "failures", &failures.to_string());
+    push(&mut suite, "errors", &errors.to_string());
+    push(&mut suite, "skipped", &skipped.to_string());
+    emit(xml, Event::Start(suite));
+
+    emit(xml, Event::Start(BytesStart::new("properties")));
+    let mut properties = vec![
+        ("scenario", grade.scenario.clone()),
+        ("title", grade.title.get(lang).to_string()),
+        ("score", grade.score.to_string()),
+        ("max_score", grade.max_score.to_string()),
+        ("pass_mark", grade.pass_mark.to_string()),
+        (
+            "verdict",
+            summary::grade_verdict_word(grade, "en").to_string(),
+        ),
+    ];
+    if let Some(session) = session {
+        properties.push(("session", session.source.to_string()));
+    }
+    for (name, value) in properties {
+        let mut property = BytesStart::new("property");
+        push(&mut property, "name", name);
+        push(&mut property, "value", &value);
+        emit(xml, Event::Empty(property));
+    }
+    emit(xml, Event::End(BytesEnd::new("properties")));
+
+    if grade.verdict == Verdict::Ungradable {
+        let mut case = BytesStart::new("testcase");
+        push(&mut case, "name", grade.title.get(lang));
+        push(&mut case, "classname", &grade.scenario);
+        emit(xml, Event::Start(case));
+        let mut error = BytesStart::new("error");
+        push(
+            &mut error,
+            "message",
+            &summary::ungradable_reason(grade, lang),
+        );
+        push(&mut error, "type", "ungradable");
+        emit(xml, Event::Empty(error));
+        emit(xml, Event::End(BytesEnd::new("testcase")));
+    }
+    for check in &grade.checks {
+        let mut case = BytesStart::new("testcase");
+        push(&mut case, "name", &check.name);
+        push(&mut case, "classname", &grade.scenario);
+        let status = check.status;
+        if status == Status::Passed {
+            emit(xml, Event::Empty(case));
+            continue;
+        }
+        emit(xml, Event::Start(case));
+        if status.is_ok() {
+            let mut skipped = BytesStart::new("skipped");
+            push(&mut skipped, "message", summary::status_word(status, lang));
+            emit(xml, Event::Empty(skipped));
+        } else {
+            let mut failure = BytesStart::new("failure");
+            push(
+                &mut failure,
+                "message",
+                &summary::check_message(check, lang),
+            );
+            push(&mut failure, "type", summary::status_id(status));
+            emit(xml, Event::Start(failure));
+            let mut body = format!(
+                "{} ({}/{})",
+                summary::status_word(status, lang),
+                check.points,
+                check.max_points
+            );
+            if let Some(evidence) = &check.evidence {
+                body.push_str(&format!("\n--> {}", summary::evidence_place(evidence)));
+            }
+            text(xml, &body);
+            emit(xml, Event::End(BytesEnd::new("failure")));
+        }
+        emit(xml, Event::End(BytesEnd::new("testcase")));
+    }
+    if let Some(session) = session {
+        emit(xml, Event::Start(BytesStart::new("system-out")));
+        text(xml, &transcript::render(session));
+        emit(xml, Event::End(BytesEnd::new("system-out")));
+    }
+    if !grade.findings.is_empty() {
+        let lines: Vec<String> = grade
+            .findings
+            .iter()
+            .map(|f| {
+                let label = match f.severity {
+                    FindingSeverity::Info => say(lang, "note", "提示"),
+                    FindingSeverity::Warning => say(lang, "warning", "警告"),
+                    FindingSeverity::Error => say(lang, "error", "错误"),
+                };
+                format!("{label}: {}", f.message.get(lang))
+            })
+            .collect();
+        emit(xml, Event::Start(BytesStart::new("system-err")));
+        text(xml, &lines.join("\n"));
+        emit(xml, Event::End(BytesEnd::new("system-err")));
+    }
+    emit(xml, Event::End(BytesEnd::new("testsuite")));
+}

@@ -1,0 +1,123 @@
+//! Markdown for people reading CI output (`$GITHUB_STEP_SUMMARY`, merge-request notes): a
+//! table per submission, then each lost point with its feedback and where it happened.
+
+use std::fmt::Write;
+
+use super::summary::{self, say};
+use super::{escape, Outcome, SubmissionOutcome};
+use crate::grade::{FindingSeverity, Verdict};
+
+pub fn render(outcome: &Outcome, lang: &str) -> String {
+    let mut out = String::new();
+    for submission in &outcome.submissions {
+        render_submission(&mut out, submission, lang);
+    }
+    out
+}
+
+fn render_submission(out: &mut String, submission: &SubmissionOutcome, lang: &str) {
+    let totals = summary::totals(submission);
+    let mark = match (totals.gradable, totals.passed) {
+        (false, _) => "⚠️",
+        (true, true) => "✅",
+        (true, false) => "❌",
+    };
+    let _ = writeln!(
+        out,
+        "## {mark} {} — {} {}\n",
+        escape::markdown(&submission.id),
+        summary::score_text(&totals),
+        summary::verdict_word(&totals, lang)
+    );
+    for problem in &submission.problems {
+        let _ = writeln!(
+            out,
+            "- **{}**: {}",
+            say(lang, "error", "错误"),
+            escape::markdown(&summary::problem_line(problem))
+        );
+    }
+    if !submission.problems.is_empty() {
+        out.push('\n');
+    }
+    if submission.grades.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} |\n|---|---|---:|---|",
+        say(lang, "Scenario", "场景"),
+        say(lang, "Session", "会话"),
+        say(lang, "Score", "得分"),
+        say(lang, "Result", "结果"),
+    );
+    for grade in &submission.grades {
+        let session = grade
+            .session
+            .as_ref()
+            .map(|s| escape::markdown(&s.source.to_string()))
+            .unwrap_or_else(|| "—".into());
+        let _ = writeln!(
+            out,
+            "| {} | {session} | {}/{} | {} |",
+            escape::markdown(grade.title.get(lang)),
+            grade.score,
+            grade.max_score,
+            summary::grade_verdict_word(grade, lang)
+        );
+    }
+    out.push('\n');
+    for grade in &submission.grades {
+        let losses: Vec<_> = grade.losses().collect();
+        let ungradable = grade.verdict == Verdict::Ungradable;
+        if losses.is_empty() && grade.findings.is_empty() && !ungradable {
+            continue;
+        }
+        let _ = writeln!(out, "### {}\n", escape::markdown(grade.title.get(lang)));
+        if ungradable {
+            let _ = writeln!(
+                out,
+                "{}\n",
+                escape::markdown_feedback(&summary::ungradable_reason(grade, lang))
+            );
+        }
+        for check in &losses {
+            let _ = write!(
+                out,
+                "- **{}** −{}: {}",
+                escape::markdown(&check.name),
+                check.max_points - check.points,
+                escape::markdown_feedback(&summary::check_message(check, lang))
+            );
+            if let Some(evidence) = &check.evidence {
+                let _ = write!(
+                    out,
+                    " {}",
+                    escape::markdown_code(&summary::evidence_place(evidence))
+                );
+            }
+            out.push('\n');
+        }
+        for finding in &grade.findings {
+            let label = match finding.severity {
+                FindingSeverity::Info => say(lang, "note", "提示"),
+                FindingSeverity::Warning => say(lang, "warning", "警告"),
+                FindingSeverity::Error => say(lang, "error", "错误"),
+            };
+            let _ = writeln!(
+                out,
+                "- _{label}_: {}",
+                escape::markdown_feedback(finding.message.get(lang))
+            );
+        }
+        if !losses.is_empty() {
+            let _ = write!(
+                out,
+                "\n<details><summary>{}</summary>\n\n{}\n</details>\n",
+                say(lang, "Expected vs. yours", "期望与你的对比"),
+                escape::markdown_block("diff", &grade.unified_diff())
+            );
+        }
+        out.push('\n');
+    }
+}

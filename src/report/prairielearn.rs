@@ -1,0 +1,163 @@
+//! PrairieLearn's external-grader `results.json` for one submission: `score` in 0–1, one
+//! test per check, and `gradable: false` with `format_errors` when nothing could be graded
+//! (the student is then not charged an attempt).
+
+use serde::Serialize;
+
+use super::summary::{self, say};
+use super::SubmissionOutcome;
+use crate::grade::{Grade, Verdict};
+
+#[derive(Serialize)]
+struct Results {
+    gradable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<f64>,
+    message: String,
+    output: String,
+    tests: Vec<Test>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    format_errors: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Test {
+    name: String,
+    description: String,
+    points: u32,
+    max_points: u32,
+    message: String,
+    output: String,
+}
+
+/// `results.json` for one submission, in `lang` (`en` or `zh-CN`).
+pub fn render(submission: &SubmissionOutcome, lang: &str) -> String {
+    let counted = summary::counted_grades(submission);
+    let totals = summary::totals(submission);
+    let results = if totals.gradable {
+        Results {
+            gradable: true,
+            score: Some(round(totals.fraction())),
+            message: format!(
+                "{} {}/{} — {}",
+                say(lang, "Score", "得分"),
+                totals.score,
+                totals.max_score,
+                summary::verdict_word(&totals, lang)
+            ),
+            output: output(submission, &counted, lang),
+            tests: counted.iter().flat_map(|g| tests(g, lang)).collect(),
+            format_errors: Vec::new(),
+        }
+    } else {
+        Results {
+            gradable: false,
+            score: None,
+            message: say(
+                lang,
+                "Nothing in the submission could be graded.",
+                "提交中没有可以评分的内容。",
+            )
+            .to_string(),
+            output: output(submission, &counted, lang),
+            tests: Vec::new(),
+            format_errors: format_errors(submission, &counted, lang),
+        }
+    };
+    let mut text =
+        serde_json::to_string_pretty(&results).expect("the results model always serialises");
+    text.push('\n');
+    text
+}
+
+/// Four decimals: enough for any score, stable in snapshots.
+fn round(fraction: f64) -> f64 {
+    (fraction * 10_000.0).round() / 10_000.0
+}
+
+fn tests(grade: &Grade, lang: &str) -> Vec<Test> {
+    if grade.verdict == Verdict::Ungradable {
+        return vec![Test {
+            name: grade.title.get(lang).to_string(),
+            description: grade.scenario.clone(),
+            points: 0,
+            max_points: grade.max_score,
+            message: summary::ungradable_reason(grade, lang),
+            output: String::new(),
+        }];
+    }
+    grade
+        .checks
+        .iter()
+        .map(|check| {
+            let (message, output) = if check.status.is_ok() {
+                (
+                    summary::status_word(check.status, lang).to_string(),
+                    String::new(),
+                )
+            } else {
+                (
+                    summary::check_message(check, lang),
+                    check
+                        .evidence
+                        .as_ref()
+                        .map(summary::evidence_place)
+                        .unwrap_or_default(),
+                )
+            };
+            Test {
+                name: check.name.clone(),
+                description: format!("{} — {}", grade.title.get(lang), check.id),
+                points: check.points,
+                max_points: check.max_points,
+                message,
+                output,
+            }
+        })
+        .collect()
+}
+
+fn output(submission: &SubmissionOutcome, counted: &[&Grade], lang: &str) -> String {
+    let mut out = String::new();
+    for problem in &submission.problems {
+        out.push_str(&format!("error: {}\n", summary::problem_line(problem)));
+    }
+    for grade in counted {
+        for finding in &grade.findings {
+            out.push_str(&format!("{}\n", finding.message.get(lang)));
+        }
+        if grade.verdict != Verdict::Ungradable && grade.losses().next().is_some() {
+            out.push_str(&format!(
+                "{} — {}\n{}",
+                grade.scenario,
+                say(lang, "expected vs. yours:", "期望与你的对比："),
+                grade.unified_diff()
+            ));
+        }
+    }
+    out
+}
+
+fn format_errors(submission: &SubmissionOutcome, counted: &[&Grade], lang: &str) -> Vec<String> {
+    let mut errors: Vec<String> = submission
+        .problems
+        .iter()
+        .map(summary::problem_line)
+        .collect();
+    errors.extend(
+        counted
+            .iter()
+            .map(|g| format!("{}: {}", g.scenario, summary::ungradable_reason(g, lang))),
+    );
+    if errors.is_empty() {
+        errors.push(
+            say(
+                lang,
+                "no SMTP or POP3 dialogue was found in the submission",
+                "提交中没有找到 SMTP 或 POP3 对话",
+            )
+            .to_string(),
+        );
+    }
+    errors
+}

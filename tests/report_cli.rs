@@ -1,0 +1,108 @@
+//! `mailgrade grade --format …` end to end: every format value runs on the seed report, and
+//! the once-per-submission formats refuse a class.
+
+use std::process::Command;
+
+const SEED: &str = "../shared/seed/email-lab-report.md";
+const FORMATS: [&str; 12] = [
+    "text",
+    "json",
+    "gradescope",
+    "prairielearn",
+    "autolab",
+    "github-classroom",
+    "junit",
+    "canvas-csv",
+    "moodle-csv",
+    "markdown",
+    "github",
+    "html",
+];
+const SECRETS: [&str; 3] = [
+    "enVqbnVobWFhcnB5YmJiYg==",
+    "zujnuhmaarpybbbb",
+    "ODc3MjYxNzkzQHFxLmNvbQ==",
+];
+
+fn mailgrade(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_mailgrade"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("mailgrade runs")
+}
+
+#[test]
+fn every_format_grades_the_seed_without_secrets() {
+    for format in FORMATS {
+        for lang in ["en", "zh-CN"] {
+            let output = mailgrade(&["grade", SEED, "--format", format, "--lang", lang]);
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(0), "{format}: {stderr}");
+            assert!(!stdout.trim().is_empty(), "{format} printed nothing");
+            for secret in SECRETS {
+                assert!(!stdout.contains(secret), "{format} shows {secret}");
+                assert!(!stderr.contains(secret), "{format} shows {secret}");
+            }
+        }
+    }
+}
+
+#[test]
+fn gradescope_records_the_seed_hash() {
+    use sha2::{Digest, Sha256};
+    let output = mailgrade(&["grade", SEED, "--format", "gradescope"]);
+    let results: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/seed/email-lab-report.md"
+    ))
+    .expect("seed");
+    let expected = format!("{:x}", Sha256::digest(&bytes));
+    assert_eq!(
+        results["extra_data"]["inputs"][0]["sha256"],
+        expected.as_str()
+    );
+    assert_eq!(results["score"], 100);
+}
+
+#[test]
+fn per_submission_formats_refuse_a_class() {
+    for format in ["gradescope", "prairielearn", "autolab", "github-classroom"] {
+        let output = mailgrade(&[
+            "grade",
+            SEED,
+            "examples/telnet-auth-login.txt",
+            "--format",
+            format,
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{format}");
+        assert!(
+            stderr.contains("exactly one submission") && stderr.contains("got 2"),
+            "{format}: {stderr}"
+        );
+        assert!(output.stdout.is_empty());
+    }
+}
+
+#[test]
+fn canvas_assignment_flags_name_the_column() {
+    let output = mailgrade(&[
+        "grade",
+        SEED,
+        "--format",
+        "canvas-csv",
+        "--assignment",
+        "Lab 3",
+        "--assignment-id",
+        "77",
+    ]);
+    let csv = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        csv.starts_with("Student,ID,SIS User ID,SIS Login ID,Section,Lab 3 (77)\r\n"),
+        "{csv}"
+    );
+}

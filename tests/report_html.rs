@@ -1,0 +1,150 @@
+//! The HTML report: escaping of hostile student text, no outside resources, and the ladder
+//! diagrams as a real browser (headless Chromium) builds them.
+
+mod report_support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mailgrade::report::{html, Outcome};
+use report_support::*;
+
+fn failing() -> Outcome {
+    outcome(vec![submission(FAILING, Some("smtp-telnet-auth-send"))])
+}
+
+#[test]
+fn hostile_transcript_text_comes_out_inert() {
+    for lang in ["en", "zh-CN"] {
+        let page = html::render(&failing(), lang);
+        assert!(
+            !page.to_lowercase().contains("<script"),
+            "a script element got through"
+        );
+        assert!(page.contains("HELO &lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(page.contains("&lt;script&gt;alert(&#39;greeting&#39;)"));
+    }
+    let mut hostile = failing();
+    hostile.submissions[0].id = "\"><img src=x onerror=alert(1)>".into();
+    let page = html::render(&hostile, "en");
+    assert!(
+        !page.contains("<img"),
+        "an attribute or element got through"
+    );
+}
+
+#[test]
+fn page_loads_nothing_from_outside() {
+    let page = html::render(&class(), "en");
+    let without_svg_namespace = page.replace(r#"xmlns="http://www.w3.org/2000/svg""#, "");
+    for outside in [
+        "http:", "https:", "<link", "<script", "@import", "url(", " src=",
+    ] {
+        assert!(
+            !without_svg_namespace.contains(outside),
+            "the page refers to {outside}"
+        );
+    }
+    assert!(page.contains("Content-Security-Policy"));
+}
+
+#[test]
+fn failing_page_snapshot() {
+    snapshots(|| {
+        insta::assert_snapshot!("report_html_failing", html::render(&failing(), "en"));
+        insta::assert_snapshot!("report_html_failing_zh", html::render(&failing(), "zh-CN"));
+    });
+}
+
+/// The arrows a ladder must have: one per command and one per reply.
+fn expected_arrows(outcome: &Outcome) -> usize {
+    outcome
+        .submissions
+        .iter()
+        .flat_map(|s| &s.sessions)
+        .flat_map(|s| &s.exchanges)
+        .map(|e| usize::from(e.command.is_some()) + usize::from(e.reply.is_some()))
+        .sum()
+}
+
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|name| {
+            Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
+fn headless(browser: &str, args: &[&str], page: &Path) -> std::process::Output {
+    Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium runs")
+}
+
+fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+#[test]
+fn chromium_draws_every_arrow_and_the_class_overview() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is needed for the HTML test in CI"
+        );
+        eprintln!("note: no chromium found; the browser check of the HTML report is skipped");
+        return;
+    };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report_html");
+    std::fs::create_dir_all(&dir).expect("target dir");
+    let mut class = class();
+    class.submissions.push(submission(SEED, None));
+    let cases = [("failing", failing(), false), ("class", class, true)];
+    for (name, outcome, overview) in cases {
+        let page = dir.join(format!("{name}.html"));
+        std::fs::write(&page, html::render(&outcome, "en")).expect("write page");
+        let dom = headless(browser, &["--dump-dom"], &page);
+        let dom = String::from_utf8_lossy(&dom.stdout);
+        assert!(dom.contains("</svg>"), "{name}: no DOM:\n{dom}");
+        let arrows = count(&dom, r#"<g class="arrow "#);
+        assert_eq!(arrows, expected_arrows(&outcome), "{name}");
+        let ladders = count(&dom, r#"<svg class="ladder""#);
+        let sessions: usize = outcome.submissions.iter().map(|s| s.sessions.len()).sum();
+        assert_eq!(ladders, sessions, "{name}");
+        assert!(!dom.contains("<script"), "{name}");
+        assert_eq!(
+            count(&dom, r#"<g class="bin""#),
+            if overview { 10 } else { 0 }
+        );
+        if name == "failing" {
+            // MAIL → 530, auth-response → 535 and DATA → 503 lost points; RCPT and the
+            // message are missing.
+            assert_eq!(count(&dom, " fail\" data-exchange="), 3, "{dom}");
+            assert_eq!(count(&dom, r#"<g class="missing">"#), 2);
+        }
+        let screenshot = dir.join(format!("{name}.png"));
+        let shot = headless(
+            browser,
+            &[
+                &format!("--screenshot={}", screenshot.display()),
+                "--window-size=1100,1800",
+            ],
+            &page,
+        );
+        assert!(shot.status.success(), "{name}: screenshot failed");
+        let png = std::fs::read(&screenshot).expect("screenshot written");
+        assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "{name}");
+        eprintln!("screenshot: {}", screenshot.display());
+    }
+}
