@@ -9,7 +9,10 @@ use std::path::Path;
 use mailgrade::grade;
 use mailgrade::ingest::read_bytes;
 use mailgrade::protocol::DialogueBuilder;
-use mailgrade::report::{json, sessions_text, text, transcript};
+use mailgrade::report::{
+    autolab, canvas_csv, github, github_classroom, gradescope, html, json, junit, markdown,
+    moodle_csv, prairielearn, sessions_text, text, transcript,
+};
 use mailgrade::report::{Outcome, SubmissionOutcome};
 use mailgrade::scenario;
 use mailgrade::session::{CommandKind, Origin, Protocol, Session, Source};
@@ -119,17 +122,46 @@ fn rendered(sessions: Vec<Session>) -> Vec<String> {
             files: vec!["generated.pcap".into()],
             sessions,
             grades,
-            problems: Vec::new(),
+            ..SubmissionOutcome::default()
         }],
     };
+    let submission = &outcome.submissions[0];
     out.push(json::render(&outcome));
     out.push(sessions_text::render(&outcome));
+    out.push(canvas_csv::render(
+        &outcome,
+        canvas_csv::Assignment {
+            title: "lab",
+            id: None,
+        },
+    ));
     for lang in ["en", "zh-CN"] {
         for color in [false, true] {
             out.push(text::render(&outcome, text::TextStyle { lang, color }));
         }
+        out.push(autolab::render(submission, "none", lang));
+        out.push(github::render(&outcome, lang));
+        out.push(github_classroom::render(submission, lang));
+        out.push(gradescope::render(submission, "none", lang));
+        out.push(html::render(&outcome, lang));
+        out.push(junit::render(&outcome, lang));
+        out.push(markdown::render(&outcome, lang));
+        out.push(moodle_csv::render(&outcome, lang));
+        out.push(prairielearn::render(submission, lang));
     }
+    // GitHub Classroom's result is base64: look inside that too.
+    let decoded: Vec<String> = out.iter().flat_map(|text| base64_runs(text)).collect();
+    out.extend(decoded);
     out
+}
+
+fn base64_runs(text: &str) -> Vec<String> {
+    use base64::Engine;
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || "+/=".contains(c)))
+        .filter(|run| run.len() >= 24)
+        .filter_map(|run| base64::engine::general_purpose::STANDARD.decode(run).ok())
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .collect()
 }
 
 proptest! {

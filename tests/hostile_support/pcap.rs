@@ -1,8 +1,11 @@
 //! Writes small pcap files (Ethernet, IPv4, TCP) for tests: a handshake, then each payload
 //! in its own segment with the right sequence numbers.
 
-/// One TCP connection's payloads in order; `true` marks the client's.
-pub fn capture(connections: &[(u16, u16, Vec<(bool, Vec<u8>)>)]) -> Vec<u8> {
+/// A TCP connection: server port, client port, and the payloads in order (`true`: the
+/// client's).
+pub type Connection = (u16, u16, Vec<(bool, Vec<u8>)>);
+
+pub fn capture(connections: &[Connection]) -> Vec<u8> {
     let mut pcap = Vec::new();
     pcap.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
     pcap.extend_from_slice(&2u16.to_le_bytes());
