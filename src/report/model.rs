@@ -22,6 +22,9 @@ pub struct SubmissionOutcome {
     /// The SHA-256 of each input file that could be read, for reports that record provenance.
     pub hashes: Vec<InputHash>,
     pub sessions: Vec<Session>,
+    /// The replay server's version of a session, by the index of the claimed one: the
+    /// student's commands with the replies a real server gave. Grades rest on these.
+    pub replayed: std::collections::BTreeMap<usize, Session>,
     /// One per graded session, plus an ungradable one per requested scenario no session fits.
     pub grades: Vec<Grade>,
     pub problems: Vec<Problem>,
@@ -44,6 +47,12 @@ impl SubmissionOutcome {
         self.files.extend(other.files);
         self.hashes.extend(other.hashes);
         self.sessions.extend(other.sessions);
+        self.replayed.extend(
+            other
+                .replayed
+                .into_iter()
+                .map(|(index, session)| (index + offset, session)),
+        );
         self.problems.extend(other.problems);
         self.grades
             .extend(other.grades.into_iter().map(|mut grade| {
@@ -52,6 +61,13 @@ impl SubmissionOutcome {
                 }
                 grade
             }));
+    }
+
+    /// The session a grade's replies come from: the replayed one when there is one.
+    pub fn graded_session(&self, index: usize) -> Option<&Session> {
+        self.replayed
+            .get(&index)
+            .or_else(|| self.sessions.get(index))
     }
 
     /// Nothing in the submission could be graded.

@@ -81,7 +81,7 @@ fn render_submission(
         let session = grade
             .session
             .as_ref()
-            .and_then(|s| submission.sessions.get(s.index));
+            .and_then(|s| submission.graded_session(s.index));
         render_grade(out, grade, session, lang, paint);
     }
     let summary = summary_line(submission, lang, server);
