@@ -21,6 +21,25 @@ const CONNECTIONS: usize = 1000;
 /// No abuse test may take longer than this.
 const TEST_LIMIT: Duration = Duration::from_secs(120);
 
+/// Client and server sockets live in this one process: a thousand connections need two
+/// thousand descriptors, more than the usual soft limit of 1,024.
+fn raise_open_file_limit(needed: u64) {
+    // SAFETY: plain getrlimit/setrlimit on our own process with valid pointers.
+    unsafe {
+        let mut limit: libc::rlimit = std::mem::zeroed();
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
+        if limit.rlim_cur < needed {
+            assert!(
+                limit.rlim_max >= needed,
+                "the test needs {needed} open files; the hard limit is {}",
+                limit.rlim_max
+            );
+            limit.rlim_cur = needed;
+            assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
+        }
+    }
+}
+
 /// Sends one message with `tag` in its subject; true when the server answered 250 to it.
 async fn send_tagged(client: &mut Client, tag: &str) -> bool {
     if client.smtp("HELO pc").await.get(..3) != Some("250") {
@@ -70,6 +89,7 @@ async fn still_serves(server: &EmbeddedServer, tag: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_connections_at_once_lose_no_accepted_message() {
+    raise_open_file_limit(2 * CONNECTIONS as u64 + 256);
     tokio::time::timeout(TEST_LIMIT, async {
         let server = Arc::new(start(EmbeddedConfig::default()).await);
         let addr = server.endpoints().smtp;
