@@ -73,12 +73,15 @@ const CASES: &[(&str, Expect)] = &[
     ("invalid-utf8.txt", Graded),
     ("control-chars.txt", Graded),
     ("deep-lines.txt", Graded),
-    // Archives: `.zip` is not read yet, so each is a clear "not a transcript" error.
-    ("nested.zip", Unusable("not a text transcript")),
-    ("self-including.zip", Unusable("not a text transcript")),
-    ("zip-slip.zip", Unusable("not a text transcript")),
-    ("zip-bomb.zip", Unusable("not a text transcript")),
-    ("not-a-zip.zip", Unusable("not a text transcript")),
+    // Archives: read in memory as a class, each refusal a problem of that student.
+    ("nested.zip", Unusable("a zip inside a zip")),
+    (
+        "self-including.zip",
+        Unusable("no SMTP or POP3 dialogue found"),
+    ),
+    ("zip-slip.zip", Unusable("leaves the archive's folder")),
+    ("zip-bomb.zip", Unusable("refused as a zip bomb")),
+    ("not-a-zip.zip", Unusable("not a readable zip")),
     // Scenarios: alias bombs, nesting, recursion, junk.
     ("billion-laughs.yaml", Unusable("repetition limit exceeded")),
     ("alias-in-steps.yaml", Unusable("unknown field")),
@@ -151,6 +154,14 @@ fn every_committed_case_gives_its_expected_answer_within_limits() {
                     transcript.to_str().expect("UTF-8 path"),
                 ],
             ]
+        } else if name.ends_with(".zip") {
+            // `grade` reads a zip as a class; `check` and `extract` take files, and say so.
+            for args in [vec!["check", path], vec!["extract", path]] {
+                let outcome = run(&args, work.path(), SMALL);
+                let shown = outcome.shown();
+                check_outcome(&args, name, Unusable("a zip archive"), &shown, outcome.code);
+            }
+            vec![vec!["grade", "--format", "json", path]]
         } else {
             vec![
                 vec!["check", path],

@@ -211,7 +211,10 @@ mod tests {
             ("999 OK", None),
             // Outside RFC 5321's second digits, but servers send them (CommuniGate's 472).
             ("260 OK", Some((260, true, "OK"))),
-            ("472 DNS A-record is empty", Some((472, true, "DNS A-record is empty"))),
+            (
+                "472 DNS A-record is empty",
+                Some((472, true, "DNS A-record is empty")),
+            ),
             ("abc", None),
             ("+OK", None),
             ("", None),
