@@ -1,6 +1,7 @@
 use super::args::CheckArgs;
 use super::grade_cmd::text_style;
-use super::grading::{exit_code, grade_groups, load_scenarios, Grading};
+use super::batch::{grade_units, Unit};
+use super::grading::{exit_code, load_scenarios, Grading};
 use super::run::Output;
 use crate::report::{self, Outcome};
 
@@ -9,7 +10,9 @@ pub fn run(args: &CheckArgs) -> Result<Output, String> {
     let scenarios = load_scenarios(&args.scenarios)?;
     let explicit = !args.scenarios.is_empty();
     let grading = Grading::from_args(&args.replay)?;
-    let submissions = grade_groups(vec![args.files.clone()], &scenarios, explicit, &grading)?;
+    let units = vec![Unit::Paths(args.files.clone())];
+    let bar = indicatif::ProgressBar::hidden();
+    let submissions = grade_units(units, &scenarios, explicit, &grading, &bar)?;
     let mut submission = submissions.into_iter().next().unwrap_or_default();
     if args.files.len() > 1 {
         submission.id = "your submission".into();

@@ -2,11 +2,10 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use super::args::ReplayArgs;
 use super::inputs::read_submission;
-use super::replaying::{replay_submission, ServerChoice};
+use super::replaying::ServerChoice;
 use super::ExitCode;
 use crate::grade;
 use crate::report::SubmissionOutcome;
@@ -101,56 +100,6 @@ impl Grading {
     }
 }
 
-/// Grades submissions, each a group of files graded as one, `jobs` at a time, and replays
-/// each against the chosen server. The results come back in the order of `groups` and do
-/// not depend on `jobs`: every submission gets its own embedded server.
-pub fn grade_groups(
-    groups: Vec<Vec<PathBuf>>,
-    scenarios: &[Scenario],
-    explicit: bool,
-    grading: &Grading,
-) -> Result<Vec<SubmissionOutcome>, String> {
-    let jobs = grading.jobs.max(1);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(jobs.min(std::thread::available_parallelism().map_or(1, |n| n.get())))
-        .enable_all()
-        .build()
-        .map_err(|e| format!("error: failed to start the replay runtime: {e}\n"))?;
-    let scenarios: Arc<Vec<Scenario>> = Arc::new(scenarios.to_vec());
-    let permits = Arc::new(tokio::sync::Semaphore::new(jobs));
-    // The container starts once for the whole batch; other servers are per submission.
-    let batch_server = runtime.block_on(grading.server.start_batch(&scenarios))?;
-    let graded = runtime.block_on(async {
-        let tasks: Vec<_> = groups
-            .into_iter()
-            .map(|group| {
-                let (scenarios, permits) = (Arc::clone(&scenarios), Arc::clone(&permits));
-                let server = batch_server.clone();
-                tokio::spawn(async move {
-                    let _permit = permits.acquire_owned().await;
-                    let read = Arc::clone(&scenarios);
-                    let first = group.first().cloned().unwrap_or_default();
-                    let graded =
-                        tokio::task::spawn_blocking(move || grade_group(&group, &read, explicit))
-                            .await;
-                    let mut submission = graded.unwrap_or_else(|_| failed(first));
-                    if !matches!(server, ServerChoice::None) {
-                        replay_submission(&mut submission, &scenarios, &server).await;
-                    }
-                    submission
-                })
-            })
-            .collect();
-        let mut submissions = Vec::with_capacity(tasks.len());
-        for task in tasks {
-            submissions.push(task.await.unwrap_or_else(|_| failed(PathBuf::new())));
-        }
-        Ok(submissions)
-    });
-    runtime.block_on(batch_server.stop_batch());
-    graded
-}
-
 /// Several files of one submission, graded together.
 pub fn grade_group(paths: &[PathBuf], scenarios: &[Scenario], explicit: bool) -> SubmissionOutcome {
     let mut parts = paths
@@ -163,20 +112,6 @@ pub fn grade_group(paths: &[PathBuf], scenarios: &[Scenario], explicit: bool) ->
     submission
 }
 
-/// A submission whose grading broke down (a bug, never input): said, not lost.
-fn failed(path: PathBuf) -> SubmissionOutcome {
-    SubmissionOutcome {
-        id: path.display().to_string(),
-        problems: vec![crate::report::Problem {
-            file: path.clone(),
-            place: None,
-            message: "grading this submission failed unexpectedly".into(),
-            hint: Some("report this as a mailgrade bug, with the file if you can".into()),
-        }],
-        files: vec![path],
-        ..SubmissionOutcome::default()
-    }
-}
 
 /// The exit code of one graded submission.
 pub fn exit_code(submission: &SubmissionOutcome) -> ExitCode {
