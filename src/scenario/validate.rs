@@ -247,6 +247,7 @@ fn build_step(
                         "add the reply the server should give, e.g. `expect: 250` or `expect: 2xx`"
                     }
                     Protocol::Pop3 => "add the reply the server should give, e.g. `expect: +OK`",
+                    Protocol::Tls => "a tls scenario has no steps: say what the handshake must show under `tls:`",
                 }),
             );
             Expect(Vec::new())
@@ -316,7 +317,7 @@ fn label(
     };
     let other = match protocol {
         Protocol::Smtp => Protocol::Pop3,
-        Protocol::Pop3 => Protocol::Smtp,
+        Protocol::Pop3 | Protocol::Tls => Protocol::Smtp,
     };
     let label = if codes::verbs(other).contains(&verb.as_str()) {
         format!("a {} command, not {name}", other.name().to_uppercase())
@@ -449,7 +450,7 @@ fn code_pattern(
     };
     match (protocol, pop3) {
         (Protocol::Pop3, Some(status)) => return Some(CodePattern::Pop3(status)),
-        (Protocol::Smtp, Some(_)) => {
+        (Protocol::Smtp | Protocol::Tls, Some(_)) => {
             errors.push(
                 ScenarioError::new(
                     "impossible-code",
@@ -468,7 +469,7 @@ fn code_pattern(
             );
             return None;
         }
-        (Protocol::Smtp, None) => {}
+        (Protocol::Smtp | Protocol::Tls, None) => {}
     }
     let bad = |errors: &mut Vec<ScenarioError>, why: &str| {
         errors.push(

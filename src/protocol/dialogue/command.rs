@@ -67,6 +67,8 @@ pub(super) fn read_line(protocol: Protocol, line: &str) -> LineCommand {
             }
             Err(_) => {}
         },
+        // TLS connections carry no command lines.
+        Protocol::Tls => {}
     }
     read
 }
