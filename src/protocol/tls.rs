@@ -399,7 +399,8 @@ impl TlsObserver {
                 .join(", ");
                 self.detail(detail);
             }
-            TlsMessageHandshake::Certificate(certificates) => {
+            // The client's own certificate (client authentication) is not the server's.
+            TlsMessageHandshake::Certificate(certificates) if from == Direction::Server => {
                 let chain = &certificates.cert_chain;
                 let leaf = chain
                     .first()

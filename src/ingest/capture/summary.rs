@@ -245,11 +245,14 @@ fn nothing_found(outcome: &Outcome<'_>) -> IngestError {
 /// Sessions and notes, or why there are none. A session with nothing readable counts only
 /// when another session has something.
 pub(super) fn conclude(outcome: Outcome<'_>) -> Result<FileRead, IngestError> {
-    if outcome
-        .sessions
-        .iter()
-        .all(|s| s.session.exchanges.is_empty())
-    {
+    // A TLS connection's handshake (the webmail task) is something found; an implicit-TLS
+    // mail session alone is not: its dialogue is what a mail scenario grades.
+    let readable = |s: &Finished| {
+        !s.session.exchanges.is_empty()
+            || (s.session.protocol == Protocol::Tls
+                && s.session.tls.as_ref().is_some_and(|t| !t.messages.is_empty()))
+    };
+    if !outcome.sessions.iter().any(readable) {
         return Err(nothing_found(&outcome));
     }
     let notes = file_notes(&outcome);
