@@ -15,6 +15,7 @@ mod grader;
 mod model;
 pub mod rules;
 mod select;
+mod tls;
 
 pub use checks::CHECKS;
 pub use grader::{grade, grade_replayed, ungradable};

@@ -56,5 +56,5 @@ pub use error::{ScenarioError, ScenarioErrors};
 pub use load::{builtin, builtin_names, builtin_source, builtins, load_file, load_str, resolve};
 pub use model::{
     Account, CodePattern, Envelope, Expect, Forbidden, Label, Mailbox, MessageCheck, OrderRule,
-    Scenario, ServerSpec, Step, StoredMessage, Text,
+    Scenario, ServerSpec, Step, StoredMessage, Text, TlsCheck, TlsRequirement, TlsSpec,
 };
