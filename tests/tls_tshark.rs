@@ -24,7 +24,11 @@ const CAPTURES: &[(&str, usize)] = &[
 ];
 
 fn corpus(name: &str) -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/pcap")).join(name)
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpus/pcap"
+    ))
+    .join(name)
 }
 
 fn tshark_available() -> bool {
@@ -59,13 +63,22 @@ fn tshark_view(path: &Path, tls_ports: &BTreeSet<u16>) -> View {
         .args(["-e", "tls.handshake.extensions_server_name"])
         .output()
         .expect("tshark runs");
-    assert!(output.status.success(), "tshark failed on {}", path.display());
+    assert!(
+        output.status.success(),
+        "tshark failed on {}",
+        path.display()
+    );
     let mut messages = BTreeSet::new();
     let mut snis = BTreeSet::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
         let fields: Vec<&str> = line.split('\t').collect();
         let frame: u64 = fields[0].parse().expect("frame number");
-        for kind in fields.get(1).unwrap_or(&"").split(',').filter(|k| !k.is_empty()) {
+        for kind in fields
+            .get(1)
+            .unwrap_or(&"")
+            .split(',')
+            .filter(|k| !k.is_empty())
+        {
             messages.insert((frame, kind.parse().expect("handshake type")));
         }
         if let Some(sni) = fields.get(2).filter(|s| !s.is_empty()) {
@@ -150,6 +163,9 @@ fn handshake_messages_agree_with_tshark() {
             })
             .collect();
         assert_eq!(ours, theirs, "{name}: handshake (frame, type)");
-        assert!(our_snis.is_subset(&their_snis), "{name}: SNI {our_snis:?} vs {their_snis:?}");
+        assert!(
+            our_snis.is_subset(&their_snis),
+            "{name}: SNI {our_snis:?} vs {their_snis:?}"
+        );
     }
 }

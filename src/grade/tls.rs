@@ -107,7 +107,12 @@ fn is_tls13(handshake: &TlsHandshake) -> bool {
 /// (passed, evidence, what the capture shows)
 type Verdict<'a> = (bool, Option<&'a TlsMessage>, Text);
 
-fn evaluate(check: &TlsCheck, spec: &TlsSpec, handshake: &TlsHandshake, session: &Session) -> Check {
+fn evaluate(
+    check: &TlsCheck,
+    spec: &TlsSpec,
+    handshake: &TlsHandshake,
+    session: &Session,
+) -> Check {
     let (passed, at, said) = match check.require {
         TlsRequirement::ClientHello => client_hello(handshake),
         TlsRequirement::Sni => sni(spec, handshake),
@@ -394,8 +399,20 @@ fn order(handshake: &TlsHandshake) -> Verdict<'_> {
                 false,
                 Some(message),
                 Text::new(
-                    format!("{} ({}) comes too early: a {} handshake runs {}.", message.name, frames(message.origin), version_name(handshake), expected_order(tls13, resumed)),
-                    format!("{}（{}）出现得太早：{} 握手的顺序是 {}。", message.name, frames(message.origin), version_name(handshake), expected_order(tls13, resumed)),
+                    format!(
+                        "{} ({}) comes too early: a {} handshake runs {}.",
+                        message.name,
+                        frames(message.origin),
+                        version_name(handshake),
+                        expected_order(tls13, resumed)
+                    ),
+                    format!(
+                        "{}（{}）出现得太早：{} 握手的顺序是 {}。",
+                        message.name,
+                        frames(message.origin),
+                        version_name(handshake),
+                        expected_order(tls13, resumed)
+                    ),
                 ),
             );
         }
@@ -414,7 +431,10 @@ fn order(handshake: &TlsHandshake) -> Verdict<'_> {
         true,
         handshake.messages.first(),
         Text::new(
-            format!("The {} handshake runs in a legal order: {shown}.", version_name(handshake)),
+            format!(
+                "The {} handshake runs in a legal order: {shown}.",
+                version_name(handshake)
+            ),
             format!("{} 握手的消息顺序正确：{shown}。", version_name(handshake)),
         )
         .join(&extra),
@@ -455,7 +475,9 @@ fn completed(handshake: &TlsHandshake) -> Verdict<'_> {
     }
     let alert = handshake.messages.iter().find(|m| m.name == "Alert");
     let why = match alert {
-        Some(a) if !a.detail.is_empty() => format!(" The connection ended with an alert: {}.", a.detail),
+        Some(a) if !a.detail.is_empty() => {
+            format!(" The connection ended with an alert: {}.", a.detail)
+        }
         _ => String::new(),
     };
     (

@@ -55,7 +55,7 @@ pub fn is_handshake_record(bytes: &[u8]) -> bool {
 
 /// Whether bytes start with a TLS record carrying a ClientHello: the client's first words.
 pub fn is_client_hello(bytes: &[u8]) -> bool {
-    is_handshake_record(bytes) && bytes.get(HEADER).is_none_or(|&kind| kind == 1)
+    is_handshake_record(bytes) && bytes.get(HEADER).map_or(true, |&kind| kind == 1)
 }
 
 /// One direction's reading state.
@@ -256,11 +256,9 @@ impl TlsObserver {
                 }
             }
             (Direction::Client, true) if records == 1 => self.note(from, "Finished", None, origin),
-            (Direction::Server, true) => {
-                if !self.server_answered {
-                    self.server_answered = true;
-                    self.note(from, "ApplicationData", None, origin);
-                }
+            (Direction::Server, true) if !self.server_answered => {
+                self.server_answered = true;
+                self.note(from, "ApplicationData", None, origin);
             }
             (Direction::Client, true) if records == 2 => {
                 self.note(from, "ApplicationData", None, origin)
@@ -281,7 +279,9 @@ impl TlsObserver {
                 let encrypted = self.sides[i].encrypting || self.tls13() && i == 1;
                 self.note(from, "Alert", None, origin);
                 if let (false, [level, description]) = (encrypted, payload) {
-                    self.summary.messages.last_mut().map(|m| m.encrypted = false);
+                    if let Some(alert) = self.summary.messages.last_mut() {
+                        alert.encrypted = false;
+                    }
                     self.detail(alert_text(*level, *description));
                 }
             }
@@ -350,9 +350,8 @@ impl TlsObserver {
                                 self.summary.sni = Some(String::from_utf8_lossy(name).into_owned());
                             }
                         }
-                        TlsExtension::SupportedVersions(versions) => offered.extend(
-                            versions.iter().filter_map(|v| TlsVersion::from_wire(v.0)),
-                        ),
+                        TlsExtension::SupportedVersions(versions) => offered
+                            .extend(versions.iter().filter_map(|v| TlsVersion::from_wire(v.0))),
                         _ => {}
                     }
                 }

@@ -97,7 +97,11 @@ fn render_tls(out: &mut String, tls: &TlsHandshake) {
             TlsSide::Client => "C →",
             TlsSide::Server => "← S",
         };
-        let encrypted = if message.encrypted { " (encrypted)" } else { "" };
+        let encrypted = if message.encrypted {
+            " (encrypted)"
+        } else {
+            ""
+        };
         let detail = if message.detail.is_empty() {
             String::new()
         } else {

@@ -75,7 +75,10 @@ impl Scenario {
                 .chain(step.checks.iter().map(|c| c.points))
                 .chain(step.tls.iter().map(|c| c.points))
         });
-        let tls = self.tls.iter().flat_map(|t| t.checks.iter().map(|c| c.points));
+        let tls = self
+            .tls
+            .iter()
+            .flat_map(|t| t.checks.iter().map(|c| c.points));
         let forbidden = self.forbidden.iter().map(|f| f.points);
         let order = self.order.iter().map(|o| o.points);
         // Loading caps the total; saturate anyway so no scenario can overflow a sum.

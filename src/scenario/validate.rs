@@ -8,8 +8,7 @@ use regex::Regex;
 use super::codes;
 use super::error::ScenarioError;
 use super::model::{
-    CodePattern, Expect, Forbidden, Label, MessageCheck, OrderRule, Scenario, Step, Text,
-    TlsSpec,
+    CodePattern, Expect, Forbidden, Label, MessageCheck, OrderRule, Scenario, Step, Text, TlsSpec,
 };
 use super::yaml::{Parsed, RawCode, RawExpect, RawMessageCheck, RawProtocol, RawStep, SpanIndex};
 use crate::diagnostic::did_you_mean;
@@ -251,7 +250,9 @@ fn build_step(
                         "add the reply the server should give, e.g. `expect: 250` or `expect: 2xx`"
                     }
                     Protocol::Pop3 => "add the reply the server should give, e.g. `expect: +OK`",
-                    Protocol::Tls => "a tls scenario has no steps: say what the handshake must show under `tls:`",
+                    Protocol::Tls => {
+                        "a tls scenario has no steps: say what the handshake must show under `tls:`"
+                    }
                 }),
             );
             Expect(Vec::new())
@@ -301,7 +302,7 @@ fn check_tls(scenario: &Scenario, index: &SpanIndex, errors: &mut Vec<ScenarioEr
                 .help("say what the handshake must show under `tls: { host, checks }`"),
         );
     }
-    if is_tls && scenario.tls.as_ref().is_none_or(|t| t.checks.is_empty()) {
+    if is_tls && scenario.tls.as_ref().map_or(true, |t| t.checks.is_empty()) {
         errors.push(
             ScenarioError::new("missing-tls", "a tls scenario needs `tls.checks`")
                 .at(index.key("protocol"), "nothing to grade")
@@ -324,9 +325,15 @@ fn check_tls(scenario: &Scenario, index: &SpanIndex, errors: &mut Vec<ScenarioEr
             errors.push(
                 ScenarioError::new(
                     "tls-without-starttls",
-                    format!("step `{}` checks TLS but does not send STARTTLS or STLS", step.id),
+                    format!(
+                        "step `{}` checks TLS but does not send STARTTLS or STLS",
+                        step.id
+                    ),
                 )
-                .at(index.key(&format!("steps.{position}.tls")), "no TLS starts here")
+                .at(
+                    index.key(&format!("steps.{position}.tls")),
+                    "no TLS starts here",
+                )
                 .help("put `tls:` on the `send: STARTTLS` (SMTP) or `send: STLS` (POP3) step"),
             );
         }

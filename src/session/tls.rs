@@ -159,7 +159,14 @@ impl TlsHandshake {
         if let Some(sni) = &self.sni {
             parts.push(format!("SNI {sni}"));
         }
-        parts.push(if self.completed { "completed" } else { "not completed" }.to_string());
+        parts.push(
+            if self.completed {
+                "completed"
+            } else {
+                "not completed"
+            }
+            .to_string(),
+        );
         parts.join(", ")
     }
 }

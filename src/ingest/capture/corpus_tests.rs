@@ -156,11 +156,17 @@ fn implicit_tls_is_passed_on_as_tls_records_and_scans_are_not_read() {
     let flows = record("bidoo_smtps465_implicit-tls_gmail.pcapng");
     let mail: Vec<&Recorded> = flows.iter().filter(|f| is_mail(f)).collect();
     assert!(
-        !mail.is_empty() && mail.iter().all(|f| f.implicit_tls && f.client.starts_with(&[0x16, 0x03])),
+        !mail.is_empty()
+            && mail
+                .iter()
+                .all(|f| f.implicit_tls && f.client.starts_with(&[0x16, 0x03])),
         "{mail:#?}"
     );
     // The HTTPS connections beside it are read for their handshakes; IMAPS is not.
-    let tls: Vec<&Recorded> = flows.iter().filter(|f| f.protocol == Some(Protocol::Tls)).collect();
+    let tls: Vec<&Recorded> = flows
+        .iter()
+        .filter(|f| f.protocol == Some(Protocol::Tls))
+        .collect();
     assert_eq!(tls.len(), 3, "{tls:#?}");
     assert!(tls.iter().all(|f| f.label.ends_with(":443")), "{tls:#?}");
     let flows = record("extra/nfpc_puzzle4_portscan_syn-only_to-mail-ports.pcap");

@@ -56,7 +56,6 @@ impl<'p> SessionAssembler<'p> {
     }
 }
 
-
 fn origin(meta: Meta) -> Origin {
     Origin::frame(meta.frame, meta.micros)
 }

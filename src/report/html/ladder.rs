@@ -232,7 +232,10 @@ fn tls_messages(
         r#"<text class="tls-head" x="{}" y="{}" text-anchor="middle">{}</text>"#,
         (CLIENT_X + SERVER_X) / 2,
         y + 4,
-        esc(&truncate(&format!("TLS: {}", tls.summary()), LABEL_COLUMNS + 10))
+        esc(&truncate(
+            &format!("TLS: {}", tls.summary()),
+            LABEL_COLUMNS + 10
+        ))
     );
     y += ROW;
     let fails: Vec<(Origin, String)> = grade
