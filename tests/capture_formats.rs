@@ -136,6 +136,12 @@ fn pcap_variants_and_link_types() {
         assert_eq!(session.protocol, Protocol::Smtp, "{name}");
         assert_eq!(session.skeleton(), expected, "{name}");
         assert_eq!(session.source.label, label, "{name}");
+        let connect = session.connect.as_ref().expect("the server connected to");
+        assert_eq!(
+            format!("{}:{:?}", connect.host, connect.port),
+            format!("{}:Some(25)", server),
+            "{name}"
+        );
         // Frames 1–3 are the handshake; the greeting is frame 4, 4 × 37 µs after START.
         let greeting = session.exchanges[0].reply.as_ref().expect("greeting");
         match greeting.origin {

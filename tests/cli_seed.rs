@@ -179,3 +179,38 @@ fn extract_transcript_reads_back_to_the_same_skeleton() {
     };
     assert_eq!(skeletons(&original), skeletons(&again));
 }
+
+#[test]
+fn replay_on_the_embedded_server_gives_the_same_dialogue() {
+    let output = mailgrade(&["grade", seed(), "--server", "embedded", "--format", "json"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    assert_eq!(json["server"], "embedded");
+    let submission = &json["submissions"][0];
+    for session in submission["sessions"].as_array().expect("sessions") {
+        let replayed: Vec<_> = session["replayed"]["exchanges"]
+            .as_array()
+            .expect("a replayed dialogue")
+            .iter()
+            .map(|e| e["reply"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(
+            replayed,
+            ["220", "250", "334", "334", "235", "250", "250", "354", "250", "221"]
+        );
+    }
+    for grade in submission["grades"].as_array().expect("grades") {
+        assert_eq!(grade["score"], grade["max_score"]);
+        let findings = grade["findings"].as_array().expect("findings");
+        assert!(
+            !findings.iter().any(|f| f["check"] == "replay-integrity"),
+            "{findings:?}"
+        );
+    }
+    assert_no_secret(&output, "grade --server embedded");
+}

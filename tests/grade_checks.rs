@@ -29,7 +29,8 @@ fn every_check_has_an_id_and_is_listed_once() {
             "auth-base64",
             "auth-user",
             "impossible-reply",
-            "message-content"
+            "message-content",
+            "replay-integrity"
         ]
     );
 }

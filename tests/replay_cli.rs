@@ -145,3 +145,37 @@ fn server_external_replays_against_the_given_host() {
         .unwrap();
     assert_eq!(delivered.len(), 1);
 }
+
+#[test]
+fn a_send_then_read_scenario_proves_the_message_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = mailgrade::scenario::builtin_source("smtp-telnet-auth-send").unwrap();
+    let yaml = source.replacen(
+        "  replay_body:",
+        "  send_then_read: true\n  replay_body:",
+        1,
+    );
+    assert_ne!(yaml, source, "the built-in has a server section to extend");
+    let scenario = dir.path().join("send-then-read.yaml");
+    std::fs::write(&scenario, yaml).unwrap();
+    let loaded = mailgrade::scenario::load_file(&scenario).unwrap();
+    assert!(loaded.server.send_then_read);
+    let paths = class(dir.path());
+    let output = mailgrade(&[
+        "grade",
+        "--format",
+        "json",
+        "-s",
+        scenario.to_str().unwrap(),
+        paths[0].to_str().unwrap(),
+    ]);
+    let report = json_of(&output);
+    let findings = report["submissions"][0]["grades"][0]["findings"]
+        .as_array()
+        .unwrap();
+    let readback = findings
+        .iter()
+        .find(|f| f["check"] == "send-then-read")
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    assert_eq!(readback["severity"], "info", "{readback:#}");
+}

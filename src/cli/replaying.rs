@@ -109,6 +109,7 @@ pub async fn replay_submission(
                     .findings
                     .extend(replay_findings(claimed, &replayed));
                 submission.grades[g] = regraded;
+                submission.replayed.insert(index, replayed.session);
             }
             Err(error) => {
                 let finding = replay_failed(&server.name(), &error.to_string());

@@ -156,6 +156,7 @@ fn waiting_label(item: &Planned) -> String {
         Outgoing::Command(command) => format!("the reply to {}", command.label()),
         Outgoing::Apop { .. } => "the reply to APOP".into(),
         Outgoing::CramMd5 { .. } => "the reply to auth-response".into(),
+        Outgoing::Chunk(_) => "the reply to BDAT".into(),
     }
 }
 
@@ -285,6 +286,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                         .push(content.bytes.clone().unwrap_or_default());
                 }
                 command_bytes(command).unwrap_or_default()
+            }
+            Outgoing::Chunk(bytes) => {
+                recorded.messages.push(bytes.clone());
+                bytes.clone()
             }
             Outgoing::Apop { written, wrong } => {
                 let greeting = self.greeting.as_deref().unwrap_or("");

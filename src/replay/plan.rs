@@ -28,6 +28,8 @@ pub(crate) enum Outgoing {
     Apop { written: String, wrong: bool },
     /// A CRAM-MD5 response: the digest needs the challenge.
     CramMd5 { wrong: bool },
+    /// A BDAT chunk: its bytes exactly, right after the BDAT line (no dot-stuffing).
+    Chunk(Vec<u8>),
 }
 
 #[derive(Debug)]
@@ -58,10 +60,22 @@ pub(crate) fn plan(session: &Session, setup: &ReplaySetup) -> Plan {
         .min(session.exchanges.len().saturating_sub(1));
     let account = &setup.account;
     let mut auth: Option<AuthExchange> = None;
+    let mut after_bdat = false;
     for (index, exchange) in session.exchanges.iter().enumerate().take(last + 1) {
         let Some(command) = &exchange.command else {
             continue;
         };
+        let bdat_chunk = std::mem::replace(&mut after_bdat, command.verb() == Some("BDAT"));
+        if let (true, CommandKind::Message { content }) = (bdat_chunk, &command.kind) {
+            // The chunk goes in the same write as its BDAT line, and is answered with it.
+            plan.items.push(Planned {
+                claimed: index,
+                needs: Needs::Command,
+                pipelined: true,
+                outgoing: Outgoing::Chunk(content.bytes.clone().unwrap_or_default()),
+            });
+            continue;
+        }
         let mut needs = Needs::Command;
         let outgoing = match &command.kind {
             CommandKind::Line { verb, args, .. } => {

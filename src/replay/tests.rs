@@ -23,12 +23,10 @@ fn b64(text: &str) -> String {
 fn claimed(protocol: Protocol, text: &str) -> Session {
     let read = crate::ingest::read_bytes(Path::new("student/transcript.txt"), text.as_bytes())
         .expect("transcript reads");
-    let session = read
-        .sessions
+    read.sessions
         .into_iter()
         .find(|s| s.protocol == protocol)
-        .expect("a session of the protocol");
-    session
+        .expect("a session of the protocol")
 }
 
 fn setup() -> ReplaySetup {

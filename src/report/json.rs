@@ -49,6 +49,15 @@ struct SessionView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     tls: Option<&'a TlsHandshake>,
     notes: &'a [Note],
+    /// The same commands as replayed, with the replay server's replies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replayed: Option<ReplayedView<'a>>,
+}
+
+#[derive(Serialize)]
+struct ReplayedView<'a> {
+    skeleton: Vec<String>,
+    exchanges: Vec<ExchangeView<'a>>,
 }
 
 #[derive(Serialize)]
@@ -100,7 +109,7 @@ fn exchange_view(exchange: &Exchange) -> ExchangeView<'_> {
     }
 }
 
-fn session_view(session: &Session) -> SessionView<'_> {
+fn session_view<'a>(session: &'a Session, replayed: Option<&'a Session>) -> SessionView<'a> {
     SessionView {
         protocol: session.protocol,
         source: &session.source,
@@ -110,6 +119,19 @@ fn session_view(session: &Session) -> SessionView<'_> {
         encrypted_after: session.encrypted_after,
         tls: session.tls.as_ref(),
         notes: &session.notes,
+        replayed: replayed.map(|replayed| ReplayedView {
+            skeleton: replayed.skeleton(),
+            // Without reply text: queue ids and APOP timestamps differ from run to run, and
+            // the same input must give the same report.
+            exchanges: replayed
+                .exchanges
+                .iter()
+                .map(|exchange| ExchangeView {
+                    reply_text: &[],
+                    ..exchange_view(exchange)
+                })
+                .collect(),
+        }),
     }
 }
 
@@ -118,7 +140,12 @@ fn submission_view(submission: &SubmissionOutcome) -> SubmissionView<'_> {
         id: &submission.id,
         files: &submission.files,
         passed: submission.passed(),
-        sessions: submission.sessions.iter().map(session_view).collect(),
+        sessions: submission
+            .sessions
+            .iter()
+            .enumerate()
+            .map(|(index, session)| session_view(session, submission.replayed.get(&index)))
+            .collect(),
         grades: &submission.grades,
         problems: &submission.problems,
     }

@@ -118,7 +118,7 @@ fn write_grade(xml: &mut Xml, submission: &SubmissionOutcome, grade: &Grade, lan
     let session = grade
         .session
         .as_ref()
-        .and_then(|s| submission.sessions.get(s.index));
+        .and_then(|s| submission.graded_session(s.index));
     let mut suite = BytesStart::new("testsuite");
     push(
         &mut suite,

@@ -23,4 +23,4 @@ pub mod summary;
 pub mod text;
 pub mod transcript;
 
-pub use model::{InputHash, Outcome, Problem, SubmissionOutcome};
+pub use model::{location, InputHash, Outcome, Problem, SubmissionOutcome};

@@ -22,6 +22,9 @@ pub struct SubmissionOutcome {
     /// The SHA-256 of each input file that could be read, for reports that record provenance.
     pub hashes: Vec<InputHash>,
     pub sessions: Vec<Session>,
+    /// The replay server's version of a session, by the index of the claimed one: the
+    /// student's commands with the replies a real server gave. Grades rest on these.
+    pub replayed: std::collections::BTreeMap<usize, Session>,
     /// One per graded session, plus an ungradable one per requested scenario no session fits.
     pub grades: Vec<Grade>,
     pub problems: Vec<Problem>,
@@ -44,6 +47,12 @@ impl SubmissionOutcome {
         self.files.extend(other.files);
         self.hashes.extend(other.hashes);
         self.sessions.extend(other.sessions);
+        self.replayed.extend(
+            other
+                .replayed
+                .into_iter()
+                .map(|(index, session)| (index + offset, session)),
+        );
         self.problems.extend(other.problems);
         self.grades
             .extend(other.grades.into_iter().map(|mut grade| {
@@ -52,6 +61,13 @@ impl SubmissionOutcome {
                 }
                 grade
             }));
+    }
+
+    /// The session a grade's replies come from: the replayed one when there is one.
+    pub fn graded_session(&self, index: usize) -> Option<&Session> {
+        self.replayed
+            .get(&index)
+            .or_else(|| self.sessions.get(index))
     }
 
     /// Nothing in the submission could be graded.
@@ -78,4 +94,25 @@ pub struct Problem {
 pub struct InputHash {
     pub file: PathBuf,
     pub sha256: String,
+}
+
+impl std::fmt::Display for Problem {
+    /// `file, place: message` — the hint is for the renderer to place.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(place) = &self.place {
+            write!(f, ", {place}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Where evidence is, as people write it: `lab.md:86:4` for a text line, `lab.pcapng, frame 17`
+/// for a capture.
+pub fn location(source: &std::path::Path, origin: crate::session::Origin) -> String {
+    use crate::session::Origin;
+    match origin {
+        Origin::Line { .. } => format!("{}:{origin}", source.display()),
+        _ => format!("{}, {origin}", source.display()),
+    }
 }

@@ -15,17 +15,7 @@ pub fn render(outcome: &Outcome) -> String {
 
 fn render_submission(out: &mut String, submission: &SubmissionOutcome) {
     for problem in &submission.problems {
-        let place = problem
-            .place
-            .as_deref()
-            .map(|p| format!(", {p}"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "error: {}{place}: {}",
-            problem.file.display(),
-            problem.message
-        );
+        let _ = writeln!(out, "error: {problem}");
         if let Some(hint) = &problem.hint {
             let _ = writeln!(out, "  help: {hint}");
         }

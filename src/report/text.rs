@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use super::{Outcome, SubmissionOutcome};
-use crate::grade::{Check, Finding, FindingSeverity, Grade, Status, Verdict};
+use super::{location, Outcome, SubmissionOutcome};
+use crate::grade::{Check, Evidence, Finding, FindingSeverity, Grade, Status, Verdict};
 use crate::session::Session;
 
 /// How to render: the feedback language and whether to colour.
@@ -72,18 +72,7 @@ fn render_submission(
 ) {
     let _ = writeln!(out, "{}", paint.bold(&submission.id));
     for problem in &submission.problems {
-        let place = problem
-            .place
-            .as_deref()
-            .map(|p| format!(", {p}"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  {}: {}{place}: {}",
-            paint.red("error"),
-            problem.file.display(),
-            problem.message
-        );
+        let _ = writeln!(out, "  {}: {problem}", paint.red("error"));
         if let Some(hint) = &problem.hint {
             let _ = writeln!(out, "    help: {hint}");
         }
@@ -92,7 +81,7 @@ fn render_submission(
         let session = grade
             .session
             .as_ref()
-            .and_then(|s| submission.sessions.get(s.index));
+            .and_then(|s| submission.graded_session(s.index));
         render_grade(out, grade, session, lang, paint);
     }
     let summary = summary_line(submission, lang, server);
@@ -192,16 +181,7 @@ fn render_check(out: &mut String, check: &Check, lang: &str, paint: &Paint) {
         let _ = writeln!(out, "        {}", feedback.get(lang));
     }
     if let Some(evidence) = &check.evidence {
-        let _ = writeln!(
-            out,
-            "        {}",
-            paint.dim(&format!(
-                "--> {}:{}  {}",
-                evidence.source.display(),
-                evidence.origin,
-                evidence.exchange
-            ))
-        );
+        render_evidence(out, evidence, paint);
     }
 }
 
@@ -213,15 +193,15 @@ fn render_finding(out: &mut String, finding: &Finding, lang: &str, paint: &Paint
     };
     let _ = writeln!(out, "    {label}: {}", finding.message.get(lang));
     if let Some(evidence) = &finding.evidence {
-        let _ = writeln!(
-            out,
-            "        {}",
-            paint.dim(&format!(
-                "--> {}:{}  {}",
-                evidence.source.display(),
-                evidence.origin,
-                evidence.exchange
-            ))
-        );
+        render_evidence(out, evidence, paint);
     }
+}
+
+fn render_evidence(out: &mut String, evidence: &Evidence, paint: &Paint) {
+    let place = location(&evidence.source, evidence.origin);
+    let _ = writeln!(
+        out,
+        "        {}",
+        paint.dim(&format!("--> {place}  {}", evidence.exchange))
+    );
 }

@@ -272,6 +272,10 @@ pub(super) fn parse(text: &str, errors: &mut Vec<ScenarioError>) -> Option<Parse
         );
         return None;
     }
+    if let Some(error) = too_big(text) {
+        errors.push(error);
+        return None;
+    }
     let value: serde_yaml::Value = match serde_yaml::from_str(text) {
         Ok(value) => value,
         Err(err) => {
@@ -297,10 +301,26 @@ pub(super) fn parse(text: &str, errors: &mut Vec<ScenarioError>) -> Option<Parse
         Some(serde_yaml::Value::Sequence(items)) => items.clone(),
         _ => Vec::new(),
     };
+    if step_values.len() > MAX_STEPS {
+        errors.push(
+            ScenarioError::new(
+                "too-many-steps",
+                format!(
+                    "scenario has {} steps; the limit is {MAX_STEPS}",
+                    step_values.len()
+                ),
+            )
+            .at(index.key("steps"), "too many steps")
+            .help("a lab dialogue is a few dozen steps; use `repeat` for a step that recurs"),
+        );
+        return None;
+    }
+    // Once, not per step: slicing each step out of the text must not cost the whole text.
+    let chars: Vec<char> = text.chars().collect();
     let steps = step_values
         .into_iter()
         .enumerate()
-        .map(|(i, step_value)| parse_step(text, &index, i, step_value, errors))
+        .map(|(i, step_value)| parse_step(&chars, &index, i, step_value, errors))
         .collect();
     Some(Parsed {
         top,
@@ -310,6 +330,79 @@ pub(super) fn parse(text: &str, errors: &mut Vec<ScenarioError>) -> Option<Parse
     })
 }
 
+/// A scenario is a page of YAML; anything far bigger is a mistake or an attack.
+const MAX_SCENARIO_BYTES: usize = 1 << 20;
+/// Steps in one scenario: each is parsed and checked on its own, so they must stay few.
+const MAX_STEPS: usize = 1000;
+/// Scenarios nest a few levels; libyaml's cost grows with the square of the nesting depth.
+const MAX_NESTING: usize = 64;
+
+/// Refuses, before any YAML parser sees it, a text too big or nested too deep to be a
+/// scenario (either would make the parsers take minutes).
+fn too_big(text: &str) -> Option<ScenarioError> {
+    if text.len() > MAX_SCENARIO_BYTES {
+        return Some(
+            ScenarioError::new(
+                "too-big",
+                format!(
+                    "scenario file is {} bytes; the limit is {MAX_SCENARIO_BYTES}",
+                    text.len()
+                ),
+            )
+            .help("a scenario is a few dozen steps; split it or check that this is the right file"),
+        );
+    }
+    let mut depth = 0usize;
+    // The quote a quoted scalar is open with; it may span lines.
+    let mut quote: Option<char> = None;
+    for (i, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches([' ', '-']).len();
+        let mut chars = line.chars().enumerate().peekable();
+        // The last character before this one that is not a space ('\0': line start).
+        let mut prev = '\0';
+        // The character just before this one.
+        let mut last = '\0';
+        while let Some((column, c)) = chars.next() {
+            match (quote, c) {
+                (Some('"'), '\\') => {
+                    chars.next();
+                }
+                (Some('\''), '\'') if chars.peek().map(|&(_, n)| n) == Some('\'') => {
+                    chars.next();
+                }
+                (Some(open), c) if c == open => quote = None,
+                (Some(_), _) => {}
+                // A quote opens a scalar only where a scalar starts (not in `don't`).
+                (None, '\'' | '"') if matches!(prev, '\0' | '[' | '{' | ',' | ':' | '-' | '?') => {
+                    quote = Some(c)
+                }
+                (None, '#') if prev == '\0' || last.is_whitespace() => break,
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if !c.is_whitespace() {
+                prev = c;
+            }
+            last = c;
+            if depth + indent / 2 > MAX_NESTING {
+                return Some(
+                    ScenarioError::new(
+                        "too-deep",
+                        format!("YAML nested more than {MAX_NESTING} levels deep"),
+                    )
+                    .at(
+                        Some(Span::new(i as u32 + 1, column as u32 + 1, 1)),
+                        "too deep here",
+                    )
+                    .help("a scenario nests a few levels: steps, a step, its fields"),
+                );
+            }
+        }
+    }
+    None
+}
+
 fn is_inside_steps(err: &serde_yaml::Error) -> bool {
     err.to_string().starts_with("steps[")
 }
@@ -317,7 +410,7 @@ fn is_inside_steps(err: &serde_yaml::Error) -> bool {
 /// Deserialises step `i` from its own slice of the text, so serde_yaml's error positions
 /// are positions in the file.
 fn parse_step(
-    text: &str,
+    text: &[char],
     index: &SpanIndex,
     i: usize,
     value: serde_yaml::Value,
@@ -494,10 +587,9 @@ impl SpanIndex {
 
     /// The text of the node at `path`, with everything before it on its first line blanked
     /// so columns stay the same, and the 0-based line and column it starts at.
-    fn node_text(&self, text: &str, path: &str) -> Option<(String, (usize, usize))> {
+    fn node_text(&self, chars: &[char], path: &str) -> Option<(String, (usize, usize))> {
         let node = self.nodes.get(path)?;
         let end = node.end_char?;
-        let chars: Vec<char> = text.chars().collect();
         let slice: String = chars.get(node.start_char..end)?.iter().collect();
         let line = node.value.line.checked_sub(1)? as usize;
         let column = node.value.column.checked_sub(1)? as usize;
@@ -706,10 +798,35 @@ mod tests {
     fn node_text_keeps_columns() {
         let text = "steps:\n  - { id: a }\n  - id: b\n    send: DATA\n  - id: c\n";
         let index = SpanIndex::build(text);
-        let (flow, origin) = index.node_text(text, "steps.0").expect("flow step");
+        let chars: Vec<char> = text.chars().collect();
+        let (flow, origin) = index.node_text(&chars, "steps.0").expect("flow step");
         assert_eq!((flow.as_str(), origin), ("    { id: a }", (1, 4)));
-        let (block, origin) = index.node_text(text, "steps.1").expect("block step");
+        let (block, origin) = index.node_text(&chars, "steps.1").expect("block step");
         assert_eq!(block.trim_end(), "    id: b\n    send: DATA");
         assert_eq!(origin, (2, 4));
+    }
+
+    #[test]
+    fn refuses_what_is_too_big_or_too_deep_before_parsing() {
+        let deep = format!("steps: {}{}", "[".repeat(100), "]".repeat(100));
+        let cases = [
+            (deep.as_str(), Some("too-deep")),
+            ("id: x\nsteps: [[[{a: [b]}]]]\n", None),
+            // Brackets inside quotes and comments are text, not nesting.
+            (&*format!("a: '{}'\n", "[".repeat(100)), None),
+            (&*format!("a: \"{}\"\n", "{".repeat(100)), None),
+            (&*format!("a: 1 # {}\n", "[".repeat(100)), None),
+            (&*format!("a: 'it''s {}'\n", "[".repeat(100)), None),
+            // An apostrophe inside a word does not hide what follows.
+            (
+                &*format!("a: [don't, {}]\n", "[".repeat(100)),
+                Some("too-deep"),
+            ),
+            (&*"x".repeat(MAX_SCENARIO_BYTES + 1), Some("too-big")),
+        ];
+        for (text, code) in cases {
+            let found = too_big(text).map(|error| error.code);
+            assert_eq!(found, code, "{}", &text[..text.len().min(40)]);
+        }
     }
 }

@@ -80,3 +80,29 @@ pub trait MailServer: Send + Sync {
     /// Stops accepting, ends open sessions and waits until they are gone. Idempotent.
     async fn stop(&self) -> Result<(), ServerError>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_mock_stands_in_for_any_server() {
+        let mut mock = MockMailServer::new();
+        mock.expect_name().return_const("mock".to_string());
+        mock.expect_mailbox()
+            .withf(|user| user == "student@lab.test")
+            .returning(|_| Ok(vec![b"Subject: x\r\n\r\n".to_vec()]));
+        mock.expect_stop().times(1).returning(|| Ok(()));
+        let server: Box<dyn MailServer> = Box::new(mock);
+        assert_eq!(server.name(), "mock");
+        let messages = server.mailbox("student@lab.test").await.unwrap();
+        assert_eq!(messages, vec![b"Subject: x\r\n\r\n".to_vec()]);
+        server.stop().await.unwrap();
+    }
+
+    #[test]
+    fn accounts_never_show_their_password() {
+        let account = Account::new("student@lab.test", "hunter2");
+        assert!(!format!("{account:?}").contains("hunter2"));
+    }
+}

@@ -21,10 +21,11 @@ pub enum Severity {
 }
 
 impl SmtpCode {
-    /// A code with a first digit 1–5 and a second digit 0–5; anything else is not SMTP.
+    /// A code whose first digit is 1–5. RFC 5321 also limits the second digit to 0–5, but
+    /// real servers send others (CommuniGate's `472`), and a reply they sent is still the
+    /// reply to the command before it: reading it as one keeps every later reply paired.
     pub fn new(code: u16) -> Option<Self> {
-        let (first, second) = (code / 100, code / 10 % 10);
-        ((1..=5).contains(&first) && second <= 5).then_some(SmtpCode(code))
+        (100..=599).contains(&code).then_some(SmtpCode(code))
     }
 
     pub fn value(self) -> u16 {

@@ -26,6 +26,8 @@ pub struct Client {
 impl Client {
     pub async fn connect(addr: SocketAddr) -> Client {
         let stream = TcpStream::connect(addr).await.expect("connect");
+        // Typed lines go out at once, as telnet sends them (no Nagle wait on small writes).
+        stream.set_nodelay(true).expect("nodelay");
         let (read, writer) = stream.into_split();
         Client {
             reader: BufReader::new(read),

@@ -172,3 +172,47 @@ fn reply_line(reply: &Reply) -> String {
         format!("{} {text}", reply.code)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::{Pop3Status, SmtpCode};
+
+    #[test]
+    fn tolerated_differences() {
+        let smtp = |code| ReplyCode::Smtp(SmtpCode::new(code).unwrap());
+        let cases = [
+            (smtp(250), smtp(251), true),
+            (smtp(221), smtp(250), true),
+            (smtp(550), smtp(554), true),
+            (smtp(450), smtp(550), true),
+            (smtp(250), smtp(503), false),
+            (smtp(235), smtp(535), false),
+            (smtp(235), smtp(501), false),
+            (smtp(354), smtp(554), false),
+            (smtp(334), smtp(504), false),
+            (
+                ReplyCode::Pop3(Pop3Status::Ok),
+                ReplyCode::Pop3(Pop3Status::Ok),
+                true,
+            ),
+            (
+                ReplyCode::Pop3(Pop3Status::Ok),
+                ReplyCode::Pop3(Pop3Status::Err),
+                false,
+            ),
+            (
+                ReplyCode::Pop3(Pop3Status::Continue),
+                ReplyCode::Pop3(Pop3Status::Ok),
+                false,
+            ),
+        ];
+        for (claimed, replayed, expected) in cases {
+            assert_eq!(
+                tolerated(claimed, replayed),
+                expected,
+                "{claimed} vs {replayed}"
+            );
+        }
+    }
+}

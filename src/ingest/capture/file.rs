@@ -355,7 +355,8 @@ fn pcap_stream<R: Read>(
         let stop = match reader.next() {
             Ok((offset, block)) => {
                 frames.block(block);
-                reader.consume(offset);
+                // No shift here: refill moves the unread remainder once per buffer.
+                reader.consume_noshift(offset);
                 continue;
             }
             Err(PcapError::Eof) => Stop::Eof,

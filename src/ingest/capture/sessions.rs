@@ -10,7 +10,7 @@ use super::flows::{FlowEvents, FlowId, MailFlow};
 use super::reassembly::Meta;
 use crate::protocol::tls::{self, TlsObserver};
 use crate::protocol::{DialogueBuilder, Direction, Expect};
-use crate::session::{Origin, Protocol, Session, Source};
+use crate::session::{Connect, Origin, Protocol, Session, Source};
 
 /// A session and where it began, so sessions can be ordered by their first frame.
 pub(super) struct Finished {
@@ -25,6 +25,8 @@ struct Open {
     /// Reads the TLS handshake once TLS began.
     tls: Option<TlsObserver>,
     label: String,
+    /// The server the client connected to, as a `telnet host port` line would say.
+    connect: Connect,
     first_frame: u64,
     implicit_tls: bool,
     server_port: u16,
@@ -99,6 +101,11 @@ impl FlowEvents for SessionAssembler<'_> {
                 builder,
                 tls: flow.implicit_tls.then(TlsObserver::new),
                 label: format!("tcp {} → {}", flow.client, flow.server),
+                connect: Connect {
+                    host: flow.server.ip.to_string(),
+                    port: Some(flow.server.port),
+                    origin: origin(flow.first),
+                },
                 first_frame: flow.first.frame,
                 implicit_tls: flow.implicit_tls,
                 server_port: flow.server.port,
@@ -169,6 +176,7 @@ impl FlowEvents for SessionAssembler<'_> {
                 label: open.label,
             },
         );
+        session.connect = Some(open.connect);
         session.exchanges = dialogue.exchanges;
         session.notes = dialogue.notes;
         session.encrypted_after = dialogue.encrypted_after;

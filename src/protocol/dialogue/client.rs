@@ -346,7 +346,7 @@ impl DialogueBuilder {
     }
 
     fn client_command_line(&mut self, text: &str, origin: Origin, answered: u32) {
-        let read = command::read_line(self.protocol, text);
+        let read = command::read_line(self.protocol, text, self.after_credentials());
         let pending = Pending {
             command: Command::new(read.kind, origin),
             effect: read.effect,
@@ -401,6 +401,24 @@ impl DialogueBuilder {
             Effect::None => command_mode(),
             effect => Mode::Waiting(effect),
         };
+    }
+
+    /// Whether the last command sent was about credentials (USER, PASS, APOP, AUTH or a SASL
+    /// response): a line after it that is no command is taken for a password.
+    fn after_credentials(&self) -> bool {
+        let last = self
+            .pending
+            .back()
+            .map(|p| &p.command)
+            .or_else(|| self.exchanges.iter().rev().find_map(|e| e.command.as_ref()));
+        match last.map(|c| &c.kind) {
+            Some(CommandKind::AuthResponse { .. } | CommandKind::AuthCancel) => true,
+            Some(CommandKind::Line { verb, .. }) => matches!(
+                (self.protocol, verb.as_str()),
+                (_, "AUTH") | (Protocol::Pop3, "USER" | "PASS" | "APOP")
+            ),
+            _ => false,
+        }
     }
 
     fn is_known_command(&self, line: &str) -> bool {

@@ -25,7 +25,9 @@ pub(super) struct LineCommand {
     pub chunk: Option<u64>,
 }
 
-pub(super) fn read_line(protocol: Protocol, line: &str) -> LineCommand {
+/// `after_credentials`: the command before this line was USER, PASS, APOP, AUTH or a SASL
+/// response, so a line that is no command is most likely a password typed on its own.
+pub(super) fn read_line(protocol: Protocol, line: &str, after_credentials: bool) -> LineCommand {
     let trimmed = line.trim_matches([' ', '\t']);
     let (written, rest) = trimmed.split_once([' ', '\t']).unwrap_or((trimmed, ""));
     let rest = rest.trim_matches([' ', '\t']);
@@ -46,7 +48,9 @@ pub(super) fn read_line(protocol: Protocol, line: &str) -> LineCommand {
             Ok(smtp::Request::Auth { .. }) => read.effect = Effect::Auth,
             Ok(smtp::Request::StartTls) => read.effect = Effect::Tls,
             Ok(smtp::Request::Bdat { size, .. }) => read.chunk = Some(size),
-            Err(smtp::SyntaxError::UnknownCommand { .. }) if looks_like_payload(trimmed) => {
+            Err(smtp::SyntaxError::UnknownCommand { .. })
+                if after_credentials || looks_like_payload(trimmed) =>
+            {
                 read.kind = payload(trimmed)
             }
             _ => {}
@@ -62,7 +66,9 @@ pub(super) fn read_line(protocol: Protocol, line: &str) -> LineCommand {
                     _ => Effect::None,
                 };
             }
-            Err(pop3::SyntaxError::UnknownCommand { .. }) if looks_like_payload(trimmed) => {
+            Err(pop3::SyntaxError::UnknownCommand { .. })
+                if after_credentials || looks_like_payload(trimmed) =>
+            {
                 read.kind = payload(trimmed)
             }
             Err(_) => {}
@@ -131,6 +137,26 @@ mod tests {
                 text: text.into(),
                 secret: secret.map(Secret::new),
             },
+        }
+    }
+
+    #[test]
+    fn a_line_that_is_no_command_after_credentials_is_a_secret() {
+        use Protocol::{Pop3, Smtp};
+        let cases = [
+            (Pop3, "hunter2", true, payload("hunter2")),
+            (Pop3, "my password", true, payload("my password")),
+            (Smtp, "hunter2", true, payload("hunter2")),
+            (Pop3, "hunter2", false, line("HUNTER2", "hunter2", "", None)),
+            (Pop3, "STAT", true, line("STAT", "STAT", "", None)),
+            (Smtp, "QUIT", true, line("QUIT", "QUIT", "", None)),
+        ];
+        for (protocol, text, after_credentials, kind) in cases {
+            assert_eq!(
+                read_line(protocol, text, after_credentials).kind,
+                kind,
+                "{text}"
+            );
         }
     }
 
@@ -204,12 +230,12 @@ mod tests {
             (Pop3, "STLS", line("STLS", "STLS", "", None), Effect::Tls),
         ];
         for (protocol, text, kind, effect) in cases {
-            let read = read_line(protocol, text);
+            let read = read_line(protocol, text, false);
             assert_eq!(read.kind, kind, "{text}");
             assert_eq!(read.effect, effect, "{text}");
         }
-        assert!(read_line(Pop3, "RETR 1").multiline);
-        assert_eq!(read_line(Smtp, "BDAT 12 LAST").chunk, Some(12));
+        assert!(read_line(Pop3, "RETR 1", false).multiline);
+        assert_eq!(read_line(Smtp, "BDAT 12 LAST", false).chunk, Some(12));
         assert_eq!(auth_response("*"), CommandKind::AuthCancel);
         assert!(!looks_like_payload("TESTTEST"));
     }

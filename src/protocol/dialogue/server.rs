@@ -49,11 +49,35 @@ impl Server {
 /// At most this much of a server line goes into a note.
 const NOTE_TEXT: usize = 80;
 
+/// A server line for a note. A line that may hold a credential (a client line taken for the
+/// server's, such as `C: Pass: …` in a misread export) is described, never quoted.
 fn excerpt(text: &str) -> String {
+    if may_hold_credential(text) {
+        return format!(
+            "({} characters, not shown: they may hold a credential)",
+            text.chars().count()
+        );
+    }
     match text.char_indices().nth(NOTE_TEXT) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_string(),
     }
+}
+
+fn may_hold_credential(text: &str) -> bool {
+    const VERBS: [&str; 5] = ["pass", "user", "auth", "apop", "login"];
+    let lower = text.trim_start().to_ascii_lowercase();
+    let lower = lower.strip_prefix("c:").unwrap_or(&lower).trim_start();
+    VERBS.iter().any(|verb| lower.starts_with(verb)) || text.split_whitespace().any(looks_encoded)
+}
+
+/// Base64 with the marks of an encoding (digits, padding), not a plain word like `response`
+/// or `Messages` that also happens to decode.
+fn looks_encoded(word: &str) -> bool {
+    let marked = word
+        .bytes()
+        .any(|b| b.is_ascii_digit() || matches!(b, b'=' | b'+' | b'/'));
+    word.len() >= 8 && marked && crate::protocol::sasl::looks_like_base64(word)
 }
 
 impl DialogueBuilder {

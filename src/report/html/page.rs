@@ -98,7 +98,9 @@ fn student(out: &mut String, number: usize, submission: &SubmissionOutcome, lang
             session.protocol.name().to_uppercase(),
             esc(&session.source.to_string())
         );
-        out.push_str(&ladder::render(session, grade, lang));
+        // The ladder shows the replies the grade rests on: the replay server's, when replayed.
+        let shown = submission.replayed.get(&index).unwrap_or(session);
+        out.push_str(&ladder::render(shown, grade, lang));
         if let Some(grade) = grade {
             grade_block(out, grade, lang);
         }

@@ -124,3 +124,51 @@ impl EmbeddedConfig {
         Ok(accounts)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accounts_are_qualified_and_bad_configurations_refused() {
+        let config = EmbeddedConfig {
+            accounts: vec![
+                Account::new("Student", "a"),
+                Account::new("t@Other.Test", "b"),
+            ],
+            ..EmbeddedConfig::default()
+        };
+        let users: Vec<String> = config
+            .validated_accounts()
+            .unwrap()
+            .into_iter()
+            .map(|a| a.address)
+            .collect();
+        assert_eq!(users, ["student@lab.test", "t@other.test"]);
+
+        let bad: [(&str, Vec<Account>); 3] = [
+            ("", vec![]),
+            (
+                "lab.test",
+                vec![
+                    Account::new("a", "pw-1"),
+                    Account::new("A@lab.test", "pw-2"),
+                ],
+            ),
+            ("lab.test", vec![Account::new("@lab.test", "pw-1")]),
+        ];
+        for (domain, accounts) in bad {
+            let config = EmbeddedConfig {
+                domain: domain.to_string(),
+                accounts,
+                ..EmbeddedConfig::default()
+            };
+            let error = config.validated_accounts().unwrap_err().to_string();
+            assert!(
+                error.starts_with("invalid server configuration: "),
+                "{error}"
+            );
+            assert!(!error.contains("pw-"), "a password leaked: {error}");
+        }
+    }
+}

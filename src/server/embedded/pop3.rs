@@ -311,7 +311,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             Err(LockError::InUse) => (
                 Pop3Status::Err,
                 "[IN-USE] Mailbox is locked by another POP3 session.",
-                Some(Ending::Quit),
+                Some(Ending::MailboxInUse),
             ),
             Err(LockError::NoMailbox) => (
                 Pop3Status::Err,

@@ -32,6 +32,7 @@ pub enum Ending {
     MessageTooLarge,
     ForbiddenCommand,
     TooManyConnections,
+    MailboxInUse,
     ServerShutdown,
     Io,
 }
@@ -47,6 +48,7 @@ impl Ending {
             Ending::MessageTooLarge => "message far over the size limit",
             Ending::ForbiddenCommand => "header or HTTP line as a command",
             Ending::TooManyConnections => "too many connections",
+            Ending::MailboxInUse => "mailbox locked by another session",
             Ending::ServerShutdown => "server shutdown",
             Ending::Io => "i/o error",
         }
