@@ -41,6 +41,9 @@ const MAX_RECORD: usize = 18_432;
 const MAX_HANDSHAKE: usize = 128 * 1024;
 /// Messages kept per connection; a renegotiation storm is counted, not listed.
 const MAX_MESSAGES: usize = 256;
+/// Application-data records counted per side before reading stops: enough to show data
+/// flowing both ways, while a long download costs no reassembly after it.
+pub const MAX_COUNTED: u64 = 64;
 
 const CHANGE_CIPHER_SPEC: u8 = 20;
 const ALERT: u8 = 21;
@@ -167,14 +170,18 @@ impl TlsObserver {
         self.stop(from, "bytes were lost in the capture");
     }
 
-    /// Whether more bytes could still tell something.
+    /// Whether more bytes could still tell something: not once a side stopped being
+    /// readable, nor once a side sent [`MAX_COUNTED`] application-data records.
     pub fn wants_more(&self) -> bool {
-        self.sides.iter().any(|s| !s.stopped)
+        self.sides
+            .iter()
+            .all(|s| !s.stopped && s.records < MAX_COUNTED)
     }
 
     pub fn finish(mut self) -> TlsHandshake {
         let tls13 = self.summary.version == Some(TlsVersion::Tls13);
         let [client, server] = &self.sides;
+        self.summary.application_data.more = self.sides.iter().any(|s| s.records >= MAX_COUNTED);
         self.summary.completed = if tls13 {
             // The client's first encrypted record is its Finished; an answer after it, or
             // more data from the client, shows both sides got through.

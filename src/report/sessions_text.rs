@@ -105,9 +105,14 @@ fn render_tls(out: &mut String, tls: &TlsHandshake) {
         );
     }
     let data = tls.application_data;
+    let more = if data.more {
+        " (counting stopped there)"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "    application data records: {} from the client, {} from the server",
+        "    application data records: {} from the client, {} from the server{more}",
         data.client, data.server
     );
     if let Some(why) = &tls.unreadable {

@@ -101,6 +101,10 @@ pub struct TlsCertificate {
 pub struct TlsRecordCounts {
     pub client: u64,
     pub server: u64,
+    /// Counting stopped after 64 records from one side (reading a long download costs
+    /// time and says nothing new): more may have followed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub more: bool,
 }
 
 /// What a TLS connection's handshake showed: read from a capture, after STARTTLS / STLS, on
