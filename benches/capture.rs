@@ -6,8 +6,8 @@
 //!
 //! Generates a synthetic pcap (mail sessions among HTTPS/HTTP/DNS traffic, see
 //! `support/synth.rs`), times mailgrade's capture reader on it on one core, best of
-//! `--runs` — `read_capture` on the bytes in memory (what `read_file` does) and
-//! `read_capture_file` streaming from the (cached) file — then times
+//! `--runs` — `read_capture` on the bytes in memory and `read_capture_file` on the file
+//! (what `read_file` does: the file mapped from the page cache) — then times
 //! `tshark -r F -Y 'smtp || pop' -T fields -e smtp.req.command -e smtp.response.code
 //! -e pop.request.command -e pop.response.indicator` on the same file, and prints both.
 
@@ -67,7 +67,7 @@ fn mb_per_s(bytes: u64, time: Duration) -> f64 {
 }
 
 /// Best time of `runs` reads; `in_memory` reads the file into memory first (untimed) and
-/// times `read_capture` on the bytes, otherwise `read_capture_file` streams it.
+/// times `read_capture` on the bytes, otherwise `read_capture_file` reads the file.
 fn time_mailgrade(path: &Path, runs: u32, in_memory: bool) -> (Duration, Duration, usize) {
     let bytes = if in_memory {
         std::fs::read(path).expect("read capture")
@@ -157,7 +157,7 @@ fn main() {
         );
     };
     let mut ours = Vec::new();
-    for (what, in_memory) in [("in memory", true), ("streamed", false)] {
+    for (what, in_memory) in [("in memory", true), ("from the file", false)] {
         let (wall, cpu, sessions) = time_mailgrade(&path, options.runs, in_memory);
         assert_eq!(sessions as u64, mail, "mailgrade found every mail session");
         row(&format!("mailgrade ({what})"), wall, cpu);

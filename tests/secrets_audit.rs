@@ -8,7 +8,9 @@ use std::process::Command;
 
 use base64::Engine;
 
-const BIN: &str = env!("CARGO_BIN_EXE_mailgrade");
+mod hostile_support;
+
+use hostile_support::BIN;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// The passwords in the inputs below; each is written so that it appears nowhere else.
@@ -106,7 +108,18 @@ fn json_escape(text: &str) -> String {
 }
 
 /// Where a needle was found, for the failure message (never the needle itself in full).
+/// Base64 runs in the output (GitHub Classroom's result is base64) are decoded and searched
+/// too.
 fn leaks(haystack: &str, needles: &[String]) -> Vec<String> {
+    let mut texts = vec![haystack.to_string()];
+    for run in haystack.split(|c: char| !(c.is_ascii_alphanumeric() || "+/=".contains(c))) {
+        if run.len() >= 24 {
+            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(run) {
+                texts.push(String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    }
+    let haystack = texts.join("\n");
     needles
         .iter()
         .filter(|needle| haystack.contains(needle.as_str()))
@@ -218,123 +231,36 @@ fn transcripts() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// A small pcap (Ethernet, IPv4, TCP) with an SMTP AUTH PLAIN and a POP3 USER/PASS session.
+/// A small pcap with an SMTP AUTH PLAIN and a POP3 session with a password typed alone.
 fn capture() -> Vec<u8> {
-    let mut pcap = Vec::new();
-    pcap.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
-    pcap.extend_from_slice(&2u16.to_le_bytes());
-    pcap.extend_from_slice(&4u16.to_le_bytes());
-    pcap.extend_from_slice(&[0; 8]);
-    pcap.extend_from_slice(&65535u32.to_le_bytes());
-    pcap.extend_from_slice(&1u32.to_le_bytes());
     let plain = plain_payload();
-    let smtp: Vec<(bool, String)> = vec![
-        (false, "220 mail.lab.test ESMTP\r\n".into()),
-        (true, "EHLO pc\r\n".into()),
-        (false, "250 AUTH PLAIN LOGIN\r\n".into()),
-        (true, format!("AUTH PLAIN {plain}\r\n")),
-        (false, "235 2.7.0 Authentication successful\r\n".into()),
-        (true, "QUIT\r\n".into()),
-        (false, "221 2.0.0 Bye\r\n".into()),
-    ];
-    let pop3: Vec<(bool, String)> = vec![
-        (false, "+OK ready\r\n".into()),
-        (true, "USER student\r\n".into()),
-        (false, "+OK\r\n".into()),
-        (true, format!("{BARE_PASSWORD}\r\n")),
-        (false, "-ERR Unknown command.\r\n".into()),
-        (true, format!("PASS {POP3_PASSWORD}\r\n")),
-        (false, "+OK Logged in.\r\n".into()),
-        (true, "QUIT\r\n".into()),
-        (false, "+OK bye\r\n".into()),
-    ];
-    let mut time = 0u32;
-    for (port, client_port, dialogue) in [(25u16, 40001u16, smtp), (110, 40002, pop3)] {
-        let (mut client_seq, mut server_seq) = (1000u32, 5000u32);
-        let mut packet = |from_client: bool, flags: u8, payload: &[u8], cs: u32, ss: u32| {
-            time += 1;
-            let (src_port, dst_port, seq, ack) = if from_client {
-                (client_port, port, cs, ss)
-            } else {
-                (port, client_port, ss, cs)
-            };
-            let (src, dst) = if from_client {
-                ([192, 0, 2, 10], [192, 0, 2, 25])
-            } else {
-                ([192, 0, 2, 25], [192, 0, 2, 10])
-            };
-            let frame = ethernet_ipv4_tcp(src, dst, src_port, dst_port, seq, ack, flags, payload);
-            pcap.extend_from_slice(&time.to_le_bytes());
-            pcap.extend_from_slice(&0u32.to_le_bytes());
-            pcap.extend_from_slice(&(frame.len() as u32).to_le_bytes());
-            pcap.extend_from_slice(&(frame.len() as u32).to_le_bytes());
-            pcap.extend_from_slice(&frame);
-        };
-        packet(true, 0x02, b"", client_seq - 1, 0);
-        packet(false, 0x12, b"", client_seq, server_seq - 1);
-        packet(true, 0x10, b"", client_seq, server_seq);
-        for (from_client, text) in dialogue {
-            packet(from_client, 0x18, text.as_bytes(), client_seq, server_seq);
-            if from_client {
-                client_seq += text.len() as u32;
-            } else {
-                server_seq += text.len() as u32;
-            }
-        }
-    }
-    pcap
-}
-
-#[allow(clippy::too_many_arguments)]
-fn ethernet_ipv4_tcp(
-    src: [u8; 4],
-    dst: [u8; 4],
-    src_port: u16,
-    dst_port: u16,
-    seq: u32,
-    ack: u32,
-    flags: u8,
-    payload: &[u8],
-) -> Vec<u8> {
-    let mut frame = vec![0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00];
-    let total = 20 + 20 + payload.len();
-    let mut ip = vec![
-        0x45,
-        0,
-        (total >> 8) as u8,
-        total as u8,
-        0,
-        0,
-        0x40,
-        0,
-        64,
-        6,
-        0,
-        0,
-    ];
-    ip.extend_from_slice(&src);
-    ip.extend_from_slice(&dst);
-    let checksum = ipv4_checksum(&ip);
-    ip[10..12].copy_from_slice(&checksum.to_be_bytes());
-    frame.extend_from_slice(&ip);
-    frame.extend_from_slice(&src_port.to_be_bytes());
-    frame.extend_from_slice(&dst_port.to_be_bytes());
-    frame.extend_from_slice(&seq.to_be_bytes());
-    frame.extend_from_slice(&ack.to_be_bytes());
-    frame.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
-    frame.extend_from_slice(payload);
-    frame
-}
-
-fn ipv4_checksum(header: &[u8]) -> u16 {
-    let mut sum: u32 = header
-        .chunks(2)
-        .map(|pair| u32::from(u16::from_be_bytes([pair[0], pair[1]])))
-        .sum();
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
+    let lines = |lines: &[(bool, String)]| -> Vec<(bool, Vec<u8>)> {
+        lines
+            .iter()
+            .map(|(client, text)| (*client, format!("{text}\r\n").into_bytes()))
+            .collect()
+    };
+    let smtp = lines(&[
+        (false, "220 mail.lab.test ESMTP".into()),
+        (true, "EHLO pc".into()),
+        (false, "250 AUTH PLAIN LOGIN".into()),
+        (true, format!("AUTH PLAIN {plain}")),
+        (false, "235 2.7.0 Authentication successful".into()),
+        (true, "QUIT".into()),
+        (false, "221 2.0.0 Bye".into()),
+    ]);
+    let pop3 = lines(&[
+        (false, "+OK ready".into()),
+        (true, "USER student".into()),
+        (false, "+OK".into()),
+        (true, BARE_PASSWORD.into()),
+        (false, "-ERR Unknown command.".into()),
+        (true, format!("PASS {POP3_PASSWORD}")),
+        (false, "+OK Logged in.".into()),
+        (true, "QUIT".into()),
+        (false, "+OK bye".into()),
+    ]);
+    hostile_support::pcap::capture(&[(25, 40001, smtp), (110, 40002, pop3)])
 }
 
 /// The values `--format` accepts for a subcommand, as clap lists them when given one it
@@ -412,65 +338,65 @@ fn run(args: &[String], out: Option<&Path>) -> String {
 #[test]
 fn no_command_in_any_format_shows_a_secret() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let paths = inputs(dir.path());
+    // One student's submission: every input in one directory.
+    let student = dir.path().join("student-1");
+    std::fs::create_dir(&student).expect("student dir");
+    let paths = inputs(&student);
     for path in &paths {
         assert!(path.exists(), "input missing: {}", path.display());
+        if !path.starts_with(&student) {
+            let link = student.join(path.file_name().expect("file name"));
+            std::os::unix::fs::symlink(path, link).expect("link corpus file");
+        }
     }
     let files: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let submission = student.display().to_string();
     let needles = needles();
+    let strings = |args: &[&str]| args.iter().map(|a| a.to_string()).collect::<Vec<_>>();
     let mut runs: Vec<Vec<String>> = Vec::new();
-    for subcommand in ["grade", "extract"] {
-        for format in formats(subcommand) {
-            for lang in ["en", "zh-CN"] {
-                if subcommand == "extract" && lang == "zh-CN" {
-                    continue;
-                }
-                let mut args = vec![
-                    subcommand.to_string(),
-                    "--format".to_string(),
-                    format.clone(),
-                ];
-                if subcommand == "grade" {
-                    args.extend(["--lang".to_string(), lang.to_string()]);
-                }
-                runs.push(args);
-            }
+    for format in formats("grade") {
+        for lang in ["en", "zh-CN"] {
+            runs.push(strings(&[
+                "grade", "--server", "none", "--format", &format, "--lang", lang,
+            ]));
         }
+        // Replayed: the student's credentials are swapped for the test account's.
+        runs.push(strings(&[
+            "grade", "--server", "embedded", "--format", &format,
+        ]));
+    }
+    for format in formats("extract") {
+        runs.push(strings(&["extract", "--format", &format]));
     }
     for lang in ["en", "zh-CN"] {
-        runs.push(vec!["check".into(), "--lang".into(), lang.into()]);
+        runs.push(strings(&["check", "--server", "none", "--lang", lang]));
+        runs.push(strings(&["check", "--server", "embedded", "--lang", lang]));
     }
-    assert!(runs.len() >= 7, "fewer formats than expected: {runs:?}");
+    assert!(runs.len() >= 20, "fewer formats than expected: {runs:?}");
     let mut findings = Vec::new();
     for mut args in runs {
-        // All files at once: one batch, as a TA runs it.
-        args.extend(files.iter().cloned());
-        let shown = run(&args, None);
+        let options = args.clone();
+        // grade takes the student's directory; check and extract take files.
+        if args[0] == "grade" {
+            args.push(submission.clone());
+        } else {
+            args.extend(files.iter().cloned());
+        }
         let out = dir.path().join("report.out");
         let _ = std::fs::remove_file(&out);
-        let written = if takes_out(&args[0]) {
-            let written = run(&args, Some(&out));
-            assert!(out.exists(), "{:?} wrote no --out file", &args[..3]);
-            written
+        let shown = if takes_out(&args[0]) {
+            let shown = run(&args, Some(&out));
+            assert!(out.exists(), "{options:?} wrote no --out file");
+            shown
         } else {
-            String::new()
+            run(&args, None)
         };
-        for file in &files {
-            let name = Path::new(file)
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default();
-            assert!(
-                shown.contains(name),
-                "{:?}: {name} not in the report",
-                &args[..3]
-            );
-        }
-        for found in leaks(&shown, &needles)
-            .into_iter()
-            .chain(leaks(&written, &needles))
-        {
-            findings.push(format!("{:?}: {found}", &args[..args.len() - files.len()]));
+        assert!(
+            shown.contains("email-lab-report") || args[0] == "grade",
+            "{options:?}: the inputs were not read:\n{shown}"
+        );
+        for found in leaks(&shown, &needles) {
+            findings.push(format!("{options:?}: {found}"));
         }
     }
     assert!(

@@ -57,6 +57,9 @@ fuzz_target!(|data: &[u8]| {
         let _ = stream.shutdown().await;
         let mut answer = Vec::new();
         let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer));
-        assert!(read.await.is_ok(), "the server neither answered nor hung up");
+        assert!(
+            read.await.is_ok(),
+            "the server neither answered nor hung up"
+        );
     });
 });

@@ -23,6 +23,10 @@ pub enum Command {
     Scenario(ScenarioCommand),
     /// Run the embedded SMTP + POP3 server to practise the lab with telnet.
     Serve(super::serve::ServeArgs),
+    /// Join the JSON results of several `grade --shard` runs into one gradebook.
+    Merge(super::merge::MergeArgs),
+    /// E-mail each student their feedback from a graded JSON file (dry run unless --send).
+    Notify(super::notify::NotifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -41,7 +45,8 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct GradeArgs {
-    /// Submissions: files, or a directory per student.
+    /// Submissions: files, a directory per student, or whole classes (an LMS `.zip`, a
+    /// folder of Moodle/Canvas downloads, any folder with --class).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Scenario names or YAML files; by default every built-in scenario, best fit per session.
@@ -55,6 +60,8 @@ pub struct GradeArgs {
     /// The Canvas assignment id, so the import updates that assignment.
     #[arg(long)]
     pub assignment_id: Option<String>,
+    #[command(flatten)]
+    pub batch: super::batch::BatchArgs,
     #[command(flatten)]
     pub replay: ReplayArgs,
     #[command(flatten)]
@@ -75,6 +82,9 @@ pub struct ReplayArgs {
     /// POP3 address of the external server (with `--server external`).
     #[arg(long, value_name = "HOST:PORT", required_if_eq("server", "external"))]
     pub pop3: Option<String>,
+    /// The Postfix + Dovecot image (with `--server container`) [default: mailgrade/mailserver:bookworm-1].
+    #[arg(long, value_name = "NAME:TAG")]
+    pub image: Option<String>,
     /// Submissions replayed at once [default: the number of cores].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
@@ -88,6 +98,9 @@ pub enum ServerKind {
     None,
     /// A host you run (`--smtp`, `--pop3`); it cannot be seeded, and submissions share it.
     External,
+    /// One Postfix + Dovecot container (built by `bash ci/mailserver/build-offline.sh`) for
+    /// the whole batch; submissions take turns on it. Needs Docker.
+    Container,
 }
 
 #[derive(Debug, Args)]

@@ -1,18 +1,72 @@
 use std::io::IsTerminal;
 
 use super::args::{Format, GradeArgs, Lang, OutputArgs};
-use super::grading::{exit_code, grade_groups, load_scenarios, Grading};
+use super::grading::{exit_code, load_scenarios, Grading};
 use super::run::Output;
 use super::ExitCode;
+use super::{batch, classes, merge, similarity_report};
+use crate::ingest::archive::Roster;
 use crate::report::{self, text::TextStyle, Outcome};
 
-/// `mailgrade grade`: every path is one submission.
+/// `mailgrade grade`: every path is one submission, or a class of them (see
+/// [`classes::is_class`]).
 pub fn run(args: &GradeArgs) -> Result<Output, String> {
+    let started = std::time::Instant::now();
     let scenarios = load_scenarios(&args.scenarios)?;
     let explicit = !args.scenarios.is_empty();
     let grading = Grading::from_args(&args.replay)?;
-    let groups = args.paths.iter().map(|path| vec![path.clone()]).collect();
-    let submissions = grade_groups(groups, &scenarios, explicit, &grading)?;
+    if args.batch.roster.is_some() && args.format == Format::MoodleCsv {
+        return Err(
+            "error: --format moodle-csv matches rows by Moodle participant number, \
+                    and --roster replaces those with student ids\n  help: write the Moodle \
+                    worksheet without --roster\n"
+                .into(),
+        );
+    }
+    let roster = match &args.batch.roster {
+        Some(path) => Some(Roster::load(path).map_err(|e| format!("error: {e}\n"))?),
+        None => None,
+    };
+    let classes::Units {
+        mut units,
+        warnings,
+        class,
+    } = classes::units(&args.paths, args.batch.class, roster.as_ref())?;
+    for warning in warnings {
+        eprintln!("{warning}");
+    }
+    if let Some(shard) = args.batch.shard {
+        units.retain(|unit| shard.holds(&unit.id()));
+    }
+    let bar = batch::progress(units.len());
+    let mut submissions = batch::grade_units(units, &scenarios, explicit, &grading, &bar)?;
+    if class || args.batch.similarity.is_some() {
+        let groups = similarity_report::annotate(&mut submissions);
+        if let Some(path) = &args.batch.similarity {
+            std::fs::write(path, similarity_report::render(&groups, path))
+                .map_err(|e| format!("error: failed to write {}: {e}\n", path.display()))?;
+        }
+        if !groups.is_empty() {
+            eprintln!(
+                "note: {} thing(s) shared between submissions (files, queue ids, Message-IDs, \
+                 dialogues): see the similar-submission findings{}",
+                groups.len(),
+                if args.batch.similarity.is_some() {
+                    " and the --similarity report"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    if let Some(previous) = &args.batch.compare {
+        for line in merge::dropped(previous, &submissions)? {
+            eprintln!("{line}");
+        }
+    }
+    if class || submissions.len() > 1 || args.batch.shard.is_some() {
+        eprintln!("{}", batch::summary_line(&submissions, started.elapsed()));
+    }
     let exit = submissions
         .iter()
         .map(exit_code)

@@ -41,7 +41,16 @@ pub fn grade_path(
     scenarios: &[Scenario],
     explicit: bool,
 ) -> SubmissionOutcome {
-    let mut submission = read_submission(path);
+    grade_read(read_submission(path), path, scenarios, explicit)
+}
+
+/// Grades a submission already read (`path` names it in problems): see [`grade_path`].
+pub fn grade_read(
+    mut submission: SubmissionOutcome,
+    path: &std::path::Path,
+    scenarios: &[Scenario],
+    explicit: bool,
+) -> SubmissionOutcome {
     let graded = grade::grade_each_session(&submission.sessions, scenarios);
     submission.grades = graded.into_iter().flatten().collect();
     if explicit {
@@ -109,12 +118,14 @@ pub fn grade_groups(
         .map_err(|e| format!("error: failed to start the replay runtime: {e}\n"))?;
     let scenarios: Arc<Vec<Scenario>> = Arc::new(scenarios.to_vec());
     let permits = Arc::new(tokio::sync::Semaphore::new(jobs));
-    runtime.block_on(async {
+    // The container starts once for the whole batch; other servers are per submission.
+    let batch_server = runtime.block_on(grading.server.start_batch(&scenarios))?;
+    let graded = runtime.block_on(async {
         let tasks: Vec<_> = groups
             .into_iter()
             .map(|group| {
                 let (scenarios, permits) = (Arc::clone(&scenarios), Arc::clone(&permits));
-                let server = grading.server.clone();
+                let server = batch_server.clone();
                 tokio::spawn(async move {
                     let _permit = permits.acquire_owned().await;
                     let read = Arc::clone(&scenarios);
@@ -135,11 +146,13 @@ pub fn grade_groups(
             submissions.push(task.await.unwrap_or_else(|_| failed(PathBuf::new())));
         }
         Ok(submissions)
-    })
+    });
+    runtime.block_on(batch_server.stop_batch());
+    graded
 }
 
 /// Several files of one submission, graded together.
-fn grade_group(paths: &[PathBuf], scenarios: &[Scenario], explicit: bool) -> SubmissionOutcome {
+pub fn grade_group(paths: &[PathBuf], scenarios: &[Scenario], explicit: bool) -> SubmissionOutcome {
     let mut parts = paths
         .iter()
         .map(|path| grade_path(path, scenarios, explicit));

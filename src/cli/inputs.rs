@@ -37,7 +37,7 @@ pub fn read_submission(path: &Path) -> SubmissionOutcome {
     submission
 }
 
-fn problem(error: IngestError) -> Problem {
+pub(super) fn problem(error: IngestError) -> Problem {
     let (file, place) = match &error {
         IngestError::Io { path, .. } | IngestError::NothingFound { path, .. } => {
             (path.clone(), None)
@@ -93,4 +93,31 @@ fn sha256_of(path: &Path) -> std::io::Result<String> {
     let mut hasher = Sha256::new();
     std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
     Ok(format!("{:x}", hasher.finalize()))
+}
+
+/// Reads one student of a class from the files already in memory: every file's sessions
+/// together, refused files as problems.
+pub fn read_student(
+    id: String,
+    files: Vec<(PathBuf, Vec<u8>)>,
+    refused: Vec<Problem>,
+) -> SubmissionOutcome {
+    use sha2::{Digest, Sha256};
+    let mut submission = SubmissionOutcome {
+        id,
+        problems: refused,
+        ..Default::default()
+    };
+    for (file, bytes) in files {
+        submission.hashes.push(InputHash {
+            file: file.clone(),
+            sha256: format!("{:x}", Sha256::digest(&bytes)),
+        });
+        match ingest::read_bytes(&file, &bytes) {
+            Ok(read) => submission.sessions.extend(read.sessions),
+            Err(error) => submission.problems.push(problem(error)),
+        }
+        submission.files.push(file);
+    }
+    submission
 }

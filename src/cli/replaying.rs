@@ -9,6 +9,7 @@ use crate::grade::{self, Evidence, Finding, FindingSeverity};
 use crate::replay::{self, ExternalServer, ReplayNote, ReplaySetup, Replayed};
 use crate::report::SubmissionOutcome;
 use crate::scenario::{Scenario, Text};
+use crate::server::container::{ContainerConfig, ContainerServer};
 use crate::server::embedded::{EmbeddedConfig, EmbeddedServer};
 use crate::server::{Account, MailServer};
 use crate::session::{Origin, Session};
@@ -25,12 +26,44 @@ pub enum ServerChoice {
         smtp: SocketAddr,
         pop3: SocketAddr,
     },
+    /// One Postfix + Dovecot container from `image` for the whole batch, started by
+    /// [`ServerChoice::start_batch`].
+    Container {
+        image: String,
+    },
+    /// A server started once for the batch: every submission replays on it, one at a time.
+    Shared(SharedServer),
+}
+
+/// The container a batch shares, and the turn a submission holds while it replays: each
+/// submission starts from empty mailboxes and never meets another in one.
+#[derive(Clone)]
+pub struct SharedServer {
+    server: Arc<ContainerServer>,
+    turn: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl std::fmt::Debug for SharedServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SharedServer")
+            .field(&self.server.name())
+            .finish()
+    }
 }
 
 impl ServerChoice {
     pub fn from_args(args: &ReplayArgs) -> Result<ServerChoice, String> {
+        if args.image.is_some() && args.server != ServerKind::Container {
+            return Err("error: --image is only used with --server container\n".into());
+        }
         Ok(match args.server {
             ServerKind::None => ServerChoice::None,
+            ServerKind::Container => ServerChoice::Container {
+                image: args
+                    .image
+                    .clone()
+                    .unwrap_or_else(|| crate::server::container::IMAGE.to_string()),
+            },
             ServerKind::Embedded => ServerChoice::Embedded,
             ServerKind::External => ServerChoice::External {
                 smtp: resolve("--smtp", args.smtp.as_deref())?,
@@ -45,6 +78,45 @@ impl ServerChoice {
             ServerChoice::None => "none".into(),
             ServerChoice::Embedded => "embedded".into(),
             ServerChoice::External { smtp, pop3 } => format!("external smtp {smtp} pop3 {pop3}"),
+            ServerChoice::Container { image } => format!("container {image}"),
+            ServerChoice::Shared(shared) => shared.server.name(),
+        }
+    }
+
+    /// Starts what a whole batch shares (the container, with every account the scenarios
+    /// name); other choices are returned as they are. Without Docker or the image, the
+    /// message says what to install or build.
+    pub async fn start_batch(&self, scenarios: &[Scenario]) -> Result<ServerChoice, String> {
+        let ServerChoice::Container { image } = self else {
+            return Ok(self.clone());
+        };
+        let (domain, mut accounts) = lab(scenarios);
+        if accounts.is_empty() {
+            accounts.push(Account::new(format!("student@{domain}"), "secret"));
+        }
+        let config = ContainerConfig {
+            image: image.clone(),
+            accounts,
+            ..ContainerConfig::default()
+        };
+        let server = ContainerServer::start(config).await.map_err(|e| {
+            format!(
+                "error: --server container: {e}\n  help: the container needs Docker and the \
+                     image, built once with `sudo {}` (see docs/container.md); \
+                     --server embedded needs neither\n",
+                crate::server::container::BUILD_COMMAND
+            )
+        })?;
+        Ok(ServerChoice::Shared(SharedServer {
+            server: Arc::new(server),
+            turn: Arc::default(),
+        }))
+    }
+
+    /// Stops what [`ServerChoice::start_batch`] started.
+    pub async fn stop_batch(&self) {
+        if let ServerChoice::Shared(shared) = self {
+            let _ = shared.server.stop().await;
         }
     }
 }
@@ -77,6 +149,20 @@ pub async fn replay_submission(
         return;
     }
     order.sort_by_key(|&g| submission.grades[g].session.as_ref().map_or(0, |s| s.index));
+    let _turn = match choice {
+        ServerChoice::Shared(shared) => {
+            let turn = shared.turn.lock().await;
+            if let Err(error) = shared.server.empty_mailboxes().await {
+                for &g in &order {
+                    let finding = replay_failed(&choice.name(), &error.to_string());
+                    submission.grades[g].findings.push(finding);
+                }
+                return;
+            }
+            Some(turn)
+        }
+        _ => None,
+    };
     let server: Arc<dyn MailServer> = match start(choice, scenarios).await {
         Ok(server) => server,
         Err(message) => {
@@ -117,7 +203,9 @@ pub async fn replay_submission(
             }
         }
     }
-    let _ = server.stop().await;
+    if !matches!(choice, ServerChoice::Shared(_)) {
+        let _ = server.stop().await;
+    }
 }
 
 async fn start(
@@ -126,6 +214,8 @@ async fn start(
 ) -> Result<Arc<dyn MailServer>, String> {
     match choice {
         ServerChoice::None => Err("no server chosen".into()),
+        ServerChoice::Shared(shared) => Ok(Arc::clone(&shared.server) as Arc<dyn MailServer>),
+        ServerChoice::Container { .. } => Err("the container was not started for the batch".into()),
         ServerChoice::External { smtp, pop3 } => {
             let (domain, accounts) = lab(scenarios);
             Ok(Arc::new(ExternalServer::new(

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use clap::Parser;
 
 use super::args::{Cli, Command};
-use super::{check, extract, grade_cmd, scenario_cmd, serve, ExitCode};
+use super::{check, extract, grade_cmd, merge, notify, scenario_cmd, serve, ExitCode};
 
 /// What a command produced: the report, where it goes, and the exit code.
 pub struct Output {
@@ -33,6 +33,8 @@ pub fn main() -> i32 {
         Command::Grade(args) => grade_cmd::run(args),
         Command::Scenario(command) => scenario_cmd::run(command),
         Command::Serve(args) => return serve::run(args.clone()),
+        Command::Merge(args) => merge::run(args),
+        Command::Notify(args) => return notify::run(args),
     };
     match result.and_then(emit) {
         Ok(exit) => exit as i32,

@@ -15,6 +15,7 @@ mod grader;
 mod model;
 pub mod rules;
 mod select;
+pub mod similarity;
 mod tls;
 
 pub use checks::CHECKS;

@@ -3,6 +3,7 @@
 //!
 //! CONTRACT (skeleton): [`read_file`] is what the CLI calls; `text` and `capture` fill it in.
 
+pub mod archive;
 pub mod capture;
 mod error;
 mod read;

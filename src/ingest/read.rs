@@ -49,6 +49,18 @@ pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
     if capture::is_capture(bytes) {
         return capture::read_capture(path, bytes);
     }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return Err(IngestError::Invalid {
+            path: path.to_path_buf(),
+            place: None,
+            message: "a zip archive, not a transcript or capture".into(),
+            hint: Some(
+                "`mailgrade grade` reads a zip as a whole class; to check your own work, unzip it \
+                 and name the files inside"
+                    .into(),
+            ),
+        });
+    }
     text::read_text(path, bytes)
 }
 

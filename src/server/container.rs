@@ -190,6 +190,13 @@ impl ContainerServer {
         maildir::parse_listing(&output).map_err(|detail| ContainerError::Exec { detail })
     }
 
+    /// Waits until Postfix has delivered what it accepted, then empties every mailbox: a
+    /// batch that shares the container starts each submission from empty mailboxes, as a
+    /// fresh embedded server would.
+    pub async fn empty_mailboxes(&self) -> Result<(), ContainerError> {
+        self.exec(maildir::empty_all_command()).await.map(drop)
+    }
+
     /// Stops and removes the container now (dropping the server does the same). Stopping
     /// twice is fine; afterwards seeding and reading mailboxes fail with
     /// [`ContainerError::Stopped`].

@@ -97,6 +97,22 @@ fn save_as_hint() -> Option<String> {
 
 fn header_error(format: Format, cut: bool) -> FormatError {
     let what = if cut { "cut short" } else { "malformed" };
+    header_failure(format, what)
+}
+
+/// A header that could not be read: cut short only when more bytes could complete it; one
+/// claiming a length no capture has is malformed.
+fn header_parse_error<E>(format: Format, error: &nom::Err<E>) -> FormatError {
+    match error {
+        nom::Err::Incomplete(nom::Needed::Size(more)) if more.get() > MAX_BUFFER => {
+            header_failure(format, "malformed (it claims an impossible length)")
+        }
+        nom::Err::Incomplete(_) => header_failure(format, "cut short"),
+        _ => header_failure(format, "malformed"),
+    }
+}
+
+fn header_failure(format: Format, what: &str) -> FormatError {
     FormatError {
         message: format!("the {} header is {what}", format.name()),
         hint: save_as_hint(),
@@ -288,14 +304,19 @@ fn describe(error: &PcapError<&[u8]>) -> String {
 /// Why a slice parser stopped, as an ending.
 fn slice_stop(frames: u64, error: nom::Err<PcapError<&[u8]>>) -> Ending {
     match error {
+        // A block that wants more than any real frame is not a cut file but a corrupt length,
+        // the same answer the streaming reader gives.
+        nom::Err::Incomplete(nom::Needed::Size(more)) if more.get() > MAX_BUFFER => {
+            cut_after(frames, "a block claims an impossible length")
+        }
         nom::Err::Incomplete(_) => cut_after(frames, "the file ends in the middle of a block"),
         nom::Err::Error(e) | nom::Err::Failure(e) => cut_after(frames, &describe(&e)),
     }
 }
 
 fn pcap_slice(bytes: &[u8], frames: &mut Frames<'_>) -> Result<Ending, FormatError> {
-    let (mut rest, header) = parse_pcap_header(bytes)
-        .map_err(|e| header_error(Format::Pcap, matches!(e, nom::Err::Incomplete(_))))?;
+    let (mut rest, header) =
+        parse_pcap_header(bytes).map_err(|e| header_parse_error(Format::Pcap, &e))?;
     type ParseFrame =
         fn(&[u8]) -> nom::IResult<&[u8], pcap_parser::LegacyPcapBlock<'_>, PcapError<&[u8]>>;
     let parse: ParseFrame = if header.is_modified_format() {
@@ -319,8 +340,8 @@ fn pcap_slice(bytes: &[u8], frames: &mut Frames<'_>) -> Result<Ending, FormatErr
 }
 
 fn pcapng_slice(bytes: &[u8], frames: &mut Frames<'_>) -> Result<Ending, FormatError> {
-    let blocks = PcapNGSlice::from_slice(bytes)
-        .map_err(|e| header_error(Format::PcapNg, matches!(e, nom::Err::Incomplete(_))))?;
+    let blocks =
+        PcapNGSlice::from_slice(bytes).map_err(|e| header_parse_error(Format::PcapNg, &e))?;
     for block in blocks {
         match block {
             Ok(block) => frames.block(block),

@@ -62,8 +62,8 @@ mod tests {
                 "User: ODc3MjYxNzkzQHFxLmNvbQ==",
             ),
             (
-                "Pass: enVqbnVobWFhcnB5YmJiYg==",
-                "Pass: enVqbnVobWFhcnB5YmJiYg==",
+                "Pass: cGFzc3dvcmQxMjM0NTY=",
+                "Pass: cGFzc3dvcmQxMjM0NTY=",
             ),
             ("bWljaGFlbA== //输入", "bWljaGFlbA=="),
             ("ab//cd+/==", "ab//cd+/=="),

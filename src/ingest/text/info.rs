@@ -150,7 +150,7 @@ mod tests {
             ),
             (
                 C,
-                "Pass: enVqbnVobWFhcnB5YmJiYg==",
+                "Pass: cGFzc3dvcmQxMjM0NTY=",
                 smtp,
                 AuthResponse,
                 vec!["auth-response"],

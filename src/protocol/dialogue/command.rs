@@ -104,6 +104,22 @@ fn looks_like_payload(line: &str) -> bool {
             .any(|b| b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'=')
 }
 
+/// The verb as a terminal showed it: backspace and DEL erase the character before them,
+/// other control characters (a stray NUL, an escape) are dropped. `PASX\x08S` is `PASS`.
+fn as_typed(verb: &str) -> String {
+    let mut typed = String::with_capacity(verb.len());
+    for c in verb.chars() {
+        match c {
+            '\u{8}' | '\u{7f}' => {
+                typed.pop();
+            }
+            c if c.is_control() => {}
+            c => typed.push(c),
+        }
+    }
+    typed
+}
+
 /// `PASS x` → secret `x`; `AUTH PLAIN x` → text `PLAIN`, secret `x`; `APOP name digest` →
 /// text `name`, secret `digest`. Done on the words, so a malformed line is redacted too.
 fn split_secret(protocol: Protocol, verb: &str, rest: &str) -> Args {
@@ -115,9 +131,11 @@ fn split_secret(protocol: Protocol, verb: &str, rest: &str) -> Args {
             secret: (!secret.is_empty()).then(|| Secret::new(secret)),
         }
     };
-    match (protocol, verb) {
-        (_, "AUTH") | (Protocol::Pop3, "APOP") => secret_after_first_word(rest),
-        (Protocol::Pop3, "PASS") => Args {
+    match (protocol, as_typed(verb).as_str()) {
+        // APOP and PASS are POP3's, but a student who mixes the protocols up still typed a
+        // real password after them.
+        (_, "AUTH" | "APOP") => secret_after_first_word(rest),
+        (_, "PASS") => Args {
             text: String::new(),
             secret: (!rest.is_empty()).then(|| Secret::new(rest)),
         },
@@ -147,6 +165,24 @@ mod tests {
             (Pop3, "hunter2", true, payload("hunter2")),
             (Pop3, "my password", true, payload("my password")),
             (Smtp, "hunter2", true, payload("hunter2")),
+            (
+                Smtp,
+                "PASS hunter2",
+                false,
+                line("PASS", "PASS", "", Some("hunter2")),
+            ),
+            (
+                Pop3,
+                "PAXS\u{8}\u{8}SS hunter2",
+                false,
+                line("PAXS\u{8}\u{8}SS", "PAXS\u{8}\u{8}SS", "", Some("hunter2")),
+            ),
+            (
+                Smtp,
+                "\0PASS hunter2",
+                false,
+                line("\0PASS", "\0PASS", "", Some("hunter2")),
+            ),
             (Pop3, "hunter2", false, line("HUNTER2", "hunter2", "", None)),
             (Pop3, "STAT", true, line("STAT", "STAT", "", None)),
             (Smtp, "QUIT", true, line("QUIT", "QUIT", "", None)),

@@ -209,7 +209,12 @@ mod tests {
             ("2500 OK", None),
             ("099 OK", None),
             ("999 OK", None),
-            ("260 OK", None),
+            // Outside RFC 5321's second digits, but servers send them (CommuniGate's 472).
+            ("260 OK", Some((260, true, "OK"))),
+            (
+                "472 DNS A-record is empty",
+                Some((472, true, "DNS A-record is empty")),
+            ),
             ("abc", None),
             ("+OK", None),
             ("", None),

@@ -54,6 +54,19 @@ pub fn list_command(maildir: &str) -> Vec<String> {
     ]
 }
 
+/// The exec command that waits (up to 10 s) until Postfix has delivered what it accepted,
+/// then removes every message of every mailbox.
+pub fn empty_all_command() -> Vec<String> {
+    vec![
+        "sh".into(),
+        "-c".into(),
+        r#"i=0; until postqueue -p | grep -q 'Mail queue is empty' || [ $i -ge 100 ]; do sleep 0.1; i=$((i+1)); done; rm -f "$1"/*/*/Maildir/new/* "$1"/*/*/Maildir/cur/*"#
+            .into(),
+        "empty".into(),
+        MAIL_ROOT.into(),
+    ]
+}
+
 /// Parses [`list_command`]'s output, oldest message first.
 pub fn parse_listing(output: &[u8]) -> Result<Vec<StoredMessage>, String> {
     let text =

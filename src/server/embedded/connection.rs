@@ -1,6 +1,7 @@
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::time::Instant;
 
 /// What waiting for the client's next input gave.
 #[derive(Debug, PartialEq, Eq)]
@@ -29,6 +30,9 @@ pub struct Connection<S> {
     pending: usize,
     output: Vec<u8>,
     idle: Duration,
+    /// When waiting for the current input began: each input must be whole within the idle
+    /// time, so a client dribbling a byte now and then (slowloris) cannot hold a slot.
+    waiting_since: Option<Instant>,
 }
 
 const READ_CHUNK: usize = 16 * 1024;
@@ -42,6 +46,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             pending: 0,
             output: Vec::with_capacity(1024),
             idle,
+            waiting_since: None,
         }
     }
 
@@ -62,6 +67,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             self.pending += taken;
             if let Some(item) = item {
                 self.pending = 0;
+                self.waiting_since = None;
                 return Ok(Read::Input(item));
             }
             if self.pending > max_pending {
@@ -75,7 +81,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             self.taken = 0;
             self.flush().await?;
             self.input.reserve(READ_CHUNK);
-            let read = tokio::time::timeout(self.idle, self.stream.read_buf(&mut self.input));
+            let since = *self.waiting_since.get_or_insert_with(Instant::now);
+            let left = self.idle.saturating_sub(since.elapsed());
+            let read = tokio::time::timeout(left, self.stream.read_buf(&mut self.input));
             match read.await {
                 Err(_) => return Ok(Read::TimedOut),
                 Ok(Err(e)) if is_disconnect(&e) => return Ok(Read::Closed),

@@ -19,6 +19,10 @@ use crate::protocol::sasl::{self, Mechanism};
 use crate::session::{Pop3Status, Protocol, Secret};
 
 const MAX_PENDING_COMMAND: usize = 1 << 20;
+/// Dovecot's pop3-login `CLIENT_MAX_BAD_COMMANDS`: invalid commands in a row before login.
+const MAX_INVALID_BEFORE_LOGIN: u32 = 3;
+/// The commands Dovecot's pop3-login knows (before login).
+const BEFORE_LOGIN: [&str; 7] = ["CAPA", "USER", "PASS", "AUTH", "APOP", "STLS", "QUIT"];
 
 pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     conn: Connection<S>,
@@ -42,6 +46,8 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         maildrop: None,
         logged_in: None,
         bad: 0,
+        invalid_before_login: 0,
+        invalid_now: false,
         skeleton: Vec::new(),
     };
     let ending = match session.run().await {
@@ -76,6 +82,10 @@ struct Session<S> {
     logged_in: Option<String>,
     /// Failed commands in a row (Dovecot disconnects after too many).
     bad: u32,
+    /// Invalid commands in a row before login: Dovecot's pop3-login hangs up at the third.
+    invalid_before_login: u32,
+    /// Whether the command just answered was one of those.
+    invalid_now: bool,
     skeleton: Vec<String>,
 }
 
@@ -103,7 +113,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             }
             let flow = match self.next().await? {
                 Next::Read(Read::Input(ClientInput::Request { request })) => {
-                    self.command(request).await?
+                    let logged_in = self.state.is_logged_in();
+                    self.invalid_now = false;
+                    let flow = self.command(request).await?;
+                    if flow.is_none() && !logged_in && self.too_many_invalid() {
+                        return Ok(Ending::TooManyErrors);
+                    }
+                    flow
                 }
                 other => self.interrupted(other),
             };
@@ -196,6 +212,21 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 self.unknown(&label_of(&verb), &verb);
                 return Ok(None);
             }
+            Err(SyntaxError::Syntax { verb: "USER", .. }) if !self.state.is_logged_in() => {
+                // pop3-login takes `USER` with no name as an empty one; PASS then fails.
+                let request = Request::User {
+                    name: String::new(),
+                };
+                self.answer(&request, Pop3Status::Ok, "", None);
+                return Ok(None);
+            }
+            Err(SyntaxError::Syntax { verb, .. })
+                if !self.state.is_logged_in() && !BEFORE_LOGIN.contains(&verb) =>
+            {
+                // pop3-login knows only the login commands: `RETR x` is just unknown there.
+                self.unknown(verb, verb);
+                return Ok(None);
+            }
             Err(SyntaxError::Syntax { verb, expected }) => {
                 self.err(verb, &format!("Invalid arguments. Usage: {expected}"));
                 return Ok(None);
@@ -205,6 +236,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             let verb = request.verb();
             match rule {
                 Pop3Rule::UserBeforePass => {
+                    self.invalid_now = true;
                     self.answer(&request, Pop3Status::Err, "No username given.", None)
                 }
                 Pop3Rule::LoginFirst | Pop3Rule::AlreadyLoggedIn => self.unknown(verb, verb),
@@ -284,8 +316,24 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
         if self.state.is_logged_in() {
             self.err(label, &format!("Unknown command: {}", label_of(verb)));
         } else {
+            self.invalid_now = true;
             self.err(label, "Unknown command.");
         }
+    }
+
+    /// Counts the invalid commands in a row before login (an unknown command, PASS without
+    /// USER); at the third, says so, as Dovecot's pop3-login does before it hangs up.
+    fn too_many_invalid(&mut self) -> bool {
+        if !self.invalid_now {
+            self.invalid_before_login = 0;
+            return false;
+        }
+        self.invalid_before_login += 1;
+        if self.invalid_before_login < MAX_INVALID_BEFORE_LOGIN {
+            return false;
+        }
+        self.err("(error limit)", "Too many invalid bad commands.");
+        true
     }
 
     /// Takes the mailbox after a good login, or answers the failed one.

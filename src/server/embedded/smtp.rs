@@ -283,6 +283,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             "AUTH=PLAIN LOGIN".to_string(),
             "ENHANCEDSTATUSCODES".to_string(),
             "8BITMIME".to_string(),
+            "DSN".to_string(),
         ]
     }
 
@@ -306,7 +307,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 if !value.eq_ignore_ascii_case("7BIT") && !value.eq_ignore_ascii_case("8BITMIME") {
                     return (501, "5.5.4 Unsupported BODY parameter".to_string());
                 }
-            } else if !key.eq_ignore_ascii_case("AUTH") {
+            } else if key.eq_ignore_ascii_case("RET") {
+                // DSN (RFC 3461), accepted like Postfix does.
+                if !value.eq_ignore_ascii_case("FULL") && !value.eq_ignore_ascii_case("HDRS") {
+                    return (501, "5.5.4 Bad RET parameter syntax".to_string());
+                }
+            } else if key.eq_ignore_ascii_case("ENVID") {
+                if value.is_empty() {
+                    return (501, "5.5.4 Bad ENVID parameter syntax".to_string());
+                }
+            } else if !key.eq_ignore_ascii_case("AUTH") && !key.eq_ignore_ascii_case("SMTPUTF8") {
                 return (555, format!("5.5.4 Unsupported option: {param}"));
             }
         }
@@ -325,8 +335,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             return (501, "5.1.3 Bad recipient address syntax".to_string());
         }
         let address = self.shared.config.qualify(to);
-        if let Some(param) = params.first() {
-            return (555, format!("5.5.4 Unsupported option: {param}"));
+        for param in params {
+            if let Some(reply) = rcpt_param_error(param) {
+                return reply;
+            }
         }
         if self.rcpts.len() >= self.shared.config.limits.max_recipients {
             return (452, "4.5.3 Error: too many recipients".to_string());
@@ -533,15 +545,45 @@ fn label_of(text: &str) -> String {
     }
 }
 
-/// A mail header (`Subject:`) or an HTTP request line sent as a command: Postfix hangs up.
+/// A mail header (`Subject:`), an HTTP request line or anything not starting with a letter
+/// (a stray `.`, binary junk) sent as a command: Postfix hangs up. Postfix 3.7's default
+/// `smtpd_forbidden_commands` is `CONNECT GET POST regexp:{{/^[^A-Z]/ Bogus}}`.
 fn is_forbidden(verb: &str) -> bool {
+    // Postfix reads a command line only up to its first NUL: `\0\0` is an empty line (500).
+    let verb = verb.split('\0').next().unwrap_or("");
     let header_name = verb.strip_suffix(':').is_some_and(|name| {
         !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':')
     });
+    let not_a_word = verb
+        .chars()
+        .next()
+        .is_some_and(|c| !c.is_ascii_alphabetic());
     header_name
+        || not_a_word
         || ["CONNECT", "GET", "POST"]
             .iter()
             .any(|v| v.eq_ignore_ascii_case(verb))
+}
+
+/// Postfix's answer to a RCPT parameter it refuses: the DSN ones (RFC 3461) are accepted.
+fn rcpt_param_error(param: &str) -> Option<(u16, String)> {
+    let (key, value) = param.split_once('=').unwrap_or((param, ""));
+    if key.eq_ignore_ascii_case("NOTIFY") {
+        let words: Vec<String> = value.split(',').map(str::to_ascii_uppercase).collect();
+        let never_alone = words.len() == 1 && words[0] == "NEVER";
+        let known = words
+            .iter()
+            .all(|w| matches!(w.as_str(), "SUCCESS" | "FAILURE" | "DELAY"));
+        return (!never_alone && !known)
+            .then(|| (501, "5.5.4 Error: Bad NOTIFY parameter syntax".to_string()));
+    }
+    if key.eq_ignore_ascii_case("ORCPT") {
+        let typed = value
+            .split_once(';')
+            .is_some_and(|(kind, address)| !kind.is_empty() && !address.is_empty());
+        return (!typed).then(|| (501, "5.5.4 Error: Bad ORCPT parameter syntax".to_string()));
+    }
+    Some((555, format!("5.5.4 Unsupported option: {param}")))
 }
 
 /// Postfix's 501 text for a command whose arguments do not parse.
@@ -568,12 +610,36 @@ mod tests {
             ("X-Mailer:", true),
             ("GET", true),
             ("post", true),
-            (":", false),
+            (":", true),
+            (".", true),
+            ("1234", true),
+            ("\u{e9}t\u{e9}", true),
+            ("\u{fffd}Zfp", true),
+            ("\0\0\0", false),
+            ("GET\0x", true),
             ("FOO", false),
             ("MAIL", false),
         ];
         for (verb, expected) in cases {
             assert_eq!(is_forbidden(verb), expected, "{verb}");
+        }
+    }
+
+    #[test]
+    fn dsn_rcpt_parameters_are_accepted_others_refused() {
+        let cases = [
+            ("NOTIFY=NEVER", None),
+            ("notify=success,failure,delay", None),
+            ("ORCPT=rfc822;b@lab.test", None),
+            ("NOTIFY=NEVER,DELAY", Some(501)),
+            ("NOTIFY=", Some(501)),
+            ("ORCPT=b@lab.test", Some(501)),
+            ("ORCPT=;b@lab.test", Some(501)),
+            ("XFOO=1", Some(555)),
+            ("SIZE=10", Some(555)),
+        ];
+        for (param, code) in cases {
+            assert_eq!(rcpt_param_error(param).map(|(c, _)| c), code, "{param}");
         }
     }
 

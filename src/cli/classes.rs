@@ -1,0 +1,172 @@
+//! Command-line paths → units of grading: a file or a student's folder is one submission;
+//! a class (zip, LMS folder, or any folder with `--class`) is one per student.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::batch::Unit;
+use crate::ingest::archive::{self, Limits, Roster};
+use crate::report::Problem;
+
+/// The rule: a file named `.zip` is a class; so is a folder with a Moodle-named entry
+/// (`…_assignsubmission_…`), or whose entries are all Canvas-named files of at least two
+/// students; with `--class` any folder is. Any other file is one submission.
+pub fn is_class(path: &Path, forced: bool) -> bool {
+    if !path.is_dir() {
+        return archive::has_zip_name(path);
+    }
+    if forced {
+        return true;
+    }
+    let Ok(children) = std::fs::read_dir(path) else {
+        return false;
+    };
+    let names: Vec<String> = children
+        .flatten()
+        .map(|c| c.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    let parsed: Vec<Option<archive::EntryName>> =
+        names.iter().map(|n| archive::parse_entry(n)).collect();
+    if parsed
+        .iter()
+        .flatten()
+        .any(|e| e.lms == archive::Lms::Moodle)
+    {
+        return true;
+    }
+    // Canvas's names are less distinctive (`a_1_2_b.txt` fits): all of them, two students.
+    let keys: std::collections::BTreeSet<&str> =
+        parsed.iter().flatten().map(|e| e.key.as_str()).collect();
+    !parsed.is_empty() && parsed.iter().all(Option::is_some) && keys.len() > 1
+}
+
+/// What the command line names: the units, and warnings about class entries that belong to
+/// no student (printed on stderr).
+pub struct Units {
+    pub units: Vec<Unit>,
+    pub warnings: Vec<String>,
+    /// Whether any path was a class: then results are sorted by student id.
+    pub class: bool,
+}
+
+pub fn units(paths: &[PathBuf], forced: bool, roster: Option<&Roster>) -> Result<Units, String> {
+    let mut singles = Vec::new();
+    let mut students: BTreeMap<String, Unit> = BTreeMap::new();
+    let mut warnings = Vec::new();
+    let mut class = false;
+    for path in paths {
+        if !is_class(path, forced) {
+            singles.push(Unit::Paths(vec![path.clone()]));
+            continue;
+        }
+        class = true;
+        let read =
+            archive::read_class(path, &Limits::default()).map_err(|e| format!("error: {e}\n"))?;
+        if read.students.is_empty() && roster.is_none() {
+            return Err(format!(
+                "error: {}: no submissions found in this class\n  help: pass the LMS's \
+                 \"download all submissions\" zip, or a folder with one folder per student\n",
+                path.display()
+            ));
+        }
+        warnings.extend(
+            read.warnings
+                .into_iter()
+                .map(|w| format!("warning: {}: {}", w.file.display(), w.message)),
+        );
+        for student in read.students {
+            let mut problems: Vec<Problem> = student
+                .problems
+                .into_iter()
+                .map(|p| Problem {
+                    file: p.file,
+                    place: None,
+                    message: p.message,
+                    hint: p.hint,
+                })
+                .collect();
+            let id = match roster {
+                None => student.key,
+                Some(roster) => match roster.find(&student.key, student.name.as_deref()) {
+                    Some(row) => row.id.clone(),
+                    None => {
+                        problems.push(Problem {
+                            file: path.clone(),
+                            place: None,
+                            message: format!(
+                                "`{}`{} is not in the roster",
+                                student.key,
+                                student.name.map(|n| format!(" ({n})")).unwrap_or_default()
+                            ),
+                            hint: Some(
+                                "add the student to the roster, with the LMS id in `lms_id`".into(),
+                            ),
+                        });
+                        student.key
+                    }
+                },
+            };
+            add_student(&mut students, id, path, student.files, problems);
+        }
+    }
+    if let Some(roster) = roster.filter(|_| class) {
+        for row in &roster.rows {
+            students
+                .entry(row.id.clone())
+                .or_insert_with(|| Unit::Student {
+                    id: row.id.clone(),
+                    class: PathBuf::from(&row.id),
+                    files: Vec::new(),
+                    problems: vec![Problem {
+                        file: PathBuf::from(&row.id),
+                        place: None,
+                        message: "nothing handed in: no files of this student in the class".into(),
+                        hint: None,
+                    }],
+                });
+        }
+    }
+    let mut units = singles;
+    units.extend(students.into_values());
+    if class {
+        units.sort_by_key(Unit::id);
+    }
+    Ok(Units {
+        units,
+        warnings,
+        class,
+    })
+}
+
+/// Adds a student's files; a student found twice (two zips, or a roster mapping two LMS
+/// names to one id) gets all of them.
+fn add_student(
+    students: &mut BTreeMap<String, Unit>,
+    id: String,
+    class: &Path,
+    files: Vec<(PathBuf, Vec<u8>)>,
+    problems: Vec<Problem>,
+) {
+    match students.get_mut(&id) {
+        Some(Unit::Student {
+            files: have,
+            problems: had,
+            ..
+        }) => {
+            have.extend(files);
+            had.extend(problems);
+        }
+        _ => {
+            students.insert(
+                id.clone(),
+                Unit::Student {
+                    id,
+                    class: class.to_path_buf(),
+                    files,
+                    problems,
+                },
+            );
+        }
+    }
+}

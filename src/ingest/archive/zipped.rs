@@ -1,0 +1,152 @@
+//! Zip archives read in memory, entry by entry, within [`Limits`]: nothing is extracted, so
+//! no entry name can write anywhere, and sizes are checked before and while reading.
+
+use std::io::{Read, Seek};
+use std::path::{Path, PathBuf};
+
+use super::class::RawEntry;
+use super::Limits;
+
+/// Whether bytes are a zip archive (local file header or an empty archive's end record).
+pub(super) fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
+}
+
+/// The entries of a zip, `display` naming the archive (`class.zip`, `…/lab.zip`). Every
+/// entry that cannot be used becomes an entry with a refusal, never an error of the whole
+/// archive; `Err` only when the archive itself cannot be opened.
+pub(super) fn read_zip<R: Read + Seek>(
+    reader: R,
+    display: &Path,
+    limits: &Limits,
+    budget: &mut u64,
+) -> Result<Vec<RawEntry>, String> {
+    let mut archive =
+        zip::ZipArchive::new(reader).map_err(|e| format!("not a readable zip: {e}"))?;
+    let mut entries = Vec::new();
+    let count = archive.len();
+    if count > limits.max_entries {
+        entries.push(RawEntry::refused(
+            Vec::new(),
+            display.to_path_buf(),
+            format!(
+                "the archive has {count} entries, more than the {} read; the rest are skipped",
+                limits.max_entries
+            ),
+        ));
+    }
+    for index in 0..count.min(limits.max_entries) {
+        let raw_name = archive.name_for_index(index).unwrap_or("?").to_string();
+        let mut file = match archive.by_index(index) {
+            Ok(file) => file,
+            Err(error) => {
+                let name = raw_name;
+                entries.push(RawEntry::refused(
+                    components(&name),
+                    display.join(&name),
+                    format!("entry cannot be read: {error}"),
+                ));
+                continue;
+            }
+        };
+        let name = file.name().to_string();
+        let parts = components(&name);
+        if file.is_dir()
+            || parts.iter().any(|p| p.starts_with('.') && p != "..")
+            || parts.first().is_some_and(|p| p == "__MACOSX")
+        {
+            continue;
+        }
+        let shown = display.join(parts.join("/"));
+        if file.enclosed_name().is_none() || !is_relative(&name, &parts) {
+            // An absolute name belongs to no student; never `join` it (it would replace
+            // the archive's own path).
+            let owner = if is_absolute(&name, &parts) {
+                Vec::new()
+            } else {
+                parts
+            };
+            entries.push(RawEntry::refused(
+                owner,
+                PathBuf::from(format!("{}/{}", display.display(), name.replace('\\', "/"))),
+                "entry name leaves the archive's folder (`..` or an absolute path); skipped".into(),
+            ));
+            continue;
+        }
+        if file.is_symlink() {
+            entries.push(RawEntry::refused(
+                parts,
+                shown,
+                "entry is a symbolic link; links are not followed".into(),
+            ));
+            continue;
+        }
+        if let Some(refusal) = size_refusal(file.size(), file.compressed_size(), limits, *budget) {
+            entries.push(RawEntry::refused(parts, shown, refusal));
+            continue;
+        }
+        let mut bytes = Vec::new();
+        let read = (&mut file)
+            .take(limits.max_file_bytes.min(*budget) + 1)
+            .read_to_end(&mut bytes);
+        match read {
+            Err(error) => entries.push(RawEntry::refused(
+                parts,
+                shown,
+                format!("entry cannot be decompressed: {error}"),
+            )),
+            // The header may understate the size: what counts is what came out.
+            Ok(n) if n as u64 > limits.max_file_bytes.min(*budget) => {
+                entries.push(RawEntry::refused(
+                    parts,
+                    shown,
+                    "entry decompresses to more than its header says, past the size limit; \
+                     refused as a zip bomb"
+                        .into(),
+                ))
+            }
+            Ok(n) => {
+                *budget -= n as u64;
+                entries.push(RawEntry::file(parts, shown, bytes));
+            }
+        }
+    }
+    Ok(entries)
+}
+
+/// Why an entry of these sizes is not read, if it is not.
+fn size_refusal(size: u64, compressed: u64, limits: &Limits, budget: u64) -> Option<String> {
+    if size > limits.max_file_bytes {
+        return Some(format!(
+            "entry is {size} bytes uncompressed, more than the {} allowed per file",
+            limits.max_file_bytes
+        ));
+    }
+    if size > budget {
+        return Some("the class is past its total size limit; entry skipped".into());
+    }
+    if size > 1 << 20 && size / compressed.max(1) > limits.max_ratio {
+        return Some(format!(
+            "entry compresses {}:1, more than {}:1; refused as a zip bomb",
+            size / compressed.max(1),
+            limits.max_ratio
+        ));
+    }
+    None
+}
+
+/// An entry's path components; both separators count, since Windows tools write `\`.
+pub(super) fn components(name: &str) -> Vec<String> {
+    name.split(['/', '\\'])
+        .filter(|p| !p.is_empty() && *p != ".")
+        .map(str::to_string)
+        .collect()
+}
+
+fn is_relative(name: &str, parts: &[String]) -> bool {
+    !is_absolute(name, parts) && !parts.iter().any(|p| p == "..")
+}
+
+fn is_absolute(name: &str, parts: &[String]) -> bool {
+    name.starts_with(['/', '\\']) || parts.first().is_some_and(|p| p.contains(':'))
+}
