@@ -136,6 +136,7 @@ fn check_cases() {
         let scenario = match protocol {
             Protocol::Smtp => scenario::builtin("smtp-telnet-auth-send"),
             Protocol::Pop3 => scenario::builtin("pop3-retrieve"),
+            Protocol::Tls => scenario::builtin("webmail-tls-handshake"),
         }
         .expect("builtin");
         let grade = grade::grade(&session(*protocol, script), 0, &scenario);

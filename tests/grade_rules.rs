@@ -82,7 +82,7 @@ fn each_rule_explains_its_loss() {
     for (protocol, script, step, rule, phrase) in &cases {
         let scenario = match protocol {
             Protocol::Smtp => &smtp,
-            Protocol::Pop3 => &pop3,
+            Protocol::Pop3 | Protocol::Tls => &pop3,
         };
         let grade = grade::grade(&session(*protocol, script), 0, scenario);
         let check = grade

@@ -52,6 +52,7 @@ impl Grade {
                     super::CheckKind::Forbidden => "forbidden",
                     super::CheckKind::Order => "order rule",
                     super::CheckKind::Extra => "extra",
+                    super::CheckKind::Tls => "tls check",
                 },
                 check.id,
                 check.name,

@@ -44,7 +44,20 @@ fn grade_with(
             wrong_protocol(session.protocol, scenario.protocol),
         );
     }
+    if scenario.protocol == Protocol::Tls {
+        return super::tls::grade_tls(session, index, scenario);
+    }
     if session.exchanges.is_empty() {
+        if session.tls.is_some() {
+            return ungradable(
+                scenario,
+                Some(session_ref),
+                Text::new(
+                    "The session is encrypted from its first byte (implicit TLS, e.g. port 465 or 995): only its TLS handshake can be read, not the commands. Capture a session on port 25/587 or 110 (STARTTLS keeps the dialogue before it readable), or hand in a transcript.",
+                    "该会话从第一个字节起就是加密的（隐式 TLS，如 465 或 995 端口）：只能读出 TLS 握手，读不到命令。请抓取 25/587 或 110 端口的会话（使用 STARTTLS 时其之前的对话仍可读），或提交文字记录。",
+                ),
+            );
+        }
         return ungradable(
             scenario,
             Some(session_ref),
@@ -66,6 +79,9 @@ fn grade_with(
             result.outcome,
             dele_seen,
         ));
+        if let Some(tls) = &step.tls {
+            checks.push(super::tls::step_tls_check(&step.id, tls, session));
+        }
         if !step.checks.is_empty() {
             let message = result
                 .matched

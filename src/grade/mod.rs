@@ -16,6 +16,7 @@ mod model;
 pub mod rules;
 mod select;
 pub mod similarity;
+mod tls;
 
 pub use checks::CHECKS;
 pub use grader::{grade, grade_replayed, ungradable};

@@ -63,6 +63,8 @@ pub enum CheckKind {
     Order,
     /// An exchange no step accounts for, in a `strict` scenario.
     Extra,
+    /// A property of a TLS handshake (a `tls` scenario, or `tls:` on a STARTTLS step).
+    Tls,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -397,6 +397,7 @@ fn request_line(exchange: &Exchange) -> Option<String> {
 fn order_rule_at(session: &Session, index: usize) -> Option<String> {
     let target = session.exchanges.get(index)?;
     match session.protocol {
+        Protocol::Tls => None,
         Protocol::Smtp => {
             let mut state = SmtpState::helo_required();
             let mut auth: Option<smtp::Request> = None;

@@ -41,6 +41,7 @@ pub mod line;
 pub mod pop3;
 pub mod sasl;
 pub mod smtp;
+pub mod tls;
 
 pub use detect::{detect_line, detect_protocol, detect_protocol_bytes};
 pub use dialogue::{Dialogue, DialogueBuilder, Direction, Expect};

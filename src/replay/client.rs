@@ -326,6 +326,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let text = match self.protocol {
             Protocol::Smtp => smtp::parse_reply_line(&self.last_line).ok()?.text,
             Protocol::Pop3 => pop3::parse_status_line(&self.last_line).ok()?.text,
+            Protocol::Tls => return None,
         };
         sasl::decode(&Secret::new(text))
             .ok()

@@ -18,6 +18,7 @@ pub(crate) fn replayed_session(
         exchanges: Vec::with_capacity(claimed.exchanges.len()),
         notes: claimed.notes.clone(),
         encrypted_after: None,
+        tls: None,
     };
     let claimed_command =
         |index: usize| claimed.exchanges.get(index).and_then(|e| e.command.clone());

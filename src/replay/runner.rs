@@ -28,6 +28,20 @@ pub struct Replayed {
     pub readback: Option<Readback>,
 }
 
+impl Replayed {
+    /// A replay that sent nothing (a TLS connection has no dialogue to re-send).
+    fn nothing(claimed: &Session) -> Self {
+        let mut session = Session::new(claimed.protocol, claimed.source.clone());
+        session.tls = claimed.tls.clone();
+        Replayed {
+            session,
+            server: String::new(),
+            notes: Vec::new(),
+            readback: None,
+        }
+    }
+}
+
 /// Replays `claimed` against `server` with the credentials and options in `setup`.
 pub async fn replay_session(
     server: &dyn MailServer,
@@ -42,6 +56,8 @@ pub async fn replay_session(
     let (addr, what) = match claimed.protocol {
         Protocol::Smtp => (endpoints.smtp, "smtp"),
         Protocol::Pop3 => (endpoints.pop3, "pop3"),
+        // A TLS connection has no cleartext dialogue to re-send: its replay is empty.
+        Protocol::Tls => return Ok(Replayed::nothing(claimed)),
     };
     let stream = connect(addr, what, setup).await?;
     let (session, more, messages) = replay_over(stream, claimed, setup).await?;

@@ -181,7 +181,7 @@ async fn replay_fake(
     let log: Log = Arc::default();
     let task = match session.protocol {
         Protocol::Smtp => tokio::spawn(fake_smtp(server, Arc::clone(&log))),
-        Protocol::Pop3 => tokio::spawn(fake_pop3(server, Arc::clone(&log))),
+        Protocol::Pop3 | Protocol::Tls => tokio::spawn(fake_pop3(server, Arc::clone(&log))),
     };
     let result = replay_over(client, session, setup).await;
     task.abort();

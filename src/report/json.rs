@@ -4,7 +4,9 @@ use serde::Serialize;
 
 use super::{Outcome, Problem, SubmissionOutcome};
 use crate::grade::Grade;
-use crate::session::{CommandKind, Connect, Exchange, Note, Origin, Protocol, Session, Source};
+use crate::session::{
+    CommandKind, Connect, Exchange, Note, Origin, Protocol, Session, Source, TlsHandshake,
+};
 
 pub const SCHEMA: &str = "mailgrade/v1";
 
@@ -43,6 +45,9 @@ struct SessionView<'a> {
     exchanges: Vec<ExchangeView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     encrypted_after: Option<usize>,
+    /// The TLS handshake after STARTTLS / STLS, of implicit TLS, or of a `tls` connection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls: Option<&'a TlsHandshake>,
     notes: &'a [Note],
     /// The same commands as replayed, with the replay server's replies.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -112,6 +117,7 @@ fn session_view<'a>(session: &'a Session, replayed: Option<&'a Session>) -> Sess
         skeleton: session.skeleton(),
         exchanges: session.exchanges.iter().map(exchange_view).collect(),
         encrypted_after: session.encrypted_after,
+        tls: session.tls.as_ref(),
         notes: &session.notes,
         replayed: replayed.map(|replayed| ReplayedView {
             skeleton: replayed.skeleton(),

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::{Outcome, SubmissionOutcome};
-use crate::session::Session;
+use crate::session::{Session, TlsHandshake, TlsSide};
 
 pub fn render(outcome: &Outcome) -> String {
     let mut out = String::new();
@@ -58,8 +58,64 @@ fn render_session(out: &mut String, number: usize, session: &Session) {
             });
         let _ = writeln!(out, "  {origin:>10}  {command:<40} → {reply}");
     }
+    if let Some(tls) = &session.tls {
+        render_tls(out, tls);
+    }
     for note in &session.notes {
         let _ = writeln!(out, "  note ({}): {}", note.origin, note.detail);
     }
     out.push('\n');
+}
+
+/// The handshake: a summary line, then one line per message with its frames.
+fn render_tls(out: &mut String, tls: &TlsHandshake) {
+    let _ = writeln!(out, "  tls: {}", tls.summary());
+    if let Some(kx) = &tls.key_exchange {
+        let _ = writeln!(out, "    key exchange {kx}");
+    }
+    if let Some(cert) = &tls.certificate {
+        let subject = cert.subject.as_deref().unwrap_or("(unparsed)");
+        let issuer = cert.issuer.as_deref().unwrap_or("(unparsed)");
+        let _ = writeln!(
+            out,
+            "    certificate {subject}, issued by {issuer} ({} in chain, {} bytes)",
+            cert.chain, cert.size
+        );
+    }
+    for message in &tls.messages {
+        let arrow = match message.from {
+            TlsSide::Client => "C →",
+            TlsSide::Server => "← S",
+        };
+        let encrypted = if message.encrypted {
+            " (encrypted)"
+        } else {
+            ""
+        };
+        let detail = if message.detail.is_empty() {
+            String::new()
+        } else {
+            format!("  {}", message.detail)
+        };
+        let _ = writeln!(
+            out,
+            "  {:>10}  {arrow} {}{encrypted}{detail}",
+            message.origin.to_string(),
+            message.name
+        );
+    }
+    let data = tls.application_data;
+    let more = if data.more {
+        " (counting stopped there)"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "    application data records: {} from the client, {} from the server{more}",
+        data.client, data.server
+    );
+    if let Some(why) = &tls.unreadable {
+        let _ = writeln!(out, "    {why}");
+    }
 }

@@ -27,6 +27,7 @@ pub fn default_harmless(protocol: Protocol) -> Vec<String> {
     let verbs: &[&str] = match protocol {
         Protocol::Smtp => &["NOOP", "RSET", "HELP"],
         Protocol::Pop3 => &["NOOP", "CAPA"],
+        Protocol::Tls => &[],
     };
     verbs.iter().map(|v| v.to_string()).collect()
 }
@@ -35,6 +36,7 @@ pub fn verbs(protocol: Protocol) -> &'static [&'static str] {
     match protocol {
         Protocol::Smtp => SMTP_VERBS,
         Protocol::Pop3 => POP3_VERBS,
+        Protocol::Tls => &[],
     }
 }
 

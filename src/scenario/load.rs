@@ -27,6 +27,10 @@ const BUILTINS: &[(&str, &str)] = &[
         "smtp-error-recovery",
         include_str!("../../scenarios/smtp-error-recovery.yaml"),
     ),
+    (
+        "webmail-tls-handshake",
+        include_str!("../../scenarios/webmail-tls-handshake.yaml"),
+    ),
 ];
 
 /// Errors reported for one file; the rest are counted.

@@ -7,7 +7,7 @@
 //! id: smtp-telnet-auth-send            # kebab-case, unique
 //! title: { en: Send a mail by hand, zh-CN: 手动发送邮件 }
 //! description: { en: …, zh-CN: … }     # optional
-//! protocol: smtp                        # smtp | pop3
+//! protocol: smtp                        # smtp | pop3 | tls (a TLS handshake, see below)
 //! pass_mark: 60                         # points needed to pass (default: 60 % of the total)
 //! strict: false                         # true: no exchange outside the steps is allowed
 //! harmless: [NOOP, RSET, HELP]          # may appear anywhere (default per protocol)
@@ -31,6 +31,8 @@
 //!     optional: true                    # the step may be left out at no cost
 //!     repeat: 1..                       # 1.. | 0.. | 2..3 | 2 (default: exactly once)
 //!     feedback: { en: …, zh-CN: … }     # added to the rule's explanation when points are lost
+//!     tls: { require: completed, points: 10 }   # only on a STARTTLS / STLS step: the
+//!                                       #   handshake after it (not checked in a transcript)
 //!     checks:                           # only on a `send: message` step
 //!       - { id: from-header, header: From, equals: mail-from, points: 0 }
 //!       - { id: subject, header: Subject, required: false, matches: '\S' }
@@ -39,6 +41,18 @@
 //!   - { send: RSET, points: 0, feedback: { en: …, zh-CN: … } }
 //! order:                                # `after` only once `before` was answered positively
 //!   - { id: auth-first, before: AUTH, after: MAIL, points: 5 }
+//! ```
+//!
+//! A `protocol: tls` scenario (the webmail task) has no steps; it grades the handshake of a
+//! TLS connection in a capture:
+//!
+//! ```yaml
+//! protocol: tls
+//! tls:
+//!   host: mail.qq.com                   # SNI equal or a subdomain, any case
+//!   checks:                             # client-hello | sni | server-hello | key-exchange |
+//!     - { id: sni, require: sni, points: 15, feedback: { en: …, zh-CN: … } }
+//!                                       #   certificate | order | completed | application-data
 //! ```
 //!
 //! Every field is checked when the file loads (unknown fields, unknown commands, codes no
@@ -56,5 +70,5 @@ pub use error::{ScenarioError, ScenarioErrors};
 pub use load::{builtin, builtin_names, builtin_source, builtins, load_file, load_str, resolve};
 pub use model::{
     Account, CodePattern, Envelope, Expect, Forbidden, Label, Mailbox, MessageCheck, OrderRule,
-    Scenario, ServerSpec, Step, StoredMessage, Text,
+    Scenario, ServerSpec, Step, StoredMessage, Text, TlsCheck, TlsRequirement, TlsSpec,
 };

@@ -61,6 +61,8 @@ pub struct Scenario {
     pub steps: Vec<Step>,
     pub forbidden: Vec<Forbidden>,
     pub order: Vec<OrderRule>,
+    /// `protocol: tls`: what the handshake must show.
+    pub tls: Option<TlsSpec>,
     /// Where the scenario was loaded from: a path, or `builtin:NAME`.
     pub origin: String,
 }
@@ -69,12 +71,19 @@ impl Scenario {
     /// The points of all steps, content checks, forbidden and order rules together.
     pub fn max_score(&self) -> u32 {
         let steps = self.steps.iter().flat_map(|step| {
-            std::iter::once(step.points).chain(step.checks.iter().map(|c| c.points))
+            std::iter::once(step.points)
+                .chain(step.checks.iter().map(|c| c.points))
+                .chain(step.tls.iter().map(|c| c.points))
         });
+        let tls = self
+            .tls
+            .iter()
+            .flat_map(|t| t.checks.iter().map(|c| c.points));
         let forbidden = self.forbidden.iter().map(|f| f.points);
         let order = self.order.iter().map(|o| o.points);
         // Loading caps the total; saturate anyway so no scenario can overflow a sum.
         steps
+            .chain(tls)
             .chain(forbidden)
             .chain(order)
             .fold(0u32, u32::saturating_add)
@@ -236,6 +245,8 @@ pub struct Step {
     pub feedback: Option<Text>,
     /// Checks on the message content (only on `message` steps).
     pub checks: Vec<MessageCheck>,
+    /// On a STARTTLS / STLS step: what the handshake after it must show.
+    pub tls: Option<TlsCheck>,
 }
 
 impl Step {
@@ -356,4 +367,88 @@ pub struct StoredMessage {
     pub subject: String,
     #[serde(default)]
     pub body: String,
+}
+
+/// What a `protocol: tls` scenario requires: the server the handshake is with, and checks.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSpec {
+    /// The server name (SNI) to look for: equal, or a subdomain (`wx.mail.qq.com` for
+    /// `mail.qq.com`), case-insensitive.
+    #[serde(default)]
+    pub host: Option<String>,
+    pub checks: Vec<TlsCheck>,
+}
+
+impl TlsSpec {
+    /// Whether a server name the client sent is the scenario's host or under it.
+    pub fn host_matches(&self, sni: &str) -> bool {
+        let Some(host) = &self.host else {
+            return true;
+        };
+        let (sni, host) = (sni.to_ascii_lowercase(), host.to_ascii_lowercase());
+        let host = host.trim_end_matches('.');
+        let sni = sni.trim_end_matches('.');
+        sni == host || sni.ends_with(&format!(".{host}"))
+    }
+}
+
+/// One graded property of a TLS handshake.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsCheck {
+    /// Unique within the scenario; defaults to the requirement's name.
+    #[serde(default)]
+    pub id: Option<String>,
+    pub require: TlsRequirement,
+    #[serde(default)]
+    pub points: u32,
+    #[serde(default)]
+    pub feedback: Option<Text>,
+}
+
+impl TlsCheck {
+    pub fn id(&self) -> String {
+        self.id
+            .clone()
+            .unwrap_or_else(|| format!("tls-{}", self.require.name()))
+    }
+}
+
+/// What a handshake must show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsRequirement {
+    /// The client's hello was captured.
+    ClientHello,
+    /// The client named the scenario's host (SNI).
+    Sni,
+    /// The server answered with its hello: version and suite chosen.
+    ServerHello,
+    /// The key exchange is visible: ServerKeyExchange / ClientKeyExchange (TLS ≤ 1.2), or
+    /// the key shares in the hellos (TLS 1.3).
+    KeyExchange,
+    /// The server's certificate (in clear up to TLS 1.2; encrypted in 1.3, which is fine).
+    Certificate,
+    /// The messages came in an order the negotiated version allows.
+    Order,
+    /// Both sides finished the handshake.
+    Completed,
+    /// Encrypted application data flowed both ways after it.
+    ApplicationData,
+}
+
+impl TlsRequirement {
+    pub fn name(self) -> &'static str {
+        match self {
+            TlsRequirement::ClientHello => "client-hello",
+            TlsRequirement::Sni => "sni",
+            TlsRequirement::ServerHello => "server-hello",
+            TlsRequirement::KeyExchange => "key-exchange",
+            TlsRequirement::Certificate => "certificate",
+            TlsRequirement::Order => "order",
+            TlsRequirement::Completed => "completed",
+            TlsRequirement::ApplicationData => "application-data",
+        }
+    }
 }

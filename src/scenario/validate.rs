@@ -8,7 +8,7 @@ use regex::Regex;
 use super::codes;
 use super::error::ScenarioError;
 use super::model::{
-    CodePattern, Expect, Forbidden, Label, MessageCheck, OrderRule, Scenario, Step, Text,
+    CodePattern, Expect, Forbidden, Label, MessageCheck, OrderRule, Scenario, Step, Text, TlsSpec,
 };
 use super::yaml::{Parsed, RawCode, RawExpect, RawMessageCheck, RawProtocol, RawStep, SpanIndex};
 use crate::diagnostic::did_you_mean;
@@ -32,6 +32,7 @@ pub(super) fn build(
     {
         Some(RawProtocol::Smtp) => Protocol::Smtp,
         Some(RawProtocol::Pop3) => Protocol::Pop3,
+        Some(RawProtocol::Tls) => Protocol::Tls,
         // serde reported a bad or missing protocol; nothing protocol-specific can be checked.
         None => {
             if parsed.top.is_some() {
@@ -72,7 +73,7 @@ pub(super) fn build(
     check_greeting_first(&steps, index, errors);
     check_ambiguity(&steps, index, errors);
     let top = parsed.top?;
-    if top.steps.is_empty() {
+    if top.steps.is_empty() && protocol != Protocol::Tls {
         errors.push(
             ScenarioError::new("no-steps", "scenario has no steps")
                 .at(index.key("steps"), "empty list")
@@ -153,8 +154,10 @@ pub(super) fn build(
         steps: steps.into_iter().map(|(_, step)| step).collect(),
         forbidden,
         order,
+        tls: top.tls.map(complete_tls),
         origin: origin.to_string(),
     };
+    check_tls(&scenario, index, errors);
     let max = scenario.max_score();
     if max > MAX_TOTAL_POINTS {
         errors.push(
@@ -247,6 +250,9 @@ fn build_step(
                         "add the reply the server should give, e.g. `expect: 250` or `expect: 2xx`"
                     }
                     Protocol::Pop3 => "add the reply the server should give, e.g. `expect: +OK`",
+                    Protocol::Tls => {
+                        "a tls scenario has no steps: say what the handshake must show under `tls:`"
+                    }
                 }),
             );
             Expect(Vec::new())
@@ -271,7 +277,67 @@ fn build_step(
         max,
         feedback: raw.feedback.map(complete),
         checks,
+        tls: raw.tls.map(|mut check| {
+            check.feedback = check.feedback.map(complete);
+            check
+        }),
     })
+}
+
+fn complete_tls(mut spec: TlsSpec) -> TlsSpec {
+    for check in &mut spec.checks {
+        check.feedback = check.feedback.take().map(complete);
+    }
+    spec
+}
+
+/// A `tls` scenario says what the handshake must show and has no steps; other scenarios
+/// put TLS requirements on their STARTTLS / STLS step.
+fn check_tls(scenario: &Scenario, index: &SpanIndex, errors: &mut Vec<ScenarioError>) {
+    let is_tls = scenario.protocol == Protocol::Tls;
+    if is_tls && !scenario.steps.is_empty() {
+        errors.push(
+            ScenarioError::new("tls-steps", "a tls scenario has no steps")
+                .at(index.key("steps"), "TLS connections have no commands")
+                .help("say what the handshake must show under `tls: { host, checks }`"),
+        );
+    }
+    if is_tls && scenario.tls.as_ref().map_or(true, |t| t.checks.is_empty()) {
+        errors.push(
+            ScenarioError::new("missing-tls", "a tls scenario needs `tls.checks`")
+                .at(index.key("protocol"), "nothing to grade")
+                .help("list checks such as `- { id: completed, require: completed, points: 20 }`"),
+        );
+    }
+    if !is_tls && scenario.tls.is_some() {
+        errors.push(
+            ScenarioError::new("tls-on-mail", "`tls` belongs to `protocol: tls` scenarios")
+                .at(index.key("tls"), "not a tls scenario")
+                .help("require a handshake after STARTTLS / STLS with `tls:` on that step"),
+        );
+    }
+    for (position, step) in scenario.steps.iter().enumerate() {
+        let starts_tls = step
+            .send
+            .iter()
+            .any(|l| matches!(l, Label::Verb(v) if v == "STARTTLS" || v == "STLS"));
+        if step.tls.is_some() && !starts_tls {
+            errors.push(
+                ScenarioError::new(
+                    "tls-without-starttls",
+                    format!(
+                        "step `{}` checks TLS but does not send STARTTLS or STLS",
+                        step.id
+                    ),
+                )
+                .at(
+                    index.key(&format!("steps.{position}.tls")),
+                    "no TLS starts here",
+                )
+                .help("put `tls:` on the `send: STARTTLS` (SMTP) or `send: STLS` (POP3) step"),
+            );
+        }
+    }
 }
 
 /// A `send` word: a special (`greeting`, `auth-response`, …) or a verb of the protocol.
@@ -316,7 +382,7 @@ fn label(
     };
     let other = match protocol {
         Protocol::Smtp => Protocol::Pop3,
-        Protocol::Pop3 => Protocol::Smtp,
+        Protocol::Pop3 | Protocol::Tls => Protocol::Smtp,
     };
     let label = if codes::verbs(other).contains(&verb.as_str()) {
         format!("a {} command, not {name}", other.name().to_uppercase())
@@ -449,7 +515,7 @@ fn code_pattern(
     };
     match (protocol, pop3) {
         (Protocol::Pop3, Some(status)) => return Some(CodePattern::Pop3(status)),
-        (Protocol::Smtp, Some(_)) => {
+        (Protocol::Smtp | Protocol::Tls, Some(_)) => {
             errors.push(
                 ScenarioError::new(
                     "impossible-code",
@@ -468,7 +534,7 @@ fn code_pattern(
             );
             return None;
         }
-        (Protocol::Smtp, None) => {}
+        (Protocol::Smtp | Protocol::Tls, None) => {}
     }
     let bad = |errors: &mut Vec<ScenarioError>, why: &str| {
         errors.push(

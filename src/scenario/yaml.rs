@@ -17,7 +17,7 @@ use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::error::ScenarioError;
-use super::model::{Envelope, ServerSpec, Text};
+use super::model::{Envelope, ServerSpec, Text, TlsCheck, TlsSpec};
 use crate::diagnostic::{did_you_mean, Span};
 
 /// A scenario file as written, before validation.
@@ -37,8 +37,12 @@ pub(super) struct RawScenario {
     pub harmless: Option<OneOrMany>,
     #[serde(default)]
     pub server: ServerSpec,
-    /// Each step is deserialised on its own (see the module docs).
+    /// Each step is deserialised on its own (see the module docs). A `tls` scenario has none.
+    #[serde(default)]
     pub steps: Vec<serde_yaml::Value>,
+    /// What a `protocol: tls` scenario requires of the handshake.
+    #[serde(default)]
+    pub tls: Option<TlsSpec>,
     #[serde(default)]
     pub forbidden: Vec<RawForbidden>,
     #[serde(default)]
@@ -50,6 +54,7 @@ pub(super) struct RawScenario {
 pub(super) enum RawProtocol {
     Smtp,
     Pop3,
+    Tls,
 }
 
 #[derive(Debug, Deserialize)]
@@ -72,6 +77,9 @@ pub(super) struct RawStep {
     pub feedback: Option<Text>,
     #[serde(default)]
     pub checks: Vec<RawMessageCheck>,
+    /// After STARTTLS / STLS: what the TLS handshake that follows must show.
+    #[serde(default)]
+    pub tls: Option<TlsCheck>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,13 +3,15 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::{Command, Origin, Reply};
+use super::{Command, Origin, Reply, TlsHandshake};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
     Smtp,
     Pop3,
+    /// A TLS connection read for its handshake only (HTTPS webmail): no exchanges, a `tls`.
+    Tls,
 }
 
 impl Protocol {
@@ -17,6 +19,7 @@ impl Protocol {
         match self {
             Protocol::Smtp => "smtp",
             Protocol::Pop3 => "pop3",
+            Protocol::Tls => "tls",
         }
     }
 }
@@ -112,6 +115,10 @@ pub struct Session {
     /// Index of the first exchange after which the connection is encrypted, if it became so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encrypted_after: Option<usize>,
+    /// The TLS handshake seen after STARTTLS / STLS, on an implicit-TLS port, or of a
+    /// [`Protocol::Tls`] connection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsHandshake>,
 }
 
 impl Session {
@@ -123,6 +130,7 @@ impl Session {
             exchanges: Vec::new(),
             notes: Vec::new(),
             encrypted_after: None,
+            tls: None,
         }
     }
 

@@ -11,6 +11,7 @@ mod exchange;
 mod origin;
 mod reply;
 mod secret;
+mod tls;
 
 pub use command::{Args, Command, CommandKind};
 pub use content::Content;
@@ -18,3 +19,4 @@ pub use exchange::{Connect, Exchange, Note, NoteKind, Protocol, Session, Source}
 pub use origin::Origin;
 pub use reply::{Pop3Status, Reply, ReplyCode, Severity, SmtpCode};
 pub use secret::Secret;
+pub use tls::{TlsCertificate, TlsHandshake, TlsMessage, TlsRecordCounts, TlsSide, TlsVersion};

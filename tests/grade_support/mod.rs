@@ -108,6 +108,7 @@ fn command_line(text: &str) -> CommandKind {
 
 fn reply(protocol: Protocol, text: &str, origin: Origin) -> Reply {
     let code = match protocol {
+        Protocol::Tls => panic!("tls sessions have no replies"),
         Protocol::Smtp => {
             let digits: u16 = text
                 .get(..3)

@@ -56,14 +56,15 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
     let wanted = match session.protocol {
         Protocol::Smtp => "SMTP",
         Protocol::Pop3 => "POP3",
+        Protocol::Tls => return Vec::new(),
     };
     let suggested = match session.protocol {
         Protocol::Smtp => "smtp.<provider> on port 25 or 587 (465 with TLS)",
-        Protocol::Pop3 => "pop.<provider> on port 110 (995 with TLS)",
+        Protocol::Pop3 | Protocol::Tls => "pop.<provider> on port 110 (995 with TLS)",
     };
     let suggested_zh = match session.protocol {
         Protocol::Smtp => "smtp.<服务商> 的 25 或 587 端口（TLS 用 465）",
-        Protocol::Pop3 => "pop.<服务商> 的 110 端口（TLS 用 995）",
+        Protocol::Pop3 | Protocol::Tls => "pop.<服务商> 的 110 端口（TLS 用 995）",
     };
     let evidence = Some(Evidence {
         source: session.source.path.clone(),

@@ -125,7 +125,7 @@ fn finds_mail_connections_and_their_first_lines() {
     ];
     for (name, expected) in cases {
         let flows = record(name);
-        let mail: Vec<&Recorded> = flows.iter().filter(|f| f.protocol.is_some()).collect();
+        let mail: Vec<&Recorded> = flows.iter().filter(|f| is_mail(f)).collect();
         assert_eq!(mail.len(), expected.len(), "{name}: {mail:#?}");
         for (got, (protocol, client, server)) in mail.iter().zip(&expected) {
             assert_eq!(got.protocol, Some(*protocol), "{name} {}", got.label);
@@ -146,14 +146,29 @@ fn finds_mail_connections_and_their_first_lines() {
     }
 }
 
+/// SMTP or POP3, not a TLS connection read for its handshake only.
+fn is_mail(flow: &Recorded) -> bool {
+    matches!(flow.protocol, Some(Protocol::Smtp | Protocol::Pop3))
+}
+
 #[test]
-fn implicit_tls_and_scans_are_not_read() {
+fn implicit_tls_is_passed_on_as_tls_records_and_scans_are_not_read() {
     let flows = record("bidoo_smtps465_implicit-tls_gmail.pcapng");
-    let mail: Vec<&Recorded> = flows.iter().filter(|f| f.protocol.is_some()).collect();
+    let mail: Vec<&Recorded> = flows.iter().filter(|f| is_mail(f)).collect();
     assert!(
-        !mail.is_empty() && mail.iter().all(|f| f.implicit_tls && f.client.is_empty()),
+        !mail.is_empty()
+            && mail
+                .iter()
+                .all(|f| f.implicit_tls && f.client.starts_with(&[0x16, 0x03])),
         "{mail:#?}"
     );
+    // The HTTPS connections beside it are read for their handshakes; IMAPS is not.
+    let tls: Vec<&Recorded> = flows
+        .iter()
+        .filter(|f| f.protocol == Some(Protocol::Tls))
+        .collect();
+    assert_eq!(tls.len(), 3, "{tls:#?}");
+    assert!(tls.iter().all(|f| f.label.ends_with(":443")), "{tls:#?}");
     let flows = record("extra/nfpc_puzzle4_portscan_syn-only_to-mail-ports.pcap");
     assert!(flows.iter().all(|f| f.protocol.is_none()), "{flows:#?}");
 }

@@ -7,7 +7,7 @@
 //! only a capture has: TLS records, ports, the other protocols to skip (FTP's `220`, IMAP,
 //! HTTP, SSH), and which side spoke.
 
-use crate::protocol::{detect_line, Direction};
+use crate::protocol::{detect_line, tls, Direction};
 use crate::session::Protocol;
 
 /// What kind of non-mail traffic a connection was, for the "nothing found" explanation.
@@ -44,6 +44,7 @@ pub(super) enum Decision {
 /// Looked at per direction before deciding a connection is not mail.
 pub(super) const PREFIX_LIMIT: usize = 1024;
 
+const IMAPS_PORT: u16 = 993;
 const SMTP_PORTS: [u16; 5] = [25, 587, 465, 2525, 1025];
 const POP3_PORTS: [u16; 2] = [110, 995];
 
@@ -63,7 +64,7 @@ pub(super) fn decide(
     last_chance: bool,
 ) -> Decision {
     if prefix.iter().any(|p| is_tls_record(p)) {
-        return tls(ports);
+        return tls(prefix, ports);
     }
     let mut votes: [Option<Decision>; 2] = [None, None];
     for side in 0..2 {
@@ -127,12 +128,19 @@ fn server_side_of(ports: [u16; 2], known: &[u16]) -> Option<usize> {
     (0..2).find(|&s| known.contains(&ports[s]))
 }
 
-fn tls(ports: [u16; 2]) -> Decision {
+fn tls(prefix: [&[u8]; 2], ports: [u16; 2]) -> Decision {
     if let Some(server_side) = server_side_of(ports, &SMTP_PORTS) {
         return mail(Protocol::Smtp, server_side, true);
     }
     if let Some(server_side) = server_side_of(ports, &POP3_PORTS) {
         return mail(Protocol::Pop3, server_side, true);
+    }
+    // A ClientHello anywhere else (HTTPS webmail): its handshake is read. IMAPS stays
+    // skipped like IMAP.
+    if !ports.contains(&IMAPS_PORT) {
+        if let Some(client) = (0..2).find(|&s| tls::is_client_hello(prefix[s])) {
+            return mail(Protocol::Tls, 1 - client, true);
+        }
     }
     let port = if ports[1] < ports[0] {
         ports[1]
@@ -395,6 +403,22 @@ mod tests {
                 [&[0x16, 0x03, 0x01], b""],
                 [5000, 443],
                 true,
+                false,
+                mail(Protocol::Tls, 1, true),
+            ),
+            (
+                "imaps",
+                [&[0x16, 0x03, 0x01, 0x02, 0x00, 0x01], b""],
+                [5000, 993],
+                true,
+                false,
+                Decision::Other(OtherKind::Tls { port: 993 }),
+            ),
+            (
+                "server hello mid-stream",
+                [b"", &[0x16, 0x03, 0x03, 0x00, 0x40, 0x02]],
+                [5000, 443],
+                false,
                 false,
                 Decision::Other(OtherKind::Tls { port: 443 }),
             ),

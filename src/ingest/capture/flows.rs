@@ -30,7 +30,7 @@ impl fmt::Display for Endpoint {
     }
 }
 
-/// A connection found to carry SMTP or POP3.
+/// A connection found to carry SMTP or POP3, or TLS from its first byte (`Protocol::Tls`).
 #[derive(Clone, Debug)]
 pub(super) struct MailFlow {
     pub id: FlowId,
@@ -39,14 +39,14 @@ pub(super) struct MailFlow {
     pub server: Endpoint,
     /// The connection's first frame.
     pub first: Meta,
-    /// TLS from the first byte: nothing will be readable.
+    /// TLS from the first byte: only its handshake will be readable.
     pub implicit_tls: bool,
 }
 
 /// Where mail connections' bytes go, in capture order.
 pub(super) trait FlowEvents {
     fn open(&mut self, flow: &MailFlow);
-    /// Returns false once nothing more of this flow is wanted (TLS began).
+    /// Returns false once nothing more of this flow is wanted (its TLS handshake was read).
     fn data(&mut self, id: FlowId, direction: Direction, bytes: &[u8], meta: Meta) -> bool;
     /// `bytes` were lost between frame `before` (0: none yet) and `after`.
     fn gap(&mut self, id: FlowId, direction: Direction, bytes: u64, before: u64, after: Meta);
@@ -245,17 +245,8 @@ impl Consumer<'_> {
                     implicit_tls,
                 };
                 self.events.open(&flow);
-                let held = std::mem::replace(
-                    self.state,
-                    if implicit_tls {
-                        State::Encrypted
-                    } else {
-                        State::Mail { server_side }
-                    },
-                );
-                if implicit_tls {
-                    return;
-                }
+                // Implicit TLS too: its handshake is read, until `data` says it is done.
+                let held = std::mem::replace(self.state, State::Mail { server_side });
                 if let State::Undecided { pending, .. } = held {
                     for item in pending {
                         match item {

@@ -1,11 +1,14 @@
 //! Mail connections into [`Session`]s: one `DialogueBuilder` per connection, fed client and
 //! server bytes interleaved in capture order, with gaps and implicit TLS reported to it.
+//! Once TLS begins (STARTTLS, STLS, implicit TLS, or a `Protocol::Tls` connection) the bytes
+//! go to a `protocol::tls::TlsObserver` instead, whose summary becomes `Session::tls`.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use super::flows::{FlowEvents, FlowId, MailFlow};
 use super::reassembly::Meta;
+use crate::protocol::tls::{self, TlsObserver};
 use crate::protocol::{DialogueBuilder, Direction, Expect};
 use crate::session::{Connect, Origin, Protocol, Session, Source};
 
@@ -19,6 +22,8 @@ pub(super) struct Finished {
 
 struct Open {
     builder: DialogueBuilder,
+    /// Reads the TLS handshake once TLS began.
+    tls: Option<TlsObserver>,
     label: String,
     /// The server the client connected to, as a `telnet host port` line would say.
     connect: Connect,
@@ -51,10 +56,6 @@ impl<'p> SessionAssembler<'p> {
         self.finished.sort_by_key(|f| f.first_frame);
         self.finished
     }
-}
-
-fn is_tls_record(bytes: &[u8]) -> bool {
-    matches!(bytes, [0x16, 0x03, 0x00..=0x04, ..])
 }
 
 fn origin(meta: Meta) -> Origin {
@@ -91,13 +92,14 @@ pub(super) fn gap_detail(direction: Direction, bytes: u64, before: u64, after: u
 impl FlowEvents for SessionAssembler<'_> {
     fn open(&mut self, flow: &MailFlow) {
         let mut builder = DialogueBuilder::new(flow.protocol);
-        if flow.implicit_tls {
+        if flow.implicit_tls && flow.protocol != Protocol::Tls {
             builder.tls_started(origin(flow.first));
         }
         self.open.insert(
             flow.id,
             Open {
                 builder,
+                tls: flow.implicit_tls.then(TlsObserver::new),
                 label: format!("tcp {} → {}", flow.client, flow.server),
                 connect: Connect {
                     host: flow.server.ip.to_string(),
@@ -115,6 +117,10 @@ impl FlowEvents for SessionAssembler<'_> {
         let Some(open) = self.open.get_mut(&id) else {
             return false;
         };
+        if let Some(tls) = &mut open.tls {
+            tls.push(direction, bytes, origin(meta));
+            return tls.wants_more();
+        }
         // A TLS handshake the dialogue did not see coming: the positive reply to STARTTLS
         // was not captured, the server went straight to TLS, or a client expecting implicit
         // TLS sent its hello to a cleartext greeting. Binary records are never commands.
@@ -123,15 +129,22 @@ impl FlowEvents for SessionAssembler<'_> {
             Direction::Server => expect != Expect::ServerContinuation,
             Direction::Client => matches!(expect, Expect::Reply | Expect::Command),
         };
-        if tls_now && is_tls_record(bytes) {
+        if tls_now && tls::is_handshake_record(bytes) {
             open.builder.tls_started(origin(meta));
-            return false;
+            let mut tls = TlsObserver::new();
+            tls.push(direction, bytes, origin(meta));
+            open.tls = Some(tls);
+            return true;
         }
         match direction {
             Direction::Client => open.builder.client_bytes(bytes, origin(meta)),
             Direction::Server => open.builder.server_bytes(bytes, origin(meta)),
         }
-        open.builder.expect() != Expect::Encrypted
+        // STARTTLS / STLS answered: what comes next is the handshake.
+        if open.builder.expect() == Expect::Encrypted {
+            open.tls = Some(TlsObserver::new());
+        }
+        true
     }
 
     fn gap(&mut self, id: FlowId, direction: Direction, bytes: u64, before: u64, after: Meta) {
@@ -144,7 +157,10 @@ impl FlowEvents for SessionAssembler<'_> {
             micros: after.micros,
         };
         let detail = gap_detail(direction, bytes, before, after.frame);
-        open.builder.gap(direction, origin, detail);
+        match &mut open.tls {
+            Some(tls) => tls.gap(direction),
+            None => open.builder.gap(direction, origin, detail),
+        }
     }
 
     fn close(&mut self, id: FlowId) {
@@ -164,6 +180,7 @@ impl FlowEvents for SessionAssembler<'_> {
         session.exchanges = dialogue.exchanges;
         session.notes = dialogue.notes;
         session.encrypted_after = dialogue.encrypted_after;
+        session.tls = open.tls.map(TlsObserver::finish);
         self.finished.push(Finished {
             first_frame: open.first_frame,
             implicit_tls: open.implicit_tls,

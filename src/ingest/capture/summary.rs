@@ -143,7 +143,7 @@ fn nothing_found(outcome: &Outcome<'_>) -> IngestError {
     let implicit: BTreeSet<(u16, Protocol)> = outcome
         .sessions
         .iter()
-        .filter(|s| s.implicit_tls)
+        .filter(|s| s.implicit_tls && s.session.protocol != Protocol::Tls)
         .map(|s| (s.server_port, s.session.protocol))
         .collect();
     for (port, _) in &implicit {
@@ -169,7 +169,15 @@ fn nothing_found(outcome: &Outcome<'_>) -> IngestError {
     }
     let mut others: Vec<String> = Vec::new();
     let mut unknown_ports: Vec<String> = Vec::new();
-    for (kind, count) in &outcome.flows.other {
+    // TLS connections with no readable handshake are reported like skipped ones.
+    let mut other = outcome.flows.other.clone();
+    for finished in &outcome.sessions {
+        if finished.session.protocol == Protocol::Tls {
+            let port = finished.server_port;
+            *other.entry(OtherKind::Tls { port }).or_default() += 1;
+        }
+    }
+    for (kind, count) in &other {
         match kind {
             OtherKind::Unknown { port } => unknown_ports.push(port.to_string()),
             _ => others.push(if *count > 1 {
@@ -245,16 +253,33 @@ fn nothing_found(outcome: &Outcome<'_>) -> IngestError {
 /// Sessions and notes, or why there are none. A session with nothing readable counts only
 /// when another session has something.
 pub(super) fn conclude(outcome: Outcome<'_>) -> Result<FileRead, IngestError> {
-    if outcome
-        .sessions
-        .iter()
-        .all(|s| s.session.exchanges.is_empty())
-    {
+    // A TLS connection's handshake (the webmail task) is something found; an implicit-TLS
+    // mail session alone is not: its dialogue is what a mail scenario grades.
+    let readable = |s: &Finished| {
+        !s.session.exchanges.is_empty()
+            || (s.session.protocol == Protocol::Tls
+                && s.session
+                    .tls
+                    .as_ref()
+                    .is_some_and(|t| !t.offered_versions.is_empty()))
+    };
+    if !outcome.sessions.iter().any(readable) {
         return Err(nothing_found(&outcome));
     }
     let notes = file_notes(&outcome);
+    // Beside readable mail, TLS connections are the browser's noise; without it they are
+    // what the capture is about (the webmail task).
+    let has_mail = outcome
+        .sessions
+        .iter()
+        .any(|s| s.session.protocol != Protocol::Tls && !s.session.exchanges.is_empty());
     Ok(FileRead {
-        sessions: outcome.sessions.into_iter().map(|f| f.session).collect(),
+        sessions: outcome
+            .sessions
+            .into_iter()
+            .filter(|f| !(has_mail && f.session.protocol == Protocol::Tls))
+            .map(|f| f.session)
+            .collect(),
         notes,
     })
 }

@@ -425,6 +425,7 @@ impl DialogueBuilder {
         match self.protocol {
             Protocol::Smtp => smtp::parse_request(line).is_ok(),
             Protocol::Pop3 => pop3::parse_request(line).is_ok(),
+            Protocol::Tls => false,
         }
     }
 

@@ -73,6 +73,8 @@ pub(super) fn read_line(protocol: Protocol, line: &str, after_credentials: bool)
             }
             Err(_) => {}
         },
+        // TLS connections carry no command lines.
+        Protocol::Tls => {}
     }
     read
 }

@@ -8,6 +8,7 @@ fn looks_like_reply(protocol: Protocol, line: &str) -> bool {
     match protocol {
         Protocol::Smtp => smtp::is_reply_line(line),
         Protocol::Pop3 => pop3::is_status_line(line),
+        Protocol::Tls => false,
     }
 }
 
@@ -21,6 +22,7 @@ fn looks_like_command(protocol: Protocol, line: &str) -> bool {
             pop3::parse_request(line),
             Err(pop3::SyntaxError::UnknownCommand { .. } | pop3::SyntaxError::Empty)
         ),
+        Protocol::Tls => false,
     };
     known || detect::detect_line(line).is_some_and(|(p, d)| p == protocol && d == Direction::Client)
 }
@@ -46,7 +48,7 @@ pub fn guess_direction(protocol: Protocol, line: &str, expect: Expect) -> (Direc
             Protocol::Pop3 if command && !reply => (Client, false),
             Protocol::Pop3 => (Server, true),
             Protocol::Smtp if reply => (Server, true),
-            Protocol::Smtp => (Client, false),
+            Protocol::Smtp | Protocol::Tls => (Client, false),
         },
         Expect::Encrypted => (Server, false),
         _ if reply => (Server, true),

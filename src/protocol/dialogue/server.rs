@@ -156,6 +156,7 @@ impl DialogueBuilder {
                 }
                 Err(_) => self.unrecognised_server_line(text, origin, "a POP3 status line"),
             },
+            Protocol::Tls => self.unrecognised_server_line(text, origin, "a TLS record"),
         }
     }
 

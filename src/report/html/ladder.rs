@@ -1,6 +1,8 @@
 //! A sequence ("ladder") diagram of one dialogue as inline SVG: client and server lanes, an
 //! arrow per command and per reply, failing steps in red with their feedback beside them,
-//! missing steps as a red dashed marker where they were expected.
+//! missing steps as a red dashed marker where they were expected. A TLS handshake (after
+//! STARTTLS / STLS, of implicit TLS, or a whole `tls` connection) follows as one arrow per
+//! message, encrypted ones dashed.
 
 use std::fmt::Write;
 
@@ -8,7 +10,7 @@ use super::width::truncate;
 use crate::grade::{Grade, Status};
 use crate::report::escape::html as esc;
 use crate::report::summary::{self, say};
-use crate::session::{Exchange, Origin, Session};
+use crate::session::{Exchange, Origin, Session, TlsHandshake, TlsSide};
 
 const WIDTH: u32 = 940;
 const CLIENT_X: u32 = 110;
@@ -97,7 +99,8 @@ pub fn render(session: &Session, grade: Option<&Grade>, lang: &str) -> String {
                 + u32::from(e.reply.is_some())
                 + m.missing_before.len() as u32
         })
-        .sum();
+        .sum::<u32>()
+        + tls_rows(session.tls.as_ref());
     let height = TOP + rows * ROW + 30;
     let mut svg = String::new();
     let _ = write!(
@@ -199,8 +202,94 @@ pub fn render(session: &Session, grade: Option<&Grade>, lang: &str) -> String {
             }
         }
     }
+    if let Some(tls) = session.tls.as_ref().filter(|t| !t.messages.is_empty()) {
+        tls_messages(&mut svg, tls, session, grade, lang, y);
+    }
     svg.push_str("</svg>");
     svg
+}
+
+/// A heading row and one row per message.
+fn tls_rows(tls: Option<&TlsHandshake>) -> u32 {
+    match tls {
+        Some(tls) if !tls.messages.is_empty() => tls.messages.len() as u32 + 1,
+        _ => 0,
+    }
+}
+
+/// The handshake's messages as arrows below the dialogue, starting at row `y`; a TLS check
+/// that lost points marks the message it points at.
+fn tls_messages(
+    svg: &mut String,
+    tls: &TlsHandshake,
+    session: &Session,
+    grade: Option<&Grade>,
+    lang: &str,
+    mut y: u32,
+) {
+    let _ = write!(
+        svg,
+        r#"<text class="tls-head" x="{}" y="{}" text-anchor="middle">{}</text>"#,
+        (CLIENT_X + SERVER_X) / 2,
+        y + 4,
+        esc(&truncate(
+            &format!("TLS: {}", tls.summary()),
+            LABEL_COLUMNS + 10
+        ))
+    );
+    y += ROW;
+    let fails: Vec<(Origin, String)> = grade
+        .map(|g| {
+            g.losses()
+                .filter_map(|check| {
+                    let evidence = check.evidence.as_ref()?;
+                    (evidence.source == session.source.path)
+                        .then(|| (evidence.origin, summary::check_message(check, lang)))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    for (index, message) in tls.messages.iter().enumerate() {
+        let _ = write!(
+            svg,
+            r#"<text class="origin" x="8" y="{}">{}</text>"#,
+            y + 4,
+            esc(&message.origin.to_string())
+        );
+        let (from, to) = match message.from {
+            TlsSide::Client => (CLIENT_X, SERVER_X),
+            TlsSide::Server => (SERVER_X, CLIENT_X),
+        };
+        let mut label = message.name.clone();
+        if message.encrypted {
+            label.push_str(say(lang, " (encrypted)", "（加密）"));
+        }
+        if !message.detail.is_empty() {
+            label.push_str(": ");
+            label.push_str(&message.detail);
+        }
+        let fail = fails
+            .iter()
+            .find(|(origin, _)| *origin == message.origin)
+            .map(|(_, text)| text.as_str());
+        arrow(
+            svg,
+            ArrowSpec {
+                class: if message.encrypted {
+                    "tls encrypted"
+                } else {
+                    "tls"
+                },
+                index,
+                from,
+                to,
+                y,
+                label: &label,
+                fail,
+            },
+        );
+        y += ROW;
+    }
 }
 
 struct ArrowSpec<'a> {

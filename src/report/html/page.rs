@@ -22,6 +22,7 @@ td.num{text-align:right}code{font-family:ui-monospace,"SFMono-Regular",Menlo,Con
 .ladder .lifeline{stroke:#8c959f;stroke-dasharray:4 4}
 .ladder .arrow line{stroke:#0969da;stroke-width:1.5}.ladder .arrow polygon{fill:#0969da}
 .ladder .arrow.reply line{stroke:#1a7f37}.ladder .arrow.reply polygon{fill:#1a7f37}
+.ladder .arrow.tls line{stroke:#8250df}.ladder .arrow.tls polygon{fill:#8250df}.ladder .arrow.encrypted line{stroke-dasharray:6 3}.ladder .tls-head{font-weight:bold;fill:#8250df}
 .ladder .arrow.fail line{stroke:#cf222e;stroke-width:2.5}.ladder .arrow.fail polygon{fill:#cf222e}.ladder .arrow.fail text{fill:#cf222e;font-weight:bold}
 .ladder .note.fail{fill:#cf222e}.ladder .origin,.ladder .no-reply{fill:#6e7781;font-size:11px}
 .ladder .missing rect{fill:#fff0f0;stroke:#cf222e;stroke-dasharray:5 3}.ladder .missing text{fill:#cf222e}

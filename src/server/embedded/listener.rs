@@ -93,7 +93,9 @@ async fn serve(
     let conn = Connection::new(stream, shared.config.limits.idle_timeout);
     let record = match protocol {
         Protocol::Smtp => smtp::serve(conn, peer, Arc::clone(&shared), shutdown).await,
-        Protocol::Pop3 => pop3::serve(conn, peer, Arc::clone(&shared), shutdown).await,
+        Protocol::Pop3 | Protocol::Tls => {
+            pop3::serve(conn, peer, Arc::clone(&shared), shutdown).await
+        }
     };
     shared.publish(record);
 }
@@ -107,7 +109,9 @@ async fn refuse(stream: TcpStream, peer: SocketAddr, protocol: Protocol, shared:
             "421 4.7.0 {} Error: too many connections, try again later",
             shared.hostname
         ),
-        Protocol::Pop3 => "-ERR [SYS/TEMP] Too many connections, try again later.".to_string(),
+        Protocol::Pop3 | Protocol::Tls => {
+            "-ERR [SYS/TEMP] Too many connections, try again later.".to_string()
+        }
     };
     conn.queue(format!("{line}\r\n").as_bytes());
     let _ = conn.close().await;

@@ -35,6 +35,7 @@ pub fn is_command_of(protocol: Protocol, text: &str) -> bool {
             pop3::parse_request(text.trim()),
             Err(pop3::SyntaxError::UnknownCommand { .. } | pop3::SyntaxError::Empty)
         ),
+        Protocol::Tls => false,
     }
 }
 
