@@ -1,6 +1,6 @@
 use super::args::CheckArgs;
-use super::grade_cmd::text_style;
 use super::batch::{grade_units, Unit};
+use super::grade_cmd::text_style;
 use super::grading::{exit_code, load_scenarios, Grading};
 use super::run::Output;
 use crate::report::{self, Outcome};

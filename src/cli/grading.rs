@@ -112,7 +112,6 @@ pub fn grade_group(paths: &[PathBuf], scenarios: &[Scenario], explicit: bool) ->
     submission
 }
 
-
 /// The exit code of one graded submission.
 pub fn exit_code(submission: &SubmissionOutcome) -> ExitCode {
     if submission.grades.is_empty() || submission.ungradable() {

@@ -61,10 +61,7 @@ mod tests {
                 "User: ODc3MjYxNzkzQHFxLmNvbQ==   //输入账号",
                 "User: ODc3MjYxNzkzQHFxLmNvbQ==",
             ),
-            (
-                "Pass: cGFzc3dvcmQxMjM0NTY=",
-                "Pass: cGFzc3dvcmQxMjM0NTY=",
-            ),
+            ("Pass: cGFzc3dvcmQxMjM0NTY=", "Pass: cGFzc3dvcmQxMjM0NTY="),
             ("bWljaGFlbA== //输入", "bWljaGFlbA=="),
             ("ab//cd+/==", "ab//cd+/=="),
             ("MAIL FROM: <a#b@x.org>", "MAIL FROM: <a#b@x.org>"),
