@@ -10,7 +10,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::connection::{Connection, Read};
 use super::listener::Shutdown;
-use super::shared::{Ending, SessionRecord, Shared};
+use super::shared::{label_of, Ending, SessionRecord, Shared};
 use super::store::{LockError, Maildrop, StoredMessage};
 use crate::protocol::pop3::{
     ClientInput, Pop3Phase, Pop3Response, Pop3Rule, Pop3State, Request, ServerReceiver, SyntaxError,
@@ -592,28 +592,6 @@ fn apop_digest(timestamp: &str, password: &Secret) -> String {
         .chain_update(password.expose().as_bytes())
         .finalize();
     digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn label_of(text: &str) -> String {
-    let verb: String = text
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .chars()
-        .take(24)
-        .map(|c| {
-            if c.is_control() {
-                '?'
-            } else {
-                c.to_ascii_uppercase()
-            }
-        })
-        .collect();
-    if verb.is_empty() {
-        "(empty line)".to_string()
-    } else {
-        verb
-    }
 }
 
 #[cfg(test)]

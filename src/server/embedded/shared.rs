@@ -125,3 +125,27 @@ impl Shared {
         let _ = self.records.send(record);
     }
 }
+
+/// The skeleton label of a command line: its first word in upper case, never an argument
+/// (so never a secret).
+pub fn label_of(text: &str) -> String {
+    let verb: String = text
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(24)
+        .map(|c| {
+            if c.is_control() {
+                '?'
+            } else {
+                c.to_ascii_uppercase()
+            }
+        })
+        .collect();
+    if verb.is_empty() {
+        "(empty line)".to_string()
+    } else {
+        verb
+    }
+}

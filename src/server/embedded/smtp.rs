@@ -12,7 +12,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::connection::{Connection, Read};
 use super::listener::Shutdown;
-use super::shared::{Ending, SessionRecord, Shared};
+use super::shared::{label_of, Ending, SessionRecord, Shared};
 use super::store::crlf_lines;
 use super::trace::{trace_headers, Envelope, Via};
 use crate::protocol::sasl::{self, Mechanism};
@@ -519,30 +519,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
 
 fn code(value: u16) -> SmtpCode {
     SmtpCode::new(value).unwrap_or_else(|| unreachable!("{value} is a valid reply code"))
-}
-
-/// The skeleton label of a command line: its first word in upper case, never an argument
-/// (so never a secret).
-fn label_of(text: &str) -> String {
-    let verb: String = text
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .chars()
-        .take(24)
-        .map(|c| {
-            if c.is_control() {
-                '?'
-            } else {
-                c.to_ascii_uppercase()
-            }
-        })
-        .collect();
-    if verb.is_empty() {
-        "(empty line)".to_string()
-    } else {
-        verb
-    }
 }
 
 /// A mail header (`Subject:`), an HTTP request line or anything not starting with a letter
