@@ -1,21 +1,33 @@
 //! Capture reader throughput, next to tshark on the same file.
 //!
 //! ```text
-//! cargo bench --bench capture -- [--size-mb 256] [--runs 3] [--keep FILE] [--no-tshark]
+//! cargo bench --bench capture -- [--size-mb 128] [--runs 5] [--format pcap|pcapng|both]
+//!                                [--keep DIR] [--no-tshark] [--tshark-runs 2]
 //! ```
 //!
-//! Generates a synthetic pcap (mail sessions among HTTPS/HTTP/DNS traffic, see
-//! `support/synth.rs`), times mailgrade's capture reader on it on one core, best of
-//! `--runs` — `read_capture` on the bytes in memory and `read_capture_file` on the file
-//! (what `read_file` does: the file mapped from the page cache) — then times
-//! `tshark -r F -Y 'smtp || pop' -T fields -e smtp.req.command -e smtp.response.code
-//! -e pop.request.command -e pop.response.indicator` on the same file, and prints both.
+//! Generates a synthetic capture (mail sessions among HTTPS/HTTP/DNS traffic, see
+//! `support/synth.rs`) as pcap and as pcapng, writes it in 8 KiB pieces as Wireshark does,
+//! and times, best of `--runs`:
+//!
+//! - `read_capture` on the bytes already in memory (one thread);
+//! - `read_capture_file` on the file, as the CLI reads it (mapped; a second thread faults
+//!   the pages in ahead of the reader), and the same pinned to one core;
+//! - best of `--tshark-runs`, `tshark -r F -Y 'smtp || pop' -T fields -e smtp.req.command -e smtp.response.code
+//!   -e pop.request.command -e pop.response.indicator` on the same file;
+//!
+//! first with the file as it was just written, then again once it has been evicted from
+//! the page cache and read back from disk. The kernel keeps a file it read ahead in large
+//! pages and one written in small pieces in 4 KiB pages, and mapping the latter costs
+//! several times more; neither state is the only real one, so both are shown.
+//!
+//! CPU time counts every thread, the page helper included (runs wait for it to end).
 
 #[path = "support/synth.rs"]
 mod synth;
 
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufReader, Write};
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,34 +35,63 @@ use std::time::{Duration, Instant};
 struct Options {
     size_mb: u64,
     runs: u32,
+    formats: Vec<Format>,
     keep: Option<PathBuf>,
     tshark: bool,
+    tshark_runs: u32,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Pcap,
+    PcapNg,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Pcap => "pcap",
+            Format::PcapNg => "pcapng",
+        }
+    }
 }
 
 fn options() -> Options {
     let mut options = Options {
-        size_mb: 256,
-        runs: 3,
+        size_mb: 128,
+        runs: 5,
+        formats: vec![Format::Pcap, Format::PcapNg],
         keep: None,
         tshark: true,
+        tshark_runs: 2,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--size-mb" => {
-                options.size_mb = args.next().and_then(|v| v.parse().ok()).unwrap_or(256)
+                options.size_mb = args.next().and_then(|v| v.parse().ok()).unwrap_or(128)
             }
-            "--runs" => options.runs = args.next().and_then(|v| v.parse().ok()).unwrap_or(3).max(1),
+            "--runs" => options.runs = args.next().and_then(|v| v.parse().ok()).unwrap_or(5).max(1),
+            "--format" => {
+                options.formats = match args.next().as_deref() {
+                    Some("pcap") => vec![Format::Pcap],
+                    Some("pcapng") => vec![Format::PcapNg],
+                    _ => vec![Format::Pcap, Format::PcapNg],
+                }
+            }
             "--keep" => options.keep = args.next().map(PathBuf::from),
             "--no-tshark" => options.tshark = false,
+            "--tshark-runs" => {
+                options.tshark_runs = args.next().and_then(|v| v.parse().ok()).unwrap_or(2).max(1)
+            }
             _ => {} // `cargo bench` passes --bench
         }
     }
     options
 }
 
-/// CPU time (user + system) used so far by this process (`Self_`) or its waited-for
-/// children: on a loaded machine it says more than wall time.
+/// CPU time (user + system) used so far by this process (`Self_`, every thread) or its
+/// waited-for children.
 fn cpu_time(who: libc::c_int) -> Duration {
     // SAFETY: getrusage only writes into the struct we pass.
     let usage = unsafe {
@@ -62,30 +103,85 @@ fn cpu_time(who: libc::c_int) -> Duration {
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
+fn threads() -> usize {
+    std::fs::read_dir("/proc/self/task").map_or(1, |d| d.count())
+}
+
+/// Waits (untimed) until threads the reader left behind (the page helper unmapping the
+/// file) have ended, so their CPU time is counted in the run that caused it.
+fn wait_for_threads(baseline: usize) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while threads() > baseline && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Runs `f` with the calling thread (and the threads it starts) on one CPU.
+fn on_one_core<T>(f: impl FnOnce() -> T) -> T {
+    // SAFETY: sched_{get,set}affinity only read and write the sets we pass.
+    unsafe {
+        let mut before: libc::cpu_set_t = std::mem::zeroed();
+        libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut before);
+        let mut one: libc::cpu_set_t = std::mem::zeroed();
+        let first = (0..libc::CPU_SETSIZE as usize)
+            .find(|&cpu| libc::CPU_ISSET(cpu, &before))
+            .unwrap_or(0);
+        libc::CPU_SET(first, &mut one);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &one);
+        let result = f();
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &before);
+        result
+    }
+}
+
 fn mb_per_s(bytes: u64, time: Duration) -> f64 {
     bytes as f64 / 1e6 / time.as_secs_f64()
 }
 
-/// Best time of `runs` reads; `in_memory` reads the file into memory first (untimed) and
-/// times `read_capture` on the bytes, otherwise `read_capture_file` reads the file.
-fn time_mailgrade(path: &Path, runs: u32, in_memory: bool) -> (Duration, Duration, usize) {
-    let bytes = if in_memory {
-        std::fs::read(path).expect("read capture")
-    } else {
-        Vec::new()
+#[derive(Clone, Copy)]
+enum Reader {
+    InMemory,
+    File,
+    FileOneCore,
+}
+
+impl Reader {
+    fn label(self) -> &'static str {
+        match self {
+            Reader::InMemory => "mailgrade, bytes in memory",
+            Reader::File => "mailgrade, file",
+            Reader::FileOneCore => "mailgrade, file, 1 core",
+        }
+    }
+}
+
+/// Best wall and CPU time of `runs` reads, and the sessions found.
+fn time_mailgrade(path: &Path, runs: u32, reader: Reader) -> (Duration, Duration, usize) {
+    let bytes = match reader {
+        Reader::InMemory => std::fs::read(path).expect("read capture"),
+        Reader::File | Reader::FileOneCore => Vec::new(),
     };
+    let baseline = threads();
     let mut best = Duration::MAX;
     let mut best_cpu = Duration::MAX;
     let mut sessions = 0;
     for _ in 0..runs {
         let cpu = cpu_time(libc::RUSAGE_SELF);
         let start = Instant::now();
-        let read = if in_memory {
-            mailgrade::ingest::capture::read_capture(path, &bytes)
-        } else {
-            mailgrade::ingest::capture::read_capture_file(path)
+        let read = match reader {
+            Reader::InMemory => mailgrade::ingest::capture::read_capture(path, &bytes),
+            Reader::File => mailgrade::ingest::capture::read_capture_file(path),
+            Reader::FileOneCore => {
+                on_one_core(|| {
+                    let read = mailgrade::ingest::capture::read_capture_file(path);
+                    // The helper must finish on the one core too.
+                    wait_for_threads(baseline);
+                    read
+                })
+            }
         };
         let elapsed = start.elapsed();
+        wait_for_threads(baseline);
         best_cpu = best_cpu.min(cpu_time(libc::RUSAGE_SELF) - cpu);
         sessions = read.expect("synthetic capture reads").sessions.len();
         best = best.min(elapsed);
@@ -93,47 +189,94 @@ fn time_mailgrade(path: &Path, runs: u32, in_memory: bool) -> (Duration, Duratio
     (best, best_cpu, sessions)
 }
 
-fn time_tshark(path: &Path) -> Option<(Duration, Duration, usize)> {
-    let cpu = cpu_time(libc::RUSAGE_CHILDREN);
-    let start = Instant::now();
-    let output = Command::new("tshark")
-        .arg("-r")
-        .arg(path)
-        .args(["-Y", "smtp || pop", "-T", "fields"])
-        .args(["-e", "smtp.req.command", "-e", "smtp.response.code"])
-        .args(["-e", "pop.request.command", "-e", "pop.response.indicator"])
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    let elapsed = start.elapsed();
-    let cpu = cpu_time(libc::RUSAGE_CHILDREN) - cpu;
-    output.status.success().then(|| {
-        (
-            elapsed,
-            cpu,
-            output
-                .stdout
-                .split(|&b| b == b'\n')
-                .filter(|l| !l.is_empty())
-                .count(),
-        )
-    })
+/// Best wall and CPU time of `runs` tshark runs (the first also loads its libraries and
+/// dissectors from disk), and the packet lines it printed.
+fn time_tshark(path: &Path, runs: u32) -> Option<(Duration, Duration, usize)> {
+    let mut best: Option<(Duration, Duration, usize)> = None;
+    for _ in 0..runs {
+        let cpu = cpu_time(libc::RUSAGE_CHILDREN);
+        let start = Instant::now();
+        let output = Command::new("tshark")
+            .arg("-r")
+            .arg(path)
+            .args(["-Y", "smtp || pop", "-T", "fields"])
+            .args(["-e", "smtp.req.command", "-e", "smtp.response.code"])
+            .args(["-e", "pop.request.command", "-e", "pop.response.indicator"])
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        let elapsed = start.elapsed();
+        let cpu = cpu_time(libc::RUSAGE_CHILDREN) - cpu;
+        if !output.status.success() {
+            return None;
+        }
+        let lines = output
+            .stdout
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count();
+        best = Some(match best {
+            Some((wall, best_cpu, _)) => (wall.min(elapsed), best_cpu.min(cpu), lines),
+            None => (elapsed, cpu, lines),
+        });
+    }
+    best
+}
+
+/// Writes `bytes` in 8 KiB pieces, as Wireshark's writer does, and syncs it to disk.
+fn write_in_pieces(path: &Path, bytes: &[u8]) {
+    let mut file = File::create(path).expect("create capture");
+    for piece in bytes.chunks(8 << 10) {
+        file.write_all(piece).expect("write capture");
+    }
+    file.sync_all().expect("sync capture");
+}
+
+/// Drops the file from the page cache and reads it back from disk.
+fn evict_and_read_back(path: &Path) {
+    let file = File::open(path).expect("open capture");
+    // SAFETY: posix_fadvise only reads its arguments; the descriptor is open.
+    unsafe {
+        libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED);
+    }
+    std::io::copy(
+        &mut BufReader::with_capacity(1 << 20, file),
+        &mut std::io::sink(),
+    )
+    .expect("read capture back");
 }
 
 fn main() {
     let options = options();
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = options
+    let folder = options
         .keep
         .clone()
-        .unwrap_or_else(|| dir.path().join("synthetic.pcap"));
+        .unwrap_or_else(|| dir.path().to_path_buf());
+    std::fs::create_dir_all(&folder).expect("create --keep folder");
+    for format in &options.formats {
+        bench_format(
+            *format,
+            &folder.join(format!("synthetic.{}", format.name())),
+            &options,
+        );
+    }
+}
+
+fn bench_format(format: Format, path: &Path, options: &Options) {
     let start = Instant::now();
-    let file = BufWriter::new(File::create(&path).expect("create capture"));
-    let (_, summary) =
-        synth::mixed_capture(file, options.size_mb << 20, 42).expect("write capture");
+    let (bytes, summary) = match format {
+        Format::Pcap => {
+            synth::mixed_capture(Vec::new(), options.size_mb << 20, 42).expect("write capture")
+        }
+        Format::PcapNg => synth::mixed_capture_ng(options.size_mb << 20, 42),
+    };
+    write_in_pieces(path, &bytes);
+    drop(bytes);
     let mail = summary.smtp_sessions + summary.pop3_sessions;
     println!(
-        "capture: {} ({:.1} MB, {} frames, {} SMTP + {} POP3 sessions, {} other flows), generated in {:.1?}",
+        "\n{}: {} ({:.1} MB, {} frames, {} SMTP + {} POP3 sessions, {} other flows), generated in {:.1?}",
+        format.name(),
         path.display(),
         summary.bytes as f64 / 1e6,
         summary.frames,
@@ -143,12 +286,19 @@ fn main() {
         start.elapsed()
     );
     println!(
-        "{:<24} {:>9} {:>10} {:>9} {:>10} {:>12}",
-        "", "wall s", "MB/s", "CPU s", "MB/CPU-s", "sessions/s"
+        "{:<34} {:>8} {:>9} {:>8} {:>9} {:>10} {:>13}",
+        "", "wall s", "MB/s", "CPU s", "MB/CPU-s", "sessions/s", "× tshark"
     );
-    let row = |who: &str, wall: Duration, cpu: Duration| {
+    let row = |who: &str, wall: Duration, cpu: Duration, tshark: Option<(Duration, Duration)>| {
+        let ratio = tshark.map_or(String::new(), |(t_wall, t_cpu)| {
+            format!(
+                "{:.0} wall, {:.0} CPU",
+                t_wall.as_secs_f64() / wall.as_secs_f64(),
+                t_cpu.as_secs_f64() / cpu.as_secs_f64()
+            )
+        });
         println!(
-            "{who:<24} {:>9.3} {:>10.1} {:>9.3} {:>10.1} {:>12.0}",
+            "{who:<34} {:>8.3} {:>9.1} {:>8.3} {:>9.1} {:>10.0}  {ratio}",
             wall.as_secs_f64(),
             mb_per_s(summary.bytes, wall),
             cpu.as_secs_f64(),
@@ -156,31 +306,34 @@ fn main() {
             mail as f64 / wall.as_secs_f64()
         );
     };
-    let mut ours = Vec::new();
-    for (what, in_memory) in [("in memory", true), ("from the file", false)] {
-        let (wall, cpu, sessions) = time_mailgrade(&path, options.runs, in_memory);
-        assert_eq!(sessions as u64, mail, "mailgrade found every mail session");
-        row(&format!("mailgrade ({what})"), wall, cpu);
-        ours.push((what, wall, cpu));
-    }
-    if !options.tshark {
-        return;
-    }
-    match time_tshark(&path) {
-        Some((wall, cpu, lines)) => {
-            row("tshark", wall, cpu);
-            println!(
-                "(tshark printed {lines} smtp/pop packet lines; mailgrade: best of {} runs)",
-                options.runs
-            );
-            for (what, our_wall, our_cpu) in &ours {
-                println!(
-                    "speed-up ({what}): {:.0}× wall, {:.0}× CPU",
-                    wall.as_secs_f64() / our_wall.as_secs_f64(),
-                    cpu.as_secs_f64() / our_cpu.as_secs_f64()
-                );
-            }
+    for state in ["just written", "read back from disk"] {
+        if state != "just written" {
+            evict_and_read_back(path);
         }
-        None => println!("tshark:    not run (not installed?)"),
+        println!("page cache: file {state}");
+        let tshark = if options.tshark {
+            time_tshark(path, options.tshark_runs)
+        } else {
+            None
+        };
+        let versus = tshark.map(|(wall, cpu, _)| (wall, cpu));
+        let readers: &[Reader] = if state == "just written" {
+            &[Reader::InMemory, Reader::File, Reader::FileOneCore]
+        } else {
+            &[Reader::File, Reader::FileOneCore]
+        };
+        for &reader in readers {
+            let (wall, cpu, sessions) = time_mailgrade(path, options.runs, reader);
+            assert_eq!(sessions as u64, mail, "mailgrade found every mail session");
+            row(&format!("  {}", reader.label()), wall, cpu, versus);
+        }
+        match tshark {
+            Some((wall, cpu, lines)) => {
+                row("  tshark", wall, cpu, None);
+                println!("  (tshark printed {lines} smtp/pop packet lines; best of {} tshark and {} mailgrade runs)", options.tshark_runs, options.runs);
+            }
+            None if options.tshark => println!("  tshark: not run (not installed?)"),
+            None => {}
+        }
     }
 }

@@ -109,6 +109,8 @@ pub trait FrameSink {
     /// `orig_len` > `data.len()` marks a frame cut by the snaplen.
     fn frame(&mut self, micros: i64, data: &[u8], orig_len: usize);
     fn linktype(&self) -> u32;
+    /// Frames and bytes written so far (file header included).
+    fn written(&self) -> (u64, u64);
 }
 
 /// A classic pcap file: either byte order, micro- or nanosecond time stamps.
@@ -200,12 +202,17 @@ impl<W: Write> FrameSink for PcapWriter<W> {
     fn linktype(&self) -> u32 {
         self.link
     }
+
+    fn written(&self) -> (u64, u64) {
+        (self.frames, self.bytes)
+    }
 }
 
 /// A pcapng file (little-endian) with one or more interfaces; frames go to `interface`.
 pub struct PcapNgWriter {
     pub out: Vec<u8>,
     pub interface: u32,
+    frames: u64,
     links: Vec<u32>,
     /// Time stamp units per second of each interface (10^6 or 10^9).
     resolutions: Vec<u64>,
@@ -230,6 +237,7 @@ impl PcapNgWriter {
         PcapNgWriter {
             out,
             interface: 0,
+            frames: 0,
             links: Vec::new(),
             resolutions: Vec::new(),
         }
@@ -281,10 +289,15 @@ impl FrameSink for PcapNgWriter {
         body.extend_from_slice(data);
         pad4(&mut body);
         self.block(6, &body);
+        self.frames += 1;
     }
 
     fn linktype(&self) -> u32 {
         self.links[self.interface as usize]
+    }
+
+    fn written(&self) -> (u64, u64) {
+        (self.frames, self.out.len() as u64)
     }
 }
 
@@ -639,11 +652,27 @@ pub struct Summary {
 /// is about 2% of the bytes, as in a real lab capture.
 pub fn mixed_capture<W: Write>(out: W, target_bytes: u64, seed: u64) -> io::Result<(W, Summary)> {
     let mut writer = PcapWriter::new(out, Link::Ethernet)?;
+    let summary = mixed_traffic(&mut writer, target_bytes, seed);
+    let mut out = writer.into_inner();
+    out.flush()?;
+    Ok((out, summary))
+}
+
+/// [`mixed_capture`] as pcapng (Wireshark's default format), in memory.
+pub fn mixed_capture_ng(target_bytes: u64, seed: u64) -> (Vec<u8>, Summary) {
+    let mut writer = PcapNgWriter::new();
+    writer.add_interface(Link::Ethernet.linktype(), false);
+    let summary = mixed_traffic(&mut writer, target_bytes, seed);
+    (writer.out, summary)
+}
+
+/// The frames of [`mixed_capture`], into any sink.
+fn mixed_traffic(sink: &mut dyn FrameSink, target_bytes: u64, seed: u64) -> Summary {
     let mut rng = Rng::new(seed);
     let mut summary = Summary::default();
     let mut clock: i64 = 1_700_000_000_000_000;
     let mut n = 0u64;
-    while writer.bytes < target_bytes {
+    while sink.written().1 < target_bytes {
         n += 1;
         let host = |rng: &mut Rng| -> IpAddr {
             IpAddr::from([10, 1, (rng.below(200)) as u8, (1 + rng.below(250)) as u8])
@@ -654,40 +683,37 @@ pub fn mixed_capture<W: Write>(out: W, target_bytes: u64, seed: u64) -> io::Resu
         if pick < 20 {
             let server = (IpAddr::from([192, 168, 0, 25]), 25);
             let mut tcp = Tcp::new(Link::Ethernet, client, server, clock, isn);
-            smtp_session(&mut tcp, &mut writer, n, 2_000 + rng.below(18_000) as usize);
+            smtp_session(&mut tcp, sink, n, 2_000 + rng.below(18_000) as usize);
             clock = tcp.clock;
             summary.smtp_sessions += 1;
         } else if pick < 30 {
             let server = (IpAddr::from([192, 168, 0, 110]), 110);
             let mut tcp = Tcp::new(Link::Ethernet, client, server, clock, isn);
-            pop3_session(&mut tcp, &mut writer, n, 2_000 + rng.below(18_000) as usize);
+            pop3_session(&mut tcp, sink, n, 2_000 + rng.below(18_000) as usize);
             clock = tcp.clock;
             summary.pop3_sessions += 1;
         } else if pick < 70 {
             let server = (IpAddr::from([93, 184, 216, 34]), 443);
             let mut tcp = Tcp::new(Link::Ethernet, client, server, clock, isn);
             let size = 20_000 + rng.below(1_000_000) as usize;
-            https_flow(&mut tcp, &mut writer, &mut rng, size);
+            https_flow(&mut tcp, sink, &mut rng, size);
             clock = tcp.clock;
             summary.other_flows += 1;
         } else if pick < 88 {
             let server = (IpAddr::from([93, 184, 216, 80]), 80);
             let mut tcp = Tcp::new(Link::Ethernet, client, server, clock, isn);
             let size = 20_000 + rng.below(600_000) as usize;
-            http_flow(&mut tcp, &mut writer, &mut rng, size);
+            http_flow(&mut tcp, sink, &mut rng, size);
             clock = tcp.clock;
             summary.other_flows += 1;
         } else {
             let dns = udp_frame(Link::Ethernet, (client.0, 53_000), (IpAddr::from([10, 0, 0, 53]), 53), b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03lab\x04test\x00\x00\x01\x00\x01");
             clock += 50;
-            writer.frame(clock, &dns, dns.len());
+            sink.frame(clock, &dns, dns.len());
         }
     }
-    summary.frames = writer.frames;
-    summary.bytes = writer.bytes;
-    let mut out = writer.into_inner();
-    out.flush()?;
-    Ok((out, summary))
+    (summary.frames, summary.bytes) = sink.written();
+    summary
 }
 
 /// One TCP segment as IPv4 fragments of at most `piece` payload bytes (a multiple of 8).
@@ -744,5 +770,9 @@ impl FrameSink for Dropping<'_> {
 
     fn linktype(&self) -> u32 {
         self.inner.linktype()
+    }
+
+    fn written(&self) -> (u64, u64) {
+        self.inner.written()
     }
 }

@@ -47,26 +47,36 @@ impl DataReceiver {
     /// Takes bytes from the front of `input` up to and including the terminating `.` line;
     /// bytes after it (a pipelined command) stay in `input`.
     pub fn ingest(&mut self, input: &mut &[u8]) -> DataEvent {
+        let bytes = *input;
         let mut used = 0;
         let mut done = false;
-        for &byte in input.iter() {
+        while used < bytes.len() && !done {
+            if self.at == At::Middle {
+                // The rest of a line is body as it stands: copied in one go up to its end.
+                let rest = &bytes[used..];
+                let line = memchr::memchr(b'\n', rest).map_or(rest.len(), |end| end + 1);
+                self.push_all(&rest[..line]);
+                if rest[line - 1] == b'\n' {
+                    self.at = At::LineStart;
+                }
+                used += line;
+                continue;
+            }
+            let byte = bytes[used];
             used += 1;
             match (self.at, byte) {
                 (At::LineStart, b'.') => self.at = At::Dot,
-                (At::Dot | At::DotCr, b'\n') => {
-                    done = true;
-                    break;
-                }
+                (At::Dot | At::DotCr, b'\n') => done = true,
                 (At::Dot, b'\r') => self.at = At::DotCr,
                 (At::DotCr, _) => {
                     // `.` CR something: an unstuffed line that happens to hold a CR.
-                    self.push(b'\r');
+                    self.push_all(b"\r");
                     self.push_text(byte);
                 }
                 (_, _) => self.push_text(byte),
             }
         }
-        *input = &input[used..];
+        *input = &bytes[used..];
         if !done {
             return DataEvent::NeedsMoreData;
         }
@@ -98,7 +108,7 @@ impl DataReceiver {
     }
 
     fn push_text(&mut self, byte: u8) {
-        self.push(byte);
+        self.push_all(&[byte]);
         self.at = if byte == b'\n' {
             At::LineStart
         } else {
@@ -106,11 +116,12 @@ impl DataReceiver {
         };
     }
 
-    fn push(&mut self, byte: u8) {
-        self.size += 1;
-        if self.size <= self.max_size {
-            self.body.push(byte);
-        }
+    /// Counts `bytes` and keeps what fits under the limit.
+    fn push_all(&mut self, bytes: &[u8]) {
+        let room = self.max_size.saturating_sub(self.size);
+        let kept = usize::try_from(room).map_or(bytes.len(), |room| room.min(bytes.len()));
+        self.body.extend_from_slice(&bytes[..kept]);
+        self.size += bytes.len() as u64;
     }
 }
 
@@ -233,5 +244,65 @@ mod tests {
             assert_eq!(back, expected, "{body:?}");
         }
         assert_eq!(stuff(b".x\r\n"), b"..x\r\n.\r\n");
+    }
+
+    /// The receiver one byte at a time, as RFC 5321 §4.5.2 reads: the model the bulk
+    /// copying in `ingest` must agree with.
+    fn byte_by_byte(wire: &[u8], max_size: u64) -> (Option<(Vec<u8>, u64)>, usize) {
+        fn keep(byte: u8, body: &mut Vec<u8>, size: &mut u64, max_size: u64) {
+            *size += 1;
+            if *size <= max_size {
+                body.push(byte);
+            }
+        }
+        let (mut body, mut size) = (Vec::new(), 0u64);
+        let (mut line_start, mut dot, mut dot_cr) = (true, false, false);
+        for (i, &byte) in wire.iter().enumerate() {
+            if (dot || dot_cr) && byte == b'\n' {
+                return (Some((body, size)), i + 1);
+            }
+            if dot && byte == b'\r' {
+                (dot, dot_cr) = (false, true);
+                continue;
+            }
+            if dot_cr {
+                keep(b'\r', &mut body, &mut size, max_size);
+            } else if line_start && byte == b'.' {
+                (dot, line_start) = (true, false);
+                continue;
+            }
+            keep(byte, &mut body, &mut size, max_size);
+            (dot, dot_cr, line_start) = (false, false, byte == b'\n');
+        }
+        (None, wire.len())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_the_byte_by_byte_model(
+            wire in proptest::collection::vec(
+                proptest::sample::select(vec![b'.', b'\r', b'\n', b'a', b' ']), 0..200),
+            split in 0usize..200,
+            max_size in 0u64..64,
+        ) {
+            let (expected, used) = byte_by_byte(&wire, max_size);
+            let split = split.min(wire.len());
+            let mut rx = DataReceiver::new(max_size);
+            let mut first = &wire[..split];
+            let mut event = rx.ingest(&mut first);
+            let mut consumed = split - first.len();
+            if event == DataEvent::NeedsMoreData {
+                let mut second = &wire[split..];
+                event = rx.ingest(&mut second);
+                consumed = wire.len() - second.len();
+            }
+            let expected_event = match expected {
+                None => DataEvent::NeedsMoreData,
+                Some((_, size)) if size > max_size => DataEvent::TooBig { size },
+                Some((body, _)) => DataEvent::Complete(body),
+            };
+            proptest::prop_assert_eq!(event, expected_event);
+            proptest::prop_assert_eq!(consumed, used);
+        }
     }
 }

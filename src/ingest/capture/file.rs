@@ -8,12 +8,14 @@ use std::io::Read;
 
 use pcap_parser::nom;
 use pcap_parser::pcapng::Block;
+use pcap_parser::pcapng::{parse_block_be, parse_block_le};
 use pcap_parser::{
     create_reader, parse_pcap_frame, parse_pcap_frame_be, parse_pcap_frame_modified,
     parse_pcap_header, PcapBlockOwned, PcapError, PcapNGSlice,
 };
 
 use super::netmon;
+use super::prefetch::Prefetcher;
 
 /// One frame as the file stores it.
 pub(super) struct RawFrame<'a> {
@@ -269,7 +271,12 @@ impl<'f> Frames<'f> {
                     offset_seconds: 0,
                 });
                 let ticks = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
-                let micros = u128::from(ticks) * 1_000_000 / u128::from(interface.units_per_second);
+                let micros = match interface.units_per_second {
+                    // The usual clocks without a 128-bit division per frame.
+                    1_000_000 => u128::from(ticks),
+                    1_000_000_000 => u128::from(ticks / 1000),
+                    units => u128::from(ticks) * 1_000_000 / u128::from(units),
+                };
                 self.last_micros = i64::try_from(micros)
                     .unwrap_or(i64::MAX)
                     .saturating_add(interface.offset_seconds.saturating_mul(1_000_000));
@@ -327,9 +334,11 @@ fn pcap_slice(bytes: &[u8], frames: &mut Frames<'_>) -> Result<Ending, FormatErr
         parse_pcap_frame
     };
     frames.block(PcapBlockOwned::LegacyHeader(header));
+    let mut prefetcher = Prefetcher::default();
     while !rest.is_empty() {
         match parse(rest) {
             Ok((after, frame)) => {
+                prefetcher.ahead_of(bytes, bytes.len() - after.len());
                 frames.block(PcapBlockOwned::Legacy(frame));
                 rest = after;
             }
@@ -340,11 +349,27 @@ fn pcap_slice(bytes: &[u8], frames: &mut Frames<'_>) -> Result<Ending, FormatErr
 }
 
 fn pcapng_slice(bytes: &[u8], frames: &mut Frames<'_>) -> Result<Ending, FormatError> {
-    let blocks =
-        PcapNGSlice::from_slice(bytes).map_err(|e| header_parse_error(Format::PcapNg, &e))?;
-    for block in blocks {
-        match block {
-            Ok(block) => frames.block(block),
+    // The first block must be a section header (PcapNGSlice checks); blocks are then parsed
+    // here rather than through its iterator, to know where the next one starts.
+    PcapNGSlice::from_slice(bytes).map_err(|e| header_parse_error(Format::PcapNg, &e))?;
+    let mut prefetcher = Prefetcher::default();
+    let mut big_endian = false;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let parsed = if big_endian {
+            parse_block_be(rest)
+        } else {
+            parse_block_le(rest)
+        };
+        match parsed {
+            Ok((after, block)) => {
+                prefetcher.ahead_of(bytes, bytes.len() - after.len());
+                if let Block::SectionHeader(ref section) = block {
+                    big_endian = section.big_endian();
+                }
+                frames.block(PcapBlockOwned::from(block));
+                rest = after;
+            }
             Err(error) => return Ok(slice_stop(frames.count, error)),
         }
     }
