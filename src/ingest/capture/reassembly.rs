@@ -4,6 +4,8 @@
 //! arrive become a [`Chunk::Gap`] as soon as the peer acknowledges past them, the held
 //! data grows too large, or the connection ends.
 
+use std::collections::BTreeMap;
+
 use super::tcp::{Segment, FIN, RST, SYN};
 
 /// When and which frame something happened in.
@@ -27,6 +29,9 @@ pub(super) enum Chunk<'a> {
 
 /// Out-of-order data held back beyond this is given up on: the hole becomes a gap.
 const MAX_HELD: usize = 4 << 20;
+/// What holding a segment costs besides its bytes, counted against [`MAX_HELD`] so that a
+/// flood of one-byte segments is cut off as soon as a flood of full ones.
+const HELD_OVERHEAD: usize = 64;
 /// An acknowledgement further ahead than this is nonsense, not evidence of loss.
 const MAX_ACK_JUMP: u32 = 1 << 30;
 /// A segment further ahead than this is no out-of-order segment (no window is that large):
@@ -40,6 +45,13 @@ struct Held {
     meta: Meta,
 }
 
+impl Held {
+    /// Sequence space covered, captured or cut.
+    fn len(&self) -> u64 {
+        self.data.len() as u64 + u64::from(self.missing)
+    }
+}
+
 #[derive(Default)]
 pub(super) struct Stream {
     /// The next sequence number expected; unknown until the first segment.
@@ -48,7 +60,12 @@ pub(super) struct Stream {
     fin_at: Option<u32>,
     /// FIN reached or RST seen: nothing more comes.
     closed: bool,
-    held: Vec<Held>,
+    /// Out-of-order segments by their distance from `anchor`, so the earliest is found in
+    /// log time however many are held.
+    held: BTreeMap<u32, Held>,
+    /// `next` when the first of the segments now held arrived: every held segment lies
+    /// ahead of it, so distances from it order them as the sequence does, wrap included.
+    anchor: u32,
     held_bytes: usize,
     /// The last frame that delivered data.
     last_frame: u64,
@@ -69,6 +86,18 @@ impl Stream {
 
     pub fn isn(&self) -> Option<u32> {
         self.isn
+    }
+
+    /// What the out-of-order segments held back cost, in bytes.
+    pub fn held_bytes(&self) -> usize {
+        self.held_bytes
+    }
+
+    /// Gives up on every hole now, delivering what is held after gaps (memory is short).
+    pub fn give_up_holding(&mut self, out: &mut dyn FnMut(Chunk<'_>)) {
+        while !self.held.is_empty() {
+            self.skip_hole(out);
+        }
     }
 
     /// Takes one segment sent in this direction.
@@ -164,14 +193,32 @@ impl Stream {
         }
     }
 
-    fn hold(&mut self, seq: u32, data: &[u8], missing: u32, meta: Meta) {
-        self.held_bytes += data.len();
-        self.held.push(Held {
-            seq,
-            data: data.to_vec(),
-            missing,
-            meta,
-        });
+    fn hold(&mut self, mut seq: u32, mut data: &[u8], mut missing: u32, meta: Meta) {
+        if self.held.is_empty() {
+            self.anchor = self.next.unwrap_or(seq);
+        }
+        // A segment at a place already held keeps the first copy; only what reaches past
+        // it is held, at its own place.
+        while let Some(old) = self.held.get(&seq.wrapping_sub(self.anchor)) {
+            let (covered, len) = (old.len(), data.len() as u64 + u64::from(missing));
+            if len <= covered {
+                return;
+            }
+            let cut = (covered as usize).min(data.len());
+            missing -= (covered - cut as u64) as u32;
+            data = &data[cut..];
+            seq = seq.wrapping_add(covered as u32);
+        }
+        self.held_bytes += data.len() + HELD_OVERHEAD;
+        self.held.insert(
+            seq.wrapping_sub(self.anchor),
+            Held {
+                seq,
+                data: data.to_vec(),
+                missing,
+                meta,
+            },
+        );
     }
 
     /// Delivers the part of a segment at or after `next`.
@@ -208,11 +255,14 @@ impl Stream {
     /// Delivers held segments that have become contiguous.
     fn drain(&mut self, out: &mut dyn FnMut(Chunk<'_>)) {
         while let Some(next) = self.next {
-            let Some(index) = self.held.iter().position(|h| ahead(h.seq, next) <= 0) else {
+            let Some(entry) = self.held.first_entry() else {
                 break;
             };
-            let held = self.held.swap_remove(index);
-            self.held_bytes -= held.data.len();
+            if ahead(entry.get().seq, next) > 0 {
+                break;
+            }
+            let held = entry.remove();
+            self.held_bytes -= held.data.len() + HELD_OVERHEAD;
             self.deliver(held.seq, &held.data, held.missing, held.meta, out);
         }
     }
@@ -222,7 +272,7 @@ impl Stream {
         let Some(next) = self.next else {
             return;
         };
-        let Some(earliest) = self.held.iter().min_by_key(|h| h.seq.wrapping_sub(next)) else {
+        let Some((_, earliest)) = self.held.first_key_value() else {
             return;
         };
         let (seq, meta) = (earliest.seq, earliest.meta);
@@ -448,5 +498,47 @@ mod tests {
             proptest::prop_assert_eq!(gaps, 0);
             proptest::prop_assert_eq!(out, data);
         }
+    }
+
+    #[test]
+    fn a_flood_of_tiny_out_of_order_segments_stays_within_the_cap() {
+        // 100,000 one-byte segments in reverse order after a hole: held one by one, each
+        // found in log time, and given up on once their cost passes MAX_HELD.
+        let n = 100_000u32;
+        let mut stream = Stream::default();
+        stream.segment(&seg(99, SYN, b""), Meta::default(), &mut |_| {});
+        let (mut delivered, mut gaps) = (Vec::new(), 0);
+        for offset in (1..n).rev() {
+            let byte = [(offset % 251) as u8];
+            let meta = Meta {
+                frame: u64::from(offset),
+                micros: 0,
+            };
+            stream.segment(&seg(100 + offset, ACK, &byte), meta, &mut |c| match c {
+                Chunk::Data(d, _) => delivered.extend_from_slice(d),
+                Chunk::Gap { .. } => gaps += 1,
+            });
+            assert!(stream.held_bytes() <= MAX_HELD + HELD_OVERHEAD + 1);
+        }
+        assert_eq!(gaps, 1, "one hole given up on");
+        let first = n as usize - delivered.len();
+        let expected: Vec<u8> = (first as u32..n).map(|o| (o % 251) as u8).collect();
+        assert_eq!(delivered, expected, "everything after the hole, in order");
+        assert!(delivered.len() * (1 + HELD_OVERHEAD) >= MAX_HELD);
+    }
+
+    #[test]
+    fn a_resent_held_segment_keeps_the_first_copy_and_adds_its_tail() {
+        use Step::*;
+        let steps = [
+            Seg(100, ACK, b"a"),
+            Seg(103, ACK, b"XY"),
+            Seg(103, ACK, b"zzzW"),
+            Seg(101, ACK, b"bc"),
+        ];
+        assert_eq!(
+            run(&steps).0,
+            vec![d("a", 1), d("bc", 4), d("XY", 2), d("zW", 3)]
+        );
     }
 }
