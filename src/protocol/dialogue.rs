@@ -136,6 +136,7 @@ impl DialogueBuilder {
         if bytes.is_empty() || self.encrypted {
             return;
         }
+        self.close_unterminated_line();
         self.client
             .push_bytes(bytes.to_vec(), origin, self.answered);
         self.pump_client();

@@ -391,8 +391,7 @@ impl FlowTable {
                 peer.acknowledged(seg.ack, meta, &mut |c| consumer.accept(1 - side, c));
             }
             this.segment(seg, meta, &mut |c| consumer.accept(side, c));
-            if *held_in_all - held_before + this.held_bytes() + peer.held_bytes()
-                > MAX_HELD_IN_ALL
+            if *held_in_all - held_before + this.held_bytes() + peer.held_bytes() > MAX_HELD_IN_ALL
             {
                 this.give_up_holding(&mut |c| consumer.accept(side, c));
             }
@@ -525,7 +524,10 @@ mod tests {
             most <= MAX_HELD_IN_ALL + payload.len() + 64,
             "held {most} bytes"
         );
-        assert!(most > MAX_HELD_IN_ALL / 2, "the holes were held ({most} bytes)");
+        assert!(
+            most > MAX_HELD_IN_ALL / 2,
+            "the holes were held ({most} bytes)"
+        );
         assert_eq!(table.connections.len(), 48);
         table.finish_all(&mut events);
         assert_eq!(table.held_in_all, 0);

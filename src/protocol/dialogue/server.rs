@@ -227,6 +227,74 @@ impl DialogueBuilder {
         self.deliver(reply.into_reply(origin));
     }
 
+    /// The client speaks while the server's last line has no line end yet and no command
+    /// is waiting for a reply: the client took that line as whole (a conforming client
+    /// reads to the CRLF, a crafted one does not wait), so it is read as a whole reply line
+    /// rather than joined to the next reply. Only a line that reads as a last reply line.
+    pub(super) fn close_unterminated_line(&mut self) {
+        if self.server.encrypted || self.server.body.is_some() {
+            return;
+        }
+        if self.hello_reply_left_open() {
+            let origin = self.server.unit.unwrap_or_default();
+            self.notes.push(Note {
+                kind: NoteKind::Truncated,
+                origin,
+                detail: "the reply to the greeting command has no last line (`250 …`); it is \
+                         taken as ended because the client spoke next"
+                    .to_string(),
+            });
+            self.close_server_reply_silently();
+            return;
+        }
+        if self.server.smtp.is_mid_reply()
+            || !self.pending.is_empty()
+            || !self.server.lines.is_mid_line()
+        {
+            return;
+        }
+        let partial = String::from_utf8_lossy(self.server.lines.partial()).into_owned();
+        let whole = match self.protocol {
+            Protocol::Smtp => {
+                crate::protocol::smtp::parse_reply_line(&partial).is_ok_and(|line| line.last)
+            }
+            Protocol::Pop3 => pop3::parse_status_line(&partial).is_ok(),
+            Protocol::Tls => false,
+        };
+        if !whole {
+            return;
+        }
+        self.server.lines.clear();
+        let origin = self.server.unit.unwrap_or_default();
+        self.notes.push(Note {
+            kind: NoteKind::Truncated,
+            origin,
+            detail: format!(
+                "the server's line has no line end; it is read as a whole reply because the client spoke next: {}",
+                excerpt(&partial)
+            ),
+        });
+        self.server_line_read(&partial, origin);
+    }
+
+    /// An EHLO/HELO/LHLO reply still open after whole `250-` lines when the client speaks:
+    /// no client may send before that reply ends (RFC 2920 §3.1 ends a pipelined group with
+    /// EHLO), so the client took it as ended. Anything else pending (commands pasted in one
+    /// go, a pipelined group) leaves the reply open.
+    fn hello_reply_left_open(&self) -> bool {
+        self.protocol == Protocol::Smtp
+            && self.server.smtp.is_mid_reply()
+            && !self.server.lines.is_mid_line()
+            && self.pending.len() == 1
+            && self.pending.front().is_some_and(|p| {
+                p.command.verb().is_some_and(|verb| {
+                    ["EHLO", "HELO", "LHLO"]
+                        .iter()
+                        .any(|hello| verb.eq_ignore_ascii_case(hello))
+                })
+            })
+    }
+
     /// What is left of the server's input when the conversation ends.
     pub(super) fn finish_server(&mut self) {
         if self.server.encrypted {

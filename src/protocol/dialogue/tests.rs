@@ -853,3 +853,78 @@ fn an_over_long_line_still_pairs_with_its_reply() {
     assert_eq!(dialogue.notes[0].kind, NoteKind::Unrecognised);
     assert!(!dialogue.notes[0].detail.contains("xxx"));
 }
+
+#[test]
+fn a_reply_line_without_its_line_end_ends_when_the_client_speaks() {
+    use Direction::{Client, Server};
+    let script: &[(Direction, &[u8])] = &[
+        (Server, b"220 mail.lab.test ESMTP"),
+        (Client, b"EHLO pc\r\n"),
+        (Server, b"250 mail.lab.test\r\n"),
+        (Client, b"QUIT\r\n"),
+        (Server, b"221 bye\r\n"),
+    ];
+    let dialogue = assert_chunking_invariant(Protocol::Smtp, script);
+    assert_eq!(
+        skeleton(&dialogue),
+        ["greeting → 220", "EHLO → 250", "QUIT → 221"]
+    );
+    assert!(dialogue
+        .notes
+        .iter()
+        .any(|n| n.detail.contains("no line end") && n.detail.contains("220 mail.lab.test")));
+
+    let pop3: &[(Direction, &[u8])] = &[
+        (Server, b"+OK POP3 ready"),
+        (Client, b"USER student\r\n"),
+        (Server, b"+OK\r\n"),
+    ];
+    let dialogue = assert_chunking_invariant(Protocol::Pop3, pop3);
+    assert_eq!(skeleton(&dialogue), ["greeting → +OK", "USER → +OK"]);
+}
+
+#[test]
+fn an_ehlo_reply_without_its_last_line_ends_when_the_client_speaks() {
+    use Direction::{Client, Server};
+    let script: &[(Direction, &[u8])] = &[
+        (Server, b"220 mail.lab.test ESMTP\r\n"),
+        (Client, b"EHLO pc\r\n"),
+        (Server, b"250-mail.lab.test\r\n250-PIPELINING\r\n"),
+        (Client, b"MAIL FROM:<a@lab.test>\r\n"),
+        (Server, b"250 ok\r\n"),
+        (Client, b"QUIT\r\n"),
+        (Server, b"221 bye\r\n"),
+    ];
+    let dialogue = assert_chunking_invariant(Protocol::Smtp, script);
+    assert_eq!(
+        skeleton(&dialogue),
+        ["greeting → 220", "EHLO → 250", "MAIL → 250", "QUIT → 221"]
+    );
+    assert_eq!(dialogue.exchanges[1].reply.as_ref().unwrap().lines.len(), 2);
+    assert!(dialogue
+        .notes
+        .iter()
+        .any(|n| n.detail.contains("no last line")));
+}
+
+#[test]
+fn a_reply_still_owed_to_pasted_commands_stays_open() {
+    use Direction::{Client, Server};
+    // EHLO and MAIL pasted in one go: the client did not wait, so its next line says
+    // nothing about where the EHLO reply ends. A line cut mid-way is not taken as whole.
+    let script: &[(Direction, &[u8])] = &[
+        (Server, b"220 mail.lab.test ESMTP\r\n"),
+        (Client, b"EHLO pc\r\nMAIL FROM:<a@lab.test>\r\n"),
+        (Server, b"250-mail.lab.test\r\n250-PIPELI"),
+        (Client, b"RCPT TO:<b@lab.test>\r\n"),
+        (Server, b"NING\r\n250 SIZE 1000\r\n250 ok\r\n250 ok\r\n"),
+    ];
+    let dialogue = assert_chunking_invariant(Protocol::Smtp, script);
+    assert_eq!(
+        skeleton(&dialogue),
+        ["greeting → 220", "EHLO → 250", "MAIL → 250*", "RCPT → 250*"]
+    );
+    let ehlo = dialogue.exchanges[1].reply.as_ref().unwrap();
+    assert_eq!(ehlo.lines.len(), 3, "{ehlo:?}");
+    assert!(dialogue.notes.is_empty(), "{:?}", dialogue.notes);
+}
