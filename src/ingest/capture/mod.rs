@@ -4,7 +4,8 @@
 //! SLL, SLL2, NULL/loopback, raw IP) → `ip` and `defrag` (IPv4/IPv6, fragments) → `tcp` and
 //! `reassembly` (one direction put in order, gaps found) → `flows` (connections, decided
 //! mail or not on their first bytes by `detect`) → `sessions` (one `DialogueBuilder` per
-//! mail connection) → `summary` (file notes, or why nothing was found).
+//! mail connection) → `summary` (file notes, or why nothing was found). A file on disk is
+//! read in place through `mapped`; `prefetch` keeps the frame chase ahead of memory.
 
 #[cfg(test)]
 mod corpus_tests;

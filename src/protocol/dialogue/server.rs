@@ -235,14 +235,15 @@ impl DialogueBuilder {
         if self.server.encrypted || self.server.body.is_some() {
             return;
         }
-        if self.hello_reply_left_open() {
+        if let Some(hello) = self.hello_reply_left_open() {
             let origin = self.server.unit.unwrap_or_default();
             self.notes.push(Note {
                 kind: NoteKind::Truncated,
                 origin,
-                detail: "the reply to the greeting command has no last line (`250 …`); it is \
-                         taken as ended because the client spoke next"
-                    .to_string(),
+                detail: format!(
+                    "the {hello} reply has no last line (`250 …`); it is taken as ended \
+                     because the client spoke next"
+                ),
             });
             self.close_server_reply_silently();
             return;
@@ -277,22 +278,22 @@ impl DialogueBuilder {
         self.server_line_read(&partial, origin);
     }
 
-    /// An EHLO/HELO/LHLO reply still open after whole `250-` lines when the client speaks:
-    /// no client may send before that reply ends (RFC 2920 §3.1 ends a pipelined group with
-    /// EHLO), so the client took it as ended. Anything else pending (commands pasted in one
-    /// go, a pipelined group) leaves the reply open.
-    fn hello_reply_left_open(&self) -> bool {
-        self.protocol == Protocol::Smtp
-            && self.server.smtp.is_mid_reply()
-            && !self.server.lines.is_mid_line()
-            && self.pending.len() == 1
-            && self.pending.front().is_some_and(|p| {
-                p.command.verb().is_some_and(|verb| {
-                    ["EHLO", "HELO", "LHLO"]
-                        .iter()
-                        .any(|hello| verb.eq_ignore_ascii_case(hello))
-                })
-            })
+    /// The EHLO/HELO/LHLO whose reply is still open after whole `250-` lines when the client
+    /// speaks: no client may send before that reply ends (RFC 2920 §3.1 ends a pipelined
+    /// group with EHLO), so the client took it as ended. Anything else pending (commands
+    /// pasted in one go, a pipelined group) leaves the reply open.
+    fn hello_reply_left_open(&self) -> Option<&'static str> {
+        if self.protocol != Protocol::Smtp
+            || !self.server.smtp.is_mid_reply()
+            || self.server.lines.is_mid_line()
+            || self.pending.len() != 1
+        {
+            return None;
+        }
+        let verb = self.pending.front()?.command.verb()?;
+        ["EHLO", "HELO", "LHLO"]
+            .into_iter()
+            .find(|hello| verb.eq_ignore_ascii_case(hello))
     }
 
     /// What is left of the server's input when the conversation ends.
