@@ -96,7 +96,8 @@ pub enum NoteKind {
     Encrypted,
     /// A line that is neither a command nor a reply of the protocol.
     Unrecognised,
-    /// The text decoding was guessed (GB18030 vs. UTF-8 …).
+    /// How the text was read was guessed: its encoding (GB18030 vs. UTF-8 …), or quote
+    /// marks, line numbers or time stamps taken off the dialogue.
     Decoding,
     /// The file or capture ended in the middle of a command or reply.
     Truncated,

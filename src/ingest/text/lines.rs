@@ -8,6 +8,9 @@ pub struct Line {
     pub text: String,
     /// Bytes of line end after it: 2 for CRLF, 1 for LF or CR, 0 at the end of the file.
     pub end_len: u8,
+    /// Characters taken off its start (quote marks, a line number…): columns in `text`
+    /// are this much to the left of the file's.
+    pub shifted: u32,
 }
 
 /// Lines longer than this are cut: no dialogue line is this long, and a 100 MB line must
@@ -71,6 +74,7 @@ pub fn split_lines(text: &str) -> (Vec<Line>, Cuts) {
             number,
             text: normalise(kept),
             end_len,
+            shifted: 0,
         });
         start += end + end_len as usize;
         if end_len == 0 {

@@ -11,7 +11,10 @@
 //! | tshark follow | `Follow: tcp,ascii` chunks, `follow,tcp,yaml` packets | the node |
 //! | terminal log | telnet / `nc` / `openssl s_client` output, no marks | the protocol ([`guess_direction`](crate::protocol::dialogue::guess_direction)), noted when unsure |
 //!
-//! Flow: [`decode`] → [`lines`] → [`blocks`] → [`dialect`] (events) → [`assemble`]
+//! Quote marks, line numbers and time stamps around a pasted dialogue are taken off first
+//! ([`decoration`]).
+//!
+//! Flow: [`decode`] → [`lines`] → [`decoration`] → [`blocks`] → [`dialect`] (events) → [`assemble`]
 //! (sessions, through [`DialogueBuilder`](crate::protocol::DialogueBuilder)).
 
 mod assemble;
@@ -19,6 +22,7 @@ mod blocks;
 mod comment;
 mod connect;
 mod decode;
+mod decoration;
 mod dialect;
 mod event;
 mod info;

@@ -9,9 +9,10 @@ use crate::session::{Note, NoteKind, Origin};
 use super::assemble::{assemble, Assembled};
 use super::blocks::{self, Region};
 use super::decode::{decode, DecodeError};
+use super::decoration::undecorate;
 use super::dialect;
 use super::event::Located;
-use super::lines::{split_lines, MAX_LINES, MAX_LINE_CHARS};
+use super::lines::{split_lines, Line, MAX_LINES, MAX_LINE_CHARS};
 
 const HINT: &str = "put the dialogue in C:/S: lines (C: for what you typed, S: for what the \
                     server answered), or attach the .pcapng capture";
@@ -44,6 +45,8 @@ pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
         });
     }
     let (lines, cuts) = split_lines(&decoded.text);
+    let (lines, decorations) = undecorate(&lines);
+    notes.extend(decorations);
     for &line in cuts.long_lines.iter().take(5) {
         notes.push(Note {
             kind: NoteKind::Truncated,
@@ -98,11 +101,28 @@ fn events_of(regions: &[Region]) -> Vec<Located> {
                 .into_iter()
                 .map(|located| Located {
                     block: region.block,
+                    origin: in_the_file(located.origin, region.lines),
                     ..located
                 }),
         );
     }
     events
+}
+
+/// A place in a line as read to the same place in the file, where decorations were taken
+/// off the line's start.
+fn in_the_file(origin: Origin, lines: &[Line]) -> Origin {
+    let Origin::Line { line, column } = origin else {
+        return origin;
+    };
+    let shifted = lines
+        .iter()
+        .find(|l| l.number == line)
+        .map_or(0, |l| l.shifted);
+    Origin::Line {
+        line,
+        column: column + shifted,
+    }
 }
 
 fn nothing_found_reason(notes: &[Note]) -> String {

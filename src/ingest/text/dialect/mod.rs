@@ -1,7 +1,7 @@
 //! The text dialects students hand in, each read into [`Located`] events.
 
 mod follow;
-mod marked;
+pub(super) mod marked;
 mod packet_list;
 mod raw;
 

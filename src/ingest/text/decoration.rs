@@ -1,0 +1,234 @@
+//! What a report wraps around a pasted dialogue without being part of it: Markdown quote
+//! marks (`> C: EHLO x`), an editor's line numbers (`12  C: EHLO x`) and a terminal
+//! logger's time stamps (`[10:02:03] C: EHLO x`).
+//!
+//! Each is taken off a run of consecutive lines only when every line of the run carries it
+//! and what is left reads as dialogue in at least one of them, so that a quoted e-mail inside
+//! a message body, or reply codes that happen to count up, are left alone.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::dialect::marked;
+use super::lines::Line;
+use crate::protocol::{pop3, smtp};
+use crate::session::{Note, NoteKind, Origin};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Decoration {
+    Quote,
+    TimeStamp,
+    LineNumber,
+}
+
+impl Decoration {
+    const ALL: [Decoration; 3] = [
+        Decoration::Quote,
+        Decoration::TimeStamp,
+        Decoration::LineNumber,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Decoration::Quote => "quote marks (`>`)",
+            Decoration::TimeStamp => "time stamps",
+            Decoration::LineNumber => "line numbers",
+        }
+    }
+
+    /// The line without this decoration, and the number it carried (line numbers only).
+    fn strip(self, text: &str) -> Option<(&str, Option<u64>)> {
+        match self {
+            Decoration::Quote => {
+                // Up to three spaces, then one or more `>` (nested quotes), each with an
+                // optional space after it.
+                let rest = text.strip_prefix("   ").or_else(|| text.strip_prefix("  "));
+                let mut rest = rest.or_else(|| text.strip_prefix(' ')).unwrap_or(text);
+                rest = rest.strip_prefix('>')?;
+                rest = rest.strip_prefix(' ').unwrap_or(rest);
+                while let Some(inner) = rest.strip_prefix('>') {
+                    rest = inner.strip_prefix(' ').unwrap_or(inner);
+                }
+                Some((rest, None))
+            }
+            Decoration::TimeStamp => {
+                let found = TIME_STAMP.find(text)?;
+                Some((&text[found.end()..], None))
+            }
+            Decoration::LineNumber => {
+                let caps = LINE_NUMBER.captures(text)?;
+                let number = caps[1].parse().ok()?;
+                Some((&text[caps[0].len()..], Some(number)))
+            }
+        }
+    }
+}
+
+static TIME_STAMP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\s*\[?(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T])?\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?\]?(?:\s+|$)",
+    )
+    .expect("valid regex")
+});
+static LINE_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s{0,6}(\d{1,6})(?:[.:)|]\s*|\s+|$)").expect("valid regex"));
+
+/// Whether a line, decoration taken off, is dialogue: marked, or a reply or status line,
+/// possibly under one more decoration (a numbered line inside a quote).
+fn reads_as_dialogue(text: &str) -> bool {
+    // A bare number is no evidence: POP3 LIST lines (`2 354`) would read as a reply code.
+    let dialogue = |text: &str| {
+        marked::mark(text).is_some()
+            || (text.contains(|c: char| c.is_alphabetic())
+                && (smtp::is_reply_line(text) || pop3::parse_status_line(text).is_ok()))
+    };
+    dialogue(text)
+        || Decoration::ALL.iter().any(|inner| {
+            inner
+                .strip(text)
+                .is_some_and(|(rest, _)| rest.len() < text.len() && dialogue(rest))
+        })
+}
+
+/// The lines with every decoration taken off where it is safe to, and a note for each kind
+/// taken off. Line numbers stay those of the file.
+pub fn undecorate(lines: &[Line]) -> (Vec<Line>, Vec<Note>) {
+    let mut lines = lines.to_vec();
+    let mut notes = Vec::new();
+    for decoration in Decoration::ALL {
+        let mut first_line = None;
+        let mut index = 0;
+        while index < lines.len() {
+            let run = run_at(&lines[index..], decoration);
+            if run == 0 {
+                index += 1;
+                continue;
+            }
+            let span = index..index + run;
+            let stripped: Vec<(String, Option<u64>)> = lines[span.clone()]
+                .iter()
+                .filter_map(|line| decoration.strip(&line.text))
+                .map(|(text, number)| (text.to_string(), number))
+                .collect();
+            let counts_up = stripped
+                .windows(2)
+                .all(|pair| match (pair[0].1, pair[1].1) {
+                    (Some(a), Some(b)) => b == a + 1,
+                    _ => true,
+                });
+            let enough = match decoration {
+                Decoration::Quote => run >= 1,
+                Decoration::TimeStamp => run >= 2,
+                Decoration::LineNumber => run >= 3 && counts_up,
+            };
+            if enough && stripped.iter().any(|(text, _)| reads_as_dialogue(text)) {
+                first_line.get_or_insert(lines[index].number);
+                for (line, (text, _)) in lines[span].iter_mut().zip(stripped) {
+                    let cut = line.text.chars().count() - text.chars().count();
+                    line.shifted += cut as u32;
+                    line.text = text;
+                }
+            }
+            index += run;
+        }
+        if let Some(number) = first_line {
+            notes.push(Note {
+                kind: NoteKind::Decoding,
+                origin: Origin::line(number),
+                detail: format!(
+                    "the dialogue carries {}; it was read without them",
+                    decoration.name()
+                ),
+            });
+        }
+    }
+    (lines, notes)
+}
+
+/// How many lines from the start carry the decoration, one after another.
+fn run_at(lines: &[Line], decoration: Decoration) -> usize {
+    lines
+        .iter()
+        .take_while(|line| decoration.strip(&line.text).is_some())
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lines::split_lines;
+    use super::*;
+
+    fn texts(input: &str) -> (Vec<String>, Vec<String>) {
+        let (lines, _) = split_lines(input);
+        let (lines, notes) = undecorate(&lines);
+        (
+            lines.into_iter().map(|l| l.text).collect(),
+            notes.into_iter().map(|n| n.detail).collect(),
+        )
+    }
+
+    #[test]
+    fn takes_off_quote_marks_numbers_and_time_stamps() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "Prose.\n> S: 220 mail.lab.test\n>\n> C: HELO pc\n",
+                &["Prose.", "S: 220 mail.lab.test", "", "C: HELO pc"],
+            ),
+            ("> > 220 hi\n> > HELO pc\n", &["220 hi", "HELO pc"]),
+            (
+                "1  S: 220 hi\n2  C: HELO pc\n3  S: 250 ok\n",
+                &["S: 220 hi", "C: HELO pc", "S: 250 ok"],
+            ),
+            (
+                "09. 220 hi\n10. HELO pc\n11. 250 ok\n",
+                &["220 hi", "HELO pc", "250 ok"],
+            ),
+            (
+                "[10:02:03] S: 220 hi\n[10:02:04.512] C: HELO pc\n",
+                &["S: 220 hi", "C: HELO pc"],
+            ),
+            (
+                "2024-05-01 10:02:03 +OK ready\n2024-05-01 10:02:04 USER a\n",
+                &["+OK ready", "USER a"],
+            ),
+        ];
+        for (input, expected) in cases {
+            let (got, notes) = texts(input);
+            assert_eq!(&got, expected, "{input:?}");
+            assert_eq!(notes.len(), 1, "{input:?}: {notes:?}");
+        }
+    }
+
+    #[test]
+    fn remembers_how_far_each_line_moved() {
+        let (lines, _) = split_lines("> 1  S: 220 hi\n> 2  C: HELO pc\n> 3  S: 250 ok\n");
+        let (lines, notes) = undecorate(&lines);
+        assert_eq!(lines[1].text, "C: HELO pc");
+        assert_eq!(lines[1].shifted, 5);
+        assert_eq!(notes.len(), 2);
+    }
+
+    #[test]
+    fn leaves_look_alikes_alone() {
+        let cases = [
+            // A quoted e-mail inside a message body: nothing in it reads as dialogue.
+            "C: DATA\nS: 354 go\nC: > On Monday Bob wrote:\n> > see you\n> thanks\nC: .\n",
+            // Reply codes are not line numbers: they do not count up by one.
+            "220 hi\nHELO pc\n250 ok\n354 go\n",
+            // Two numbered lines are too few to tell.
+            "250 ok\n251 ok\n",
+            // Codes that count up, but what is left is no dialogue.
+            "250 a\n251 b\n252 c\n",
+            // A POP3 LIST body: message numbers and sizes.
+            "LIST\n+OK 3 messages\n1 250\n2 354\n3 220\n.\n",
+        ];
+        for input in cases {
+            let (got, notes) = texts(input);
+            let (lines, _) = split_lines(input);
+            let unchanged: Vec<String> = lines.into_iter().map(|l| l.text).collect();
+            assert_eq!(got, unchanged, "{input:?}");
+            assert!(notes.is_empty(), "{input:?}: {notes:?}");
+        }
+    }
+}
