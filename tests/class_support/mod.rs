@@ -217,15 +217,42 @@ pub fn moodle_zip(students: &[Student]) -> Vec<u8> {
             let name = if n % 17 == 0 {
                 format!("{who}_{n}_assignsubmission_file_{file}")
             } else if n % 11 == 0 && file.ends_with(".md") {
-                format!("{who}_{n}_assignsubmission_onlinetext_/{file}")
+                format!("{who}_{n}_assignsubmission_onlinetext_/onlinetext.html")
             } else {
                 format!("{who}_{n}_assignsubmission_file_/{file}")
+            };
+            let html;
+            let bytes = if name.ends_with("onlinetext.html") {
+                html = online_text(bytes);
+                &html
+            } else {
+                bytes
             };
             zip.start_file(name, options).unwrap();
             zip.write_all(bytes).unwrap();
         }
     }
     zip.finish().unwrap().into_inner()
+}
+
+/// A report as Moodle's editor stores online text: paragraphs of `<br>`-separated lines,
+/// with `<`, `>` and `&` escaped and spaces as `&nbsp;` here and there.
+fn online_text(report: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(report);
+    let mut html = String::new();
+    for paragraph in text.split("\n\n") {
+        let lines: Vec<String> = paragraph
+            .lines()
+            .map(|line| {
+                line.replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+                    .replacen(": ", ":&nbsp;", 1)
+            })
+            .collect();
+        html.push_str(&format!("<p dir=\"ltr\">{}</p>\n", lines.join("<br>")));
+    }
+    html.into_bytes()
 }
 
 /// Canvas's zip: `name[_late]_<user id>_<file id>_<file>`.

@@ -11,7 +11,8 @@
 //! | tshark follow | `Follow: tcp,ascii` chunks, `follow,tcp,yaml` packets | the node |
 //! | terminal log | telnet / `nc` / `openssl s_client` output, no marks | the protocol ([`guess_direction`](crate::protocol::dialogue::guess_direction)), noted when unsure |
 //!
-//! Quote marks, line numbers and time stamps around a pasted dialogue are taken off first
+//! HTML (an LMS's online text) is first turned into the text a browser shows ([`html`]);
+//! quote marks, line numbers and time stamps around a pasted dialogue are taken off
 //! ([`decoration`]).
 //!
 //! Flow: [`decode`] → [`lines`] → [`decoration`] → [`blocks`] → [`dialect`] (events) → [`assemble`]
@@ -25,6 +26,7 @@ mod decode;
 mod decoration;
 mod dialect;
 mod event;
+mod html;
 mod info;
 mod lines;
 mod read;

@@ -12,6 +12,7 @@ use super::decode::{decode, DecodeError};
 use super::decoration::undecorate;
 use super::dialect;
 use super::event::Located;
+use super::html;
 use super::lines::{split_lines, Line, MAX_LINES, MAX_LINE_CHARS};
 
 const HINT: &str = "put the dialogue in C:/S: lines (C: for what you typed, S: for what the \
@@ -44,7 +45,17 @@ pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
             detail: guess.clone(),
         });
     }
-    let (lines, cuts) = split_lines(&decoded.text);
+    let text = if html::is_html(path, &decoded.text) {
+        notes.push(Note {
+            kind: NoteKind::Decoding,
+            origin: Origin::line(1),
+            detail: "read as HTML: line numbers are those of the text it shows".into(),
+        });
+        std::borrow::Cow::Owned(html::to_text(&decoded.text))
+    } else {
+        decoded.text
+    };
+    let (lines, cuts) = split_lines(&text);
     let (lines, decorations) = undecorate(&lines);
     notes.extend(decorations);
     for &line in cuts.long_lines.iter().take(5) {
