@@ -4,7 +4,8 @@
 //!
 //! Each is taken off a run of consecutive lines only when every line of the run carries it
 //! and what is left reads as dialogue in at least one of them, so that a quoted e-mail inside
-//! a message body, or reply codes that happen to count up, are left alone.
+//! a message body, or reply codes that happen to count up, are left alone. A MAIL or RCPT
+//! path copied from HTML source (`MAIL FROM:&lt;a@b&gt;`) gets its brackets back.
 
 use std::sync::LazyLock;
 
@@ -143,7 +144,38 @@ pub fn undecorate(lines: &[Line]) -> (Vec<Line>, Vec<Note>) {
             });
         }
     }
+    if let Some(number) = unescape_paths(&mut lines) {
+        notes.push(Note {
+            kind: NoteKind::Decoding,
+            origin: Origin::line(number),
+            detail: "`&lt;` and `&gt;` around a mail address (copied from a web page) were \
+                     read as `<` and `>`"
+                .into(),
+        });
+    }
     (lines, notes)
+}
+
+static ESCAPED_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(MAIL\s+FROM|RCPT\s+TO)(\s*:\s*)&lt;([^<>&\s]*)&gt;").expect("valid regex")
+});
+
+/// `MAIL FROM:&lt;a@b&gt;` as a web page shows `MAIL FROM:<a@b>`, turned back: a
+/// transcript copied from HTML source would otherwise lose points for a path the student
+/// typed right. Only the brackets of a MAIL or RCPT path; the first line changed is given.
+fn unescape_paths(lines: &mut [Line]) -> Option<u32> {
+    let mut first = None;
+    for line in lines.iter_mut() {
+        if !line.text.contains("&lt;") {
+            continue;
+        }
+        let fixed = ESCAPED_PATH.replace_all(&line.text, "$1$2<$3>");
+        if fixed != line.text {
+            first.get_or_insert(line.number);
+            line.text = fixed.into_owned();
+        }
+    }
+    first
 }
 
 /// How many lines from the start carry the decoration, one after another.
@@ -207,6 +239,22 @@ mod tests {
         assert_eq!(lines[1].text, "C: HELO pc");
         assert_eq!(lines[1].shifted, 5);
         assert_eq!(notes.len(), 2);
+    }
+
+    #[test]
+    fn turns_escaped_mail_paths_back() {
+        let (got, notes) = texts(
+            "C: MAIL FROM:&lt;a@lab.test&gt;\nC: rcpt to: &lt;b@lab.test&gt; NOTIFY=NEVER\nC: body &lt;b&gt; stays\n",
+        );
+        assert_eq!(
+            got,
+            [
+                "C: MAIL FROM:<a@lab.test>",
+                "C: rcpt to: <b@lab.test> NOTIFY=NEVER",
+                "C: body &lt;b&gt; stays"
+            ]
+        );
+        assert_eq!(notes.len(), 1);
     }
 
     #[test]
