@@ -6,18 +6,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const SEED: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/seed/email-lab-report.md"
-);
-
-/// The student's password as base64, decoded, and the user name as base64.
-const SECRETS: [&str; 4] = [
-    "enVqbnVobWFhcnB5YmJiYg==",
-    "zujnuhmaarpybbbb",
-    "ODc3MjYxNzkzQHFxLmNvbQ==",
-    "enVqbnVobWFh",
-];
+mod seed_support;
+use seed_support::{seed_secrets, SEED};
 
 fn mailgrade(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mailgrade"))
@@ -38,8 +28,11 @@ fn seed() -> &'static str {
 fn assert_no_secret(output: &Output, what: &str) {
     for stream in [&output.stdout, &output.stderr] {
         let text = String::from_utf8_lossy(stream);
-        for secret in SECRETS {
-            assert!(!text.contains(secret), "{what} printed a secret ({secret})");
+        for secret in seed_secrets() {
+            assert!(
+                !text.contains(&secret),
+                "{what} printed one of the seed's credentials"
+            );
         }
     }
 }

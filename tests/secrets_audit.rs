@@ -9,6 +9,7 @@ use std::process::Command;
 use base64::Engine;
 
 mod hostile_support;
+mod seed_support;
 
 use hostile_support::BIN;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -23,8 +24,8 @@ const APOP_DIGEST: &str = "c4c9334bac560ecc979e58001b3e22fb";
 const CRAM_DIGEST: &str = "b913a602c7eda7a495b4e6e7334d3890";
 const QUOTED_PASSWORD: &str = "qu0ted pa55";
 const URL_PASSWORD: &str = "url%26enc0ded";
-/// The seed report's password (base64 as the student's capture shows it).
-const SEED_PASSWORD: &str = "enVqbnVobWFhcnB5YmJiYg==";
+/// A password typed the way the seed report types its own (`C: Pass: <base64>`).
+const SEED_STYLE_PASSWORD: &str = "c3RhbmQtaW4tcGFzcw==";
 /// Passwords in the corpus captures (read with tshark: `pop.request.parameter`,
 /// `smtp.auth.password`).
 const CORPUS_SECRETS: [&str; 3] = ["RGMQUXRFPXUOLWRD", "cHVuamFiQDEyMw==", "Y3VsdHVtZXhmcjE="];
@@ -58,8 +59,7 @@ fn needles() -> Vec<String> {
         CRAM_DIGEST,
         QUOTED_PASSWORD,
         URL_PASSWORD,
-        SEED_PASSWORD,
-        "zujnuhmaarpybbb",
+        SEED_STYLE_PASSWORD,
         "punjab@123",
         "cultumexfr1",
     ]
@@ -67,6 +67,7 @@ fn needles() -> Vec<String> {
     .map(|s| s.to_string())
     .collect();
     raw.extend(CORPUS_SECRETS.iter().map(|s| s.to_string()));
+    raw.extend(seed_support::seed_secrets());
     let mut needles = Vec::new();
     for secret in raw {
         needles.push(b64(secret.as_bytes()));
@@ -225,7 +226,7 @@ fn transcripts() -> Vec<(&'static str, String)> {
             format!(
                 "```\nC: telnet imap.qq.com 25\nS: 220 newxmesmtplogicsvrsza ESMTP\nC: HELO pc\n\
                  S: 250 OK\nC: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: User: MTIzQHFxLmNvbQ==\n\
-                 S: 334 UGFzc3dvcmQ6\nC: Pass: {SEED_PASSWORD}\nS: 235 Authentication successful\n```\n"
+                 S: 334 UGFzc3dvcmQ6\nC: Pass: {SEED_STYLE_PASSWORD}\nS: 235 Authentication successful\n```\n"
             ),
         ),
     ]
@@ -486,7 +487,7 @@ fn the_needles_catch_what_they_should() {
         "Tr0ub4dor&amp;3xyz".to_string(),
         "Tr0ub4dor%263xyz".to_string(),
         b64(LOGIN_PASSWORD.as_bytes()),
-        "zujnuhmaarpybbb".to_string(),
+        seed_support::seed_secrets()[1][..15].to_string(),
     ] {
         assert!(!leaks(&leaked, &needles).is_empty(), "{leaked} not caught");
     }

@@ -135,7 +135,7 @@ C: AUTH LOGIN
 S: 334 VXNlcm5hbWU6
 A: ODc3MjYxNzkzQHFxLmNvbQ==
 S: 334 UGFzc3dvcmQ6
-A: enVqbnVobWFhcnB5YmJiYg==
+A: c3RhbmQtaW4tcGFzcw==
 S: 235 Authentication successful
 C: MAIL FROM: <877261793@qq.com>
 S: 250 OK
@@ -159,7 +159,7 @@ C: auth login
 S: 334 VXNlcm5hbWU6
 A: ODc3MjYxNzkzQHFxLmNvbQ==
 S: 334 UGFzc3dvcmQ6
-A: enVqbnVobWFhcnB5YmJiYg==
+A: c3RhbmQtaW4tcGFzcw==
 S: 235 Authentication successful
 C: MAIL FROM: <877261793@qq.com>
 S: 250 OK
@@ -173,4 +173,5 @@ C: QUIT
 S: 221 Bye
 ";
 
-pub const SEED_PASSWORD: &str = "enVqbnVobWFhcnB5YmJiYg==";
+/// The transcripts above carry a stand-in for the seed's password, not the student's own.
+pub const SEED_PASSWORD: &str = "c3RhbmQtaW4tcGFzcw==";

@@ -17,7 +17,8 @@ use tokio::net::{TcpListener, TcpStream};
 
 /// The student's real login in these tests: it must never reach a server.
 pub const STUDENT_USER: &str = "877261793@qq.com";
-pub const STUDENT_PASSWORD: &str = "zujnuhmaarpybbbb";
+/// A stand-in, not the seed student's own password.
+pub const STUDENT_PASSWORD: &str = "stand-in-pass";
 
 pub fn b64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)

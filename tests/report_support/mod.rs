@@ -17,16 +17,16 @@ pub const FAILING: &str = "tests/fixtures/reports/failing-smtp.txt";
 pub const POP3_ONLY: &str = "tests/fixtures/reports/pop3-only.txt";
 pub const NO_DIALOGUE: &str = "tests/fixtures/transcripts/prose-only.md";
 
-/// Secrets that must never appear in any report: the seed's AUTH user and password in
-/// base64, the decoded password, and the fixtures' passwords.
-pub const SECRETS: [&str; 6] = [
-    "enVqbnVobWFhcnB5YmJiYg==",
-    "zujnuhmaarpybbbb",
-    "ODc3MjYxNzkzQHFxLmNvbQ==",
-    "c2VjcmV0LXBhc3N3b3Jk",
-    "aHVudGVyMg==",
-    "hunter2",
-];
+#[path = "../seed_support/mod.rs"]
+mod seed_support;
+
+/// Secrets that must never appear in any report: the seed's credentials (read from the
+/// seed) and the fixtures' passwords.
+pub fn secrets() -> Vec<String> {
+    let mut secrets = seed_support::seed_secrets();
+    secrets.extend(["c2VjcmV0LXBhc3N3b3Jk", "aHVudGVyMg==", "hunter2"].map(String::from));
+    secrets
+}
 
 /// Reads `path` as one submission and grades it: against the best-fitting built-in
 /// scenario per session, or against `scenario` when given (ungradable when nothing fits).

@@ -1,7 +1,8 @@
 use super::*;
 use crate::session::{CommandKind, ReplyCode};
 
-const SECRET: &str = "enVqbnVobWFhcnB5YmJiYg==";
+/// A stand-in for the seed's password, typed the way the seed types it.
+const SECRET: &str = "c3RhbmQtaW4tcGFzcw==";
 
 /// `LABEL → code` per exchange, with `*` after pipelined commands.
 fn skeleton(dialogue: &Dialogue) -> Vec<String> {
@@ -44,7 +45,7 @@ const SEED: &[&str] = &[
     "S: 334 VXNlcm5hbWU6",
     "C: ODc3MjYxNzkzQHFxLmNvbQ==",
     "S: 334 UGFzc3dvcmQ6",
-    "C: enVqbnVobWFhcnB5YmJiYg==",
+    "C: c3RhbmQtaW4tcGFzcw==",
     "S: 235 Authentication successful",
     "C: MAIL FROM: <877261793@qq.com>",
     "S: 250 OK",
@@ -220,7 +221,7 @@ fn seed_dialogue_as_bytes_in_any_chunking() {
         (S, b"334 VXNlcm5hbWU6\r\n"),
         (C, b"ODc3MjYxNzkzQHFxLmNvbQ==\r\n"),
         (S, b"334 UGFzc3dvcmQ6\r\n"),
-        (C, b"enVqbnVobWFhcnB5YmJiYg==\r\n"),
+        (C, b"c3RhbmQtaW4tcGFzcw==\r\n"),
         (S, b"235 Authentication successful\r\n"),
         (C, b"MAIL FROM: <877261793@qq.com>\r\n"),
         (S, b"250 OK\r\n"),
