@@ -67,7 +67,7 @@ async fn tags_delivered(server: &EmbeddedServer) -> Vec<String> {
         .expect("mailbox")
         .iter()
         .filter_map(|message| {
-            let text = String::from_utf8_lossy(message);
+            let text = message.text();
             text.lines()
                 .find_map(|line| line.strip_prefix("Subject: ").map(str::to_string))
         })

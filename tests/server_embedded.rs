@@ -94,7 +94,7 @@ async fn bare_lf_and_a_pasted_dialogue_are_accepted() {
     let stored = server.mailbox("student").await.unwrap();
     assert_eq!(stored.len(), 2, "one copy per recipient");
     for (message, rcpt) in stored.iter().zip(["b@lab.test", "c@lab.test"]) {
-        let text = String::from_utf8_lossy(message);
+        let text = message.text();
         assert!(
             text.contains(&format!("Delivered-To: {rcpt}\r\n")),
             "{text}"
@@ -460,7 +460,7 @@ async fn session_records_carry_the_skeleton_and_no_secret() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        record.skeleton,
+        record.skeleton.lines().collect::<Vec<_>>(),
         [
             "greeting → 220",
             "HELO → 250",

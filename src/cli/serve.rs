@@ -202,7 +202,7 @@ fn session_line(record: &SessionRecord) -> String {
         record.protocol,
         record.peer,
         who,
-        record.skeleton.join(", "),
+        record.skeleton,
         record.ending.describe()
     )
 }
