@@ -246,7 +246,10 @@ async fn a_pipelined_flood_is_answered_in_order_while_others_are_served() {
         assert_eq!(kept, Skeleton::HEAD + Skeleton::TAIL);
         assert_eq!(record.skeleton.total(), 10_002, "greeting, EHLO, the HELOs");
         let line = record.skeleton.to_string();
-        assert!(line.contains("… (9882 more exchanges not shown) …"), "{line}");
+        assert!(
+            line.contains("… (9882 more exchanges not shown) …"),
+            "{line}"
+        );
         assert!(line.len() < 4096, "a {} byte log line", line.len());
     })
     .await
@@ -364,7 +367,10 @@ async fn a_thousand_recipients_of_a_10_mb_message_cost_one_body() {
         client.smtp("EHLO pc").await;
         for round in 0..3 {
             let reply = send_to_many(&mut client, 1000, 10_000_000).await;
-            assert!(reply.starts_with("250 2.0.0 Ok: queued as"), "round {round}: {reply}");
+            assert!(
+                reply.starts_with("250 2.0.0 Ok: queued as"),
+                "round {round}: {reply}"
+            );
         }
         // Like Postfix with its queue file system short of space.
         assert_eq!(
@@ -383,7 +389,11 @@ async fn a_thousand_recipients_of_a_10_mb_message_cost_one_body() {
         let (status, message) = pop3.pop3_response(true).await;
         assert!(status.starts_with("+OK"), "{status}");
         let text = String::from_utf8_lossy(&message);
-        assert!(text.contains("Delivered-To: u999@lab.test\r\n"), "{}", &text[..300]);
+        assert!(
+            text.contains("Delivered-To: u999@lab.test\r\n"),
+            "{}",
+            &text[..300]
+        );
         assert!(text.ends_with(&format!("{}\r\n", "x".repeat(998))));
         pop3.pop3("QUIT").await;
     })

@@ -154,7 +154,10 @@ fn config_from(args: &ServeArgs) -> Result<(EmbeddedConfig, bool), String> {
     }
     if let Some(path) = &args.accounts_file {
         let text = std::fs::read_to_string(path).map_err(|error| {
-            format!("failed to read the accounts file {}: {error}", path.display())
+            format!(
+                "failed to read the accounts file {}: {error}",
+                path.display()
+            )
         })?;
         accounts.extend(accounts_in(&text, &path.display().to_string())?);
     }
@@ -208,8 +211,8 @@ fn accounts_in(text: &str, source: &str) -> Result<Vec<Account>, String> {
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
-        let account = account_of(line)
-            .ok_or_else(|| format!("{source}:{}: not USER:PASSWORD", n + 1))?;
+        let account =
+            account_of(line).ok_or_else(|| format!("{source}:{}: not USER:PASSWORD", n + 1))?;
         accounts.push(account);
     }
     Ok(accounts)
@@ -323,6 +326,9 @@ mod tests {
         let missing = dir.path().join("missing.txt");
         let error =
             config_from(&args(&["--accounts-file", missing.to_str().unwrap()])).unwrap_err();
-        assert!(error.starts_with("failed to read the accounts file "), "{error}");
+        assert!(
+            error.starts_with("failed to read the accounts file "),
+            "{error}"
+        );
     }
 }
