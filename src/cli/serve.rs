@@ -112,11 +112,15 @@ pub async fn serve(
             return 2;
         }
     };
+    // Polled once before the banner says "Press Ctrl-C": that arms the signal handler, so
+    // a Ctrl-C right after the banner stops the server cleanly instead of killing it.
+    let shutdown = futures::FutureExt::fuse(shutdown);
+    tokio::pin!(shutdown);
+    let stopped_early = futures::poll!(shutdown.as_mut()).is_ready();
     let _ = out.write_all(banner(&server, demo).as_bytes());
     let _ = out.flush();
     let mut records = server.sessions();
-    tokio::pin!(shutdown);
-    loop {
+    while !stopped_early {
         tokio::select! {
             _ = &mut shutdown => break,
             record = records.recv() => match record {
