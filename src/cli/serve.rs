@@ -120,18 +120,20 @@ pub async fn serve(
     let _ = out.write_all(banner(&server, demo).as_bytes());
     let _ = out.flush();
     let mut records = server.sessions();
-    while !stopped_early {
-        tokio::select! {
-            _ = &mut shutdown => break,
-            record = records.recv() => match record {
-                Ok(record) => {
-                    let _ = writeln!(log, "{}", session_line(&record));
-                }
-                Err(RecvError::Lagged(missed)) => {
-                    let _ = writeln!(log, "({missed} sessions not shown)");
-                }
-                Err(RecvError::Closed) => break,
-            },
+    if !stopped_early {
+        loop {
+            tokio::select! {
+                _ = &mut shutdown => break,
+                record = records.recv() => match record {
+                    Ok(record) => {
+                        let _ = writeln!(log, "{}", session_line(&record));
+                    }
+                    Err(RecvError::Lagged(missed)) => {
+                        let _ = writeln!(log, "({missed} sessions not shown)");
+                    }
+                    Err(RecvError::Closed) => break,
+                },
+            }
         }
     }
     let _ = writeln!(log, "stopping…");

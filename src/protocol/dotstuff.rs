@@ -338,30 +338,29 @@ mod tests {
     /// `.` line next to a bare LF kept as text): the model the bulk copying in `ingest` must
     /// agree with.
     fn byte_by_byte(wire: &[u8], max_size: u64, strict: bool) -> (Option<(Vec<u8>, u64)>, usize) {
-        let (mut body, mut size) = (Vec::new(), 0u64);
-        let mut keep = |bytes: &[u8]| {
+        fn keep(bytes: &[u8], body: &mut Vec<u8>, size: &mut u64, max_size: u64) {
             for &byte in bytes {
-                size += 1;
-                if size <= max_size {
+                *size += 1;
+                if *size <= max_size {
                     body.push(byte);
                 }
             }
-        };
+        }
+        let (mut body, mut size) = (Vec::new(), 0u64);
         let (mut line_start, mut dot, mut dot_cr) = (true, false, false);
         let (mut crlf_before, mut prev) = (true, b'\n');
         for (i, &byte) in wire.iter().enumerate() {
             if dot && byte == b'\n' && strict {
-                keep(b".\n");
+                keep(b".\n", &mut body, &mut size, max_size);
                 (dot, line_start, crlf_before, prev) = (false, true, false, byte);
                 continue;
             }
             if dot_cr && byte == b'\n' && strict && !crlf_before {
-                keep(b".\r\n");
+                keep(b".\r\n", &mut body, &mut size, max_size);
                 (dot_cr, line_start, crlf_before, prev) = (false, true, true, byte);
                 continue;
             }
             if (dot || dot_cr) && byte == b'\n' {
-                drop(keep);
                 return (Some((body, size)), i + 1);
             }
             if dot && byte == b'\r' {
@@ -369,7 +368,7 @@ mod tests {
                 continue;
             }
             if dot_cr {
-                keep(b"\r");
+                keep(b"\r", &mut body, &mut size, max_size);
                 prev = b'\r';
             } else if line_start && byte == b'.' {
                 (dot, line_start) = (true, false);
@@ -378,11 +377,10 @@ mod tests {
             if byte == b'\n' {
                 crlf_before = prev == b'\r';
             }
-            keep(&[byte]);
+            keep(&[byte], &mut body, &mut size, max_size);
             prev = byte;
             (dot, dot_cr, line_start) = (false, false, byte == b'\n');
         }
-        drop(keep);
         (None, wire.len())
     }
 
