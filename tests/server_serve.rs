@@ -55,15 +55,41 @@ fn port_after(text: &str, label: &str) -> std::net::SocketAddr {
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
-#[tokio::test]
-async fn serve_prints_addresses_logs_sessions_and_stops() {
-    let args = Cli::parse_from(["serve", "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0"]).serve;
+/// `serve` running on free loopback ports with `extra` arguments: its stdout, its log, the
+/// switch that stops it, its task and its banner.
+struct Running {
+    log: Shared,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<i32>,
+    banner: String,
+}
+
+async fn start_serve(extra: &[&str]) -> Running {
+    let mut line = vec!["serve", "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0"];
+    line.extend_from_slice(extra);
+    let args = Cli::parse_from(line).serve;
     let (out, log) = (Shared::default(), Shared::default());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(serve(args, out.clone(), log.clone(), async {
         let _ = stopped.await;
     }));
     let banner = wait_for(&out, "Ctrl-C").await;
+    Running {
+        log,
+        stop,
+        task,
+        banner,
+    }
+}
+
+#[tokio::test]
+async fn serve_prints_addresses_logs_sessions_and_stops() {
+    let Running {
+        log,
+        stop,
+        task,
+        banner,
+    } = start_serve(&[]).await;
     assert!(
         banner.contains("student@lab.test  password: secret  (demo account)"),
         "{banner}"
@@ -146,22 +172,12 @@ async fn a_password_typed_in_any_slot_never_reaches_the_log() {
     let dir = tempfile::tempdir().unwrap();
     let accounts = dir.path().join("accounts.txt");
     std::fs::write(&accounts, format!("# practice logins\nalice:{PASSWORD}\n")).unwrap();
-    let args = Cli::parse_from([
-        "serve",
-        "--smtp",
-        "127.0.0.1:0",
-        "--pop3",
-        "127.0.0.1:0",
-        "--accounts-file",
-        accounts.to_str().unwrap(),
-    ])
-    .serve;
-    let (out, log) = (Shared::default(), Shared::default());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(serve(args, out.clone(), log.clone(), async {
-        let _ = stopped.await;
-    }));
-    let banner = wait_for(&out, "Ctrl-C").await;
+    let Running {
+        log,
+        stop,
+        task,
+        banner,
+    } = start_serve(&["--accounts-file", accounts.to_str().unwrap()]).await;
     assert!(
         banner.contains("alice@lab.test  (password as given)"),
         "{banner}"
