@@ -5,6 +5,8 @@
 //! its memory (measured on a `mailgrade serve` child process) within a budget. (Limits one
 //! at a time, idle time and shutdown are in `server_embedded.rs`.)
 
+#[path = "hostile_support/mod.rs"]
+mod hostile_support;
 mod server_support;
 
 use std::collections::HashSet;
@@ -548,4 +550,52 @@ async fn one_client_address_cannot_take_every_slot() {
     })
     .await
     .expect("within the test limit");
+}
+
+#[test]
+fn replaying_a_thousand_recipients_of_a_10_mb_message_stays_small() {
+    // What a class run does with such a transcript: a fresh embedded server replays it.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut text = String::from(
+        "S: 220 mail.lab.test ESMTP\nC: EHLO pc\nS: 250 mail.lab.test\n\
+         C: MAIL FROM:<a@lab.test>\nS: 250 2.1.0 Ok\n",
+    );
+    for i in 0..1000 {
+        text.push_str(&format!("C: RCPT TO:<u{i}@lab.test>\nS: 250 2.1.5 Ok\n"));
+    }
+    text.push_str("C: DATA\nS: 354 End data with <CR><LF>.<CR><LF>\nC: Subject: big\nC: \n");
+    let line = format!("C: {}\n", "x".repeat(998));
+    text.push_str(&line.repeat(10_000));
+    text.push_str("C: .\nS: 250 2.0.0 Ok: queued as 1\nC: QUIT\nS: 221 2.0.0 Bye\n");
+    std::fs::write(dir.path().join("amplify.txt"), text).expect("write transcript");
+    let budget = hostile_support::Budget {
+        seconds: 120,
+        rss_mb: SERVER_RSS_MB,
+    };
+    let outcome = hostile_support::run(
+        &[
+            "grade",
+            "amplify.txt",
+            "--server",
+            "embedded",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+        budget,
+    );
+    assert!(
+        matches!(outcome.code, Some(0 | 1)),
+        "graded: {}",
+        hostile_support::tail(&outcome.shown())
+    );
+    let report: serde_json::Value = serde_json::from_str(&outcome.stdout).expect("JSON report");
+    let replayed = &report["submissions"][0]["sessions"][0]["replayed"]["skeleton"];
+    let delivered = replayed
+        .as_array()
+        .is_some_and(|lines| lines.iter().any(|l| l == "message → 250"));
+    assert!(
+        delivered,
+        "the replayed message was not accepted: {replayed}"
+    );
 }
