@@ -83,7 +83,7 @@ async fn each_student_gets_their_own_feedback() {
     for s in &students {
         let mailbox = server.mailbox(&format!("{}@lab.test", s.id)).await.unwrap();
         assert_eq!(mailbox.len(), 1, "{}: exactly one message", s.id);
-        let text = String::from_utf8_lossy(&mailbox[0]);
+        let text = mailbox[0].text();
         assert!(text.contains(&format!("Dear {}", s.name)), "{text}");
         let passed = matches!(s.kind, support::Kind::Good | support::Kind::Capture);
         let verdict = if passed {

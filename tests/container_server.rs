@@ -490,7 +490,8 @@ async fn seed_and_inspect(server: &ContainerServer) -> Result<(), String> {
     client.pop3("PASS secret").await?;
     let retr = client.pop3("RETR 1").await?;
     client.pop3("QUIT").await?;
-    if retr.body.as_ref() != as_retrieved.first() || as_retrieved.len() != 1 {
+    let retrieved = as_retrieved.first().map(|m| m.to_vec());
+    if retr.body != retrieved || as_retrieved.len() != 1 {
         return Err(format!(
             "RETR served {:?}, mailbox() gave {as_retrieved:?}",
             retr.body.map(|b| String::from_utf8_lossy(&b).into_owned())
@@ -578,7 +579,7 @@ async fn lettre_send(server: &ContainerServer) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let delivered = messages.iter().any(|m| {
-        let text = String::from_utf8_lossy(m);
+        let text = m.text();
         text.contains("Subject: from lettre") && text.contains("sent by a real client")
     });
     if !delivered {

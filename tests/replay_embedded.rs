@@ -121,7 +121,8 @@ async fn pop3_retrieve_is_seeded_and_replays_to_the_same_skeleton() {
         async fn mailbox(
             &self,
             user: &str,
-        ) -> Result<Vec<Vec<u8>>, mailgrade::server::ServerError> {
+        ) -> Result<Vec<mailgrade::server::MailboxMessage>, mailgrade::server::ServerError>
+        {
             self.0.mailbox(user).await
         }
         async fn stop(&self) -> Result<(), mailgrade::server::ServerError> {

@@ -50,7 +50,7 @@ async fn lettre_sends_with_plain_and_login() {
     let stored = server.mailbox("student").await.unwrap();
     assert_eq!(stored.len(), 2);
     for (message, mechanism) in stored.iter().zip(["Plain", "Login"]) {
-        let text = String::from_utf8_lossy(message);
+        let text = message.text();
         assert!(
             text.contains(&format!("Subject: lettre {mechanism}\r\n")),
             "{text}"
@@ -115,7 +115,7 @@ async fn swaks_runs_the_seed_dialogue_with_login_and_plain() {
     }
     let stored = server.mailbox("student").await.unwrap();
     assert_eq!(stored.len(), 2);
-    let text = String::from_utf8_lossy(&stored[0]);
+    let text = stored[0].text();
     assert!(text.contains("Subject: swaks LOGIN\r\n"), "{text}");
     assert!(
         text.contains("body typed by swaks\r\n..leading dot\r\n"),

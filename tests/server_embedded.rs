@@ -94,7 +94,7 @@ async fn bare_lf_and_a_pasted_dialogue_are_accepted() {
     let stored = server.mailbox("student").await.unwrap();
     assert_eq!(stored.len(), 2, "one copy per recipient");
     for (message, rcpt) in stored.iter().zip(["b@lab.test", "c@lab.test"]) {
-        let text = String::from_utf8_lossy(message);
+        let text = message.text();
         assert!(
             text.contains(&format!("Delivered-To: {rcpt}\r\n")),
             "{text}"
@@ -460,7 +460,7 @@ async fn session_records_carry_the_skeleton_and_no_secret() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        record.skeleton,
+        record.skeleton.lines().collect::<Vec<_>>(),
         [
             "greeting → 220",
             "HELO → 250",
@@ -513,4 +513,177 @@ async fn require_auth_and_extra_accounts() {
     );
     server.stop().await.unwrap();
     assert!(server.mailbox("nobody").await.is_err());
+}
+
+/// Sends `line` `n` times in one write, as a pipelining client does.
+async fn pipeline(c: &mut Client, line: &str, n: usize) {
+    c.send_raw(format!("{line}\r\n").repeat(n).as_bytes())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn junk_commands_past_the_limit_count_as_errors_like_postfix() {
+    let server = start(EmbeddedConfig::default()).await;
+    let mut c = smtp_session(server.endpoints().smtp).await;
+    pipeline(&mut c, "NOOP", 100).await;
+    for n in 1..=100 {
+        assert_eq!(c.smtp_code().await, 250, "NOOP {n}");
+    }
+    // A delivered message starts the count again (smtpd_junk_command_limit).
+    let queued = send_message(
+        &mut c,
+        "a@lab.test",
+        &["b@lab.test"],
+        "Subject: x\r\n\r\nx\r\n",
+    )
+    .await;
+    assert!(queued.starts_with("250"), "{queued}");
+    pipeline(&mut c, "VRFY b@lab.test\r\nRSET\r\nNOOP", 40).await;
+    let mut codes = Vec::new();
+    loop {
+        let code = c.smtp_code().await;
+        if code == 0 {
+            break;
+        }
+        codes.push(code);
+    }
+    // 100 free, then 20 that each count as an error (still answered), then the hard limit.
+    assert_eq!(codes.len(), 121, "{codes:?}");
+    assert!(codes[..120].iter().all(|&code| code == 250 || code == 252));
+    assert_eq!(codes[120], 421);
+
+    // POP3: commands that do not log in are junk too.
+    let mut p = Client::connect(server.endpoints().pop3).await;
+    p.line().await.unwrap();
+    pipeline(&mut p, "USER x", 101).await;
+    for n in 1..=101 {
+        assert_eq!(p.line().await.unwrap(), "+OK", "USER {n}");
+    }
+    assert_eq!(p.line().await.unwrap(), "-ERR Too many junk commands.");
+    assert!(p.is_closed().await);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn errors_past_the_soft_limit_are_answered_late() {
+    let config = EmbeddedConfig {
+        limits: Limits {
+            error_sleep: Duration::from_secs(1),
+            ..Limits::default()
+        },
+        ..EmbeddedConfig::default()
+    };
+    let server = start(config).await;
+    let mut c = Client::connect(server.endpoints().smtp).await;
+    c.timeout = Duration::from_secs(3600);
+    c.smtp_reply().await;
+    let started = tokio::time::Instant::now();
+    for n in 1..=20 {
+        assert!(c.smtp("FOO").await.starts_with("500"), "FOO {n}");
+        if n == 10 {
+            assert!(
+                started.elapsed() < Duration::from_secs(1),
+                "the first ten at once"
+            );
+        }
+    }
+    assert!(
+        started.elapsed() >= Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        c.smtp_reply().await,
+        ["421 4.7.0 mail.lab.test Error: too many errors"]
+    );
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn failed_logins_are_slowed_and_limited_per_connection() {
+    let config = EmbeddedConfig {
+        limits: Limits {
+            auth_failure_delay: Duration::from_secs(2),
+            ..Limits::default()
+        },
+        ..EmbeddedConfig::default()
+    };
+    let server = start(config).await;
+    let pop3 = server.endpoints().pop3;
+    let failed = "-ERR [AUTH] Authentication failed.";
+
+    // Four failures, then the right password still logs in (Dovecot allowed as many in
+    // the reference transcript).
+    let mut p = Client::connect(pop3).await;
+    p.timeout = Duration::from_secs(3600);
+    p.line().await.unwrap();
+    let started = tokio::time::Instant::now();
+    for n in 1..=4 {
+        assert_eq!(p.pop3("USER student").await, "+OK");
+        assert_eq!(p.pop3(&format!("PASS guess{n}")).await, failed);
+    }
+    assert!(
+        started.elapsed() >= Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    p.pop3("USER student").await;
+    assert_eq!(p.pop3("PASS secret").await, "+OK Logged in.");
+    p.pop3("QUIT").await;
+
+    // USER does not reset the count: the fifth failure closes the connection.
+    let mut p = Client::connect(pop3).await;
+    p.timeout = Duration::from_secs(3600);
+    p.line().await.unwrap();
+    for _ in 1..=5 {
+        assert_eq!(p.pop3("USER student").await, "+OK");
+        assert_eq!(p.pop3("PASS wrong").await, failed);
+    }
+    assert_eq!(
+        p.line().await.unwrap(),
+        "-ERR Too many authentication failures."
+    );
+    assert!(p.is_closed().await);
+
+    // SMTP: the 535 waits as long.
+    let mut c = Client::connect(server.endpoints().smtp).await;
+    c.timeout = Duration::from_secs(3600);
+    c.smtp_reply().await;
+    let started = tokio::time::Instant::now();
+    let reply = c.smtp("AUTH PLAIN AHN0dWRlbnQAd3Jvbmc=").await;
+    assert!(reply.starts_with("535 5.7.8"), "{reply}");
+    assert!(started.elapsed() >= Duration::from_secs(2));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_full_store_refuses_mail_with_452_and_keeps_what_it_has() {
+    let config = EmbeddedConfig {
+        limits: Limits {
+            max_message: 1000,
+            max_store: 2000,
+            ..Limits::default()
+        },
+        ..EmbeddedConfig::default()
+    };
+    let server = start(config).await;
+    let mut c = smtp_session(server.endpoints().smtp).await;
+    let body = format!("Subject: x\r\n\r\n{}\r\n", "y".repeat(880));
+    let full = "452 4.3.1 Insufficient system storage";
+    // Eight recipients' trace headers do not fit beside the body: nothing is stored.
+    let many: Vec<String> = (0..8).map(|i| format!("r{i}@lab.test")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    assert_eq!(send_message(&mut c, "a@lab.test", &many, &body).await, full);
+    assert!(server.mailbox("student").await.unwrap().is_empty());
+    // One recipient fits; then less than a message's room is left, so MAIL is refused.
+    let one = send_message(&mut c, "a@lab.test", &["b@lab.test"], &body).await;
+    assert!(one.starts_with("250"), "{one}");
+    assert_eq!(c.smtp("MAIL FROM:<a@lab.test>").await, full);
+    // Deleting the message gives the room back.
+    let mut p = pop3_login(server.endpoints().pop3, "student", "secret").await;
+    assert_eq!(p.pop3("DELE 1").await, "+OK Marked to be deleted.");
+    p.pop3("QUIT").await;
+    assert_eq!(c.smtp("MAIL FROM:<a@lab.test>").await, "250 2.1.0 Ok");
+    server.stop().await.unwrap();
 }

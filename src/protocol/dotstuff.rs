@@ -1,6 +1,15 @@
 //! Dot-stuffing (RFC 5321 §4.5.2, RFC 1939 §3): the SMTP message after DATA and the POP3
 //! multi-line body end at a line holding only `.`, and a line that starts with `.` gets
-//! one more in front. Bare LF line ends are tolerated both in the body and around the dot.
+//! one more in front.
+//!
+//! Readers of transcripts and captures use the lenient receiver ([`DataReceiver::new`]):
+//! bare LF line ends are tolerated in the body and around the dot, as Postfix 3.7 tolerates
+//! them, so a `nc` session reads as the server read it. A server that relays or stores mail
+//! uses [`DataReceiver::strict`]: only `<CR><LF>.<CR><LF>` ends the message, and a `.` line
+//! with a bare LF on either side is message text. That is the defence against SMTP
+//! smuggling (CVE-2023-51764 and kin): a relay that sent `\n.\n` inside a message must not
+//! have a second message start here. Postfix 3.9 does the same
+//! (`smtpd_forbid_bare_newline = normalize`).
 
 /// What [`DataReceiver::ingest`] found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,15 +41,43 @@ pub struct DataReceiver {
     size: u64,
     max_size: u64,
     at: At,
+    /// Only `<CR><LF>.<CR><LF>` ends the body.
+    strict: bool,
+    /// Whether the line before the current one ended in CRLF (the start of the data counts
+    /// as such: the DATA command line has just ended).
+    crlf_before: bool,
+    /// The last body byte taken, to tell a CRLF from a bare LF across chunks.
+    prev: u8,
 }
 
 impl DataReceiver {
+    /// The lenient receiver: any `.` line ends the body, whatever its line ends (readers).
     pub fn new(max_size: u64) -> Self {
         DataReceiver {
             body: Vec::new(),
             size: 0,
             max_size,
             at: At::LineStart,
+            strict: false,
+            crlf_before: true,
+            prev: b'\n',
+        }
+    }
+
+    /// The strict receiver: only `<CR><LF>.<CR><LF>` ends the body; a `.` line with a bare
+    /// LF before or after it is kept as a line of text holding one dot (servers).
+    pub fn strict(max_size: u64) -> Self {
+        DataReceiver {
+            strict: true,
+            ..DataReceiver::new(max_size)
+        }
+    }
+
+    /// Ready for the next body, with the same limit and strictness.
+    fn fresh(&self) -> Self {
+        DataReceiver {
+            strict: self.strict,
+            ..DataReceiver::new(self.max_size)
         }
     }
 
@@ -55,10 +92,12 @@ impl DataReceiver {
                 // The rest of a line is body as it stands: copied in one go up to its end.
                 let rest = &bytes[used..];
                 let line = memchr::memchr(b'\n', rest).map_or(rest.len(), |end| end + 1);
-                self.push_all(&rest[..line]);
                 if rest[line - 1] == b'\n' {
+                    let before = if line >= 2 { rest[line - 2] } else { self.prev };
+                    self.crlf_before = before == b'\r';
                     self.at = At::LineStart;
                 }
+                self.push_all(&rest[..line]);
                 used += line;
                 continue;
             }
@@ -66,6 +105,16 @@ impl DataReceiver {
             used += 1;
             match (self.at, byte) {
                 (At::LineStart, b'.') => self.at = At::Dot,
+                (At::Dot, b'\n') if self.strict => {
+                    // `.` + bare LF: text in strict mode.
+                    self.push_all(b".\n");
+                    (self.at, self.crlf_before) = (At::LineStart, false);
+                }
+                (At::DotCr, b'\n') if self.strict && !self.crlf_before => {
+                    // A bare LF before the `.` line: text in strict mode.
+                    self.push_all(b".\r\n");
+                    (self.at, self.crlf_before) = (At::LineStart, true);
+                }
                 (At::Dot | At::DotCr, b'\n') => done = true,
                 (At::Dot, b'\r') => self.at = At::DotCr,
                 (At::DotCr, _) => {
@@ -82,7 +131,7 @@ impl DataReceiver {
         }
         let size = self.size;
         let body = std::mem::take(&mut self.body);
-        *self = DataReceiver::new(self.max_size);
+        *self = self.fresh();
         if size > self.max_size {
             DataEvent::TooBig { size }
         } else {
@@ -103,21 +152,25 @@ impl DataReceiver {
     /// The body so far, for a message a capture or file cut off.
     pub fn take_partial(&mut self) -> Vec<u8> {
         let body = std::mem::take(&mut self.body);
-        *self = DataReceiver::new(self.max_size);
+        *self = self.fresh();
         body
     }
 
     fn push_text(&mut self, byte: u8) {
-        self.push_all(&[byte]);
-        self.at = if byte == b'\n' {
-            At::LineStart
+        if byte == b'\n' {
+            self.crlf_before = self.prev == b'\r';
+            self.at = At::LineStart;
         } else {
-            At::Middle
-        };
+            self.at = At::Middle;
+        }
+        self.push_all(&[byte]);
     }
 
     /// Counts `bytes` and keeps what fits under the limit.
     fn push_all(&mut self, bytes: &[u8]) {
+        if let Some(&last) = bytes.last() {
+            self.prev = last;
+        }
         let room = self.max_size.saturating_sub(self.size);
         let kept = usize::try_from(room).map_or(bytes.len(), |room| room.min(bytes.len()));
         self.body.extend_from_slice(&bytes[..kept]);
@@ -246,18 +299,67 @@ mod tests {
         assert_eq!(stuff(b".x\r\n"), b"..x\r\n.\r\n");
     }
 
-    /// The receiver one byte at a time, as RFC 5321 §4.5.2 reads: the model the bulk
-    /// copying in `ingest` must agree with.
-    fn byte_by_byte(wire: &[u8], max_size: u64) -> (Option<(Vec<u8>, u64)>, usize) {
-        fn keep(byte: u8, body: &mut Vec<u8>, size: &mut u64, max_size: u64) {
-            *size += 1;
-            if *size <= max_size {
-                body.push(byte);
+    #[test]
+    fn strict_mode_ends_only_at_crlf_dot_crlf() {
+        // (wire, body, bytes left after the terminator): each smuggling variant stays text.
+        let smuggled = b"MAIL FROM:<x@y>\r\nDATA\r\nevil\r\n.\r\nQUIT\r\n";
+        let cases: &[(&[u8], &[u8])] = &[
+            (b"hi\n.\n", b"hi\n.\n"),
+            (b"hi\n.\r\n", b"hi\n.\r\n"),
+            (b"hi\r\n.\n", b"hi\r\n.\n"),
+            (b"hi\r\n..\n", b"hi\r\n.\n"),
+            (b"hi\r\n", b"hi\r\n"),
+        ];
+        for (head, text) in cases {
+            let wire = [*head, smuggled.as_slice()].concat();
+            let mut input = wire.as_slice();
+            let event = DataReceiver::strict(1000).ingest(&mut input);
+            let mut expected = text.to_vec();
+            expected.extend_from_slice(b"MAIL FROM:<x@y>\r\nDATA\r\nevil\r\n");
+            assert_eq!(
+                event,
+                DataEvent::Complete(expected),
+                "{:?}",
+                String::from_utf8_lossy(head)
+            );
+            assert_eq!(input, b"QUIT\r\n");
+        }
+        // The lenient reader ends at the first dot line, as Postfix 3.7 did.
+        let mut input: &[u8] = b"hi\n.\nMAIL FROM:<x@y>\r\n";
+        let event = DataReceiver::new(1000).ingest(&mut input);
+        assert_eq!(event, DataEvent::Complete(b"hi\n".to_vec()));
+        // An empty message right after DATA still ends in strict mode.
+        let mut input: &[u8] = b".\r\nQUIT\r\n";
+        let event = DataReceiver::strict(1000).ingest(&mut input);
+        assert_eq!(event, DataEvent::Complete(Vec::new()));
+    }
+
+    /// The receiver one byte at a time, as RFC 5321 §4.5.2 reads (and, when `strict`, with a
+    /// `.` line next to a bare LF kept as text): the model the bulk copying in `ingest` must
+    /// agree with.
+    fn byte_by_byte(wire: &[u8], max_size: u64, strict: bool) -> (Option<(Vec<u8>, u64)>, usize) {
+        fn keep(bytes: &[u8], body: &mut Vec<u8>, size: &mut u64, max_size: u64) {
+            for &byte in bytes {
+                *size += 1;
+                if *size <= max_size {
+                    body.push(byte);
+                }
             }
         }
         let (mut body, mut size) = (Vec::new(), 0u64);
         let (mut line_start, mut dot, mut dot_cr) = (true, false, false);
+        let (mut crlf_before, mut prev) = (true, b'\n');
         for (i, &byte) in wire.iter().enumerate() {
+            if dot && byte == b'\n' && strict {
+                keep(b".\n", &mut body, &mut size, max_size);
+                (dot, line_start, crlf_before, prev) = (false, true, false, byte);
+                continue;
+            }
+            if dot_cr && byte == b'\n' && strict && !crlf_before {
+                keep(b".\r\n", &mut body, &mut size, max_size);
+                (dot_cr, line_start, crlf_before, prev) = (false, true, true, byte);
+                continue;
+            }
             if (dot || dot_cr) && byte == b'\n' {
                 return (Some((body, size)), i + 1);
             }
@@ -266,12 +368,17 @@ mod tests {
                 continue;
             }
             if dot_cr {
-                keep(b'\r', &mut body, &mut size, max_size);
+                keep(b"\r", &mut body, &mut size, max_size);
+                prev = b'\r';
             } else if line_start && byte == b'.' {
                 (dot, line_start) = (true, false);
                 continue;
             }
-            keep(byte, &mut body, &mut size, max_size);
+            if byte == b'\n' {
+                crlf_before = prev == b'\r';
+            }
+            keep(&[byte], &mut body, &mut size, max_size);
+            prev = byte;
             (dot, dot_cr, line_start) = (false, false, byte == b'\n');
         }
         (None, wire.len())
@@ -284,10 +391,15 @@ mod tests {
                 proptest::sample::select(vec![b'.', b'\r', b'\n', b'a', b' ']), 0..200),
             split in 0usize..200,
             max_size in 0u64..64,
+            strict in proptest::bool::ANY,
         ) {
-            let (expected, used) = byte_by_byte(&wire, max_size);
+            let (expected, used) = byte_by_byte(&wire, max_size, strict);
             let split = split.min(wire.len());
-            let mut rx = DataReceiver::new(max_size);
+            let mut rx = if strict {
+                DataReceiver::strict(max_size)
+            } else {
+                DataReceiver::new(max_size)
+            };
             let mut first = &wire[..split];
             let mut event = rx.ingest(&mut first);
             let mut consumed = split - first.len();

@@ -55,7 +55,10 @@ impl MailServer for ExternalServer {
         ))
     }
 
-    async fn mailbox(&self, _user: &str) -> Result<Vec<Vec<u8>>, ServerError> {
+    async fn mailbox(
+        &self,
+        _user: &str,
+    ) -> Result<Vec<crate::server::MailboxMessage>, ServerError> {
         Err(ServerError::Config(
             "an external server's mailboxes cannot be read directly".into(),
         ))

@@ -7,4 +7,4 @@ mod mail_server;
 
 #[cfg(test)]
 pub use mail_server::MockMailServer;
-pub use mail_server::{Account, Endpoints, MailServer, ServerError};
+pub use mail_server::{Account, Endpoints, MailServer, MailboxMessage, ServerError};

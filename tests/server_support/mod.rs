@@ -128,3 +128,5 @@ impl Client {
         self.line().await.is_none()
     }
 }
+
+pub mod child;

@@ -61,10 +61,18 @@ pub enum Phase {
 /// [`expect_message`](Self::expect_message); after BDAT, [`expect_chunk`](Self::expect_chunk);
 /// after each 334, [`expect_auth_response`](Self::expect_auth_response). Once the message,
 /// chunk or response arrived, it reads commands again.
+///
+/// The message ends only at `<CR><LF>.<CR><LF>` (a strict [`DataReceiver`]), so bytes a
+/// relay forwarded as text cannot end one message and start another (SMTP smuggling).
+/// A client that has ended every line of the session with a bare LF (`nc` typed by hand)
+/// may end the message with a bare-LF `.` line too: no relay speaks like that, and Postfix
+/// 3.7, the lab's reference, accepts it.
 #[derive(Clone, Debug)]
 pub struct ServerReceiver {
     phase: Phase,
     limits: Limits,
+    /// Whether any line so far ended in CRLF.
+    crlf_seen: bool,
 }
 
 impl ServerReceiver {
@@ -72,6 +80,7 @@ impl ServerReceiver {
         ServerReceiver {
             phase: Phase::Request(LineReceiver::new(limits.max_line_len)),
             limits,
+            crlf_seen: false,
         }
     }
 
@@ -80,7 +89,13 @@ impl ServerReceiver {
     }
 
     pub fn expect_message(&mut self) {
-        self.phase = Phase::Data(DataReceiver::new(self.limits.max_message_size));
+        let max = self.limits.max_message_size;
+        let data = if self.crlf_seen {
+            DataReceiver::strict(max)
+        } else {
+            DataReceiver::new(max)
+        };
+        self.phase = Phase::Data(data);
     }
 
     pub fn expect_chunk(&mut self, size: u64, last: bool) {
@@ -102,9 +117,12 @@ impl ServerReceiver {
         let event = match &mut self.phase {
             Phase::Request(lines) => {
                 return match lines.ingest(input) {
-                    LineEvent::Line(line) => ClientInput::Request {
-                        request: parse_request(&line.text()),
-                    },
+                    LineEvent::Line(line) => {
+                        self.crlf_seen |= line.crlf;
+                        ClientInput::Request {
+                            request: parse_request(&line.text()),
+                        }
+                    }
                     LineEvent::TooLong { len } => ClientInput::LineTooLong { len },
                     LineEvent::NeedsMoreData => ClientInput::NeedsMoreData,
                 }
@@ -119,8 +137,14 @@ impl ServerReceiver {
                 BdatEvent::NeedsMoreData => return ClientInput::NeedsMoreData,
             },
             Phase::Auth(lines) => match lines.ingest(input) {
-                LineEvent::Line(line) if sasl::is_cancel(&line.text()) => ClientInput::AuthCancel,
-                LineEvent::Line(line) => ClientInput::AuthResponse(Secret::new(line.text())),
+                LineEvent::Line(line) => {
+                    self.crlf_seen |= line.crlf;
+                    if sasl::is_cancel(&line.text()) {
+                        ClientInput::AuthCancel
+                    } else {
+                        ClientInput::AuthResponse(Secret::new(line.text()))
+                    }
+                }
                 LineEvent::TooLong { len } => ClientInput::LineTooLong { len },
                 LineEvent::NeedsMoreData => return ClientInput::NeedsMoreData,
             },
@@ -182,6 +206,30 @@ mod tests {
             ClientInput::Request {
                 request: Ok(Request::Quit)
             }
+        );
+    }
+
+    #[test]
+    fn a_bare_lf_dot_ends_the_message_only_in_a_bare_lf_session() {
+        let message = |commands: &[u8], data: &[u8]| {
+            let mut rx = ServerReceiver::default();
+            let mut input = commands;
+            while !input.is_empty() {
+                rx.ingest(&mut input);
+            }
+            rx.expect_message();
+            let mut input = data;
+            rx.ingest(&mut input)
+        };
+        let data: &[u8] = b"Subject: x\n\nhi\n.\nRSET\n";
+        assert_eq!(
+            message(b"HELO pc\nDATA\n", data),
+            ClientInput::Message(b"Subject: x\n\nhi\n".to_vec())
+        );
+        assert_eq!(
+            message(b"HELO pc\r\nDATA\n", data),
+            ClientInput::NeedsMoreData,
+            "after one CRLF line, only CRLF.CRLF ends the message"
         );
     }
 

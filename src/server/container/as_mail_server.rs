@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use super::{maildir, ContainerError, ContainerServer, DEFAULT_REALM};
-use crate::server::{Account, Endpoints, MailServer, ServerError};
+use crate::server::{Account, Endpoints, MailServer, MailboxMessage, ServerError};
 
 #[async_trait]
 impl MailServer for ContainerServer {
@@ -41,11 +41,11 @@ impl MailServer for ContainerServer {
         Ok(())
     }
 
-    async fn mailbox(&self, user: &str) -> Result<Vec<Vec<u8>>, ServerError> {
+    async fn mailbox(&self, user: &str) -> Result<Vec<MailboxMessage>, ServerError> {
         let stored = self.stored_messages(user).await.map_err(server_error)?;
         Ok(stored
             .into_iter()
-            .map(|message| maildir::as_retrieved(&message.bytes))
+            .map(|message| maildir::as_retrieved(&message.bytes).into())
             .collect())
     }
 

@@ -29,7 +29,8 @@ pub struct EmbeddedConfig {
 }
 
 /// Bounds on what one client can make the server do. Each is answered with a reply code
-/// when crossed, never by a silent drop.
+/// when crossed, never by a silent drop. The defaults are Postfix's and Dovecot's where they
+/// have one; `docs/server.md` lists each difference and why.
 #[derive(Clone, Debug)]
 pub struct Limits {
     /// Longest command line in bytes, without the line end (Postfix: 2048).
@@ -40,12 +41,32 @@ pub struct Limits {
     pub max_recipients: usize,
     /// Simultaneous sessions over SMTP and POP3 each.
     pub max_connections: usize,
+    /// Simultaneous sessions one client address may hold, per protocol (Postfix:
+    /// `smtpd_client_connection_count_limit` 50). Loopback clients are exempt unless
+    /// `limit_loopback_clients`, as Postfix exempts `$mynetworks`: on loopback every client
+    /// has the same address, so the cap would only be a second, smaller `max_connections`.
+    pub max_connections_per_client: usize,
+    pub limit_loopback_clients: bool,
+    /// Bytes all stored messages may take together; a body counts once however many
+    /// recipients it has. MAIL is refused with 452 while less than `max_message` is free.
+    pub max_store: usize,
     /// How long the server waits for a line (Postfix: `smtpd_timeout` 300 s).
     pub idle_timeout: Duration,
     /// Errors after which the session is closed with 421 (Postfix: `smtpd_hard_error_limit` 20).
     pub max_errors: u32,
-    /// Delay before answering a failed login (Dovecot: `auth_failure_delay`, 0 in the lab).
+    /// SMTP errors after which each error reply waits `error_sleep` (Postfix:
+    /// `smtpd_soft_error_limit` 10, `smtpd_error_sleep_time` 1 s).
+    pub soft_error_limit: u32,
+    pub error_sleep: Duration,
+    /// Junk commands a session may send before each further one counts as an error:
+    /// SMTP NOOP, VRFY, ETRN and RSET, until a message is delivered (Postfix:
+    /// `smtpd_junk_command_limit` 100). POP3: commands before login and NOOPs; past the
+    /// limit the session is closed.
+    pub max_junk_commands: u32,
+    /// Delay before answering a failed login (Dovecot: `auth_failure_delay` 2 s; 0 in the lab).
     pub auth_failure_delay: Duration,
+    /// Failed POP3 logins after which the connection is closed (USER does not reset it).
+    pub max_auth_failures: u32,
 }
 
 impl Default for Limits {
@@ -55,9 +76,17 @@ impl Default for Limits {
             max_message: 10_240_000,
             max_recipients: 1000,
             max_connections: 512,
+            max_connections_per_client: 50,
+            limit_loopback_clients: false,
+            max_store: 128 << 20,
             idle_timeout: Duration::from_secs(300),
             max_errors: 20,
+            soft_error_limit: 10,
+            // Replay of a class must stay fast, and the lab's reference has no failure delay.
+            error_sleep: Duration::ZERO,
+            max_junk_commands: 100,
             auth_failure_delay: Duration::ZERO,
+            max_auth_failures: 5,
         }
     }
 }
@@ -116,10 +145,21 @@ impl EmbeddedConfig {
                 password: account.password.clone(),
             });
         }
-        if self.limits.max_connections == 0 || self.limits.max_line < 512 {
+        let limits = &self.limits;
+        if limits.max_connections == 0
+            || limits.max_connections_per_client == 0
+            || limits.max_line < 512
+        {
             return Err(ServerError::Config(
-                "max_connections must be at least 1 and max_line at least 512".to_string(),
+                "max_connections (also per client) must be at least 1 and max_line at least 512"
+                    .to_string(),
             ));
+        }
+        if limits.max_store < limits.max_message {
+            return Err(ServerError::Config(format!(
+                "max_store ({}) must be at least max_message ({})",
+                limits.max_store, limits.max_message
+            )));
         }
         Ok(accounts)
     }

@@ -36,6 +36,10 @@ pub struct Connection<S> {
 }
 
 const READ_CHUNK: usize = 16 * 1024;
+/// Replies queued past this are sent before the next input is taken, so a client that
+/// pipelines a thousand `RETR 1` without reading cannot make the server buffer a thousand
+/// messages: the write waits for the client, and times out if it never reads.
+const OUTPUT_HIGH_WATER: usize = 64 * 1024;
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     pub fn new(stream: S, idle: Duration) -> Self {
@@ -59,6 +63,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         mut ingest: impl FnMut(&mut &[u8]) -> Option<T>,
     ) -> std::io::Result<Read<T>> {
         loop {
+            if self.output.len() >= OUTPUT_HIGH_WATER {
+                self.flush().await?;
+            }
             let mut rest = &self.input[self.taken..];
             let before = rest.len();
             let item = if before == 0 { None } else { ingest(&mut rest) };

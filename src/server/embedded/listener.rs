@@ -1,15 +1,18 @@
-//! The accept loop, laid out like mini-redis: a semaphore caps sessions, a broadcast tells
-//! them to stop, and an mpsc channel closes when the last one has finished.
+//! The accept loop, laid out like mini-redis: a semaphore caps sessions, a count per client
+//! address caps what one client holds, a broadcast tells them to stop, and an mpsc channel
+//! closes when the last one has finished.
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{broadcast, mpsc, Semaphore};
 
 use super::connection::Connection;
 use super::shared::{Ending, SessionRecord, Shared};
+use super::skeleton::Skeleton;
 use super::{pop3, smtp};
 use crate::session::Protocol;
 
@@ -45,7 +48,13 @@ pub async fn run(
     shared: Arc<Shared>,
     shutdown: impl Future,
 ) {
-    let limit = Arc::new(Semaphore::new(shared.config.limits.max_connections));
+    let limits = &shared.config.limits;
+    let limit = Arc::new(Semaphore::new(limits.max_connections));
+    let per_client = Arc::new(PerClient::default());
+    let (per_client_max, limit_loopback) = (
+        limits.max_connections_per_client,
+        limits.limit_loopback_clients,
+    );
     let (notify_shutdown, _) = broadcast::channel::<()>(1);
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
 
@@ -60,14 +69,27 @@ pub async fn run(
                 }
             };
             let _ = stream.set_nodelay(true);
-            let permit = Arc::clone(&limit).try_acquire_owned().ok();
+            let ip = peer.ip().to_canonical();
+            let exempt = ip.is_loopback() && !limit_loopback;
+            let slot = if exempt {
+                Ok(None)
+            } else {
+                per_client.take(ip, per_client_max).map(Some).ok_or(())
+            };
+            let permit = match slot {
+                Ok(slot) => Arc::clone(&limit)
+                    .try_acquire_owned()
+                    .map(|permit| (permit, slot))
+                    .map_err(|_| Ending::TooManyConnections),
+                Err(()) => Err(Ending::TooManyConnectionsFromClient),
+            };
             let shared = Arc::clone(&shared);
             let shutdown = Shutdown::new(notify_shutdown.subscribe());
             let done = done_tx.clone();
             tokio::spawn(async move {
                 match permit {
-                    Some(_permit) => serve(stream, peer, protocol, shared, shutdown).await,
-                    None => refuse(stream, peer, protocol, &shared).await,
+                    Ok(_held) => serve(stream, peer, protocol, shared, shutdown).await,
+                    Err(why) => refuse(stream, peer, protocol, &shared, why).await,
                 }
                 drop(done);
             });
@@ -100,31 +122,85 @@ async fn serve(
     shared.publish(record);
 }
 
-/// Over the connection cap: say so (RFC 5321 §3.8 allows 421 instead of a greeting) and
-/// close, rather than leave the client waiting.
-async fn refuse(stream: TcpStream, peer: SocketAddr, protocol: Protocol, shared: &Shared) {
+/// Over a connection cap: say so (RFC 5321 §3.8 allows 421 instead of a greeting) and
+/// close, rather than leave the client waiting. `why` is the cap: all sessions, or this
+/// client's (Postfix's answer to `smtpd_client_connection_count_limit`).
+async fn refuse(
+    stream: TcpStream,
+    peer: SocketAddr,
+    protocol: Protocol,
+    shared: &Shared,
+    why: Ending,
+) {
     let mut conn = Connection::new(stream, std::time::Duration::from_secs(5));
-    let line = match protocol {
-        Protocol::Smtp => format!(
+    let from_client = why == Ending::TooManyConnectionsFromClient;
+    let line = match (protocol, from_client) {
+        (Protocol::Smtp, false) => format!(
             "421 4.7.0 {} Error: too many connections, try again later",
             shared.hostname
         ),
-        Protocol::Pop3 | Protocol::Tls => {
+        (Protocol::Smtp, true) => format!(
+            "421 4.7.0 {} Error: too many connections from {}",
+            shared.hostname,
+            peer.ip()
+        ),
+        (Protocol::Pop3 | Protocol::Tls, false) => {
             "-ERR [SYS/TEMP] Too many connections, try again later.".to_string()
+        }
+        (Protocol::Pop3 | Protocol::Tls, true) => {
+            "-ERR [SYS/TEMP] Too many connections from your address, try again later.".to_string()
         }
     };
     conn.queue(format!("{line}\r\n").as_bytes());
     let _ = conn.close().await;
-    let code = if protocol == Protocol::Smtp {
-        "421"
-    } else {
-        "-ERR"
-    };
+    let code = line.split(' ').next().unwrap_or_default();
+    let mut skeleton = Skeleton::default();
+    skeleton.push(format!("greeting → {code}"));
     shared.publish(SessionRecord {
         protocol,
         peer,
         user: None,
-        skeleton: vec![format!("greeting → {code}")],
-        ending: Ending::TooManyConnections,
+        skeleton,
+        ending: why,
     });
+}
+
+/// Sessions open per client address.
+#[derive(Debug, Default)]
+struct PerClient {
+    open: Mutex<HashMap<IpAddr, usize>>,
+}
+
+/// One session's place in its client's count, given back on drop.
+struct ClientSlot {
+    counts: Arc<PerClient>,
+    ip: IpAddr,
+}
+
+impl PerClient {
+    /// A slot for `ip` if it holds fewer than `max` sessions.
+    fn take(self: &Arc<Self>, ip: IpAddr, max: usize) -> Option<ClientSlot> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let count = open.entry(ip).or_insert(0);
+        if *count >= max {
+            return None;
+        }
+        *count += 1;
+        Some(ClientSlot {
+            counts: Arc::clone(self),
+            ip,
+        })
+    }
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        let mut open = self.counts.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = open.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
 }

@@ -10,7 +10,8 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::connection::{Connection, Read};
 use super::listener::Shutdown;
-use super::shared::{label_of, Ending, SessionRecord, Shared};
+use super::shared::{label_of, unknown_label, Ending, SessionRecord, Shared};
+use super::skeleton::Skeleton;
 use super::store::{LockError, Maildrop, StoredMessage};
 use crate::protocol::pop3::{
     ClientInput, Pop3Phase, Pop3Response, Pop3Rule, Pop3State, Request, ServerReceiver, SyntaxError,
@@ -48,7 +49,9 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         bad: 0,
         invalid_before_login: 0,
         invalid_now: false,
-        skeleton: Vec::new(),
+        junk: 0,
+        auth_failures: 0,
+        skeleton: Skeleton::default(),
     };
     let ending = match session.run().await {
         Ok(ending) => ending,
@@ -86,7 +89,11 @@ struct Session<S> {
     invalid_before_login: u32,
     /// Whether the command just answered was one of those.
     invalid_now: bool,
-    skeleton: Vec<String>,
+    /// Commands that neither logged in nor touched the mailbox: any before login, NOOP after.
+    junk: u32,
+    /// Failed logins in this connection; unlike `bad`, a USER in between does not reset it.
+    auth_failures: u32,
+    skeleton: Skeleton,
 }
 
 enum Next {
@@ -114,10 +121,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             let flow = match self.next().await? {
                 Next::Read(Read::Input(ClientInput::Request { request })) => {
                     let logged_in = self.state.is_logged_in();
+                    let noop = matches!(request, Ok(Request::Noop));
                     self.invalid_now = false;
                     let flow = self.command(request).await?;
                     if flow.is_none() && !logged_in && self.too_many_invalid() {
                         return Ok(Ending::TooManyErrors);
+                    }
+                    if flow.is_none() && (noop || !self.state.is_logged_in()) {
+                        self.junk += 1;
+                        if self.junk > self.shared.config.limits.max_junk_commands {
+                            self.err("(junk limit)", "Too many junk commands.");
+                            return Ok(Ending::TooManyJunkCommands);
+                        }
                     }
                     flow
                 }
@@ -209,7 +224,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 return Ok(None);
             }
             Err(SyntaxError::UnknownCommand { verb }) => {
-                self.unknown(&label_of(&verb), &verb);
+                // A line typed where PASS was due is most likely the password itself.
+                let awaiting_password = matches!(
+                    self.state.phase(),
+                    Pop3Phase::Authorization { user: Some(_) }
+                );
+                self.unknown(&unknown_label(&verb, awaiting_password), &verb);
                 return Ok(None);
             }
             Err(SyntaxError::Syntax { verb: "USER", .. }) if !self.state.is_logged_in() => {
@@ -339,7 +359,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
     /// Takes the mailbox after a good login, or answers the failed one.
     async fn login(&mut self, request: &Request, label: &str, account: Option<String>) -> Flow {
         let Some(user) = account else {
-            tokio::time::sleep(self.shared.config.limits.auth_failure_delay).await;
+            let limits = &self.shared.config.limits;
+            let (delay, most) = (limits.auth_failure_delay, limits.max_auth_failures);
+            tokio::time::sleep(delay).await;
             self.respond(
                 label,
                 Pop3Status::Err,
@@ -347,6 +369,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 None,
             );
             self.state.apply(request, Pop3Status::Err);
+            self.auth_failures += 1;
+            if self.auth_failures >= most {
+                self.err("(login limit)", "Too many authentication failures.");
+                return Some(Ending::TooManyAuthFailures);
+            }
             return None;
         };
         let (status, text, flow) = match self.shared.store.lock(&user) {
@@ -479,11 +506,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             }
             Request::List { msg: None } => {
                 let (count, _) = totals(messages, deleted);
-                let lines = listing(messages, deleted, |m| m.bytes.len().to_string());
+                let lines = listing(messages, deleted, |m| m.message.len().to_string());
                 Ok((format!("{count} messages:"), Some(lines_body(lines))))
             }
             Request::List { msg: Some(n) } => {
-                live(n).map(|i| (format!("{n} {}", messages[i].bytes.len()), None))
+                live(n).map(|i| (format!("{n} {}", messages[i].message.len()), None))
             }
             Request::Uidl { msg: None } => {
                 let lines = listing(messages, deleted, |m| m.uid.clone());
@@ -493,11 +520,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 live(n).map(|i| (format!("{n} {}", messages[i].uid), None))
             }
             Request::Retr { msg } => live(msg).map(|i| {
-                let bytes = &messages[i].bytes;
-                (format!("{} octets", bytes.len()), Some(bytes.clone()))
+                let message = &messages[i].message;
+                (format!("{} octets", message.len()), Some(message.to_vec()))
             }),
             Request::Top { msg, lines } => live(msg).map(|i| {
-                let top = top_of(&messages[i].bytes, lines as usize);
+                let whole = messages[i].message.to_vec();
+                let top = top_of(&whole, lines as usize);
                 (String::new(), Some(top.to_vec()))
             }),
             Request::Dele { msg } => live(msg).map(|i| {
@@ -552,7 +580,7 @@ fn totals(messages: &[Arc<StoredMessage>], deleted: &[bool]) -> (usize, usize) {
         .iter()
         .zip(deleted)
         .filter(|(_, d)| !**d)
-        .fold((0, 0), |(n, size), (m, _)| (n + 1, size + m.bytes.len()))
+        .fold((0, 0), |(n, size), (m, _)| (n + 1, size + m.message.len()))
 }
 
 fn listing(

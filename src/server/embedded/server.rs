@@ -10,7 +10,7 @@ use super::config::EmbeddedConfig;
 use super::listener;
 use super::shared::{SessionRecord, Shared};
 use super::store::MailStore;
-use crate::server::{Account, Endpoints, MailServer, ServerError};
+use crate::server::{Account, Endpoints, MailServer, MailboxMessage, ServerError};
 use crate::session::Protocol;
 
 /// The in-process SMTP + POP3 server: the default replay target and `mailgrade serve`.
@@ -36,7 +36,10 @@ impl EmbeddedServer {
     /// tokio runtime.
     pub async fn start(config: EmbeddedConfig) -> Result<EmbeddedServer, ServerError> {
         let accounts = config.validated_accounts()?;
-        let store = Arc::new(MailStore::new(accounts.iter().map(|a| a.address.clone())));
+        let store = Arc::new(MailStore::new(
+            accounts.iter().map(|a| a.address.clone()),
+            config.limits.max_store,
+        ));
         for (user, messages) in &config.mailboxes {
             store.seed(&config.qualify(user), messages.clone())?;
         }
@@ -119,7 +122,7 @@ impl MailServer for EmbeddedServer {
         self.shared.store.seed(&user, messages)
     }
 
-    async fn mailbox(&self, user: &str) -> Result<Vec<Vec<u8>>, ServerError> {
+    async fn mailbox(&self, user: &str) -> Result<Vec<MailboxMessage>, ServerError> {
         let user = self.shared.config.qualify(user);
         self.shared.store.messages(&user)
     }

@@ -6,7 +6,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::broadcast;
 
 use super::config::EmbeddedConfig;
+use super::skeleton::Skeleton;
 use super::store::MailStore;
+use crate::protocol::{pop3, smtp};
 use crate::server::Account;
 use crate::session::{Protocol, Secret};
 
@@ -28,10 +30,13 @@ pub enum Ending {
     ClientClosed,
     IdleTimeout,
     TooManyErrors,
+    TooManyJunkCommands,
+    TooManyAuthFailures,
     LineTooLong,
     MessageTooLarge,
     ForbiddenCommand,
     TooManyConnections,
+    TooManyConnectionsFromClient,
     MailboxInUse,
     ServerShutdown,
     Io,
@@ -44,10 +49,13 @@ impl Ending {
             Ending::ClientClosed => "client closed the connection",
             Ending::IdleTimeout => "idle timeout",
             Ending::TooManyErrors => "too many errors",
+            Ending::TooManyJunkCommands => "too many junk commands",
+            Ending::TooManyAuthFailures => "too many failed logins",
             Ending::LineTooLong => "endless line",
             Ending::MessageTooLarge => "message far over the size limit",
             Ending::ForbiddenCommand => "header or HTTP line as a command",
             Ending::TooManyConnections => "too many connections",
+            Ending::TooManyConnectionsFromClient => "too many connections from this address",
             Ending::MailboxInUse => "mailbox locked by another session",
             Ending::ServerShutdown => "server shutdown",
             Ending::Io => "i/o error",
@@ -55,14 +63,15 @@ impl Ending {
     }
 }
 
-/// One finished session: who, and its skeleton (`EHLO → 250`, …). No secrets: AUTH
-/// responses appear only as `auth-response`.
+/// One finished session: who, and its skeleton (`EHLO → 250`, …), bounded in size. No
+/// secrets: AUTH responses appear only as `auth-response`, arguments never, and a line that
+/// is no command shows only as `(unknown command)`, or `<redacted>` where a password was due.
 #[derive(Clone, Debug)]
 pub struct SessionRecord {
     pub protocol: Protocol,
     pub peer: SocketAddr,
     pub user: Option<String>,
-    pub skeleton: Vec<String>,
+    pub skeleton: Skeleton,
     pub ending: Ending,
 }
 
@@ -126,8 +135,37 @@ impl Shared {
     }
 }
 
+/// The skeleton label of a line the protocol does not know as a command. Only a verb of
+/// SMTP or POP3 is shown (a POP3 verb typed at SMTP and the like): anything else may be a
+/// password typed alone, so it is `(unknown command)`, and `<redacted>` (a [`Secret`]) in a
+/// slot where the session expects a password.
+pub fn unknown_label(text: &str, credential_slot: bool) -> String {
+    let word = text.split_whitespace().next().unwrap_or("");
+    if credential_slot && !word.is_empty() {
+        return Secret::new(word).to_string();
+    }
+    if word.is_empty() || is_mail_verb(word) {
+        label_of(word)
+    } else {
+        "(unknown command)".to_string()
+    }
+}
+
+/// Whether `word` is a command SMTP or POP3 knows, as their parsers say.
+fn is_mail_verb(word: &str) -> bool {
+    let unknown_to_smtp = matches!(
+        smtp::parse_request(word),
+        Err(smtp::SyntaxError::UnknownCommand { .. } | smtp::SyntaxError::Empty)
+    );
+    let unknown_to_pop3 = matches!(
+        pop3::parse_request(word),
+        Err(pop3::SyntaxError::UnknownCommand { .. } | pop3::SyntaxError::Empty)
+    );
+    !(unknown_to_smtp && unknown_to_pop3)
+}
+
 /// The skeleton label of a command line: its first word in upper case, never an argument
-/// (so never a secret).
+/// (so never a secret). For a verb the protocol knows; others go through [`unknown_label`].
 pub fn label_of(text: &str) -> String {
     let verb: String = text
         .split_whitespace()
@@ -147,5 +185,31 @@ pub fn label_of(text: &str) -> String {
         "(empty line)".to_string()
     } else {
         verb
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_lines_never_show_what_may_be_a_password() {
+        let cases = [
+            ("hunter2", false, "(unknown command)"),
+            ("Hunter2 extra words", false, "(unknown command)"),
+            ("1234", false, "(unknown command)"),
+            ("Subject:", false, "(unknown command)"),
+            ("hunter2", true, "<redacted>"),
+            ("STAT", true, "<redacted>"),
+            ("", false, "(empty line)"),
+            ("   ", true, "(empty line)"),
+            ("foo", false, "(unknown command)"),
+            ("retr", false, "RETR"),
+            ("ehlo", false, "EHLO"),
+            ("HELP me", false, "HELP"),
+        ];
+        for (line, slot, expected) in cases {
+            assert_eq!(unknown_label(line, slot), expected, "{line:?} {slot}");
+        }
     }
 }

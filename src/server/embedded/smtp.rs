@@ -12,13 +12,15 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::connection::{Connection, Read};
 use super::listener::Shutdown;
-use super::shared::{label_of, Ending, SessionRecord, Shared};
-use super::store::crlf_lines;
+use super::shared::{unknown_label, Ending, SessionRecord, Shared};
+use super::skeleton::Skeleton;
+use super::store::{crlf_lines, Delivery};
 use super::trace::{trace_headers, Envelope, Via};
 use crate::protocol::sasl::{self, Mechanism};
 use crate::protocol::smtp::{
     self, ClientInput, Hello, Request, ServerReceiver, SmtpReply, SmtpState, SyntaxError,
 };
+use crate::server::ServerError;
 use crate::session::{Protocol, Secret, SmtpCode};
 
 /// How far past the line limit a client may keep sending before the session is cut off.
@@ -46,7 +48,8 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         from: None,
         rcpts: Vec::new(),
         errors: 0,
-        skeleton: Vec::new(),
+        junk: 0,
+        skeleton: Skeleton::default(),
     };
     let ending = match session.run().await {
         Ok(ending) => ending,
@@ -77,7 +80,9 @@ struct Session<S> {
     from: Option<String>,
     rcpts: Vec<(String, String)>,
     errors: u32,
-    skeleton: Vec<String>,
+    /// NOOP, VRFY, RSET since the last delivery (Postfix's junk commands).
+    junk: u32,
+    skeleton: Skeleton,
 }
 
 enum Next {
@@ -97,6 +102,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 self.reply("(error limit)", 421, &text);
                 return Ok(Ending::TooManyErrors);
             }
+            let errors_before = self.errors;
             let flow = match self.next(MAX_PENDING_COMMAND).await? {
                 Next::Read(Read::Input(ClientInput::Request { request })) => {
                     self.command(request).await?
@@ -106,6 +112,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             if let Some(ending) = flow {
                 return Ok(ending);
             }
+            let limits = &self.shared.config.limits;
+            if self.errors > errors_before && self.errors > limits.soft_error_limit {
+                // Postfix's tarpit: past the soft limit each error is answered late.
+                tokio::time::sleep(limits.error_sleep).await;
+            }
+        }
+    }
+
+    /// A junk command was answered: past the limit it counts as an error, as in Postfix.
+    fn junk(&mut self) {
+        self.junk += 1;
+        if self.junk > self.shared.config.limits.max_junk_commands {
+            self.errors += 1;
         }
     }
 
@@ -222,11 +241,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             Request::Rset => {
                 self.reset_envelope();
                 self.answer(&request, 250, "2.0.0 Ok");
+                self.junk();
             }
-            Request::Noop => self.answer(&request, 250, "2.0.0 Ok"),
+            Request::Noop => {
+                self.answer(&request, 250, "2.0.0 Ok");
+                self.junk();
+            }
             Request::Vrfy { arg } => {
                 // Postfix with VRFY on and no verification: 252, the argument echoed.
                 self.answer(&request, 252, &format!("2.0.0 {arg}"));
+                self.junk();
             }
             Request::Expn { .. } | Request::Help { .. } => {
                 // Postfix knows neither; the reference answers HELP with 500.
@@ -254,12 +278,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             SyntaxError::UnknownCommand { verb } if is_forbidden(&verb) => {
                 // A header or an HTTP request typed as a command: Postfix hangs up.
                 let text = "2.7.0 Error: I can break rules, too. Goodbye.";
-                self.reply(&label_of(&verb), 221, text);
+                self.reply(&unknown_label(&verb, false), 221, text);
                 return Some(Ending::ForbiddenCommand);
             }
-            SyntaxError::UnknownCommand { verb } => {
-                self.reply(&label_of(&verb), 500, "5.5.2 Error: command not recognized")
-            }
+            SyntaxError::UnknownCommand { verb } => self.reply(
+                &unknown_label(&verb, false),
+                500,
+                "5.5.2 Error: command not recognized",
+            ),
             SyntaxError::Syntax { verb, .. } => self.reply(verb, 501, &syntax_reply(verb)),
             SyntaxError::Address { verb, .. } => {
                 let text = if verb == "MAIL" {
@@ -293,6 +319,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
     }
 
     fn mail(&mut self, from: &str, params: &[String]) -> (u16, String) {
+        let mut declared = 0;
         for param in params {
             let (key, value) = param.split_once('=').unwrap_or((param.as_str(), ""));
             if key.eq_ignore_ascii_case("SIZE") {
@@ -300,7 +327,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                     Ok(size) if size > self.shared.config.limits.max_message as u64 => {
                         return (552, "5.3.4 Message size exceeds fixed limit".to_string());
                     }
-                    Ok(_) => {}
+                    Ok(size) => declared = size as usize,
                     Err(_) => return (501, "5.5.4 Bad message size syntax".to_string()),
                 }
             } else if key.eq_ignore_ascii_case("BODY") {
@@ -319,6 +346,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             } else if !key.eq_ignore_ascii_case("AUTH") && !key.eq_ignore_ascii_case("SMTPUTF8") {
                 return (555, format!("5.5.4 Unsupported option: {param}"));
             }
+        }
+        // Postfix refuses MAIL while its queue has less room than a message may need
+        // (`queue_minfree`); here the room is the store's.
+        let free = self.shared.store.free();
+        if free < self.shared.config.limits.max_message.max(declared) {
+            return (452, INSUFFICIENT_STORAGE.to_string());
         }
         let from = if from.is_empty() {
             String::new()
@@ -401,17 +434,25 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             queue_id: &queue_id,
         };
         let now = SystemTime::now();
-        let body = crlf_lines(&body);
-        let deliveries = rcpts
+        // The body is stored once; each recipient gets only its own trace headers.
+        let heads = rcpts
             .iter()
             .map(|(address, mailbox)| {
-                let mut message = trace_headers(&envelope, address, now).into_bytes();
-                message.extend_from_slice(&body);
-                (mailbox.clone(), message)
+                let head = trace_headers(&envelope, address, now).into_bytes();
+                (mailbox.clone(), head)
             })
             .collect();
-        let (code_value, text) = match self.shared.store.deliver(deliveries) {
-            Ok(()) => (250, format!("2.0.0 Ok: queued as {queue_id}")),
+        let delivery = Delivery {
+            body: crlf_lines(&body),
+            heads,
+        };
+        drop(body);
+        let (code_value, text) = match self.shared.store.deliver(vec![delivery]) {
+            Ok(()) => {
+                self.junk = 0;
+                (250, format!("2.0.0 Ok: queued as {queue_id}"))
+            }
+            Err(ServerError::StoreFull { .. }) => (452, INSUFFICIENT_STORAGE.to_string()),
             Err(_) => (451, "4.3.0 Error: queue file write error".to_string()),
         };
         self.reply("message", code_value, &text);
@@ -517,6 +558,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
     }
 }
 
+/// Postfix's answer when its queue file system is short of space.
+const INSUFFICIENT_STORAGE: &str = "4.3.1 Insufficient system storage";
+
 fn code(value: u16) -> SmtpCode {
     SmtpCode::new(value).unwrap_or_else(|| unreachable!("{value} is a valid reply code"))
 }
@@ -577,6 +621,7 @@ fn syntax_reply(verb: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::shared::label_of;
     use super::*;
 
     #[test]
@@ -620,7 +665,7 @@ mod tests {
     }
 
     #[test]
-    fn labels_never_carry_arguments() {
+    fn labels_of_known_verbs_never_carry_arguments() {
         let cases = [
             ("auth plain AHN0dWRlbnQAc2VjcmV0", "AUTH"),
             ("", "(empty line)"),
