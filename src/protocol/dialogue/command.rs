@@ -91,7 +91,7 @@ pub(super) fn follows_credentials(kind: &CommandKind) -> bool {
         CommandKind::Line { verb, args, .. } => {
             args.secret.is_some()
                 || is_credential_verb(&as_typed(verb))
-                || tagged_credential_verb(&args.text).is_some()
+                || is_tagged_credential(&args.text)
         }
         CommandKind::Message { .. } => false,
     }
@@ -124,7 +124,7 @@ fn looks_like_payload(line: &str) -> bool {
 
 /// The verb as a terminal showed it: backspace and DEL erase the character before them,
 /// other control characters (a stray NUL, an escape) are dropped. `PASX\x08S` is `PASS`.
-pub(crate) fn as_typed(verb: &str) -> String {
+fn as_typed(verb: &str) -> String {
     let mut typed = String::with_capacity(verb.len());
     for c in verb.chars() {
         match c {
@@ -166,24 +166,21 @@ fn split_secret(protocol: Protocol, verb: &str, rest: &str) -> Args {
             }
             _ => secret_after(first, after_first),
         },
-        _ if !is_command_verb(protocol, verb) => match tagged_credential_verb(rest) {
-            Some(_) => {
-                let (name, secret) = split_word(after_first);
-                let text = [first, name].join(" ");
-                secret_after(text.trim_end(), secret)
-            }
-            None => Args::plain(rest),
-        },
+        _ if !is_command_verb(protocol, verb) && is_tagged_credential(rest) => {
+            let (name, secret) = split_word(after_first);
+            let text = [first, name].join(" ");
+            secret_after(text.trim_end(), secret)
+        }
         _ => Args::plain(rest),
     }
 }
 
-/// `LOGIN alice pw` after an IMAP tag (`a1`): the credential verb, upper-cased.
-fn tagged_credential_verb(rest: &str) -> Option<&'static str> {
+/// Whether what follows an IMAP tag (`a1`) is `LOGIN …` or `AUTHENTICATE …`.
+fn is_tagged_credential(rest: &str) -> bool {
     let (first, _) = split_word(rest);
     ["LOGIN", "AUTHENTICATE"]
-        .into_iter()
-        .find(|verb| first.eq_ignore_ascii_case(verb))
+        .iter()
+        .any(|verb| first.eq_ignore_ascii_case(verb))
 }
 
 /// The first word and the rest, blanks around the rest taken off.
