@@ -14,7 +14,10 @@
 //! Values shorter than [`MIN_SECRET_LEN`] are left to their slot: a 1–3 character
 //! "password" (`a`, `123`, `=`) occurs in every reply, message number and body, so removing
 //! it everywhere would erase the evidence a grade rests on, and it hides nothing a guess
-//! would not find.
+//! would not find. So are values longer than [`MAX_SECRET_LEN`] (no password or lab SASL
+//! payload is; such a "secret" is a line read in a credential slot), and whatever comes
+//! after [`MAX_KNOWN_BYTES`] of values: the automaton takes tens of bytes per pattern byte,
+//! and a hostile file of bare "passwords" must not make it take gigabytes.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use base64::engine::general_purpose::STANDARD;
@@ -26,11 +29,16 @@ use crate::session::{CommandKind, Content, Exchange, Note, Protocol, Secret, Ses
 
 /// Shortest secret removed from other texts (bytes, after trimming blanks).
 pub const MIN_SECRET_LEN: usize = 4;
+/// Longest secret removed from other texts.
+pub const MAX_SECRET_LEN: usize = 256;
+/// Most bytes of secrets (all forms) hunted for in one session: thousands of passwords.
+pub const MAX_KNOWN_BYTES: usize = 256 << 10;
 
 /// The secrets of one session, in every form they may be echoed in.
 #[derive(Debug, Default)]
 pub struct KnownSecrets {
     values: Vec<String>,
+    bytes: usize,
 }
 
 impl KnownSecrets {
@@ -75,7 +83,8 @@ impl KnownSecrets {
             .and_then(|v| v.strip_suffix('"'))
             .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')));
         for value in std::iter::once(value).chain(unquoted) {
-            if value.len() >= MIN_SECRET_LEN && value != Secret::REDACTED {
+            if (MIN_SECRET_LEN..=MAX_SECRET_LEN).contains(&value.len()) && value != Secret::REDACTED
+            {
                 self.add(value);
                 self.add(&STANDARD.encode(value));
             }
@@ -106,7 +115,13 @@ impl KnownSecrets {
     }
 
     fn add(&mut self, value: &str) {
-        if value.len() >= MIN_SECRET_LEN && value != Secret::REDACTED {
+        // Twice the longest secret: room for its base64 (4/3 of it) and a SASL payload.
+        let fits = self.bytes + value.len() <= MAX_KNOWN_BYTES;
+        if fits
+            && (MIN_SECRET_LEN..=2 * MAX_SECRET_LEN).contains(&value.len())
+            && value != Secret::REDACTED
+        {
+            self.bytes += value.len();
             self.values.push(value.to_string());
         }
     }

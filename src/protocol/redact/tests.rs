@@ -340,3 +340,26 @@ fn redacts_a_whole_session() {
     assert!(!json.contains(PW), "{json}");
     assert!(json.contains("hi <redacted>") && json.contains("near <redacted>"));
 }
+
+/// A hostile file of long or countless bare "passwords" hunts for a bounded set: the
+/// automaton's memory depends on the cap, not on the file.
+#[test]
+fn what_is_hunted_is_bounded() {
+    let long = "x".repeat(MAX_SECRET_LEN + 1);
+    let mut text = format!("S: +OK ready\nC: USER alice\nS: +OK\nC: {long}\nS: -ERR {long}");
+    let long_one = dialogue(Protocol::Pop3, &lines(&text));
+    assert!(KnownSecrets::of(&long_one.exchanges).is_empty());
+    // Left to its slot: shown nowhere as a command, though the echo stays.
+    assert_eq!(
+        long_one.exchanges[2].command.as_ref().unwrap().to_string(),
+        "<redacted>"
+    );
+    text = "S: +OK ready\nC: USER alice\nS: +OK\n".to_string();
+    for n in 0..20_000 {
+        text.push_str(&format!("C: bare-password-{n:06}\nS: -ERR\n"));
+    }
+    let many = dialogue(Protocol::Pop3, &lines(&text));
+    let known = KnownSecrets::of(&many.exchanges);
+    assert!(known.bytes <= MAX_KNOWN_BYTES && known.bytes > MAX_KNOWN_BYTES / 2);
+    assert!(known.values.len() < 20_000 * 2);
+}
