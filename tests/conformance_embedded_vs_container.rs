@@ -55,14 +55,6 @@ const ALLOWED: &[Allowed] = &[
               it, so no client sends it BDAT; Postfix does. A replayed BDAT session gets 502 there",
     },
     Allowed {
-        dialogue: "smtp-edge-cases.txt",
-        label: "ETRN",
-        embedded: "5xx",
-        container: "4xx",
-        why: "ETRN (RFC 1985, start a remote queue) means nothing in the lab: the embedded server \
-              does not know it (500), Postfix knows it and refuses the domain (459)",
-    },
-    Allowed {
         dialogue: "smtp-size-refused-then-mail.txt",
         label: "MAIL",
         embedded: "2xx",

@@ -12,7 +12,7 @@ use crate::scenario::{Scenario, Text};
 use crate::server::container::{ContainerConfig, ContainerServer};
 use crate::server::embedded::{EmbeddedConfig, EmbeddedServer};
 use crate::server::{Account, MailServer};
-use crate::session::{Origin, Session};
+use crate::session::{Origin, Protocol, Session};
 
 /// The server the replies come from.
 #[derive(Clone, Debug)]
@@ -327,6 +327,7 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
     };
     let mut mapped: Vec<String> = Vec::new();
     let mut skipped: Vec<String> = Vec::new();
+    let mut not_commands: Option<(Protocol, Vec<String>)> = None;
     for note in &replayed.notes {
         match note {
             ReplayNote::AddressMapped { from, to } => {
@@ -336,6 +337,9 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
                 }
             }
             ReplayNote::Skipped { label, .. } => skipped.push(label.clone()),
+            ReplayNote::NotACommand { protocol, origin } => {
+                not_commands.get_or_insert((*protocol, Vec::new())).1.push(origin.to_string())
+            }
             ReplayNote::CredentialSwapped { what, origin } => findings.push(info(
                 format!("Replay logged in with the test account instead of yours ({what}); your credentials were never sent."),
                 format!("重放时使用测试账号登录而非你的账号（{what}）；你的凭据从未被发送。"),
@@ -422,6 +426,21 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
             format!(
                 "因服务器拒绝了之前的命令，以下内容在重放时未发送：{}。",
                 skipped.join("，")
+            ),
+            None,
+        ));
+    }
+    // Places only: such a line may be a password, so it is never quoted.
+    if let Some((protocol, places)) = not_commands {
+        let protocol = protocol.name().to_ascii_uppercase();
+        findings.push(info(
+            format!(
+                "Not sent on replay, because they are no {protocol} commands (only the protocol's commands reach the server, with the test account's credentials): the lines at {}.",
+                places.join(", ")
+            ),
+            format!(
+                "以下行不是 {protocol} 命令，重放时未发送（只有协议规定的命令才会发往服务器，且使用测试账号的凭据）：{}。",
+                places.join("，")
             ),
             None,
         ));

@@ -20,6 +20,7 @@ use std::collections::VecDeque;
 
 pub use guess::guess_direction;
 
+use crate::protocol::redact;
 use crate::session::{
     Command, CommandKind, Content, Exchange, Note, NoteKind, Origin, Protocol, Reply, Secret,
 };
@@ -309,7 +310,9 @@ impl DialogueBuilder {
         !self.fed
     }
 
-    /// Ends the conversation: partial lines become notes, unanswered commands stay with no reply.
+    /// Ends the conversation: partial lines become notes, unanswered commands stay with no
+    /// reply, and every secret of the session is removed from its other texts
+    /// ([`redact`](crate::protocol::redact)).
     pub fn finish(mut self) -> Dialogue {
         self.finishing = true;
         self.pump_client();
@@ -318,6 +321,8 @@ impl DialogueBuilder {
         while let Some(pending) = self.pending.pop_front() {
             self.push_unanswered(pending);
         }
+        // Every reader and replay ends here: no known secret leaves in another text.
+        redact::redact_dialogue(self.protocol, &mut self.exchanges, &mut self.notes);
         Dialogue {
             exchanges: self.exchanges,
             notes: self.notes,

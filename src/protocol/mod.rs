@@ -39,15 +39,18 @@ pub mod dotstuff;
 pub mod encode;
 pub mod line;
 pub mod pop3;
+pub mod redact;
 pub mod sasl;
 pub mod smtp;
 pub mod tls;
+mod verbs;
 
 pub use detect::{detect_line, detect_protocol, detect_protocol_bytes};
 pub use dialogue::{Dialogue, DialogueBuilder, Direction, Expect};
 pub use dotstuff::{stuff, unstuff, DataEvent, DataReceiver};
 pub use encode::command_bytes;
 pub use line::{Line, LineEvent, LineReceiver};
+pub use verbs::is_command_verb;
 
 #[cfg(test)]
 mod reference_tests;

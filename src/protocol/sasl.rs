@@ -5,7 +5,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
-use crate::session::Secret;
+use crate::session::{Pop3Status, ReplyCode, Secret};
 
 /// The challenges AUTH LOGIN sends, base64 of `Username:` and `Password:`.
 pub const LOGIN_USERNAME_CHALLENGE: &str = "VXNlcm5hbWU6";
@@ -61,6 +61,15 @@ pub enum SaslError {
     NotUtf8,
     #[error("malformed plain payload, expected authzid NUL authcid NUL password")]
     MalformedPlain,
+}
+
+/// Whether a reply is a SASL challenge (`334`, POP3 `+ `): the client's next line is a
+/// response to it.
+pub fn is_challenge(code: ReplyCode) -> bool {
+    match code {
+        ReplyCode::Smtp(code) => code.value() == 334,
+        ReplyCode::Pop3(status) => status == Pop3Status::Continue,
+    }
 }
 
 /// Whether a response line cancels the exchange (RFC 4954 §4).

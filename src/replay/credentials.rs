@@ -31,19 +31,40 @@ pub(crate) fn plausible_user(name: &str) -> bool {
         && name.chars().all(|c| !c.is_whitespace() && !c.is_control())
 }
 
-/// Whether the exchange begun at `start` (AUTH, USER, PASS, APOP) ended refused: the last
-/// reply of its continuations is negative.
+/// Whether the login begun at `start` ended refused: its own reply, or for AUTH the last
+/// reply of its SASL responses. (USER, PASS and APOP have no continuations: a bare password
+/// typed after PASS is no part of its login.)
 pub(crate) fn login_failed(exchanges: &[Exchange], start: usize) -> bool {
-    let mut last = exchanges.get(start).and_then(|e| e.reply.as_ref());
-    for exchange in exchanges.iter().skip(start + 1) {
-        match exchange.command.as_ref().map(|c| &c.kind) {
-            Some(CommandKind::AuthResponse { .. } | CommandKind::AuthCancel) => {
-                last = exchange.reply.as_ref().or(last)
+    let Some(first) = exchanges.get(start) else {
+        return false;
+    };
+    let mut last = first.reply.as_ref();
+    if first.command.as_ref().and_then(|c| c.verb()) == Some("AUTH") {
+        for index in start + 1..exchanges.len() {
+            if !continues_sasl(exchanges, index) {
+                break;
             }
-            _ => break,
+            last = exchanges[index].reply.as_ref().or(last);
         }
     }
     last.is_some_and(|reply| !reply.code.is_positive())
+}
+
+/// Whether the SASL response at `index` answers a challenge: the reply before it is one, or
+/// was not recorded. After a final reply (`235`, `535`, `+OK`) a line that was read as a
+/// response is a password typed where a command belonged.
+pub(crate) fn continues_sasl(exchanges: &[Exchange], index: usize) -> bool {
+    let is_response = exchanges.get(index).is_some_and(|e| {
+        matches!(
+            e.command.as_ref().map(|c| &c.kind),
+            Some(CommandKind::AuthResponse { .. } | CommandKind::AuthCancel)
+        )
+    });
+    let before = index
+        .checked_sub(1)
+        .and_then(|i| exchanges.get(i))
+        .and_then(|e| e.reply.as_ref());
+    is_response && before.map_or(true, |reply| sasl::is_challenge(reply.code))
 }
 
 /// An AUTH exchange in progress: which response comes next and how the login ended.
@@ -334,6 +355,14 @@ fn with_kind(command: &Command, kind: CommandKind) -> Command {
         kind,
         origin: command.origin,
         pipelined: command.pipelined,
+    }
+}
+
+/// The command without any secret in its arguments.
+pub(crate) fn without_secret(command: &Command, args: &Args) -> Command {
+    match args.secret {
+        Some(_) => with_args(command, Args::plain(args.text.clone())),
+        None => command.clone(),
     }
 }
 

@@ -1,10 +1,13 @@
 //! What replay sends for each command of the claimed session: secrets swapped, addresses
-//! mapped, missing bodies supplied. Sync; the client sends the plan.
+//! mapped, missing bodies supplied, and only commands of the session's protocol (by
+//! `protocol`'s grammar): anything else is left out with a note. Sync; the client sends the
+//! plan.
 
 use super::addresses::map_envelope;
 use super::body::{crlf, DEFAULT_BODY};
 use super::credentials::{self, AuthExchange, AuthSend};
 use super::setup::{ReplayNote, ReplaySetup};
+use crate::protocol::is_command_verb;
 use crate::session::Command;
 use crate::session::{CommandKind, Content, Protocol, Session};
 
@@ -78,6 +81,17 @@ pub(crate) fn plan(session: &Session, setup: &ReplaySetup) -> Plan {
         }
         let mut needs = Needs::Command;
         let outgoing = match &command.kind {
+            CommandKind::Line { verb, .. } if !is_command_verb(session.protocol, verb) => {
+                // No command of this protocol (PASS at an SMTP server, IMAP's LOGIN, a
+                // password typed as a command, a Subject line before DATA): it may hold
+                // anything, and a server only refuses it. Never sent.
+                auth = None;
+                notes.push(ReplayNote::NotACommand {
+                    protocol: session.protocol,
+                    origin: command.origin,
+                });
+                continue;
+            }
             CommandKind::Line { verb, args, .. } => {
                 auth = None;
                 match (session.protocol, verb.as_str()) {
@@ -115,21 +129,30 @@ pub(crate) fn plan(session: &Session, setup: &ReplaySetup) -> Plan {
                             },
                         }
                     }
-                    _ => Outgoing::Command(command.clone()),
+                    // Only the verbs above have credential slots; should any other line
+                    // ever carry a secret, it goes without it.
+                    _ => Outgoing::Command(credentials::without_secret(command, args)),
                 }
             }
             CommandKind::AuthResponse { payload } => {
                 needs = Needs::Challenge;
-                match auth.as_mut() {
+                let open = auth
+                    .as_mut()
+                    .filter(|_| credentials::continues_sasl(&session.exchanges, index));
+                match open {
                     Some(auth) => match auth.respond(command, payload, account, notes) {
                         AuthSend::Command(sent) => Outgoing::Command(sent),
                         AuthSend::CramMd5 { wrong } => Outgoing::CramMd5 { wrong },
                     },
-                    // A response with no AUTH before it: never send the student's payload.
-                    None => Outgoing::Command(Command {
-                        kind: CommandKind::AuthCancel,
-                        ..command.clone()
-                    }),
+                    // No AUTH waiting for it: a password typed where a command belonged.
+                    // It is no command of the protocol, so it is never sent.
+                    None => {
+                        notes.push(ReplayNote::NotACommand {
+                            protocol: session.protocol,
+                            origin: command.origin,
+                        });
+                        continue;
+                    }
                 }
             }
             CommandKind::AuthCancel => {

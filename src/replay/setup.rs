@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use crate::server::Account;
-use crate::session::Origin;
+use crate::session::{Origin, Protocol};
 
 /// What replaying one session needs besides the session: the test login that replaces the
 /// student's, the lab domain and what to do about missing pieces.
@@ -92,6 +92,10 @@ pub enum ReplayNote {
     /// Commands not sent because the server's answer made them meaningless (a message
     /// after a refused DATA, an AUTH response after a refused AUTH).
     Skipped { label: String, origin: Origin },
+    /// A line that is no command of the session's protocol (PASS at an SMTP server, IMAP's
+    /// LOGIN, a password typed as a command): not sent, since it may hold anything a student
+    /// typed and a server only refuses it.
+    NotACommand { protocol: Protocol, origin: Origin },
     /// Replay had to answer a prompt the submission does not (a `*` to a challenge, an
     /// empty message after a `354`) to keep the session in step.
     Filler { what: String },

@@ -1,12 +1,14 @@
 //! JUnit XML for CI test views (GitLab, Jenkins, GitHub test reporters): one `<testsuite>`
 //! per submission and scenario, one `<testcase>` per check, the graded dialogue (secrets
-//! redacted) in `<system-out>`.
+//! redacted) in `<system-out>`. Messages and POP3 bodies appear there by size only: CI logs
+//! are kept and shared, and what a student's mail said is not theirs to keep.
 
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
 use super::summary::{self, say};
-use super::{escape, transcript, Outcome, SubmissionOutcome};
+use super::transcript::{self, Bodies};
+use super::{escape, Outcome, SubmissionOutcome};
 use crate::grade::{FindingSeverity, Grade, Status, Verdict};
 
 type Xml = Writer<Vec<u8>>;
@@ -208,7 +210,7 @@ fn write_grade(xml: &mut Xml, submission: &SubmissionOutcome, grade: &Grade, lan
     }
     if let Some(session) = session {
         emit(xml, Event::Start(BytesStart::new("system-out")));
-        text(xml, &transcript::render(session));
+        text(xml, &transcript::render_with(session, Bodies::Sizes));
         emit(xml, Event::End(BytesEnd::new("system-out")));
     }
     if !grade.findings.is_empty() {

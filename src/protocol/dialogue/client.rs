@@ -403,22 +403,15 @@ impl DialogueBuilder {
         };
     }
 
-    /// Whether the last command sent was about credentials (USER, PASS, APOP, AUTH or a SASL
-    /// response): a line after it that is no command is taken for a password.
+    /// Whether the last command sent was about credentials (USER, PASS, APOP, AUTH, LOGIN or
+    /// a SASL response): a line after it that is no command is taken for a password.
     fn after_credentials(&self) -> bool {
         let last = self
             .pending
             .back()
             .map(|p| &p.command)
             .or_else(|| self.exchanges.iter().rev().find_map(|e| e.command.as_ref()));
-        match last.map(|c| &c.kind) {
-            Some(CommandKind::AuthResponse { .. } | CommandKind::AuthCancel) => true,
-            Some(CommandKind::Line { verb, .. }) => matches!(
-                (self.protocol, verb.as_str()),
-                (_, "AUTH") | (Protocol::Pop3, "USER" | "PASS" | "APOP")
-            ),
-            _ => false,
-        }
+        last.is_some_and(|c| command::follows_credentials(&c.kind))
     }
 
     fn is_known_command(&self, line: &str) -> bool {

@@ -1,5 +1,6 @@
 //! One client line → the command it is, with any credential split off into a Secret.
 
+use crate::protocol::verbs::{is_command_verb, is_credential_verb};
 use crate::protocol::{pop3, sasl, smtp};
 use crate::session::{Args, CommandKind, Protocol, Secret};
 
@@ -25,32 +26,36 @@ pub(super) struct LineCommand {
     pub chunk: Option<u64>,
 }
 
-/// `after_credentials`: the command before this line was USER, PASS, APOP, AUTH or a SASL
-/// response, so a line that is no command is most likely a password typed on its own.
+/// `after_credentials`: the command before this line was one with a credential slot (see
+/// [`follows_credentials`]), so a line that is no command is most likely a password typed
+/// on its own.
 pub(super) fn read_line(protocol: Protocol, line: &str, after_credentials: bool) -> LineCommand {
     let trimmed = line.trim_matches([' ', '\t']);
     let (written, rest) = trimmed.split_once([' ', '\t']).unwrap_or((trimmed, ""));
     let rest = rest.trim_matches([' ', '\t']);
     let verb = written.to_ascii_uppercase();
+    let args = split_secret(protocol, &verb, rest);
+    // A line with a credential slot of its own (`PASS x` typed at an SMTP server) stays
+    // that line, its secret split off; only other unknown lines can be a bare password.
+    let own_slot = args.secret.is_some() || is_credential_verb(&as_typed(&verb));
     let mut read = LineCommand {
         kind: CommandKind::Line {
             verb: verb.clone(),
             written: written.to_string(),
-            args: split_secret(protocol, &verb, rest),
+            args,
         },
         effect: Effect::None,
         multiline: false,
         chunk: None,
     };
+    let bare_secret = !own_slot && (after_credentials || looks_like_payload(trimmed));
     match protocol {
         Protocol::Smtp => match smtp::parse_request(line) {
             Ok(smtp::Request::Data) => read.effect = Effect::Data,
             Ok(smtp::Request::Auth { .. }) => read.effect = Effect::Auth,
             Ok(smtp::Request::StartTls) => read.effect = Effect::Tls,
             Ok(smtp::Request::Bdat { size, .. }) => read.chunk = Some(size),
-            Err(smtp::SyntaxError::UnknownCommand { .. })
-                if after_credentials || looks_like_payload(trimmed) =>
-            {
+            Err(smtp::SyntaxError::UnknownCommand { .. }) if bare_secret => {
                 read.kind = payload(trimmed)
             }
             _ => {}
@@ -66,9 +71,7 @@ pub(super) fn read_line(protocol: Protocol, line: &str, after_credentials: bool)
                     _ => Effect::None,
                 };
             }
-            Err(pop3::SyntaxError::UnknownCommand { .. })
-                if after_credentials || looks_like_payload(trimmed) =>
-            {
+            Err(pop3::SyntaxError::UnknownCommand { .. }) if bare_secret => {
                 read.kind = payload(trimmed)
             }
             Err(_) => {}
@@ -77,6 +80,21 @@ pub(super) fn read_line(protocol: Protocol, line: &str, after_credentials: bool)
         Protocol::Tls => {}
     }
     read
+}
+
+/// Whether a command opens or fills a credential slot, so that a line after it which is no
+/// command is taken for a password: USER, PASS, APOP, AUTH, IMAP-style LOGIN and
+/// AUTHENTICATE (tagged or not) in either protocol, and SASL responses.
+pub(super) fn follows_credentials(kind: &CommandKind) -> bool {
+    match kind {
+        CommandKind::AuthResponse { .. } | CommandKind::AuthCancel => true,
+        CommandKind::Line { verb, args, .. } => {
+            args.secret.is_some()
+                || is_credential_verb(&as_typed(verb))
+                || is_tagged_credential(&args.text)
+        }
+        CommandKind::Message { .. } => false,
+    }
 }
 
 /// A SASL response line (after `334` / `+ `).
@@ -120,27 +138,55 @@ fn as_typed(verb: &str) -> String {
     typed
 }
 
-/// `PASS x` → secret `x`; `AUTH PLAIN x` → text `PLAIN`, secret `x`; `APOP name digest` →
-/// text `name`, secret `digest`. Done on the words, so a malformed line is redacted too.
+/// Splits a command's arguments by the slots its verb defines, on the words, so a malformed
+/// line is redacted too, and whatever the protocol (a student who mixes them up still typed
+/// a real password):
+///
+/// - `PASS x` → secret `x` (the whole rest: a password may hold blanks);
+/// - `AUTH PLAIN x`, `AUTHENTICATE PLAIN x` → text `PLAIN`, secret `x`;
+/// - `APOP name digest` → text `name`, secret `digest`; `APOP x` alone → secret `x` (a
+///   password typed where the digest belongs);
+/// - `USER name x` → text `name`, secret `x`; `USER name:x` → text `name`, secret `x`;
+/// - IMAP `LOGIN name x` → text `name`, secret `x`; tagged `a1 LOGIN name x` → text
+///   `LOGIN name`, secret `x` (and `a1 AUTHENTICATE PLAIN x` alike).
 fn split_secret(protocol: Protocol, verb: &str, rest: &str) -> Args {
-    let secret_after_first_word = |rest: &str| {
-        let (first, secret) = rest.split_once([' ', '\t']).unwrap_or((rest, ""));
-        let secret = secret.trim_matches([' ', '\t']);
-        Args {
-            text: first.to_string(),
-            secret: (!secret.is_empty()).then(|| Secret::new(secret)),
-        }
+    let (first, after_first) = split_word(rest);
+    let secret_after = |text: &str, secret: &str| Args {
+        text: text.to_string(),
+        secret: (!secret.is_empty()).then(|| Secret::new(secret)),
     };
-    match (protocol, as_typed(verb).as_str()) {
-        // APOP and PASS are POP3's, but a student who mixes the protocols up still typed a
-        // real password after them.
-        (_, "AUTH" | "APOP") => secret_after_first_word(rest),
-        (_, "PASS") => Args {
-            text: String::new(),
-            secret: (!rest.is_empty()).then(|| Secret::new(rest)),
+    match as_typed(verb).as_str() {
+        "PASS" => secret_after("", rest),
+        "APOP" if after_first.is_empty() => secret_after("", first),
+        "AUTH" | "AUTHENTICATE" | "APOP" | "LOGIN" => secret_after(first, after_first),
+        "USER" => match first.split_once(':') {
+            Some((name, password)) if !name.is_empty() && !password.is_empty() => {
+                let secret = rest[name.len() + 1..].trim_matches([' ', '\t']);
+                secret_after(name, secret)
+            }
+            _ => secret_after(first, after_first),
         },
+        _ if !is_command_verb(protocol, verb) && is_tagged_credential(rest) => {
+            let (name, secret) = split_word(after_first);
+            let text = [first, name].join(" ");
+            secret_after(text.trim_end(), secret)
+        }
         _ => Args::plain(rest),
     }
+}
+
+/// Whether what follows an IMAP tag (`a1`) is `LOGIN …` or `AUTHENTICATE …`.
+fn is_tagged_credential(rest: &str) -> bool {
+    let (first, _) = split_word(rest);
+    ["LOGIN", "AUTHENTICATE"]
+        .iter()
+        .any(|verb| first.eq_ignore_ascii_case(verb))
+}
+
+/// The first word and the rest, blanks around the rest taken off.
+fn split_word(text: &str) -> (&str, &str) {
+    let (first, rest) = text.split_once([' ', '\t']).unwrap_or((text, ""));
+    (first, rest.trim_matches([' ', '\t']))
 }
 
 #[cfg(test)]
@@ -194,6 +240,146 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    /// Every credential slot, by position, whatever the notation and the protocol.
+    #[test]
+    fn every_credential_slot_is_a_secret() {
+        use Protocol::{Pop3, Smtp};
+        let cases = [
+            // APOP: one argument is the password, two are name and digest.
+            (
+                Pop3,
+                "APOP hunter2",
+                line("APOP", "APOP", "", Some("hunter2")),
+            ),
+            (
+                Pop3,
+                "APOP alice c4c9334bac560ecc979e58001b3e22fb",
+                line(
+                    "APOP",
+                    "APOP",
+                    "alice",
+                    Some("c4c9334bac560ecc979e58001b3e22fb"),
+                ),
+            ),
+            (
+                Smtp,
+                "apop hunter2",
+                line("APOP", "apop", "", Some("hunter2")),
+            ),
+            // USER: the words after the first, or what follows `:` in `user:pass`.
+            (
+                Pop3,
+                "USER alice hunter2",
+                line("USER", "USER", "alice", Some("hunter2")),
+            ),
+            (
+                Pop3,
+                "USER alice:hunter2",
+                line("USER", "USER", "alice", Some("hunter2")),
+            ),
+            (
+                Pop3,
+                "user alice@qq.com:hunter 2",
+                line("USER", "user", "alice@qq.com", Some("hunter 2")),
+            ),
+            (
+                Smtp,
+                "USER alice hunter2",
+                line("USER", "USER", "alice", Some("hunter2")),
+            ),
+            (Pop3, "USER alice", line("USER", "USER", "alice", None)),
+            (Pop3, "USER alice:", line("USER", "USER", "alice:", None)),
+            // IMAP-style LOGIN, with and without a tag, at either server.
+            (
+                Pop3,
+                "LOGIN alice hunter2",
+                line("LOGIN", "LOGIN", "alice", Some("hunter2")),
+            ),
+            (
+                Pop3,
+                "a1 LOGIN alice hunter2",
+                line("A1", "a1", "LOGIN alice", Some("hunter2")),
+            ),
+            (
+                Smtp,
+                "a1 login alice \"hunter 2\"",
+                line("A1", "a1", "login alice", Some("\"hunter 2\"")),
+            ),
+            (
+                Pop3,
+                "a1 AUTHENTICATE PLAIN AGFsaWNlAGh1bnRlcjI=",
+                line(
+                    "A1",
+                    "a1",
+                    "AUTHENTICATE PLAIN",
+                    Some("AGFsaWNlAGh1bnRlcjI="),
+                ),
+            ),
+            // PASS in either protocol, the whole rest.
+            (
+                Smtp,
+                "PASS hunter 2",
+                line("PASS", "PASS", "", Some("hunter 2")),
+            ),
+            // AUTH's initial response.
+            (
+                Pop3,
+                "AUTH PLAIN AGFsaWNlAGh1bnRlcjI=",
+                line("AUTH", "AUTH", "PLAIN", Some("AGFsaWNlAGh1bnRlcjI=")),
+            ),
+            // Not credentials.
+            (
+                Smtp,
+                "HELO login alice",
+                line("HELO", "HELO", "login alice", None),
+            ),
+            (
+                Pop3,
+                "a1 SELECT inbox",
+                line("A1", "a1", "SELECT inbox", None),
+            ),
+        ];
+        for (protocol, text, kind) in cases {
+            assert_eq!(read_line(protocol, text, false).kind, kind, "{text}");
+        }
+    }
+
+    /// A line right after a credential command that is no command of the protocol is the
+    /// password typed on its own; a credential line of its own keeps its verb.
+    #[test]
+    fn what_follows_a_credential_command() {
+        use Protocol::{Pop3, Smtp};
+        let after =
+            |protocol, first: &str| follows_credentials(&read_line(protocol, first, false).kind);
+        let cases = [
+            (Pop3, "USER alice", true),
+            (Smtp, "USER alice", true),
+            (Smtp, "PASS x", true),
+            (Pop3, "APOP x", true),
+            (Smtp, "AUTH LOGIN", true),
+            (Pop3, "LOGIN alice", true),
+            (Pop3, "a1 LOGIN alice", true),
+            (Pop3, "STAT", false),
+            (Smtp, "MAIL FROM:<a@b>", false),
+            (Smtp, "hello", false),
+        ];
+        for (protocol, first, expected) in cases {
+            assert_eq!(after(protocol, first), expected, "{first}");
+        }
+        assert!(follows_credentials(&payload("x")));
+        assert!(follows_credentials(&CommandKind::AuthCancel));
+        // After USER at an SMTP server: a bare word is a password, PASS keeps its verb.
+        assert_eq!(read_line(Smtp, "hunter2", true).kind, payload("hunter2"));
+        assert_eq!(
+            read_line(Smtp, "PASS hunter2", true).kind,
+            line("PASS", "PASS", "", Some("hunter2"))
+        );
+        assert_eq!(
+            read_line(Pop3, "a1 LOGIN alice hunter2", true).kind,
+            line("A1", "a1", "LOGIN alice", Some("hunter2"))
+        );
     }
 
     #[test]

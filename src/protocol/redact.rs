@@ -1,0 +1,268 @@
+//! The session-level half of "secrets by position": every value a credential slot holds is
+//! removed from every other text of its session.
+//!
+//! Position makes a value a [`Secret`] where it is typed (`dialogue/command.rs`). It can still
+//! come back elsewhere: a server that echoes it (`-ERR Unknown command: HUNTER2`, `+OK
+//! hunter2 logged in`), the student typing it as a command before the PASS that shows it is
+//! one, a Subject line, a note. This pass collects the session's secrets once (each value,
+//! its base64 form, and for SASL PLAIN / LOGIN the decoded password) and replaces every
+//! occurrence, ASCII case ignored, with [`Secret::REDACTED`] in command arguments, reply
+//! texts, message and POP3 bodies, message summaries and notes — before and after the place
+//! the secret was typed. One Aho-Corasick automaton scans each text once, so the cost is
+//! linear in the session's size whatever the number of secrets.
+//!
+//! Values shorter than [`MIN_SECRET_LEN`] are left to their slot: a 1–3 character
+//! "password" (`a`, `123`, `=`) occurs in every reply, message number and body, so removing
+//! it everywhere would erase the evidence a grade rests on, and it hides nothing a guess
+//! would not find. So are values longer than [`MAX_SECRET_LEN`] (no password or lab SASL
+//! payload is; such a "secret" is a line read in a credential slot), and whatever comes
+//! after [`MAX_KNOWN_BYTES`] of values: the automaton takes tens of bytes per pattern byte,
+//! and a hostile file of bare "passwords" must not make it take gigabytes.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+
+use crate::protocol::sasl::{self, Mechanism};
+use crate::protocol::verbs::is_command_verb;
+use crate::session::{CommandKind, Content, Exchange, Note, Protocol, Secret, Session};
+
+/// Shortest secret removed from other texts (bytes, after trimming blanks).
+pub const MIN_SECRET_LEN: usize = 4;
+/// Longest secret removed from other texts.
+pub const MAX_SECRET_LEN: usize = 256;
+/// Most bytes of secrets (all forms) hunted for in one session: thousands of passwords.
+pub const MAX_KNOWN_BYTES: usize = 256 << 10;
+
+/// The secrets of one session, in every form they may be echoed in.
+#[derive(Debug, Default)]
+pub struct KnownSecrets {
+    values: Vec<String>,
+    bytes: usize,
+}
+
+impl KnownSecrets {
+    /// Every secret of `exchanges`: the value of each [`Secret`] in a command, its base64
+    /// form, the value without quotes, and the password inside SASL PLAIN and LOGIN payloads.
+    pub fn of(exchanges: &[Exchange]) -> Self {
+        let mut known = KnownSecrets::default();
+        // The AUTH exchange open: its mechanism and how many responses it has had.
+        let mut auth: Option<(Mechanism, usize)> = None;
+        for command in exchanges.iter().filter_map(|e| e.command.as_ref()) {
+            match &command.kind {
+                CommandKind::Line { verb, args, .. } => {
+                    let sasl = matches!(verb.as_str(), "AUTH" | "AUTHENTICATE")
+                        || args.text.to_ascii_uppercase().starts_with("AUTHENTICATE ");
+                    auth = sasl.then(|| {
+                        let name = args.text.split_whitespace().last().unwrap_or("");
+                        (Mechanism::parse(name), 0)
+                    });
+                    match (&mut auth, &args.secret) {
+                        (Some(open), Some(initial)) => known.sasl_response(open, initial),
+                        (None, Some(secret)) => known.typed(secret.expose()),
+                        (_, None) => {}
+                    }
+                }
+                CommandKind::AuthResponse { payload } => match &mut auth {
+                    Some(open) => known.sasl_response(open, payload),
+                    // A password typed on its own where a command belonged.
+                    None => known.typed(payload.expose()),
+                },
+                CommandKind::AuthCancel | CommandKind::Message { .. } => {}
+            }
+        }
+        known
+    }
+
+    /// A value as typed: itself and without the quotes around it (`PASS "my pw"`), and
+    /// base64 of each.
+    fn typed(&mut self, value: &str) {
+        let value = value.trim();
+        let unquoted = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')));
+        for value in std::iter::once(value).chain(unquoted) {
+            if (MIN_SECRET_LEN..=MAX_SECRET_LEN).contains(&value.len()) && value != Secret::REDACTED
+            {
+                self.add(value);
+                self.add(&STANDARD.encode(value));
+            }
+        }
+    }
+
+    /// The `step`th response of a SASL exchange: the payload itself and, for PLAIN and the
+    /// second LOGIN response, the password it encodes (the LOGIN user name is no secret to
+    /// hunt for: it is the address the rest of the session rightly shows). A response that
+    /// is no base64 at all is a password typed as is.
+    fn sasl_response(&mut self, (mechanism, step): &mut (Mechanism, usize), payload: &Secret) {
+        let this = *step;
+        *step += 1;
+        self.add(payload.expose().trim());
+        let decoded = sasl::decode(payload).ok();
+        let password = match mechanism {
+            Mechanism::Login if this == 0 => return,
+            Mechanism::Plain => sasl::decode_plain(payload)
+                .ok()
+                .map(|plain| plain.password)
+                .or(decoded),
+            _ => decoded,
+        };
+        match password {
+            Some(password) => self.typed(password.expose()),
+            None => self.typed(payload.expose()),
+        }
+    }
+
+    fn add(&mut self, value: &str) {
+        // Twice the longest secret: room for its base64 (4/3 of it) and a SASL payload.
+        let fits = self.bytes + value.len() <= MAX_KNOWN_BYTES;
+        if fits
+            && (MIN_SECRET_LEN..=2 * MAX_SECRET_LEN).contains(&value.len())
+            && value != Secret::REDACTED
+        {
+            self.bytes += value.len();
+            self.values.push(value.to_string());
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// What removes these secrets from text; `None` when there are none to remove.
+    pub fn redactor(mut self) -> Option<Redactor> {
+        self.values.sort_unstable();
+        self.values.dedup();
+        if self.values.is_empty() {
+            return None;
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&self.values)
+            .ok()?;
+        Some(Redactor { automaton })
+    }
+}
+
+/// Replaces every known secret in a text with [`Secret::REDACTED`].
+#[derive(Debug)]
+pub struct Redactor {
+    automaton: AhoCorasick,
+}
+
+impl Redactor {
+    /// Whether `text` holds a known secret.
+    pub fn finds(&self, text: &str) -> bool {
+        self.automaton.is_match(text)
+    }
+
+    /// `text` with every secret replaced; true when anything was.
+    pub fn text(&self, text: &mut String) -> bool {
+        if !self.finds(text) {
+            return false;
+        }
+        let mut out = String::with_capacity(text.len());
+        self.automaton
+            .replace_all_with(text, &mut out, |_, _, out| {
+                out.push_str(Secret::REDACTED);
+                true
+            });
+        *text = out;
+        true
+    }
+
+    /// Bytes (a message body) with every secret replaced; true when anything was.
+    pub fn bytes(&self, bytes: &mut Vec<u8>) -> bool {
+        if !self.automaton.is_match(bytes.as_slice()) {
+            return false;
+        }
+        let mut out = Vec::with_capacity(bytes.len());
+        self.automaton
+            .replace_all_with_bytes(bytes, &mut out, |_, _, out| {
+                out.extend_from_slice(Secret::REDACTED.as_bytes());
+                true
+            });
+        *bytes = out;
+        true
+    }
+
+    /// A message or POP3 body: its bytes (and so its size) and its summary.
+    pub fn content(&self, content: &mut Content) {
+        if let Some(bytes) = &mut content.bytes {
+            if self.bytes(bytes) {
+                content.size = Some(bytes.len() as u64);
+            }
+        }
+        if let Some(summary) = &mut content.summary {
+            self.text(summary);
+        }
+    }
+
+    /// Every text of the exchanges. A line whose first word holds a secret and is no command
+    /// of `protocol` (the password typed as a command) becomes a secret as a whole, the way
+    /// a bare password after USER is read.
+    pub fn exchanges(&self, protocol: Protocol, exchanges: &mut [Exchange]) {
+        for exchange in exchanges.iter_mut() {
+            if let Some(command) = &mut exchange.command {
+                match &mut command.kind {
+                    CommandKind::Line {
+                        verb,
+                        written,
+                        args,
+                    } => {
+                        if self.finds(written) && !is_command_verb(protocol, verb) {
+                            let line = [written.as_str(), args.text.as_str()].join(" ");
+                            command.kind = CommandKind::AuthResponse {
+                                payload: Secret::new(line.trim_end()),
+                            };
+                        } else {
+                            self.text(&mut args.text);
+                        }
+                    }
+                    CommandKind::Message { content } => self.content(content),
+                    CommandKind::AuthResponse { .. } | CommandKind::AuthCancel => {}
+                }
+            }
+            if let Some(reply) = &mut exchange.reply {
+                for line in &mut reply.lines {
+                    self.text(line);
+                }
+                if let Some(body) = &mut reply.body {
+                    self.content(body);
+                }
+            }
+        }
+    }
+
+    pub fn notes(&self, notes: &mut [Note]) {
+        for note in notes {
+            self.text(&mut note.detail);
+        }
+    }
+}
+
+/// The pass over what a dialogue holds: its own secrets removed from all its other texts.
+pub fn redact_dialogue(protocol: Protocol, exchanges: &mut [Exchange], notes: &mut [Note]) {
+    if let Some(redactor) = KnownSecrets::of(exchanges).redactor() {
+        redactor.exchanges(protocol, exchanges);
+        redactor.notes(notes);
+    }
+}
+
+/// The same pass over a whole session (its exchanges, notes and the host it connected to),
+/// for a session put together without a [`DialogueBuilder`](super::DialogueBuilder).
+pub fn redact_session(session: &mut Session) {
+    let Some(redactor) = KnownSecrets::of(&session.exchanges).redactor() else {
+        return;
+    };
+    redactor.exchanges(session.protocol, &mut session.exchanges);
+    redactor.notes(&mut session.notes);
+    if let Some(connect) = &mut session.connect {
+        redactor.text(&mut connect.host);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,365 @@
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+
+use super::*;
+use crate::protocol::{Dialogue, DialogueBuilder};
+use crate::session::{NoteKind, Origin};
+
+/// The password of every case; mixed case, so an upper-cased echo is caught too.
+const PW: &str = "Hunter2pw";
+
+/// `C:` / `S:` lines fed to a builder, as a transcript reader does.
+fn dialogue(protocol: Protocol, lines: &[String]) -> Dialogue {
+    let mut builder = DialogueBuilder::new(protocol);
+    for (n, line) in lines.iter().enumerate() {
+        let origin = Origin::line(n as u32 + 1);
+        let split = line
+            .split_once(':')
+            .map(|(mark, text)| (mark, text.strip_prefix(' ').unwrap_or(text)));
+        match split {
+            Some(("C", text)) => builder.client_line(text, origin),
+            Some(("S", text)) => builder.server_line(text, origin),
+            Some(("N", text)) => builder.note(Note {
+                kind: NoteKind::Unrecognised,
+                origin,
+                detail: text.to_string(),
+            }),
+            Some(("I", text)) => builder.message_summary(text),
+            _ => panic!("bad test line {line}"),
+        }
+    }
+    builder.finish()
+}
+
+/// Everything a report could show of a dialogue: its JSON, each command as displayed, and
+/// the bytes of every message and body.
+fn shown(dialogue: &Dialogue) -> String {
+    let mut all = serde_json::to_string(&dialogue.exchanges).unwrap();
+    all.push_str(&serde_json::to_string(&dialogue.notes).unwrap());
+    for exchange in &dialogue.exchanges {
+        if let Some(command) = &exchange.command {
+            all.push_str(&format!("\n{command}"));
+            if let CommandKind::Message { content } = &command.kind {
+                all.push_str(&String::from_utf8_lossy(
+                    content.bytes.as_deref().unwrap_or(b""),
+                ));
+            }
+        }
+        if let Some(body) = exchange.reply.as_ref().and_then(|r| r.body.as_ref()) {
+            all.push_str(&String::from_utf8_lossy(
+                body.bytes.as_deref().unwrap_or(b""),
+            ));
+        }
+    }
+    all
+}
+
+fn b64(text: &str) -> String {
+    STANDARD.encode(text)
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines().map(|l| l.trim().to_string()).collect()
+}
+
+/// Every form a password slipped through before, as a dialogue: after the pass, neither the
+/// password (in any ASCII case) nor its base64 is anywhere in what reports show.
+#[test]
+fn no_known_secret_is_left_in_any_text() {
+    use Protocol::{Pop3, Smtp};
+    let upper = PW.to_ascii_uppercase();
+    let plain = b64(&format!("\0alice\0{PW}"));
+    let cases: Vec<(&str, Protocol, String)> = vec![
+        (
+            "APOP with one argument, echoed",
+            Pop3,
+            format!("S: +OK ready\nC: APOP {PW}\nS: -ERR Unknown command: {PW}"),
+        ),
+        (
+            "USER with a second word",
+            Pop3,
+            format!("S: +OK ready\nC: USER alice {PW}\nS: +OK"),
+        ),
+        (
+            "USER user:pass",
+            Pop3,
+            format!("S: +OK ready\nC: USER alice:{PW}\nS: +OK"),
+        ),
+        (
+            "IMAP LOGIN at POP3",
+            Pop3,
+            format!("S: +OK ready\nC: LOGIN alice {PW}\nS: -ERR Unknown command."),
+        ),
+        (
+            "tagged IMAP LOGIN",
+            Pop3,
+            format!("S: +OK ready\nC: a1 LOGIN alice {PW}\nS: -ERR Unknown command: A1"),
+        ),
+        (
+            "IMAP LOGIN at SMTP",
+            Smtp,
+            format!("S: 220 hi\nC: a1 LOGIN alice {PW}\nS: 502 5.5.2 Error: command not recognized"),
+        ),
+        (
+            "the server echoes the password of PASS",
+            Pop3,
+            format!("S: +OK ready\nC: USER alice\nS: +OK\nC: PASS {PW}\nS: +OK {PW} logged in"),
+        ),
+        (
+            "alone after USER, echoed upper-cased",
+            Pop3,
+            format!("S: +OK ready\nC: USER alice\nS: +OK\nC: {PW}\nS: -ERR Unknown command: {upper}"),
+        ),
+        (
+            "alone after a failed PASS",
+            Pop3,
+            format!(
+                "S: +OK ready\nC: USER alice\nS: +OK\nC: PASS wrong-one\nS: -ERR [AUTH] failed\n\
+                 C: {PW}\nS: -ERR Unknown command: {PW}"
+            ),
+        ),
+        (
+            "alone at the start, known from a later PASS",
+            Pop3,
+            format!(
+                "S: +OK ready\nC: {PW}\nS: -ERR Unknown command: {PW}\nC: USER alice\nS: +OK\n\
+                 C: PASS {PW}\nS: +OK"
+            ),
+        ),
+        (
+            "alone at the start, known from a later AUTH LOGIN",
+            Smtp,
+            format!(
+                "S: 220 hi\nC: {PW}\nS: 500 5.5.2 Error: command {PW} not recognized\nC: AUTH LOGIN\n\
+                 S: 334 VXNlcm5hbWU6\nC: {}\nS: 334 UGFzc3dvcmQ6\nC: {}\nS: 235 ok",
+                b64("alice"),
+                b64(PW)
+            ),
+        ),
+        (
+            "alone after AUTH LOGIN whose second 334 was not recorded",
+            Smtp,
+            format!(
+                "S: 220 hi\nC: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: {}\nC: {PW}\nS: 535 5.7.8 {PW} rejected",
+                b64("alice")
+            ),
+        ),
+        (
+            "alone after USER at an SMTP server",
+            Smtp,
+            format!("S: 220 hi\nC: USER alice\nS: 502 no\nC: {PW}\nS: 502 5.5.2 no {PW}"),
+        ),
+        (
+            "PASS at an SMTP server",
+            Smtp,
+            format!("S: 220 hi\nC: PASS {PW}\nS: 502 5.5.2 Error: command not recognized"),
+        ),
+        (
+            "typed as the user name, shown by a later PASS",
+            Pop3,
+            format!("S: +OK ready\nC: USER {PW}\nS: +OK\nC: PASS {PW}\nS: -ERR"),
+        ),
+        (
+            "AUTH PLAIN's password in a Subject and a note",
+            Smtp,
+            format!(
+                "S: 220 hi\nC: AUTH PLAIN {plain}\nS: 235 ok\nC: MAIL FROM:<a@b>\nS: 250 ok\n\
+                 C: RCPT TO:<c@d>\nS: 250 ok\nC: DATA\nS: 354 go\nC: Subject: pw {PW}\nC: \n\
+                 C: base64 {}\nC: .\nS: 250 ok\nN: a note quoting {PW}",
+                b64(PW)
+            ),
+        ),
+        (
+            "AUTH LOGIN's password in the message summary",
+            Smtp,
+            format!(
+                "S: 220 hi\nC: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: {}\nS: 334 UGFzc3dvcmQ6\nC: {}\n\
+                 S: 235 ok\nC: DATA\nS: 354 go\nC: .\nI: subject: {PW}\nS: 250 ok",
+                b64("alice"),
+                b64(PW)
+            ),
+        ),
+        (
+            "a POP3 body holding the password",
+            Pop3,
+            format!(
+                "S: +OK ready\nC: USER alice\nS: +OK\nC: PASS {PW}\nS: +OK\nC: RETR 1\nS: +OK 30 octets\n\
+                 S: Subject: my password is {PW}\nS: \nS: {PW}\nS: ."
+            ),
+        ),
+    ];
+    for (name, protocol, text) in cases {
+        let dialogue = dialogue(protocol, &lines(&text));
+        let all = shown(&dialogue);
+        let lower = all.to_ascii_lowercase();
+        assert!(
+            !lower.contains(&PW.to_ascii_lowercase()),
+            "{name}: the password is shown:\n{all}"
+        );
+        assert!(
+            !all.contains(&b64(PW)),
+            "{name}: its base64 is shown:\n{all}"
+        );
+        assert!(!all.contains(&plain), "{name}: the PLAIN payload is shown");
+        assert!(
+            all.contains(Secret::REDACTED),
+            "{name}: nothing redacted:\n{all}"
+        );
+    }
+}
+
+/// What is not a secret stays: the user name, the verbs, the text around a secret.
+#[test]
+fn only_the_secret_goes() {
+    let text = format!(
+        "S: +OK ready\nC: USER alice:{PW}\nS: +OK alice\nC: PASS {PW}\nS: +OK {PW} logged in\nC: STAT\nS: +OK 1 30"
+    );
+    let dialogue = dialogue(Protocol::Pop3, &lines(&text));
+    let commands: Vec<String> = dialogue
+        .exchanges
+        .iter()
+        .filter_map(|e| e.command.as_ref().map(|c| c.to_string()))
+        .collect();
+    assert_eq!(
+        commands,
+        ["USER alice <redacted>", "PASS <redacted>", "STAT"]
+    );
+    let replies: Vec<String> = dialogue
+        .exchanges
+        .iter()
+        .filter_map(|e| e.reply.as_ref().map(|r| r.text().to_string()))
+        .collect();
+    assert_eq!(replies, ["ready", "alice", "<redacted> logged in", "1 30"]);
+}
+
+/// A password typed at the start (a command's place) and shown to be one by a later PASS is
+/// read the way a bare password after USER is: a secret, not a verb.
+#[test]
+fn a_known_secret_typed_as_a_command_becomes_a_secret() {
+    let text = format!("S: +OK ready\nC: {PW} now\nS: -ERR\nC: PASS {PW}\nS: +OK\nC: QUIT\nS: +OK");
+    let dialogue = dialogue(Protocol::Pop3, &lines(&text));
+    let labels: Vec<String> = dialogue
+        .exchanges
+        .iter()
+        .map(Exchange::skeleton_line)
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "greeting → +OK",
+            "auth-response → -ERR",
+            "PASS → +OK",
+            "QUIT → +OK"
+        ]
+    );
+    match &dialogue.exchanges[1].command.as_ref().unwrap().kind {
+        CommandKind::AuthResponse { payload } => assert_eq!(payload.expose(), format!("{PW} now")),
+        other => panic!("not a secret: {other:?}"),
+    }
+}
+
+/// Which values are hunted for: short ones are left to their slot (they would erase every
+/// `+OK 1 30`), the LOGIN user name is no secret, PLAIN's and LOGIN's passwords are found
+/// inside their payloads.
+#[test]
+fn which_values_are_known() {
+    let known = |protocol, text: &str| {
+        let dialogue = dialogue(protocol, &lines(text));
+        let mut values = KnownSecrets::of(&dialogue.exchanges).values;
+        values.sort();
+        values
+    };
+    assert_eq!(
+        known(Protocol::Pop3, "S: +OK\nC: PASS abc\nS: +OK abc"),
+        Vec::<String>::new()
+    );
+    let short = dialogue(Protocol::Pop3, &lines("S: +OK\nC: PASS abc\nS: +OK 1 abc"));
+    assert_eq!(short.exchanges[1].reply.as_ref().unwrap().text(), "1 abc");
+    assert_eq!(
+        known(Protocol::Pop3, "S: +OK\nC: PASS \"pa ss\"\nS: +OK"),
+        {
+            let mut v = vec![
+                "\"pa ss\"".to_string(),
+                b64("\"pa ss\""),
+                "pa ss".to_string(),
+                b64("pa ss"),
+            ];
+            v.sort();
+            v
+        }
+    );
+    let login = format!(
+        "S: 220 hi\nC: AUTH LOGIN\nS: 334 x\nC: {}\nS: 334 y\nC: {}\nS: 235 ok",
+        b64("alice@lab.test"),
+        b64(PW)
+    );
+    let values = known(Protocol::Smtp, &login);
+    assert!(values.contains(&PW.to_string()));
+    assert!(values.contains(&b64("alice@lab.test")));
+    assert!(!values.contains(&"alice@lab.test".to_string()));
+    let plain = format!(
+        "S: 220 hi\nC: AUTH PLAIN\nS: 334 \nC: {}\nS: 235 ok",
+        b64(&format!("\0alice\0{PW}"))
+    );
+    let values = known(Protocol::Smtp, &plain);
+    assert!(values.contains(&PW.to_string()));
+    assert!(values.contains(&b64(PW)));
+    assert!(!values.contains(&"alice".to_string()));
+}
+
+/// A session read back from `extract --format transcript` holds `<redacted>` where the
+/// secrets were: that is no value to hunt for.
+#[test]
+fn a_redacted_transcript_reads_back_unchanged() {
+    let text = "S: +OK ready\nC: PASS <redacted>\nS: +OK <redacted> logged in";
+    let dialogue = dialogue(Protocol::Pop3, &lines(text));
+    assert!(KnownSecrets::of(&dialogue.exchanges).redactor().is_none());
+    assert_eq!(
+        dialogue.exchanges[1].reply.as_ref().unwrap().text(),
+        "<redacted> logged in"
+    );
+}
+
+/// `redact_session` does the same for a session built by hand.
+#[test]
+fn redacts_a_whole_session() {
+    let dialogue = dialogue(
+        Protocol::Pop3,
+        &lines(&format!("S: +OK ready\nC: PASS {PW}\nS: +OK")),
+    );
+    let mut session = Session::new(Protocol::Pop3, Default::default());
+    session.exchanges = dialogue.exchanges;
+    session.exchanges[1].reply.as_mut().unwrap().lines = vec![format!("hi {PW}")];
+    session.notes.push(Note {
+        kind: NoteKind::Gap,
+        origin: Origin::Synthetic,
+        detail: format!("near {PW}"),
+    });
+    redact_session(&mut session);
+    let json = serde_json::to_string(&session).unwrap();
+    assert!(!json.contains(PW), "{json}");
+    assert!(json.contains("hi <redacted>") && json.contains("near <redacted>"));
+}
+
+/// A hostile file of long or countless bare "passwords" hunts for a bounded set: the
+/// automaton's memory depends on the cap, not on the file.
+#[test]
+fn what_is_hunted_is_bounded() {
+    let long = "x".repeat(MAX_SECRET_LEN + 1);
+    let mut text = format!("S: +OK ready\nC: USER alice\nS: +OK\nC: {long}\nS: -ERR {long}");
+    let long_one = dialogue(Protocol::Pop3, &lines(&text));
+    assert!(KnownSecrets::of(&long_one.exchanges).is_empty());
+    // Left to its slot: shown nowhere as a command, though the echo stays.
+    assert_eq!(
+        long_one.exchanges[2].command.as_ref().unwrap().to_string(),
+        "<redacted>"
+    );
+    text = "S: +OK ready\nC: USER alice\nS: +OK\n".to_string();
+    for n in 0..20_000 {
+        text.push_str(&format!("C: bare-password-{n:06}\nS: -ERR\n"));
+    }
+    let many = dialogue(Protocol::Pop3, &lines(&text));
+    let known = KnownSecrets::of(&many.exchanges);
+    assert!(known.bytes <= MAX_KNOWN_BYTES && known.bytes > MAX_KNOWN_BYTES / 2);
+    assert!(known.values.len() < 20_000 * 2);
+}
