@@ -146,6 +146,13 @@ def cases():
     yield "multi-document.yaml", b"id: a\n---\nid: b\n---\n" * 100
     yield "binary.yaml", bytes(rng.randrange(256) for _ in range(2048))
     yield "huge-number.yaml", b"id: n\nprotocol: smtp\npass_mark: 1e999999\nsteps:\n  - { id: s, send: HELO, expect: 250, points: 99999999999999999999999999 }\n"
+    # Counts grading cannot afford: one huge repeat, and many steps of large ones together.
+    yield "huge-repeat.yaml", (
+        b"id: rep\nprotocol: smtp\nsteps:\n"
+        b"  - { id: rcpt, send: RCPT, repeat: '100000000', expect: 250, points: 1 }\n"
+    )
+    yield "many-counts.yaml", b"id: counts\nprotocol: smtp\nsteps:\n" + b"".join(
+        b"  - { id: r%d, send: RCPT, repeat: 100, expect: 250, points: 1 }\n" % i for i in range(21))
     yield "catastrophic-regex.yaml", (
         b"id: re\nprotocol: smtp\nsteps:\n"
         b"  - { id: s, send: HELO, args: '(a+)+$', expect: 250, points: 1 }\n"

@@ -91,6 +91,12 @@ const CASES: &[(&str, Expect)] = &[
     ("multi-document.yaml", Unusable("more than one document")),
     ("binary.yaml", Unusable("not UTF-8")),
     ("huge-number.yaml", Unusable("invalid")),
+    // Counts the alignment would have unrolled (`repeat: '100000000'` took 70 GB to grade).
+    (
+        "huge-repeat.yaml",
+        Unusable("repeat count 100000000 is more than 100"),
+    ),
+    ("many-counts.yaml", Unusable("the limit is 2000")),
     (
         "catastrophic-regex.yaml",
         Unusable("could not load scenario"),

@@ -132,7 +132,7 @@ type Row = Vec<Option<Cell>>;
 
 /// The highest count a step's state distinguishes: its max, or enough to know `min` is met.
 fn cap(step: &Step) -> u32 {
-    step.max.unwrap_or(step.min.max(1))
+    step.counted()
 }
 
 fn close_points(step: &Step, count: u32, wrong: bool) -> u32 {
