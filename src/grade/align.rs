@@ -275,7 +275,12 @@ impl<'a> Table<'a> {
                     points: cell.score.points + close_points(step, count, wrong),
                     ..cell.score
                 };
-                relax(row, self.state(s + 1, 0, false), score, Back::Close(from as u32));
+                relax(
+                    row,
+                    self.state(s + 1, 0, false),
+                    score,
+                    Back::Close(from as u32),
+                );
             }
         }
     }
@@ -287,7 +292,11 @@ impl<'a> Table<'a> {
         let cost = self.extra_cost[j];
         let mut next = vec![None; self.width()];
         for (s, step) in self.steps.iter().enumerate() {
-            let fits = step.send.contains(&label).then(|| fit(step, exchange)).flatten();
+            let fits = step
+                .send
+                .contains(&label)
+                .then(|| fit(step, exchange))
+                .flatten();
             for from in self.offsets[s]..self.offsets[s + 1] {
                 let Some(cell) = row[from] else { continue };
                 let skipped = Score {

@@ -226,7 +226,13 @@ fn session_of(exchanges: &[(usize, bool, u16)]) -> Session {
 
 fn steps_strategy() -> impl Strategy<Value = Vec<Step>> {
     prop::collection::vec(
-        (1u8..16, any::<bool>(), 0u8..3, 0u32..20, 0usize..BOUNDS.len()),
+        (
+            1u8..16,
+            any::<bool>(),
+            0u8..3,
+            0u32..20,
+            0usize..BOUNDS.len(),
+        ),
         0..7,
     )
     .prop_map(|raw| {

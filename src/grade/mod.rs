@@ -13,6 +13,7 @@ mod diff;
 mod evidence;
 mod grader;
 mod model;
+mod order;
 pub mod rules;
 mod select;
 pub mod similarity;
