@@ -1,6 +1,7 @@
 //! Replay wiring: which server answers, the replay setup a scenario asks for, and the grade
 //! of each session on the replies the server gave, with what replay did written as findings.
 
+use std::collections::{HashMap, HashSet};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
 
@@ -295,6 +296,80 @@ pub fn setup_for(scenario: &Scenario, server: &dyn MailServer) -> ReplaySetup {
     setup
 }
 
+/// Findings for single replay notes before the rest are only counted.
+const MAX_NOTE_FINDINGS: usize = 50;
+/// Items a listing finding names before it only counts the rest.
+const MAX_LISTED: usize = 10;
+
+/// Items for one finding: the first few named, the rest counted.
+struct Listed {
+    /// Name an item once however often it comes.
+    distinct: bool,
+    seen: HashSet<String>,
+    named: Vec<String>,
+    total: usize,
+}
+
+impl Listed {
+    fn distinct() -> Self {
+        Listed {
+            distinct: true,
+            seen: HashSet::new(),
+            named: Vec::new(),
+            total: 0,
+        }
+    }
+
+    fn every() -> Self {
+        Listed {
+            distinct: false,
+            ..Listed::distinct()
+        }
+    }
+
+    fn add(&mut self, item: String) {
+        if self.distinct && !self.seen.insert(item.clone()) {
+            return;
+        }
+        self.total += 1;
+        if self.named.len() < MAX_LISTED {
+            self.named.push(item);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    fn join(&self, separator: &str, lang: &str) -> String {
+        let mut text = self.named.join(separator);
+        let more = self.total - self.named.len();
+        if more > 0 {
+            text.push_str(&match lang {
+                "zh-CN" => format!("{separator}另有 {more} 项"),
+                _ => format!("{separator}and {more} more"),
+            });
+        }
+        text
+    }
+}
+
+/// A hashable stand-in for an origin, to find a command by the place it came from.
+type OriginKey = (u8, u64, u64, i64);
+
+fn origin_key(origin: Origin) -> OriginKey {
+    match origin {
+        Origin::Line { line, column } => (0, u64::from(line), u64::from(column), 0),
+        Origin::Frame {
+            frame,
+            last_frame,
+            micros,
+        } => (1, frame, last_frame, micros),
+        Origin::Replay { index } => (2, u64::from(index), 0, 0),
+        Origin::Synthetic => (3, 0, 0, 0),
+    }
+}
+
 fn replay_failed(server: &str, error: &str) -> Finding {
     Finding {
         check: "replay",
@@ -311,6 +386,14 @@ fn replay_failed(server: &str, error: &str) -> Finding {
 /// send-then-read result).
 pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
     let mut findings = Vec::new();
+    // Each command's place, once: looking each note's command up from the start cost
+    // notes × exchanges.
+    let mut commands: HashMap<OriginKey, usize> = HashMap::new();
+    for (index, exchange) in claimed.exchanges.iter().enumerate() {
+        if let Some(command) = &exchange.command {
+            commands.entry(origin_key(command.origin)).or_insert(index);
+        }
+    }
     let info = |en: String, zh: String, origin: Option<Origin>| Finding {
         check: "replay",
         severity: FindingSeverity::Info,
@@ -318,24 +401,27 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
         evidence: origin.map(|origin| Evidence {
             source: claimed.source.path.clone(),
             origin,
-            exchange: claimed
-                .exchanges
-                .iter()
-                .find(|e| e.command.as_ref().is_some_and(|c| c.origin == origin))
-                .map_or_else(String::new, |e| e.skeleton_line()),
+            exchange: commands
+                .get(&origin_key(origin))
+                .map_or_else(String::new, |&i| claimed.exchanges[i].skeleton_line()),
         }),
     };
-    let mut mapped: Vec<String> = Vec::new();
-    let mut skipped: Vec<String> = Vec::new();
+    let mut mapped = Listed::distinct();
+    let mut skipped = Listed::every();
+    let mut unshown = 0;
     for note in &replayed.notes {
+        // One finding per note up to a budget: 50,000 PASS lines are not 50,000 findings.
+        let listed = matches!(
+            note,
+            ReplayNote::AddressMapped { .. } | ReplayNote::Skipped { .. }
+        );
+        if !listed && findings.len() >= MAX_NOTE_FINDINGS {
+            unshown += 1;
+            continue;
+        }
         match note {
-            ReplayNote::AddressMapped { from, to } => {
-                let pair = format!("{from} → {to}");
-                if !mapped.contains(&pair) {
-                    mapped.push(pair);
-                }
-            }
-            ReplayNote::Skipped { label, .. } => skipped.push(label.clone()),
+            ReplayNote::AddressMapped { from, to } => mapped.add(format!("{from} → {to}")),
+            ReplayNote::Skipped { label, .. } => skipped.add(label.clone()),
             ReplayNote::CredentialSwapped { what, origin } => findings.push(info(
                 format!("Replay logged in with the test account instead of yours ({what}); your credentials were never sent."),
                 format!("重放时使用测试账号登录而非你的账号（{what}）；你的凭据从未被发送。"),
@@ -400,15 +486,25 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
             )),
         }
     }
+    if unshown > 0 {
+        findings.push(info(
+            format!("Replay did {unshown} more thing(s) differently from the submission that are not listed one by one."),
+            format!("重放时还有 {unshown} 处与提交记录不同，未逐一列出。"),
+            None,
+        ));
+    }
     if !mapped.is_empty() {
         findings.insert(
             0,
             info(
                 format!(
                     "Replay mapped envelope addresses to the lab domain: {}.",
-                    mapped.join(", ")
+                    mapped.join(", ", "en")
                 ),
-                format!("重放时将信封地址映射到实验域：{}。", mapped.join("，")),
+                format!(
+                    "重放时将信封地址映射到实验域：{}。",
+                    mapped.join("，", "zh-CN")
+                ),
                 None,
             ),
         );
@@ -417,11 +513,11 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
         findings.push(info(
             format!(
                 "Not sent on replay, because the server refused what came before: {}.",
-                skipped.join(", ")
+                skipped.join(", ", "en")
             ),
             format!(
                 "因服务器拒绝了之前的命令，以下内容在重放时未发送：{}。",
-                skipped.join("，")
+                skipped.join("，", "zh-CN")
             ),
             None,
         ));
@@ -450,3 +546,7 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
     }
     findings
 }
+
+#[cfg(test)]
+#[path = "replaying_tests.rs"]
+mod tests;
