@@ -296,8 +296,8 @@ pub fn setup_for(scenario: &Scenario, server: &dyn MailServer) -> ReplaySetup {
     setup
 }
 
-/// Findings for single replay notes before the rest are only counted.
-const MAX_NOTE_FINDINGS: usize = 50;
+/// Findings for single replay notes before the rest are only counted (as for any check).
+const MAX_NOTE_FINDINGS: usize = grade::MAX_FINDINGS_PER_CHECK;
 /// Items a listing finding names before it only counts the rest.
 const MAX_LISTED: usize = 10;
 
@@ -410,7 +410,7 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
     let mut skipped = Listed::every();
     let mut unshown = 0;
     for note in &replayed.notes {
-        // One finding per note up to a budget: 50,000 PASS lines are not 50,000 findings.
+        // One finding per note up to a budget: 20,000 PASS lines are not 20,000 findings.
         let listed = matches!(
             note,
             ReplayNote::AddressMapped { .. } | ReplayNote::Skipped { .. }

@@ -53,11 +53,22 @@ fn many_notes_give_a_bounded_number_of_findings() {
         findings.len()
     );
     let mapped = &findings[0].message;
-    assert!(mapped.en.contains("u0@qq.com → u0@lab.test"), "{}", mapped.en);
-    assert!(mapped.en.ends_with(&format!("and {} more.", n - MAX_LISTED)));
-    assert!(mapped.zh_cn.contains(&format!("另有 {} 项", n - MAX_LISTED)));
+    assert!(
+        mapped.en.contains("u0@qq.com → u0@lab.test"),
+        "{}",
+        mapped.en
+    );
+    assert!(mapped
+        .en
+        .ends_with(&format!("and {} more.", n - MAX_LISTED)));
+    assert!(mapped
+        .zh_cn
+        .contains(&format!("另有 {} 项", n - MAX_LISTED)));
     let skipped = findings.last().expect("skipped");
-    assert!(skipped.message.en.contains(&format!("and {} more", n - MAX_LISTED)));
+    assert!(skipped
+        .message
+        .en
+        .contains(&format!("and {} more", n - MAX_LISTED)));
     let unshown = &findings[findings.len() - 2].message.en;
     assert!(
         unshown.contains(&format!("{} more thing(s)", n - MAX_NOTE_FINDINGS)),
@@ -67,7 +78,11 @@ fn many_notes_give_a_bounded_number_of_findings() {
     let swapped = &findings[1];
     let evidence = swapped.evidence.as_ref().expect("evidence");
     assert_eq!(evidence.origin, Origin::line(1));
-    assert!(evidence.exchange.starts_with("RCPT"), "{}", evidence.exchange);
+    assert!(
+        evidence.exchange.starts_with("RCPT"),
+        "{}",
+        evidence.exchange
+    );
 }
 
 #[test]

@@ -131,6 +131,7 @@ fn grade_with(
     if !scenario.strict {
         findings.extend(explain_extras(scenario, session, &explainer, &alignment));
     }
+    let findings = super::bounded::bound_findings(findings);
     let score = checks.iter().map(|c| c.points).sum();
     let max_score = checks.iter().map(|c| c.max_points).sum();
     let unexpected = checks.iter().any(|c| c.status == Status::Unexpected);

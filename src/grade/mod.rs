@@ -7,6 +7,7 @@
 //! that cost no points come from the checks in `checks/`.
 
 pub mod align;
+mod bounded;
 pub mod checks;
 mod diagnostics;
 mod diff;
@@ -19,6 +20,7 @@ mod select;
 pub mod similarity;
 mod tls;
 
+pub use bounded::MAX_FINDINGS_PER_CHECK;
 pub use checks::CHECKS;
 pub use grader::{grade, grade_replayed, ungradable};
 pub use model::{

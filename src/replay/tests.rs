@@ -254,7 +254,10 @@ async fn honest_auth_login_session_replays_to_the_same_skeleton_without_student_
         received.contains("\r\n..a line with a dot\r\n"),
         "{received:?}"
     );
-    assert!(message.expect("a message was sent").windows(17).any(|w| w == b".a line with a do"));
+    assert!(message
+        .expect("a message was sent")
+        .windows(17)
+        .any(|w| w == b".a line with a do"));
     assert!(notes.contains(&ReplayNote::AddressMapped {
         from: "987654321@qq.com".into(),
         to: "987654321@lab.test".into()
