@@ -279,6 +279,7 @@ pub fn setup_for(scenario: &Scenario, server: &dyn MailServer) -> ReplaySetup {
     let mut setup = ReplaySetup::new(account, domain);
     setup.keep_addresses = spec.keep_addresses;
     setup.send_then_read = spec.send_then_read;
+    setup.max_exchanges = grade::align::MAX_EXCHANGES;
     setup.replay_body = spec.replay_body.as_ref().map(|b| b.as_bytes().to_vec());
     setup.mailbox = spec
         .mailboxes
@@ -413,7 +414,10 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
         // One finding per note up to a budget: 20,000 PASS lines are not 20,000 findings.
         let listed = matches!(
             note,
-            ReplayNote::AddressMapped { .. } | ReplayNote::Skipped { .. }
+            ReplayNote::AddressMapped { .. }
+                | ReplayNote::Skipped { .. }
+                | ReplayNote::Truncated { .. }
+                | ReplayNote::ServerClosed { .. }
         );
         if !listed && findings.len() >= MAX_NOTE_FINDINGS {
             unshown += 1;
@@ -477,6 +481,11 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
             ReplayNote::ServerClosed { unsent } => findings.push(info(
                 format!("The replay server closed the connection; {unsent} command(s) were not sent."),
                 format!("重放服务器关闭了连接；有 {unsent} 条命令未发送。"),
+                None,
+            )),
+            ReplayNote::Truncated { replayed, total } => findings.push(info(
+                format!("The session has {total} exchanges; replay sent the commands of the first {replayed} only, as many as are graded."),
+                format!("会话共有 {total} 次交互；重放只发送了前 {replayed} 次中的命令，与评分范围相同。"),
                 None,
             )),
             ReplayNote::Filler { what } => findings.push(info(

@@ -95,7 +95,15 @@ pub async fn replay_over<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let plan = plan(claimed, setup);
+    let mut plan = plan(claimed, setup);
+    let total = claimed.exchanges.len();
+    if total > setup.max_exchanges {
+        plan.items.retain(|item| item.claimed < setup.max_exchanges);
+        plan.notes.push(ReplayNote::Truncated {
+            replayed: setup.max_exchanges,
+            total,
+        });
+    }
     let recorded = replay_stream(stream, claimed.protocol, &plan, setup).await?;
     let session = replayed_session(claimed, &recorded, plan.stop_at_tls);
     let mut notes = plan.notes;

@@ -570,3 +570,25 @@ async fn an_unreachable_server_is_a_connect_error() {
         .unwrap_err();
     assert!(matches!(error, ReplayError::Connect { .. }), "{error}");
 }
+
+#[tokio::test]
+async fn only_the_exchanges_graded_are_replayed() {
+    let mut text = String::from("S: 220 x\nC: EHLO pc\nS: 250 ok\n");
+    for i in 0..40 {
+        text.push_str(&format!("C: VRFY u{i}\nS: 252 maybe\n"));
+    }
+    let session = claimed(Protocol::Smtp, &text);
+    assert_eq!(session.exchanges.len(), 42);
+    let mut setup = setup();
+    setup.max_exchanges = 10;
+    let (result, received) = replay_fake(&session, &setup).await;
+    let (replayed, notes, _) = result.expect("replay works");
+    // The greeting and nine commands: exchanges 0..10 of the claimed session.
+    assert_eq!(received.matches("VRFY").count(), 8, "{received}");
+    assert!(!received.contains("VRFY u8\r\n"), "{received}");
+    assert!(replayed.exchanges.len() <= 11, "{}", replayed.exchanges.len());
+    assert!(notes.contains(&ReplayNote::Truncated {
+        replayed: 10,
+        total: 42
+    }));
+}
