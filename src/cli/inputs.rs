@@ -29,12 +29,22 @@ pub fn read_submission(path: &Path) -> SubmissionOutcome {
             });
         }
         match ingest::read_file(&file) {
-            Ok(read) => submission.sessions.extend(read.sessions),
+            Ok(read) => keep(&mut submission, &file, read),
             Err(error) => submission.problems.push(problem(error)),
         }
         submission.files.push(file);
     }
     submission
+}
+
+/// A file's sessions, and its notes about the file as a whole (reported with the grades).
+fn keep(submission: &mut SubmissionOutcome, file: &Path, read: ingest::FileRead) {
+    submission.sessions.extend(read.sessions);
+    submission.file_notes.extend(
+        read.notes
+            .into_iter()
+            .map(|note| (file.to_path_buf(), note)),
+    );
 }
 
 pub(super) fn problem(error: IngestError) -> Problem {
@@ -114,7 +124,7 @@ pub fn read_student(
             sha256: format!("{:x}", Sha256::digest(&bytes)),
         });
         match ingest::read_bytes(&file, &bytes) {
-            Ok(read) => submission.sessions.extend(read.sessions),
+            Ok(read) => keep(&mut submission, &file, read),
             Err(error) => submission.problems.push(problem(error)),
         }
         submission.files.push(file);

@@ -6,6 +6,7 @@ mod check;
 mod classes;
 mod exit;
 mod extract;
+mod file_notes;
 mod grade_cmd;
 mod grading;
 mod inputs;

@@ -586,7 +586,11 @@ async fn only_the_exchanges_graded_are_replayed() {
     // The greeting and nine commands: exchanges 0..10 of the claimed session.
     assert_eq!(received.matches("VRFY").count(), 8, "{received}");
     assert!(!received.contains("VRFY u8\r\n"), "{received}");
-    assert!(replayed.exchanges.len() <= 11, "{}", replayed.exchanges.len());
+    assert!(
+        replayed.exchanges.len() <= 11,
+        "{}",
+        replayed.exchanges.len()
+    );
     assert!(notes.contains(&ReplayNote::Truncated {
         replayed: 10,
         total: 42
