@@ -34,7 +34,7 @@ use crate::grade::model::{Evidence, Finding, FindingSeverity};
 use crate::scenario::Text;
 use std::collections::HashMap;
 
-use crate::session::{CommandKind, Exchange, Reply, ReplyCode, Session};
+use crate::session::{CommandKind, Exchange, Origin, Reply, ReplyCode, Session};
 
 pub const CHECK: CheckFn = CheckFn {
     id: "replay-integrity",
@@ -91,7 +91,13 @@ fn key(exchange: &Exchange) -> u64 {
     match &exchange.command {
         None => 0u8.hash(&mut hasher),
         Some(command) => {
-            format!("{:?}", command.origin).hash(&mut hasher);
+            match command.origin {
+                Origin::Line { line, column } => (0u8, u64::from(line), u64::from(column)),
+                Origin::Frame { frame, micros, .. } => (1, frame, micros as u64),
+                Origin::Replay { index } => (2, u64::from(index), 0),
+                Origin::Synthetic => (3, 0, 0),
+            }
+            .hash(&mut hasher);
             match &command.kind {
                 CommandKind::Line { verb, args, .. } => (1u8, verb, &args.text).hash(&mut hasher),
                 CommandKind::Message { content } => {
