@@ -4,6 +4,7 @@ mod args;
 mod batch;
 mod check;
 mod classes;
+mod content_budget;
 mod exit;
 mod extract;
 mod file_notes;

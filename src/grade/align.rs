@@ -297,8 +297,9 @@ impl<'a> Table<'a> {
                 .contains(&label)
                 .then(|| fit(step, exchange))
                 .flatten();
-            for from in self.offsets[s]..self.offsets[s + 1] {
-                let Some(cell) = row[from] else { continue };
+            let states = self.offsets[s]..self.offsets[s + 1];
+            for (from, cell) in states.clone().zip(&row[states]) {
+                let Some(cell) = *cell else { continue };
                 let skipped = Score {
                     tidiness: cell.score.tidiness - cost,
                     ..cell.score

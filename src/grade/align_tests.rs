@@ -11,6 +11,7 @@ use crate::session::{
 };
 
 /// The previous implementation, kept as the oracle: one table of (exchanges + 1) × states.
+#[allow(clippy::needless_range_loop)]
 fn reference(scenario: &Scenario, session: &Session) -> Alignment {
     let steps = &scenario.steps;
     let exchanges = &session.exchanges[..session.exchanges.len().min(MAX_EXCHANGES)];
