@@ -73,6 +73,9 @@ const CASES: &[(&str, Expect)] = &[
     ("invalid-utf8.txt", Graded),
     ("control-chars.txt", Graded),
     ("deep-lines.txt", Graded),
+    // Parts that multiply: replies nobody asked for, one message to 300 recipients.
+    ("unasked-replies.txt", Graded),
+    ("many-recipients.txt", Graded),
     // Archives: read in memory as a class, each refusal a problem of that student.
     ("nested.zip", Unusable("a zip inside a zip")),
     (
