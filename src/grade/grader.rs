@@ -425,6 +425,13 @@ fn explain_extras(
     explainer: &rules::Explainer<'_>,
     alignment: &Alignment,
 ) -> Vec<Finding> {
+    let missing: Vec<&Step> = scenario
+        .steps
+        .iter()
+        .zip(&alignment.steps)
+        .filter(|(_, result)| result.outcome == Outcome::Missing)
+        .map(|(step, _)| step)
+        .collect();
     alignment
         .extras
         .iter()
@@ -438,13 +445,7 @@ fn explain_extras(
                 return None;
             }
             // An exchange that stands in for a missing step is explained by that step's check.
-            let misplaced = scenario
-                .steps
-                .iter()
-                .zip(&alignment.steps)
-                .any(|(step, result)| {
-                    result.outcome == Outcome::Missing && fit(step, exchange).is_some()
-                });
+            let misplaced = missing.iter().any(|step| fit(step, exchange).is_some());
             if misplaced {
                 return None;
             }
