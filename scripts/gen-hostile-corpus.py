@@ -114,6 +114,17 @@ def cases():
     )
     yield "lone-surrogates.txt", b"\xff\xfe" + b"S\x00:\x00 \x00\x00\xd8" * 50
     yield "deep-lines.txt", b"C: " + b"<" * 20000 + b"\nS: 250 " + b"-" * 20000 + b"\n"
+    # Parts that multiply: replies nobody asked for before the dialogue (each was paired with
+    # the replay by a scan), and one message to many recipients (a copy per recipient).
+    yield "unasked-replies.txt", (
+        b"S: 220 mail.lab.test ESMTP\n" + b"S: 250 ok\n" * 1000 + b"C: HELO pc\nS: 250 ok\n"
+        + b"C: NOOP\nS: 250 ok\n" * 200 + b"C: QUIT\nS: 221 bye\n")
+    yield "many-recipients.txt", (
+        b"S: 220 mail.lab.test ESMTP\nC: EHLO pc\nS: 250 ok\nC: MAIL FROM:<a@qq.com>\nS: 250 ok\n"
+        + b"".join(b"C: RCPT TO:<u%d@qq.com>\nS: 250 ok\n" % i for i in range(300))
+        + b"C: DATA\nS: 354 go\nC: From: <a@qq.com>\nC: Subject: many\nC:\n"
+        + (b"C: " + b"x" * 70 + b"\n") * 200
+        + b"C: .\nS: 250 queued\nC: QUIT\nS: 221 bye\n")
     yield "control-chars.txt", b"S: 220 \x1b[31mred\x1b[0m\x07\x08\nC: HELO \x1b]0;title\x07pc\nS: 250 ok\n"
     # Archives (`.zip` submissions): nested, self-including, zip-slip, a zip bomb in small.
     inner = zip_bytes([("transcript.txt", TRANSCRIPT)])
@@ -146,6 +157,13 @@ def cases():
     yield "multi-document.yaml", b"id: a\n---\nid: b\n---\n" * 100
     yield "binary.yaml", bytes(rng.randrange(256) for _ in range(2048))
     yield "huge-number.yaml", b"id: n\nprotocol: smtp\npass_mark: 1e999999\nsteps:\n  - { id: s, send: HELO, expect: 250, points: 99999999999999999999999999 }\n"
+    # Counts grading cannot afford: one huge repeat, and many steps of large ones together.
+    yield "huge-repeat.yaml", (
+        b"id: rep\nprotocol: smtp\nsteps:\n"
+        b"  - { id: rcpt, send: RCPT, repeat: '100000000', expect: 250, points: 1 }\n"
+    )
+    yield "many-counts.yaml", b"id: counts\nprotocol: smtp\nsteps:\n" + b"".join(
+        b"  - { id: r%d, send: RCPT, repeat: 100, expect: 250, points: 1 }\n" % i for i in range(21))
     yield "catastrophic-regex.yaml", (
         b"id: re\nprotocol: smtp\nsteps:\n"
         b"  - { id: s, send: HELO, args: '(a+)+$', expect: 250, points: 1 }\n"

@@ -73,6 +73,9 @@ const CASES: &[(&str, Expect)] = &[
     ("invalid-utf8.txt", Graded),
     ("control-chars.txt", Graded),
     ("deep-lines.txt", Graded),
+    // Parts that multiply: replies nobody asked for, one message to 300 recipients.
+    ("unasked-replies.txt", Graded),
+    ("many-recipients.txt", Graded),
     // Archives: read in memory as a class, each refusal a problem of that student.
     ("nested.zip", Unusable("a zip inside a zip")),
     (
@@ -91,6 +94,12 @@ const CASES: &[(&str, Expect)] = &[
     ("multi-document.yaml", Unusable("more than one document")),
     ("binary.yaml", Unusable("not UTF-8")),
     ("huge-number.yaml", Unusable("invalid")),
+    // Counts the alignment would have unrolled (`repeat: '100000000'` took 70 GB to grade).
+    (
+        "huge-repeat.yaml",
+        Unusable("repeat count 100000000 is more than 100"),
+    ),
+    ("many-counts.yaml", Unusable("the limit is 2000")),
     (
         "catastrophic-regex.yaml",
         Unusable("could not load scenario"),

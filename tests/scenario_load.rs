@@ -109,6 +109,11 @@ fn broken_fixtures_report_every_error() {
             "bad-repeat.yaml",
             &["bad-pass-mark", "bad-repeat", "bad-repeat", "bad-repeat"],
         ),
+        (
+            "bad-repeat-limits.yaml",
+            &["bad-repeat", "bad-repeat", "bad-repeat"],
+        ),
+        ("bad-repeat-total.yaml", &["too-many-counts"]),
         ("bad-syntax.yaml", &["yaml-syntax"]),
         ("bad-top-level.yaml", &["unknown-field", "unknown-verb"]),
         (

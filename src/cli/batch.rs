@@ -176,6 +176,7 @@ pub fn grade_units(
                     if !matches!(server, ServerChoice::None) {
                         replay_submission(&mut submission, &scenarios, &server).await;
                     }
+                    super::file_notes::attach(&mut submission);
                     bar.inc(1);
                     submission
                 });

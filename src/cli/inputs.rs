@@ -21,6 +21,7 @@ pub fn read_submission(path: &Path) -> SubmissionOutcome {
             return submission;
         }
     };
+    let mut used = 0;
     for file in files {
         if let Ok(sha256) = sha256_of(&file) {
             submission.hashes.push(InputHash {
@@ -29,12 +30,26 @@ pub fn read_submission(path: &Path) -> SubmissionOutcome {
             });
         }
         match ingest::read_file(&file) {
-            Ok(read) => submission.sessions.extend(read.sessions),
+            Ok(read) => keep(&mut submission, &mut used, &file, read),
             Err(error) => submission.problems.push(problem(error)),
         }
         submission.files.push(file);
     }
     submission
+}
+
+/// A file's sessions, within the submission's budget of message bytes (`used` so far), and
+/// its notes about the file as a whole (reported with the grades).
+fn keep(submission: &mut SubmissionOutcome, used: &mut u64, file: &Path, read: ingest::FileRead) {
+    let mut sessions = read.sessions;
+    let over = super::content_budget::keep_within(&mut sessions, used);
+    submission.sessions.extend(sessions);
+    submission.file_notes.extend(
+        read.notes
+            .into_iter()
+            .chain(over)
+            .map(|note| (file.to_path_buf(), note)),
+    );
 }
 
 pub(super) fn problem(error: IngestError) -> Problem {
@@ -108,13 +123,14 @@ pub fn read_student(
         problems: refused,
         ..Default::default()
     };
+    let mut used = 0;
     for (file, bytes) in files {
         submission.hashes.push(InputHash {
             file: file.clone(),
             sha256: format!("{:x}", Sha256::digest(&bytes)),
         });
         match ingest::read_bytes(&file, &bytes) {
-            Ok(read) => submission.sessions.extend(read.sessions),
+            Ok(read) => keep(&mut submission, &mut used, &file, read),
             Err(error) => submission.problems.push(problem(error)),
         }
         submission.files.push(file);

@@ -1,6 +1,7 @@
 //! Replay wiring: which server answers, the replay setup a scenario asks for, and the grade
 //! of each session on the replies the server gave, with what replay did written as findings.
 
+use std::collections::{HashMap, HashSet};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
 
@@ -278,6 +279,7 @@ pub fn setup_for(scenario: &Scenario, server: &dyn MailServer) -> ReplaySetup {
     let mut setup = ReplaySetup::new(account, domain);
     setup.keep_addresses = spec.keep_addresses;
     setup.send_then_read = spec.send_then_read;
+    setup.max_exchanges = grade::align::MAX_EXCHANGES;
     setup.replay_body = spec.replay_body.as_ref().map(|b| b.as_bytes().to_vec());
     setup.mailbox = spec
         .mailboxes
@@ -293,6 +295,80 @@ pub fn setup_for(scenario: &Scenario, server: &dyn MailServer) -> ReplaySetup {
         })
         .collect();
     setup
+}
+
+/// Findings for single replay notes before the rest are only counted (as for any check).
+const MAX_NOTE_FINDINGS: usize = grade::MAX_FINDINGS_PER_CHECK;
+/// Items a listing finding names before it only counts the rest.
+const MAX_LISTED: usize = 10;
+
+/// Items for one finding: the first few named, the rest counted.
+struct Listed {
+    /// Name an item once however often it comes.
+    distinct: bool,
+    seen: HashSet<String>,
+    named: Vec<String>,
+    total: usize,
+}
+
+impl Listed {
+    fn distinct() -> Self {
+        Listed {
+            distinct: true,
+            seen: HashSet::new(),
+            named: Vec::new(),
+            total: 0,
+        }
+    }
+
+    fn every() -> Self {
+        Listed {
+            distinct: false,
+            ..Listed::distinct()
+        }
+    }
+
+    fn add(&mut self, item: String) {
+        if self.distinct && !self.seen.insert(item.clone()) {
+            return;
+        }
+        self.total += 1;
+        if self.named.len() < MAX_LISTED {
+            self.named.push(item);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    fn join(&self, separator: &str, lang: &str) -> String {
+        let mut text = self.named.join(separator);
+        let more = self.total - self.named.len();
+        if more > 0 {
+            text.push_str(&match lang {
+                "zh-CN" => format!("{separator}另有 {more} 项"),
+                _ => format!("{separator}and {more} more"),
+            });
+        }
+        text
+    }
+}
+
+/// A hashable stand-in for an origin, to find a command by the place it came from.
+type OriginKey = (u8, u64, u64, i64);
+
+fn origin_key(origin: Origin) -> OriginKey {
+    match origin {
+        Origin::Line { line, column } => (0, u64::from(line), u64::from(column), 0),
+        Origin::Frame {
+            frame,
+            last_frame,
+            micros,
+        } => (1, frame, last_frame, micros),
+        Origin::Replay { index } => (2, u64::from(index), 0, 0),
+        Origin::Synthetic => (3, 0, 0, 0),
+    }
 }
 
 fn replay_failed(server: &str, error: &str) -> Finding {
@@ -311,6 +387,14 @@ fn replay_failed(server: &str, error: &str) -> Finding {
 /// send-then-read result).
 pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
     let mut findings = Vec::new();
+    // Each command's place, once: looking each note's command up from the start cost
+    // notes × exchanges.
+    let mut commands: HashMap<OriginKey, usize> = HashMap::new();
+    for (index, exchange) in claimed.exchanges.iter().enumerate() {
+        if let Some(command) = &exchange.command {
+            commands.entry(origin_key(command.origin)).or_insert(index);
+        }
+    }
     let info = |en: String, zh: String, origin: Option<Origin>| Finding {
         check: "replay",
         severity: FindingSeverity::Info,
@@ -318,28 +402,36 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
         evidence: origin.map(|origin| Evidence {
             source: claimed.source.path.clone(),
             origin,
-            exchange: claimed
-                .exchanges
-                .iter()
-                .find(|e| e.command.as_ref().is_some_and(|c| c.origin == origin))
-                .map_or_else(String::new, |e| e.skeleton_line()),
+            exchange: commands
+                .get(&origin_key(origin))
+                .map_or_else(String::new, |&i| claimed.exchanges[i].skeleton_line()),
         }),
     };
-    let mut mapped: Vec<String> = Vec::new();
-    let mut skipped: Vec<String> = Vec::new();
-    let mut not_commands: Option<(Protocol, Vec<String>)> = None;
+    let mut mapped = Listed::distinct();
+    let mut skipped = Listed::every();
+    let mut not_commands: Option<(Protocol, Listed)> = None;
+    let mut unshown = 0;
     for note in &replayed.notes {
+        // One finding per note up to a budget: 20,000 PASS lines are not 20,000 findings.
+        let listed = matches!(
+            note,
+            ReplayNote::AddressMapped { .. }
+                | ReplayNote::Skipped { .. }
+                | ReplayNote::NotACommand { .. }
+                | ReplayNote::Truncated { .. }
+                | ReplayNote::ServerClosed { .. }
+        );
+        if !listed && findings.len() >= MAX_NOTE_FINDINGS {
+            unshown += 1;
+            continue;
+        }
         match note {
-            ReplayNote::AddressMapped { from, to } => {
-                let pair = format!("{from} → {to}");
-                if !mapped.contains(&pair) {
-                    mapped.push(pair);
-                }
-            }
-            ReplayNote::Skipped { label, .. } => skipped.push(label.clone()),
-            ReplayNote::NotACommand { protocol, origin } => {
-                not_commands.get_or_insert((*protocol, Vec::new())).1.push(origin.to_string())
-            }
+            ReplayNote::AddressMapped { from, to } => mapped.add(format!("{from} → {to}")),
+            ReplayNote::Skipped { label, .. } => skipped.add(label.clone()),
+            ReplayNote::NotACommand { protocol, origin } => not_commands
+                .get_or_insert_with(|| (*protocol, Listed::every()))
+                .1
+                .add(origin.to_string()),
             ReplayNote::CredentialSwapped { what, origin } => findings.push(info(
                 format!("Replay logged in with the test account instead of yours ({what}); your credentials were never sent."),
                 format!("重放时使用测试账号登录而非你的账号（{what}）；你的凭据从未被发送。"),
@@ -397,6 +489,11 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
                 format!("重放服务器关闭了连接；有 {unsent} 条命令未发送。"),
                 None,
             )),
+            ReplayNote::Truncated { replayed, total } => findings.push(info(
+                format!("The session has {total} exchanges; replay sent the commands of the first {replayed} only, as many as are graded."),
+                format!("会话共有 {total} 次交互；重放只发送了前 {replayed} 次中的命令，与评分范围相同。"),
+                None,
+            )),
             ReplayNote::Filler { what } => findings.push(info(
                 format!("Replay sent {what} that the submission does not, to keep the dialogue in step."),
                 format!("为保持对话同步，重放时额外发送了提交记录中没有的内容（{what}）。"),
@@ -404,15 +501,25 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
             )),
         }
     }
+    if unshown > 0 {
+        findings.push(info(
+            format!("Replay did {unshown} more thing(s) differently from the submission that are not listed one by one."),
+            format!("重放时还有 {unshown} 处与提交记录不同，未逐一列出。"),
+            None,
+        ));
+    }
     if !mapped.is_empty() {
         findings.insert(
             0,
             info(
                 format!(
                     "Replay mapped envelope addresses to the lab domain: {}.",
-                    mapped.join(", ")
+                    mapped.join(", ", "en")
                 ),
-                format!("重放时将信封地址映射到实验域：{}。", mapped.join("，")),
+                format!(
+                    "重放时将信封地址映射到实验域：{}。",
+                    mapped.join("，", "zh-CN")
+                ),
                 None,
             ),
         );
@@ -421,11 +528,11 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
         findings.push(info(
             format!(
                 "Not sent on replay, because the server refused what came before: {}.",
-                skipped.join(", ")
+                skipped.join(", ", "en")
             ),
             format!(
                 "因服务器拒绝了之前的命令，以下内容在重放时未发送：{}。",
-                skipped.join("，")
+                skipped.join("，", "zh-CN")
             ),
             None,
         ));
@@ -436,11 +543,11 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
         findings.push(info(
             format!(
                 "Not sent on replay, because they are no {protocol} commands (only the protocol's commands reach the server, with the test account's credentials): the lines at {}.",
-                places.join(", ")
+                places.join(", ", "en")
             ),
             format!(
                 "以下行不是 {protocol} 命令，重放时未发送（只有协议规定的命令才会发往服务器，且使用测试账号的凭据）：{}。",
-                places.join("，")
+                places.join("，", "zh-CN")
             ),
             None,
         ));
@@ -469,3 +576,7 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
     }
     findings
 }
+
+#[cfg(test)]
+#[path = "replaying_tests.rs"]
+mod tests;

@@ -1,15 +1,24 @@
 //! The similarity findings of a batch: a finding on each submission involved (so every
 //! format shows it) and an optional report file for the TA.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::grade::similarity::{self, Candidate, SimilarGroup};
-use crate::grade::{Finding, FindingSeverity};
+use crate::grade::{Finding, FindingSeverity, MAX_FINDINGS_PER_CHECK};
 use crate::report::SubmissionOutcome;
 use crate::scenario::Text;
 
+/// Others a finding names before it only counts the rest.
+const MAX_NAMED: usize = 10;
+/// Members a group of the text report lists before it only counts the rest (the JSON report
+/// lists them all).
+const MAX_LISTED: usize = 50;
+
 /// Finds what submissions share and notes it on the first grade of each one involved;
-/// points and verdicts are untouched.
+/// points and verdicts are untouched. Linear in the class: each submission finds its groups
+/// in an index, and a finding names at most [`MAX_NAMED`] others (10,000 identical
+/// submissions each naming the 9,999 others were 10⁸ names).
 pub fn annotate(submissions: &mut [SubmissionOutcome]) -> Vec<SimilarGroup> {
     let candidates: Vec<Candidate<'_>> = submissions
         .iter()
@@ -24,35 +33,61 @@ pub fn annotate(submissions: &mut [SubmissionOutcome]) -> Vec<SimilarGroup> {
         })
         .collect();
     let groups = similarity::find(&candidates);
+    let mut groups_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (index, group) in groups.iter().enumerate() {
+        for member in &group.members {
+            groups_of.entry(member.id.as_str()).or_default().push(index);
+        }
+    }
     for submission in submissions.iter_mut() {
         let Some(grade) = submission.grades.first_mut() else {
             continue;
         };
-        for group in groups
-            .iter()
-            .filter(|g| g.members.iter().any(|m| m.id == submission.id))
-        {
+        let Some(mine) = groups_of.get(submission.id.as_str()) else {
+            continue;
+        };
+        for &index in mine.iter().take(MAX_FINDINGS_PER_CHECK) {
+            let group = &groups[index];
             let others: Vec<&str> = group
                 .members
                 .iter()
                 .map(|m| m.id.as_str())
                 .filter(|id| *id != submission.id)
+                .take(MAX_NAMED)
                 .collect();
+            let more = group.members.len() - 1 - others.len();
+            let (en_more, zh_more) = if more > 0 {
+                (format!(" and {more} more"), format!(" 等另外 {more} 人"))
+            } else {
+                (String::new(), String::new())
+            };
             let (en, zh) = group.shared.describe();
             grade.findings.push(Finding {
                 check: "similar-submission",
                 severity: FindingSeverity::Warning,
                 message: Text::new(
                     format!(
-                        "shares {en} with {} ({}); for the TA to look at, no points are taken",
+                        "shares {en} with {}{en_more} ({}); for the TA to look at, no points are taken",
                         others.join(", "),
                         short(&group.key)
                     ),
                     format!(
-                        "与 {} 有{zh}（{}）；仅供助教核查，不扣分",
+                        "与 {}{zh_more} 有{zh}（{}）；仅供助教核查，不扣分",
                         others.join("、"),
                         short(&group.key)
                     ),
+                ),
+                evidence: None,
+            });
+        }
+        let unlisted = mine.len().saturating_sub(MAX_FINDINGS_PER_CHECK);
+        if unlisted > 0 {
+            grade.findings.push(Finding {
+                check: "similar-submission",
+                severity: FindingSeverity::Warning,
+                message: Text::new(
+                    format!("shares {unlisted} more things with other submissions; see the --similarity report"),
+                    format!("还与其他提交共有另外 {unlisted} 项；见 --similarity 报告"),
                 ),
                 evidence: None,
             });
@@ -84,10 +119,95 @@ pub fn render(groups: &[SimilarGroup], path: &Path) -> String {
     let mut out = String::new();
     for group in groups {
         let (en, _) = group.shared.describe();
-        out.push_str(&format!("{en} ({}):\n", short(&group.key)));
-        for member in &group.members {
+        out.push_str(&format!(
+            "{en} ({}), {} submissions:\n",
+            short(&group.key),
+            group.members.len()
+        ));
+        for member in group.members.iter().take(MAX_LISTED) {
             out.push_str(&format!("  {}  {}\n", member.id, member.file.display()));
+        }
+        if group.members.len() > MAX_LISTED {
+            out.push_str(&format!(
+                "  … and {} more (all of them in a .json report)\n",
+                group.members.len() - MAX_LISTED
+            ));
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::InputHash;
+
+    /// A class where everyone handed in the same file.
+    fn class(size: usize) -> Vec<SubmissionOutcome> {
+        let scenario = crate::scenario::builtin("smtp-client-send").expect("built-in");
+        (0..size)
+            .map(|i| SubmissionOutcome {
+                id: format!("s{i:05}"),
+                hashes: vec![InputHash {
+                    file: "capture.pcapng".into(),
+                    sha256: "ab".repeat(32),
+                }],
+                grades: vec![crate::grade::ungradable(
+                    &scenario,
+                    None,
+                    Text::new("x", "x"),
+                )],
+                ..SubmissionOutcome::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_class_of_identical_files_costs_linear_findings() {
+        let size = 10_000;
+        let mut submissions = class(size);
+        let groups = annotate(&mut submissions);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].members.len(), size);
+        let mut text = 0;
+        for submission in &submissions {
+            let findings = &submission.grades[0].findings;
+            assert_eq!(findings.len(), 1, "{}", submission.id);
+            let message = &findings[0].message;
+            assert!(
+                message
+                    .en
+                    .contains(&format!("and {} more", size - 1 - MAX_NAMED)),
+                "{}",
+                message.en
+            );
+            assert!(message
+                .zh_cn
+                .contains(&format!("另外 {} 人", size - 1 - MAX_NAMED)));
+            assert!(!message.en.contains(&submission.id));
+            text += message.en.len() + message.zh_cn.len();
+        }
+        assert!(text < size * 600, "{text} bytes of findings");
+        let report = render(&groups, Path::new("similar.txt"));
+        assert!(report.contains(&format!("{size} submissions")));
+        assert!(report.contains(&format!("… and {} more", size - MAX_LISTED)));
+        assert!(report.lines().count() < MAX_LISTED + 5);
+        let json = render(&groups, Path::new("similar.json"));
+        assert_eq!(
+            json.matches("\"id\"").count(),
+            size,
+            "the JSON lists everyone"
+        );
+    }
+
+    #[test]
+    fn two_students_name_each_other() {
+        let mut submissions = class(2);
+        annotate(&mut submissions);
+        let message = &submissions[0].grades[0].findings[0].message.en;
+        assert!(
+            message.starts_with("shares the same file with s00001 ("),
+            "{message}"
+        );
+    }
 }

@@ -69,10 +69,12 @@ fn grade_with(
     }
     let alignment = align(scenario, session);
     let dele_seen = session.commands().any(|c| c.verb() == Some("DELE"));
+    let explainer = rules::Explainer::new(session);
     let mut checks = Vec::new();
     for (position, (step, result)) in scenario.steps.iter().zip(&alignment.steps).enumerate() {
         checks.push(step_check(
             session,
+            &explainer,
             &alignment,
             position,
             step,
@@ -127,8 +129,9 @@ fn grade_with(
         });
     }
     if !scenario.strict {
-        findings.extend(explain_extras(scenario, session, &alignment));
+        findings.extend(explain_extras(scenario, session, &explainer, &alignment));
     }
+    let findings = super::bounded::bound_findings(findings);
     let score = checks.iter().map(|c| c.points).sum();
     let max_score = checks.iter().map(|c| c.max_points).sum();
     let unexpected = checks.iter().any(|c| c.status == Status::Unexpected);
@@ -211,6 +214,7 @@ fn labels(step: &Step) -> String {
 
 fn step_check(
     session: &Session,
+    explainer: &rules::Explainer<'_>,
     alignment: &Alignment,
     position: usize,
     step: &Step,
@@ -234,7 +238,7 @@ fn step_check(
             (Outcome::WrongReply, _) => {
                 let at = judged_exchange(&result.matched);
                 let rule = at
-                    .and_then(|i| rules::explain_reply(session, i))
+                    .and_then(|i| explainer.reply(i))
                     .unwrap_or(&rules::WRONG_REPLY);
                 (Status::WrongReply, at, Some(rule))
             }
@@ -244,7 +248,7 @@ fn step_check(
                 Some(&rules::WRONG_ARGUMENTS),
             ),
             (Outcome::Missing, Some(at)) => {
-                let rule = rules::explain_reply(session, at).unwrap_or(&rules::OUT_OF_ORDER);
+                let rule = explainer.reply(at).unwrap_or(&rules::OUT_OF_ORDER);
                 (Status::OutOfOrder, Some(at), Some(rule))
             }
             (Outcome::Missing, None) => (
@@ -415,7 +419,19 @@ fn strict_extras(session: &Session, alignment: &Alignment) -> Vec<Check> {
 
 /// Refused commands no step took (a failed first try before the right one) are explained,
 /// costing nothing.
-fn explain_extras(scenario: &Scenario, session: &Session, alignment: &Alignment) -> Vec<Finding> {
+fn explain_extras(
+    scenario: &Scenario,
+    session: &Session,
+    explainer: &rules::Explainer<'_>,
+    alignment: &Alignment,
+) -> Vec<Finding> {
+    let missing: Vec<&Step> = scenario
+        .steps
+        .iter()
+        .zip(&alignment.steps)
+        .filter(|(_, result)| result.outcome == Outcome::Missing)
+        .map(|(step, _)| step)
+        .collect();
     alignment
         .extras
         .iter()
@@ -429,17 +445,11 @@ fn explain_extras(scenario: &Scenario, session: &Session, alignment: &Alignment)
                 return None;
             }
             // An exchange that stands in for a missing step is explained by that step's check.
-            let misplaced = scenario
-                .steps
-                .iter()
-                .zip(&alignment.steps)
-                .any(|(step, result)| {
-                    result.outcome == Outcome::Missing && fit(step, exchange).is_some()
-                });
+            let misplaced = missing.iter().any(|step| fit(step, exchange).is_some());
             if misplaced {
                 return None;
             }
-            let rule = rules::explain_reply(session, i)?;
+            let rule = explainer.reply(i)?;
             Some(Finding {
                 check: rule.id,
                 severity: FindingSeverity::Info,

@@ -7,17 +7,20 @@
 //! that cost no points come from the checks in `checks/`.
 
 pub mod align;
+mod bounded;
 pub mod checks;
 mod diagnostics;
 mod diff;
 mod evidence;
 mod grader;
 mod model;
+mod order;
 pub mod rules;
 mod select;
 pub mod similarity;
 mod tls;
 
+pub use bounded::MAX_FINDINGS_PER_CHECK;
 pub use checks::CHECKS;
 pub use grader::{grade, grade_replayed, ungradable};
 pub use model::{

@@ -5,14 +5,12 @@
 //! `{code}` (the reply it got), `{expected}` (what the scenario expects) and `{line}`.
 //!
 //! Which order rule a refused command broke is asked of the protocol's state machines
-//! ([`SmtpState`], [`Pop3State`]) replayed over the claimed dialogue; the ids of those rules
+//! walked once over the claimed dialogue (`order.rs`); the ids of those rules
 //! are the ids here (POP3's with a `pop3-` prefix), so the server's 503 and the grader's
 //! explanation name the same rule. Other refusals are explained by their reply code.
 
-use crate::protocol::pop3::{self, Pop3State};
-use crate::protocol::smtp::{self, SmtpState};
 use crate::scenario::{Label, Text};
-use crate::session::{Exchange, Pop3Status, Protocol, ReplyCode, Session};
+use crate::session::{Exchange, Protocol, ReplyCode, Session};
 
 /// A documented protocol rule with its feedback.
 #[derive(Debug, PartialEq, Eq)]
@@ -383,107 +381,42 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|rule| rule.id == id)
 }
 
-/// The command line of an exchange as the protocol parser reads it; secrets stay redacted
-/// (a placeholder is enough to know the command's shape).
-fn request_line(exchange: &Exchange) -> Option<String> {
-    let command = exchange.command.as_ref()?;
-    let verb = command.verb()?;
-    let args = command.args().map(ToString::to_string).unwrap_or_default();
-    Some(format!("{verb} {args}").trim_end().to_string())
+/// Explains the refused replies of one session. Which order rule each command broke is
+/// worked out once, in one pass, the first time a refusal needs it.
+pub struct Explainer<'a> {
+    session: &'a Session,
+    broken: std::cell::OnceCell<Vec<Option<String>>>,
 }
 
-/// Replays the claimed dialogue before exchange `index` through the protocol's state machine
-/// and asks whether the command at `index` was in order; the id of the rule it broke.
-fn order_rule_at(session: &Session, index: usize) -> Option<String> {
-    let target = session.exchanges.get(index)?;
-    match session.protocol {
-        Protocol::Tls => None,
-        Protocol::Smtp => {
-            let mut state = SmtpState::helo_required();
-            let mut auth: Option<smtp::Request> = None;
-            for exchange in session.exchanges.iter().take(index) {
-                let code = exchange.reply.as_ref().and_then(|r| r.code.smtp());
-                match Label::of(exchange) {
-                    Label::Verb(_) => {
-                        let Some(request) =
-                            request_line(exchange).and_then(|l| smtp::parse_request(&l).ok())
-                        else {
-                            continue;
-                        };
-                        match code {
-                            // AUTH waits for its final answer; 334 is a challenge.
-                            Some(code)
-                                if matches!(request, smtp::Request::Auth { .. })
-                                    && code.value() == 334 =>
-                            {
-                                auth = Some(request);
-                            }
-                            Some(code) => state.apply(&request, code),
-                            None => {}
-                        }
-                    }
-                    Label::AuthResponse => match (code, &auth) {
-                        (Some(code), Some(request)) if code.value() != 334 => {
-                            state.apply(request, code);
-                            auth = None;
-                        }
-                        _ => {}
-                    },
-                    Label::Message => {
-                        if let Some(code) = code {
-                            state.apply_message(code);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            let request = smtp::parse_request(&request_line(target)?).ok()?;
-            state
-                .check(&request)
-                .err()
-                .map(|rule| rule.id().to_string())
-        }
-        Protocol::Pop3 => {
-            let mut state = Pop3State::new();
-            for exchange in session.exchanges.iter().take(index) {
-                let status = match exchange.reply.as_ref().map(|r| r.code) {
-                    Some(ReplyCode::Pop3(status)) => status,
-                    _ => continue,
-                };
-                if let Some(request) =
-                    request_line(exchange).and_then(|l| pop3::parse_request(&l).ok())
-                {
-                    if status != Pop3Status::Continue {
-                        state.apply(&request, status);
-                    }
-                }
-            }
-            let request = pop3::parse_request(&request_line(target)?).ok()?;
-            state
-                .check(&request)
-                .err()
-                .map(|rule| format!("pop3-{}", rule.id()))
+impl<'a> Explainer<'a> {
+    pub fn new(session: &'a Session) -> Self {
+        Explainer {
+            session,
+            broken: std::cell::OnceCell::new(),
         }
     }
-}
 
-/// The rule that explains why the server refused (or did not answer) exchange `index`;
-/// `None` when the reply was positive.
-pub fn explain_reply(session: &Session, index: usize) -> Option<&'static Rule> {
-    let exchange = session.exchanges.get(index)?;
-    let label = Label::of(exchange);
-    let Some(reply) = &exchange.reply else {
-        return Some(&NO_REPLY);
-    };
-    if reply.code.is_positive() {
-        return None;
-    }
-    if let Some(broken) = order_rule_at(session, index).and_then(|id| rule(&id)) {
-        return Some(broken);
-    }
-    match reply.code {
-        ReplyCode::Smtp(code) => Some(explain_smtp_code(&label, code.value())),
-        ReplyCode::Pop3(_) => Some(explain_pop3_error(&label)),
+    /// The rule that explains why the server refused (or did not answer) exchange `index`;
+    /// `None` when the reply was positive.
+    pub fn reply(&self, index: usize) -> Option<&'static Rule> {
+        let exchange = self.session.exchanges.get(index)?;
+        let label = Label::of(exchange);
+        let Some(reply) = &exchange.reply else {
+            return Some(&NO_REPLY);
+        };
+        if reply.code.is_positive() {
+            return None;
+        }
+        let broken = self
+            .broken
+            .get_or_init(|| super::order::broken_rules(self.session));
+        if let Some(broken) = broken.get(index).and_then(|id| rule(id.as_deref()?)) {
+            return Some(broken);
+        }
+        match reply.code {
+            ReplyCode::Smtp(code) => Some(explain_smtp_code(&label, code.value())),
+            ReplyCode::Pop3(_) => Some(explain_pop3_error(&label)),
+        }
     }
 }
 

@@ -38,8 +38,9 @@ pub(crate) struct Recorded {
     /// Planned commands never sent because the server closed the connection.
     pub unsent: Vec<usize>,
     pub notes: Vec<ReplayNote>,
-    /// The messages sent, as sent (unstuffed), for send-then-read.
-    pub messages: Vec<Vec<u8>>,
+    /// The last message sent, as sent (unstuffed), for send-then-read: only the last is
+    /// read back, so a session of many messages keeps one.
+    pub last_message: Option<Vec<u8>>,
 }
 
 /// Replays `plan` over `stream`: waits for the greeting, sends, reads, until the plan is
@@ -80,7 +81,7 @@ where
         events: Vec::new(),
         unsent: Vec::new(),
         notes: Vec::new(),
-        messages: Vec::new(),
+        last_message: None,
     };
     let items = &plan.items;
     let mut next = 0;
@@ -281,14 +282,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let bytes = match &item.outgoing {
             Outgoing::Command(command) => {
                 if let crate::session::CommandKind::Message { content } = &command.kind {
-                    recorded
-                        .messages
-                        .push(content.bytes.clone().unwrap_or_default());
+                    recorded.last_message = Some(content.bytes.clone().unwrap_or_default());
                 }
                 command_bytes(command).unwrap_or_default()
             }
             Outgoing::Chunk(bytes) => {
-                recorded.messages.push(bytes.clone());
+                recorded.last_message = Some(bytes.clone());
                 bytes.clone()
             }
             Outgoing::Apop { written, wrong } => {

@@ -41,14 +41,7 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
     T: AsyncRead + AsyncWrite + Unpin,
 {
-    let (stat, _, _) = replay_over(count_stream, &pop3_session(&[("STAT", "")]), setup).await?;
-    let count = stat
-        .exchanges
-        .iter()
-        .find(|e| e.command.as_ref().and_then(Command::verb) == Some("STAT"))
-        .and_then(|e| e.reply.as_ref())
-        .filter(|r| r.code.is_positive())
-        .and_then(|r| r.text().split_whitespace().next()?.parse::<u32>().ok());
+    let count = count_messages(count_stream, setup).await?;
     let Some(count) = count.filter(|&n| n > 0) else {
         return Ok(Readback {
             verified: false,
@@ -87,6 +80,25 @@ where
         )
     };
     Ok(Readback { verified, detail })
+}
+
+/// How many messages the test account's mailbox holds, asked over POP3 (`STAT`), so that
+/// counting a mailbox never copies it; `None` when the server would not say.
+pub(crate) async fn count_messages<S>(
+    stream: S,
+    setup: &ReplaySetup,
+) -> Result<Option<u32>, ReplayError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let (stat, _, _) = replay_over(stream, &pop3_session(&[("STAT", "")]), setup).await?;
+    Ok(stat
+        .exchanges
+        .iter()
+        .find(|e| e.command.as_ref().and_then(Command::verb) == Some("STAT"))
+        .and_then(|e| e.reply.as_ref())
+        .filter(|r| r.code.is_positive())
+        .and_then(|r| r.text().split_whitespace().next()?.parse::<u32>().ok()))
 }
 
 /// USER, PASS (swapped for the test account by the plan), the commands, QUIT.

@@ -9,7 +9,7 @@ use super::body::{generated_message, messages_needed};
 use super::client::replay_stream;
 use super::error::ReplayError;
 use super::plan::plan;
-use super::readback::{read_back, Readback};
+use super::readback::{count_messages, read_back, Readback};
 use super::record::replayed_session;
 use super::setup::{ReplayNote, ReplaySetup};
 use crate::server::MailServer;
@@ -60,7 +60,7 @@ pub async fn replay_session(
         Protocol::Tls => return Ok(Replayed::nothing(claimed)),
     };
     let stream = connect(addr, what, setup).await?;
-    let (session, more, messages) = replay_over(stream, claimed, setup).await?;
+    let (session, more, last_message) = replay_over(stream, claimed, setup).await?;
     notes.extend(more);
     let delivered = session.exchanges.iter().any(|e| {
         matches!(
@@ -68,11 +68,11 @@ pub async fn replay_session(
             Some(CommandKind::Message { .. })
         ) && e.reply.as_ref().is_some_and(|r| r.code.is_positive())
     });
-    let readback = match (setup.send_then_read, claimed.protocol, messages.last()) {
+    let readback = match (setup.send_then_read, claimed.protocol, last_message) {
         (true, Protocol::Smtp, Some(message)) if delivered => {
             let pop3 = connect(endpoints.pop3, "pop3", setup).await?;
             let pop3_again = connect(endpoints.pop3, "pop3", setup).await;
-            Some(read_back(pop3, pop3_again, message, setup).await?)
+            Some(read_back(pop3, pop3_again, &message, setup).await?)
         }
         (true, Protocol::Smtp, _) => Some(Readback::not_sent()),
         _ => None,
@@ -86,16 +86,24 @@ pub async fn replay_session(
 }
 
 /// Replays `claimed` over an open stream (no seeding, no read-back): the replayed session,
-/// the notes, and the messages sent.
+/// the notes, and the last message sent.
 pub async fn replay_over<S>(
     stream: S,
     claimed: &Session,
     setup: &ReplaySetup,
-) -> Result<(Session, Vec<ReplayNote>, Vec<Vec<u8>>), ReplayError>
+) -> Result<(Session, Vec<ReplayNote>, Option<Vec<u8>>), ReplayError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let plan = plan(claimed, setup);
+    let mut plan = plan(claimed, setup);
+    let total = claimed.exchanges.len();
+    if total > setup.max_exchanges {
+        plan.items.retain(|item| item.claimed < setup.max_exchanges);
+        plan.notes.push(ReplayNote::Truncated {
+            replayed: setup.max_exchanges,
+            total,
+        });
+    }
     let recorded = replay_stream(stream, claimed.protocol, &plan, setup).await?;
     let session = replayed_session(claimed, &recorded, plan.stop_at_tls);
     let mut notes = plan.notes;
@@ -114,7 +122,7 @@ where
             }
         }
     }
-    Ok((session, notes, recorded.messages))
+    Ok((session, notes, recorded.last_message))
 }
 
 pub(crate) async fn connect(
@@ -144,8 +152,20 @@ async fn seed(
         return Ok(());
     }
     let user = setup.account.address.as_str();
-    let present = match server.mailbox(user).await {
-        Ok(messages) => messages.len(),
+    // Counted over POP3: asking the server for the mailbox would copy every message in it
+    // (a message to 1,000 recipients the test account catches is 1,000 messages).
+    let counted = match connect(server.endpoints().pop3, "pop3", setup).await {
+        Ok(stream) => count_messages(stream, setup).await,
+        Err(error) => Err(error),
+    };
+    let present = match counted {
+        Ok(Some(count)) => count as usize,
+        Ok(None) => {
+            notes.push(ReplayNote::SeedFailed {
+                detail: "the test account's mailbox could not be counted over POP3".into(),
+            });
+            return Ok(());
+        }
         Err(error) => {
             notes.push(ReplayNote::SeedFailed {
                 detail: error.to_string(),

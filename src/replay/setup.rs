@@ -21,6 +21,9 @@ pub struct ReplaySetup {
     /// After an SMTP session, read the message back over POP3 and compare it byte by byte.
     pub send_then_read: bool,
     pub timeouts: Timeouts,
+    /// Only the commands of a session's first this many exchanges are sent: the grader
+    /// looks no further, and replay time grows with what is sent.
+    pub max_exchanges: usize,
 }
 
 impl ReplaySetup {
@@ -34,6 +37,7 @@ impl ReplaySetup {
             mailbox: Vec::new(),
             send_then_read: false,
             timeouts: Timeouts::default(),
+            max_exchanges: usize::MAX,
         }
     }
 }
@@ -89,6 +93,8 @@ pub enum ReplayNote {
     StoppedAtTls { origin: Origin },
     /// The server closed the connection before every command was sent.
     ServerClosed { unsent: usize },
+    /// The session has `total` exchanges; only the commands of the first `replayed` were sent.
+    Truncated { replayed: usize, total: usize },
     /// Commands not sent because the server's answer made them meaningless (a message
     /// after a refused DATA, an AUTH response after a refused AUTH).
     Skipped { label: String, origin: Origin },

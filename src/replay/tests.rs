@@ -124,7 +124,7 @@ async fn fake_smtp(io: DuplexStream, log: Log) {
 }
 
 /// A scripted POP3 server with two messages; APOP for `secret` with its greeting stamp.
-async fn fake_pop3(io: DuplexStream, log: Log) {
+async fn fake_pop3(io: DuplexStream, log: Log, messages: u32) {
     let (read, mut write) = tokio::io::split(io);
     let mut lines = BufReader::new(read);
     let stamp = "<4711.1@fake.lab.test>";
@@ -154,7 +154,7 @@ async fn fake_pop3(io: DuplexStream, log: Log) {
                     "-ERR authentication failed\r\n".into()
                 }
             }
-            "STAT" => "+OK 2 120\r\n".into(),
+            "STAT" => format!("+OK {messages} {}\r\n", messages * 60),
             "RETR" => "+OK 60 octets\r\nSubject: two\r\n\r\n..leading dot\r\nend\r\n.\r\n".into(),
             "DELE" => "+OK deleted\r\n".into(),
             "QUIT" => {
@@ -175,14 +175,14 @@ async fn replay_fake(
     session: &Session,
     setup: &ReplaySetup,
 ) -> (
-    Result<(Session, Vec<ReplayNote>, Vec<Vec<u8>>), ReplayError>,
+    Result<(Session, Vec<ReplayNote>, Option<Vec<u8>>), ReplayError>,
     String,
 ) {
     let (client, server) = tokio::io::duplex(64 << 10);
     let log: Log = Arc::default();
     let task = match session.protocol {
         Protocol::Smtp => tokio::spawn(fake_smtp(server, Arc::clone(&log))),
-        Protocol::Pop3 | Protocol::Tls => tokio::spawn(fake_pop3(server, Arc::clone(&log))),
+        Protocol::Pop3 | Protocol::Tls => tokio::spawn(fake_pop3(server, Arc::clone(&log), 2)),
     };
     let result = replay_over(client, session, setup).await;
     task.abort();
@@ -239,7 +239,7 @@ async fn honest_auth_login_session_replays_to_the_same_skeleton_without_student_
         &telnet_auth_login("235 Authentication successful"),
     );
     let (result, received) = replay_fake(&session, &setup()).await;
-    let (replayed, notes, messages) = result.expect("replay works");
+    let (replayed, notes, message) = result.expect("replay works");
     assert_eq!(replayed.skeleton(), session.skeleton());
     assert_no_student_secret(&received);
     assert!(received.contains(&b64("student@lab.test")), "{received}");
@@ -254,7 +254,10 @@ async fn honest_auth_login_session_replays_to_the_same_skeleton_without_student_
         received.contains("\r\n..a line with a dot\r\n"),
         "{received:?}"
     );
-    assert!(messages[0].windows(17).any(|w| w == b".a line with a do"));
+    assert!(message
+        .expect("a message was sent")
+        .windows(17)
+        .any(|w| w == b".a line with a do"));
     assert!(notes.contains(&ReplayNote::AddressMapped {
         from: "987654321@qq.com".into(),
         to: "987654321@lab.test".into()
@@ -485,8 +488,9 @@ async fn apop_is_recomputed_from_the_replay_servers_greeting() {
         .any(|n| matches!(n, ReplayNote::ApopRecomputed { .. })));
 }
 
-/// A TCP fake POP3 server for `replay_session`, which connects by address.
-async fn tcp_pop3() -> (std::net::SocketAddr, Log) {
+/// A TCP fake POP3 server for `replay_session`, which connects by address; its mailbox
+/// holds `messages`.
+async fn tcp_pop3(messages: u32) -> (std::net::SocketAddr, Log) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let log: Log = Arc::default();
@@ -495,7 +499,7 @@ async fn tcp_pop3() -> (std::net::SocketAddr, Log) {
         while let Ok((socket, _)) = listener.accept().await {
             let (client, server) = tokio::io::duplex(64 << 10);
             let log = Arc::clone(&served);
-            tokio::spawn(fake_pop3(server, log));
+            tokio::spawn(fake_pop3(server, log, messages));
             tokio::spawn(async move {
                 let (mut a, mut b) = (socket, client);
                 let _ = tokio::io::copy_bidirectional(&mut a, &mut b).await;
@@ -507,25 +511,22 @@ async fn tcp_pop3() -> (std::net::SocketAddr, Log) {
 
 #[tokio::test]
 async fn the_mailbox_is_seeded_up_to_the_highest_message_read() {
-    let (addr, _log) = tcp_pop3().await;
+    // One message is there already: only the second is added. The mailbox is counted over
+    // POP3, never copied out of the server.
+    let (addr, log) = tcp_pop3(1).await;
     let mut server = MockMailServer::new();
     server.expect_endpoints().returning(move || Endpoints {
         smtp: addr,
         pop3: addr,
     });
     server.expect_name().returning(|| "mock".into());
-    server
-        .expect_mailbox()
-        .withf(|user| user == "student@lab.test")
-        .times(1)
-        .returning(|_| Ok(Vec::new()));
+    server.expect_mailbox().never();
     server
         .expect_seed()
         .withf(|user, messages| {
             user == "student@lab.test"
-                && messages.len() == 2
-                && messages[0].starts_with(b"From: <scenario")
-                && messages[1] == generated_message(2, "student@lab.test")
+                && messages.len() == 1
+                && messages[0] == generated_message(2, "student@lab.test")
         })
         .times(1)
         .returning(|_, _| Ok(()));
@@ -536,14 +537,17 @@ async fn the_mailbox_is_seeded_up_to_the_highest_message_read() {
     assert_eq!(replayed.server, "mock");
     assert_eq!(replayed.session.skeleton(), session.skeleton());
     assert!(replayed.notes.contains(&ReplayNote::MailboxSeeded {
-        count: 2,
+        count: 1,
         generated: 1
     }));
+    let sent = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
+    assert!(sent.starts_with("USER student@lab.test\r\nPASS "), "{sent}");
+    assert!(sent.contains("STAT\r\n"), "{sent}");
 }
 
 #[tokio::test]
 async fn a_server_that_cannot_be_seeded_is_noted_not_fatal() {
-    let (addr, _log) = tcp_pop3().await;
+    let (addr, _log) = tcp_pop3(1).await;
     let server = ExternalServer::new(addr, addr, "lab.test", Vec::new());
     let session = claimed(Protocol::Pop3, &pop3_transcript());
     let replayed = replay_session(&server, &session, &setup()).await.unwrap();
@@ -565,4 +569,30 @@ async fn an_unreachable_server_is_a_connect_error() {
         .await
         .unwrap_err();
     assert!(matches!(error, ReplayError::Connect { .. }), "{error}");
+}
+
+#[tokio::test]
+async fn only_the_exchanges_graded_are_replayed() {
+    let mut text = String::from("S: 220 x\nC: EHLO pc\nS: 250 ok\n");
+    for i in 0..40 {
+        text.push_str(&format!("C: VRFY u{i}\nS: 252 maybe\n"));
+    }
+    let session = claimed(Protocol::Smtp, &text);
+    assert_eq!(session.exchanges.len(), 42);
+    let mut setup = setup();
+    setup.max_exchanges = 10;
+    let (result, received) = replay_fake(&session, &setup).await;
+    let (replayed, notes, _) = result.expect("replay works");
+    // The greeting and nine commands: exchanges 0..10 of the claimed session.
+    assert_eq!(received.matches("VRFY").count(), 8, "{received}");
+    assert!(!received.contains("VRFY u8\r\n"), "{received}");
+    assert!(
+        replayed.exchanges.len() <= 11,
+        "{}",
+        replayed.exchanges.len()
+    );
+    assert!(notes.contains(&ReplayNote::Truncated {
+        replayed: 10,
+        total: 42
+    }));
 }

@@ -28,6 +28,9 @@ pub struct SubmissionOutcome {
     /// One per graded session, plus an ungradable one per requested scenario no session fits.
     pub grades: Vec<Grade>,
     pub problems: Vec<Problem>,
+    /// What reading each file noted about the file as a whole (cut off after too many
+    /// lines, an encoding guessed, frames skipped), for the grades to report.
+    pub file_notes: Vec<(PathBuf, crate::session::Note)>,
 }
 
 impl SubmissionOutcome {
@@ -54,6 +57,7 @@ impl SubmissionOutcome {
                 .map(|(index, session)| (index + offset, session)),
         );
         self.problems.extend(other.problems);
+        self.file_notes.extend(other.file_notes);
         self.grades
             .extend(other.grades.into_iter().map(|mut grade| {
                 if let Some(session) = &mut grade.session {

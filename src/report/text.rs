@@ -202,6 +202,6 @@ fn render_evidence(out: &mut String, evidence: &Evidence, paint: &Paint) {
     let _ = writeln!(
         out,
         "        {}",
-        paint.dim(&format!("--> {place}  {}", evidence.exchange))
+        paint.dim(format!("--> {place}  {}", evidence.exchange).trim_end())
     );
 }

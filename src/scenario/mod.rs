@@ -29,7 +29,9 @@
 //!     expect: 250                       # 250 | 2xx | [250, 251] | +OK | -ERR | +
 //!     points: 10
 //!     optional: true                    # the step may be left out at no cost
-//!     repeat: 1..                       # 1.. | 0.. | 2..3 | 2 (default: exactly once)
+//!     repeat: 1..                       # 1.. | 0.. | 2..3 | 2 (default: exactly once);
+//!                                       #   numbers up to 100, and all steps' counts (each
+//!                                       #   step's max, or min for `N..`) up to 2,000
 //!     feedback: { en: …, zh-CN: … }     # added to the rule's explanation when points are lost
 //!     tls: { require: completed, points: 10 }   # only on a STARTTLS / STLS step: the
 //!                                       #   handshake after it (not checked in a transcript)

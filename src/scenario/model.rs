@@ -271,6 +271,12 @@ impl Step {
         self.min == 0
     }
 
+    /// The highest count grading tells apart for this step: its `max`, or for an open range
+    /// enough to know its `min` is met.
+    pub fn counted(&self) -> u32 {
+        self.max.unwrap_or(self.min.max(1))
+    }
+
     /// `EHLO|HELO → 250`: the line a skeleton diff shows for this step.
     pub fn skeleton_line(&self) -> String {
         let labels: Vec<String> = self.send.iter().map(Label::to_string).collect();

@@ -16,6 +16,11 @@ use crate::session::{Pop3Status, Protocol, SmtpCode};
 
 /// The most points a scenario may give in all: keeps every sum in the grader far from overflow.
 const MAX_TOTAL_POINTS: u32 = 100_000;
+/// The largest number in a `repeat` range: a lab dialogue repeats a command a few times.
+pub(crate) const MAX_REPEAT: u32 = 100;
+/// The counts all steps tell apart together (each step's `max`, or `min` for an open range,
+/// at least 1): grading time grows with it times the session's exchanges.
+pub(crate) const MAX_COUNTED: u32 = 2_000;
 
 /// Builds the scenario, or adds to `errors` and returns `None`.
 pub(super) fn build(
@@ -70,6 +75,7 @@ pub(super) fn build(
             steps.push((i, step));
         }
     }
+    check_counted(&steps, index, errors);
     check_greeting_first(&steps, index, errors);
     check_ambiguity(&steps, index, errors);
     let top = parsed.top?;
@@ -601,6 +607,20 @@ fn repeat(
             );
             (1, Some(1))
         }
+        Some((low, high)) if low.max(high.unwrap_or(0)) > MAX_REPEAT => {
+            let big = low.max(high.unwrap_or(0));
+            errors.push(
+                ScenarioError::new(
+                    "bad-repeat",
+                    format!("repeat count {big} is more than {MAX_REPEAT}"),
+                )
+                .at(span, format!("at most {MAX_REPEAT}"))
+                .help(format!(
+                    "a lab dialogue repeats a command a few times, and each count costs grading time; write `1..` for one or more, or a range up to {MAX_REPEAT}"
+                )),
+            );
+            (1, Some(1))
+        }
         Some((low, high)) if raw.optional && low > 0 => {
             errors.push(
                 ScenarioError::new(
@@ -650,6 +670,27 @@ fn message_check(
         points: raw.points,
         feedback: raw.feedback.clone().map(complete),
     })
+}
+
+/// Grading tells every count of every step apart: their sum bounds what aligning one
+/// session costs, so a scenario cannot ask for more than grading can afford.
+fn check_counted(steps: &[(usize, Step)], index: &SpanIndex, errors: &mut Vec<ScenarioError>) {
+    let total = steps
+        .iter()
+        .map(|(_, step)| u64::from(step.counted()))
+        .sum::<u64>();
+    if total > u64::from(MAX_COUNTED) {
+        errors.push(
+            ScenarioError::new(
+                "too-many-counts",
+                format!(
+                    "the steps count up to {total} exchanges together; the limit is {MAX_COUNTED}"
+                ),
+            )
+            .at(index.key("steps"), "too many counts to align")
+            .help("each step counts its `repeat` maximum (or its minimum for `N..`, at least 1): use fewer steps or smaller ranges"),
+        );
+    }
 }
 
 /// The greeting has no command, so it can only come first.

@@ -48,6 +48,12 @@ const ADDRESS_SPACE: u64 = 8 << 30;
 /// Runs `mailgrade args…` in `cwd`; kills it and fails when it outlives the budget, fails when
 /// its peak memory was over it or it died of a signal (a panic is exit code 101: also a fail).
 pub fn run(args: &[&str], cwd: &Path, budget: Budget) -> Outcome {
+    run_capped(args, cwd, budget, ADDRESS_SPACE)
+}
+
+/// [`run`] with the address space capped at `address_space` bytes: an allocation past it
+/// aborts the child (exit by signal, a failure), as a class run on a small machine would.
+pub fn run_capped(args: &[&str], cwd: &Path, budget: Budget, address_space: u64) -> Outcome {
     let out_path = cwd.join(".stdout");
     let err_path = cwd.join(".stderr");
     let stdout = std::fs::File::create(&out_path).expect("stdout file");
@@ -62,10 +68,10 @@ pub fn run(args: &[&str], cwd: &Path, budget: Budget) -> Outcome {
         .stderr(stderr);
     // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
     unsafe {
-        command.pre_exec(|| {
+        command.pre_exec(move || {
             let limit = libc::rlimit {
-                rlim_cur: ADDRESS_SPACE,
-                rlim_max: ADDRESS_SPACE,
+                rlim_cur: address_space,
+                rlim_max: address_space,
             };
             if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
                 return Err(std::io::Error::last_os_error());

@@ -33,35 +33,47 @@ fn address_in(text: &str) -> String {
     inner.trim().to_ascii_lowercase()
 }
 
-/// The envelope addresses of the transaction a message belongs to, as the protocol parser
-/// reads MAIL FROM and RCPT TO.
-fn envelope_before(session: &Session, message: usize) -> (Option<String>, Vec<String>) {
-    let mut from = None;
-    let mut to = Vec::new();
-    for exchange in session.exchanges.iter().take(message) {
+/// The envelope of the transaction under way, as the protocol parser reads MAIL FROM and
+/// RCPT TO, updated exchange by exchange.
+#[derive(Default)]
+struct Transaction {
+    from: Option<String>,
+    to: Vec<String>,
+}
+
+impl Transaction {
+    fn see(&mut self, exchange: &crate::session::Exchange) {
         let accepted = exchange
             .reply
             .as_ref()
             .is_some_and(|r| r.code.is_positive());
         let Some(CommandKind::Line { verb, args, .. }) = exchange.command.as_ref().map(|c| &c.kind)
         else {
-            continue;
+            return;
         };
         if !accepted || args.secret.is_some() {
-            continue;
+            return;
         }
         match smtp::parse_request(&format!("{verb} {}", args.text)) {
             Ok(smtp::Request::Mail { from: sender, .. }) => {
-                from = Some(sender.to_ascii_lowercase());
-                to.clear();
+                self.from = Some(sender.to_ascii_lowercase());
+                self.to.clear();
             }
             Ok(smtp::Request::Rcpt { to: recipient, .. }) => {
-                to.push(recipient.to_ascii_lowercase())
+                self.to.push(recipient.to_ascii_lowercase())
             }
             _ => {}
         }
     }
-    (from, to)
+}
+
+/// The envelope addresses of the transaction a message belongs to.
+fn envelope_before(session: &Session, message: usize) -> (Option<String>, Vec<String>) {
+    let mut envelope = Transaction::default();
+    for exchange in session.exchanges.iter().take(message) {
+        envelope.see(exchange);
+    }
+    (envelope.from, envelope.to)
 }
 
 fn content_of(session: &Session, index: usize) -> Option<&Content> {
@@ -105,11 +117,14 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
         .iter()
         .any(|step| step.send.contains(&Label::Message) && !step.checks.is_empty());
     let mut findings = Vec::new();
+    // One pass: asking for each message's envelope from the start cost messages × exchanges.
+    let mut envelope = Transaction::default();
     for index in 0..session.exchanges.len() {
         let Some(content) = content_of(session, index) else {
+            envelope.see(&session.exchanges[index]);
             continue;
         };
-        let (mail_from, _) = envelope_before(session, index);
+        let mail_from = envelope.from.clone();
         let finding = |severity, message| Finding {
             check: CHECK.id,
             severity,
@@ -241,9 +256,13 @@ fn evaluate_one(check: &MessageCheck, session: &Session, message: Option<usize>)
     let (mail_from, rcpt_to) = envelope_before(session, index);
     let fits_envelope = match check.equals {
         Some(Envelope::MailFrom) => mail_from.is_some_and(|from| address_in(value) == from),
-        Some(Envelope::RcptTo) => value
-            .split(',')
-            .any(|address| rcpt_to.contains(&address_in(address))),
+        Some(Envelope::RcptTo) => {
+            // A set: a header of many addresses against many recipients is not their product.
+            let recipients: std::collections::HashSet<String> = rcpt_to.into_iter().collect();
+            value
+                .split(',')
+                .any(|address| recipients.contains(&address_in(address)))
+        }
         None => true,
     };
     if !fits_envelope {

@@ -32,7 +32,9 @@ use super::{CheckFn, Context};
 use crate::grade::evidence::origin_of;
 use crate::grade::model::{Evidence, Finding, FindingSeverity};
 use crate::scenario::Text;
-use crate::session::{Exchange, Reply, ReplyCode, Session};
+use std::collections::HashMap;
+
+use crate::session::{CommandKind, Exchange, Origin, Reply, ReplyCode, Session};
 
 pub const CHECK: CheckFn = CheckFn {
     id: "replay-integrity",
@@ -51,26 +53,62 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
 
 /// Claimed and replayed exchanges that belong together, in order. Replay keeps the claimed
 /// commands (same origin), adding only what the server said unasked and fillers.
+///
+/// Each claimed exchange takes the first replayed one after the last pair with the same
+/// command. The replayed exchanges are looked up by a hash of their command, so a claimed
+/// exchange replay never sent (after STARTTLS, past the replay limit, a reply nobody asked
+/// for) costs a lookup, not a scan of the rest of the session.
 fn pairs<'a>(
     claimed: &'a Session,
     replayed: &'a Session,
 ) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let mut by_key: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (index, exchange) in replayed.exchanges.iter().enumerate() {
+        by_key.entry(key(exchange)).or_default().push(index);
+    }
     let mut next = 0;
     claimed
         .exchanges
         .iter()
         .enumerate()
         .filter_map(move |(index, exchange)| {
-            let found = replayed
-                .exchanges
+            let candidates = by_key.get(&key(exchange))?;
+            let from = candidates.partition_point(|&k| k < next);
+            let found = candidates[from..]
                 .iter()
-                .enumerate()
-                .skip(next)
-                .find(|(_, other)| same_command(exchange, other))
-                .map(|(k, _)| k)?;
+                .copied()
+                .find(|&k| same_command(exchange, &replayed.exchanges[k]))?;
             next = found + 1;
             Some((index, found))
         })
+}
+
+/// A hash of what identifies an exchange's command (never of a secret): equal commands
+/// have equal keys.
+fn key(exchange: &Exchange) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    match &exchange.command {
+        None => 0u8.hash(&mut hasher),
+        Some(command) => {
+            match command.origin {
+                Origin::Line { line, column } => (0u8, u64::from(line), u64::from(column)),
+                Origin::Frame { frame, micros, .. } => (1, frame, micros as u64),
+                Origin::Replay { index } => (2, u64::from(index), 0),
+                Origin::Synthetic => (3, 0, 0),
+            }
+            .hash(&mut hasher);
+            match &command.kind {
+                CommandKind::Line { verb, args, .. } => (1u8, verb, &args.text).hash(&mut hasher),
+                CommandKind::Message { content } => {
+                    (2u8, content.bytes.as_ref().map(Vec::len), content.size).hash(&mut hasher)
+                }
+                CommandKind::AuthResponse { .. } => 3u8.hash(&mut hasher),
+                CommandKind::AuthCancel => 4u8.hash(&mut hasher),
+            }
+        }
+    }
+    hasher.finish()
 }
 
 fn same_command(claimed: &Exchange, replayed: &Exchange) -> bool {
