@@ -1,8 +1,8 @@
 //! pcap / pcapng (and Microsoft NetMon) captures → sessions.
 //!
 //! The layers, each its own module: `file` (formats, streaming) → `link` (Ethernet, VLAN,
-//! SLL, SLL2, NULL/loopback, raw IP) → `ip` and `defrag` (IPv4/IPv6, fragments) → `tcp` and
-//! `reassembly` (one direction put in order, gaps found) → `flows` (connections, decided
+//! PPPoE, SLL, SLL2, NULL/loopback, raw IP) → `ip` and `defrag` (IPv4/IPv6, fragments), with
+//! `tunnel` (GRE, L2TP, IP in IP) leading back to `link` or `ip` → `tcp` and `reassembly` (one direction put in order, gaps found) → `flows` (connections, decided
 //! mail or not on their first bytes by `detect`) → `sessions` (one `DialogueBuilder` per
 //! mail connection) → `summary` (file notes, or why nothing was found). A file on disk is
 //! read in place through `mapped`; `prefetch` keeps the frame chase ahead of memory.
@@ -24,6 +24,7 @@ mod reassembly;
 mod sessions;
 mod summary;
 mod tcp;
+mod tunnel;
 
 use std::path::Path;
 

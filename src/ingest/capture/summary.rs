@@ -140,6 +140,15 @@ fn nothing_found(outcome: &Outcome<'_>) -> IngestError {
         ));
         hint = "recapture on the Ethernet/WLAN interface, not in monitor mode".into();
     }
+    for (problem, tally) in &outcome.frames.link_problems {
+        if *problem != LinkProblem::WifiMonitor {
+            parts.push(format!(
+                "{} of {} (skipped)",
+                plural(tally.count, "frame", "frames"),
+                problem.describe()
+            ));
+        }
+    }
     let implicit: BTreeSet<(u16, Protocol)> = outcome
         .sessions
         .iter()
