@@ -917,6 +917,134 @@ fn mixed_traffic(sink: &mut dyn FrameSink, target_bytes: u64, seed: u64) -> Summ
     summary
 }
 
+/// SYNs that are never answered, each from a new client port (a SYN flood against the mail
+/// server), written fast from one template frame.
+pub struct Flood {
+    frame: Vec<u8>,
+    pub sent: u64,
+}
+
+impl Flood {
+    pub fn new() -> Self {
+        let mut tcp = Vec::new();
+        tcp_header(0, 25, 0, 0, SYN, &mut tcp);
+        let mut ip = Vec::new();
+        ip_packet(
+            IpAddr::from([100, 64, 0, 0]),
+            IpAddr::from([192, 168, 0, 25]),
+            6,
+            &tcp,
+            &mut ip,
+        );
+        let mut frame = Vec::new();
+        Link::Ethernet.wrap(&ip, false, &mut frame);
+        Flood { frame, sent: 0 }
+    }
+
+    /// Writes `count` SYNs, each a connection of its own.
+    pub fn syns(&mut self, sink: &mut dyn FrameSink, count: u64, clock: &mut i64) {
+        for _ in 0..count {
+            let n = self.sent;
+            self.sent += 1;
+            // 50,000 ports per source address; addresses from 100.64.0.0 on.
+            let source = 0x6440_0000u32 + (n / 50_000) as u32;
+            let port = 10_000 + (n % 50_000) as u16;
+            self.frame[26..30].copy_from_slice(&source.to_be_bytes());
+            self.frame[34..36].copy_from_slice(&port.to_be_bytes());
+            self.frame[38..42]
+                .copy_from_slice(&(n as u32).wrapping_mul(2_654_435_761).to_be_bytes());
+            *clock += 3;
+            sink.frame(*clock, &self.frame, self.frame.len());
+        }
+    }
+}
+
+impl Default for Flood {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Passes frames on, and after the `after`-th (1-based) writes a burst of flood SYNs.
+struct BurstAfter<'a> {
+    inner: &'a mut dyn FrameSink,
+    flood: &'a mut Flood,
+    after: u64,
+    burst: u64,
+    seen: u64,
+}
+
+impl FrameSink for BurstAfter<'_> {
+    fn frame(&mut self, micros: i64, data: &[u8], orig_len: usize) {
+        self.inner.frame(micros, data, orig_len);
+        self.seen += 1;
+        if self.seen == self.after {
+            let mut clock = micros;
+            self.flood.syns(self.inner, self.burst, &mut clock);
+        }
+    }
+
+    fn linktype(&self) -> u32 {
+        self.inner.linktype()
+    }
+
+    fn written(&self) -> (u64, u64) {
+        self.inner.written()
+    }
+}
+
+/// A pcap of `syns` unanswered SYNs to port 25 with `mail` SMTP and POP3 sessions among
+/// them (alternately). Each session is overrun by an equal share of the flood between two of
+/// its first four frames (after its SYN, its SYN-ACK or the handshake's last ACK, in turn),
+/// so a reader that keeps only so many silent connections forgets the session before its
+/// first byte. Returns the sessions' skeletons in the order they begin.
+pub fn syn_flood_capture<W: Write>(
+    out: W,
+    syns: u64,
+    mail: u64,
+) -> io::Result<(W, Summary, Vec<Vec<&'static str>>)> {
+    let mut writer = PcapWriter::new(out, Link::Ethernet)?;
+    let mut flood = Flood::new();
+    let mut summary = Summary::default();
+    let mut skeletons = Vec::new();
+    let mut clock: i64 = 1_700_000_000_000_000;
+    let burst = syns / mail.max(1);
+    for n in 0..mail {
+        let client = (
+            IpAddr::from([10, 2, 0, 1 + (n % 200) as u8]),
+            30_000 + n as u16,
+        );
+        let mut sink = BurstAfter {
+            inner: &mut writer,
+            flood: &mut flood,
+            after: 1 + n % 3,
+            burst,
+            seen: 0,
+        };
+        if n % 2 == 0 {
+            let server = (IpAddr::from([192, 168, 0, 25]), 25);
+            let mut tcp = Tcp::new(Link::Ethernet, client, server, clock, n as u32 * 977);
+            skeletons.push(smtp_session(&mut tcp, &mut sink, n, 1_000));
+            clock = tcp.clock;
+            summary.smtp_sessions += 1;
+        } else {
+            let server = (IpAddr::from([192, 168, 0, 110]), 110);
+            let mut tcp = Tcp::new(Link::Ethernet, client, server, clock, n as u32 * 977);
+            skeletons.push(pop3_session(&mut tcp, &mut sink, n, 1_000));
+            clock = tcp.clock;
+            summary.pop3_sessions += 1;
+        }
+        clock += 1_000;
+    }
+    let rest = syns.saturating_sub(flood.sent);
+    flood.syns(&mut writer, rest, &mut clock);
+    summary.other_flows = flood.sent;
+    (summary.frames, summary.bytes) = writer.written();
+    let mut out = writer.into_inner();
+    out.flush()?;
+    Ok((out, summary, skeletons))
+}
+
 // Tunnels: the cases the tunnel tests and the tshark agreement test share.
 
 pub const GRE_PLAIN: Layer = Layer::Gre {

@@ -25,6 +25,7 @@ mod sessions;
 mod summary;
 mod tcp;
 mod tunnel;
+mod waiting;
 
 use std::path::Path;
 
