@@ -22,6 +22,7 @@ mod prefetch;
 mod reader;
 mod reassembly;
 mod sessions;
+mod shrink_watch;
 mod summary;
 mod tcp;
 mod tunnel;
@@ -30,6 +31,7 @@ mod waiting;
 use std::path::Path;
 
 use super::{FileRead, IngestError};
+use mapped::Mapped;
 
 /// Whether the bytes start like a pcap, pcapng or NetMon capture.
 pub fn is_capture(bytes: &[u8]) -> bool {
@@ -45,15 +47,28 @@ pub fn read_capture(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> 
 /// sessions, not the file's size.
 ///
 /// The file is mapped, so its pages come from the page cache without being copied; where
-/// it cannot be mapped (a pipe, a file system without mmap) it is streamed.
+/// it cannot be mapped (a pipe, a file system without mmap) it is streamed. A file that
+/// shrinks while it is read is an error, never a crash.
 pub fn read_capture_file(path: &Path) -> Result<FileRead, IngestError> {
     let file = std::fs::File::open(path).map_err(|source| IngestError::Io {
         path: path.to_path_buf(),
         source,
     })?;
     match mapped::read_mapped(&file, |bytes| read_capture(path, bytes)) {
-        Some(read) => read,
-        None => reader::read(path, reader::Input::Stream(file)),
+        Mapped::Read(read) => read,
+        Mapped::Shrank => Err(IngestError::Invalid {
+            path: path.to_path_buf(),
+            place: None,
+            message: "the file changed while it was read: it became shorter (another program \
+                      writing it?) or part of it could not be read from its storage"
+                .into(),
+            hint: Some(
+                "read it again once nothing is writing it; copy a file on a network share to \
+                 a local disk first"
+                    .into(),
+            ),
+        }),
+        Mapped::Unmappable => reader::read(path, reader::Input::Stream(file)),
     }
 }
 
