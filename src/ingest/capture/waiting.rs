@@ -8,7 +8,7 @@
 //! connection found at the head of the queue that was seen since it was queued goes to the
 //! back instead of out (the "second chance" of a CLOCK cache).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::hash::{BuildHasher, Hash};
 
 use super::flows::FlowId;
@@ -16,21 +16,20 @@ use super::flows::FlowId;
 /// Connections waiting at once, at most. A lab capture has a few hundred open at once.
 pub(super) const MAX_WAITING: usize = 1 << 14;
 
-/// Connections set aside before they carried a byte that are remembered (by a fingerprint),
-/// so that a mail connection's late first byte can say where it began.
-const REMEMBERED: usize = 1 << 14;
+/// Places for connections set aside before they carried a byte, remembered (by a
+/// fingerprint) so that a mail connection's late first byte can say where it began. A
+/// direct-mapped table: a newer connection takes an older one's place, so about the last
+/// ten thousand are remembered, at one store each (a MiB, once anything is set aside).
+const REMEMBERED: usize = 1 << 16;
 
 /// The waiting connections in queue order, as (key, id, the frame it was last seen in when
 /// queued); entries of connections gone or no longer waiting are skipped when met.
 pub(super) struct Waiting<K> {
     queue: VecDeque<(K, FlowId, u64)>,
     count: usize,
-    /// Fingerprints of connections set aside before their first byte: the frame each
-    /// opened in, and the number of its entry in `remembered_order` (oldest first), so
-    /// that an entry asked for or remembered anew is skipped when its old place comes up.
-    remembered: HashMap<u64, (u64, u64), foldhash::fast::RandomState>,
-    remembered_order: VecDeque<(u64, u64)>,
-    remembered_count: u64,
+    /// (fingerprint, frame it opened in) of connections set aside before their first
+    /// byte, each at `fingerprint % REMEMBERED`; frame 0 marks a free place.
+    remembered: Vec<(u64, u64)>,
     fingerprints: foldhash::fast::FixedState,
 }
 
@@ -39,9 +38,7 @@ impl<K> Default for Waiting<K> {
         Waiting {
             queue: VecDeque::new(),
             count: 0,
-            remembered: HashMap::default(),
-            remembered_order: VecDeque::new(),
-            remembered_count: 0,
+            remembered: Vec::new(),
             fingerprints: foldhash::fast::FixedState::with_seed(0x6d61_696c),
         }
     }
@@ -87,29 +84,25 @@ impl<K: Copy + Hash> Waiting<K> {
 
     /// Connection `key`, opened in `frame`, was set aside before it carried a byte.
     pub fn remember_unopened(&mut self, key: &K, frame: u64) {
-        let fingerprint = self.fingerprints.hash_one(key);
-        self.remembered_count += 1;
-        let entry = (fingerprint, self.remembered_count);
-        self.remembered.insert(fingerprint, (frame, entry.1));
-        self.remembered_order.push_back(entry);
-        if self.remembered_order.len() > REMEMBERED {
-            if let Some((oldest, number)) = self.remembered_order.pop_front() {
-                if self
-                    .remembered
-                    .get(&oldest)
-                    .is_some_and(|(_, n)| *n == number)
-                {
-                    self.remembered.remove(&oldest);
-                }
-            }
+        if self.remembered.is_empty() {
+            self.remembered = vec![(0, 0); REMEMBERED];
         }
+        let fingerprint = self.fingerprints.hash_one(key);
+        self.remembered[fingerprint as usize % REMEMBERED] = (fingerprint, frame);
     }
 
     /// The frame connection `key` opened in, if it was set aside before it carried a byte
-    /// (forgotten once asked).
+    /// and is still remembered (forgotten once asked).
     pub fn opened_before(&mut self, key: &K) -> Option<u64> {
+        if self.remembered.is_empty() {
+            return None;
+        }
         let fingerprint = self.fingerprints.hash_one(key);
-        self.remembered.remove(&fingerprint).map(|(frame, _)| frame)
+        let place = &mut self.remembered[fingerprint as usize % REMEMBERED];
+        if place.0 != fingerprint || place.1 == 0 {
+            return None;
+        }
+        Some(std::mem::take(place).1)
     }
 
     /// The capture ended.
@@ -121,6 +114,8 @@ impl<K: Copy + Hash> Waiting<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use std::collections::HashMap;
 
     #[test]
     fn sets_aside_the_connection_seen_least_recently() {
@@ -154,13 +149,20 @@ mod tests {
     #[test]
     fn remembers_the_unopened_within_bounds() {
         let mut waiting: Waiting<u64> = Waiting::default();
-        for key in 0..(REMEMBERED as u64 + 10) {
+        assert_eq!(waiting.opened_before(&1), None);
+        for key in 0..(4 * REMEMBERED as u64) {
             waiting.remember_unopened(&key, key + 100);
         }
-        assert_eq!(waiting.opened_before(&0), None, "the oldest are forgotten");
-        assert_eq!(waiting.opened_before(&20), Some(120));
-        assert_eq!(waiting.opened_before(&20), None, "asked once");
-        assert_eq!(waiting.remembered.len(), REMEMBERED - 1);
-        assert_eq!(waiting.remembered_order.len(), REMEMBERED);
+        assert_eq!(waiting.remembered.len(), REMEMBERED, "a fixed table");
+        let last = 4 * REMEMBERED as u64 - 1;
+        assert_eq!(waiting.opened_before(&last), Some(last + 100));
+        assert_eq!(waiting.opened_before(&last), None, "asked once");
+        let kept = (0..4 * REMEMBERED as u64)
+            .filter(|key| waiting.opened_before(key).is_some())
+            .count();
+        assert!(
+            kept > REMEMBERED / 2 && kept < REMEMBERED,
+            "about the newest are remembered: {kept}"
+        );
     }
 }
