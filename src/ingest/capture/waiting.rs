@@ -14,7 +14,10 @@ use std::hash::{BuildHasher, Hash};
 use super::flows::FlowId;
 
 /// Connections waiting at once, at most. A lab capture has a few hundred open at once.
-pub(super) const MAX_WAITING: usize = 1 << 14;
+/// Below 7/16 of a power of two (32,768), so that a table that loses and gains entries
+/// all the time is rehashed in place rather than doubled (hashbrown's rule): the table then
+/// stays at 32,768 buckets, about 12 MB.
+pub(super) const MAX_WAITING: usize = 12_288;
 
 /// Places for connections set aside before they carried a byte, remembered (by a
 /// fingerprint) so that a mail connection's late first byte can say where it began. A
