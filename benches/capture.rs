@@ -3,6 +3,7 @@
 //! ```text
 //! cargo bench --bench capture -- [--size-mb 128] [--runs 5] [--format pcap|pcapng|both]
 //!                                [--keep DIR] [--no-tshark] [--tshark-runs 2]
+//!                                [--syn-flood N]
 //! ```
 //!
 //! Generates a synthetic capture (mail sessions among HTTPS/HTTP/DNS traffic, see
@@ -21,6 +22,9 @@
 //! several times more; neither state is the only real one, so both are shown.
 //!
 //! CPU time counts every thread, the page helper included (runs wait for it to end).
+//!
+//! `--syn-flood N` times instead a capture of N unanswered SYNs (every packet a new
+//! connection) with 24 mail sessions among them, read from the file, next to tshark.
 
 #[path = "support/synth.rs"]
 mod synth;
@@ -39,6 +43,7 @@ struct Options {
     keep: Option<PathBuf>,
     tshark: bool,
     tshark_runs: u32,
+    syn_flood: Option<u64>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -64,6 +69,7 @@ fn options() -> Options {
         keep: None,
         tshark: true,
         tshark_runs: 2,
+        syn_flood: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -84,6 +90,7 @@ fn options() -> Options {
             "--tshark-runs" => {
                 options.tshark_runs = args.next().and_then(|v| v.parse().ok()).unwrap_or(2).max(1)
             }
+            "--syn-flood" => options.syn_flood = args.next().and_then(|v| v.parse().ok()),
             _ => {} // `cargo bench` passes --bench
         }
     }
@@ -254,6 +261,10 @@ fn main() {
         .clone()
         .unwrap_or_else(|| dir.path().to_path_buf());
     std::fs::create_dir_all(&folder).expect("create --keep folder");
+    if let Some(syns) = options.syn_flood {
+        bench_syn_flood(syns, &folder.join("syn-flood.pcap"), &options);
+        return;
+    }
     for format in &options.formats {
         bench_format(
             *format,
@@ -334,6 +345,39 @@ fn bench_format(format: Format, path: &Path, options: &Options) {
             }
             None if options.tshark => println!("  tshark: not run (not installed?)"),
             None => {}
+        }
+    }
+}
+
+fn bench_syn_flood(syns: u64, path: &Path, options: &Options) {
+    const MAIL: u64 = 24;
+    let (bytes, summary, _) = synth::syn_flood_capture(Vec::new(), syns, MAIL).expect("capture");
+    write_in_pieces(path, &bytes);
+    drop(bytes);
+    println!(
+        "\nSYN flood: {} ({:.1} MB, {} SYNs, {MAIL} mail sessions among them)",
+        path.display(),
+        summary.bytes as f64 / 1e6,
+        syns
+    );
+    let (wall, cpu, sessions) = time_mailgrade(path, options.runs, Reader::File);
+    assert_eq!(sessions as u64, MAIL, "mailgrade found every mail session");
+    println!(
+        "  mailgrade, file: {:.3} s wall ({:.1} MB/s), {:.3} s CPU",
+        wall.as_secs_f64(),
+        mb_per_s(summary.bytes, wall),
+        cpu.as_secs_f64()
+    );
+    if options.tshark {
+        match time_tshark(path, options.tshark_runs) {
+            Some((t_wall, t_cpu, _)) => println!(
+                "  tshark:          {:.3} s wall ({:.1} MB/s), {:.3} s CPU; mailgrade {:.0}× faster by wall time",
+                t_wall.as_secs_f64(),
+                mb_per_s(summary.bytes, t_wall),
+                t_cpu.as_secs_f64(),
+                t_wall.as_secs_f64() / wall.as_secs_f64()
+            ),
+            None => println!("  tshark: not run (not installed?)"),
         }
     }
 }

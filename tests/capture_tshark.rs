@@ -1,6 +1,7 @@
 //! mailgrade's capture reader against tshark, session by session: the client's command
 //! verbs in order and the server's reply codes in order, for every capture in
-//! `../shared/corpus/pcap` (and `extra/`) and for generated ones.
+//! `../shared/corpus/pcap` (and `extra/`) and for generated ones, the tunnelled ones among
+//! them (PPPoE, L2TP, GRE, stacked VLAN tags).
 //!
 //! Where the two disagree (mostly because tshark is wrong), the case is listed in
 //! [`KNOWN_DIFFERENCES`] with the reason; an entry that no longer disagrees fails the test
@@ -190,6 +191,7 @@ fn tshark_view(path: &Path) -> BTreeMap<Key, View> {
         .args(["-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport"])
         .args(["-e", "smtp.req.command", "-e", "smtp.response.code"])
         .args(["-e", "pop.request.command", "-e", "pop.response.indicator"])
+        .args(["-e", "frame.protocols"])
         .output()
         .expect("tshark runs");
     assert!(
@@ -201,12 +203,13 @@ fn tshark_view(path: &Path) -> BTreeMap<Key, View> {
     let mut streams: BTreeMap<u64, ((String, String), View)> = BTreeMap::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
         let f: Vec<&str> = line.split('\t').collect();
-        if f.len() < 11 {
+        if f.len() < 12 {
             continue;
         }
         let stream: u64 = f[0].parse().unwrap_or(u64::MAX);
-        let src = endpoint(if f[1].is_empty() { f[2] } else { f[1] }, f[3]);
-        let dst = endpoint(if f[4].is_empty() { f[5] } else { f[4] }, f[6]);
+        let inner_v6 = innermost_ip_is_v6(f[11]);
+        let src = endpoint(innermost(if inner_v6 { f[2] } else { f[1] }), f[3]);
+        let dst = endpoint(innermost(if inner_v6 { f[5] } else { f[4] }), f[6]);
         let entry = streams
             .entry(stream)
             .or_insert_with(|| ((src, dst), View::default()));
@@ -237,6 +240,17 @@ fn tshark_view(path: &Path) -> BTreeMap<Key, View> {
         *occurrence += 1;
     }
     views
+}
+
+/// Whether the IP header nearest to TCP is IPv6, from tshark's `frame.protocols`
+/// (`eth:ethertype:ip:gre:ipv6:tcp:smtp`): inside a tunnel both families can be there.
+fn innermost_ip_is_v6(protocols: &str) -> bool {
+    protocols.split(':').rfind(|p| *p == "ip" || *p == "ipv6") == Some("ipv6")
+}
+
+/// The last of a field's values (tshark lists one per header, outermost first).
+fn innermost(values: &str) -> &str {
+    values.rsplit(',').next().unwrap_or(values)
 }
 
 /// `tcp 10.0.0.1:51514 → [2001:db8::2]:25` → the two endpoints.
@@ -378,6 +392,12 @@ fn generated_captures(dir: &Path) -> Vec<(String, PathBuf)> {
         let path = dir.join(format!("{name}.pcap"));
         std::fs::write(&path, w.into_inner()).expect("write capture");
         files.push((name.to_string(), path));
+    }
+    for &(name, layers, v6) in synth::TUNNELS {
+        let (bytes, _) = synth::tunnelled_capture(Link::Tunnel(layers), v6);
+        let path = dir.join(format!("generated_tunnel_{name}.pcap"));
+        std::fs::write(&path, bytes).expect("write capture");
+        files.push((format!("generated_tunnel_{name}"), path));
     }
     let path = dir.join("generated_mixed.pcap");
     let file = std::fs::File::create(&path).expect("create");

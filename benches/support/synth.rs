@@ -27,12 +27,200 @@ pub enum Link {
     LinuxSll,
     LinuxSll2,
     RawIp,
+    /// Ethernet around these layers, outermost first, around the IP packet.
+    Tunnel(&'static [Layer]),
+}
+
+/// One layer of encapsulation in [`Link::Tunnel`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layer {
+    /// A VLAN tag with this tag protocol id (0x8100 802.1Q, 0x88a8 802.1ad, 0x9100).
+    Vlan(u16),
+    /// A PPPoE session header and the PPP protocol field.
+    Pppoe,
+    /// An Ethernet header (inside GRE: transparent Ethernet bridging).
+    Ethernet,
+    /// GRE in IPv4 (IPv6 when `v6`) with the optional fields chosen; the checksum is real.
+    Gre {
+        checksum: bool,
+        key: bool,
+        sequence: bool,
+        v6: bool,
+    },
+    /// L2TPv2 data on UDP port 1701 in IPv4, with the optional fields chosen, carrying PPP
+    /// with its address and control bytes.
+    L2tp {
+        length: bool,
+        sequence: bool,
+        offset: bool,
+    },
+}
+
+const ETHERTYPE_IPV4: u16 = 0x0800;
+const ETHERTYPE_IPV6: u16 = 0x86dd;
+
+impl Layer {
+    /// Wraps `inner`, a payload of `ethertype`, in this layer; the new payload's type.
+    fn wrap(self, inner: &[u8], ethertype: u16, out: &mut Vec<u8>) -> u16 {
+        out.clear();
+        match self {
+            Layer::Vlan(tpid) => {
+                out.extend_from_slice(&[0x00, 0x0a]);
+                out.extend_from_slice(&ethertype.to_be_bytes());
+                out.extend_from_slice(inner);
+                tpid
+            }
+            Layer::Pppoe => {
+                out.extend_from_slice(&[0x11, 0x00, 0x12, 0x34]);
+                out.extend_from_slice(&(2 + inner.len() as u16).to_be_bytes());
+                out.extend_from_slice(&ppp_protocol(ethertype));
+                out.extend_from_slice(inner);
+                0x8864
+            }
+            Layer::Ethernet => {
+                out.extend_from_slice(&[0x02, 0, 0, 0, 0, 4, 0x02, 0, 0, 0, 0, 3]);
+                out.extend_from_slice(&ethertype.to_be_bytes());
+                out.extend_from_slice(inner);
+                0x6558
+            }
+            Layer::Gre {
+                checksum,
+                key,
+                sequence,
+                v6,
+            } => {
+                let flags = if checksum { 0x80 } else { 0 }
+                    | if key { 0x20 } else { 0 }
+                    | if sequence { 0x10 } else { 0 };
+                let mut gre = vec![flags, 0];
+                gre.extend_from_slice(&ethertype.to_be_bytes());
+                if checksum {
+                    gre.extend_from_slice(&[0; 4]);
+                }
+                if key {
+                    gre.extend_from_slice(&0x0102_0304u32.to_be_bytes());
+                }
+                if sequence {
+                    gre.extend_from_slice(&7u32.to_be_bytes());
+                }
+                gre.extend_from_slice(inner);
+                if checksum {
+                    let sum = internet_checksum(&gre);
+                    gre[4..6].copy_from_slice(&sum.to_be_bytes());
+                }
+                let (src, dst) = tunnel_ends(inner, v6);
+                ip_packet(src, dst, 47, &gre, out);
+                if v6 {
+                    ETHERTYPE_IPV6
+                } else {
+                    ETHERTYPE_IPV4
+                }
+            }
+            Layer::L2tp {
+                length,
+                sequence,
+                offset,
+            } => {
+                let flags: u16 = 0x0002
+                    | if length { 0x4000 } else { 0 }
+                    | if sequence { 0x0800 } else { 0 }
+                    | if offset { 0x0200 } else { 0 };
+                let mut l2tp = flags.to_be_bytes().to_vec();
+                if length {
+                    l2tp.extend_from_slice(&[0, 0]); // filled in below
+                }
+                l2tp.extend_from_slice(&[0x00, 0x01, 0x00, 0x02]); // tunnel 1, session 2
+                if sequence {
+                    l2tp.extend_from_slice(&[0, 5, 0, 6]);
+                }
+                if offset {
+                    l2tp.extend_from_slice(&[0, 3, 0xee, 0xee, 0xee]);
+                }
+                l2tp.extend_from_slice(&[0xff, 0x03]);
+                l2tp.extend_from_slice(&ppp_protocol(ethertype));
+                l2tp.extend_from_slice(inner);
+                if length {
+                    let len = l2tp.len() as u16;
+                    l2tp[2..4].copy_from_slice(&len.to_be_bytes());
+                }
+                let mut udp = Vec::with_capacity(8 + l2tp.len());
+                udp.extend_from_slice(&1701u16.to_be_bytes());
+                udp.extend_from_slice(&1701u16.to_be_bytes());
+                udp.extend_from_slice(&((8 + l2tp.len()) as u16).to_be_bytes());
+                udp.extend_from_slice(&[0, 0]);
+                udp.extend_from_slice(&l2tp);
+                let (src, dst) = tunnel_ends(inner, false);
+                ip_packet(src, dst, 17, &udp, out);
+                ETHERTYPE_IPV4
+            }
+        }
+    }
+}
+
+fn ppp_protocol(ethertype: u16) -> [u8; 2] {
+    match ethertype {
+        ETHERTYPE_IPV6 => [0x00, 0x57],
+        _ => [0x00, 0x21],
+    }
+}
+
+/// The tunnel's two ends, swapped for the packets of the other direction (told apart by
+/// the inner packet's addresses).
+fn tunnel_ends(inner: &[u8], v6: bool) -> (IpAddr, IpAddr) {
+    let (a, b): (IpAddr, IpAddr) = if v6 {
+        (
+            IpAddr::from([0x2001, 0xdb8, 0xffff, 0, 0, 0, 0, 1]),
+            IpAddr::from([0x2001, 0xdb8, 0xffff, 0, 0, 0, 0, 2]),
+        )
+    } else {
+        (IpAddr::from([192, 0, 2, 1]), IpAddr::from([192, 0, 2, 2]))
+    };
+    match inner_addresses(inner) {
+        Some((src, dst)) if src > dst => (b, a),
+        _ => (a, b),
+    }
+}
+
+/// The source and destination address of the IP packet that `payload` is or (as an
+/// Ethernet frame, under VLAN tags and PPPoE) carries.
+fn inner_addresses(payload: &[u8]) -> Option<(&[u8], &[u8])> {
+    let ip = match payload.first()? >> 4 {
+        4 | 6 => payload,
+        _ => {
+            let mut at = 12;
+            let ethertype = |at: usize| payload.get(at..at + 2).map(|t| [t[0], t[1]]);
+            while matches!(ethertype(at)?, [0x81, 0x00] | [0x88, 0xa8] | [0x91, 0x00]) {
+                at += 4;
+            }
+            if ethertype(at)? == [0x88, 0x64] {
+                at += 8;
+            }
+            payload.get(at + 2..)?
+        }
+    };
+    match ip.first()? >> 4 {
+        4 => Some((ip.get(12..16)?, ip.get(16..20)?)),
+        6 => Some((ip.get(8..24)?, ip.get(24..40)?)),
+        _ => None,
+    }
+}
+
+/// The ones' complement sum of RFC 1071.
+pub fn internet_checksum(bytes: &[u8]) -> u16 {
+    let mut sum: u32 = bytes
+        .chunks(2)
+        .map(|pair| u32::from(u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)])))
+        .sum();
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
 }
 
 impl Link {
     pub fn linktype(self) -> u32 {
         match self {
-            Link::Ethernet | Link::EthernetVlan => 1,
+            Link::Ethernet | Link::EthernetVlan | Link::Tunnel(_) => 1,
             Link::Null => 0,
             Link::LinuxSll => 113,
             Link::LinuxSll2 => 276,
@@ -65,6 +253,19 @@ impl Link {
                 out.extend_from_slice(&[0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0]);
             }
             Link::RawIp => {}
+            Link::Tunnel(layers) => {
+                let mut payload = ip.to_vec();
+                let mut ethertype = if v6 { ETHERTYPE_IPV6 } else { ETHERTYPE_IPV4 };
+                let mut wrapped = Vec::with_capacity(ip.len() + 128);
+                for layer in layers.iter().rev() {
+                    ethertype = layer.wrap(&payload, ethertype, &mut wrapped);
+                    std::mem::swap(&mut payload, &mut wrapped);
+                }
+                out.extend_from_slice(&[0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1]);
+                out.extend_from_slice(&ethertype.to_be_bytes());
+                out.extend_from_slice(&payload);
+                return;
+            }
         }
         out.extend_from_slice(ip);
     }
@@ -714,6 +915,244 @@ fn mixed_traffic(sink: &mut dyn FrameSink, target_bytes: u64, seed: u64) -> Summ
     }
     (summary.frames, summary.bytes) = sink.written();
     summary
+}
+
+/// SYNs that are never answered, each from a new client port (a SYN flood against the mail
+/// server), written fast from one template frame.
+pub struct Flood {
+    frame: Vec<u8>,
+    pub sent: u64,
+}
+
+impl Flood {
+    pub fn new() -> Self {
+        let mut tcp = Vec::new();
+        tcp_header(0, 25, 0, 0, SYN, &mut tcp);
+        let mut ip = Vec::new();
+        ip_packet(
+            IpAddr::from([100, 64, 0, 0]),
+            IpAddr::from([192, 168, 0, 25]),
+            6,
+            &tcp,
+            &mut ip,
+        );
+        let mut frame = Vec::new();
+        Link::Ethernet.wrap(&ip, false, &mut frame);
+        Flood { frame, sent: 0 }
+    }
+
+    /// Writes `count` SYNs, each a connection of its own.
+    pub fn syns(&mut self, sink: &mut dyn FrameSink, count: u64, clock: &mut i64) {
+        for _ in 0..count {
+            let n = self.sent;
+            self.sent += 1;
+            // 50,000 ports per source address; addresses from 100.64.0.0 on.
+            let source = 0x6440_0000u32 + (n / 50_000) as u32;
+            let port = 10_000 + (n % 50_000) as u16;
+            self.frame[26..30].copy_from_slice(&source.to_be_bytes());
+            self.frame[34..36].copy_from_slice(&port.to_be_bytes());
+            self.frame[38..42]
+                .copy_from_slice(&(n as u32).wrapping_mul(2_654_435_761).to_be_bytes());
+            *clock += 3;
+            sink.frame(*clock, &self.frame, self.frame.len());
+        }
+    }
+}
+
+impl Default for Flood {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Passes frames on, and after the `after`-th (1-based) writes a burst of flood SYNs.
+struct BurstAfter<'a> {
+    inner: &'a mut dyn FrameSink,
+    flood: &'a mut Flood,
+    after: u64,
+    burst: u64,
+    seen: u64,
+}
+
+impl FrameSink for BurstAfter<'_> {
+    fn frame(&mut self, micros: i64, data: &[u8], orig_len: usize) {
+        self.inner.frame(micros, data, orig_len);
+        self.seen += 1;
+        if self.seen == self.after {
+            let mut clock = micros;
+            self.flood.syns(self.inner, self.burst, &mut clock);
+        }
+    }
+
+    fn linktype(&self) -> u32 {
+        self.inner.linktype()
+    }
+
+    fn written(&self) -> (u64, u64) {
+        self.inner.written()
+    }
+}
+
+/// A pcap of `syns` unanswered SYNs to port 25 with `mail` SMTP and POP3 sessions among
+/// them (alternately). Each session is overrun by an equal share of the flood between two of
+/// its first four frames (after its SYN, its SYN-ACK or the handshake's last ACK, in turn),
+/// so a reader that keeps only so many silent connections forgets the session before its
+/// first byte. Returns the sessions' skeletons in the order they begin.
+pub fn syn_flood_capture<W: Write>(
+    out: W,
+    syns: u64,
+    mail: u64,
+) -> io::Result<(W, Summary, Vec<Vec<&'static str>>)> {
+    let mut writer = PcapWriter::new(out, Link::Ethernet)?;
+    let mut flood = Flood::new();
+    let mut summary = Summary::default();
+    let mut skeletons = Vec::new();
+    let mut clock: i64 = 1_700_000_000_000_000;
+    let burst = syns / mail.max(1);
+    for n in 0..mail {
+        let client = (
+            IpAddr::from([10, 2, 0, 1 + (n % 200) as u8]),
+            30_000 + n as u16,
+        );
+        let mut sink = BurstAfter {
+            inner: &mut writer,
+            flood: &mut flood,
+            after: 1 + n % 3,
+            burst,
+            seen: 0,
+        };
+        if n % 2 == 0 {
+            let server = (IpAddr::from([192, 168, 0, 25]), 25);
+            let mut tcp = Tcp::new(Link::Ethernet, client, server, clock, n as u32 * 977);
+            skeletons.push(smtp_session(&mut tcp, &mut sink, n, 1_000));
+            clock = tcp.clock;
+            summary.smtp_sessions += 1;
+        } else {
+            let server = (IpAddr::from([192, 168, 0, 110]), 110);
+            let mut tcp = Tcp::new(Link::Ethernet, client, server, clock, n as u32 * 977);
+            skeletons.push(pop3_session(&mut tcp, &mut sink, n, 1_000));
+            clock = tcp.clock;
+            summary.pop3_sessions += 1;
+        }
+        clock += 1_000;
+    }
+    let rest = syns.saturating_sub(flood.sent);
+    flood.syns(&mut writer, rest, &mut clock);
+    summary.other_flows = flood.sent;
+    (summary.frames, summary.bytes) = writer.written();
+    let mut out = writer.into_inner();
+    out.flush()?;
+    Ok((out, summary, skeletons))
+}
+
+// Tunnels: the cases the tunnel tests and the tshark agreement test share.
+
+pub const GRE_PLAIN: Layer = Layer::Gre {
+    checksum: false,
+    key: false,
+    sequence: false,
+    v6: false,
+};
+pub const GRE_ALL: Layer = Layer::Gre {
+    checksum: true,
+    key: true,
+    sequence: true,
+    v6: false,
+};
+pub const GRE_KEY_V6: Layer = Layer::Gre {
+    checksum: false,
+    key: true,
+    sequence: false,
+    v6: true,
+};
+pub const L2TP_PLAIN: Layer = Layer::L2tp {
+    length: false,
+    sequence: false,
+    offset: false,
+};
+pub const L2TP_ALL: Layer = Layer::L2tp {
+    length: true,
+    sequence: true,
+    offset: true,
+};
+
+/// Every tunnel the reader opens, alone and nested; `true` for IPv6 inside.
+pub const TUNNELS: &[(&str, &[Layer], bool)] = &[
+    ("pppoe", &[Layer::Pppoe], false),
+    (
+        "pppoe-ipv6-in-vlan",
+        &[Layer::Vlan(0x8100), Layer::Pppoe],
+        true,
+    ),
+    (
+        "qinq-8021ad",
+        &[Layer::Vlan(0x88a8), Layer::Vlan(0x8100)],
+        false,
+    ),
+    (
+        "vlan-9100-three-tags",
+        &[
+            Layer::Vlan(0x9100),
+            Layer::Vlan(0x88a8),
+            Layer::Vlan(0x8100),
+        ],
+        true,
+    ),
+    ("l2tp", &[L2TP_PLAIN], false),
+    ("l2tp-length-sequence-offset", &[L2TP_ALL], false),
+    (
+        "l2tp-ipv6-in-vlan",
+        &[Layer::Vlan(0x8100), L2TP_PLAIN],
+        true,
+    ),
+    ("gre-ip", &[GRE_PLAIN], false),
+    ("gre-checksum-key-sequence", &[GRE_ALL], false),
+    ("gre-ipv6-over-ipv6", &[GRE_KEY_V6], true),
+    ("gre-ipv6-over-ipv4", &[GRE_PLAIN], true),
+    ("gre-ethernet", &[GRE_ALL, Layer::Ethernet], false),
+    (
+        "gre-ethernet-vlan-pppoe",
+        &[
+            GRE_PLAIN,
+            Layer::Ethernet,
+            Layer::Vlan(0x8100),
+            Layer::Pppoe,
+        ],
+        false,
+    ),
+    (
+        "gre-in-l2tp-in-qinq",
+        &[Layer::Vlan(0x88a8), Layer::Vlan(0x8100), L2TP_ALL, GRE_ALL],
+        false,
+    ),
+];
+
+pub fn tunnel_hosts(v6: bool) -> (IpAddr, IpAddr) {
+    if v6 {
+        (
+            IpAddr::from([0xfd00, 0, 0, 0, 0, 0, 0, 1]),
+            IpAddr::from([0xfd00, 0, 0, 0, 0, 0, 0, 2]),
+        )
+    } else {
+        (IpAddr::from([10, 7, 0, 1]), IpAddr::from([10, 7, 0, 2]))
+    }
+}
+
+/// A capture of one SMTP and one POP3 session over `link`, and their skeletons.
+pub fn tunnelled_capture(link: Link, v6: bool) -> (Vec<u8>, Vec<Vec<&'static str>>) {
+    let mut writer = PcapWriter::new(Vec::new(), link).expect("header");
+    let (client, server) = tunnel_hosts(v6);
+    let mut smtp = Tcp::new(
+        link,
+        (client, 40001),
+        (server, 25),
+        1_700_000_000_000_000,
+        11,
+    );
+    let smtp_skeleton = smtp_session(&mut smtp, &mut writer, 1, 3000);
+    let mut pop = Tcp::new(link, (client, 40002), (server, 110), smtp.clock, 22);
+    let pop_skeleton = pop3_session(&mut pop, &mut writer, 2, 3000);
+    (writer.into_inner(), vec![smtp_skeleton, pop_skeleton])
 }
 
 /// One TCP segment as IPv4 fragments of at most `piece` payload bytes (a multiple of 8).

@@ -1,14 +1,16 @@
-//! One frame down the stack: link → IP (fragments joined) → TCP → the connection table.
+//! One frame down the stack: link → IP (fragments joined, tunnels opened) → TCP → the
+//! connection table.
 
 use std::collections::BTreeMap;
 
 use super::defrag::Defragmenter;
 use super::file::RawFrame;
 use super::flows::{Endpoint, FlowEvents, FlowTable};
-use super::ip::{self, PROTO_TCP};
+use super::ip::{self, IpPacket, PROTO_TCP};
 use super::link::{self, LinkProblem};
 use super::reassembly::Meta;
 use super::tcp;
+use super::tunnel::{self, Inner, MAX_TUNNELS};
 
 /// A count and the first frame it happened in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -38,6 +40,13 @@ pub(super) struct FrameStats {
     pub snaplen_cut: Tally,
 }
 
+/// Where in a frame a packet sits: how many tunnels deep, and the frame.
+#[derive(Clone, Copy)]
+struct Place {
+    depth: usize,
+    meta: Meta,
+}
+
 #[derive(Default)]
 pub(super) struct Decoder {
     pub flows: FlowTable,
@@ -52,41 +61,77 @@ impl Decoder {
             frame: frame.number,
             micros: frame.micros,
         };
-        let packet = match link::ip_packet(frame.link, frame.data) {
-            Ok(Some(packet)) => packet,
-            Ok(None) => {
-                self.stats.not_ip += 1;
-                return;
-            }
-            Err(problem) => {
-                self.stats
-                    .link_problems
-                    .entry(problem)
-                    .or_default()
-                    .add(frame.number);
-                return;
-            }
-        };
-        let Some(ip) = ip::parse(packet) else {
-            self.stats.malformed.add(frame.number);
-            return;
-        };
-        if ip.protocol != PROTO_TCP {
-            self.stats.not_tcp += 1;
-            return;
+        match link::ip_packet(frame.link, frame.data) {
+            Ok(Some(packet)) => self.ip(packet, 0, meta, events),
+            Ok(None) => self.stats.not_ip += 1,
+            Err(problem) => self.link_problem(problem, meta.frame),
         }
-        let src_ip = ip.src;
-        let dst_ip = ip.dst;
+    }
+
+    fn link_problem(&mut self, problem: LinkProblem, frame: u64) {
+        self.stats
+            .link_problems
+            .entry(problem)
+            .or_default()
+            .add(frame);
+    }
+
+    /// One IP packet, inside `depth` tunnels.
+    fn ip(&mut self, packet: &[u8], depth: usize, meta: Meta, events: &mut dyn FlowEvents) {
+        let Some(ip) = ip::parse(packet) else {
+            self.stats.malformed.add(meta.frame);
+            return;
+        };
         let Some(fragment) = ip.fragment else {
-            self.tcp(src_ip, dst_ip, ip.payload, ip.missing, meta, events);
+            let at = Place { depth, meta };
+            self.transport(&ip, ip.payload, ip.missing, at, events);
             return;
         };
         if let Some(whole) = self
             .defrag
-            .add(src_ip, dst_ip, ip.protocol, fragment, ip.payload)
+            .add(ip.src, ip.dst, ip.protocol, fragment, ip.payload)
         {
-            self.tcp(src_ip, dst_ip, &whole, 0, meta, events);
+            self.transport(&ip, &whole, 0, Place { depth, meta }, events);
         }
+    }
+
+    /// An IP packet's payload (`bytes`, of which `missing` were cut by the snaplen): TCP,
+    /// or a tunnel to open.
+    fn transport(
+        &mut self,
+        ip: &IpPacket<'_>,
+        bytes: &[u8],
+        missing: u32,
+        at: Place,
+        events: &mut dyn FlowEvents,
+    ) {
+        if ip.protocol == PROTO_TCP {
+            self.tcp(ip.src, ip.dst, bytes, missing, at.meta, events);
+            return;
+        }
+        let Some(inner) = tunnel::inner(ip.protocol, bytes) else {
+            self.stats.not_tcp += 1;
+            return;
+        };
+        if at.depth == MAX_TUNNELS {
+            self.link_problem(LinkProblem::TooDeep, at.meta.frame);
+            return;
+        }
+        let packet = match inner {
+            Inner::Ip(packet) => packet,
+            Inner::Ethernet(frame) => match link::ethernet(frame) {
+                Ok(Some(packet)) => packet,
+                Ok(None) => {
+                    self.stats.not_ip += 1;
+                    return;
+                }
+                Err(problem) => {
+                    self.link_problem(problem, at.meta.frame);
+                    return;
+                }
+            },
+        };
+        self.ip(packet, at.depth + 1, at.meta, events);
     }
 
     fn tcp(

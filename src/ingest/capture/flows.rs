@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use super::detect::{self, Decision, OtherKind, PREFIX_LIMIT};
 use super::reassembly::{Chunk, Meta, Stream};
 use super::tcp::{Segment, ACK, FIN, RST, SYN};
+use super::waiting::Waiting;
 use crate::protocol::Direction;
 use crate::session::Protocol;
 
@@ -41,6 +42,9 @@ pub(super) struct MailFlow {
     pub first: Meta,
     /// TLS from the first byte: only its handshake will be readable.
     pub implicit_tls: bool,
+    /// The frame the connection opened in, when it was set aside before its first byte
+    /// (too many connections were waiting) and is read from that byte on.
+    pub opened_before: Option<u64>,
 }
 
 /// Where mail connections' bytes go, in capture order.
@@ -63,6 +67,9 @@ pub(super) struct FlowStats {
     pub empty: u64,
     /// Their server ports (the first few).
     pub empty_ports: BTreeSet<u16>,
+    /// Connections set aside because more than `waiting::MAX_WAITING` not known to carry
+    /// mail were open at once.
+    pub set_aside: u64,
 }
 
 /// Both ends of a connection, the lower first, packed into integers: one lookup per packet
@@ -88,6 +95,10 @@ impl FlowKey {
     fn new(a: Endpoint, b: Endpoint) -> Self {
         let (a, b) = (PackedEnd::new(a), PackedEnd::new(b));
         FlowKey(if a <= b { [a, b] } else { [b, a] })
+    }
+
+    fn of(conn: &Connection) -> Self {
+        FlowKey::new(conn.ends[0], conn.ends[1])
     }
 }
 
@@ -121,6 +132,10 @@ enum State {
 
 struct Connection {
     id: FlowId,
+    /// The last frame that carried a segment of it.
+    last_seen: u64,
+    /// See [`MailFlow::opened_before`]; 0 for none.
+    opened_before: u64,
     /// Side 0 opened the connection (sent the SYN), or is our best guess.
     ends: [Endpoint; 2],
     streams: [Stream; 2],
@@ -146,6 +161,8 @@ impl Connection {
         };
         Connection {
             id,
+            last_seen: meta.frame,
+            opened_before: 0,
             ends: if src_is_client {
                 [src, dst]
             } else {
@@ -168,6 +185,16 @@ impl Connection {
         [self.ends[0].port, self.ends[1].port]
     }
 
+    /// Not known to carry mail: capped, and set aside when the cap is reached.
+    fn is_waiting(&self) -> bool {
+        matches!(self.state, State::Undecided { .. } | State::Other)
+    }
+
+    /// Whether it was set aside before either side sent a byte.
+    fn is_unopened(&self) -> bool {
+        !self.streams.iter().any(|s| s.had_payload)
+    }
+
     fn is_over(&self) -> bool {
         match self.state {
             State::Undecided { .. } | State::Mail { .. } => {
@@ -181,6 +208,7 @@ impl Connection {
 /// Everything a connection's chunks may touch besides its streams.
 struct Consumer<'a> {
     id: FlowId,
+    opened_before: u64,
     ends: [Endpoint; 2],
     ports: [u16; 2],
     from_start: bool,
@@ -265,6 +293,7 @@ impl Consumer<'_> {
                     server: self.ends[server_side],
                     first: self.first,
                     implicit_tls,
+                    opened_before: (self.opened_before > 0).then_some(self.opened_before),
                 };
                 self.events.open(&flow);
                 // Implicit TLS too: its handshake is read, until `data` says it is done.
@@ -312,6 +341,8 @@ pub(super) struct FlowTable {
     next_id: FlowId,
     /// What all streams hold out of order, in bytes (`Stream::held_bytes` summed).
     held_in_all: usize,
+    /// The connections not known to carry mail, capped.
+    waiting: Waiting<FlowKey>,
     pub stats: FlowStats,
 }
 
@@ -326,32 +357,37 @@ impl FlowTable {
         events: &mut dyn FlowEvents,
     ) {
         let key = FlowKey::new(src, dst);
+        let mut known = false;
         if let Some(conn) = self.connections.get_mut(&key) {
+            conn.last_seen = meta.frame;
             // Fast path: a connection we are not reading only needs its end noticed.
             if matches!(conn.state, State::Other | State::Encrypted)
                 && seg.flags & (SYN | FIN | RST) == 0
             {
                 return;
             }
-            if seg.has(SYN) && !seg.has(ACK) && !conn_is_same_open(conn, src, seg) {
-                if let Some(old) = self.connections.remove(&key) {
+            known = !(seg.has(SYN) && !seg.has(ACK) && !conn_is_same_open(conn, src, seg));
+            if !known {
+                // A new connection on the same ports: the old one is over.
+                if let Some(old) = self.remove(&key) {
                     self.finish(old, events);
                 }
             }
         }
-        // A bare ACK, FIN or RST of a connection we do not know (often the last ACK of one
-        // just finished) opens nothing.
-        if seg.len() == 0 && !seg.has(SYN) && !self.connections.contains_key(&key) {
-            return;
+        if !known {
+            // A bare ACK, FIN or RST of a connection we do not know (often the last ACK of
+            // one just finished) opens nothing.
+            if seg.len() == 0 && !seg.has(SYN) {
+                return;
+            }
+            self.open(key, src, dst, seg, meta, events);
         }
-        let next_id = &mut self.next_id;
-        let stats = &mut self.stats;
         let held_in_all = &mut self.held_in_all;
-        let conn = self.connections.entry(key).or_insert_with(|| {
-            *next_id += 1;
-            stats.connections += 1;
-            Connection::new(*next_id, src, dst, seg, meta)
-        });
+        let stats = &mut self.stats;
+        let Some(conn) = self.connections.get_mut(&key) else {
+            return;
+        };
+        let was_waiting = conn.is_waiting();
         let side = usize::from(conn.ends[0] != src);
         if seg.has(FIN) {
             conn.fin[side] = true;
@@ -363,6 +399,7 @@ impl FlowTable {
             let ports = conn.ports();
             let Connection {
                 id,
+                opened_before,
                 ends,
                 streams,
                 from_start,
@@ -372,6 +409,7 @@ impl FlowTable {
             } = conn;
             let mut consumer = Consumer {
                 id: *id,
+                opened_before: *opened_before,
                 ends: *ends,
                 ports,
                 from_start: *from_start,
@@ -397,15 +435,67 @@ impl FlowTable {
             }
             *held_in_all = *held_in_all - held_before + this.held_bytes() + peer.held_bytes();
         }
+        if was_waiting && !conn.is_waiting() {
+            self.waiting.left();
+        }
         if conn.is_over() {
-            if let Some(old) = self.connections.remove(&key) {
+            if let Some(old) = self.remove(&key) {
                 self.finish(old, events);
             }
         }
     }
 
+    /// Opens a connection for `key`, setting waiting ones aside first when there are too
+    /// many.
+    fn open(
+        &mut self,
+        key: FlowKey,
+        src: Endpoint,
+        dst: Endpoint,
+        seg: &Segment<'_>,
+        meta: Meta,
+        events: &mut dyn FlowEvents,
+    ) {
+        while self.waiting.is_full() {
+            let connections = &self.connections;
+            let next = self
+                .waiting
+                .next_out(|key, id| waiting_seen(connections, key, id));
+            let Some(old) = next.and_then(|key| self.remove(&key)) else {
+                break;
+            };
+            self.stats.set_aside += 1;
+            if old.is_unopened() {
+                self.waiting
+                    .remember_unopened(&FlowKey::of(&old), old.first.frame);
+            }
+            self.finish(old, events);
+        }
+        self.next_id += 1;
+        self.stats.connections += 1;
+        let mut conn = Connection::new(self.next_id, src, dst, seg, meta);
+        if !seg.has(SYN) {
+            conn.opened_before = self.waiting.opened_before(&key).unwrap_or(0);
+        }
+        self.waiting.joined(key, conn.id, meta.frame);
+        self.connections.insert(key, conn);
+        let connections = &self.connections;
+        self.waiting
+            .tidy(|key, id| waiting_seen(connections, key, id));
+    }
+
+    /// Takes a connection out of the table.
+    fn remove(&mut self, key: &FlowKey) -> Option<Connection> {
+        let conn = self.connections.remove(key)?;
+        if conn.is_waiting() {
+            self.waiting.left();
+        }
+        Some(conn)
+    }
+
     /// The capture ended: every connection still open is finished, oldest first.
     pub fn finish_all(&mut self, events: &mut dyn FlowEvents) {
+        self.waiting.clear();
         let mut open: Vec<Connection> = self.connections.drain().map(|(_, c)| c).collect();
         open.sort_by_key(|c| c.id);
         for conn in open {
@@ -419,6 +509,7 @@ impl FlowTable {
         let had_payload = conn.streams.iter().any(|s| s.had_payload);
         let Connection {
             id,
+            opened_before,
             ends,
             streams,
             from_start,
@@ -428,6 +519,7 @@ impl FlowTable {
         } = &mut conn;
         let mut consumer = Consumer {
             id: *id,
+            opened_before: *opened_before,
             ends: *ends,
             ports,
             from_start: *from_start,
@@ -456,6 +548,18 @@ impl FlowTable {
     }
 }
 
+/// The frame waiting connection `id` was last seen in, while it is in the table under `key`.
+fn waiting_seen(
+    connections: &HashMap<FlowKey, Connection, foldhash::fast::RandomState>,
+    key: &FlowKey,
+    id: FlowId,
+) -> Option<u64> {
+    connections
+        .get(key)
+        .filter(|c| c.id == id && c.is_waiting())
+        .map(|c| c.last_seen)
+}
+
 /// Whether a SYN belongs to the connection already in the table (a retransmitted SYN)
 /// rather than opening a new one on the same ports.
 fn conn_is_same_open(conn: &Connection, src: Endpoint, seg: &Segment<'_>) -> bool {
@@ -468,6 +572,7 @@ fn conn_is_same_open(conn: &Connection, src: Endpoint, seg: &Segment<'_>) -> boo
 
 #[cfg(test)]
 mod tests {
+    use super::super::waiting::MAX_WAITING;
     use super::*;
 
     struct Ignore {
@@ -483,6 +588,92 @@ mod tests {
             self.gaps += 1;
         }
         fn close(&mut self, _: FlowId) {}
+    }
+
+    /// Records which flows opened, and where their sessions say they began.
+    #[derive(Default)]
+    struct Opened(Vec<(FlowId, Option<u64>)>);
+
+    impl FlowEvents for Opened {
+        fn open(&mut self, flow: &MailFlow) {
+            self.0.push((flow.id, flow.opened_before));
+        }
+        fn data(&mut self, _: FlowId, _: Direction, _: &[u8], _: Meta) -> bool {
+            true
+        }
+        fn gap(&mut self, _: FlowId, _: Direction, _: u64, _: u64, _: Meta) {}
+        fn close(&mut self, _: FlowId) {}
+    }
+
+    fn syn(port: u16, seq: u32) -> Segment<'static> {
+        Segment {
+            src_port: port,
+            dst_port: 25,
+            seq,
+            ack: 0,
+            flags: SYN,
+            payload: &[],
+            missing: 0,
+        }
+    }
+
+    #[test]
+    fn a_syn_flood_is_capped_and_mail_after_it_still_opens() {
+        let mut table = FlowTable::default();
+        let mut events = Opened::default();
+        let server = Endpoint {
+            ip: IpAddr::from([10, 0, 0, 1]),
+            port: 25,
+        };
+        let client = |i: u32| Endpoint {
+            ip: IpAddr::from(std::net::Ipv4Addr::from(0x0a01_0000 + i / 60_000)),
+            port: 1024 + (i % 60_000) as u16,
+        };
+        let mut frame = 0;
+        let mut meta = || {
+            frame += 1;
+            Meta { frame, micros: 0 }
+        };
+        // Two mail connections: one opens first, one after two caps' worth of SYNs that go
+        // nowhere; then a third cap's worth. One connection keeps sending keep-alives, so it
+        // is never the least recently seen.
+        let mail = [0, 2 * MAX_WAITING as u32 + 1];
+        let mut opened_in = Vec::new();
+        for i in 0..=(3 * MAX_WAITING as u32 + 1) {
+            let at = meta();
+            if mail.contains(&i) {
+                opened_in.push(at.frame);
+            }
+            table.segment(client(i), server, &syn(client(i).port, i), at, &mut events);
+            let keep_alive = Segment {
+                flags: ACK,
+                ..syn(client(1).port, 1)
+            };
+            table.segment(client(1), server, &keep_alive, meta(), &mut events);
+            assert!(table.connections.len() <= MAX_WAITING);
+        }
+        assert_eq!(table.stats.set_aside, 2 * MAX_WAITING as u64 + 2);
+        assert!(table
+            .connections
+            .contains_key(&FlowKey::new(client(1), server)));
+        // Only now do the mail servers greet: fresh connections, the later of which still
+        // knows where it began (the earlier is longer ago than is remembered).
+        for i in mail {
+            let greeting = Segment {
+                src_port: 25,
+                dst_port: client(i).port,
+                seq: 5000,
+                ack: i + 1,
+                flags: ACK,
+                payload: b"220 mail.lab.test ESMTP\r\n",
+                missing: 0,
+            };
+            table.segment(server, client(i), &greeting, meta(), &mut events);
+        }
+        let opened: Vec<Option<u64>> = events.0.iter().map(|(_, o)| *o).collect();
+        assert_eq!(opened, [None, Some(opened_in[1])]);
+        table.finish_all(&mut events);
+        assert_eq!(table.stats.empty, 3 * MAX_WAITING as u64 + 2);
     }
 
     #[test]

@@ -4,11 +4,30 @@
 //! small pieces is as much work as decoding the frames. A second thread asks for the pages
 //! (`MADV_POPULATE_READ`) a chunk at a time from the start, so the decoder following it
 //! rarely takes a page fault and the two halves of the work run side by side.
+//!
+//! A file that shrinks while it is read (another program truncating it, a network share
+//! failing) is caught by `shrink_watch` and reported, instead of killing the process.
 
 use std::fs::File;
 use std::sync::{mpsc, Arc};
 
 use memmap2::{Mmap, MmapOptions};
+
+use super::shrink_watch::Watch;
+
+/// For tests only: with this set, the process stops itself (SIGSTOP) once a capture is
+/// mapped and before it is read, so a test can change the file at that point and continue it.
+const STOP_AFTER_MAP: &str = "MAILGRADE_TEST_STOP_AFTER_MAP";
+
+/// What reading a mapped file gave.
+pub(super) enum Mapped<T> {
+    Read(T),
+    /// Part of the file was gone by the time it was read: it shrank meanwhile.
+    Shrank,
+    /// The file cannot be mapped safely (a pipe, a file system without mmap, no way to
+    /// catch its shrinking): read it another way.
+    Unmappable,
+}
 
 /// Below this, a file is read before a second thread could start helping.
 const HELP_FROM: usize = 16 << 20;
@@ -16,15 +35,36 @@ const HELP_FROM: usize = 16 << 20;
 /// the decoder soon has work.
 const CHUNK: usize = 2 << 20;
 
-/// Maps `file` and hands its bytes to `read`; `None` when the file cannot be mapped (a
-/// pipe, a file system without mmap).
-pub(super) fn read_mapped<T>(file: &File, read: impl FnOnce(&[u8]) -> T) -> Option<T> {
-    // SAFETY: the map is only read. A file truncated by another process meanwhile would
-    // fault the read; submissions are files the grader was handed, not files being written.
-    let map = Arc::new(unsafe { MmapOptions::new().map(file) }.ok()?);
+/// Maps `file` and hands its bytes to `read`.
+pub(super) fn read_mapped<T>(file: &File, read: impl FnOnce(&[u8]) -> T) -> Mapped<T> {
+    // SAFETY: the map is only read, and `Watch` turns the SIGBUS of a page the file lost
+    // meanwhile into `Mapped::Shrank`.
+    let Ok(map) = (unsafe { MmapOptions::new().map(file) }) else {
+        return Mapped::Unmappable;
+    };
+    let map = Arc::new(map);
+    let Some(watch) = Watch::start(&map) else {
+        return Mapped::Unmappable;
+    };
+    if std::env::var_os(STOP_AFTER_MAP).is_some() {
+        // SAFETY: raise only sends a signal to this process.
+        unsafe {
+            libc::raise(libc::SIGSTOP);
+        }
+    }
+    let result = read_whole(map, read);
+    if watch.shrank() {
+        Mapped::Shrank
+    } else {
+        Mapped::Read(result)
+    }
+}
+
+/// Reads the mapping, with a helper thread faulting its pages in when it is large.
+fn read_whole<T>(map: Arc<Mmap>, read: impl FnOnce(&[u8]) -> T) -> T {
     if map.len() < HELP_FROM {
         populate(&map, 0, map.len());
-        return Some(read(&map));
+        return read(&map);
     }
     // The reader lets go of `reading` when done; the helper then stops and unmaps.
     let (reading, read_done) = mpsc::channel::<()>();
@@ -45,8 +85,7 @@ pub(super) fn read_mapped<T>(file: &File, read: impl FnOnce(&[u8]) -> T) -> Opti
     }
     let result = read(&map);
     drop(reading);
-    drop(map);
-    Some(result)
+    result
 }
 
 /// Asks for the pages chunk by chunk until the end or until the reader is done (it stopped

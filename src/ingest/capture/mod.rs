@@ -1,8 +1,8 @@
 //! pcap / pcapng (and Microsoft NetMon) captures → sessions.
 //!
 //! The layers, each its own module: `file` (formats, streaming) → `link` (Ethernet, VLAN,
-//! SLL, SLL2, NULL/loopback, raw IP) → `ip` and `defrag` (IPv4/IPv6, fragments) → `tcp` and
-//! `reassembly` (one direction put in order, gaps found) → `flows` (connections, decided
+//! PPPoE, SLL, SLL2, NULL/loopback, raw IP) → `ip` and `defrag` (IPv4/IPv6, fragments), with
+//! `tunnel` (GRE, L2TP, IP in IP) leading back to `link` or `ip` → `tcp` and `reassembly` (one direction put in order, gaps found) → `flows` (connections, decided
 //! mail or not on their first bytes by `detect`) → `sessions` (one `DialogueBuilder` per
 //! mail connection) → `summary` (file notes, or why nothing was found). A file on disk is
 //! read in place through `mapped`; `prefetch` keeps the frame chase ahead of memory.
@@ -22,12 +22,16 @@ mod prefetch;
 mod reader;
 mod reassembly;
 mod sessions;
+mod shrink_watch;
 mod summary;
 mod tcp;
+mod tunnel;
+mod waiting;
 
 use std::path::Path;
 
 use super::{FileRead, IngestError};
+use mapped::Mapped;
 
 /// Whether the bytes start like a pcap, pcapng or NetMon capture.
 pub fn is_capture(bytes: &[u8]) -> bool {
@@ -43,15 +47,28 @@ pub fn read_capture(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> 
 /// sessions, not the file's size.
 ///
 /// The file is mapped, so its pages come from the page cache without being copied; where
-/// it cannot be mapped (a pipe, a file system without mmap) it is streamed.
+/// it cannot be mapped (a pipe, a file system without mmap) it is streamed. A file that
+/// shrinks while it is read is an error, never a crash.
 pub fn read_capture_file(path: &Path) -> Result<FileRead, IngestError> {
     let file = std::fs::File::open(path).map_err(|source| IngestError::Io {
         path: path.to_path_buf(),
         source,
     })?;
     match mapped::read_mapped(&file, |bytes| read_capture(path, bytes)) {
-        Some(read) => read,
-        None => reader::read(path, reader::Input::Stream(file)),
+        Mapped::Read(read) => read,
+        Mapped::Shrank => Err(IngestError::Invalid {
+            path: path.to_path_buf(),
+            place: None,
+            message: "the file changed while it was read: it became shorter (another program \
+                      writing it?) or part of it could not be read from its storage"
+                .into(),
+            hint: Some(
+                "read it again once nothing is writing it; copy a file on a network share to \
+                 a local disk first"
+                    .into(),
+            ),
+        }),
+        Mapped::Unmappable => reader::read(path, reader::Input::Stream(file)),
     }
 }
 

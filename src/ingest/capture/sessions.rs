@@ -10,7 +10,7 @@ use super::flows::{FlowEvents, FlowId, MailFlow};
 use super::reassembly::Meta;
 use crate::protocol::tls::{self, TlsObserver};
 use crate::protocol::{DialogueBuilder, Direction, Expect};
-use crate::session::{Connect, Origin, Protocol, Session, Source};
+use crate::session::{Connect, Note, NoteKind, Origin, Protocol, Session, Source};
 
 /// A session and where it began, so sessions can be ordered by their first frame.
 pub(super) struct Finished {
@@ -92,6 +92,18 @@ pub(super) fn gap_detail(direction: Direction, bytes: u64, before: u64, after: u
 impl FlowEvents for SessionAssembler<'_> {
     fn open(&mut self, flow: &MailFlow) {
         let mut builder = DialogueBuilder::new(flow.protocol);
+        if let Some(opened) = flow.opened_before {
+            builder.note(Note {
+                kind: NoteKind::Gap,
+                origin: origin(flow.first),
+                detail: format!(
+                    "the connection opened at frame {opened}, but too many connections without \
+                     mail were open at once to keep it before it carried data; it is read from \
+                     frame {} on",
+                    flow.first.frame
+                ),
+            });
+        }
         if flow.implicit_tls && flow.protocol != Protocol::Tls {
             builder.tls_started(origin(flow.first));
         }

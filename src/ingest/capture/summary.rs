@@ -10,6 +10,7 @@ use super::file::{Ending, FileInfo, Format};
 use super::flows::FlowStats;
 use super::link::LinkProblem;
 use super::sessions::Finished;
+use super::waiting::MAX_WAITING;
 use crate::ingest::{FileRead, IngestError};
 use crate::session::{Note, NoteKind, Origin, Protocol};
 
@@ -90,6 +91,13 @@ fn file_notes(outcome: &Outcome<'_>) -> Vec<Note> {
             ),
         });
     }
+    if let Some(detail) = set_aside(&outcome.flows) {
+        notes.push(Note {
+            kind: NoteKind::Gap,
+            origin: Origin::Synthetic,
+            detail,
+        });
+    }
     let malformed = outcome.frames.malformed;
     if malformed.count > 0 {
         notes.push(Note {
@@ -103,6 +111,18 @@ fn file_notes(outcome: &Outcome<'_>) -> Vec<Note> {
         });
     }
     notes
+}
+
+/// What the cap on waiting connections did, if anything.
+fn set_aside(flows: &FlowStats) -> Option<String> {
+    (flows.set_aside > 0).then(|| {
+        format!(
+            "more than {MAX_WAITING} connections without mail were open at once (a SYN flood or \
+             a port scan?), so {} set aside unread, the least recently seen first; mail that \
+             came later in any of them is still read",
+            plural(flows.set_aside, "was", "were")
+        )
+    })
 }
 
 fn other_name(kind: OtherKind) -> String {
@@ -139,6 +159,15 @@ fn nothing_found(outcome: &Outcome<'_>) -> IngestError {
             plural(tally.count, "frame", "frames")
         ));
         hint = "recapture on the Ethernet/WLAN interface, not in monitor mode".into();
+    }
+    for (problem, tally) in &outcome.frames.link_problems {
+        if *problem != LinkProblem::WifiMonitor {
+            parts.push(format!(
+                "{} of {} (skipped)",
+                plural(tally.count, "frame", "frames"),
+                problem.describe()
+            ));
+        }
     }
     let implicit: BTreeSet<(u16, Protocol)> = outcome
         .sessions
@@ -221,6 +250,12 @@ fn nothing_found(outcome: &Outcome<'_>) -> IngestError {
             } else {
                 ""
             }
+        ));
+    }
+    if outcome.flows.set_aside > 0 {
+        parts.push(format!(
+            "{} set aside unread (more than {MAX_WAITING} without mail were open at once)",
+            plural(outcome.flows.set_aside, "connection", "connections")
         ));
     }
     let non_tcp = outcome.frames.not_tcp + outcome.frames.not_ip;
