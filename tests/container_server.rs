@@ -1,10 +1,11 @@
 //! The reference server (Postfix + Dovecot in Docker) against the recorded reference
 //! transcripts in ../shared/reference/postfix-dovecot/transcripts.
 //!
-//! One container serves every check: it starts once in `reference_server_dialogues`, whose
-//! steps run in order (later steps read the mailbox earlier ones filled) and all report before
-//! the test fails. With `CI` set, a missing Docker engine or image fails the test; without,
-//! it prints a note and passes.
+//! One container serves the dialogue checks: it starts once in `reference_server_dialogues`,
+//! whose steps run in order (later steps read the mailbox earlier ones filled) and all report
+//! before the test fails. Other tests start containers of their own: `require_auth` mode,
+//! cleanup on drop, and cleanup on Ctrl-C of a process that holds one. With `CI` set, a
+//! missing Docker engine or image fails the tests; without, they print a note and pass.
 
 use std::time::Duration;
 
@@ -158,6 +159,149 @@ async fn missing_image_names_the_build_command() {
         }
         other => panic!("expected ImageMissing, got {other:?}"),
     }
+}
+
+/// Dropping the server (no `stop`) removes its container: testcontainers' drop, here on a
+/// current-thread runtime, where it hands the removal to a thread of its own.
+#[tokio::test]
+async fn drop_removes_the_container() {
+    let Some(server) = start_or_note(ContainerConfig::default()).await else {
+        return;
+    };
+    let id = server.id().to_owned();
+    drop(server);
+    let gone = container_gone(&id).await;
+    if gone.is_err() {
+        let _ = tokio::process::Command::new("docker")
+            .args(["rm", "-f", &id])
+            .output()
+            .await;
+    }
+    assert!(gone.is_ok(), "after drop: {gone:?}");
+}
+
+/// Set in the child process of [`ctrl_c_removes_the_container`].
+const CHILD: &str = "MAILGRADE_CTRL_C_CHILD";
+
+/// Ctrl-C (SIGINT) to a process that holds a server removes the container before the process
+/// ends by the signal, and starting the server left the process's `DOCKER_HOST` as it was.
+/// The test runs itself again as that process: the child starts a server, says its id, and
+/// waits to be interrupted.
+#[test]
+fn ctrl_c_removes_the_container() {
+    if std::env::var_os(CHILD).is_some() {
+        hold_a_server_until_interrupted();
+        return;
+    }
+    use std::io::BufRead;
+    use std::os::unix::process::ExitStatusExt;
+    let docker_host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "-".into());
+    let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args(["ctrl_c_removes_the_container", "--exact", "--nocapture"])
+        .env(CHILD, "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the test binary runs again");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (lines, said) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = lines.send(line);
+        }
+    });
+    let mut report = None;
+    while let Ok(line) = said.recv_timeout(Duration::from_secs(60)) {
+        if ["CONTAINER ", "UNAVAILABLE ", "FAILED "]
+            .iter()
+            .any(|word| line.starts_with(word))
+        {
+            report = Some(line);
+            break;
+        }
+    }
+    let Some(report) = report else {
+        let _ = child.kill();
+        panic!("the child said nothing within 60 s");
+    };
+    if let Some(why) = report.strip_prefix("FAILED ") {
+        let _ = child.wait();
+        panic!("container server did not start: {why}");
+    }
+    if let Some(why) = report.strip_prefix("UNAVAILABLE ") {
+        let _ = child.wait();
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "container server did not start: {why}"
+        );
+        eprintln!("note: Ctrl-C test not run: {why}");
+        return;
+    }
+    let mut words = report.split(' ').skip(1);
+    let (id, child_docker_host) = (
+        words.next().unwrap_or_default().to_owned(),
+        words.next().unwrap_or_default().to_owned(),
+    );
+    // SAFETY: kill(2) on the pid of our own child, which has not been waited for.
+    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(sent, 0, "kill(SIGINT) failed");
+    let mut status = None;
+    for _ in 0..300 {
+        if let Some(exited) = child.try_wait().expect("wait for the child") {
+            status = Some(exited);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let gone = runtime.block_on(container_gone(&id));
+    if status.is_none() || gone.is_err() {
+        let _ = child.kill();
+        let _ = std::process::Command::new("docker")
+            .args(["rm", "-f", &id])
+            .output();
+    }
+    let status = status.expect("the child did not end within 30 s of SIGINT");
+    assert_eq!(
+        status.signal(),
+        Some(libc::SIGINT),
+        "child ended with {status:?}"
+    );
+    assert!(gone.is_ok(), "after SIGINT: {gone:?}");
+    assert_eq!(
+        child_docker_host, docker_host,
+        "starting the server changed DOCKER_HOST"
+    );
+}
+
+/// The child of [`ctrl_c_removes_the_container`]: says `CONTAINER <id> <DOCKER_HOST or ->`
+/// and waits (the parent interrupts it long before the two minutes are up), or says
+/// `UNAVAILABLE`/`FAILED` and why no server started.
+fn hold_a_server_until_interrupted() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let server = match ContainerServer::start(ContainerConfig::default()).await {
+            Ok(server) => server,
+            Err(
+                error @ (ContainerError::DockerUnavailable { .. }
+                | ContainerError::ImageMissing { .. }),
+            ) => {
+                println!("UNAVAILABLE {error}");
+                return;
+            }
+            Err(error) => {
+                println!("FAILED {error}");
+                return;
+            }
+        };
+        let docker_host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "-".into());
+        println!("CONTAINER {} {docker_host}", server.id());
+        tokio::time::sleep(Duration::from_secs(120)).await;
+        drop(server);
+    });
 }
 
 // ---- transcripts ------------------------------------------------------------------------

@@ -5,7 +5,6 @@
 //! runtime), when the process gets Ctrl-C / SIGTERM (testcontainers' watchdog), and otherwise
 //! by the next start on the same host, which sweeps labelled containers whose owner is gone.
 
-mod api_shim;
 mod as_mail_server;
 mod engine;
 mod error;
@@ -79,7 +78,7 @@ pub struct ContainerServer {
     container: RwLock<Option<ContainerAsync<GenericImage>>>,
     id: String,
     image: String,
-    /// A direct connection (no API shim) for `docker exec`.
+    /// testcontainers' engine client, for `docker exec`.
     engine: engine::Engine,
     smtp: SocketAddr,
     pop3: SocketAddr,
@@ -111,7 +110,6 @@ impl ContainerServer {
         engine.require_image(&config.image).await?;
         // Leftovers of runs that were killed before they could clean up; best effort.
         let _ = engine.sweep_stale().await;
-        engine.prepare_testcontainers()?;
 
         let mut request = GenericImage::new(name, tag)
             .with_exposed_port(SMTP_PORT.tcp())

@@ -16,12 +16,6 @@ pub enum ContainerError {
     )]
     ImageMissing { image: String },
 
-    #[error(
-        "docker engine speaks API {engine}, testcontainers needs {needed}, and DOCKER_HOST is not a unix \
-         socket the version shim could stand in front of; upgrade Docker or use its unix socket"
-    )]
-    EngineTooOld { engine: String, needed: String },
-
     #[error("account #{number} of the container server: {reason}")]
     BadAccount { number: usize, reason: &'static str },
 
