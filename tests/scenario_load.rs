@@ -154,3 +154,46 @@ fn broken_fixture_diagnostics() {
         });
     });
 }
+
+/// The YAML is read once, with positions: what the reading refuses points at its node, and
+/// what aliases repeat is read where it was written.
+#[test]
+fn yaml_problems_point_at_their_node() {
+    let head = "id: a\ntitle: { en: T }\nprotocol: smtp\n";
+    let aliased = format!(
+        "{head}steps:\n  - {{ id: hello, send: &v EHLO, expect: 250, feedback: &f {{ en: x }} }}\n  - {{ id: again, send: *v, expect: 250, optional: true, feedback: *f }}\n"
+    );
+    let scenario = scenario::load_str("aliased.yaml", &aliased).expect("aliases load");
+    assert_eq!(scenario.steps[1].send, vec![Label::Verb("EHLO".into())]);
+    let cases = [
+        (
+            format!("{head}steps:\n  - id: hello\n    send: EHLO\n    id: again\n"),
+            "yaml-syntax",
+            (7, 5, 2),
+        ),
+        (
+            format!("{head}steps: [{{ id: hello, send: EHLO, expect: 250 }}]\n---\nid: b\n"),
+            "yaml-syntax",
+            (5, 1, 3),
+        ),
+        (
+            format!("{head}steps: &s [{{ id: hello, send: EHLO }}, *s]\n"),
+            "yaml-syntax",
+            (4, 39, 2),
+        ),
+        (
+            format!("{head}steps:\n  - {{ id: hello, send: EHLO, expect: 250 }}\n  -\n"),
+            "missing-field",
+            (6, 4, 1),
+        ),
+    ];
+    for (text, code, (line, column, len)) in cases {
+        let errors = scenario::load_str("case.yaml", &text).expect_err(&text);
+        let found: Vec<_> = errors
+            .errors
+            .iter()
+            .map(|e| (e.code, e.span.map(|s| (s.line, s.column, s.len))))
+            .collect();
+        assert_eq!(found, [(code, Some((line, column, len)))], "{text}");
+    }
+}

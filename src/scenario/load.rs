@@ -2,7 +2,7 @@ use std::path::Path;
 
 use super::error::{ScenarioError, ScenarioErrors};
 use super::model::Scenario;
-use super::{validate, yaml};
+use super::{parse, validate};
 use crate::diagnostic::did_you_mean;
 
 /// The scenarios that ship with mailgrade, by name.
@@ -39,7 +39,7 @@ const MAX_ERRORS: usize = 100;
 /// Loads a scenario from YAML text; `name` is what diagnostics show after `-->`.
 pub fn load_str(name: &str, text: &str) -> Result<Scenario, ScenarioErrors> {
     let mut errors = Vec::new();
-    let scenario = yaml::parse(text, &mut errors)
+    let scenario = parse::parse(text, &mut errors)
         .and_then(|parsed| validate::build(parsed, name, &mut errors));
     match scenario {
         Some(scenario) if errors.is_empty() => Ok(scenario),

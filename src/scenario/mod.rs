@@ -65,6 +65,8 @@ pub mod codes;
 mod error;
 mod load;
 mod model;
+mod parse;
+mod raw;
 mod validate;
 mod yaml;
 

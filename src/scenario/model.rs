@@ -7,7 +7,7 @@ use crate::session::{Command, CommandKind, Exchange, Pop3Status, Protocol, Reply
 
 /// A text in English and Simplified Chinese; renderers pick one.
 #[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "`{ en: …, zh-CN: … }`")]
 pub struct Text {
     pub en: String,
     #[serde(rename = "zh-CN", default)]
@@ -325,7 +325,10 @@ pub struct OrderRule {
 
 /// What replay needs from the server: domain, test accounts, mailbox contents.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping of server fields (domain, accounts, mailboxes …)"
+)]
 pub struct ServerSpec {
     #[serde(default = "default_domain")]
     pub domain: String,
@@ -350,14 +353,20 @@ fn default_domain() -> String {
 
 /// A test account on the replay server (never a student's credentials).
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an account: `{ user: …, password: … }`"
+)]
 pub struct Account {
     pub user: String,
     pub password: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mailbox: a mapping with user and messages"
+)]
 pub struct Mailbox {
     pub user: String,
     #[serde(default)]
@@ -366,7 +375,10 @@ pub struct Mailbox {
 
 /// A message waiting in a mailbox before a POP3 scenario starts.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a message: a mapping with from, to, subject, body"
+)]
 pub struct StoredMessage {
     pub from: String,
     pub to: String,
@@ -377,7 +389,7 @@ pub struct StoredMessage {
 
 /// What a `protocol: tls` scenario requires: the server the handshake is with, and checks.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping with host and checks")]
 pub struct TlsSpec {
     /// The server name (SNI) to look for: equal, or a subdomain (`wx.mail.qq.com` for
     /// `mail.qq.com`), case-insensitive.
@@ -401,7 +413,10 @@ impl TlsSpec {
 
 /// One graded property of a TLS handshake.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a TLS check: a mapping with require, points …"
+)]
 pub struct TlsCheck {
     /// Unique within the scenario; defaults to the requirement's name.
     #[serde(default)]

@@ -10,7 +10,9 @@ use super::error::ScenarioError;
 use super::model::{
     CodePattern, Expect, Forbidden, Label, MessageCheck, OrderRule, Scenario, Step, Text, TlsSpec,
 };
-use super::yaml::{Parsed, RawCode, RawExpect, RawMessageCheck, RawProtocol, RawStep, SpanIndex};
+use super::parse::Parsed;
+use super::raw::{RawCode, RawExpect, RawMessageCheck, RawProtocol, RawStep};
+use super::yaml::Document;
 use crate::diagnostic::did_you_mean;
 use crate::session::{Pop3Status, Protocol, SmtpCode};
 
@@ -28,7 +30,7 @@ pub(super) fn build(
     origin: &str,
     errors: &mut Vec<ScenarioError>,
 ) -> Option<Scenario> {
-    let index = &parsed.index;
+    let doc = &parsed.doc;
     let protocol = match parsed
         .top
         .as_ref()
@@ -55,9 +57,9 @@ pub(super) fn build(
         let Some(raw) = raw else { continue };
         let path = format!("steps.{i}");
         // An aliased step (`- *a`) has no `id` node of its own: point at the alias.
-        let id_span = index
+        let id_span = doc
             .value(&format!("{path}.id"))
-            .or_else(|| index.value(&path));
+            .or_else(|| doc.value(&path));
         match first_id_line.get(&raw.id) {
             Some(line) => errors.push(
                 ScenarioError::new("duplicate-id", format!("duplicate step id `{}`", raw.id))
@@ -71,18 +73,18 @@ pub(super) fn build(
                 first_id_line.insert(raw.id.clone(), id_span.map_or(0, |s| s.line));
             }
         }
-        if let Some(step) = build_step(raw, protocol, i, index, errors) {
+        if let Some(step) = build_step(raw, protocol, i, doc, errors) {
             steps.push((i, step));
         }
     }
-    check_counted(&steps, index, errors);
-    check_greeting_first(&steps, index, errors);
-    check_ambiguity(&steps, index, errors);
+    check_counted(&steps, doc, errors);
+    check_greeting_first(&steps, doc, errors);
+    check_ambiguity(&steps, doc, errors);
     let top = parsed.top?;
-    if top.steps.is_empty() && protocol != Protocol::Tls {
+    if top.steps.0 == 0 && protocol != Protocol::Tls {
         errors.push(
             ScenarioError::new("no-steps", "scenario has no steps")
-                .at(index.key("steps"), "empty list")
+                .at(doc.key("steps"), "empty list")
                 .help("add at least one step, e.g. `- { id: hello, send: EHLO, expect: 250 }`"),
         );
     }
@@ -93,7 +95,7 @@ pub(super) fn build(
             .enumerate()
             .filter_map(|(k, verb)| {
                 let path = format!("harmless.{k}");
-                match label(verb, protocol, index, &path, errors)? {
+                match label(verb, protocol, doc, &path, errors)? {
                     Label::Verb(verb) => Some(verb),
                     _ => None,
                 }
@@ -109,7 +111,7 @@ pub(super) fn build(
             let send = label(
                 &raw.send,
                 protocol,
-                index,
+                doc,
                 &format!("forbidden.{k}.send"),
                 errors,
             )?;
@@ -128,14 +130,14 @@ pub(super) fn build(
             let before = label(
                 &raw.before,
                 protocol,
-                index,
+                doc,
                 &format!("order.{k}.before"),
                 errors,
             );
             let after = label(
                 &raw.after,
                 protocol,
-                index,
+                doc,
                 &format!("order.{k}.after"),
                 errors,
             );
@@ -163,7 +165,7 @@ pub(super) fn build(
         tls: top.tls.map(complete_tls),
         origin: origin.to_string(),
     };
-    check_tls(&scenario, index, errors);
+    check_tls(&scenario, doc, errors);
     let max = scenario.max_score();
     if max > MAX_TOTAL_POINTS {
         errors.push(
@@ -171,7 +173,7 @@ pub(super) fn build(
                 "too-many-points",
                 format!("the scenario gives {max} points, more than {MAX_TOTAL_POINTS}"),
             )
-            .at(index.key("steps"), "points add up too high")
+            .at(doc.key("steps"), "points add up too high")
             .help("scale the points down: a lab scenario usually gives 100"),
         );
     }
@@ -182,7 +184,7 @@ pub(super) fn build(
                     "bad-pass-mark",
                     format!("pass mark {mark} is more than the {max} points the scenario gives"),
                 )
-                .at(index.value("pass_mark"), format!("at most {max}"))
+                .at(doc.value("pass_mark"), format!("at most {max}"))
                 .help("lower `pass_mark` or give the steps more `points`"),
             );
             mark
@@ -205,14 +207,14 @@ fn build_step(
     raw: RawStep,
     protocol: Protocol,
     i: usize,
-    index: &SpanIndex,
+    doc: &Document,
     errors: &mut Vec<ScenarioError>,
 ) -> Option<Step> {
     let path = format!("steps.{i}");
     let before = errors.len();
     let send: Vec<Label> = match &raw.send {
         Some(list) if !list.0.is_empty() => {
-            let single = list.0.len() == 1 && index.value(&format!("{path}.send.0")).is_none();
+            let single = list.0.len() == 1 && doc.value(&format!("{path}.send.0")).is_none();
             list.0
                 .iter()
                 .enumerate()
@@ -222,14 +224,14 @@ fn build_step(
                     } else {
                         format!("{path}.send.{k}")
                     };
-                    label(item, protocol, index, &item_path, errors)
+                    label(item, protocol, doc, &item_path, errors)
                 })
                 .collect()
         }
         _ => {
             errors.push(
                 ScenarioError::new("missing-send", format!("step `{}` has no `send`", raw.id))
-                    .at(index.key(&format!("{path}.id")), "this step matches nothing")
+                    .at(doc.key(&format!("{path}.id")), "this step matches nothing")
                     .help("say what the client sends: a command (`send: EHLO`), a list (`send: [EHLO, HELO]`) or `greeting`, `auth-response`, `message`"),
             );
             Vec::new()
@@ -238,9 +240,9 @@ fn build_step(
     let args = raw
         .args
         .as_deref()
-        .and_then(|pattern| regex(pattern, index, &format!("{path}.args"), errors));
+        .and_then(|pattern| regex(pattern, doc, &format!("{path}.args"), errors));
     let expect = match &raw.expect {
-        Some(expect) => expect_of(expect, &send, protocol, index, &path, errors),
+        Some(expect) => expect_of(expect, &send, protocol, doc, &path, errors),
         None => {
             errors.push(
                 ScenarioError::new(
@@ -248,7 +250,7 @@ fn build_step(
                     format!("step `{}` has no `expect`", raw.id),
                 )
                 .at(
-                    index.key(&format!("{path}.id")),
+                    doc.key(&format!("{path}.id")),
                     "no reply code to compare with",
                 )
                 .help(match protocol {
@@ -264,13 +266,13 @@ fn build_step(
             Expect(Vec::new())
         }
     };
-    let (min, max) = repeat(&raw, index, &path, errors);
+    let (min, max) = repeat(&raw, doc, &path, errors);
     let checks = raw
         .checks
         .iter()
         .enumerate()
         .filter_map(|(k, check)| {
-            message_check(check, &send, index, &format!("{path}.checks.{k}"), errors)
+            message_check(check, &send, doc, &format!("{path}.checks.{k}"), errors)
         })
         .collect();
     (errors.len() == before).then(|| Step {
@@ -299,26 +301,26 @@ fn complete_tls(mut spec: TlsSpec) -> TlsSpec {
 
 /// A `tls` scenario says what the handshake must show and has no steps; other scenarios
 /// put TLS requirements on their STARTTLS / STLS step.
-fn check_tls(scenario: &Scenario, index: &SpanIndex, errors: &mut Vec<ScenarioError>) {
+fn check_tls(scenario: &Scenario, doc: &Document, errors: &mut Vec<ScenarioError>) {
     let is_tls = scenario.protocol == Protocol::Tls;
     if is_tls && !scenario.steps.is_empty() {
         errors.push(
             ScenarioError::new("tls-steps", "a tls scenario has no steps")
-                .at(index.key("steps"), "TLS connections have no commands")
+                .at(doc.key("steps"), "TLS connections have no commands")
                 .help("say what the handshake must show under `tls: { host, checks }`"),
         );
     }
     if is_tls && scenario.tls.as_ref().map_or(true, |t| t.checks.is_empty()) {
         errors.push(
             ScenarioError::new("missing-tls", "a tls scenario needs `tls.checks`")
-                .at(index.key("protocol"), "nothing to grade")
+                .at(doc.key("protocol"), "nothing to grade")
                 .help("list checks such as `- { id: completed, require: completed, points: 20 }`"),
         );
     }
     if !is_tls && scenario.tls.is_some() {
         errors.push(
             ScenarioError::new("tls-on-mail", "`tls` belongs to `protocol: tls` scenarios")
-                .at(index.key("tls"), "not a tls scenario")
+                .at(doc.key("tls"), "not a tls scenario")
                 .help("require a handshake after STARTTLS / STLS with `tls:` on that step"),
         );
     }
@@ -337,7 +339,7 @@ fn check_tls(scenario: &Scenario, index: &SpanIndex, errors: &mut Vec<ScenarioEr
                     ),
                 )
                 .at(
-                    index.key(&format!("steps.{position}.tls")),
+                    doc.key(&format!("steps.{position}.tls")),
                     "no TLS starts here",
                 )
                 .help("put `tls:` on the `send: STARTTLS` (SMTP) or `send: STLS` (POP3) step"),
@@ -350,7 +352,7 @@ fn check_tls(scenario: &Scenario, index: &SpanIndex, errors: &mut Vec<ScenarioEr
 fn label(
     word: &str,
     protocol: Protocol,
-    index: &SpanIndex,
+    doc: &Document,
     path: &str,
     errors: &mut Vec<ScenarioError>,
 ) -> Option<Label> {
@@ -364,7 +366,7 @@ fn label(
                         protocol.name().to_uppercase()
                     ),
                 )
-                .at(index.value(path), "not in this protocol")
+                .at(doc.value(path), "not in this protocol")
                 .help("POP3 clients send no message: use `RETR` to fetch one"),
             );
             return None;
@@ -402,7 +404,7 @@ fn label(
     };
     errors.push(
         ScenarioError::new("unknown-verb", format!("unknown {name} command `{word}`"))
-            .at(index.value(path), label)
+            .at(doc.value(path), label)
             .help(help),
     );
     None
@@ -410,7 +412,7 @@ fn label(
 
 fn regex(
     pattern: &str,
-    index: &SpanIndex,
+    doc: &Document,
     path: &str,
     errors: &mut Vec<ScenarioError>,
 ) -> Option<Regex> {
@@ -429,7 +431,7 @@ fn regex(
                 .to_string();
             errors.push(
                 ScenarioError::new("bad-regex", format!("invalid regular expression: {reason}"))
-                    .at(index.value(path), reason)
+                    .at(doc.value(path), reason)
                     .help("patterns use Rust regex syntax; quote them in single quotes so YAML leaves backslashes alone"),
             );
             None
@@ -441,11 +443,11 @@ fn expect_of(
     raw: &RawExpect,
     send: &[Label],
     protocol: Protocol,
-    index: &SpanIndex,
+    doc: &Document,
     step_path: &str,
     errors: &mut Vec<ScenarioError>,
 ) -> Expect {
-    let list = index.value(&format!("{step_path}.expect.0")).is_some();
+    let list = doc.value(&format!("{step_path}.expect.0")).is_some();
     let mut patterns = Vec::new();
     for (k, code) in raw.0.iter().enumerate() {
         let path = if list {
@@ -453,7 +455,7 @@ fn expect_of(
         } else {
             format!("{step_path}.expect")
         };
-        let span = index.value(&path);
+        let span = doc.value(&path);
         let Some(pattern) = code_pattern(code, protocol, span, errors) else {
             continue;
         };
@@ -565,11 +567,11 @@ fn code_pattern(
 
 fn repeat(
     raw: &RawStep,
-    index: &SpanIndex,
+    doc: &Document,
     path: &str,
     errors: &mut Vec<ScenarioError>,
 ) -> (u32, Option<u32>) {
-    let span = index.value(&format!("{path}.repeat"));
+    let span = doc.value(&format!("{path}.repeat"));
     let Some(repeat) = &raw.repeat else {
         return (u32::from(!raw.optional), Some(1));
     };
@@ -642,7 +644,7 @@ fn repeat(
 fn message_check(
     raw: &RawMessageCheck,
     send: &[Label],
-    index: &SpanIndex,
+    doc: &Document,
     path: &str,
     errors: &mut Vec<ScenarioError>,
 ) -> Option<MessageCheck> {
@@ -652,13 +654,13 @@ fn message_check(
                 "bad-check",
                 format!("check `{}` is on a step that sends no message", raw.id),
             )
-            .at(index.value(path), "content checks need a message")
+            .at(doc.value(path), "content checks need a message")
             .help("move `checks` to the step with `send: message`"),
         );
         return None;
     }
     let matches = match &raw.matches {
-        Some(pattern) => Some(regex(pattern, index, &format!("{path}.matches"), errors)?),
+        Some(pattern) => Some(regex(pattern, doc, &format!("{path}.matches"), errors)?),
         None => None,
     };
     Some(MessageCheck {
@@ -674,7 +676,7 @@ fn message_check(
 
 /// Grading tells every count of every step apart: their sum bounds what aligning one
 /// session costs, so a scenario cannot ask for more than grading can afford.
-fn check_counted(steps: &[(usize, Step)], index: &SpanIndex, errors: &mut Vec<ScenarioError>) {
+fn check_counted(steps: &[(usize, Step)], doc: &Document, errors: &mut Vec<ScenarioError>) {
     let total = steps
         .iter()
         .map(|(_, step)| u64::from(step.counted()))
@@ -687,18 +689,14 @@ fn check_counted(steps: &[(usize, Step)], index: &SpanIndex, errors: &mut Vec<Sc
                     "the steps count up to {total} exchanges together; the limit is {MAX_COUNTED}"
                 ),
             )
-            .at(index.key("steps"), "too many counts to align")
+            .at(doc.key("steps"), "too many counts to align")
             .help("each step counts its `repeat` maximum (or its minimum for `N..`, at least 1): use fewer steps or smaller ranges"),
         );
     }
 }
 
 /// The greeting has no command, so it can only come first.
-fn check_greeting_first(
-    steps: &[(usize, Step)],
-    index: &SpanIndex,
-    errors: &mut Vec<ScenarioError>,
-) {
+fn check_greeting_first(steps: &[(usize, Step)], doc: &Document, errors: &mut Vec<ScenarioError>) {
     for (position, (i, step)) in steps.iter().enumerate() {
         if position > 0 && step.send.contains(&Label::Greeting) {
             errors.push(
@@ -707,7 +705,7 @@ fn check_greeting_first(
                     format!("step `{}` expects the greeting after other steps", step.id),
                 )
                 .at(
-                    index.value(&format!("steps.{i}.send")),
+                    doc.value(&format!("steps.{i}.send")),
                     "the greeting comes before any command",
                 )
                 .help("make the greeting the first step"),
@@ -718,7 +716,7 @@ fn check_greeting_first(
 
 /// Two steps that can match the same exchange, with only optional steps between them and the
 /// first of variable count, leave the alignment to chance.
-fn check_ambiguity(steps: &[(usize, Step)], index: &SpanIndex, errors: &mut Vec<ScenarioError>) {
+fn check_ambiguity(steps: &[(usize, Step)], doc: &Document, errors: &mut Vec<ScenarioError>) {
     for (position, (_, first)) in steps.iter().enumerate() {
         if first.max == Some(first.min) {
             continue;
@@ -736,7 +734,7 @@ fn check_ambiguity(steps: &[(usize, Step)], index: &SpanIndex, errors: &mut Vec<
                         format!("steps `{}` and `{}` can match the same exchange", first.id, second.id),
                     )
                     .at(
-                        index.value(&format!("steps.{j}.send")),
+                        doc.value(&format!("steps.{j}.send")),
                         format!("`{}` ({count}) above also matches this", first.id),
                     )
                     .help(format!(
