@@ -20,6 +20,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod grade;
 pub mod ingest;
+pub mod pipeline;
 pub mod protocol;
 pub mod replay;
 pub mod report;
