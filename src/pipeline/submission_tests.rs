@@ -2,70 +2,84 @@
 
 use super::*;
 
-fn facts(scenario: &str, score: u32, verdict: Verdict) -> GradeFacts {
-    GradeFacts {
-        scenario: scenario.into(),
-        score,
-        max_score: 100,
-        verdict,
-    }
-}
-
+/// Each case: the grades as (scenario, score, verdict), then which grade counts for each
+/// scenario, the submission's verdict and its score of a maximum of 100 per scenario.
 #[test]
-fn a_passing_session_counts_over_a_failed_one_with_more_points() {
-    // A strict scenario fails a session for an extra command whatever its points.
-    let grade = SubmissionGrade::decide([
-        facts("send", 95, Verdict::Failed),
-        facts("send", 70, Verdict::Passed),
-        facts("read", 80, Verdict::Passed),
-    ]);
-    assert_eq!(grade.verdict, Verdict::Passed);
-    assert_eq!(
-        grade
-            .scenarios
-            .iter()
-            .map(|s| (s.scenario.as_str(), s.counted))
-            .collect::<Vec<_>>(),
-        [("send", 1), ("read", 2)]
+fn the_rule() {
+    use Verdict::{Failed, Passed, Ungradable};
+    type Case = (
+        &'static str,
+        Vec<(&'static str, u32, Verdict)>,
+        Vec<usize>,
+        Verdict,
+        u32,
     );
-    assert_eq!((grade.score, grade.max_score), (150, 200));
-}
-
-#[test]
-fn the_highest_score_counts_and_the_first_on_a_tie() {
-    let grade = SubmissionGrade::decide([
-        facts("send", 40, Verdict::Failed),
-        facts("send", 55, Verdict::Failed),
-        facts("send", 55, Verdict::Failed),
-    ]);
-    assert_eq!(grade.scenarios[0].counted, 1);
-    assert_eq!(grade.verdict, Verdict::Failed);
-    assert_eq!(grade.score, 55);
-}
-
-#[test]
-fn every_scenario_must_pass() {
-    let grade = SubmissionGrade::decide([
-        facts("send", 100, Verdict::Passed),
-        facts("read", 0, Verdict::Ungradable),
-    ]);
-    assert_eq!(grade.verdict, Verdict::Failed, "a scenario no session fits");
-    assert_eq!((grade.score, grade.max_score), (100, 200));
-    let grade = SubmissionGrade::decide([
-        facts("read", 0, Verdict::Ungradable),
-        facts("read", 60, Verdict::Passed),
-    ]);
-    assert_eq!(grade.verdict, Verdict::Passed);
-    assert_eq!(grade.scenarios[0].counted, 1, "gradable over ungradable");
-}
-
-#[test]
-fn nothing_gradable_is_no_score_not_a_zero() {
-    assert_eq!(SubmissionGrade::default().verdict, Verdict::Ungradable);
-    assert!(SubmissionGrade::default().scenarios.is_empty());
-    let grade = SubmissionGrade::decide([facts("send", 0, Verdict::Ungradable)]);
-    assert!(!grade.gradable());
-    assert!(!grade.passed());
+    let cases: Vec<Case> = vec![
+        (
+            // A strict scenario fails a session for an extra command whatever its points.
+            "a passing session counts over a failed one with more points",
+            vec![
+                ("send", 95, Failed),
+                ("send", 70, Passed),
+                ("read", 80, Passed),
+            ],
+            vec![1, 2],
+            Passed,
+            150,
+        ),
+        (
+            "the highest score counts, the first on a tie",
+            vec![
+                ("send", 40, Failed),
+                ("send", 55, Failed),
+                ("send", 55, Failed),
+            ],
+            vec![1],
+            Failed,
+            55,
+        ),
+        (
+            "every scenario must pass, one no session fits too",
+            vec![("send", 100, Passed), ("read", 0, Ungradable)],
+            vec![0, 1],
+            Failed,
+            100,
+        ),
+        (
+            "gradable over ungradable",
+            vec![("read", 0, Ungradable), ("read", 60, Passed)],
+            vec![1],
+            Passed,
+            60,
+        ),
+        (
+            "nothing gradable: no score, not a zero",
+            vec![("send", 0, Ungradable)],
+            vec![0],
+            Ungradable,
+            0,
+        ),
+        ("no grades at all", vec![], vec![], Ungradable, 0),
+    ];
+    for (name, grades, counted, verdict, score) in cases {
+        let max_score = 100 * counted.len() as u32;
+        let grade =
+            SubmissionGrade::decide(grades.into_iter().map(|(scenario, score, verdict)| {
+                GradeFacts {
+                    scenario: scenario.into(),
+                    score,
+                    max_score: 100,
+                    verdict,
+                }
+            }));
+        let got: Vec<usize> = grade.scenarios.iter().map(|s| s.counted).collect();
+        assert_eq!(got, counted, "{name}");
+        assert_eq!(grade.verdict, verdict, "{name}");
+        assert_eq!((grade.score, grade.max_score), (score, max_score), "{name}");
+        assert_eq!(grade.passed(), verdict == Passed, "{name}");
+        assert_eq!(grade.gradable(), verdict != Ungradable, "{name}");
+    }
+    assert_eq!(SubmissionGrade::default(), SubmissionGrade::decide([]));
 }
 
 fn plan(scenarios: &[&str]) -> Plan {
