@@ -1,7 +1,7 @@
 //! The command line: clap commands, printing, and exit codes; the only place that prints.
 //! What a command grades and how is the library's ([`crate::pipeline`]); a command here
 //! parses its arguments, hands them to the pipeline, prints what comes back, and maps
-//! the result or its one error type ([`error::CliError`]) to an exit code ([`ExitCode`]).
+//! the result or its one error type (`error::CliError`) to an exit code ([`ExitCode`]).
 
 mod args;
 mod batch;
