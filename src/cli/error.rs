@@ -98,3 +98,47 @@ impl CliError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::Verdict;
+
+    #[test]
+    fn errors_render_as_before_and_exit_two() {
+        let cases: Vec<(CliError, &str)> = vec![
+            (
+                CliError::usage("--send needs --from ADDRESS", None),
+                "error: --send needs --from ADDRESS\n",
+            ),
+            (
+                CliError::NotAResult {
+                    path: "a.json".into(),
+                    schema: "null".into(),
+                },
+                "error: a.json: not a mailgrade/v1 result (schema is null)\n  help: pass files \
+                 written by `mailgrade grade --format json`\n",
+            ),
+            (
+                PipelineError::EmptyClass("class".into()).into(),
+                "error: class: no submissions found in this class\n  help: pass the LMS's \
+                 \"download all submissions\" zip, or a folder with one folder per student\n",
+            ),
+            (
+                CliError::Scenarios("error: bad.yaml:1:1 …\n".into()),
+                "error: bad.yaml:1:1 …\n",
+            ),
+        ];
+        for (error, text) in cases {
+            assert_eq!(error.render(), text);
+            assert_eq!(error.exit_code(), ExitCode::Unusable);
+        }
+    }
+
+    #[test]
+    fn verdicts_are_the_documented_codes() {
+        assert_eq!(ExitCode::from(Verdict::Passed) as i32, 0);
+        assert_eq!(ExitCode::from(Verdict::Failed) as i32, 1);
+        assert_eq!(ExitCode::from(Verdict::Ungradable) as i32, 2);
+    }
+}
