@@ -12,7 +12,11 @@
 //! - [`scenario`]: the YAML scenarios that say what a dialogue should be.
 //! - [`grade`]: a session against a scenario → a grade with feedback.
 //! - [`server`] and [`replay`]: a mail server to re-send the client side to.
-//! - [`report`]: grades → text, JSON and the formats courses use.
+//! - [`pipeline`]: the steps above for each submission, in order, ending in its one
+//!   [`SubmissionGrade`](pipeline::SubmissionGrade). **How a submission's final grade is made
+//!   is in one file: [`pipeline::submission`].**
+//! - [`report`]: the pipeline's [`Outcome`](pipeline::Outcome) → text, JSON and the formats
+//!   courses use.
 //! - [`diagnostic`]: the one renderer for every error that points into a file.
 //! - [`cli`]: the `mailgrade` command.
 
@@ -20,6 +24,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod grade;
 pub mod ingest;
+pub mod pipeline;
 pub mod protocol;
 pub mod replay;
 pub mod report;

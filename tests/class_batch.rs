@@ -603,3 +603,99 @@ fn an_empty_class_is_an_error_not_an_empty_gradebook() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no submissions found"));
 }
+
+/// A class graded in two shards and merged is the class graded at once, in everything
+/// merge writes (JSON, the one format it offers), its summary counts and its exit code;
+/// with and without ungradable students, whose exit code differs.
+#[test]
+fn two_shards_merged_are_the_class_graded_at_once() {
+    let counts = |stderr: &str, prefix: &str| -> String {
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` line in {stderr}"));
+        // `…: 30 passed, 12 below the pass mark, 6 ungradable` without the timing.
+        let counted = line.split_once(" submissions: ").expect("counts").1;
+        counted.split(" in ").next().unwrap_or_default().to_string()
+    };
+    for (name, keep) in [
+        (
+            "mixed",
+            &[
+                Kind::Good,
+                Kind::Failing,
+                Kind::Ungradable,
+                Kind::Broken,
+                Kind::Capture,
+            ][..],
+        ),
+        (
+            "all gradable",
+            &[Kind::Good, Kind::Failing, Kind::Capture][..],
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let students: Vec<_> = class(60)
+            .into_iter()
+            .filter(|s| keep.contains(&s.kind))
+            .collect();
+        write(dir.path(), "canvas.zip", &support::canvas_zip(&students));
+        write(
+            dir.path(),
+            "roster.csv",
+            support::roster(&students).as_bytes(),
+        );
+        let grade = |extra: &[&str]| {
+            let mut args = vec![
+                "grade",
+                "canvas.zip",
+                "--roster",
+                "roster.csv",
+                "--server",
+                "none",
+            ];
+            args.extend_from_slice(&["--format", "json"]);
+            args.extend_from_slice(extra);
+            mailgrade(dir.path(), &args)
+        };
+        let whole = grade(&["--out", "whole.json"]);
+        for k in 1..=2 {
+            let shard = format!("{k}/2");
+            let out = format!("shard{k}.json");
+            let part = grade(&["--shard", &shard, "--out", &out]);
+            assert!(part.status.code().is_some_and(|c| c <= 2), "{part:?}");
+        }
+        let merged = mailgrade(
+            dir.path(),
+            &[
+                "merge",
+                "shard1.json",
+                "shard2.json",
+                "--out",
+                "merged.json",
+            ],
+        );
+        let (whole_err, merged_err) = (
+            String::from_utf8_lossy(&whole.stderr),
+            String::from_utf8_lossy(&merged.stderr),
+        );
+        assert_eq!(
+            merged.status.code(),
+            whole.status.code(),
+            "{name}: exit codes\n{whole_err}\n{merged_err}"
+        );
+        assert_eq!(
+            counts(&merged_err, "merged 2 files"),
+            counts(&whole_err, "graded "),
+            "{name}: summary counts"
+        );
+        let merged = without_similarity(json(&dir.path().join("merged.json")));
+        let whole = without_similarity(json(&dir.path().join("whole.json")));
+        assert!(
+            merged["submissions"] == whole["submissions"],
+            "{name}: merged submissions differ from one run"
+        );
+        assert_eq!(merged["schema"], whole["schema"]);
+        assert_eq!(merged["server"], whole["server"]);
+    }
+}

@@ -207,3 +207,46 @@ fn replay_on_the_embedded_server_gives_the_same_dialogue() {
     }
     assert_no_secret(&output, "grade --server embedded");
 }
+
+/// The review's reproduction: the seed's client session under `smtp-client-send` scored
+/// 100/100 and showed `✗ auth-response → 334 … got 235`. A step the grade passed shows as
+/// passed, and no step of a full-mark grade shows as failed, on replayed replies and on the
+/// claimed ones.
+#[test]
+fn a_full_mark_grade_shows_no_failed_step() {
+    for server in ["embedded", "none"] {
+        let args = [
+            "grade",
+            seed(),
+            "-s",
+            "smtp-client-send",
+            "--server",
+            server,
+        ];
+        let output = mailgrade(&args);
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.contains("100/100 passed"), "{text}");
+        let first = text
+            .split("smtp-client-send — ")
+            .nth(1)
+            .expect("the first session's grade");
+        assert!(first.contains("✓ auth-response → 334"), "{first}");
+        assert!(first.contains("✓ auth-response → 235  5/5"), "{first}");
+        assert!(!first.contains('✗'), "{server}: {first}");
+        let output = mailgrade(&[&args[..], &["--format", "json"]].concat());
+        let json: Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+        for grade in json["submissions"][0]["grades"].as_array().expect("grades") {
+            if grade["score"] != grade["max_score"] {
+                continue;
+            }
+            for check in grade["checks"].as_array().expect("checks") {
+                let status = check["status"].as_str().unwrap_or_default();
+                assert!(
+                    ["passed", "skipped", "not-checked"].contains(&status),
+                    "{server}: {} is {status} in a full-mark grade",
+                    check["id"]
+                );
+            }
+        }
+    }
+}

@@ -232,3 +232,40 @@ fn skeleton_diff_shows_missing_changed_and_extra() {
         Some(Status::OutOfOrder)
     );
 }
+
+/// Of two readings that earn the same points and match as many exchanges, the one whose
+/// matches fit wins: AUTH LOGIN's password, accepted with 235, is the `auth-done` step that
+/// earned its points, not a wrong reply to the 0-point `auth-challenge` before it (which
+/// showed as ✗ on a grade of full marks).
+#[test]
+fn equal_points_prefer_the_reading_whose_matches_fit() {
+    let scenario = scenario::builtin("smtp-client-send").expect("built-in");
+    let script = "S: 220 hi\nC: EHLO me\nS: 250 ok\nC: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\n\
+                  A: dXNlcg==\nS: 334 UGFzc3dvcmQ6\nA: cGFzcw==\nS: 235 ok\n\
+                  C: MAIL FROM:<a@b.c>\nS: 250 ok\nC: RCPT TO:<d@e.f>\nS: 250 ok\n\
+                  C: DATA\nS: 354 go\nM: 10\nS: 250 queued\nC: QUIT\nS: 221 bye\n";
+    let grade = grade::grade(&session(Protocol::Smtp, script), 0, &scenario);
+    assert_eq!(grade.score, grade.max_score, "{}", grade.unified_diff());
+    let auth: Vec<String> = grade
+        .checks
+        .iter()
+        .filter(|c| c.id.starts_with("auth"))
+        .map(|c| format!("{}={:?}", c.id, c.status))
+        .collect();
+    assert_eq!(
+        auth,
+        ["auth=Passed", "auth-challenge=Passed", "auth-done=Passed"]
+    );
+    let failed: Vec<&str> = grade
+        .checks
+        .iter()
+        .filter(|c| !c.status.is_ok())
+        .map(|c| c.id.as_str())
+        .collect();
+    assert!(failed.is_empty(), "full marks, yet failed: {failed:?}");
+    assert!(
+        grade.unified_diff().lines().all(|l| l.starts_with("  ")),
+        "{}",
+        grade.unified_diff()
+    );
+}

@@ -121,6 +121,7 @@ fn rendered(sessions: Vec<Session>) -> Vec<String> {
             id: "student".to_string(),
             files: vec!["generated.pcap".into()],
             sessions,
+            grade: mailgrade::pipeline::SubmissionGrade::of(&grades),
             grades,
             ..SubmissionOutcome::default()
         }],

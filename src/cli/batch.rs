@@ -1,19 +1,16 @@
-//! Grading many submissions: one unit per student, `--jobs` at a time, a progress bar on
-//! stderr, the results sorted and summed up in one line.
+//! A class on the command line: `--shard`, `--roster` and the other class options, a
+//! progress bar on stderr, and the one-line summary.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::grading::{grade_group, grade_read, Grading};
-use super::inputs::read_student;
-use super::replaying::{replay_submission, ServerChoice};
-use crate::report::{summary, Problem, SubmissionOutcome};
-use crate::scenario::Scenario;
+use super::error::CliError;
+use crate::grade::Verdict;
+use crate::pipeline::{self, Plan, SubmissionOutcome, Unit};
 
 /// How a batch is read, split and checked.
 #[derive(Debug, Args, Default)]
@@ -78,49 +75,6 @@ impl Shard {
     }
 }
 
-/// What one submission is made of before it is read.
-pub enum Unit {
-    /// Paths on the command line graded as one (a file, or a directory of one student).
-    Paths(Vec<PathBuf>),
-    /// A student of a class, files in memory.
-    Student {
-        id: String,
-        /// The class it came from, named in problems.
-        class: PathBuf,
-        files: Vec<(PathBuf, Vec<u8>)>,
-        problems: Vec<Problem>,
-    },
-}
-
-impl Unit {
-    pub fn id(&self) -> String {
-        match self {
-            Unit::Paths(paths) => paths
-                .first()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
-            Unit::Student { id, .. } => id.clone(),
-        }
-    }
-
-    fn grade(self, scenarios: &[Scenario], explicit: bool) -> SubmissionOutcome {
-        match self {
-            Unit::Paths(paths) => grade_group(&paths, scenarios, explicit),
-            Unit::Student {
-                id,
-                class,
-                files,
-                problems,
-            } => grade_read(
-                read_student(id, files, problems),
-                &class,
-                scenarios,
-                explicit,
-            ),
-        }
-    }
-}
-
 /// A bar on stderr, drawn only when stderr is a terminal.
 pub fn progress(total: usize) -> ProgressBar {
     let target = if std::io::stderr().is_terminal() {
@@ -138,87 +92,27 @@ pub fn progress(total: usize) -> ProgressBar {
     bar
 }
 
-/// Grades units `jobs` at a time and replays each on the chosen server. Results come back
-/// in the order of `units` whatever the concurrency; a unit whose grading breaks down is a
-/// submission with a problem, never a lost one.
+/// Grades units `jobs` at a time through the pipeline, the bar counting them.
 pub fn grade_units(
     units: Vec<Unit>,
-    scenarios: &[Scenario],
-    explicit: bool,
-    grading: &Grading,
+    plan: Plan,
+    jobs: usize,
     bar: &ProgressBar,
-) -> Result<Vec<SubmissionOutcome>, String> {
-    let jobs = grading.jobs.max(1);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(jobs.min(std::thread::available_parallelism().map_or(1, |n| n.get())))
-        .enable_all()
-        .build()
-        .map_err(|e| format!("error: failed to start the grading runtime: {e}\n"))?;
-    let scenarios: Arc<Vec<Scenario>> = Arc::new(scenarios.to_vec());
-    let permits = Arc::new(tokio::sync::Semaphore::new(jobs));
-    // The container starts once for the whole batch; other servers are per submission.
-    let batch_server = runtime.block_on(grading.server.start_batch(&scenarios))?;
-    let graded = runtime.block_on(async {
-        let tasks: Vec<_> = units
-            .into_iter()
-            .map(|unit| {
-                let id = unit.id();
-                let (scenarios, permits) = (Arc::clone(&scenarios), Arc::clone(&permits));
-                let server = batch_server.clone();
-                let bar = bar.clone();
-                let task = tokio::spawn(async move {
-                    let _permit = permits.acquire_owned().await;
-                    let read = Arc::clone(&scenarios);
-                    let fallback = unit.id();
-                    let graded =
-                        tokio::task::spawn_blocking(move || unit.grade(&read, explicit)).await;
-                    let mut submission = graded.unwrap_or_else(|_| failed(fallback));
-                    if !matches!(server, ServerChoice::None) {
-                        replay_submission(&mut submission, &scenarios, &server).await;
-                    }
-                    super::file_notes::attach(&mut submission);
-                    bar.inc(1);
-                    submission
-                });
-                (id, task)
-            })
-            .collect();
-        let mut submissions = Vec::with_capacity(tasks.len());
-        for (id, task) in tasks {
-            submissions.push(task.await.unwrap_or_else(|_| failed(id)));
-        }
-        bar.finish_and_clear();
-        Ok(submissions)
-    });
-    runtime.block_on(batch_server.stop_batch());
-    graded
-}
-
-/// A submission whose grading broke down (a bug, never input): said, not lost.
-fn failed(id: String) -> SubmissionOutcome {
-    SubmissionOutcome {
-        problems: vec![Problem {
-            file: PathBuf::from(&id),
-            place: None,
-            message: "grading this submission failed unexpectedly".into(),
-            hint: Some("report this as a mailgrade bug, with the file if you can".into()),
-        }],
-        id,
-        ..SubmissionOutcome::default()
-    }
+) -> Result<Vec<SubmissionOutcome>, CliError> {
+    let tick = bar.clone();
+    let graded = pipeline::batch::grade_all(units, plan, jobs, move || tick.inc(1));
+    bar.finish_and_clear();
+    Ok(graded?)
 }
 
 /// `graded 312 submissions: 280 passed, 25 below the pass mark, 7 ungradable in 4.2 s`
 pub fn summary_line(submissions: &[SubmissionOutcome], elapsed: Duration) -> String {
     let (mut passed, mut failed, mut ungradable) = (0, 0, 0);
     for submission in submissions {
-        let totals = summary::totals(submission);
-        if !totals.gradable || submission.grades.is_empty() {
-            ungradable += 1;
-        } else if submission.passed() {
-            passed += 1;
-        } else {
-            failed += 1;
+        match submission.grade.verdict {
+            Verdict::Passed => passed += 1,
+            Verdict::Failed => failed += 1,
+            Verdict::Ungradable => ungradable += 1,
         }
     }
     let noun = if submissions.len() == 1 {

@@ -1,4 +1,16 @@
-/// The documented exit codes (README "Exit codes").
+//! The documented exit codes (README "Exit codes"), the one place they are decided:
+//!
+//! | code | when |
+//! |---|---|
+//! | 0 | every submission was graded and passed, or the command succeeded |
+//! | 1 | everything could be graded, and some submission is below its pass mark |
+//! | 2 | an input or scenario could not be used (any [`CliError`](super::error::CliError), an ungradable submission), or the command line was wrong |
+//!
+//! A graded run's code is the worst of its submissions' [`Verdict`]s, read from each one's
+//! `SubmissionGrade`.
+
+use crate::grade::Verdict;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ExitCode {
     /// Everything was graded and passed (or the command succeeded).
@@ -13,5 +25,16 @@ impl ExitCode {
     /// The worse of two outcomes: unusable beats failed beats passed.
     pub fn worst(self, other: ExitCode) -> ExitCode {
         self.max(other)
+    }
+}
+
+impl From<Verdict> for ExitCode {
+    /// A submission's verdict as the code it exits with.
+    fn from(verdict: Verdict) -> ExitCode {
+        match verdict {
+            Verdict::Passed => ExitCode::Passed,
+            Verdict::Failed => ExitCode::Failed,
+            Verdict::Ungradable => ExitCode::Unusable,
+        }
     }
 }

@@ -1,7 +1,7 @@
 use super::args::{ExtractArgs, ExtractFormat};
-use super::inputs::read_submission;
 use super::run::Output;
 use super::ExitCode;
+use crate::pipeline::read::read_submission;
 use crate::report::{self, Outcome};
 
 pub fn run(args: &ExtractArgs) -> Output {

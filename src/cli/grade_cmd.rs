@@ -1,30 +1,29 @@
 use std::io::IsTerminal;
 
 use super::args::{Format, GradeArgs, Lang, OutputArgs};
-use super::grading::{exit_code, load_scenarios, Grading};
+use super::error::CliError;
+use super::plan::plan;
 use super::run::Output;
 use super::ExitCode;
-use super::{batch, classes, merge, similarity_report};
+use super::{batch, merge, similarity_report};
 use crate::ingest::archive::Roster;
+use crate::pipeline::classes;
 use crate::report::{self, text::TextStyle, Outcome};
 
 /// `mailgrade grade`: every path is one submission, or a class of them (see
 /// [`classes::is_class`]).
-pub fn run(args: &GradeArgs) -> Result<Output, String> {
+pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
     let started = std::time::Instant::now();
-    let scenarios = load_scenarios(&args.scenarios)?;
-    let explicit = !args.scenarios.is_empty();
-    let grading = Grading::from_args(&args.replay)?;
+    let (plan, jobs) = plan(&args.scenarios, &args.replay)?;
     if args.batch.roster.is_some() && args.format == Format::MoodleCsv {
-        return Err(
-            "error: --format moodle-csv matches rows by Moodle participant number, \
-                    and --roster replaces those with student ids\n  help: write the Moodle \
-                    worksheet without --roster\n"
-                .into(),
-        );
+        return Err(CliError::usage(
+            "--format moodle-csv matches rows by Moodle participant number, and --roster \
+             replaces those with student ids",
+            Some("write the Moodle worksheet without --roster"),
+        ));
     }
     let roster = match &args.batch.roster {
-        Some(path) => Some(Roster::load(path).map_err(|e| format!("error: {e}\n"))?),
+        Some(path) => Some(Roster::load(path)?),
         None => None,
     };
     let classes::Units {
@@ -38,13 +37,18 @@ pub fn run(args: &GradeArgs) -> Result<Output, String> {
     if let Some(shard) = args.batch.shard {
         units.retain(|unit| shard.holds(&unit.id()));
     }
+    let server = plan.server.name();
     let bar = batch::progress(units.len());
-    let mut submissions = batch::grade_units(units, &scenarios, explicit, &grading, &bar)?;
+    let mut submissions = batch::grade_units(units, plan, jobs, &bar)?;
     if class || args.batch.similarity.is_some() {
         let groups = similarity_report::annotate(&mut submissions);
         if let Some(path) = &args.batch.similarity {
-            std::fs::write(path, similarity_report::render(&groups, path))
-                .map_err(|e| format!("error: failed to write {}: {e}\n", path.display()))?;
+            std::fs::write(path, similarity_report::render(&groups, path)).map_err(|source| {
+                CliError::Write {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
         }
         if !groups.is_empty() {
             eprintln!(
@@ -69,10 +73,10 @@ pub fn run(args: &GradeArgs) -> Result<Output, String> {
     }
     let exit = submissions
         .iter()
-        .map(exit_code)
+        .map(|s| ExitCode::from(s.grade.verdict))
         .fold(ExitCode::Passed, ExitCode::worst);
     let outcome = Outcome {
-        server: grading.server.name(),
+        server,
         submissions,
     };
     let lang = text_style(&args.output).lang;
@@ -117,14 +121,19 @@ pub fn run(args: &GradeArgs) -> Result<Output, String> {
 fn only_submission<'a>(
     outcome: &'a Outcome,
     format: &str,
-) -> Result<&'a report::SubmissionOutcome, String> {
+) -> Result<&'a report::SubmissionOutcome, CliError> {
     match outcome.submissions.as_slice() {
         [one] => Ok(one),
-        many => Err(format!(
-            "error: --format {format} reports on exactly one submission (the platform runs \
-             the grader once per submission), got {}\n  help: run mailgrade once per \
-             submission, or use --format junit, canvas-csv, moodle-csv, markdown or html for a class\n",
-            many.len()
+        many => Err(CliError::usage(
+            format!(
+                "--format {format} reports on exactly one submission (the platform runs the \
+                 grader once per submission), got {}",
+                many.len()
+            ),
+            Some(
+                "run mailgrade once per submission, or use --format junit, canvas-csv, \
+                 moodle-csv, markdown or html for a class",
+            ),
         )),
     }
 }

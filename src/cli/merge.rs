@@ -1,17 +1,22 @@
 //! `mailgrade merge`: JSON v1 results of shards joined into one, and `--compare`'s reading
 //! of an earlier result. Works on the JSON itself (no re-grading, nothing lost that the
 //! shards wrote), so the output is JSON v1 plus a summary on stderr; for another format,
-//! grade the class in one run.
+//! grade the class in one run. Each submission's grade is rebuilt from its JSON grades by
+//! the same rule a run uses ([`SubmissionGrade::decide`]), so merged shards and one run
+//! cannot disagree.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use serde::Deserialize;
 use serde_json::Value;
 
+use super::error::CliError;
 use super::run::Output;
 use super::ExitCode;
-use crate::report::{summary, SubmissionOutcome};
+use crate::grade::Verdict;
+use crate::pipeline::{GradeFacts, SubmissionGrade, SubmissionOutcome};
 
 #[derive(Clone, Debug, Args)]
 pub struct MergeArgs {
@@ -23,7 +28,7 @@ pub struct MergeArgs {
     pub out: Option<PathBuf>,
 }
 
-pub fn run(args: &MergeArgs) -> Result<Output, String> {
+pub fn run(args: &MergeArgs) -> Result<Output, CliError> {
     let mut servers: Vec<String> = Vec::new();
     let mut owner: BTreeMap<String, (PathBuf, Value)> = BTreeMap::new();
     let mut tool = Value::Null;
@@ -40,29 +45,28 @@ pub fn run(args: &MergeArgs) -> Result<Output, String> {
         for submission in submissions(&document, file)? {
             let id = submission["id"].as_str().unwrap_or_default().to_string();
             if let Some((first, _)) = owner.get(&id) {
-                return Err(format!(
-                    "error: submission `{id}` is in both {} and {}\n  help: merge the results \
-                     of disjoint shards (`--shard K/N` with the same N)\n",
-                    first.display(),
-                    file.display()
-                ));
+                return Err(CliError::InTwoShards {
+                    id,
+                    first: first.clone(),
+                    second: file.clone(),
+                });
             }
             owner.insert(id, (file.clone(), submission.clone()));
         }
     }
-    let merged: Vec<Value> = owner.into_values().map(|(_, s)| s).collect();
+    let mut merged: Vec<Value> = Vec::with_capacity(owner.len());
     let (mut passed, mut failed, mut ungradable) = (0, 0, 0);
-    for submission in &merged {
-        match json_exit(submission) {
-            ExitCode::Passed => passed += 1,
-            ExitCode::Failed => failed += 1,
-            ExitCode::Unusable => ungradable += 1,
+    let mut exit = ExitCode::Passed;
+    for (file, submission) in owner.into_values() {
+        let verdict = submission_grade(&submission, &file)?.verdict;
+        match verdict {
+            Verdict::Passed => passed += 1,
+            Verdict::Failed => failed += 1,
+            Verdict::Ungradable => ungradable += 1,
         }
+        exit = exit.worst(ExitCode::from(verdict));
+        merged.push(submission);
     }
-    let exit = merged
-        .iter()
-        .map(json_exit)
-        .fold(ExitCode::Passed, ExitCode::worst);
     eprintln!(
         "merged {} files: {} submissions: {passed} passed, {failed} below the pass mark, \
          {ungradable} ungradable",
@@ -76,7 +80,7 @@ pub fn run(args: &MergeArgs) -> Result<Output, String> {
         "submissions": merged,
     });
     let mut text = serde_json::to_string_pretty(&document)
-        .map_err(|e| format!("error: failed to write the merged JSON: {e}\n"))?;
+        .map_err(|e| CliError::usage(format!("failed to write the merged JSON: {e}"), None))?;
     text.push('\n');
     Ok(Output {
         text,
@@ -86,72 +90,59 @@ pub fn run(args: &MergeArgs) -> Result<Output, String> {
 }
 
 /// A JSON v1 document, or an error naming the file.
-pub fn read_document(file: &Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| format!("error: failed to read {}: {e}\n", file.display()))?;
-    let document: Value = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "error: {}, line {}: not JSON: {e}\n",
-            file.display(),
-            e.line()
-        )
+pub fn read_document(file: &Path) -> Result<Value, CliError> {
+    let text = std::fs::read_to_string(file).map_err(|source| CliError::Read {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let document: Value = serde_json::from_str(&text).map_err(|source| CliError::NotJson {
+        path: file.to_path_buf(),
+        source,
     })?;
     if document["schema"] != crate::report::json::SCHEMA {
-        return Err(format!(
-            "error: {}: not a mailgrade/v1 result (schema is {})\n  help: pass files written \
-             by `mailgrade grade --format json`\n",
-            file.display(),
-            document["schema"]
-        ));
+        return Err(CliError::NotAResult {
+            path: file.to_path_buf(),
+            schema: document["schema"].to_string(),
+        });
     }
     Ok(document)
 }
 
-fn submissions<'a>(document: &'a Value, file: &Path) -> Result<&'a Vec<Value>, String> {
+fn submissions<'a>(document: &'a Value, file: &Path) -> Result<&'a Vec<Value>, CliError> {
     document["submissions"]
         .as_array()
-        .ok_or_else(|| format!("error: {}: no `submissions` list\n", file.display()))
+        .ok_or_else(|| CliError::BadResult {
+            path: file.to_path_buf(),
+            what: "no `submissions` list".into(),
+        })
 }
 
-/// The exit code a submission of a JSON result stands for, like a freshly graded one.
-fn json_exit(submission: &Value) -> ExitCode {
-    match json_totals(submission) {
-        None => ExitCode::Unusable,
-        Some(_) if submission["passed"] == Value::Bool(true) => ExitCode::Passed,
-        Some(_) => ExitCode::Failed,
-    }
-}
-
-/// Score and maximum of a JSON submission counted like [`summary::totals`]: per scenario the
-/// best gradable grade; `None` when nothing was gradable.
-fn json_totals(submission: &Value) -> Option<(u64, u64)> {
-    let mut best: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
-    for grade in submission["grades"].as_array().into_iter().flatten() {
-        if grade["verdict"] == "ungradable" {
-            continue;
+/// A JSON submission's grade, decided from its grades by the rule a run uses.
+pub fn submission_grade(submission: &Value, file: &Path) -> Result<SubmissionGrade, CliError> {
+    let grades = match submission.get("grades") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(grades) => {
+            Vec::<GradeFacts>::deserialize(grades).map_err(|e| CliError::BadResult {
+                path: file.to_path_buf(),
+                what: format!(
+                    "submission `{}`: grades unreadable: {e}",
+                    submission["id"].as_str().unwrap_or_default()
+                ),
+            })?
         }
-        let scenario = grade["scenario"].as_str().unwrap_or_default();
-        let score = grade["score"].as_u64().unwrap_or(0);
-        let max = grade["max_score"].as_u64().unwrap_or(0);
-        let entry = best.entry(scenario).or_insert((score, max));
-        if score > entry.0 {
-            *entry = (score, max);
-        }
-    }
-    if best.is_empty() {
-        return None;
-    }
-    Some(best.values().fold((0, 0), |(s, m), (a, b)| (s + a, m + b)))
+    };
+    Ok(SubmissionGrade::decide(grades))
 }
 
 /// `--compare`: one line per student whose score is lower now than in `previous` (or who
 /// was gradable then and is not now).
-pub fn dropped(previous: &Path, now: &[SubmissionOutcome]) -> Result<Vec<String>, String> {
+pub fn dropped(previous: &Path, now: &[SubmissionOutcome]) -> Result<Vec<String>, CliError> {
     let document = read_document(previous)?;
-    let mut before: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    let mut before: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
     for submission in submissions(&document, previous)? {
-        if let (Some(id), Some(totals)) = (submission["id"].as_str(), json_totals(submission)) {
-            before.insert(id, totals);
+        let grade = submission_grade(submission, previous)?;
+        if let (Some(id), true) = (submission["id"].as_str(), grade.gradable()) {
+            before.insert(id, (grade.score, grade.max_score));
         }
     }
     let mut lines = Vec::new();
@@ -159,18 +150,99 @@ pub fn dropped(previous: &Path, now: &[SubmissionOutcome]) -> Result<Vec<String>
         let Some(&(old, old_max)) = before.get(submission.id.as_str()) else {
             continue;
         };
-        let totals = summary::totals(submission);
-        if !totals.gradable {
+        let grade = &submission.grade;
+        if !grade.gradable() {
             lines.push(format!(
                 "score dropped: {}: {old}/{old_max} before, ungradable now",
                 submission.id
             ));
-        } else if u64::from(totals.score) < old {
+        } else if grade.score < old {
             lines.push(format!(
                 "score dropped: {}: {old}/{old_max} before, {}/{} now",
-                submission.id, totals.score, totals.max_score
+                submission.id, grade.score, grade.max_score
             ));
         }
     }
     Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::{batch, Outcome, Plan, ServerChoice, Unit};
+
+    /// Every kind of submission: passed, points lost, below the pass mark, a scenario no
+    /// session fits, nothing readable, two files of one student.
+    fn graded(explicit: bool) -> Vec<SubmissionOutcome> {
+        let paths = [
+            vec!["examples/telnet-auth-login.txt"],
+            vec!["examples/wireshark-export.csv"],
+            vec!["tests/fixtures/reports/failing-smtp.txt"],
+            vec!["tests/fixtures/reports/pop3-only.txt"],
+            vec!["tests/fixtures/transcripts/prose-only.md"],
+            vec![
+                "examples/pop3-retrieve.txt",
+                "examples/telnet-auth-login.txt",
+            ],
+        ];
+        let units = paths
+            .iter()
+            .map(|p| Unit::Paths(p.iter().map(PathBuf::from).collect()))
+            .collect();
+        let scenarios = if explicit {
+            ["smtp-telnet-auth-send", "pop3-retrieve"]
+                .map(|id| crate::scenario::builtin(id).expect("built-in"))
+                .to_vec()
+        } else {
+            crate::scenario::builtins()
+        };
+        let plan = Plan {
+            scenarios,
+            explicit,
+            server: ServerChoice::None,
+        };
+        batch::grade_all(units, plan, 2, || {}).expect("graded")
+    }
+
+    #[test]
+    fn the_grade_rebuilt_from_json_is_the_grade_of_the_run() {
+        let mut met = Vec::new();
+        for explicit in [false, true] {
+            let run = graded(explicit);
+            met.extend(run.iter().map(|s| s.grade.verdict));
+            let outcome = Outcome {
+                server: "none".into(),
+                submissions: run,
+            };
+            let document: Value =
+                serde_json::from_str(&crate::report::json::render(&outcome)).expect("JSON");
+            let file = Path::new("result.json");
+            let read = submissions(&document, file).expect("submissions");
+            for (json, run) in read.iter().zip(&outcome.submissions) {
+                let rebuilt = submission_grade(json, file).expect("readable");
+                assert_eq!(rebuilt, run.grade, "{}", run.id);
+                assert_eq!(
+                    json["passed"],
+                    Value::Bool(run.grade.passed()),
+                    "{}",
+                    run.id
+                );
+            }
+        }
+        for verdict in [Verdict::Passed, Verdict::Failed, Verdict::Ungradable] {
+            assert!(met.contains(&verdict), "{verdict:?} met");
+        }
+    }
+
+    #[test]
+    fn unreadable_grades_are_an_error_naming_the_file() {
+        let submission = serde_json::json!({ "id": "s1", "grades": [{ "scenario": "x" }] });
+        let error = submission_grade(&submission, Path::new("shard2.json")).unwrap_err();
+        let text = error.render();
+        assert!(
+            text.starts_with("error: shard2.json: submission `s1`"),
+            "{text}"
+        );
+        assert_eq!(error.exit_code(), ExitCode::Unusable);
+    }
 }

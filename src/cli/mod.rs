@@ -1,19 +1,18 @@
-//! The command line: clap commands, exit codes, and the only place that prints.
+//! The command line: clap commands, printing, and exit codes; the only place that prints.
+//! What a command grades and how is the library's ([`crate::pipeline`]); a command here
+//! parses its arguments, hands them to the pipeline, prints what comes back, and maps
+//! the result or its one error type (`error::CliError`) to an exit code ([`ExitCode`]).
 
 mod args;
 mod batch;
 mod check;
-mod classes;
-mod content_budget;
+mod error;
 mod exit;
 mod extract;
-mod file_notes;
 mod grade_cmd;
-mod grading;
-mod inputs;
 mod merge;
 mod notify;
-mod replaying;
+mod plan;
 mod run;
 mod scenario_cmd;
 pub mod serve;

@@ -10,7 +10,8 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde_json::Value;
 
 use super::args::Lang;
-use super::merge::read_document;
+use super::error::CliError;
+use super::merge::{read_document, submission_grade};
 use super::ExitCode;
 use crate::ingest::archive::{Roster, RosterRow};
 
@@ -57,9 +58,9 @@ struct Letter {
 
 pub fn run(args: &NotifyArgs) -> i32 {
     match letters(args) {
-        Err(message) => {
-            eprint!("{message}");
-            ExitCode::Unusable as i32
+        Err(error) => {
+            eprint!("{}", error.render());
+            error.exit_code() as i32
         }
         Ok(letters) if !args.send => {
             for letter in &letters {
@@ -78,17 +79,17 @@ pub fn run(args: &NotifyArgs) -> i32 {
         }
         Ok(letters) => match send(args, letters) {
             Ok(()) => ExitCode::Passed as i32,
-            Err(message) => {
-                eprint!("{message}");
-                ExitCode::Unusable as i32
+            Err(error) => {
+                eprint!("{}", error.render());
+                error.exit_code() as i32
             }
         },
     }
 }
 
-fn letters(args: &NotifyArgs) -> Result<Vec<Letter>, String> {
+fn letters(args: &NotifyArgs) -> Result<Vec<Letter>, CliError> {
     let document = read_document(&args.results)?;
-    let roster = Roster::load(&args.roster).map_err(|e| format!("error: {e}\n"))?;
+    let roster = Roster::load(&args.roster)?;
     let lang = match args.lang {
         Lang::En => "en",
         Lang::ZhCn => "zh-CN",
@@ -96,12 +97,13 @@ fn letters(args: &NotifyArgs) -> Result<Vec<Letter>, String> {
     let mut letters = Vec::new();
     for submission in document["submissions"].as_array().into_iter().flatten() {
         let id = submission["id"].as_str().unwrap_or_default();
+        let passed = submission_grade(submission, &args.results)?.passed();
         match roster.by_id(id).filter(|row| !row.email.is_empty()) {
             Some(row) => letters.push(Letter {
                 to: row.email.clone(),
                 name: row.name.clone(),
                 id: id.to_string(),
-                body: feedback(submission, row, lang),
+                body: feedback(submission, passed, row, lang),
             }),
             None => eprintln!("warning: {id}: no e-mail address in the roster; not notified"),
         }
@@ -109,18 +111,21 @@ fn letters(args: &NotifyArgs) -> Result<Vec<Letter>, String> {
     Ok(letters)
 }
 
-fn send(args: &NotifyArgs, letters: Vec<Letter>) -> Result<(), String> {
+fn send(args: &NotifyArgs, letters: Vec<Letter>) -> Result<(), CliError> {
     let from: Mailbox = args
         .from
         .as_deref()
-        .ok_or("error: --send needs --from ADDRESS\n")?
+        .ok_or_else(|| CliError::usage("--send needs --from ADDRESS", None))?
         .parse()
-        .map_err(|e| format!("error: --from is not an address: {e}\n"))?;
+        .map_err(|e| CliError::usage(format!("--from is not an address: {e}"), None))?;
     let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&args.smtp_host)
         .port(args.smtp_port);
     if let (Some(user), Some(var)) = (&args.user, &args.password_env) {
         let password = std::env::var(var).map_err(|_| {
-            format!("error: environment variable {var} (--password-env) is not set\n")
+            CliError::usage(
+                format!("environment variable {var} (--password-env) is not set"),
+                None,
+            )
         })?;
         transport = transport.credentials(Credentials::new(user.clone(), password));
     }
@@ -128,7 +133,7 @@ fn send(args: &NotifyArgs, letters: Vec<Letter>) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("error: failed to start the runtime: {e}\n"))?;
+        .map_err(CliError::Runtime)?;
     let (mut sent, mut failures) = (0, String::new());
     runtime.block_on(async {
         for letter in letters {
@@ -175,14 +180,14 @@ fn send(args: &NotifyArgs, letters: Vec<Letter>) -> Result<(), String> {
     if failures.is_empty() {
         Ok(())
     } else {
-        Err(failures)
+        Err(CliError::NotSent(failures))
     }
 }
 
 /// The feedback of one JSON submission as plain text: totals, each scenario's losses with
 /// their feedback, and the files that could not be used. Findings meant for the TA only
 /// (similar submissions) are left out.
-fn feedback(submission: &Value, row: &RosterRow, lang: &str) -> String {
+fn feedback(submission: &Value, passed: bool, row: &RosterRow, lang: &str) -> String {
     let zh = lang == "zh-CN";
     let text = |value: &Value| -> String {
         value[lang]
@@ -203,7 +208,6 @@ fn feedback(submission: &Value, row: &RosterRow, lang: &str) -> String {
     } else {
         format!("Dear {name},\n\n")
     });
-    let passed = submission["passed"] == Value::Bool(true);
     out.push_str(match (zh, passed) {
         (false, true) => "Your e-mail lab submission passed.\n",
         (false, false) => "Your e-mail lab submission did not pass yet.\n",

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use clap::Parser;
 
 use super::args::{Cli, Command};
+use super::error::CliError;
 use super::{check, extract, grade_cmd, merge, notify, scenario_cmd, serve, ExitCode};
 
 /// What a command produced: the report, where it goes, and the exit code.
@@ -38,17 +39,19 @@ pub fn main() -> i32 {
     };
     match result.and_then(emit) {
         Ok(exit) => exit as i32,
-        Err(message) => {
-            eprint!("{message}");
-            ExitCode::Unusable as i32
+        Err(error) => {
+            eprint!("{}", error.render());
+            error.exit_code() as i32
         }
     }
 }
 
-fn emit(output: Output) -> Result<ExitCode, String> {
+fn emit(output: Output) -> Result<ExitCode, CliError> {
     match &output.out {
-        Some(path) => std::fs::write(path, &output.text)
-            .map_err(|e| format!("error: failed to write {}: {e}\n", path.display()))?,
+        Some(path) => std::fs::write(path, &output.text).map_err(|source| CliError::Write {
+            path: path.clone(),
+            source,
+        })?,
         None => {
             let _ = std::io::stdout().lock().write_all(output.text.as_bytes());
         }

@@ -1,9 +1,10 @@
 use super::args::ScenarioCommand;
+use super::error::CliError;
 use super::run::Output;
 use super::ExitCode;
 use crate::scenario;
 
-pub fn run(command: &ScenarioCommand) -> Result<Output, String> {
+pub fn run(command: &ScenarioCommand) -> Result<Output, CliError> {
     match command {
         ScenarioCommand::List => {
             let mut out = String::new();
@@ -29,10 +30,12 @@ pub fn run(command: &ScenarioCommand) -> Result<Output, String> {
             }),
             None => {
                 let path = std::path::Path::new(name);
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("error: failed to read {name}: {e}\n"))?;
+                let text = std::fs::read_to_string(path).map_err(|source| CliError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
                 scenario::load_str(name, &text)
-                    .map_err(|e| e.render(crate::diagnostic::Style::Plain))?;
+                    .map_err(|e| CliError::Scenarios(e.render(crate::diagnostic::Style::Plain)))?;
                 Ok(Output {
                     text,
                     exit: ExitCode::Passed,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::grade::similarity::{self, Candidate, SimilarGroup};
 use crate::grade::{Finding, FindingSeverity, MAX_FINDINGS_PER_CHECK};
-use crate::report::SubmissionOutcome;
+use crate::pipeline::SubmissionOutcome;
 use crate::scenario::Text;
 
 /// Others a finding names before it only counts the rest.
@@ -140,7 +140,7 @@ pub fn render(groups: &[SimilarGroup], path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::InputHash;
+    use crate::pipeline::InputHash;
 
     /// A class where everyone handed in the same file.
     fn class(size: usize) -> Vec<SubmissionOutcome> {

@@ -4,7 +4,9 @@
 //! alternatives); harmless extras may appear anywhere. Of all the ways the session can be
 //! read against the steps, the one that earns the most points wins, then the one that matches
 //! the most exchanges (so a wrong reply is reported as such, not as a missing step), then the
-//! one with the fewest unexplained extras — the way a diff picks the smallest edit script.
+//! one whose matches fit best (an accepted password is the step that expects 235, not a wrong
+//! reply to an optional step before it that expects 334), then the one with the fewest
+//! unexplained extras — the way a diff picks the smallest edit script.
 //!
 //! Dynamic programming over rows (exchanges consumed) of states (current step, count matched
 //! for that step, whether one of them went wrong). A step's count is a counted state, never
@@ -105,6 +107,9 @@ pub fn fit(step: &Step, exchange: &Exchange) -> Option<Fit> {
 struct Score {
     points: u32,
     matched: u32,
+    /// Matches with the reply and arguments expected: of two readings earning the same
+    /// points, the one that shows no step failed where another step passes.
+    fitting: u32,
     /// Negated count of extras that are not harmless: fewer is better.
     tidiness: i64,
 }
@@ -257,6 +262,7 @@ impl<'a> Table<'a> {
             score: Score {
                 points: 0,
                 matched: 0,
+                fitting: 0,
                 tidiness: 0,
             },
             back: Back::Start,
@@ -316,6 +322,7 @@ impl<'a> Table<'a> {
                 };
                 let matched = Score {
                     matched: cell.score.matched + 1,
+                    fitting: cell.score.fitting + u32::from(f == Fit::Good),
                     ..cell.score
                 };
                 let to = self.state(s, count, wrong || f != Fit::Good);

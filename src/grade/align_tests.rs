@@ -44,6 +44,7 @@ fn reference(scenario: &Scenario, session: &Session) -> Alignment {
     let zero = Score {
         points: 0,
         matched: 0,
+        fitting: 0,
         tidiness: 0,
     };
     best[id(0, 0, 0, false)] = Some((zero, Old::Start));
@@ -96,6 +97,7 @@ fn reference(scenario: &Scenario, session: &Session) -> Alignment {
                             if let Some(next) = next {
                                 let matched = Score {
                                     matched: score.matched + 1,
+                                    fitting: score.fitting + u32::from(f == Fit::Good),
                                     ..score
                                 };
                                 let to = id(j + 1, s, next, w || f != Fit::Good);

@@ -139,7 +139,7 @@ fn submission_view(submission: &SubmissionOutcome) -> SubmissionView<'_> {
     SubmissionView {
         id: &submission.id,
         files: &submission.files,
-        passed: submission.passed(),
+        passed: submission.grade.passed(),
         sessions: submission
             .sessions
             .iter()

@@ -1,8 +1,10 @@
 //! Renderers: pure functions from sessions and grades to text, JSON and the formats courses use.
 //!
-//! Every renderer takes the same [`Outcome`](model::Outcome) (or one of its submissions, for
-//! the formats an LMS runs once per submission) and returns a `String`; none of them reads
-//! files, grades or prints. `docs/formats.md` describes each format.
+//! Every renderer takes the same [`Outcome`] that the pipeline made (or one of its
+//! submissions, for the formats an LMS runs once per submission) and returns a `String`;
+//! none of them reads files, grades or prints. Whether a submission passed and which of its
+//! grades count is read from its [`SubmissionGrade`], never decided here.
+//! `docs/formats.md` describes each format.
 
 pub mod autolab;
 pub mod canvas_csv;
@@ -15,7 +17,6 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
-mod model;
 pub mod moodle_csv;
 pub mod prairielearn;
 pub mod sessions_text;
@@ -23,4 +24,5 @@ pub mod summary;
 pub mod text;
 pub mod transcript;
 
-pub use model::{location, InputHash, Outcome, Problem, SubmissionOutcome};
+pub use crate::pipeline::{InputHash, Outcome, Problem, SubmissionGrade, SubmissionOutcome};
+pub use summary::location;

@@ -6,7 +6,8 @@ use crate::session::Origin;
 
 use super::{Problem, SubmissionOutcome};
 
-/// A submission's total over the scenarios it was graded against.
+/// A submission's total over the scenarios it was graded against, as its
+/// [`SubmissionGrade`](crate::pipeline::SubmissionGrade) decided it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Totals {
     pub score: u32,
@@ -27,38 +28,19 @@ impl Totals {
     }
 }
 
-/// The grade that counts for each scenario, in the order scenarios first appear: the best
-/// gradable one (highest score, first on a tie), else the ungradable one.
+/// The grade that counts for each scenario, in the order scenarios first appear.
 pub fn counted_grades(submission: &SubmissionOutcome) -> Vec<&Grade> {
-    let mut counted: Vec<&Grade> = Vec::new();
-    for grade in &submission.grades {
-        match counted.iter_mut().find(|g| g.scenario == grade.scenario) {
-            None => counted.push(grade),
-            Some(best) => {
-                let better = match (best.verdict, grade.verdict) {
-                    (Verdict::Ungradable, Verdict::Ungradable) => false,
-                    (Verdict::Ungradable, _) => true,
-                    (_, Verdict::Ungradable) => false,
-                    _ => grade.score > best.score,
-                };
-                if better {
-                    *best = grade;
-                }
-            }
-        }
-    }
-    counted
+    submission.grade.counted(&submission.grades).collect()
 }
 
-/// Sums the counted grades; a scenario no session fitted counts 0 of its points as long as
-/// another scenario could be graded.
+/// The submission's score, maximum and verdict.
 pub fn totals(submission: &SubmissionOutcome) -> Totals {
-    let counted = counted_grades(submission);
+    let grade = &submission.grade;
     Totals {
-        score: counted.iter().map(|g| g.score).sum(),
-        max_score: counted.iter().map(|g| g.max_score).sum(),
-        gradable: counted.iter().any(|g| g.verdict != Verdict::Ungradable),
-        passed: submission.passed(),
+        score: grade.score,
+        max_score: grade.max_score,
+        gradable: grade.gradable(),
+        passed: grade.passed(),
     }
 }
 
@@ -178,5 +160,14 @@ pub fn text_line(origin: &Origin) -> Option<(u32, u32)> {
     match *origin {
         Origin::Line { line, column } => Some((line, column)),
         _ => None,
+    }
+}
+
+/// Where evidence is, as people write it: `lab.md:86:4` for a text line, `lab.pcapng, frame 17`
+/// for a capture.
+pub fn location(source: &std::path::Path, origin: Origin) -> String {
+    match origin {
+        Origin::Line { .. } => format!("{}:{origin}", source.display()),
+        _ => format!("{}, {origin}", source.display()),
     }
 }

@@ -95,18 +95,7 @@ fn summary_line(submission: &SubmissionOutcome, lang: &str, server: &str) -> Str
         .iter()
         .filter(|g| g.verdict != Verdict::Ungradable)
         .count();
-    let verdict = match (
-        submission.grades.is_empty() || submission.ungradable(),
-        submission.passed(),
-        zh,
-    ) {
-        (true, _, false) => "ungradable",
-        (true, _, true) => "无法评分",
-        (false, true, false) => "passed",
-        (false, true, true) => "通过",
-        (false, false, false) => "below the pass mark",
-        (false, false, true) => "未达到及格线",
-    };
+    let verdict = super::summary::verdict_word(&super::summary::totals(submission), lang);
     let replies = match (server, zh) {
         ("none", false) => "replies as handed in".to_string(),
         ("none", true) => "依据提交的服务器回复".to_string(),

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use mailgrade::grade;
 use mailgrade::ingest;
+use mailgrade::pipeline::SubmissionGrade;
 use mailgrade::report::{InputHash, Outcome, Problem, SubmissionOutcome};
 use mailgrade::scenario;
 use sha2::{Digest, Sha256};
@@ -64,6 +65,7 @@ pub fn submission(path: &str, scenario: Option<&str>) -> SubmissionOutcome {
             vec![grade::best_session(&submission.sessions, &scenario)]
         }
     };
+    submission.grade = SubmissionGrade::of(&submission.grades);
     submission
 }
 

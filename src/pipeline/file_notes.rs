@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
+use super::outcome::SubmissionOutcome;
 use crate::grade::{Evidence, Finding, FindingSeverity, MAX_FINDINGS_PER_CHECK};
-use crate::report::SubmissionOutcome;
 use crate::scenario::Text;
 use crate::session::{Note, NoteKind};
 

@@ -1,12 +1,13 @@
-//! Command-line paths → units of grading: a file or a student's folder is one submission;
-//! a class (zip, LMS folder, or any folder with `--class`) is one per student.
+//! Paths → units of grading: a file or a student's folder is one submission; a class (zip,
+//! LMS folder, or any folder with `--class`) is one per student.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::batch::Unit;
+use super::error::PipelineError;
+use super::outcome::Problem;
+use super::read::Unit;
 use crate::ingest::archive::{self, Limits, Roster};
-use crate::report::Problem;
 
 /// The rule: a file named `.zip` is a class; so is a folder with a Moodle-named entry
 /// (`…_assignsubmission_…`), or whose entries are all Canvas-named files of at least two
@@ -41,8 +42,8 @@ pub fn is_class(path: &Path, forced: bool) -> bool {
     !parsed.is_empty() && parsed.iter().all(Option::is_some) && keys.len() > 1
 }
 
-/// What the command line names: the units, and warnings about class entries that belong to
-/// no student (printed on stderr).
+/// What the paths name: the units, and warnings about class entries that belong to no
+/// student (for the caller to show).
 pub struct Units {
     pub units: Vec<Unit>,
     pub warnings: Vec<String>,
@@ -50,7 +51,11 @@ pub struct Units {
     pub class: bool,
 }
 
-pub fn units(paths: &[PathBuf], forced: bool, roster: Option<&Roster>) -> Result<Units, String> {
+pub fn units(
+    paths: &[PathBuf],
+    forced: bool,
+    roster: Option<&Roster>,
+) -> Result<Units, PipelineError> {
     let mut singles = Vec::new();
     let mut students: BTreeMap<String, Unit> = BTreeMap::new();
     let mut warnings = Vec::new();
@@ -61,14 +66,9 @@ pub fn units(paths: &[PathBuf], forced: bool, roster: Option<&Roster>) -> Result
             continue;
         }
         class = true;
-        let read =
-            archive::read_class(path, &Limits::default()).map_err(|e| format!("error: {e}\n"))?;
+        let read = archive::read_class(path, &Limits::default()).map_err(PipelineError::Class)?;
         if read.students.is_empty() && roster.is_none() {
-            return Err(format!(
-                "error: {}: no submissions found in this class\n  help: pass the LMS's \
-                 \"download all submissions\" zip, or a folder with one folder per student\n",
-                path.display()
-            ));
+            return Err(PipelineError::EmptyClass(path.clone()));
         }
         warnings.extend(
             read.warnings

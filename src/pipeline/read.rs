@@ -1,9 +1,37 @@
-//! Paths on the command line → submissions read into sessions.
+//! Step 1 of grading a submission: its files read into sessions, what could not be used as
+//! problems.
 
 use std::path::{Path, PathBuf};
 
+use super::outcome::{InputHash, Problem, SubmissionOutcome};
 use crate::ingest::{self, IngestError};
-use crate::report::{InputHash, Problem, SubmissionOutcome};
+
+/// What one submission is made of before it is read.
+pub enum Unit {
+    /// Paths graded as one submission (a file, or a directory of one student's files).
+    Paths(Vec<PathBuf>),
+    /// A student of a class, files in memory.
+    Student {
+        id: String,
+        /// The class it came from, named in problems.
+        class: PathBuf,
+        files: Vec<(PathBuf, Vec<u8>)>,
+        problems: Vec<Problem>,
+    },
+}
+
+impl Unit {
+    /// The student id, or the first path.
+    pub fn id(&self) -> String {
+        match self {
+            Unit::Paths(paths) => paths
+                .first()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            Unit::Student { id, .. } => id.clone(),
+        }
+    }
+}
 
 /// Reads one submission: a file, or every file below a directory.
 pub fn read_submission(path: &Path) -> SubmissionOutcome {
@@ -52,7 +80,7 @@ fn keep(submission: &mut SubmissionOutcome, used: &mut u64, file: &Path, read: i
     );
 }
 
-pub(super) fn problem(error: IngestError) -> Problem {
+pub fn problem(error: IngestError) -> Problem {
     let (file, place) = match &error {
         IngestError::Io { path, .. } | IngestError::NothingFound { path, .. } => {
             (path.clone(), None)

@@ -1,7 +1,11 @@
+//! What the pipeline hands to the renderers: each submission's files, sessions, grades and
+//! its one [`SubmissionGrade`].
+
 use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::submission::SubmissionGrade;
 use crate::grade::Grade;
 use crate::session::Session;
 
@@ -27,6 +31,9 @@ pub struct SubmissionOutcome {
     pub replayed: std::collections::BTreeMap<usize, Session>,
     /// One per graded session, plus an ungradable one per requested scenario no session fits.
     pub grades: Vec<Grade>,
+    /// The submission's grade, decided once from `grades` by [`SubmissionGrade::decide`]:
+    /// what every renderer, `merge` and the exit code read.
+    pub grade: SubmissionGrade,
     pub problems: Vec<Problem>,
     /// What reading each file noted about the file as a whole (cut off after too many
     /// lines, an encoding guessed, frames skipped), for the grades to report.
@@ -34,17 +41,8 @@ pub struct SubmissionOutcome {
 }
 
 impl SubmissionOutcome {
-    /// Passed when every scenario graded has a passing session and nothing was unusable.
-    pub fn passed(&self) -> bool {
-        let scenarios: std::collections::BTreeSet<&str> =
-            self.grades.iter().map(|g| g.scenario.as_str()).collect();
-        !scenarios.is_empty()
-            && scenarios
-                .iter()
-                .all(|id| self.grades.iter().any(|g| g.scenario == *id && g.passed))
-    }
-
-    /// Adds another part of the same submission (a second file the student named).
+    /// Adds another part of the same submission (a second file the student named), before
+    /// its grade is decided.
     pub fn merge(&mut self, other: SubmissionOutcome) {
         let offset = self.sessions.len();
         self.files.extend(other.files);
@@ -72,13 +70,6 @@ impl SubmissionOutcome {
         self.replayed
             .get(&index)
             .or_else(|| self.sessions.get(index))
-    }
-
-    /// Nothing in the submission could be graded.
-    pub fn ungradable(&self) -> bool {
-        self.grades
-            .iter()
-            .all(|g| g.verdict == crate::grade::Verdict::Ungradable)
     }
 }
 
@@ -108,15 +99,5 @@ impl std::fmt::Display for Problem {
             write!(f, ", {place}")?;
         }
         write!(f, ": {}", self.message)
-    }
-}
-
-/// Where evidence is, as people write it: `lab.md:86:4` for a text line, `lab.pcapng, frame 17`
-/// for a capture.
-pub fn location(source: &std::path::Path, origin: crate::session::Origin) -> String {
-    use crate::session::Origin;
-    match origin {
-        Origin::Line { .. } => format!("{}:{origin}", source.display()),
-        _ => format!("{}, {origin}", source.display()),
     }
 }

@@ -1,0 +1,144 @@
+//! Every way a command can fail before it has a result to print, and how each is shown. All
+//! of them exit with [`ExitCode::Unusable`]; see [`super::exit`] for the table.
+
+use std::path::PathBuf;
+
+use super::ExitCode;
+use crate::ingest::archive::RosterError;
+use crate::pipeline::PipelineError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The whole run could not start (a class unread, the container down).
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    /// Scenario files with errors: every error of every file, already rendered with its
+    /// place, carets and hint.
+    #[error("{0}")]
+    Scenarios(String),
+    /// Options that do not go together, or a value that cannot be used.
+    #[error("{message}")]
+    Usage {
+        message: String,
+        help: Option<String>,
+    },
+    #[error("failed to read {}: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("failed to write {}: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}, line {}: not JSON: {source}", .path.display(), .source.line())]
+    NotJson {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("{}: not a mailgrade/v1 result (schema is {schema})", .path.display())]
+    NotAResult { path: PathBuf, schema: String },
+    #[error("{}: {what}", .path.display())]
+    BadResult { path: PathBuf, what: String },
+    #[error("submission `{id}` is in both {} and {}", .first.display(), .second.display())]
+    InTwoShards {
+        id: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
+    #[error("{0}")]
+    Roster(#[from] RosterError),
+    #[error("failed to start the runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    /// `notify --send`: the letters that could not be sent, one `error:` line each.
+    #[error("{0}")]
+    NotSent(String),
+}
+
+impl CliError {
+    /// A usage error with a hint.
+    pub fn usage(message: impl Into<String>, help: Option<&str>) -> CliError {
+        CliError::Usage {
+            message: message.into(),
+            help: help.map(str::to_string),
+        }
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::Unusable
+    }
+
+    fn help(&self) -> Option<String> {
+        match self {
+            CliError::Pipeline(error) => error.help(),
+            CliError::Usage { help, .. } => help.clone(),
+            CliError::NotAResult { .. } => {
+                Some("pass files written by `mailgrade grade --format json`".into())
+            }
+            CliError::InTwoShards { .. } => {
+                Some("merge the results of disjoint shards (`--shard K/N` with the same N)".into())
+            }
+            _ => None,
+        }
+    }
+
+    /// The text for stderr: `error: …` and a `help:` line, or the rendered diagnostics and
+    /// letters as they are.
+    pub fn render(&self) -> String {
+        match self {
+            CliError::Scenarios(rendered) | CliError::NotSent(rendered) => rendered.clone(),
+            _ => {
+                let mut text = format!("error: {self}\n");
+                if let Some(help) = self.help() {
+                    text.push_str(&format!("  help: {help}\n"));
+                }
+                text
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::Verdict;
+
+    #[test]
+    fn errors_render_as_before_and_exit_two() {
+        let cases: Vec<(CliError, &str)> = vec![
+            (
+                CliError::usage("--send needs --from ADDRESS", None),
+                "error: --send needs --from ADDRESS\n",
+            ),
+            (
+                CliError::NotAResult {
+                    path: "a.json".into(),
+                    schema: "null".into(),
+                },
+                "error: a.json: not a mailgrade/v1 result (schema is null)\n  help: pass files \
+                 written by `mailgrade grade --format json`\n",
+            ),
+            (
+                PipelineError::EmptyClass("class".into()).into(),
+                "error: class: no submissions found in this class\n  help: pass the LMS's \
+                 \"download all submissions\" zip, or a folder with one folder per student\n",
+            ),
+            (
+                CliError::Scenarios("error: bad.yaml:1:1 …\n".into()),
+                "error: bad.yaml:1:1 …\n",
+            ),
+        ];
+        for (error, text) in cases {
+            assert_eq!(error.render(), text);
+            assert_eq!(error.exit_code(), ExitCode::Unusable);
+        }
+    }
+
+    #[test]
+    fn verdicts_are_the_documented_codes() {
+        assert_eq!(ExitCode::from(Verdict::Passed) as i32, 0);
+        assert_eq!(ExitCode::from(Verdict::Failed) as i32, 1);
+        assert_eq!(ExitCode::from(Verdict::Ungradable) as i32, 2);
+    }
+}

@@ -1,0 +1,31 @@
+//! The library's orchestration layer: what a submission goes through, from its files to its
+//! one [`SubmissionGrade`].
+//!
+//! Start with [`submission`]: every step of grading one submission, in order, and the rule
+//! that makes its final grade. The other modules are those steps and what a whole run
+//! needs around them: [`read`] (files → sessions), [`replay`] and [`replay_findings`]
+//! (re-sending the client side and saying what that changed), [`file_notes`], [`server`]
+//! (which server answers), [`classes`] (an LMS class → one unit per student) and
+//! [`batch`] (many submissions at once). The result, an [`Outcome`], is what every
+//! renderer in `report` reads.
+//!
+//! Uses `ingest`, `grade`, `scenario`, `replay` and `server`; never `report`, and never
+//! prints.
+
+pub mod batch;
+pub mod classes;
+mod content_budget;
+mod error;
+pub mod file_notes;
+mod outcome;
+pub mod read;
+pub mod replay;
+pub mod replay_findings;
+pub mod server;
+pub mod submission;
+
+pub use error::PipelineError;
+pub use outcome::{InputHash, Outcome, Problem, SubmissionOutcome};
+pub use read::Unit;
+pub use server::ServerChoice;
+pub use submission::{GradeFacts, Plan, ScenarioGrade, SubmissionGrade};

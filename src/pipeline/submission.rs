@@ -1,0 +1,265 @@
+//! How a submission's final grade is made: the one place to read it, top to bottom.
+//!
+//! A submission (a file, a student's folder, or a student of a class) goes through these
+//! steps in [`grade_submission`], each done once:
+//!
+//! 1. **Read** ([`super::read`]): every file into sessions; files that cannot be used become
+//!    problems; what a reader noted about a whole file is kept for step 5; message bodies
+//!    past the submission's budget keep only their size.
+//! 2. **Grade on the claimed replies** ([`grade_sessions`]): each session against the
+//!    scenario that fits it best; a scenario named with `--scenario` that no session fits is
+//!    an ungradable grade that says why.
+//! 3. **Replay** ([`super::replay`]): the graded sessions, in order, re-sent to one server
+//!    (a fresh embedded one by default), the student's credentials swapped for the test
+//!    account's.
+//! 4. **Re-grade** on the replies that server gave; the claimed replies are kept for the
+//!    integrity check, and what replay did differently becomes findings. A replay that fails
+//!    keeps the claimed grade and says why.
+//! 5. **File notes** ([`super::file_notes`]) become findings on a grade of a session from
+//!    that file.
+//! 6. **Decide** ([`SubmissionGrade::decide`]), the rule:
+//!    - per scenario, the grade that counts is a passing one if any session passed it, else
+//!      the highest score (the first on a tie); a scenario no session fits counts only when
+//!      nothing else does;
+//!    - the submission's score and maximum are the sums over the counted grades;
+//!    - it is **passed** when every scenario's counted grade passed (a failed first try
+//!      followed by a correct session passes), **ungradable** when no counted grade could be
+//!      graded (no score, not a zero), and **below the pass mark** otherwise.
+//!
+//! Every renderer, `merge` (which rebuilds the [`GradeFacts`] from a JSON result and calls
+//! the same rule) and the exit code read the [`SubmissionGrade`]; none decides again.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::outcome::{Problem, SubmissionOutcome};
+use super::read::{read_student, read_submission, Unit};
+use super::server::ServerChoice;
+use super::{file_notes, replay};
+use crate::grade::{self, Grade, Verdict};
+use crate::scenario::Scenario;
+use crate::session::Protocol;
+
+/// What every submission of a run is graded with.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub scenarios: Vec<Scenario>,
+    /// Scenarios were named (`--scenario`): each one is graded, fitted by a session or not.
+    pub explicit: bool,
+    /// Where the graded replies come from.
+    pub server: ServerChoice,
+}
+
+/// Grades one submission through every step above. The reading and grading run on a
+/// blocking thread; `None` when that thread broke down (a bug, never input).
+pub async fn grade_submission(
+    unit: Unit,
+    plan: &std::sync::Arc<Plan>,
+) -> Option<SubmissionOutcome> {
+    // 1–2. Read and grade on the claimed replies: CPU-bound, off the async workers.
+    let claimed_plan = std::sync::Arc::clone(plan);
+    let mut submission = tokio::task::spawn_blocking(move || read_and_grade(unit, &claimed_plan))
+        .await
+        .ok()?;
+    // 3–4. Replay and re-grade on the server's replies.
+    if !matches!(plan.server, ServerChoice::None) {
+        replay::replay_submission(&mut submission, &plan.scenarios, &plan.server).await;
+    }
+    // 5. What reading noted about whole files, after replay (which replaces grades).
+    file_notes::attach(&mut submission);
+    // 6. The submission's grade, once.
+    submission.grade = SubmissionGrade::of(&submission.grades);
+    Some(submission)
+}
+
+/// Steps 1 and 2: the unit's files read and each graded on the replies they claim. Paths
+/// named together are read and graded one by one, then joined.
+pub fn read_and_grade(unit: Unit, plan: &Plan) -> SubmissionOutcome {
+    match unit {
+        Unit::Paths(paths) => {
+            let mut parts = paths
+                .iter()
+                .map(|path| grade_sessions(read_submission(path), path, plan));
+            let mut submission = parts.next().unwrap_or_default();
+            for other in parts {
+                submission.merge(other);
+            }
+            submission
+        }
+        Unit::Student {
+            id,
+            class,
+            files,
+            problems,
+        } => grade_sessions(read_student(id, files, problems), &class, plan),
+    }
+}
+
+/// Step 2: each session against the scenario that fits it best; with scenarios named, one
+/// the submission has no session for is reported ungradable. `place` names the submission
+/// in a problem when no scenario is about any of its sessions.
+pub fn grade_sessions(
+    mut submission: SubmissionOutcome,
+    place: &Path,
+    plan: &Plan,
+) -> SubmissionOutcome {
+    let scenarios = &plan.scenarios;
+    let graded = grade::grade_each_session(&submission.sessions, scenarios);
+    submission.grades = graded.into_iter().flatten().collect();
+    if plan.explicit {
+        let used: BTreeSet<&str> = submission
+            .grades
+            .iter()
+            .map(|g| g.scenario.as_str())
+            .collect();
+        let missing: Vec<_> = scenarios
+            .iter()
+            .filter(|s| !used.contains(s.id.as_str()))
+            .collect();
+        for scenario in missing {
+            let grade = grade::best_session(&submission.sessions, scenario);
+            submission.grades.push(grade);
+        }
+    }
+    if submission.grades.is_empty() && !submission.sessions.is_empty() {
+        let protocols: BTreeSet<Protocol> =
+            submission.sessions.iter().map(|s| s.protocol).collect();
+        let names: Vec<_> = protocols.iter().map(|p| p.name().to_uppercase()).collect();
+        submission.problems.push(Problem {
+            file: place.to_path_buf(),
+            place: None,
+            message: format!(
+                "no scenario is about the {} session(s) found",
+                names.join(" and ")
+            ),
+            hint: Some("name a scenario for that protocol with --scenario".into()),
+        });
+    }
+    submission
+}
+
+/// What the submission's grade is decided on, per grade: the fields a JSON result keeps
+/// for each of its grades too, so `merge` decides exactly as a run does.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct GradeFacts {
+    pub scenario: String,
+    pub score: u32,
+    pub max_score: u32,
+    pub verdict: Verdict,
+}
+
+impl From<&Grade> for GradeFacts {
+    fn from(grade: &Grade) -> Self {
+        GradeFacts {
+            scenario: grade.scenario.clone(),
+            score: grade.score,
+            max_score: grade.max_score,
+            verdict: grade.verdict,
+        }
+    }
+}
+
+/// The grade that counts for one scenario.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScenarioGrade {
+    pub scenario: String,
+    /// Its place in the submission's grades.
+    pub counted: usize,
+    pub score: u32,
+    pub max_score: u32,
+    pub verdict: Verdict,
+}
+
+/// A submission's grade: decided once, read by every report, `merge` and the exit code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SubmissionGrade {
+    /// One per scenario graded, in the order the scenarios first appear in the grades.
+    pub scenarios: Vec<ScenarioGrade>,
+    pub score: u32,
+    pub max_score: u32,
+    /// Passed, below the pass mark (`Failed`), or ungradable: nothing could be graded.
+    pub verdict: Verdict,
+}
+
+impl Default for SubmissionGrade {
+    /// The grade of a submission with no grades: ungradable.
+    fn default() -> Self {
+        SubmissionGrade::decide(std::iter::empty())
+    }
+}
+
+impl SubmissionGrade {
+    /// [`SubmissionGrade::decide`] over a submission's grades.
+    pub fn of(grades: &[Grade]) -> SubmissionGrade {
+        SubmissionGrade::decide(grades.iter().map(GradeFacts::from))
+    }
+
+    /// The rule (see the module doc): per scenario the grade that counts, then the sums and
+    /// the verdict.
+    pub fn decide(grades: impl IntoIterator<Item = GradeFacts>) -> SubmissionGrade {
+        let mut scenarios: Vec<ScenarioGrade> = Vec::new();
+        for (index, grade) in grades.into_iter().enumerate() {
+            let candidate = ScenarioGrade {
+                scenario: grade.scenario,
+                counted: index,
+                score: grade.score,
+                max_score: grade.max_score,
+                verdict: grade.verdict,
+            };
+            match scenarios
+                .iter_mut()
+                .find(|s| s.scenario == candidate.scenario)
+            {
+                None => scenarios.push(candidate),
+                Some(counted) if counts_more(&candidate, counted) => *counted = candidate,
+                Some(_) => {}
+            }
+        }
+        let gradable = scenarios.iter().any(|s| s.verdict != Verdict::Ungradable);
+        let passed =
+            !scenarios.is_empty() && scenarios.iter().all(|s| s.verdict == Verdict::Passed);
+        SubmissionGrade {
+            score: scenarios.iter().map(|s| s.score).sum(),
+            max_score: scenarios.iter().map(|s| s.max_score).sum(),
+            verdict: match (gradable, passed) {
+                (false, _) => Verdict::Ungradable,
+                (true, true) => Verdict::Passed,
+                (true, false) => Verdict::Failed,
+            },
+            scenarios,
+        }
+    }
+
+    pub fn passed(&self) -> bool {
+        self.verdict == Verdict::Passed
+    }
+
+    /// Whether anything could be graded: otherwise there is no score, not a zero.
+    pub fn gradable(&self) -> bool {
+        self.verdict != Verdict::Ungradable
+    }
+
+    /// The grades that count, one per scenario, from the submission's `grades`.
+    pub fn counted<'a>(&'a self, grades: &'a [Grade]) -> impl Iterator<Item = &'a Grade> + 'a {
+        self.scenarios.iter().filter_map(|s| grades.get(s.counted))
+    }
+}
+
+/// Whether `grade` counts rather than the one counted so far for its scenario: gradable over
+/// ungradable, passed over failed, then a higher score; the earlier one on a tie.
+fn counts_more(grade: &ScenarioGrade, counted: &ScenarioGrade) -> bool {
+    let rank = |g: &ScenarioGrade| {
+        (
+            g.verdict != Verdict::Ungradable,
+            g.verdict == Verdict::Passed,
+            g.score,
+        )
+    };
+    rank(grade) > rank(counted)
+}
+
+#[cfg(test)]
+#[path = "submission_tests.rs"]
+mod tests;
