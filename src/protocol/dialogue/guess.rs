@@ -12,8 +12,10 @@ fn looks_like_reply(protocol: Protocol, line: &str) -> bool {
     }
 }
 
-fn looks_like_command(protocol: Protocol, line: &str) -> bool {
-    let known = match protocol {
+/// Whether the line's first word is a command of `protocol` (valid or not in its arguments).
+pub fn is_known_command(protocol: Protocol, line: &str) -> bool {
+    let line = line.trim();
+    match protocol {
         Protocol::Smtp => !matches!(
             smtp::parse_request(line),
             Err(smtp::SyntaxError::UnknownCommand { .. } | smtp::SyntaxError::Empty)
@@ -23,8 +25,12 @@ fn looks_like_command(protocol: Protocol, line: &str) -> bool {
             Err(pop3::SyntaxError::UnknownCommand { .. } | pop3::SyntaxError::Empty)
         ),
         Protocol::Tls => false,
-    };
-    known || detect::detect_line(line).is_some_and(|(p, d)| p == protocol && d == Direction::Client)
+    }
+}
+
+fn looks_like_command(protocol: Protocol, line: &str) -> bool {
+    is_known_command(protocol, line)
+        || detect::detect_line(line).is_some_and(|(p, d)| p == protocol && d == Direction::Client)
 }
 
 /// Which side a line with no `C:`/`S:` mark most likely came from, given what is expected.
