@@ -29,6 +29,7 @@ mod event;
 mod html;
 mod info;
 mod lines;
+mod notation;
 mod read;
 
 pub use read::read_text;

@@ -3,8 +3,10 @@
 
 use std::path::Path;
 
+use std::collections::BTreeSet;
+
 use crate::ingest::{FileRead, IngestError};
-use crate::session::{Note, NoteKind, Origin};
+use crate::session::{Note, NoteKind, Origin, Session, SidesFrom};
 
 use super::assemble::{assemble, Assembled};
 use super::blocks::{self, Region};
@@ -14,6 +16,7 @@ use super::dialect;
 use super::event::Located;
 use super::html;
 use super::lines::{split_lines, Line, MAX_LINES, MAX_LINE_CHARS};
+use super::notation::{self, Notation, Used};
 
 const HINT: &str = "put the dialogue in C:/S: lines (C: for what you typed, S: for what the \
                     server answered), or attach the .pcapng capture";
@@ -56,8 +59,18 @@ pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
         decoded.text
     };
     let (lines, cuts) = split_lines(&text);
-    let (lines, decorations) = undecorate(&lines);
+    let (mut lines, decorations) = undecorate(&lines);
     notes.extend(decorations);
+    let glue = blocks::unglue(&mut lines);
+    if let Some(number) = glue.first {
+        notes.push(Note {
+            kind: NoteKind::Decoding,
+            origin: Origin::line(number),
+            detail: "a dialogue line is glued to a Markdown fence or backtick; it was read \
+                     without it"
+                .into(),
+        });
+    }
     for &line in cuts.long_lines.iter().take(5) {
         notes.push(Note {
             kind: NoteKind::Truncated,
@@ -67,32 +80,43 @@ pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
             ),
         });
     }
-    if cuts.too_many_lines {
-        notes.push(Note {
-            kind: NoteKind::Truncated,
-            origin: Origin::line(MAX_LINES as u32),
-            detail: format!("more than {MAX_LINES} lines; the rest of the file was not read"),
-        });
-    }
+    let cut_off = cuts.too_many_lines.then(|| Note {
+        kind: NoteKind::Truncated,
+        origin: Origin::line(MAX_LINES as u32),
+        detail: format!("more than {MAX_LINES} lines; the rest of the file was not read"),
+    });
+    notes.extend(cut_off.clone());
 
     let markdown = path
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "md" | "markdown"));
-    let regions = blocks::regions(&lines, markdown);
-    let mut assembled = assemble(path, &events_of(&regions));
+    let regions = blocks::regions(&lines, markdown, &glue);
+    let notation = notation::learn(&lines);
+    let mut usage = Usage::default();
+    let mut assembled = assemble(path, &events_of(&regions, &notation, &mut usage));
     if assembled.sessions.is_empty() && regions.first().is_some_and(|r| r.block.is_some()) {
         // A report whose dialogue is in its prose, not its code blocks.
-        let whole = assemble(path, &events_of(&[blocks::whole(&lines)]));
+        let mut whole_usage = Usage::default();
+        let whole = assemble(
+            path,
+            &events_of(&[blocks::whole(&lines)], &notation, &mut whole_usage),
+        );
         if !whole.sessions.is_empty() {
             assembled = whole;
+            usage = whole_usage;
         }
     }
     let Assembled {
-        sessions,
+        mut sessions,
         notes: skipped,
     } = assembled;
     notes.extend(skipped);
+    explain(&mut sessions, &notation, &usage);
+    // The session the line cap cut off says so itself.
+    if let (Some(note), Some(last)) = (cut_off, sessions.last_mut()) {
+        last.notes.push(note);
+    }
     if sessions.is_empty() {
         return Err(IngestError::NothingFound {
             path: path.to_path_buf(),
@@ -103,21 +127,57 @@ pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
     Ok(FileRead { sessions, notes })
 }
 
-fn events_of(regions: &[Region]) -> Vec<Located> {
+/// How the regions of a file were read, for the explanation.
+#[derive(Debug, Default)]
+struct Usage {
+    sides_from: BTreeSet<SidesFrom>,
+    markers: Used,
+}
+
+fn events_of(regions: &[Region], notation: &Notation, usage: &mut Usage) -> Vec<Located> {
     let mut events = Vec::new();
     for region in regions {
         let dialect = dialect::detect(region.lines);
-        events.extend(
-            dialect::read(dialect, region.lines)
-                .into_iter()
-                .map(|located| Located {
-                    block: region.block,
-                    origin: in_the_file(located.origin, region.lines),
-                    ..located
-                }),
-        );
+        let read = match dialect::read(dialect, region.lines) {
+            Some(read) => {
+                usage.sides_from.insert(match dialect {
+                    dialect::Dialect::FollowAscii | dialect::Dialect::FollowYaml => {
+                        SidesFrom::StreamDump
+                    }
+                    _ => SidesFrom::PacketList,
+                });
+                read
+            }
+            None => {
+                let mut used = std::mem::take(&mut usage.markers);
+                used.markers = false;
+                let read = notation::read(notation, region.lines, &mut used);
+                usage.sides_from.insert(if used.markers {
+                    SidesFrom::Markers
+                } else {
+                    SidesFrom::Protocol
+                });
+                usage.markers = used;
+                read
+            }
+        };
+        events.extend(read.into_iter().map(|located| Located {
+            block: region.block,
+            origin: in_the_file(located.origin, region.lines),
+            ..located
+        }));
     }
     events
+}
+
+/// Every session gets the file's reading, with its own doubts added.
+fn explain(sessions: &mut [Session], notation: &Notation, usage: &Usage) {
+    let reading = notation::reading(notation, &usage.markers.lines, &usage.sides_from);
+    for session in sessions {
+        let mut own = reading.clone();
+        own.doubts.extend(notation::doubts_of_session(session));
+        session.reading = Some(own);
+    }
 }
 
 /// A place in a line as read to the same place in the file, where decorations were taken

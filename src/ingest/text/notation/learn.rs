@@ -1,0 +1,627 @@
+//! Learning a file's direction markers.
+//!
+//! Every line is cut at the first place where what follows parses as a command or a reply
+//! (unquoted when it is a string literal); what comes before is the line's marker, keyed with
+//! its varying parts masked ([`Head`]). Lines inside message text, bodies and SASL exchanges
+//! are not counted ([`Spans`]): a `USER` line in a CAPA body says nothing about its marker.
+//! A marker whose lines parse as commands is the client's, as replies the server's, whatever
+//! its arrow says; one on lines of both sides is a prefix to take off; one on many lines that
+//! never parse is the tool's own chatter; one whose lines repeat another's is an echo.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use super::super::lines::Line;
+use super::head::{Head, Split};
+use super::shape::{shape_of, Shape, Spans};
+use super::unquote::{first_line, is_literal, unquote};
+
+/// What a marker's lines are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Client,
+    Server,
+    /// On lines of both sides: taken off, the side inferred.
+    Both,
+    /// The tool's own lines: skipped.
+    Info,
+    /// Lines that repeat those of the marker at this index: skipped.
+    Echo(usize),
+}
+
+/// Lines of a marker (or of no marker) by what they parse as.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub commands: u32,
+    pub replies: u32,
+    /// Outside message text and bodies, neither a command nor a reply.
+    pub other: u32,
+    /// Inside message text and bodies: lines that are no part of them may look the same
+    /// (smtplib's `data:` line after `354`).
+    pub inside: u32,
+}
+
+impl Counts {
+    fn hits(&self) -> u32 {
+        self.commands + self.replies
+    }
+}
+
+/// A marker learned from the file.
+#[derive(Clone, Debug)]
+pub struct Marker {
+    /// The masked, lower-cased key lines are matched by.
+    pub key: String,
+    /// The marker as the file first writes it, numbers masked.
+    pub display: String,
+    /// What follows it is a string literal, read unquoted.
+    pub quoted: bool,
+    pub role: Role,
+    pub counts: Counts,
+    /// Blanks between the marker and its text on every line (swaks pads `<-` with two).
+    pub pad: usize,
+    pub escaped: bool,
+    pub first_line: u32,
+    /// The marker opens a quoted field its text closes (hMailServer's `"SENT: …"`).
+    pub field_quote: bool,
+}
+
+/// The markers of one file: data the reader applies to every line.
+#[derive(Clone, Debug, Default)]
+pub struct Notation {
+    pub markers: Vec<Marker>,
+    index: HashMap<(String, bool), usize>,
+    /// What the client's and the server's markers both start with (a syslog or time stamp
+    /// prefix), and the marker that stands for it: a line that starts so but carries no
+    /// marker is the logging tool's own.
+    log_prefix: Option<(String, usize)>,
+}
+
+/// How a line starts: with a learned marker (its index and where it ends), or not.
+#[derive(Clone, Copy, Debug)]
+pub struct Marked {
+    pub marker: usize,
+    pub split: Split,
+}
+
+impl Notation {
+    /// The learned marker a line starts with, if any.
+    pub fn marker_of(&self, text: &str) -> Option<Marked> {
+        if self.markers.is_empty() {
+            return None;
+        }
+        let head = Head::of(text);
+        for split in head.splits().iter().skip(1).filter(|s| !s.path) {
+            let key = head.key(split);
+            let quoted = opens_literal(&text[split.payload..]);
+            if let Some(&marker) = self.index.get(&(key.to_string(), quoted)) {
+                return Some(Marked {
+                    marker,
+                    split: *split,
+                });
+            }
+            // `C: "hello"` in a message is still a `C:` line; only direction markers carry
+            // text of either kind.
+            let other = self.index.get(&(key.to_string(), !quoted)).copied();
+            if let Some(marker) = other.filter(|&m| self.markers[m].role != Role::Info) {
+                return Some(Marked {
+                    marker,
+                    split: *split,
+                });
+            }
+        }
+        if let Some((split, key)) = head.label(text) {
+            let quoted = opens_literal(&text[split.payload..]);
+            let found = self.index.get(&(key.to_string(), quoted));
+            if let Some(&marker) = found.filter(|&&m| self.markers[m].role == Role::Info) {
+                return Some(Marked { marker, split });
+            }
+        }
+        // The logger's own line: it starts like every dialogue line but carries no marker.
+        let (prefix, marker) = self.log_prefix.as_ref()?;
+        let rest = head.full_key().strip_prefix(prefix.as_str())?;
+        let split = *head.splits().first()?;
+        (rest.is_empty() || rest.starts_with(' ')).then_some(Marked {
+            marker: *marker,
+            split,
+        })
+    }
+
+    /// The lines of dialogue a marked line carries: its text after the marker and padding,
+    /// the field's closing quote off, unquoted, entities read.
+    pub fn payload<'a>(&self, text: &'a str, marked: &Marked) -> Payload<'a> {
+        let marker = &self.markers[marked.marker];
+        let mut start = marked.split.marker_end;
+        let mut blanks = 0;
+        for c in text[start..].chars() {
+            if blanks == marker.pad || !c.is_whitespace() || start >= marked.split.payload {
+                break;
+            }
+            start += c.len_utf8();
+            blanks += 1;
+        }
+        let mut written = &text[start..];
+        if marker.field_quote {
+            written = written.strip_suffix('"').unwrap_or(written);
+            // hMailServer writes a multi-line reply on one line, its line ends as `[nl]`.
+            if written.contains(LOGGED_LINE_END) {
+                let lines = written.split(LOGGED_LINE_END).map(str::to_string).collect();
+                return Payload::Lines(written, lines);
+            }
+        }
+        if marker.quoted {
+            if let Some(lines) = unquote(written) {
+                return Payload::Lines(written, lines);
+            }
+        }
+        if marker.escaped && written.contains('&') {
+            return Payload::Lines(written, vec![unescape_entities(written)]);
+        }
+        Payload::Written(written)
+    }
+}
+
+/// How a log that quotes each line as a field writes a line end inside it.
+const LOGGED_LINE_END: &str = "[nl]";
+
+/// What a marked line says.
+pub enum Payload<'a> {
+    /// The text as written (a subslice of the line).
+    Written(&'a str),
+    /// Lines decoded from the text (a subslice of the line, for its column).
+    Lines(&'a str, Vec<String>),
+}
+
+/// `&lt;` and friends as a web page shows them.
+fn unescape_entities(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Whether a payload starts like a string literal (`'`, `"`, `b'`, `b"`).
+fn opens_literal(payload: &str) -> bool {
+    let bytes = payload.as_bytes();
+    match bytes.first() {
+        Some(b'\'' | b'"') => true,
+        Some(b'b' | b'B') => matches!(bytes.get(1), Some(b'\'' | b'"')),
+        _ => false,
+    }
+}
+
+/// What learning gathers about one key.
+#[derive(Debug)]
+struct Stats {
+    key: String,
+    quoted: bool,
+    display: String,
+    counts: Counts,
+    pad: usize,
+    escaped: bool,
+    first_line: u32,
+    /// Position in the records of its first line that parses.
+    first_hit: Option<usize>,
+    /// Its lines the next line answers: a reply under another marker or none.
+    answered: u32,
+}
+
+/// A line outside message text and bodies, in file order: its index, its key's id (`None`:
+/// no marker), and what it parses as.
+struct Record {
+    line: usize,
+    id: Option<usize>,
+    shape: Shape,
+}
+
+/// The first place in a line after which the text parses: the split, whether the text was a
+/// literal, and the shape.
+fn first_hit(text: &str, head: &Head) -> Option<(Split, bool, Shape, u64)> {
+    for split in head.splits().iter().filter(|s| !s.path) {
+        let payload = &text[split.payload..];
+        let first = payload.as_bytes().first().copied().unwrap_or(b' ');
+        if !(first.is_ascii_alphanumeric() || matches!(first, b'+' | b'-' | b'\'' | b'"')) {
+            continue;
+        }
+        // A field the marker opened (`"SENT: 250 ok"`) closes at the end of the line.
+        let field = line_opens_field(&text[..split.payload]);
+        let payload = match payload.trim_end().strip_suffix('"') {
+            Some(inner) if field => inner,
+            _ => payload,
+        };
+        let (line, quoted) = first_line(payload);
+        let shape = shape_of(&line);
+        if shape.is_dialogue() {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            line.trim().hash(&mut hasher);
+            return Some((*split, quoted, shape, hasher.finish()));
+        }
+    }
+    None
+}
+
+/// Whether a line is dialogue behind a short marker (`C: EHLO x`, `-> EHLO x`, `send: 'quit'`):
+/// what decorations are taken off for.
+pub fn is_marked_dialogue(text: &str) -> bool {
+    let head = Head::of(text);
+    first_hit(text, &head).is_some_and(|(split, ..)| {
+        let key = head.key(&split);
+        !key.is_empty() && is_short(key) && key.split(' ').count() <= 2
+    })
+}
+
+/// Whether the text before a payload leaves a quoted field open.
+fn line_opens_field(before: &str) -> bool {
+    before.bytes().filter(|&b| b == b'"').count() % 2 == 1
+}
+
+/// Whether a line is dialogue: a command or reply, bare or behind a short marker.
+pub fn reads_as_dialogue(text: &str) -> bool {
+    let head = Head::of(text);
+    first_hit(text, &head).is_some_and(|(split, ..)| {
+        let key = head.key(&split);
+        key.is_empty() || is_short(key)
+    })
+}
+
+/// Whether a line is a lone `.` after its marker (or spells one out last, quoted).
+fn ends_content(text: &str, head: &Head) -> bool {
+    let end = text.trim_end();
+    if !(end.ends_with('.') || end.ends_with('\'') || end.ends_with('"')) {
+        return false;
+    }
+    head.splits().iter().take(6).any(|split| {
+        let payload = text[split.payload..].trim();
+        payload == "."
+            || (is_literal(payload)
+                && unquote(payload).is_some_and(|lines| lines.last().is_some_and(|l| l == ".")))
+            || payload.strip_suffix('"').is_some_and(|p| p.trim() == ".")
+    })
+}
+
+/// Whether a key can be a marker at all: it says something besides numbers and brackets.
+fn is_marker_like(key: &str) -> bool {
+    // A Markdown table's border (`| HELO |`) is no marker.
+    if key.is_empty() || key.len() > 80 || key == "." || key.starts_with('|') {
+        return false;
+    }
+    let rest = key
+        .replace("<time>", "")
+        .replace("<date>", "")
+        .replace("<ip>", "");
+    rest.chars()
+        .any(|c| !matches!(c, '#' | ' ' | '[' | ']' | '(' | ')' | '.' | ',' | ';'))
+}
+
+/// A marker short enough to be trusted on one line: a label or an arrow of a few words
+/// (`回：`, `<**`, `服务器端:`), not a phrase of prose.
+fn is_short(key: &str) -> bool {
+    let ends_marked = key.ends_with([':', '>', '<', '-', '~', '*', '=']);
+    ends_marked && key.split(' ').count() <= 3
+}
+
+/// The side of the marks transcripts have always used (`C:`/`S:`, `Client:`/`Server:`,
+/// `客户端:`/`服务器:`), for lines that do not show it themselves.
+fn conventional(key: &str) -> Option<Role> {
+    let name = key.strip_suffix([':', '>'])?;
+    match name {
+        "c" | "client" | "客户端" => Some(Role::Client),
+        "s" | "server" | "服务器" | "服务端" | "服务器端" => Some(Role::Server),
+        _ => None,
+    }
+}
+
+/// Blanks between a marker and its text.
+fn blanks(text: &str, split: &Split) -> usize {
+    text[split.marker_end..split.payload].chars().count()
+}
+
+/// The id of a key, counted in as seen on one more line.
+fn intern(
+    stats: &mut Vec<Stats>,
+    ids: &mut HashMap<(String, bool), usize>,
+    text: &str,
+    head: &Head,
+    split: &Split,
+    quoted: bool,
+    number: u32,
+) -> usize {
+    let key = head.key(split);
+    let next = stats.len();
+    let id = *ids.entry((key.to_string(), quoted)).or_insert(next);
+    if id == next {
+        stats.push(Stats {
+            key: key.to_string(),
+            quoted,
+            display: Head::display(text, split),
+            counts: Counts::default(),
+            pad: usize::MAX,
+            escaped: false,
+            first_line: number,
+            first_hit: None,
+            answered: 0,
+        });
+    }
+    let entry = &mut stats[id];
+    entry.escaped |= head.escaped;
+    // The separator is what most lines put between marker and text; a glued `S:220` or a
+    // marker with no text says nothing about it.
+    let gap = blanks(text, split);
+    if gap > 0 && split.payload < text.len() {
+        entry.pad = entry.pad.min(gap);
+    }
+    id
+}
+
+/// Learns the markers of a file from all its lines.
+pub fn learn(lines: &[Line]) -> Notation {
+    let mut stats: Vec<Stats> = Vec::new();
+    let mut ids: HashMap<(String, bool), usize> = HashMap::new();
+    let mut spans = Spans::default();
+    let mut records: Vec<Record> = Vec::new();
+    let mut echoes: HashMap<(usize, usize), u32> = HashMap::new();
+    let mut last_hit: Option<(usize, Option<usize>, u64)> = None;
+
+    for (index, line) in lines.iter().enumerate() {
+        let text = line.text.as_str();
+        if text.trim().is_empty() {
+            continue;
+        }
+        let head = Head::of(text);
+        match first_hit(text, &head) {
+            Some((split, quoted, shape, hash)) => {
+                let key = head.key(&split);
+                let marker_hash = if key.is_empty() {
+                    0
+                } else {
+                    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                    key.hash(&mut hasher);
+                    hasher.finish() | 1
+                };
+                // A reply under a marker already seen on dialogue ends a message the log
+                // left out; under a new one (`Subject: 220 reasons …`) it is message text.
+                let known = !key.is_empty()
+                    && ids
+                        .get(&(key.to_string(), quoted))
+                        .is_some_and(|&id| stats[id].counts.hits() > 0);
+                if spans.inside(shape, marker_hash, known, false) {
+                    continue;
+                }
+                let id = (!key.is_empty()).then(|| {
+                    let id = intern(
+                        &mut stats,
+                        &mut ids,
+                        text,
+                        &head,
+                        &split,
+                        quoted,
+                        line.number,
+                    );
+                    let entry = &mut stats[id];
+                    match shape {
+                        Shape::Command { .. } => entry.counts.commands += 1,
+                        _ => entry.counts.replies += 1,
+                    }
+                    entry.first_hit.get_or_insert(records.len());
+                    id
+                });
+                if let Some((before, before_id, before_hash)) = last_hit {
+                    if let (Some(a), Some(b)) = (before_id, id) {
+                        if a != b && before_hash == hash && index - before <= 3 {
+                            *echoes.entry((a, b)).or_default() += 1;
+                        }
+                    }
+                }
+                last_hit = Some((index, id, hash));
+                records.push(Record {
+                    line: index,
+                    id,
+                    shape,
+                });
+            }
+            None => {
+                let inside = spans.inside(Shape::Neither, 0, false, ends_content(text, &head));
+                let label = head.label(text).map(|(split, _)| {
+                    let quoted = is_literal(&text[split.payload..]);
+                    intern(
+                        &mut stats,
+                        &mut ids,
+                        text,
+                        &head,
+                        &split,
+                        quoted,
+                        line.number,
+                    )
+                });
+                match (label, inside) {
+                    (Some(id), true) => stats[id].counts.inside += 1,
+                    (Some(id), false) => stats[id].counts.other += 1,
+                    (None, _) => {}
+                }
+                if !inside {
+                    records.push(Record {
+                        line: index,
+                        id: label,
+                        shape: Shape::Neither,
+                    });
+                }
+            }
+        }
+    }
+
+    for pair in records.windows(2) {
+        // A reply under a marker of its own (or none) answers; a number in a phrase does not.
+        let answer = matches!(pair[1].shape, Shape::Reply(_))
+            && pair[1].id.map_or(true, |next| is_short(&stats[next].key));
+        if let Some(id) = pair[0].id.filter(|&id| answer && pair[1].id != Some(id)) {
+            stats[id].answered += 1;
+        }
+    }
+    let roles = roles(&stats, &records, &echoes);
+    let mut notation = Notation::default();
+    let mut placed: HashMap<usize, usize> = HashMap::new();
+    for (id, role) in roles.iter().enumerate() {
+        let Some(role) = role else {
+            continue;
+        };
+        placed.insert(id, notation.markers.len());
+        let entry = &stats[id];
+        notation
+            .index
+            .insert((entry.key.clone(), entry.quoted), notation.markers.len());
+        notation.markers.push(Marker {
+            key: entry.key.clone(),
+            display: entry.display.clone(),
+            quoted: entry.quoted,
+            role: *role,
+            counts: entry.counts,
+            pad: if entry.pad == usize::MAX {
+                0
+            } else {
+                entry.pad.min(4)
+            },
+            escaped: entry.escaped,
+            first_line: entry.first_line,
+            field_quote: entry.key.matches('"').count() % 2 == 1,
+        });
+    }
+    for marker in &mut notation.markers {
+        if let Role::Echo(of) = marker.role {
+            marker.role = placed.get(&of).map_or(Role::Info, |&m| Role::Echo(m));
+        }
+    }
+    add_log_prefix(&mut notation);
+    notation
+}
+
+/// The tokens every client and server marker starts with, when there are two or more
+/// (`Mar # <time> mail postfix/smtpd[#]:`, `<date> <time>`), as a marker of the tool's own
+/// lines.
+fn add_log_prefix(notation: &mut Notation) {
+    let sided: Vec<&Marker> = notation
+        .markers
+        .iter()
+        .filter(|m| matches!(m.role, Role::Client | Role::Server))
+        .collect();
+    let has_both = sided.iter().any(|m| m.role == Role::Client)
+        && sided.iter().any(|m| m.role == Role::Server);
+    let Some(first) = sided.first().filter(|_| has_both) else {
+        return;
+    };
+    let mut common: Vec<&str> = first.key.split(' ').collect();
+    for marker in &sided[1..] {
+        let shared = common
+            .iter()
+            .zip(marker.key.split(' '))
+            .take_while(|(a, b)| *a == b)
+            .count();
+        common.truncate(shared);
+    }
+    // The marker itself is the last token; the prefix is what comes before it.
+    let whole = sided
+        .iter()
+        .any(|m| m.key.split(' ').count() <= common.len());
+    if common.len() < 2 || whole {
+        return;
+    }
+    let display: Vec<&str> = first.display.split(' ').take(common.len()).collect();
+    notation.log_prefix = Some((common.join(" "), notation.markers.len()));
+    notation.markers.push(Marker {
+        key: common.join(" "),
+        display: display.join(" "),
+        quoted: false,
+        role: Role::Info,
+        counts: Counts::default(),
+        pad: 0,
+        escaped: false,
+        first_line: first.first_line,
+        field_quote: false,
+    });
+}
+
+/// The role of every key, or `None` for a key that is no marker.
+fn roles(
+    stats: &[Stats],
+    records: &[Record],
+    echoes: &HashMap<(usize, usize), u32>,
+) -> Vec<Option<Role>> {
+    // A key on one dialogue line only counts among marked dialogue: a line next to it
+    // carries a marker that is on two dialogue lines or more, or a conventional one.
+    let is_dialogue = |record: &Record| match record.id {
+        None => false,
+        Some(id) => {
+            let key = &stats[id].key;
+            let frequent = stats[id].counts.hits() >= 2 && is_short(key);
+            is_marker_like(key) && (frequent || conventional(key).is_some())
+        }
+    };
+    let neighbours = |position: usize| {
+        let line = records[position].line;
+        let before = position
+            .checked_sub(1)
+            .map(|p| &records[p])
+            .filter(|r| line - r.line <= 3 && is_dialogue(r));
+        let after = records
+            .get(position + 1)
+            .filter(|r| r.line - line <= 3 && is_dialogue(r));
+        before.is_some() || after.is_some()
+    };
+    let mut roles: Vec<Option<Role>> = stats
+        .iter()
+        .map(|entry| {
+            let counts = entry.counts;
+            if !is_marker_like(&entry.key) {
+                return None;
+            }
+            let hits = counts.hits();
+            if hits == 0 {
+                // The conventional marks need no evidence (`C: <<<<` is still the client's).
+                if let Some(role) = conventional(&entry.key) {
+                    return Some(role);
+                }
+                // Seen outside the dialogue's text at least once, and more than once in all.
+                let info = counts.other >= 2 || (counts.other == 1 && counts.inside >= 1);
+                return info.then_some(Role::Info);
+            }
+            let label = is_short(&entry.key) && entry.key.split(' ').count() <= 2;
+            let enough = hits >= 2
+                || conventional(&entry.key).is_some()
+                || (label && entry.first_hit.is_some_and(|p| neighbours(p)));
+            // Mostly dialogue, or lines the other side answers (a student's `C: FOO 1`).
+            let dense =
+                hits * 3 >= hits + counts.other || entry.answered * 2 >= hits + counts.other;
+            if !dense && counts.other >= 2 {
+                // Mostly the tool's own lines that now and then mention a command
+                // (`DEBUG SMTP: AUTH LOGIN succeeded`).
+                return Some(Role::Info);
+            }
+            if !enough || !dense {
+                return None;
+            }
+            let (c, r) = (counts.commands, counts.replies);
+            Some(if c > r && r * 4 <= c {
+                Role::Client
+            } else if r > c && c * 4 <= r {
+                Role::Server
+            } else {
+                Role::Both
+            })
+        })
+        .collect();
+    // A marker whose lines mostly repeat, right after them, the lines of another marker of
+    // the same side is an echo of it (poplib's `*put*` after `*cmd*`, `*resp*` after `*get*`).
+    let mut pairs: Vec<(&(usize, usize), &u32)> = echoes.iter().collect();
+    pairs.sort();
+    for (&(first, second), &count) in pairs {
+        let same_side = roles[first] == roles[second]
+            && matches!(roles[first], Some(Role::Client | Role::Server));
+        if same_side && count * 5 >= stats[second].counts.hits() * 4 {
+            roles[second] = Some(Role::Echo(first));
+        }
+    }
+    roles
+}
+
+#[cfg(test)]
+mod tests;
