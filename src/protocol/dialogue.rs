@@ -202,8 +202,11 @@ impl DialogueBuilder {
 
     /// One whole server line as a transcript shows it (`250-PIPELINING`, `+OK 2 320`, `.`).
     pub fn server_line(&mut self, line: &str, origin: Origin) {
-        // A reply while the client is inside its message: the transcript left out the `.`.
-        self.close_client_message(origin);
+        // A reply while the client is inside its message: the transcript left out the `.`
+        // (unless commands before the DATA still wait: the reply is theirs).
+        if self.pending.iter().all(|p| p.reply.is_some()) {
+            self.close_client_message(origin);
+        }
         let mut bytes = line.as_bytes().to_vec();
         bytes.extend_from_slice(b"\r\n");
         self.server_bytes(&bytes, origin);

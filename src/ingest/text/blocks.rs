@@ -13,9 +13,9 @@ pub struct Region<'a> {
 }
 
 /// Dialogue glued to Markdown: the first line right after a fence (```` ```S: 220 … ````), the
-/// closing fence right after the last line (```` S: 221 Bye``` ````), a backtick before or after
-/// a line (`` `C: EHLO x` ``). [`unglue`] takes the glue off; a glued fence still opens or
-/// closes its block, on that line.
+/// closing fence right after the last line (```` S: 221 Bye``` ````), a backtick before the first
+/// line and after the last (a dialogue pasted as inline code). [`unglue`] takes the glue off;
+/// the block opens and closes on those lines.
 #[derive(Debug, Default)]
 pub struct Glue {
     /// Indices of lines that open a fence and are the block's first line.
@@ -39,9 +39,7 @@ pub fn unglue(lines: &mut [Line]) -> Glue {
         let mut start = 0;
         if ticks > 0 && indent < 4 && reads_as_dialogue(&trimmed[ticks..]) {
             start = indent + ticks;
-            if ticks >= 3 {
-                glue.opens.push(index);
-            }
+            glue.opens.push(index);
         }
         let body = &line.text[start..];
         let kept = body.trim_end();
@@ -49,9 +47,7 @@ pub fn unglue(lines: &mut [Line]) -> Glue {
         let mut end = line.text.len();
         if closing > 0 && reads_as_dialogue(&kept[..kept.len() - closing]) {
             end = start + kept.len() - closing;
-            if closing >= 3 {
-                glue.closes.push(index);
-            }
+            glue.closes.push(index);
         }
         if start > 0 || end < line.text.len() {
             glue.first.get_or_insert(line.number);

@@ -213,6 +213,9 @@ impl DialogueBuilder {
     pub(super) fn pump_client(&mut self) {
         loop {
             if let Mode::Waiting(effect) = self.client.mode {
+                if self.answer_wait_early() {
+                    continue;
+                }
                 if !self.finishing {
                     return;
                 }

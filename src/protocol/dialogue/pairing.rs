@@ -133,6 +133,33 @@ impl DialogueBuilder {
         Some((target, reply))
     }
 
+    /// The client waits for the reply to its last command (DATA, AUTH, STARTTLS) and the
+    /// transcript showed that reply before the command: it is the answer now, since the
+    /// client's next lines mean what it says (a `354` shown before DATA makes them a message).
+    pub(super) fn answer_wait_early(&mut self) -> bool {
+        let Some(index) = self.pending.len().checked_sub(1) else {
+            return false;
+        };
+        let waiting = &mut self.pending[index];
+        if waiting.reply.is_some() || waiting.effect == Effect::None {
+            return false;
+        }
+        let Some(early) = waiting.early.take() else {
+            return false;
+        };
+        let command = waiting.command.origin;
+        self.paired_note(
+            early.origin,
+            format!(
+                "the reply at {} is printed before the command at {command} it answers; \
+                 paired by the protocol",
+                early.origin
+            ),
+        );
+        self.answer_with(index, early);
+        true
+    }
+
     /// The conversation ends: a reply shown before a command that got no other is its
     /// answer; replies that came when nothing waited stay unasked-for.
     pub(super) fn settle_early(&mut self) {

@@ -71,9 +71,9 @@ pub struct Marker {
 pub struct Notation {
     pub markers: Vec<Marker>,
     index: HashMap<(String, bool), usize>,
-    /// What the client's and the server's markers both start with (a syslog or time stamp
-    /// prefix), and the marker that stands for it: a line that starts so but carries no
-    /// marker is the logging tool's own.
+    /// What the client's and the server's markers both start with, up to its time stamp
+    /// (a syslog or log-file prefix), and the marker that stands for it: a line that starts
+    /// so but carries no marker is the logging tool's own.
     log_prefix: Option<(String, usize)>,
 }
 
@@ -85,34 +85,42 @@ pub struct Marked {
 }
 
 impl Notation {
-    /// The learned marker a line starts with, if any.
+    /// The learned marker a line starts with, if any: the longest that says a side (a log's
+    /// own prefix is also the start of its dialogue markers), else the tool's own label.
     pub fn marker_of(&self, text: &str) -> Option<Marked> {
         if self.markers.is_empty() {
             return None;
         }
         let head = Head::of(text);
+        let mut found = None;
         for split in head.splits().iter().skip(1).filter(|s| !s.path) {
             let key = head.key(split);
             let quoted = opens_literal(&text[split.payload..]);
-            if let Some(&marker) = self.index.get(&(key.to_string(), quoted)) {
-                return Some(Marked {
+            // `C: "hello"` in a message is still a `C:` line.
+            let marker = self
+                .index
+                .get(&(key.to_string(), quoted))
+                .or_else(|| self.index.get(&(key.to_string(), !quoted)));
+            if let Some(&marker) = marker {
+                let marked = Marked {
                     marker,
                     split: *split,
-                });
-            }
-            // `C: "hello"` in a message is still a `C:` line; only direction markers carry
-            // text of either kind.
-            let other = self.index.get(&(key.to_string(), !quoted)).copied();
-            if let Some(marker) = other.filter(|&m| self.markers[m].role != Role::Info) {
-                return Some(Marked {
-                    marker,
-                    split: *split,
-                });
+                };
+                match self.markers[marker].role {
+                    Role::Info => {
+                        found.get_or_insert(marked);
+                    }
+                    _ => found = Some(marked),
+                }
             }
         }
+        if found.is_some() {
+            return found;
+        }
         if let Some((split, key)) = head.label(text) {
-            let quoted = opens_literal(&text[split.payload..]);
-            let found = self.index.get(&(key.to_string(), quoted));
+            let found = [false, true]
+                .into_iter()
+                .find_map(|quoted| self.index.get(&(key.to_string(), quoted)));
             if let Some(&marker) = found.filter(|&&m| self.markers[m].role == Role::Info) {
                 return Some(Marked { marker, split });
             }
@@ -231,7 +239,14 @@ fn first_hit(text: &str, head: &Head) -> Option<(Split, bool, Shape, u64)> {
             _ => payload,
         };
         let (line, quoted) = first_line(payload);
-        let shape = shape_of(&line);
+        // A command typed wrong counts only with no marker before it: after one, a known
+        // verb with the wrong words is more likely a host name or a sentence
+        // (`Mar 1 10:00:00 mail postfix/smtpd…`).
+        let shape = match shape_of(&line) {
+            Shape::Sloppy if split.marker_end == 0 => Shape::Command { multiline: false },
+            Shape::Sloppy => continue,
+            shape => shape,
+        };
         if shape.is_dialogue() {
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
             line.trim().hash(&mut hasher);
@@ -292,6 +307,12 @@ fn is_marker_like(key: &str) -> bool {
         .replace("<ip>", "");
     rest.chars()
         .any(|c| !matches!(c, '#' | ' ' | '[' | ']' | '(' | ')' | '.' | ',' | ';'))
+}
+
+/// Whether a key can label the tool's own lines: any marker, or a bracketed time stamp
+/// (`[<date> <time>] INFO …`).
+fn is_info_like(key: &str) -> bool {
+    is_marker_like(key) || (key.starts_with('[') && key.len() <= 80)
 }
 
 /// A marker short enough to be trusted on one line: a label or an arrow of a few words
@@ -526,7 +547,23 @@ fn add_log_prefix(notation: &mut Notation) {
         return;
     }
     let display: Vec<&str> = first.display.split(' ').take(common.len()).collect();
-    notation.log_prefix = Some((common.join(" "), notation.markers.len()));
+    // A line stamped like the dialogue is the logger's, whichever program wrote it (syslog's
+    // `postfix/cleanup` among `postfix/smtpd`): up to the time stamp is what tells.
+    let stamped = common.iter().rposition(|token| token.contains("<time>"));
+    let key = common.join(" ");
+    let stamp = match stamped {
+        Some(last) => common[..=last].join(" "),
+        None => key.clone(),
+    };
+    // The prefix may be learned already, as the label of the tool's own lines.
+    let learned = [false, true]
+        .into_iter()
+        .find_map(|quoted| notation.index.get(&(key.clone(), quoted)).copied());
+    if let Some(marker) = learned {
+        notation.log_prefix = Some((stamp, marker));
+        return;
+    }
+    notation.log_prefix = Some((stamp, notation.markers.len()));
     notation.markers.push(Marker {
         key: common.join(" "),
         display: display.join(" "),
@@ -571,10 +608,11 @@ fn roles(
         .iter()
         .map(|entry| {
             let counts = entry.counts;
-            if !is_marker_like(&entry.key) {
-                return None;
-            }
             let hits = counts.hits();
+            if !is_marker_like(&entry.key) {
+                let info = hits == 0 && counts.other >= 2 && is_info_like(&entry.key);
+                return info.then_some(Role::Info);
+            }
             if hits == 0 {
                 // The conventional marks need no evidence (`C: <<<<` is still the client's).
                 if let Some(role) = conventional(&entry.key) {

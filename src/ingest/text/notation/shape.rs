@@ -13,6 +13,9 @@ pub enum Shape {
         /// POP3: a positive answer carries a multi-line body (RETR, LIST, CAPA …).
         multiline: bool,
     },
+    /// A known verb with arguments it does not take (`MAIL a@b`, `mail postfix/smtpd…`):
+    /// a command typed wrong, or a word in a sentence.
+    Sloppy,
     /// A reply line.
     Reply(Reply),
     Neither,
@@ -87,7 +90,7 @@ pub fn shape_of(text: &str) -> Shape {
         Ok(_) => return Shape::Command { multiline: false },
         Err(smtp::SyntaxError::UnknownCommand { .. } | smtp::SyntaxError::Empty) => {}
         Err(_) if smtp::parse_request(verb).is_ok() => return Shape::Neither,
-        Err(_) => return Shape::Command { multiline: false },
+        Err(_) => return Shape::Sloppy,
     }
     match pop3::parse_request(text) {
         Ok(request) => Shape::Command {
@@ -95,7 +98,7 @@ pub fn shape_of(text: &str) -> Shape {
         },
         Err(pop3::SyntaxError::UnknownCommand { .. } | pop3::SyntaxError::Empty) => Shape::Neither,
         Err(_) if pop3::parse_request(verb).is_ok() => Shape::Neither,
-        Err(_) => Shape::Command { multiline: false },
+        Err(_) => Shape::Sloppy,
     }
 }
 
@@ -140,7 +143,8 @@ impl Spans {
                 self.span = Span::Dialogue;
             }
             Span::Body { opener } => {
-                let other_marker = matches!(shape, Shape::Command { .. }) && marker != opener;
+                let command = matches!(shape, Shape::Command { .. } | Shape::Sloppy);
+                let other_marker = command && marker != opener;
                 if dot {
                     self.span = Span::Dialogue;
                     return true;
@@ -155,6 +159,7 @@ impl Spans {
         }
         match shape {
             Shape::Command { multiline } => self.multiline_command = multiline,
+            Shape::Sloppy => self.multiline_command = false,
             Shape::Reply(Reply::Smtp(354)) => self.span = Span::Message,
             Shape::Reply(reply) if reply.is_challenge() => self.span = Span::Auth,
             Shape::Reply(Reply::Pop3Ok) if self.multiline_command => {
@@ -178,6 +183,8 @@ mod tests {
         let cases = [
             ("EHLO x", command),
             ("mail from: a@b", command),
+            ("MAIL a@b", Shape::Sloppy),
+            ("mail postfix/smtpd[1]: x", Shape::Sloppy),
             ("RETR 1", Shape::Command { multiline: true }),
             ("QUIT", command),
             ("250 ok", Shape::Reply(Reply::Smtp(250))),
@@ -193,7 +200,7 @@ mod tests {
             ("110", Shape::Neither),
             ("we said hello", Shape::Neither),
             ("data with <CR><LF>", Shape::Neither),
-            ("HELO", command),
+            ("HELO", Shape::Sloppy),
         ];
         for (text, expected) in cases {
             assert_eq!(shape_of(text), expected, "{text:?}");
