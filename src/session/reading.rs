@@ -46,8 +46,8 @@ pub enum SidesFrom {
 impl fmt::Display for SidesFrom {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            SidesFrom::Markers => "the file's direction markers",
-            SidesFrom::Protocol => "the protocol (no direction markers)",
+            SidesFrom::Markers => "its direction markers",
+            SidesFrom::Protocol => "the protocol where it has no direction markers",
             SidesFrom::PacketList => "the packet list's Info column and addresses",
             SidesFrom::StreamDump => "the stream dump's nodes",
         })
@@ -141,7 +141,7 @@ pub enum Doubt {
         replies: u32,
     },
     /// Many lines' sides were guessed from the protocol state, unsure.
-    GuessedSides { guessed: u32, lines: u32 },
+    GuessedSides { guessed: u32, exchanges: u32 },
     /// Many commands read are no command of the protocol: lines may be on the wrong side.
     UnknownCommands { unknown: u32, commands: u32 },
 }
@@ -157,9 +157,9 @@ impl fmt::Display for Doubt {
                 f,
                 "the lines after `{marker}` parse as commands ({commands}) and as replies ({replies})"
             ),
-            Doubt::GuessedSides { guessed, lines } => write!(
+            Doubt::GuessedSides { guessed, exchanges } => write!(
                 f,
-                "the side of {guessed} of {lines} lines was guessed from the protocol"
+                "the side of {guessed} lines was guessed from the protocol ({exchanges} exchanges read)"
             ),
             Doubt::UnknownCommands { unknown, commands } => write!(
                 f,

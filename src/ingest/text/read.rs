@@ -173,9 +173,11 @@ fn events_of(regions: &[Region], notation: &Notation, usage: &mut Usage) -> Vec<
 /// Every session gets the file's reading, with its own doubts added.
 fn explain(sessions: &mut [Session], notation: &Notation, usage: &Usage) {
     let reading = notation::reading(notation, &usage.markers.lines, &usage.sides_from);
+    let marked = !usage.sides_from.contains(&SidesFrom::Protocol);
     for session in sessions {
         let mut own = reading.clone();
-        own.doubts.extend(notation::doubts_of_session(session));
+        own.doubts
+            .extend(notation::doubts_of_session(session, marked));
         session.reading = Some(own);
     }
 }

@@ -73,22 +73,27 @@ pub fn reading(notation: &Notation, used: &[u32], sides_from: &BTreeSet<SidesFro
     }
 }
 
-/// What makes one session's reading doubtful: many sides guessed, many client lines that
-/// are no command (a sign lines were put on the wrong side).
-pub fn doubts_of_session(session: &Session) -> Vec<Doubt> {
+/// What makes one session's reading doubtful: many sides guessed, and — where no marker
+/// said the sides — many client lines that are no command (prose read as dialogue, or
+/// lines put on the wrong side). `marked`: the file's markers gave the sides.
+pub fn doubts_of_session(session: &Session, marked: bool) -> Vec<Doubt> {
     let mut doubts = Vec::new();
     let lines = session
         .exchanges
         .iter()
         .map(|e| u32::from(e.command.is_some()) + u32::from(e.reply.is_some()))
         .sum::<u32>();
+    let exchanges = session.exchanges.len() as u32;
     let guessed = session
         .notes
         .iter()
         .filter(|n| n.kind == NoteKind::DirectionInferred)
         .count() as u32;
     if guessed >= 3 && guessed * 4 >= lines {
-        doubts.push(Doubt::GuessedSides { guessed, lines });
+        doubts.push(Doubt::GuessedSides { guessed, exchanges });
+    }
+    if marked {
+        return doubts;
     }
     let verbs: Vec<&str> = session
         .commands()

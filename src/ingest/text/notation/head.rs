@@ -84,13 +84,18 @@ fn push_word(key: &mut String, word: &str, lower: bool) {
     let digit_start = word.starts_with(|c: char| c.is_ascii_digit());
     let separators = word.bytes().filter(|&b| b == b'-' || b == b'/').count();
     let dots = word.bytes().filter(|&b| b == b'.').count();
-    let only_digits_and_dots = word.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-    key.push_str(if word.contains(':') {
+    let address = word
+        .split_once(':')
+        .map_or(word, |(host, _)| host)
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.');
+    key.push_str(if address && dots == 3 {
+        // `127.0.0.1`, `127.0.0.1:50420`
+        "<ip>"
+    } else if word.contains(':') {
         "<time>"
     } else if digit_start && separators >= 2 {
         "<date>"
-    } else if only_digits_and_dots && dots == 3 {
-        "<ip>"
     } else {
         "#"
     });
