@@ -19,7 +19,7 @@ mod server;
 
 use std::collections::VecDeque;
 
-pub use guess::{guess_direction, is_known_command};
+pub use guess::{guess_direction, is_known_command, is_verb};
 
 use crate::session::{
     Command, CommandKind, Content, Exchange, Note, NoteKind, Origin, Protocol, Reply, Secret,

@@ -80,9 +80,9 @@ static LINE_NUMBER: LazyLock<Regex> =
 fn reads_as_dialogue(text: &str) -> bool {
     // A bare number is no evidence: POP3 LIST lines (`2 354`) would read as a reply code.
     let dialogue = |text: &str| {
-        is_marked_dialogue(text)
-            || (text.contains(|c: char| c.is_alphabetic())
-                && (smtp::is_reply_line(text) || pop3::parse_status_line(text).is_ok()))
+        (text.contains(|c: char| c.is_alphabetic())
+            && (smtp::is_reply_line(text) || pop3::parse_status_line(text).is_ok()))
+            || is_marked_dialogue(text)
     };
     dialogue(text)
         || Decoration::ALL.iter().any(|inner| {

@@ -12,7 +12,7 @@ use super::assemble::{assemble, Assembled};
 use super::blocks::{self, Region};
 use super::decode::{decode, DecodeError};
 use super::decoration::undecorate;
-use super::dialect;
+use super::dialect::{self, Dialect};
 use super::event::Located;
 use super::html;
 use super::lines::{split_lines, Line, MAX_LINES, MAX_LINE_CHARS};
@@ -92,19 +92,20 @@ pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
         .and_then(|e| e.to_str())
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "md" | "markdown"));
     let regions = blocks::regions(&lines, markdown, &glue);
-    let notation = notation::learn(&lines);
+    let regions = with_dialects(regions);
+    let mut notation = learn_from(&regions);
     let mut usage = Usage::default();
     let mut assembled = assemble(path, &events_of(&regions, &notation, &mut usage));
-    if assembled.sessions.is_empty() && regions.first().is_some_and(|r| r.block.is_some()) {
+    if assembled.sessions.is_empty() && regions.first().is_some_and(|(r, _)| r.block.is_some()) {
         // A report whose dialogue is in its prose, not its code blocks.
+        let whole = with_dialects(vec![blocks::whole(&lines)]);
+        let whole_notation = learn_from(&whole);
         let mut whole_usage = Usage::default();
-        let whole = assemble(
-            path,
-            &events_of(&[blocks::whole(&lines)], &notation, &mut whole_usage),
-        );
-        if !whole.sessions.is_empty() {
-            assembled = whole;
+        let read = assemble(path, &events_of(&whole, &whole_notation, &mut whole_usage));
+        if !read.sessions.is_empty() {
+            assembled = read;
             usage = whole_usage;
+            notation = whole_notation;
         }
     }
     let Assembled {
@@ -127,6 +128,27 @@ pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
     Ok(FileRead { sessions, notes })
 }
 
+/// Each region with the dialect it is written in, found once.
+fn with_dialects(regions: Vec<Region>) -> Vec<(Region, Dialect)> {
+    regions
+        .into_iter()
+        .map(|region| {
+            let dialect = dialect::detect(region.lines);
+            (region, dialect)
+        })
+        .collect()
+}
+
+/// The markers of the regions that are transcripts (an export's own structure needs none).
+fn learn_from(regions: &[(Region, Dialect)]) -> Notation {
+    let lines: Vec<&Line> = regions
+        .iter()
+        .filter(|(_, dialect)| *dialect == Dialect::Transcript)
+        .flat_map(|(region, _)| region.lines)
+        .collect();
+    notation::learn(&lines)
+}
+
 /// How the regions of a file were read, for the explanation.
 #[derive(Debug, Default)]
 struct Usage {
@@ -134,16 +156,17 @@ struct Usage {
     markers: Used,
 }
 
-fn events_of(regions: &[Region], notation: &Notation, usage: &mut Usage) -> Vec<Located> {
+fn events_of(
+    regions: &[(Region, Dialect)],
+    notation: &Notation,
+    usage: &mut Usage,
+) -> Vec<Located> {
     let mut events = Vec::new();
-    for region in regions {
-        let dialect = dialect::detect(region.lines);
-        let read = match dialect::read(dialect, region.lines) {
+    for (region, dialect) in regions {
+        let read = match dialect::read(*dialect, region.lines) {
             Some(read) => {
                 usage.sides_from.insert(match dialect {
-                    dialect::Dialect::FollowAscii | dialect::Dialect::FollowYaml => {
-                        SidesFrom::StreamDump
-                    }
+                    Dialect::FollowAscii | Dialect::FollowYaml => SidesFrom::StreamDump,
                     _ => SidesFrom::PacketList,
                 });
                 read

@@ -22,13 +22,31 @@ pub struct Split {
     pub path: bool,
 }
 
-/// A line's head, read once.
-#[derive(Debug)]
+/// A line's head, read once. One `Head` can be reused line after line ([`Head::read_into`]),
+/// so reading a file allocates nothing per line.
+#[derive(Debug, Default)]
 pub struct Head {
     key: String,
     splits: Vec<Split>,
     /// An HTML entity (`&gt;`) was read in the head.
     pub escaped: bool,
+    /// The head was read to the line's end.
+    complete: bool,
+    /// Where reading stopped, to go on from there ([`Head::extend`]).
+    scan: Scan,
+}
+
+/// The state of reading a head, kept between [`Head::extend`] calls.
+#[derive(Clone, Copy, Debug, Default)]
+struct Scan {
+    at: usize,
+    /// Blanks were passed since the last token.
+    blank: bool,
+    /// The last character lets a payload start right after it.
+    may_split: bool,
+    marker_end: usize,
+    last_word: bool,
+    lower: bool,
 }
 
 /// Characters after which a payload may start even without a blank (`S:220`, `C>QUIT`).
@@ -49,26 +67,42 @@ fn entity(rest: &str) -> Option<(char, usize)> {
         .map(|(name, c)| (c, name.len()))
 }
 
+/// Whether the character at byte `at` is a word character, and its length.
+fn word_char_at(line: &str, at: usize) -> Option<usize> {
+    let byte = *line.as_bytes().get(at)?;
+    if byte.is_ascii() {
+        let word = byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'@' | b'/');
+        return word.then_some(1);
+    }
+    let c = line[at..].chars().next()?;
+    is_word(c).then_some(c.len_utf8())
+}
+
 /// The end of the word starting at `start`: word characters, `-` before a word character
-/// (`2024-03-01`, but not `->`), `:` between digits (`10:02:03`).
+/// (`2024-03-01`, but not `->`), `:` between digits (`10:02:03`). Bytes, not chars: this
+/// runs on every line of every file.
 fn word_end(line: &str, start: usize) -> usize {
     let bytes = line.as_bytes();
-    let mut end = start;
-    let mut chars = line[start..].char_indices().peekable();
-    while let Some((offset, c)) = chars.next() {
-        let next = chars.peek().map(|&(_, c)| c);
-        let keep = is_word(c)
-            || (c == '-' && next.is_some_and(is_word) && offset > 0)
-            || (c == ':'
-                && offset > 0
-                && bytes[start + offset - 1].is_ascii_digit()
-                && next.is_some_and(|c| c.is_ascii_digit()));
-        if !keep {
-            break;
+    let mut at = start;
+    loop {
+        if let Some(len) = word_char_at(line, at) {
+            at += len;
+            continue;
         }
-        end = start + offset + c.len_utf8();
+        let joins = match bytes.get(at) {
+            Some(b'-') => at > start && word_char_at(line, at + 1).is_some(),
+            Some(b':') => {
+                at > start
+                    && bytes[at - 1].is_ascii_digit()
+                    && bytes.get(at + 1).is_some_and(u8::is_ascii_digit)
+            }
+            _ => false,
+        };
+        if !joins {
+            return at;
+        }
+        at += 1;
     }
-    end
 }
 
 /// A word as it goes into a key: numbers of every kind masked.
@@ -103,31 +137,63 @@ fn push_word(key: &mut String, word: &str, lower: bool) {
 
 impl Head {
     /// Reads the head of `line`: its splits and their keys (lower-cased).
+    #[cfg(test)]
     pub fn of(line: &str) -> Head {
-        Self::read(line, true)
+        let mut head = Head::default();
+        head.read_into(line, true, usize::MAX);
+        head
     }
 
     /// The marker of `split` as the file writes it (case kept, numbers masked), to show.
     pub fn display(line: &str, split: &Split) -> String {
-        let head = Self::read(&line[..split.marker_end], false);
+        let mut head = Head::default();
+        head.read_into(&line[..split.marker_end], false, usize::MAX);
         head.key
     }
 
-    fn read(line: &str, lower: bool) -> Head {
-        let mut head = Head {
-            key: String::with_capacity(32),
-            splits: Vec::new(),
-            escaped: false,
+    /// Reads the head of `line` into this one, lower-cased, no further than a key of
+    /// `max_key` bytes (the longest marker that could match).
+    pub fn reread(&mut self, line: &str, max_key: usize) {
+        self.read_into(line, true, max_key);
+    }
+
+    fn read_into(&mut self, line: &str, lower: bool, max_key: usize) {
+        self.key.clear();
+        self.splits.clear();
+        self.escaped = false;
+        self.complete = false;
+        self.scan = Scan {
+            may_split: true,
+            lower,
+            ..Scan::default()
         };
-        let mut blank = false;
-        // The character before the current one allows a payload to start here.
-        let mut may_split = true;
-        let mut marker_end = 0;
-        let mut last_word = false;
-        let mut at = 0;
-        while at < line.len() && at < MAX_HEAD && head.splits.len() < MAX_SPLITS {
+        self.extend(line, max_key);
+    }
+
+    /// Reads on into the same line, no further than a key of `max_key` bytes. Learning reads
+    /// a little and more only when no marker was found yet: most lines give theirs early.
+    pub fn extend(&mut self, line: &str, max_key: usize) {
+        let head = self;
+        let Scan {
+            mut at,
+            mut blank,
+            mut may_split,
+            mut marker_end,
+            mut last_word,
+            lower,
+        } = head.scan;
+        while at < line.len()
+            && at < MAX_HEAD
+            && head.splits.len() < MAX_SPLITS
+            && head.key.len() <= max_key
+        {
             let rest = &line[at..];
-            let c = rest.chars().next().unwrap_or(' ');
+            let byte = line.as_bytes()[at];
+            let c = if byte.is_ascii() {
+                char::from(byte)
+            } else {
+                rest.chars().next().unwrap_or(' ')
+            };
             if c.is_whitespace() {
                 blank = !head.key.is_empty();
                 may_split = true;
@@ -135,21 +201,20 @@ impl Head {
                 continue;
             }
             if may_split {
-                let after = rest.trim_start_matches(|c: char| c.is_whitespace());
                 head.splits.push(Split {
                     payload: at,
                     marker_end,
                     key_len: head.key.len(),
                     path: !head.key.is_empty()
-                        && (after.starts_with('\\') || after.starts_with("//"))
-                        && line[..at].ends_with(':'),
+                        && line[..at].ends_with(':')
+                        && (rest.starts_with('\\') || rest.starts_with("//")),
                 });
             }
             if blank {
                 head.key.push(' ');
                 blank = false;
             }
-            if is_word(c) {
+            if word_char_at(line, at).is_some() {
                 let end = word_end(line, at);
                 push_word(&mut head.key, &line[at..end], lower);
                 at = end;
@@ -158,7 +223,7 @@ impl Head {
                 marker_end = at;
                 continue;
             }
-            let (c, len) = match entity(rest) {
+            let (c, len) = match entity(rest).filter(|_| c == '&') {
                 Some(found) => {
                     head.escaped = true;
                     found
@@ -171,10 +236,18 @@ impl Head {
             last_word = false;
             marker_end = at;
         }
+        head.scan = Scan {
+            at,
+            blank,
+            may_split,
+            marker_end,
+            last_word,
+            lower,
+        };
         // A marker with nothing after it (`C:` on a blank message line).
+        head.complete = at >= line.len();
         let ends_marked = may_split || !last_word;
-        if at >= line.len() && ends_marked && !head.key.is_empty() && head.splits.len() < MAX_SPLITS
-        {
+        if head.complete && ends_marked && !head.key.is_empty() && head.splits.len() < MAX_SPLITS {
             let last = head.splits.last().map_or(0, |s| s.key_len);
             if last < head.key.len() {
                 head.splits.push(Split {
@@ -185,7 +258,11 @@ impl Head {
                 });
             }
         }
-        head
+    }
+
+    /// Whether there is no more of the head to read (the line, or the longest marker, ended).
+    pub fn exhausted(&self) -> bool {
+        self.complete || self.scan.at >= MAX_HEAD || self.splits.len() >= MAX_SPLITS
     }
 
     /// Where a marker may end, in order; the first has no marker (the line's first
@@ -225,6 +302,7 @@ impl Head {
                 .starts_with('[')
                 .then(|| splits.clone().find(|s| self.key(s).ends_with(']')))
                 .flatten()
+                .filter(|s| s.key_len <= 48)
         };
         if let Some(split) = labelled.or_else(punctuation).or_else(bracketed) {
             return Some((*split, self.key(split)));
@@ -233,7 +311,7 @@ impl Head {
             .key
             .chars()
             .all(|c| c.is_alphanumeric() || c == ' ' || c == '#');
-        let whole = words && self.key.len() <= 24 && self.key.contains(' ');
+        let whole = self.complete && words && self.key.len() <= 24 && self.key.contains(' ');
         whole.then(|| {
             let split = Split {
                 payload: line.len(),

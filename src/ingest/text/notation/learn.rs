@@ -9,12 +9,46 @@
 //! never parse is the tool's own chatter; one whose lines repeat another's is an echo.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 
 use super::super::lines::Line;
 use super::head::{Head, Split};
 use super::shape::{shape_of, Shape, Spans};
 use super::unquote::{first_line, is_literal, unquote};
+
+/// Marker keys to ids, by whether the text after them is quoted. Looked up by `&str`, so
+/// reading a line allocates nothing; foldhash, as a lookup per split of every line is much
+/// of the reader's work.
+#[derive(Clone, Debug, Default)]
+struct Keys(HashMap<String, [Option<usize>; 2], foldhash::fast::RandomState>);
+
+impl Keys {
+    fn get(&self, key: &str, quoted: bool) -> Option<usize> {
+        self.0.get(key).and_then(|slots| slots[usize::from(quoted)])
+    }
+
+    /// Either kind, the one asked for first.
+    fn either(&self, key: &str, quoted: bool) -> Option<usize> {
+        let slots = self.0.get(key)?;
+        slots[usize::from(quoted)].or(slots[usize::from(!quoted)])
+    }
+
+    fn insert(&mut self, key: &str, quoted: bool, id: usize) {
+        match self.0.get_mut(key) {
+            Some(slots) => slots[usize::from(quoted)] = Some(id),
+            None => {
+                let mut slots = [None; 2];
+                slots[usize::from(quoted)] = Some(id);
+                self.0.insert(key.to_string(), slots);
+            }
+        }
+    }
+}
+
+/// A hash of a payload or key, to compare lines without keeping them.
+fn hash_of(text: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(text)
+}
 
 /// What a marker's lines are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,11 +104,17 @@ pub struct Marker {
 #[derive(Clone, Debug, Default)]
 pub struct Notation {
     pub markers: Vec<Marker>,
-    index: HashMap<(String, bool), usize>,
+    index: Keys,
+    /// The longest key of a marker that says a side, and of any marker: a line's head is
+    /// read no further than needed.
+    max_sided_key: usize,
+    max_key: usize,
     /// What the client's and the server's markers both start with, up to its time stamp
     /// (a syslog or log-file prefix), and the marker that stands for it: a line that starts
     /// so but carries no marker is the logging tool's own.
     log_prefix: Option<(String, usize)>,
+    /// Lines learning already read, by line number (ascending).
+    seen: Vec<(u32, Marked)>,
 }
 
 /// How a line starts: with a learned marker (its index and where it ends), or not.
@@ -85,43 +125,39 @@ pub struct Marked {
 }
 
 impl Notation {
+    /// [`marker_of`](Self::marker_of) for a line of the file, as learning found it when it
+    /// did.
+    pub fn marker_of_line(&self, line: &Line, head: &mut Head) -> Option<Marked> {
+        match self
+            .seen
+            .binary_search_by_key(&line.number, |(number, _)| *number)
+        {
+            Ok(found) => Some(self.seen[found].1),
+            Err(_) => self.marker_of(&line.text, head),
+        }
+    }
+
     /// The learned marker a line starts with, if any: the longest that says a side (a log's
     /// own prefix is also the start of its dialogue markers), else the tool's own label.
-    pub fn marker_of(&self, text: &str) -> Option<Marked> {
+    /// `head` is scratch space, reused line after line.
+    pub fn marker_of(&self, text: &str, head: &mut Head) -> Option<Marked> {
         if self.markers.is_empty() {
             return None;
         }
-        let head = Head::of(text);
-        let mut found = None;
-        for split in head.splits().iter().skip(1).filter(|s| !s.path) {
-            let key = head.key(split);
-            let quoted = opens_literal(&text[split.payload..]);
-            // `C: "hello"` in a message is still a `C:` line.
-            let marker = self
-                .index
-                .get(&(key.to_string(), quoted))
-                .or_else(|| self.index.get(&(key.to_string(), !quoted)));
-            if let Some(&marker) = marker {
-                let marked = Marked {
-                    marker,
-                    split: *split,
-                };
-                match self.markers[marker].role {
-                    Role::Info => {
-                        found.get_or_insert(marked);
-                    }
-                    _ => found = Some(marked),
-                }
-            }
+        head.reread(text, self.max_sided_key);
+        let sided = self.lookup(text, head, 0);
+        if sided.is_some_and(|m| self.markers[m.marker].role != Role::Info) {
+            return sided;
         }
+        let tried = head.splits().len();
+        head.extend(text, self.max_key);
+        let found = sided.or_else(|| self.lookup(text, head, tried));
         if found.is_some() {
             return found;
         }
         if let Some((split, key)) = head.label(text) {
-            let found = [false, true]
-                .into_iter()
-                .find_map(|quoted| self.index.get(&(key.to_string(), quoted)));
-            if let Some(&marker) = found.filter(|&&m| self.markers[m].role == Role::Info) {
+            let found = self.index.either(key, false);
+            if let Some(marker) = found.filter(|&m| self.markers[m].role == Role::Info) {
                 return Some(Marked { marker, split });
             }
         }
@@ -135,18 +171,40 @@ impl Notation {
         })
     }
 
+    /// The longest marker that says a side among the splits from the `from`th on, else the
+    /// first of the tool's own.
+    fn lookup(&self, text: &str, head: &Head, from: usize) -> Option<Marked> {
+        let mut found = None;
+        for split in head.splits().iter().skip(from.max(1)).filter(|s| !s.path) {
+            let key = head.key(split);
+            let quoted = opens_literal(&text[split.payload..]);
+            // `C: "hello"` in a message is still a `C:` line.
+            if let Some(marker) = self.index.either(key, quoted) {
+                let marked = Marked {
+                    marker,
+                    split: *split,
+                };
+                match self.markers[marker].role {
+                    Role::Info => {
+                        found.get_or_insert(marked);
+                    }
+                    _ => found = Some(marked),
+                }
+            }
+        }
+        found
+    }
+
     /// The lines of dialogue a marked line carries: its text after the marker and padding,
     /// the field's closing quote off, unquoted, entities read.
     pub fn payload<'a>(&self, text: &'a str, marked: &Marked) -> Payload<'a> {
         let marker = &self.markers[marked.marker];
         let mut start = marked.split.marker_end;
-        let mut blanks = 0;
-        for c in text[start..].chars() {
+        for (blanks, c) in text[start..].chars().enumerate() {
             if blanks == marker.pad || !c.is_whitespace() || start >= marked.split.payload {
                 break;
             }
             start += c.len_utf8();
-            blanks += 1;
         }
         let mut written = &text[start..];
         if marker.field_quote {
@@ -204,7 +262,9 @@ fn opens_literal(payload: &str) -> bool {
 struct Stats {
     key: String,
     quoted: bool,
-    display: String,
+    /// The line and split it was first seen at, to show it as written (kept as places, not
+    /// text: most keys are no marker).
+    first_seen: (usize, Split),
     counts: Counts,
     pad: usize,
     escaped: bool,
@@ -226,16 +286,48 @@ struct Record {
 /// The first place in a line after which the text parses: the split, whether the text was a
 /// literal, and the shape.
 fn first_hit(text: &str, head: &Head) -> Option<(Split, bool, Shape, u64)> {
-    for split in head.splits().iter().filter(|s| !s.path) {
+    hit_from(text, head, 0)
+}
+
+/// [`first_hit`] reading the head only as far as needed: most lines give their marker in
+/// the first few characters, and only lines that are no dialogue are read to the end.
+fn first_hit_lazily(text: &str, head: &mut Head) -> Option<(Split, bool, Shape, u64)> {
+    let mut tried = 0;
+    let mut limit = FIRST_LOOK;
+    loop {
+        if let Some(hit) = hit_from(text, head, tried) {
+            return Some(hit);
+        }
+        if head.exhausted() || limit >= MARKER_REACH {
+            return None;
+        }
+        tried = head.splits().len();
+        limit = (limit * 2).min(MARKER_REACH);
+        head.extend(text, limit);
+    }
+}
+
+/// How much of a line's key learning reads before it looks for dialogue.
+const FIRST_LOOK: usize = 4;
+/// How far into a line's key a short marker reaches (`服务器端:`, `CLIENT ->`).
+const SHORT_REACH: usize = 24;
+/// How far into a line's key a marker may reach: the longest real ones (a syslog prefix and
+/// a client's address) are about fifty bytes masked.
+const MARKER_REACH: usize = 64;
+/// How far into a line's key a label of the tool's own may reach ([`Head::label`]).
+const LABEL_REACH: usize = 48;
+
+/// The first split from the `from`th on after which the text parses.
+fn hit_from(text: &str, head: &Head, from: usize) -> Option<(Split, bool, Shape, u64)> {
+    for split in head.splits().iter().skip(from).filter(|s| !s.path) {
         let payload = &text[split.payload..];
         let first = payload.as_bytes().first().copied().unwrap_or(b' ');
         if !(first.is_ascii_alphanumeric() || matches!(first, b'+' | b'-' | b'\'' | b'"')) {
             continue;
         }
         // A field the marker opened (`"SENT: 250 ok"`) closes at the end of the line.
-        let field = line_opens_field(&text[..split.payload]);
         let payload = match payload.trim_end().strip_suffix('"') {
-            Some(inner) if field => inner,
+            Some(inner) if opens_field(&text[..split.payload]) => inner,
             _ => payload,
         };
         let (line, quoted) = first_line(payload);
@@ -248,32 +340,63 @@ fn first_hit(text: &str, head: &Head) -> Option<(Split, bool, Shape, u64)> {
             shape => shape,
         };
         if shape.is_dialogue() {
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            line.trim().hash(&mut hasher);
-            return Some((*split, quoted, shape, hasher.finish()));
+            return Some((*split, quoted, shape, hash_of(line.trim())));
         }
     }
     None
 }
 
+/// Whether the text before a payload leaves a quoted field open.
+fn opens_field(before: &str) -> bool {
+    before.bytes().filter(|&b| b == b'"').count() % 2 == 1
+}
+
+/// [`first_hit`] at the splits of markers already seen on dialogue only.
+fn known_hit(
+    text: &str,
+    head: &Head,
+    ids: &Keys,
+    stats: &[Stats],
+) -> Option<(Split, bool, Shape, u64)> {
+    head.splits().iter().skip(1).find_map(|split| {
+        let key = head.key(split);
+        let payload = &text[split.payload..];
+        let quoted = opens_literal(payload);
+        let id = ids.get(key, quoted)?;
+        if stats[id].counts.hits() == 0 {
+            return None;
+        }
+        let (line, quoted) = first_line(payload);
+        let shape = shape_of(&line);
+        shape
+            .is_dialogue()
+            .then(|| (*split, quoted, shape, hash_of(line.trim())))
+    })
+}
+
 /// Whether a line is dialogue behind a short marker (`C: EHLO x`, `-> EHLO x`, `send: 'quit'`):
 /// what decorations are taken off for.
 pub fn is_marked_dialogue(text: &str) -> bool {
-    let head = Head::of(text);
+    // A short marker ends in one of these, near the start of the line.
+    let start = &text.as_bytes()[..text.len().min(24)];
+    if !start
+        .iter()
+        .any(|b| matches!(b, b':' | b'>' | b'<' | b'-' | b'~' | b'*' | b'=') || *b >= 0x80)
+    {
+        return false;
+    }
+    let mut head = Head::default();
+    head.reread(text, SHORT_REACH);
     first_hit(text, &head).is_some_and(|(split, ..)| {
         let key = head.key(&split);
         !key.is_empty() && is_short(key) && key.split(' ').count() <= 2
     })
 }
 
-/// Whether the text before a payload leaves a quoted field open.
-fn line_opens_field(before: &str) -> bool {
-    before.bytes().filter(|&b| b == b'"').count() % 2 == 1
-}
-
 /// Whether a line is dialogue: a command or reply, bare or behind a short marker.
 pub fn reads_as_dialogue(text: &str) -> bool {
-    let head = Head::of(text);
+    let mut head = Head::default();
+    head.reread(text, SHORT_REACH);
     first_hit(text, &head).is_some_and(|(split, ..)| {
         let key = head.key(&split);
         key.is_empty() || is_short(key)
@@ -341,21 +464,23 @@ fn blanks(text: &str, split: &Split) -> usize {
 /// The id of a key, counted in as seen on one more line.
 fn intern(
     stats: &mut Vec<Stats>,
-    ids: &mut HashMap<(String, bool), usize>,
+    ids: &mut Keys,
     text: &str,
     head: &Head,
     split: &Split,
     quoted: bool,
-    number: u32,
+    (index, number): (usize, u32),
 ) -> usize {
     let key = head.key(split);
-    let next = stats.len();
-    let id = *ids.entry((key.to_string(), quoted)).or_insert(next);
-    if id == next {
+    let id = ids.get(key, quoted).unwrap_or_else(|| {
+        ids.insert(key, quoted, stats.len());
+        stats.len()
+    });
+    if id == stats.len() {
         stats.push(Stats {
             key: key.to_string(),
             quoted,
-            display: Head::display(text, split),
+            first_seen: (index, *split),
             counts: Counts::default(),
             pad: usize::MAX,
             escaped: false,
@@ -375,37 +500,50 @@ fn intern(
     id
 }
 
-/// Learns the markers of a file from all its lines.
-pub fn learn(lines: &[Line]) -> Notation {
+/// Learns the markers of a file from the lines of its transcripts, in file order.
+pub fn learn(lines: &[&Line]) -> Notation {
     let mut stats: Vec<Stats> = Vec::new();
-    let mut ids: HashMap<(String, bool), usize> = HashMap::new();
+    let mut ids = Keys::default();
+    let mut head = Head::default();
+    // The longest key that parsed so far: inside a message, lines are read no further.
+    let mut longest_known = 0;
     let mut spans = Spans::default();
     let mut records: Vec<Record> = Vec::new();
     let mut echoes: HashMap<(usize, usize), u32> = HashMap::new();
     let mut last_hit: Option<(usize, Option<usize>, u64)> = None;
+    // What learning found on each line, so reading need not look again: (line number, key
+    // id, split, whether the text after it parsed).
+    let mut seen: Vec<(u32, usize, Split, bool)> = Vec::new();
 
     for (index, line) in lines.iter().enumerate() {
         let text = line.text.as_str();
         if text.trim().is_empty() {
             continue;
         }
-        let head = Head::of(text);
-        match first_hit(text, &head) {
+        // Inside message text or a body only a marker already seen on dialogue can end it
+        // (a log that leaves the text out): only those are tried.
+        let found = if spans.in_content() {
+            head.reread(text, longest_known);
+            known_hit(text, &head, &ids, &stats)
+        } else {
+            head.reread(text, FIRST_LOOK);
+            first_hit_lazily(text, &mut head)
+        };
+        if found.is_none() && !head.exhausted() {
+            // Its label is needed: as far as a label reaches.
+            head.extend(text, LABEL_REACH);
+        }
+        let head = &head;
+        match found {
             Some((split, quoted, shape, hash)) => {
                 let key = head.key(&split);
-                let marker_hash = if key.is_empty() {
-                    0
-                } else {
-                    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                    key.hash(&mut hasher);
-                    hasher.finish() | 1
-                };
+                let marker_hash = if key.is_empty() { 0 } else { hash_of(key) | 1 };
                 // A reply under a marker already seen on dialogue ends a message the log
                 // left out; under a new one (`Subject: 220 reasons …`) it is message text.
                 let known = !key.is_empty()
                     && ids
-                        .get(&(key.to_string(), quoted))
-                        .is_some_and(|&id| stats[id].counts.hits() > 0);
+                        .get(key, quoted)
+                        .is_some_and(|id| stats[id].counts.hits() > 0);
                 if spans.inside(shape, marker_hash, known, false) {
                     continue;
                 }
@@ -414,11 +552,12 @@ pub fn learn(lines: &[Line]) -> Notation {
                         &mut stats,
                         &mut ids,
                         text,
-                        &head,
+                        head,
                         &split,
                         quoted,
-                        line.number,
+                        (index, line.number),
                     );
+                    longest_known = longest_known.max(key.len());
                     let entry = &mut stats[id];
                     match shape {
                         Shape::Command { .. } => entry.counts.commands += 1,
@@ -435,6 +574,9 @@ pub fn learn(lines: &[Line]) -> Notation {
                     }
                 }
                 last_hit = Some((index, id, hash));
+                if let Some(id) = id {
+                    seen.push((line.number, id, split, true));
+                }
                 records.push(Record {
                     line: index,
                     id,
@@ -442,17 +584,17 @@ pub fn learn(lines: &[Line]) -> Notation {
                 });
             }
             None => {
-                let inside = spans.inside(Shape::Neither, 0, false, ends_content(text, &head));
+                let inside = spans.inside(Shape::Neither, 0, false, ends_content(text, head));
                 let label = head.label(text).map(|(split, _)| {
                     let quoted = is_literal(&text[split.payload..]);
                     intern(
                         &mut stats,
                         &mut ids,
                         text,
-                        &head,
+                        head,
                         &split,
                         quoted,
-                        line.number,
+                        (index, line.number),
                     )
                 });
                 match (label, inside) {
@@ -461,6 +603,9 @@ pub fn learn(lines: &[Line]) -> Notation {
                     (None, _) => {}
                 }
                 if !inside {
+                    if let (Some(id), Some((split, _))) = (label, head.label(text)) {
+                        seen.push((line.number, id, split, false));
+                    }
                     records.push(Record {
                         line: index,
                         id: label,
@@ -490,10 +635,20 @@ pub fn learn(lines: &[Line]) -> Notation {
         let entry = &stats[id];
         notation
             .index
-            .insert((entry.key.clone(), entry.quoted), notation.markers.len());
+            .insert(&entry.key, entry.quoted, notation.markers.len());
+        notation.max_key = notation.max_key.max(entry.key.len());
+        if matches!(
+            role,
+            Role::Client | Role::Server | Role::Both | Role::Echo(_)
+        ) {
+            notation.max_sided_key = notation.max_sided_key.max(entry.key.len());
+        }
         notation.markers.push(Marker {
             key: entry.key.clone(),
-            display: entry.display.clone(),
+            display: {
+                let (line, split) = entry.first_seen;
+                Head::display(&lines[line].text, &split)
+            },
             quoted: entry.quoted,
             role: *role,
             counts: entry.counts,
@@ -513,6 +668,19 @@ pub fn learn(lines: &[Line]) -> Notation {
         }
     }
     add_log_prefix(&mut notation);
+    // A line that parsed after a marker that says a side, or whose label is the tool's own,
+    // is read as learning found it.
+    notation.seen = seen
+        .into_iter()
+        .filter_map(|(number, id, split, parsed)| {
+            let marker = *placed.get(&id)?;
+            let keep = match notation.markers[marker].role {
+                Role::Client | Role::Server | Role::Both | Role::Echo(_) => parsed,
+                Role::Info => !parsed,
+            };
+            keep.then_some((number, Marked { marker, split }))
+        })
+        .collect();
     notation
 }
 
@@ -556,9 +724,8 @@ fn add_log_prefix(notation: &mut Notation) {
         None => key.clone(),
     };
     // The prefix may be learned already, as the label of the tool's own lines.
-    let learned = [false, true]
-        .into_iter()
-        .find_map(|quoted| notation.index.get(&(key.clone(), quoted)).copied());
+    notation.max_key = notation.max_key.max(stamp.len());
+    let learned = notation.index.either(&key, false);
     if let Some(marker) = learned {
         notation.log_prefix = Some((stamp, marker));
         return;
@@ -625,7 +792,7 @@ fn roles(
             let label = is_short(&entry.key) && entry.key.split(' ').count() <= 2;
             let enough = hits >= 2
                 || conventional(&entry.key).is_some()
-                || (label && entry.first_hit.is_some_and(|p| neighbours(p)));
+                || (label && entry.first_hit.is_some_and(&neighbours));
             // Mostly dialogue, or lines the other side answers (a student's `C: FOO 1`).
             let dense =
                 hits * 3 >= hits + counts.other || entry.answered * 2 >= hits + counts.other;

@@ -7,6 +7,7 @@ use crate::protocol::Direction;
 
 use super::super::event::{column_of, Event, Located};
 use super::super::lines::Line;
+use super::head::Head;
 use super::learn::{Marked, Notation, Payload, Role};
 
 /// What reading a region used, for the explanation.
@@ -20,9 +21,10 @@ pub struct Used {
 
 pub fn read(notation: &Notation, lines: &[Line], used: &mut Used) -> Vec<Located> {
     used.lines.resize(notation.markers.len(), 0);
+    let mut head = Head::default();
     let marks: Vec<Option<Marked>> = lines
         .iter()
-        .map(|line| notation.marker_of(&line.text))
+        .map(|line| notation.marker_of_line(line, &mut head))
         .collect();
     let (mut client, mut server, mut nonblank) = (0, 0, 0);
     for (line, mark) in lines.iter().zip(&marks) {

@@ -3,6 +3,7 @@
 //! the protocol can tell (a `USER` line in a CAPA body or a `250 words` line in a message
 //! says nothing about its marker).
 
+use crate::protocol::dialogue::is_verb;
 use crate::protocol::{pop3, smtp};
 use crate::session::Pop3Status;
 
@@ -75,12 +76,12 @@ pub fn shape_of(text: &str) -> Shape {
     if !first.is_ascii_alphabetic() {
         return Shape::Neither;
     }
-    // A verb is four letters (three for TOP), never longer than STARTTLS.
     let verb_len = text
         .bytes()
         .position(|b| b == b' ' || b == b'\t')
         .unwrap_or(text.len());
-    if !(3..=8).contains(&verb_len) {
+    // A verb the protocols know, looked up before the parsers allocate.
+    if !is_verb(&text[..verb_len]) {
         return Shape::Neither;
     }
     // A verb that takes no arguments, given some, is a word in a sentence ("data with
@@ -124,6 +125,11 @@ pub struct Spans {
 }
 
 impl Spans {
+    /// Inside message text or a body: only a dot, or a reply under a known marker, ends it.
+    pub fn in_content(&self) -> bool {
+        matches!(self.span, Span::Message | Span::Body { .. })
+    }
+
     /// Whether a line is inside message text or a body (learning skips it), and moves on.
     /// `shape` is the line's shape, `marker` a hash of its marker's key (0 for none), `known`
     /// whether that marker was seen on dialogue before, `dot` whether the line is a lone `.`.

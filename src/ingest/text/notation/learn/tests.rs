@@ -4,7 +4,7 @@ use super::*;
 /// Each marker as `display: role`, with ` quoted` when its text is unquoted.
 fn learned(text: &str) -> Vec<String> {
     let (lines, _) = split_lines(text);
-    let notation = learn(&lines);
+    let notation = learn(&lines.iter().collect::<Vec<_>>());
     notation
         .markers
         .iter()
@@ -129,9 +129,10 @@ fn leaves_look_alikes_alone() {
 fn reads_a_marked_line() {
     let text = " -> \tfolded header line\n<-  250 ok\n -> EHLO x\n<-  250-a\n";
     let (lines, _) = split_lines(text);
-    let notation = learn(&lines);
-    let read = |line: &str| {
-        let marked = notation.marker_of(line).expect("marked");
+    let notation = learn(&lines.iter().collect::<Vec<_>>());
+    let mut head = Head::default();
+    let mut read = |line: &str| {
+        let marked = notation.marker_of(line, &mut head).expect("marked");
         match notation.payload(line, &marked) {
             Payload::Written(written) => written.to_string(),
             Payload::Lines(_, lines) => lines.join("|"),
@@ -143,9 +144,9 @@ fn reads_a_marked_line() {
     let (lines, _) = split_lines(
         "send: 'ehlo x\\r\\n'\nreply: b'250 ok\\r\\n'\nsend: 'data\\r\\n'\nreply: b'354 go\\r\\n'\nsend: b'a\\r\\n.\\r\\n'\n",
     );
-    let notation = learn(&lines);
+    let notation = learn(&lines.iter().collect::<Vec<_>>());
     let marked = notation
-        .marker_of("send: b'a\\r\\n.\\r\\n'")
+        .marker_of("send: b'a\\r\\n.\\r\\n'", &mut Head::default())
         .expect("marked");
     assert!(matches!(
         notation.payload("send: b'a\\r\\n.\\r\\n'", &marked),
