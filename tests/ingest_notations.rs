@@ -605,3 +605,30 @@ fn a_file_cut_at_the_line_cap_says_so_on_its_last_session() {
     assert!(!cut(&read.sessions[0]));
     assert!(cut(&read.sessions[1]));
 }
+
+#[test]
+fn a_reading_the_reader_is_unsure_of_is_a_finding_in_both_languages() {
+    let scenario = mailgrade::scenario::builtin("smtp-error-recovery").expect("builtin");
+    let finding = |file: &str| {
+        let session = sessions_of(file).remove(0);
+        let grade = mailgrade::grade::grade(&session, 0, &scenario);
+        grade
+            .findings
+            .into_iter()
+            .find(|f| f.check == "unsure-reading")
+    };
+    let unsure = finding("one-arrow-both-sides.txt").expect("an unsure-reading finding");
+    assert!(unsure.message.get("en").contains("`=>`"), "{unsure:?}");
+    assert!(
+        unsure.message.get("zh-CN").contains("无法确定"),
+        "{unsure:?}"
+    );
+    for case in CASES
+        .iter()
+        .filter(|c| c.file != "one-arrow-both-sides.txt")
+    {
+        if case.sessions[0].0 == Protocol::Smtp {
+            assert!(finding(case.file).is_none(), "{}", case.file);
+        }
+    }
+}
