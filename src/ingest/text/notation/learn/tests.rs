@@ -39,8 +39,8 @@ fn learns_the_markers_of_each_notation() {
         ),
         (
             "Ruby's own arrows: <- written, -> read",
-            "opening connection to a:110...\nopened\n-> \"+OK ready\\r\\n\"\n<- \"USER a\\r\\n\"\n-> \"+OK\\r\\n\"\n<- \"QUIT\\r\\n\"\n-> \"+OK bye\\r\\n\"\n",
-            &["->: server quoted", "<-: client quoted"],
+            "opening connection to a:110...\nopened\n-> \"+OK ready\\r\\n\"\n<- \"USER a\\r\\n\"\n-> \"+OK\\r\\n\"\nread 18 bytes\n<- \"QUIT\\r\\n\"\n-> \"+OK bye\\r\\n\"\nread 4 bytes\n",
+            &["->: server quoted", "<-: client quoted", "read # bytes: info"],
         ),
         (
             "Python smtplib: the retcode and data lines are its own",
