@@ -24,6 +24,7 @@ fn every_check_has_an_id_and_is_listed_once() {
     assert_eq!(
         ids,
         [
+            "unsure-reading",
             "connect-target",
             "encrypted",
             "auth-base64",

@@ -76,6 +76,7 @@ fn finding(file: &Path, note: &Note) -> Finding {
         NoteKind::Gap => (FindingSeverity::Warning, "内容有缺失"),
         NoteKind::Decoding => (FindingSeverity::Info, "文件的读取方式是推测的"),
         NoteKind::DirectionInferred => (FindingSeverity::Info, "对话方向是推测的"),
+        NoteKind::Paired => (FindingSeverity::Info, "回复按协议而非行序与命令配对"),
         NoteKind::Encrypted => (FindingSeverity::Info, "之后的内容已加密"),
         NoteKind::Unrecognised => (FindingSeverity::Info, "有无法识别的内容"),
     };

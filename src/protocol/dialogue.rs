@@ -14,11 +14,12 @@
 mod client;
 mod command;
 mod guess;
+mod pairing;
 mod server;
 
 use std::collections::VecDeque;
 
-pub use guess::guess_direction;
+pub use guess::{guess_direction, is_known_command, is_verb};
 
 use crate::protocol::redact;
 use crate::session::{
@@ -75,6 +76,27 @@ struct Pending {
     multiline: bool,
     /// A BDAT chunk: shown as a message right after its BDAT line, answered by the same reply.
     chunk: Option<Command>,
+    /// Its reply, taken out of line order because the protocol says it answers this
+    /// command; the exchange waits for the commands before it (transcripts only).
+    reply: Option<Reply>,
+    /// A reply the transcript shows before this command, which it may answer.
+    early: Option<Reply>,
+    /// Replies shown before this command that answer nothing (unasked-for).
+    unasked: Vec<Reply>,
+}
+
+impl Pending {
+    fn new(command: Command, effect: Effect, multiline: bool) -> Self {
+        Pending {
+            command,
+            effect,
+            multiline,
+            chunk: None,
+            reply: None,
+            early: None,
+            unasked: Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +127,12 @@ pub struct DialogueBuilder {
     server_fed: bool,
     /// `finish` is reading what is left: waiting for replies that will never come is over.
     finishing: bool,
+    /// Lines of a transcript, whose order a person may have garbled: a reply is paired with
+    /// the command the protocol says it answers, not only the oldest one waiting.
+    reorder: bool,
+    /// Replies that came while no command was waiting (transcripts): the next command may
+    /// be the one they answer.
+    early: VecDeque<Reply>,
 }
 
 impl DialogueBuilder {
@@ -124,6 +152,18 @@ impl DialogueBuilder {
             fed: false,
             server_fed: false,
             finishing: false,
+            reorder: false,
+            early: VecDeque::new(),
+        }
+    }
+
+    /// A builder for a transcript's lines: where the line order and the protocol disagree
+    /// (a reply printed late, or before the command it answers), the protocol decides, and
+    /// a [`NoteKind::Paired`] note says so.
+    pub fn for_transcript(protocol: Protocol) -> Self {
+        DialogueBuilder {
+            reorder: true,
+            ..DialogueBuilder::new(protocol)
         }
     }
 
@@ -163,8 +203,11 @@ impl DialogueBuilder {
 
     /// One whole server line as a transcript shows it (`250-PIPELINING`, `+OK 2 320`, `.`).
     pub fn server_line(&mut self, line: &str, origin: Origin) {
-        // A reply while the client is inside its message: the transcript left out the `.`.
-        self.close_client_message(origin);
+        // A reply while the client is inside its message: the transcript left out the `.`
+        // (unless commands before the DATA still wait: the reply is theirs).
+        if self.pending.iter().all(|p| p.reply.is_some()) {
+            self.close_client_message(origin);
+        }
         let mut bytes = line.as_bytes().to_vec();
         bytes.extend_from_slice(b"\r\n");
         self.server_bytes(&bytes, origin);
@@ -315,6 +358,7 @@ impl DialogueBuilder {
     /// ([`redact`](crate::protocol::redact)).
     pub fn finish(mut self) -> Dialogue {
         self.finishing = true;
+        self.settle_early();
         self.pump_client();
         self.finish_client();
         self.finish_server();
@@ -331,7 +375,8 @@ impl DialogueBuilder {
     }
 
     /// A command was read: it waits for its reply.
-    fn push_command(&mut self, pending: Pending, answered_at_arrival: u32) {
+    fn push_command(&mut self, mut pending: Pending, answered_at_arrival: u32) {
+        self.take_early(&mut pending);
         if self.greeting == Greeting::Awaiting && !self.server_fed {
             self.greeting = Greeting::Missing;
             self.notes.push(Note {
@@ -340,14 +385,14 @@ impl DialogueBuilder {
                 detail: "the client spoke before any server greeting was recorded".to_string(),
             });
         }
-        let mut pending = pending;
         // Sent before the reply to the command before it had arrived.
         pending.command.pipelined = answered_at_arrival < self.sent;
         self.sent += 1;
         self.pending.push_back(pending);
     }
 
-    /// A whole reply arrived: it answers the oldest command waiting.
+    /// A whole reply arrived: it answers the oldest command waiting (in a transcript, the
+    /// one the protocol says it answers).
     fn deliver(&mut self, reply: Reply) {
         if self.greeting == Greeting::Awaiting {
             self.greeting = Greeting::Seen;
@@ -357,43 +402,60 @@ impl DialogueBuilder {
             });
             return;
         }
-        let Some(pending) = self.pending.pop_front() else {
+        if self.pending.iter().all(|p| p.reply.is_some()) {
+            if self.reorder && !pairing::is_unsolicited(&reply) {
+                // Printed before the command it answers, perhaps: the next command decides.
+                self.early.push_back(reply);
+                return;
+            }
             // Unasked for: a 421 before closing, or a reply to a line the input does not show.
             self.exchanges.push(Exchange {
                 command: None,
                 reply: Some(reply),
             });
             return;
-        };
-        self.answered += 1;
-        let code = reply.code;
-        let origin = reply.origin;
-        self.exchanges.push(Exchange {
-            command: Some(pending.command),
-            reply: Some(reply),
-        });
-        if let Some(chunk) = pending.chunk {
-            self.exchanges.push(Exchange {
-                command: Some(chunk),
-                reply: None,
-            });
         }
-        if pending.effect != Effect::None && self.client.waiting_for(pending.effect) {
-            let tls = self.client.resolve(pending.effect, code);
-            if tls {
-                self.start_encryption(
-                    origin,
-                    "STARTTLS/STLS accepted; the rest of the connection is encrypted",
-                );
-            }
+        if let Some((target, reply)) = self.answer(reply) {
+            self.answer_with(target, reply);
         }
-        self.pump_client();
     }
 
-    fn push_unanswered(&mut self, pending: Pending) {
+    /// Answered commands at the front become exchanges, in command order.
+    fn settle_answered(&mut self) {
+        while self.pending.front().is_some_and(|p| p.reply.is_some()) {
+            let Some(mut pending) = self.pending.pop_front() else {
+                break;
+            };
+            for unasked in std::mem::take(&mut pending.unasked) {
+                self.exchanges.push(Exchange {
+                    command: None,
+                    reply: Some(unasked),
+                });
+            }
+            let reply = pending.reply.take();
+            self.exchanges.push(Exchange {
+                command: Some(pending.command),
+                reply,
+            });
+            if let Some(chunk) = pending.chunk {
+                self.exchanges.push(Exchange {
+                    command: Some(chunk),
+                    reply: None,
+                });
+            }
+        }
+    }
+
+    fn push_unanswered(&mut self, mut pending: Pending) {
+        for unasked in std::mem::take(&mut pending.unasked) {
+            self.exchanges.push(Exchange {
+                command: None,
+                reply: Some(unasked),
+            });
+        }
         self.exchanges.push(Exchange {
             command: Some(pending.command),
-            reply: None,
+            reply: pending.reply.or(pending.early),
         });
         if let Some(chunk) = pending.chunk {
             self.exchanges.push(Exchange {

@@ -19,6 +19,7 @@ pub(crate) fn replayed_session(
         notes: claimed.notes.clone(),
         encrypted_after: None,
         tls: None,
+        reading: None,
     };
     let claimed_command =
         |index: usize| claimed.exchanges.get(index).and_then(|e| e.command.clone());

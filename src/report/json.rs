@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::{Outcome, Problem, SubmissionOutcome};
 use crate::grade::Grade;
 use crate::session::{
-    CommandKind, Connect, Exchange, Note, Origin, Protocol, Session, Source, TlsHandshake,
+    CommandKind, Connect, Exchange, Note, Origin, Protocol, Reading, Session, Source, TlsHandshake,
 };
 
 pub const SCHEMA: &str = "mailgrade/v1";
@@ -49,6 +49,10 @@ struct SessionView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     tls: Option<&'a TlsHandshake>,
     notes: &'a [Note],
+    /// How a text file was read: the direction markers learned from it, how each was read,
+    /// and doubts about the reading.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reading: Option<&'a Reading>,
     /// The same commands as replayed, with the replay server's replies.
     #[serde(skip_serializing_if = "Option::is_none")]
     replayed: Option<ReplayedView<'a>>,
@@ -119,6 +123,7 @@ fn session_view<'a>(session: &'a Session, replayed: Option<&'a Session>) -> Sess
         encrypted_after: session.encrypted_after,
         tls: session.tls.as_ref(),
         notes: &session.notes,
+        reading: session.reading.as_ref(),
         replayed: replayed.map(|replayed| ReplayedView {
             skeleton: replayed.skeleton(),
             // Without reply text: queue ids and APOP timestamps differ from run to run, and

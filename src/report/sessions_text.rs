@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::{Outcome, SubmissionOutcome};
-use crate::session::{Session, TlsHandshake, TlsSide};
+use crate::session::{Reading, Session, TlsHandshake, TlsSide};
 
 pub fn render(outcome: &Outcome) -> String {
     let mut out = String::new();
@@ -20,8 +20,30 @@ fn render_submission(out: &mut String, submission: &SubmissionOutcome) {
             let _ = writeln!(out, "  help: {hint}");
         }
     }
+    let mut previous = None;
     for (index, session) in submission.sessions.iter().enumerate() {
+        // What the reader learned is the file's: shown once, before its first session.
+        if previous != Some(&session.source.path) {
+            if let Some(reading) = &session.reading {
+                render_reading(out, &session.source.path, reading);
+            }
+        }
+        previous = Some(&session.source.path);
         render_session(out, index + 1, session);
+    }
+}
+
+/// How a file's lines were told apart: the markers and how each was read.
+fn render_reading(out: &mut String, path: &std::path::Path, reading: &Reading) {
+    let sides: Vec<String> = reading.sides_from.iter().map(|s| s.to_string()).collect();
+    let _ = writeln!(
+        out,
+        "read {}: sides from {}",
+        path.display(),
+        sides.join(" and ")
+    );
+    for marker in &reading.markers {
+        let _ = writeln!(out, "  {marker}");
     }
 }
 
@@ -63,6 +85,14 @@ fn render_session(out: &mut String, number: usize, session: &Session) {
     }
     for note in &session.notes {
         let _ = writeln!(out, "  note ({}): {}", note.origin, note.detail);
+    }
+    if let Some(reading) = session.reading.as_ref().filter(|r| !r.is_sure()) {
+        let doubts: Vec<String> = reading.doubts.iter().map(|d| d.to_string()).collect();
+        let _ = writeln!(
+            out,
+            "  unsure how this was read: {}; check the lines above, or mark them C:/S:",
+            doubts.join("; ")
+        );
     }
     out.push('\n');
 }

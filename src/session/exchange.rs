@@ -3,7 +3,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::{Command, Origin, Reply, TlsHandshake};
+use super::{Command, Origin, Reading, Reply, TlsHandshake};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -92,6 +92,9 @@ pub enum NoteKind {
     DirectionInferred,
     /// Bytes missing from a capture (lost segments) or a transcript that stops mid-reply.
     Gap,
+    /// A reply was paired with another command than the line order says, because the
+    /// protocol says which command it answers (a reply printed late or early).
+    Paired,
     /// TLS began (STARTTLS, STLS, implicit TLS): nothing after this is readable.
     Encrypted,
     /// A line that is neither a command nor a reply of the protocol.
@@ -120,6 +123,9 @@ pub struct Session {
     /// [`Protocol::Tls`] connection.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsHandshake>,
+    /// How a text file was read (markers learned, doubts); none for captures and replays.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<Reading>,
 }
 
 impl Session {
@@ -132,6 +138,7 @@ impl Session {
             notes: Vec::new(),
             encrypted_after: None,
             tls: None,
+            reading: None,
         }
     }
 

@@ -9,6 +9,7 @@ mod encrypted;
 mod impossible_reply;
 pub mod message_content;
 mod replay_integrity;
+mod unsure_reading;
 
 use super::model::Finding;
 use crate::scenario::Scenario;
@@ -38,6 +39,7 @@ pub struct CheckFn {
 
 /// Every finding check, in the order findings are listed.
 pub const CHECKS: &[CheckFn] = &[
+    unsure_reading::CHECK,
     connect_target::CHECK,
     encrypted::CHECK,
     auth_base64::CHECK,

@@ -139,6 +139,7 @@ impl Assembler<'_> {
                     }
                 }
             }
+            Event::Info { text, raw } => self.info(index, text, *raw),
             Event::Line { direction, text } => self.line(index, Some(*direction), text, false),
             Event::Unmarked { text, infer } => self.line(index, None, text, *infer),
         }
@@ -251,6 +252,19 @@ impl Assembler<'_> {
             Aside::Noise => {}
         }
         true
+    }
+
+    /// A line of the tool that wrote the log: about the connection (swaks' `=== Trying …`),
+    /// text inside a message of a raw log, or nothing.
+    fn info(&mut self, index: usize, text: &str, raw: bool) {
+        let in_content = self.current.as_ref().is_some_and(|c| {
+            c.expect() == Expect::MessageContent
+                || (c.expect() == Expect::ServerContinuation && c.protocol == Protocol::Pop3)
+        });
+        if raw && in_content {
+            return self.line(index, None, text, true);
+        }
+        self.aside(index, comment::strip(text).trim_start());
     }
 
     /// Ends the session before this line if the line cannot belong to it: a new greeting,
@@ -376,10 +390,14 @@ impl Assembler<'_> {
             Direction::Client => expect == Expect::MessageContent,
             Direction::Server => expect == Expect::ServerContinuation,
         };
-        let text = if read_as_written {
-            as_written(text)
-        } else {
-            stripped
+        let text = match (read_as_written, current.protocol) {
+            // An SMTP reply line is never indented: a log that indents its continuation
+            // lines (PHPMailer) means nothing by it.
+            (true, Protocol::Smtp) if direction == Direction::Server => {
+                as_written(text).trim_start()
+            }
+            (true, _) => as_written(text),
+            (false, _) => stripped,
         };
         if direction == Direction::Client
             && current.protocol == Protocol::Pop3

@@ -2,6 +2,7 @@
 //! indented blocks), or the whole file when it has none.
 
 use super::lines::Line;
+use super::notation::reads_as_dialogue;
 
 /// A run of lines that may hold dialogue: one code block, or the whole file.
 #[derive(Debug, PartialEq, Eq)]
@@ -11,10 +12,56 @@ pub struct Region<'a> {
     pub lines: &'a [Line],
 }
 
+/// Dialogue glued to Markdown: the first line right after a fence (```` ```S: 220 … ````), the
+/// closing fence right after the last line (```` S: 221 Bye``` ````), a backtick before the first
+/// line and after the last (a dialogue pasted as inline code). [`unglue`] takes the glue off;
+/// the block opens and closes on those lines.
+#[derive(Debug, Default)]
+pub struct Glue {
+    /// Indices of lines that open a fence and are the block's first line.
+    opens: Vec<usize>,
+    /// Indices of lines that are the block's last line and close its fence.
+    closes: Vec<usize>,
+    /// The first line (number) glue was taken off, for a note.
+    pub first: Option<u32>,
+}
+
+/// Takes fence and backtick glue off dialogue lines.
+pub fn unglue(lines: &mut [Line]) -> Glue {
+    let mut glue = Glue::default();
+    for (index, line) in lines.iter_mut().enumerate() {
+        if !line.text.contains('`') {
+            continue;
+        }
+        let trimmed = line.text.trim_start();
+        let indent = line.text.len() - trimmed.len();
+        let ticks = trimmed.len() - trimmed.trim_start_matches('`').len();
+        let mut start = 0;
+        if ticks > 0 && indent < 4 && reads_as_dialogue(&trimmed[ticks..]) {
+            start = indent + ticks;
+            glue.opens.push(index);
+        }
+        let body = &line.text[start..];
+        let kept = body.trim_end();
+        let closing = kept.len() - kept.trim_end_matches('`').len();
+        let mut end = line.text.len();
+        if closing > 0 && reads_as_dialogue(&kept[..kept.len() - closing]) {
+            end = start + kept.len() - closing;
+            glue.closes.push(index);
+        }
+        if start > 0 || end < line.text.len() {
+            glue.first.get_or_insert(line.number);
+            line.shifted += line.text[..start].chars().count() as u32;
+            line.text = line.text[start..end].to_string();
+        }
+    }
+    glue
+}
+
 /// The code blocks of a file that has any (fenced ones always; indented ones only in
 /// Markdown, where they are code); otherwise the whole file as one region.
-pub fn regions(lines: &[Line], markdown: bool) -> Vec<Region<'_>> {
-    let fenced = fenced_blocks(lines);
+pub fn regions<'a>(lines: &'a [Line], markdown: bool, glue: &Glue) -> Vec<Region<'a>> {
+    let fenced = fenced_blocks(lines, glue);
     let mut spans = fenced.clone();
     if markdown {
         spans.extend(indented_blocks(lines, &fenced));
@@ -39,10 +86,21 @@ pub fn whole(lines: &[Line]) -> Region<'_> {
 
 /// `[start, end)` index ranges of the lines inside fences, fences excluded. An unclosed fence
 /// runs to the end of the file, as Markdown renders it.
-fn fenced_blocks(lines: &[Line]) -> Vec<(usize, usize)> {
+fn fenced_blocks(lines: &[Line], glue: &Glue) -> Vec<(usize, usize)> {
     let mut blocks = Vec::new();
     let mut open: Option<(usize, char, usize)> = None;
     for (index, line) in lines.iter().enumerate() {
+        if open.is_none() && glue.opens.binary_search(&index).is_ok() {
+            open = Some((index, '`', 3));
+        }
+        if let Some((start, _, _)) = open.filter(|_| glue.closes.binary_search(&index).is_ok()) {
+            blocks.push((start, index + 1));
+            open = None;
+            continue;
+        }
+        if glue.opens.binary_search(&index).is_ok() {
+            continue;
+        }
         let trimmed = line.text.trim_start();
         let indent = line.text.len() - trimmed.len();
         let fence = fence_of(trimmed).filter(|_| indent < 4);
@@ -140,7 +198,10 @@ mod tests {
         ];
         for (text, markdown, expected) in cases {
             let (lines, _) = split_lines(text);
-            let got: Vec<Vec<String>> = regions(&lines, markdown).iter().map(texts).collect();
+            let got: Vec<Vec<String>> = regions(&lines, markdown, &Glue::default())
+                .iter()
+                .map(texts)
+                .collect();
             assert_eq!(got, expected, "{text:?}");
         }
     }

@@ -11,8 +11,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::dialect::marked;
 use super::lines::Line;
+use super::notation::is_marked_dialogue;
 use crate::protocol::{pop3, smtp};
 use crate::session::{Note, NoteKind, Origin};
 
@@ -80,9 +80,9 @@ static LINE_NUMBER: LazyLock<Regex> =
 fn reads_as_dialogue(text: &str) -> bool {
     // A bare number is no evidence: POP3 LIST lines (`2 354`) would read as a reply code.
     let dialogue = |text: &str| {
-        marked::mark(text).is_some()
-            || (text.contains(|c: char| c.is_alphabetic())
-                && (smtp::is_reply_line(text) || pop3::parse_status_line(text).is_ok()))
+        (text.contains(|c: char| c.is_alphabetic())
+            && (smtp::is_reply_line(text) || pop3::parse_status_line(text).is_ok()))
+            || is_marked_dialogue(text)
     };
     dialogue(text)
         || Decoration::ALL.iter().any(|inner| {

@@ -13,6 +13,10 @@ pub enum Event {
     /// Connection lines (`telnet host 25`, `Connection closed …`) are lines too: whether they
     /// are about the connection or text in a message depends on where the dialogue is.
     Unmarked { text: String, infer: bool },
+    /// A line of the tool that wrote the log, not of the dialogue (`* Connected …`,
+    /// `DEBUG SMTP: …`): skipped, unless it tells of the connection or, in a log whose sides
+    /// are inferred (`raw`), stands inside a message.
+    Info { text: String, raw: bool },
     /// Wireshark's IMF summary of a message (`from: <…>, subject: …, (text/plain)`).
     Summary { text: String },
     /// A new TCP connection an export shows (a SYN, a new conversation, a stream header),

@@ -1,22 +1,23 @@
-//! Text submissions → sessions: decoding, where the dialogue is (code blocks), which dialect
-//! it is written in, and the events each dialect gives, assembled through the protocol.
+//! Text submissions → sessions: decoding, where the dialogue is (code blocks), how it is
+//! written, and the events each region gives, assembled through the protocol.
 //!
-//! The dialects, detected per code block (or for the whole file):
-//!
-//! | dialect | looks like | sides from |
-//! |---|---|---|
-//! | C:/S: transcript | `C: EHLO x`, `s:250 ok`, `S：221 Bye`, `客户端：`, swaks ` -> ` / `<-  ` | the marks |
-//! | Wireshark Info column | `C: User: …`, `C: DATA fragment, 2429 bytes`, `S: 250-a \| B \| C`, an IMF line | the marks |
-//! | packet list (text, CSV) | `No. Time Source Destination Protocol Length Info` rows | `S:` / `C:` in Info, else Source vs. the server |
-//! | tshark follow | `Follow: tcp,ascii` chunks, `follow,tcp,yaml` packets | the node |
-//! | terminal log | telnet / `nc` / `openssl s_client` output, no marks | the protocol ([`guess_direction`](crate::protocol::dialogue::guess_direction)), noted when unsure |
+//! Exports with a structure of their own are read by it ([`dialect`]): Wireshark's packet
+//! list (text, CSV: the Info column's `S:`/`C:` or the addresses) and tshark's follow output
+//! (the nodes). Everything else is a transcript in some notation, read by the direction
+//! markers learned from the file itself ([`notation`]): `C:`/`S:`, swaks' arrows, curl's
+//! `>`/`<`, Python's `send:`/`reply:` with quoted payloads, PHPMailer's `CLIENT -> SERVER:`,
+//! a server's `SENT:`/`RECEIVED:`, syslog lines, Chinese labels … each marker read as the
+//! side its lines parse as. A file with no markers (telnet, `nc`, `openssl s_client`) has
+//! every line's side inferred from the protocol
+//! ([`guess_direction`](crate::protocol::dialogue::guess_direction)), noted when unsure.
 //!
 //! HTML (an LMS's online text) is first turned into the text a browser shows ([`html`]);
 //! quote marks, line numbers and time stamps around a pasted dialogue are taken off
-//! ([`decoration`]).
+//! ([`decoration`]), and dialogue glued to a Markdown fence is unglued ([`blocks`]).
 //!
-//! Flow: [`decode`] → [`lines`] → [`decoration`] → [`blocks`] → [`dialect`] (events) → [`assemble`]
-//! (sessions, through [`DialogueBuilder`](crate::protocol::DialogueBuilder)).
+//! Flow: [`decode`] → [`lines`] → [`decoration`] → [`blocks`] → [`dialect`] or
+//! [`notation`] (events) → [`assemble`] (sessions, through a transcript
+//! [`DialogueBuilder`](crate::protocol::DialogueBuilder), which pairs replies by the protocol).
 
 mod assemble;
 mod blocks;
@@ -29,6 +30,7 @@ mod event;
 mod html;
 mod info;
 mod lines;
+mod notation;
 mod read;
 
 pub use read::read_text;

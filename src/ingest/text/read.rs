@@ -3,17 +3,20 @@
 
 use std::path::Path;
 
+use std::collections::BTreeSet;
+
 use crate::ingest::{FileRead, IngestError};
-use crate::session::{Note, NoteKind, Origin};
+use crate::session::{Note, NoteKind, Origin, Session, SidesFrom};
 
 use super::assemble::{assemble, Assembled};
 use super::blocks::{self, Region};
 use super::decode::{decode, DecodeError};
 use super::decoration::undecorate;
-use super::dialect;
+use super::dialect::{self, Dialect};
 use super::event::Located;
 use super::html;
 use super::lines::{split_lines, Line, MAX_LINES, MAX_LINE_CHARS};
+use super::notation::{self, Notation, Used};
 
 const HINT: &str = "put the dialogue in C:/S: lines (C: for what you typed, S: for what the \
                     server answered), or attach the .pcapng capture";
@@ -56,8 +59,18 @@ pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
         decoded.text
     };
     let (lines, cuts) = split_lines(&text);
-    let (lines, decorations) = undecorate(&lines);
+    let (mut lines, decorations) = undecorate(&lines);
     notes.extend(decorations);
+    let glue = blocks::unglue(&mut lines);
+    if let Some(number) = glue.first {
+        notes.push(Note {
+            kind: NoteKind::Decoding,
+            origin: Origin::line(number),
+            detail: "a dialogue line is glued to a Markdown fence or backtick; it was read \
+                     without it"
+                .into(),
+        });
+    }
     for &line in cuts.long_lines.iter().take(5) {
         notes.push(Note {
             kind: NoteKind::Truncated,
@@ -67,32 +80,44 @@ pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
             ),
         });
     }
-    if cuts.too_many_lines {
-        notes.push(Note {
-            kind: NoteKind::Truncated,
-            origin: Origin::line(MAX_LINES as u32),
-            detail: format!("more than {MAX_LINES} lines; the rest of the file was not read"),
-        });
-    }
+    let cut_off = cuts.too_many_lines.then(|| Note {
+        kind: NoteKind::Truncated,
+        origin: Origin::line(MAX_LINES as u32),
+        detail: format!("more than {MAX_LINES} lines; the rest of the file was not read"),
+    });
+    notes.extend(cut_off.clone());
 
     let markdown = path
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "md" | "markdown"));
-    let regions = blocks::regions(&lines, markdown);
-    let mut assembled = assemble(path, &events_of(&regions));
-    if assembled.sessions.is_empty() && regions.first().is_some_and(|r| r.block.is_some()) {
+    let regions = blocks::regions(&lines, markdown, &glue);
+    let regions = with_dialects(regions);
+    let mut notation = learn_from(&regions);
+    let mut usage = Usage::default();
+    let mut assembled = assemble(path, &events_of(&regions, &notation, &mut usage));
+    if assembled.sessions.is_empty() && regions.first().is_some_and(|(r, _)| r.block.is_some()) {
         // A report whose dialogue is in its prose, not its code blocks.
-        let whole = assemble(path, &events_of(&[blocks::whole(&lines)]));
-        if !whole.sessions.is_empty() {
-            assembled = whole;
+        let whole = with_dialects(vec![blocks::whole(&lines)]);
+        let whole_notation = learn_from(&whole);
+        let mut whole_usage = Usage::default();
+        let read = assemble(path, &events_of(&whole, &whole_notation, &mut whole_usage));
+        if !read.sessions.is_empty() {
+            assembled = read;
+            usage = whole_usage;
+            notation = whole_notation;
         }
     }
     let Assembled {
-        sessions,
+        mut sessions,
         notes: skipped,
     } = assembled;
     notes.extend(skipped);
+    explain(&mut sessions, &notation, &usage);
+    // The session the line cap cut off says so itself.
+    if let (Some(note), Some(last)) = (cut_off, sessions.last_mut()) {
+        last.notes.push(note);
+    }
     if sessions.is_empty() {
         return Err(IngestError::NothingFound {
             path: path.to_path_buf(),
@@ -103,21 +128,81 @@ pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
     Ok(FileRead { sessions, notes })
 }
 
-fn events_of(regions: &[Region]) -> Vec<Located> {
+/// Each region with the dialect it is written in, found once.
+fn with_dialects(regions: Vec<Region>) -> Vec<(Region, Dialect)> {
+    regions
+        .into_iter()
+        .map(|region| {
+            let dialect = dialect::detect(region.lines);
+            (region, dialect)
+        })
+        .collect()
+}
+
+/// The markers of the regions that are transcripts (an export's own structure needs none).
+fn learn_from(regions: &[(Region, Dialect)]) -> Notation {
+    let lines: Vec<&Line> = regions
+        .iter()
+        .filter(|(_, dialect)| *dialect == Dialect::Transcript)
+        .flat_map(|(region, _)| region.lines)
+        .collect();
+    notation::learn(&lines)
+}
+
+/// How the regions of a file were read, for the explanation.
+#[derive(Debug, Default)]
+struct Usage {
+    sides_from: BTreeSet<SidesFrom>,
+    markers: Used,
+}
+
+fn events_of(
+    regions: &[(Region, Dialect)],
+    notation: &Notation,
+    usage: &mut Usage,
+) -> Vec<Located> {
     let mut events = Vec::new();
-    for region in regions {
-        let dialect = dialect::detect(region.lines);
-        events.extend(
-            dialect::read(dialect, region.lines)
-                .into_iter()
-                .map(|located| Located {
-                    block: region.block,
-                    origin: in_the_file(located.origin, region.lines),
-                    ..located
-                }),
-        );
+    for (region, dialect) in regions {
+        let read = match dialect::read(*dialect, region.lines) {
+            Some(read) => {
+                usage.sides_from.insert(match dialect {
+                    Dialect::FollowAscii | Dialect::FollowYaml => SidesFrom::StreamDump,
+                    _ => SidesFrom::PacketList,
+                });
+                read
+            }
+            None => {
+                let mut used = std::mem::take(&mut usage.markers);
+                used.markers = false;
+                let read = notation::read(notation, region.lines, &mut used);
+                usage.sides_from.insert(if used.markers {
+                    SidesFrom::Markers
+                } else {
+                    SidesFrom::Protocol
+                });
+                usage.markers = used;
+                read
+            }
+        };
+        events.extend(read.into_iter().map(|located| Located {
+            block: region.block,
+            origin: in_the_file(located.origin, region.lines),
+            ..located
+        }));
     }
     events
+}
+
+/// Every session gets the file's reading, with its own doubts added.
+fn explain(sessions: &mut [Session], notation: &Notation, usage: &Usage) {
+    let reading = notation::reading(notation, &usage.markers.lines, &usage.sides_from);
+    let marked = !usage.sides_from.contains(&SidesFrom::Protocol);
+    for session in sessions {
+        let mut own = reading.clone();
+        own.doubts
+            .extend(notation::doubts_of_session(session, marked));
+        session.reading = Some(own);
+    }
 }
 
 /// A place in a line as read to the same place in the file, where decorations were taken

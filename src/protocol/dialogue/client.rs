@@ -213,6 +213,9 @@ impl DialogueBuilder {
     pub(super) fn pump_client(&mut self) {
         loop {
             if let Mode::Waiting(effect) = self.client.mode {
+                if self.answer_wait_early() {
+                    continue;
+                }
                 if !self.finishing {
                     return;
                 }
@@ -347,12 +350,7 @@ impl DialogueBuilder {
 
     fn client_command_line(&mut self, text: &str, origin: Origin, answered: u32) {
         let read = command::read_line(self.protocol, text, self.after_credentials());
-        let pending = Pending {
-            command: Command::new(read.kind, origin),
-            effect: read.effect,
-            multiline: read.multiline,
-            chunk: None,
-        };
+        let pending = Pending::new(Command::new(read.kind, origin), read.effect, read.multiline);
         self.push_command(pending, answered);
         self.client.mode = match (read.chunk, read.effect) {
             // Nothing follows `BDAT 0 LAST`, so its empty chunk is complete now.
@@ -390,12 +388,7 @@ impl DialogueBuilder {
         answered: u32,
         effect: Effect,
     ) {
-        let pending = Pending {
-            command: Command::new(kind, origin),
-            effect,
-            multiline: false,
-            chunk: None,
-        };
+        let pending = Pending::new(Command::new(kind, origin), effect, false);
         self.push_command(pending, answered);
         self.client.mode = match effect {
             Effect::None => command_mode(),

@@ -929,3 +929,142 @@ fn a_reply_still_owed_to_pasted_commands_stays_open() {
     assert_eq!(ehlo.lines.len(), 3, "{ehlo:?}");
     assert!(dialogue.notes.is_empty(), "{:?}", dialogue.notes);
 }
+
+fn transcript(protocol: Protocol, script: &[&str]) -> Dialogue {
+    let mut builder = DialogueBuilder::for_transcript(protocol);
+    for (index, line) in script.iter().enumerate() {
+        let origin = Origin::line(index as u32 + 1);
+        match line.split_at(3) {
+            ("C: ", text) => builder.client_line(text, origin),
+            ("S: ", text) => builder.server_line(text, origin),
+            _ => panic!("bad script line {line}"),
+        }
+    }
+    builder.finish()
+}
+
+#[test]
+fn a_transcript_pairs_replies_by_the_protocol_not_the_line_order() {
+    let cases: &[(&str, &[&str], &[&str], usize)] = &[
+        (
+            "a 354 printed before the replies to MAIL and RCPT",
+            &[
+                "S: 220 a",
+                "C: MAIL FROM:<a@b>",
+                "C: RCPT TO:<c@d>",
+                "C: DATA",
+                "S: 354 go",
+                "S: 250 sender ok",
+                "S: 250 rcpt ok",
+                "C: Subject: x",
+                "C: .",
+                "S: 250 queued",
+            ],
+            &[
+                "greeting → 220",
+                "MAIL → 250",
+                "RCPT → 250*",
+                "DATA → 354*",
+                "message → 250",
+            ],
+            1,
+        ),
+        (
+            "a 354 printed before DATA",
+            &[
+                "S: 220 a",
+                "C: RCPT TO:<c@d>",
+                "S: 250 ok",
+                "S: 354 go",
+                "C: DATA",
+                "C: Subject: x",
+                "C: .",
+                "S: 250 queued",
+            ],
+            &[
+                "greeting → 220",
+                "RCPT → 250",
+                "DATA → 354",
+                "message → 250",
+            ],
+            1,
+        ),
+        (
+            "a 334 printed before AUTH, the user typed before its challenge",
+            &[
+                "S: 220 a",
+                "S: 334 VXNlcm5hbWU6",
+                "C: AUTH LOGIN",
+                "C: dXNlcg==",
+                "S: 334 UGFzc3dvcmQ6",
+                "C: cGFzcw==",
+                "S: 235 ok",
+            ],
+            &[
+                "greeting → 220",
+                "AUTH → 334",
+                "auth-response → 334",
+                "auth-response → 235",
+            ],
+            1,
+        ),
+        (
+            "a reply shown twice answers nothing; the next command gets its own",
+            &[
+                "S: 220 a",
+                "C: MAIL FROM:<a@b>",
+                "S: 250 ok",
+                "S: 250 ok",
+                "C: RCPT TO:<c@d>",
+                "S: 250 ok",
+                "C: QUIT",
+                "S: 221 bye",
+            ],
+            &[
+                "greeting → 220",
+                "MAIL → 250",
+                "greeting → 250",
+                "RCPT → 250",
+                "QUIT → 221",
+            ],
+            0,
+        ),
+        (
+            "a reply before the last command, and none after it",
+            &[
+                "S: 220 a",
+                "C: HELO x",
+                "S: 250 ok",
+                "S: 221 bye",
+                "C: QUIT",
+            ],
+            &["greeting → 220", "HELO → 250", "QUIT → 221"],
+            1,
+        ),
+        (
+            "a 421 is the server's own: never held for the next command",
+            &["S: 220 a", "S: 421 closing", "C: QUIT"],
+            &["greeting → 220", "greeting → 421", "QUIT → (no reply)"],
+            0,
+        ),
+    ];
+    for (name, script, expected, paired) in cases {
+        let dialogue = transcript(Protocol::Smtp, script);
+        assert_eq!(skeleton(&dialogue), *expected, "{name}");
+        let notes: Vec<&Note> = dialogue
+            .notes
+            .iter()
+            .filter(|n| n.kind == NoteKind::Paired)
+            .collect();
+        assert_eq!(notes.len(), *paired, "{name}: {notes:?}");
+        for note in notes {
+            assert!(
+                !note.detail.contains("go") && !note.detail.contains("VXNl"),
+                "{name}"
+            );
+        }
+    }
+    // A capture's order is the wire's: the plain builder pairs in order.
+    let dialogue = lines(Protocol::Smtp, cases[0].1).finish();
+    assert_eq!(skeleton(&dialogue)[1], "MAIL → 354");
+}

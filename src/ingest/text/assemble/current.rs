@@ -42,7 +42,7 @@ impl Current {
         origin: Origin,
     ) -> Self {
         Current {
-            builder: DialogueBuilder::new(protocol),
+            builder: DialogueBuilder::for_transcript(protocol),
             protocol,
             connect,
             first_block: block,

@@ -66,6 +66,15 @@ pub fn in_marked_file(current: &mut Current, line: &Unmarked) -> Option<Directio
         return None;
     }
     let (side, sure) = guess_direction(current.protocol, line.stripped, expect);
+    // An indented line that goes on with the server's multi-line reply: how some logs write
+    // a reply's further lines (PHPMailer), not a forgotten mark.
+    let continues = expect == Expect::ServerContinuation
+        && side == Direction::Server
+        && sure
+        && line.text.starts_with([' ', '\t']);
+    if continues {
+        return Some(side);
+    }
     let forgotten = sure
         && match side {
             Direction::Client => is_command_of(current.protocol, line.stripped),

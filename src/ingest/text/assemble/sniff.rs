@@ -24,20 +24,7 @@ pub fn looks_like_greeting(text: &str) -> Option<Protocol> {
     }
 }
 
-/// Whether the line's first word is a command of `protocol` (valid or not in its arguments).
-pub fn is_command_of(protocol: Protocol, text: &str) -> bool {
-    match protocol {
-        Protocol::Smtp => !matches!(
-            smtp::parse_request(text.trim()),
-            Err(smtp::SyntaxError::UnknownCommand { .. } | smtp::SyntaxError::Empty)
-        ),
-        Protocol::Pop3 => !matches!(
-            pop3::parse_request(text.trim()),
-            Err(pop3::SyntaxError::UnknownCommand { .. } | pop3::SyntaxError::Empty)
-        ),
-        Protocol::Tls => false,
-    }
-}
+pub use crate::protocol::dialogue::is_known_command as is_command_of;
 
 /// The protocol a command line belongs to when only one of the two has its verb.
 pub fn command_protocol(text: &str) -> Option<Protocol> {

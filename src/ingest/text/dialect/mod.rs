@@ -1,19 +1,17 @@
-//! The text dialects students hand in, each read into [`Located`] events.
+//! Exports with a structure of their own (packet lists, stream dumps), each read into
+//! [`Located`] events. Everything else is a transcript in some notation, read by the
+//! markers learned from the file ([`notation`](super::notation)).
 
 mod follow;
-pub(super) mod marked;
 mod packet_list;
-mod raw;
 
 use super::event::Located;
 use super::lines::Line;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
-    /// `C:` / `S:` lines, swaks arrows, Wireshark's Info-column style.
-    Marked,
-    /// No marks: sides inferred from the protocol.
-    Raw,
+    /// A transcript: `C:`/`S:`, arrows, a library's debug output, a raw terminal log …
+    Transcript,
     PacketListText,
     PacketListCsv,
     FollowAscii,
@@ -34,25 +32,18 @@ pub fn detect(lines: &[Line]) -> Dialect {
     if packet_list::is_text_list(lines) {
         return Dialect::PacketListText;
     }
-    let (client, server) = marked::count_marks(lines);
-    let nonblank = lines.iter().filter(|l| !l.text.trim().is_empty()).count();
-    let marked = client + server;
-    if (client > 0 && server > 0 && marked >= 2) || (marked > 0 && marked * 2 >= nonblank) {
-        Dialect::Marked
-    } else {
-        Dialect::Raw
-    }
+    Dialect::Transcript
 }
 
-pub fn read(dialect: Dialect, lines: &[Line]) -> Vec<Located> {
-    match dialect {
-        Dialect::Marked => marked::read(lines),
-        Dialect::Raw => raw::read(lines),
+/// The events of a region in an export's dialect; `None` for a transcript.
+pub fn read(dialect: Dialect, lines: &[Line]) -> Option<Vec<Located>> {
+    Some(match dialect {
+        Dialect::Transcript => return None,
         Dialect::PacketListText => packet_list::read_text(lines),
         Dialect::PacketListCsv => packet_list::read_csv(lines),
         Dialect::FollowAscii => follow::read_ascii(lines),
         Dialect::FollowYaml => follow::read_yaml(lines),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -63,11 +54,8 @@ mod tests {
     #[test]
     fn detects_each_dialect() {
         let cases = [
-            ("C: HELO x\nS: 250 ok\n", Dialect::Marked),
-            ("c:helo x\nprose\ns:250 ok\n", Dialect::Marked),
-            ("C: QUIT\n", Dialect::Marked),
-            ("220 hi\nHELO x\n250 ok\n", Dialect::Raw),
-            ("Server said 220\nS: 250 once\nmore\nprose\n", Dialect::Raw),
+            ("C: HELO x\nS: 250 ok\n", Dialect::Transcript),
+            ("220 hi\nHELO x\n250 ok\n", Dialect::Transcript),
             ("\"No.\",\"Time\",\"Info\",\"Protocol\"\n\"1\",\"0\",\"S: 220\",\"SMTP\"\n", Dialect::PacketListCsv),
             (
                 "No.     Time           Source                Destination           Protocol Length Info\n",

@@ -1,0 +1,212 @@
+//! Pairing replies with commands when a transcript's line order is not the protocol's: a
+//! reply printed late (after the next command was typed) or before the command it answers
+//! (echoed in a different order). Replies answer commands in order (RFC 5321 §4.3, RFC 2920
+//! pipelining) unless the protocol rules the pairing out: a `354` answers only DATA, so a
+//! `354` shown where MAIL still waits answers the DATA behind it. Every such re-pairing
+//! leaves a [`NoteKind::Paired`] note naming the lines, never their text.
+
+use super::{DialogueBuilder, Effect};
+use crate::session::{
+    Command, CommandKind, Note, NoteKind, Pop3Status, Protocol, Reply, ReplyCode,
+};
+
+/// What a command is, for pairing: its verb, or the kind of client line it is.
+fn verb(command: &Command) -> &str {
+    match &command.kind {
+        CommandKind::Line { verb, .. } => verb,
+        CommandKind::AuthResponse { .. } => "AUTH",
+        CommandKind::AuthCancel => "*",
+        CommandKind::Message { .. } => ".",
+    }
+}
+
+/// Whether a server can answer `command` with `code`. Only what the protocol rules out:
+/// errors answer anything; `354` only DATA, `334` and `235` only an AUTH exchange, `221`
+/// only QUIT, `220` only STARTTLS; DATA, QUIT, AUTH, STARTTLS, a message and a cancelled
+/// AUTH get no other positive reply. POP3's `+` only continues an AUTH exchange.
+pub(super) fn can_answer(protocol: Protocol, command: &Command, code: ReplyCode) -> bool {
+    let verb = verb(command);
+    match (protocol, code) {
+        (Protocol::Smtp, ReplyCode::Smtp(code)) => {
+            let value = code.value();
+            if value >= 400 {
+                return true;
+            }
+            match verb {
+                "DATA" => value == 354,
+                "QUIT" => value == 221,
+                "STARTTLS" => value == 220,
+                "AUTH" => matches!(value, 334 | 235),
+                "*" => false,
+                "." | "BDAT" => code.class() == 2 && value != 220 && value != 221,
+                _ => !matches!(value, 354 | 334 | 235 | 221 | 220),
+            }
+        }
+        (Protocol::Pop3, ReplyCode::Pop3(Pop3Status::Continue)) => verb == "AUTH",
+        _ => true,
+    }
+}
+
+/// A reply a server sends unasked (RFC 5321 §3.8: `421` before it closes): never held for
+/// a command to come.
+pub(super) fn is_unsolicited(reply: &Reply) -> bool {
+    matches!(reply.code, ReplyCode::Smtp(code) if code.value() == 421)
+}
+
+impl DialogueBuilder {
+    fn paired_note(&mut self, origin: crate::session::Origin, detail: String) {
+        self.notes.push(Note {
+            kind: NoteKind::Paired,
+            origin,
+            detail,
+        });
+    }
+
+    /// A command was read: a reply the transcript showed before it, while nothing waited,
+    /// may be its answer (decided when the next reply comes, or at the end).
+    pub(super) fn take_early(&mut self, pending: &mut super::Pending) {
+        if !self.reorder {
+            return;
+        }
+        while let Some(early) = self.early.pop_front() {
+            if can_answer(self.protocol, &pending.command, early.code) {
+                pending.early = Some(early);
+                return;
+            }
+            pending.unasked.push(early);
+        }
+    }
+
+    /// Which waiting command `reply` answers: the oldest, unless the protocol rules that out
+    /// and a later one can take it. A reply shown before the oldest command that the protocol
+    /// says is its answer is delivered first.
+    pub(super) fn answer(&mut self, reply: Reply) -> Option<(usize, Reply)> {
+        let first = self.pending.iter().position(|p| p.reply.is_none())?;
+        if !self.reorder {
+            return Some((first, reply));
+        }
+        let fits_first = can_answer(self.protocol, &self.pending[first].command, reply.code);
+        if let Some(early) = self.pending[first].early.take() {
+            if fits_first {
+                // In line order after all; the reply shown before the command answered nothing.
+                self.pending[first].unasked.push(early);
+            } else {
+                let command = self.pending[first].command.origin;
+                self.paired_note(
+                    early.origin,
+                    format!(
+                        "the reply at {} is printed before the command at {command} it answers; \
+                         paired by the protocol",
+                        early.origin
+                    ),
+                );
+                self.answer_with(first, early);
+                self.deliver(reply);
+                return None;
+            }
+        }
+        if fits_first {
+            return Some((first, reply));
+        }
+        let later = self
+            .pending
+            .iter()
+            .enumerate()
+            .skip(first + 1)
+            .find(|(_, p)| p.reply.is_none() && can_answer(self.protocol, &p.command, reply.code))
+            .map(|(index, _)| index);
+        let Some(target) = later else {
+            return Some((first, reply));
+        };
+        let (waiting, answered) = (
+            self.pending[first].command.origin,
+            self.pending[target].command.origin,
+        );
+        self.paired_note(
+            reply.origin,
+            format!(
+                "the reply at {} answers the command at {answered}, not the one at {waiting} \
+                 still waiting before it, which cannot get this reply; paired by the protocol",
+                reply.origin
+            ),
+        );
+        Some((target, reply))
+    }
+
+    /// The client waits for the reply to its last command (DATA, AUTH, STARTTLS) and the
+    /// transcript showed that reply before the command: it is the answer now, since the
+    /// client's next lines mean what it says (a `354` shown before DATA makes them a message).
+    pub(super) fn answer_wait_early(&mut self) -> bool {
+        let Some(index) = self.pending.len().checked_sub(1) else {
+            return false;
+        };
+        let waiting = &mut self.pending[index];
+        if waiting.reply.is_some() || waiting.effect == Effect::None {
+            return false;
+        }
+        let Some(early) = waiting.early.take() else {
+            return false;
+        };
+        let command = waiting.command.origin;
+        self.paired_note(
+            early.origin,
+            format!(
+                "the reply at {} is printed before the command at {command} it answers; \
+                 paired by the protocol",
+                early.origin
+            ),
+        );
+        self.answer_with(index, early);
+        true
+    }
+
+    /// The conversation ends: a reply shown before a command that got no other is its
+    /// answer; replies that came when nothing waited stay unasked-for.
+    pub(super) fn settle_early(&mut self) {
+        while let Some(index) = self
+            .pending
+            .iter()
+            .position(|p| p.reply.is_none() && p.early.is_some())
+        {
+            let Some(early) = self.pending[index].early.take() else {
+                break;
+            };
+            let command = self.pending[index].command.origin;
+            self.paired_note(
+                early.origin,
+                format!(
+                    "the reply at {} is printed before the command at {command} it answers; \
+                     paired by the protocol",
+                    early.origin
+                ),
+            );
+            self.answer_with(index, early);
+        }
+        while let Some(early) = self.early.pop_front() {
+            self.exchanges.push(crate::session::Exchange {
+                command: None,
+                reply: Some(early),
+            });
+        }
+    }
+
+    /// `reply` answers the waiting command at `target`.
+    pub(super) fn answer_with(&mut self, target: usize, reply: Reply) {
+        self.answered += 1;
+        let code = reply.code;
+        let origin = reply.origin;
+        let effect = self.pending[target].effect;
+        self.pending[target].reply = Some(reply);
+        self.settle_answered();
+        if effect != Effect::None && self.client.waiting_for(effect) {
+            let tls = self.client.resolve(effect, code);
+            if tls {
+                self.start_encryption(
+                    origin,
+                    "STARTTLS/STLS accepted; the rest of the connection is encrypted",
+                );
+            }
+        }
+        self.pump_client();
+    }
+}
