@@ -31,7 +31,7 @@
 use super::{CheckFn, Context};
 use crate::grade::evidence::origin_of;
 use crate::grade::model::{Evidence, Finding, FindingSeverity};
-use crate::scenario::Text;
+use crate::i18n::messages::checks::ReplayIntegrityMessage;
 use std::collections::HashMap;
 
 use crate::session::{CommandKind, Exchange, Origin, Reply, ReplyCode, Session};
@@ -131,37 +131,25 @@ fn compare(claimed: &Session, c: usize, replayed: &Session, r: usize) -> Option<
         .as_ref()
         .map_or("the greeting".to_string(), |cmd| cmd.to_string());
     let at = place(claimed, origin_of_reply(ours, claimed_reply));
-    let (en, zh) = match &theirs.reply {
-        Some(replayed_reply) if tolerated(claimed_reply.code, replayed_reply.code) => {
-            return None
-        }
-        Some(replayed_reply) => (
-            format!(
-                "The submission claims `{}` ({at}) as the reply to {label}, but the replay server answered `{}` (replay #{r}): the transcript does not show what a server says to these commands.",
-                reply_line(claimed_reply),
-                reply_line(replayed_reply),
-            ),
-            format!(
-                "提交的记录声称 {label} 得到的回复是 `{}`（{at}），但重放服务器回复的是 `{}`（重放第 {r} 条）：记录与服务器对这些命令的真实回复不符。",
-                reply_line(claimed_reply),
-                reply_line(replayed_reply),
-            ),
-        ),
-        None => (
-            format!(
-                "The submission claims `{}` ({at}) as the reply to {label}, but on replay the server gave no reply to it (it was not sent after an earlier refusal, or the server closed the connection).",
-                reply_line(claimed_reply),
-            ),
-            format!(
-                "提交的记录声称 {label} 得到的回复是 `{}`（{at}），但重放时服务器没有回复它（之前的命令被拒绝后未发送，或服务器关闭了连接）。",
-                reply_line(claimed_reply),
-            ),
-        ),
+    let message = match &theirs.reply {
+        Some(replayed_reply) if tolerated(claimed_reply.code, replayed_reply.code) => return None,
+        Some(replayed_reply) => ReplayIntegrityMessage::RepliesDiffer {
+            claimed: reply_line(claimed_reply),
+            at,
+            label,
+            replayed: reply_line(replayed_reply),
+            index: r,
+        },
+        None => ReplayIntegrityMessage::NoReplyOnReplay {
+            claimed: reply_line(claimed_reply),
+            at,
+            label,
+        },
     };
     Some(Finding {
         check: CHECK.id,
         severity: FindingSeverity::Error,
-        message: Text::new(en, zh),
+        message: message.text(),
         evidence: Some(Evidence {
             source: claimed.source.path.clone(),
             origin: origin_of_reply(ours, claimed_reply),
