@@ -10,7 +10,8 @@
 //! are the ids here (POP3's with a `pop3-` prefix), so the server's 503 and the grader's
 //! explanation name the same rule. Other refusals are explained by their reply code.
 
-use crate::i18n::messages::rules::{RuleArgs, RuleFeedback};
+use crate::i18n::messages::rules::RuleFeedback;
+use crate::i18n::messages::RuleArgs;
 use crate::i18n::Text;
 use crate::scenario::Label;
 use crate::session::{Exchange, Protocol, ReplyCode, Session};

@@ -3,8 +3,10 @@
 //! - [`Lang`]: the language asked for, parsed once from `--lang` and passed typed.
 //! - [`Text`]: a text in both languages, as scenarios write feedback and grades keep it (the
 //!   JSON report carries both).
-//! - [`messages`]: the catalogues, one file per part of the program; each message is an id
-//!   with typed arguments and its two texts side by side (see [`catalogue`] for the shapes).
+//! - [`messages`]: the catalogues, `messages/*.toml`, one file per part of the program; each
+//!   message is an id with typed arguments and its two texts side by side. `build.rs` turns
+//!   them into Rust enums (see [`catalogue`]), so code names a message by its id and a
+//!   mistake in a catalogue stops the build.
 //!
 //! Scenario feedback is not here: it is the teacher's, written in the scenario's YAML.
 //! Errors of the command line (`cli/error.rs`) are English only, like the tool's own help.

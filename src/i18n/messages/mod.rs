@@ -1,45 +1,21 @@
-//! The catalogues, one file per part of the program that writes for people. A new catalogue
-//! is listed in [`CATALOGUES`], which the tests read.
+//! The catalogues: every text mailgrade writes for people, in `src/i18n/messages/*.toml`, one
+//! file per part of the program that writes (`checks.toml` for `grade/checks/`, `report.toml`
+//! for `report/`, …). `build.rs` compiles each file into a module of the same name here, each
+//! catalogue in it into an enum of its message ids (see [`catalogue`](super::catalogue)).
 
 use super::Template;
 
-pub mod checks;
-pub mod common;
-pub mod grade;
-pub mod notify;
-pub mod replay;
-pub mod report;
-pub mod rules;
-pub mod similarity;
-pub mod tls;
+/// The values a rule's feedback fills in (`rules.toml`): the exchange the rule explains.
+#[derive(Debug, Default)]
+pub struct RuleArgs {
+    /// What was sent, secrets redacted.
+    pub command: String,
+    /// The reply it got.
+    pub code: String,
+    /// What the scenario expects.
+    pub expected: String,
+    /// Where it was sent.
+    pub line: String,
+}
 
-/// Every message of every catalogue.
-pub const CATALOGUES: &[&[Template]] = &[
-    checks::AuthBase64Message::TEMPLATES,
-    checks::AuthUserMessage::TEMPLATES,
-    checks::ServerToUse::TEMPLATES,
-    checks::SessionOf::TEMPLATES,
-    checks::ConnectTargetMessage::TEMPLATES,
-    checks::EncryptedMessage::TEMPLATES,
-    checks::ImpossibleReplyMessage::TEMPLATES,
-    checks::MessageContentMessage::TEMPLATES,
-    checks::ReplayIntegrityMessage::TEMPLATES,
-    checks::DoubtMessage::TEMPLATES,
-    checks::UnsureReadingMessage::TEMPLATES,
-    common::Separator::TEMPLATES,
-    common::ListEnd::TEMPLATES,
-    grade::GradeMessage::TEMPLATES,
-    notify::LetterMessage::TEMPLATES,
-    replay::StandIn::TEMPLATES,
-    replay::ReplayMessage::TEMPLATES,
-    replay::NoteKindGloss::TEMPLATES,
-    replay::FileNoteMessage::TEMPLATES,
-    report::ReportWord::TEMPLATES,
-    report::ReportMessage::TEMPLATES,
-    rules::RuleFeedback::TEMPLATES,
-    similarity::SharedThing::TEMPLATES,
-    similarity::SimilarityMessage::TEMPLATES,
-    tls::TlsWord::TEMPLATES,
-    tls::HandshakeOrder::TEMPLATES,
-    tls::TlsFeedback::TEMPLATES,
-];
+include!(concat!(env!("OUT_DIR"), "/i18n_catalogues.rs"));
