@@ -13,8 +13,10 @@ use super::args::Lang;
 use super::error::CliError;
 use super::merge::{read_document, submission_grade};
 use super::ExitCode;
+use crate::grade::Verdict;
 use crate::i18n::messages::notify::LetterMessage;
 use crate::ingest::archive::{Roster, RosterRow};
+use crate::report::summary;
 
 #[derive(Clone, Debug, Args)]
 pub struct NotifyArgs {
@@ -212,12 +214,17 @@ fn feedback(submission: &Value, passed: bool, row: &RosterRow, lang: Lang) -> St
         result.render(lang)
     ));
     for grade in submission["grades"].as_array().into_iter().flatten() {
+        // The JSON spells the verdict in English; the letter says it in `lang`.
+        let verdict = match serde_json::from_value::<Verdict>(grade["verdict"].clone()) {
+            Ok(verdict) => summary::verdict_of_grade(verdict).get(lang),
+            Err(_) => grade["verdict"].as_str().unwrap_or_default(),
+        };
         out.push_str(&format!(
             "\n{}: {}/{} ({})\n",
             text(&grade["title"]),
             grade["score"],
             grade["max_score"],
-            grade["verdict"].as_str().unwrap_or_default()
+            verdict
         ));
         if grade["verdict"] == "ungradable" {
             out.push_str(&format!("  {}\n", text(&grade["reason"])));
@@ -256,4 +263,31 @@ fn feedback(submission: &Value, passed: bool, row: &RosterRow, lang: Lang) -> St
         LetterMessage::CheckYourself.render(lang)
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_letter_says_each_verdict_in_its_language() {
+        let row = RosterRow {
+            id: "20240001".into(),
+            name: "Li Wei".into(),
+            email: "li@lab.test".into(),
+            lms_id: String::new(),
+        };
+        let submission = serde_json::json!({
+            "grades": [{
+                "title": { "en": "Send a mail", "zh-CN": "发送邮件" },
+                "score": 40, "max_score": 100, "verdict": "failed",
+                "checks": [], "findings": []
+            }],
+            "problems": []
+        });
+        let zh = feedback(&submission, false, &row, Lang::ZhCn);
+        assert!(zh.contains("发送邮件: 40/100 (未通过)"), "{zh}");
+        let en = feedback(&submission, false, &row, Lang::En);
+        assert!(en.contains("Send a mail: 40/100 (failed)"), "{en}");
+    }
 }

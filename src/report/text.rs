@@ -74,9 +74,13 @@ fn render_submission(
 ) {
     let _ = writeln!(out, "{}", paint.bold(&submission.id));
     for problem in &submission.problems {
-        let _ = writeln!(out, "  {}: {problem}", paint.red("error"));
+        let _ = writeln!(
+            out,
+            "  {}: {problem}",
+            paint.red(ReportWord::Error.get(lang))
+        );
         if let Some(hint) = &problem.hint {
-            let _ = writeln!(out, "    help: {hint}");
+            let _ = writeln!(out, "    {}: {hint}", ReportWord::Help.get(lang));
         }
     }
     for grade in &submission.grades {
@@ -123,9 +127,14 @@ fn render_grade(
     let head = format!("{} — {}", grade.scenario, grade.title.get(lang));
     let score = format!("{}/{}", grade.score, grade.max_score);
     let verdict = match grade.verdict {
-        Verdict::Passed => paint.green(&format!("{score} passed")),
-        Verdict::Failed => paint.red(&format!("{score} failed (pass mark {})", grade.pass_mark)),
-        Verdict::Ungradable => paint.yellow("ungradable"),
+        Verdict::Passed => paint.green(&format!("{score} {}", ReportWord::Passed.get(lang))),
+        Verdict::Failed => {
+            let failed = ReportMessage::FailedBelow {
+                pass_mark: grade.pass_mark,
+            };
+            paint.red(&format!("{score} {}", failed.render(lang)))
+        }
+        Verdict::Ungradable => paint.yellow(ReportWord::Ungradable.get(lang)),
     };
     let _ = writeln!(out, "  {}  {verdict}", paint.bold(&head));
     if !where_.is_empty() {
@@ -141,7 +150,8 @@ fn render_grade(
         render_finding(out, finding, lang, paint);
     }
     if grade.verdict != Verdict::Ungradable && grade.losses().next().is_some() {
-        let _ = writeln!(out, "    {}", paint.dim("expected vs. yours:"));
+        let heading = ReportWord::ExpectedVsYoursLower.get(lang);
+        let _ = writeln!(out, "    {}", paint.dim(heading));
         for line in grade.unified_diff().lines() {
             let line = match line.chars().next() {
                 Some('-') => paint.red(line),
@@ -178,10 +188,11 @@ fn render_check(out: &mut String, check: &Check, lang: Lang, paint: &Paint) {
 }
 
 fn render_finding(out: &mut String, finding: &Finding, lang: Lang, paint: &Paint) {
+    let word = super::summary::severity_word(finding.severity, lang);
     let label = match finding.severity {
-        FindingSeverity::Info => paint.dim("note"),
-        FindingSeverity::Warning => paint.yellow("warning"),
-        FindingSeverity::Error => paint.red("error"),
+        FindingSeverity::Info => paint.dim(word),
+        FindingSeverity::Warning => paint.yellow(word),
+        FindingSeverity::Error => paint.red(word),
     };
     let _ = writeln!(out, "    {label}: {}", finding.message.get(lang));
     if let Some(evidence) = &finding.evidence {

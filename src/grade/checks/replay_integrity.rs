@@ -31,7 +31,8 @@
 use super::{CheckFn, Context};
 use crate::grade::evidence::origin_of;
 use crate::grade::model::{Evidence, Finding, FindingSeverity};
-use crate::i18n::messages::checks::ReplayIntegrityMessage;
+use crate::i18n::messages::checks::{ExchangeWord, ReplayIntegrityMessage};
+use crate::i18n::Text;
 use std::collections::HashMap;
 
 use crate::session::{CommandKind, Exchange, Origin, Reply, ReplyCode, Session};
@@ -126,10 +127,13 @@ fn compare(claimed: &Session, c: usize, replayed: &Session, r: usize) -> Option<
     if claimed.encrypted_after.is_some_and(|after| c > after) {
         return None;
     }
-    let label = ours
-        .command
-        .as_ref()
-        .map_or("the greeting".to_string(), |cmd| cmd.to_string());
+    let label = match &ours.command {
+        Some(command) => {
+            let command = command.to_string();
+            Text::new(command.clone(), command)
+        }
+        None => ExchangeWord::TheGreeting.text(),
+    };
     let at = place(claimed, origin_of_reply(ours, claimed_reply));
     let message = match &theirs.reply {
         Some(replayed_reply) if tolerated(claimed_reply.code, replayed_reply.code) => return None,
@@ -202,7 +206,7 @@ fn reply_line(reply: &Reply) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::{Pop3Status, SmtpCode};
+    use crate::session::{Pop3Status, Protocol, SmtpCode};
 
     #[test]
     fn tolerated_differences() {
@@ -240,5 +244,37 @@ mod tests {
                 "{claimed} vs {replayed}"
             );
         }
+    }
+
+    #[test]
+    fn a_greeting_is_named_in_the_language_of_the_text() {
+        let greeting = |code| {
+            let mut session = Session::new(Protocol::Smtp, Default::default());
+            session.exchanges.push(Exchange {
+                command: None,
+                reply: Some(Reply::new(
+                    ReplyCode::Smtp(SmtpCode::new(code).unwrap()),
+                    vec!["hi".into()],
+                    Origin::line(1),
+                )),
+            });
+            session
+        };
+        let finding = compare(&greeting(220), 0, &greeting(554), 0).expect("a finding");
+        assert!(
+            finding.message.en.contains("reply to the greeting"),
+            "{}",
+            finding.message.en
+        );
+        assert!(
+            finding.message.zh_cn.contains("服务器的问候"),
+            "{}",
+            finding.message.zh_cn
+        );
+        assert!(
+            !finding.message.zh_cn.contains("greeting"),
+            "{}",
+            finding.message.zh_cn
+        );
     }
 }
