@@ -19,8 +19,10 @@ const SETTINGS: [&str; 4] = ["doc", "words", "args_from", "args"];
 
 fn main() {
     println!("cargo:rerun-if-changed={FOLDER}");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(FOLDER)
-        .unwrap_or_else(|e| fail(Path::new(FOLDER), &e.to_string()))
+    let folder =
+        Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it")).join(FOLDER);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .unwrap_or_else(|e| fail(&folder, &e.to_string()))
         .filter_map(|entry| Some(entry.ok()?.path()))
         .filter(|path| path.extension().is_some_and(|e| e == "toml"))
         .collect();
