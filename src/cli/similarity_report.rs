@@ -176,9 +176,14 @@ mod tests {
                 "{}",
                 message.en
             );
-            assert!(message
-                .zh_cn
-                .contains(&format!("另外 {} 人", size - 1 - MAX_NAMED)));
+            // No space between Chinese words ("…人有相同的文件").
+            assert!(
+                message
+                    .zh_cn
+                    .contains(&format!("等另外 {} 人有相同", size - 1 - MAX_NAMED)),
+                "{}",
+                message.zh_cn
+            );
             assert!(!message.en.contains(&submission.id));
             text += message.en.len() + message.zh_cn.len();
         }

@@ -1,7 +1,7 @@
 //! The protocol rules that explain lost points, one table entry per rule.
 //!
 //! Each rule says what it is, why it matters and gives an example, and carries the feedback
-//! in English and Simplified Chinese (`i18n/messages/rules.rs`), which fills in `{command}`
+//! in English and Simplified Chinese (`i18n/messages/rules.toml`), which fills in `{command}`
 //! (what was sent), `{code}` (the reply it got), `{expected}` (what the scenario expects) and
 //! `{line}`.
 //!

@@ -450,3 +450,69 @@ fn application_data(handshake: &TlsHandshake) -> Verdict<'_> {
         TlsFeedback::DataNotBothWays { client, server }.text(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(from: TlsSide, name: &str, detail: &str, frame: u64) -> TlsMessage {
+        TlsMessage {
+            from,
+            name: name.into(),
+            handshake_type: None,
+            encrypted: false,
+            detail: detail.into(),
+            origin: Origin::Frame {
+                frame,
+                last_frame: frame,
+                micros: 0,
+            },
+        }
+    }
+
+    /// What the capture does not show is said in the language of the text, and sentences
+    /// join with one space.
+    #[test]
+    fn feedback_has_no_english_in_its_chinese() {
+        let spec = TlsSpec {
+            host: None,
+            checks: Vec::new(),
+        };
+        let mut handshake = TlsHandshake {
+            sni: Some("mail.example".into()),
+            ..TlsHandshake::default()
+        };
+        handshake.messages = vec![
+            message(TlsSide::Client, "ClientHello", "", 1),
+            message(TlsSide::Server, "Alert", "handshake_failure", 2),
+        ];
+        handshake.application_data.client = 3;
+        handshake.application_data.server = 2;
+        let said = [
+            sni(&spec, &handshake).2,
+            completed(&handshake).2,
+            application_data(&handshake).2,
+            key_exchange(&handshake).2,
+        ];
+        for text in &said {
+            assert!(!text.en.contains("  "), "{}", text.en);
+            for english in [
+                "the webmail host",
+                "ended with an alert",
+                "unknown",
+                "A later",
+            ] {
+                assert!(!text.zh_cn.contains(english), "{}", text.zh_cn);
+            }
+        }
+        assert!(
+            said[0].zh_cn.contains("网页邮箱服务器"),
+            "{}",
+            said[0].zh_cn
+        );
+        assert!(said[1].zh_cn.contains("连接以告警结束：handshake_failure"));
+        assert!(said[1]
+            .en
+            .ends_with("both sides. The connection ended with an alert: handshake_failure."));
+    }
+}

@@ -1,5 +1,5 @@
 //! What the course-format renderers share: the grades that count, totals, and the words for
-//! verdicts and statuses (from the catalogue, `i18n/messages/report.rs`).
+//! verdicts and statuses (from the catalogue, `i18n/messages/report.toml`).
 
 use crate::grade::{Check, Evidence, FindingSeverity, Grade, Status, Verdict};
 use crate::i18n::messages::report::ReportWord;
