@@ -169,21 +169,15 @@ mod tests {
             let findings = &submission.grades[0].findings;
             assert_eq!(findings.len(), 1, "{}", submission.id);
             let message = &findings[0].message;
-            assert!(
-                message
-                    .en
-                    .contains(&format!("and {} more", size - 1 - MAX_NAMED)),
-                "{}",
-                message.en
-            );
+            let more = size - 1 - MAX_NAMED;
             // No space between Chinese words ("…人有相同的文件").
-            assert!(
-                message
-                    .zh_cn
-                    .contains(&format!("等另外 {} 人有相同", size - 1 - MAX_NAMED)),
-                "{}",
-                message.zh_cn
-            );
+            let wanted = [
+                (&message.en, format!("and {more} more")),
+                (&message.zh_cn, format!("等另外 {more} 人有相同")),
+            ];
+            for (said, part) in wanted {
+                assert!(said.contains(&part), "{said}");
+            }
             assert!(!message.en.contains(&submission.id));
             text += message.en.len() + message.zh_cn.len();
         }
