@@ -5,6 +5,8 @@
 //!
 //! Data flows one way, top to bottom; a module uses only those above it.
 //!
+//! - [`i18n`]: every text for people, in English and Simplified Chinese, in one catalogue;
+//!   [`Lang`](i18n::Lang) and the bilingual [`Text`](i18n::Text). Uses nothing else here.
 //! - [`session`]: the model every stage shares (sessions, exchanges, commands, replies,
 //!   origins, secrets).
 //! - [`protocol`]: sans-IO SMTP and POP3 grammar, reply parsing and state machines.
@@ -23,6 +25,7 @@
 pub mod cli;
 pub mod diagnostic;
 pub mod grade;
+pub mod i18n;
 pub mod ingest;
 pub mod pipeline;
 pub mod protocol;

@@ -74,7 +74,7 @@ proptest! {
             prop_assert_eq!(grade.passed, grade.verdict == Verdict::Passed);
             let json = serde_json::to_string(&grade).expect("json");
             prop_assert!(!json.contains("c2VjcmV0LXRva2Vu"));
-            let diagnostics = format!("{:?}", grade.diagnostics("en"));
+            let diagnostics = format!("{:?}", grade.diagnostics(mailgrade::i18n::Lang::En));
             prop_assert!(!diagnostics.contains("c2VjcmV0LXRva2Vu"));
         }
     }

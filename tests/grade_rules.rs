@@ -136,7 +136,12 @@ fn rule_table_documentation() {
         .map(|rule| {
             format!(
                 "## {}\nwhat: {}\nwhy: {}\nexample: {}\nen: {}\nzh-CN: {}\n\n",
-                rule.id, rule.what, rule.why, rule.example, rule.en, rule.zh_cn
+                rule.id,
+                rule.what,
+                rule.why,
+                rule.example,
+                rule.message.template().en,
+                rule.message.template().zh_cn
             )
         })
         .collect();

@@ -113,7 +113,7 @@ fn seed_findings_render_against_the_transcript() {
         text,
     };
     let rendered: Vec<String> = grade
-        .diagnostics("zh-CN")
+        .diagnostics(mailgrade::i18n::Lang::ZhCn)
         .iter()
         .map(|d| render(d, file, Style::Plain))
         .collect();

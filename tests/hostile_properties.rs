@@ -136,7 +136,7 @@ fn rendered(sessions: Vec<Session>) -> Vec<String> {
             id: None,
         },
     ));
-    for lang in ["en", "zh-CN"] {
+    for lang in mailgrade::i18n::Lang::ALL {
         for color in [false, true] {
             out.push(text::render(&outcome, text::TextStyle { lang, color }));
         }

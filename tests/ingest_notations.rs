@@ -618,9 +618,18 @@ fn a_reading_the_reader_is_unsure_of_is_a_finding_in_both_languages() {
             .find(|f| f.check == "unsure-reading")
     };
     let unsure = finding("one-arrow-both-sides.txt").expect("an unsure-reading finding");
-    assert!(unsure.message.get("en").contains("`=>`"), "{unsure:?}");
     assert!(
-        unsure.message.get("zh-CN").contains("无法确定"),
+        unsure
+            .message
+            .get(mailgrade::i18n::Lang::En)
+            .contains("`=>`"),
+        "{unsure:?}"
+    );
+    assert!(
+        unsure
+            .message
+            .get(mailgrade::i18n::Lang::ZhCn)
+            .contains("无法确定"),
         "{unsure:?}"
     );
     for case in CASES

@@ -4,6 +4,7 @@
 mod report_support;
 
 use base64::Engine;
+use mailgrade::i18n::Lang;
 use mailgrade::report::{
     autolab, canvas_csv, github, github_classroom, gradescope, html, json, junit, markdown,
     moodle_csv, prairielearn, text, Outcome,
@@ -12,7 +13,7 @@ use quick_xml::events::Event;
 use report_support::*;
 use serde_json::Value;
 
-const LANGS: [&str; 2] = ["en", "zh-CN"];
+const LANGS: [Lang; 2] = Lang::ALL;
 
 fn canvas(outcome: &Outcome) -> String {
     canvas_csv::render(
@@ -25,7 +26,7 @@ fn canvas(outcome: &Outcome) -> String {
 }
 
 /// Every format for a whole outcome (the per-submission ones for each submission).
-fn every_format(outcome: &Outcome, lang: &str) -> Vec<(&'static str, String)> {
+fn every_format(outcome: &Outcome, lang: Lang) -> Vec<(&'static str, String)> {
     let mut out = vec![
         (
             "text",
@@ -65,7 +66,7 @@ fn no_format_shows_a_secret() {
                 for secret in &secrets() {
                     assert!(
                         !rendered.contains(secret),
-                        "{format} ({lang}) shows the secret {secret}"
+                        "{format} ({lang:?}) shows the secret {secret}"
                     );
                 }
             }
@@ -78,7 +79,7 @@ fn class_formats_snapshot() {
     let outcome = class();
     snapshots(|| {
         for lang in LANGS {
-            let suffix = if lang == "en" { "" } else { "_zh" };
+            let suffix = if lang == Lang::En { "" } else { "_zh" };
             insta::assert_snapshot!(
                 format!("report_junit{suffix}"),
                 junit::render(&outcome, lang)
@@ -105,7 +106,7 @@ fn single_submission_formats_snapshot() {
     snapshots(|| {
         for (name, submission) in singles() {
             for lang in LANGS {
-                let suffix = if lang == "en" { "" } else { "_zh" };
+                let suffix = if lang == Lang::En { "" } else { "_zh" };
                 insta::assert_snapshot!(
                     format!("report_gradescope_{name}{suffix}"),
                     gradescope::render(&submission, "none", lang)
@@ -134,7 +135,7 @@ fn parse(text: &str) -> Value {
 #[test]
 fn gradescope_scores_add_up_and_record_inputs() {
     for (name, submission) in singles() {
-        let results = parse(&gradescope::render(&submission, "none", "en"));
+        let results = parse(&gradescope::render(&submission, "none", Lang::En));
         let tests = results["tests"].as_array().expect("tests");
         let sum: u64 = tests
             .iter()
@@ -160,7 +161,7 @@ fn gradescope_scores_add_up_and_record_inputs() {
         assert_eq!(inputs[0]["sha256"].as_str().map(str::len), Some(64));
     }
     let failing = submission(FAILING, Some("smtp-telnet-auth-send"));
-    let results = parse(&gradescope::render(&failing, "none", "en"));
+    let results = parse(&gradescope::render(&failing, "none", Lang::En));
     assert!(results["tests"].as_array().expect("tests").iter().any(
         |t| t["status"] == "failed" && t["output"].as_str().is_some_and(|o| o.contains("530"))
     ));
@@ -178,7 +179,7 @@ fn prairielearn_scores_are_fractions_and_ungradable_is_not_a_zero() {
         (submission(NO_DIALOGUE, Some("smtp-telnet-auth-send")), None),
     ];
     for (submission, score) in cases {
-        let results = parse(&prairielearn::render(&submission, "en"));
+        let results = parse(&prairielearn::render(&submission, Lang::En));
         assert_eq!(results["score"].as_f64(), score, "{}", submission.id);
         assert_eq!(results["gradable"].as_bool(), Some(score.is_some()));
         let errors = results["format_errors"].as_array();
@@ -201,7 +202,7 @@ fn autolab_ends_with_the_scores_line() {
         ),
     ];
     for (submission, scenario, score) in cases {
-        let output = autolab::render(&submission, "none", "en");
+        let output = autolab::render(&submission, "none", Lang::En);
         let last = output.lines().last().expect("a last line");
         let scores = parse(last);
         assert_eq!(scores["scores"][scenario].as_u64(), Some(score), "{last}");
@@ -225,7 +226,7 @@ fn github_classroom_result_is_base64_json_the_reporter_reads() {
         ),
     ];
     for (submission, status, score) in cases {
-        let encoded = github_classroom::render(&submission, "en");
+        let encoded = github_classroom::render(&submission, Lang::En);
         assert_eq!(encoded.lines().count(), 1);
         let json = base64::engine::general_purpose::STANDARD
             .decode(encoded.trim_end())
@@ -274,7 +275,7 @@ fn junit_counts(xml: &str) -> (usize, usize, usize, usize, String) {
 #[test]
 fn junit_is_well_formed_and_counts_match() {
     let outcome = class();
-    let xml = junit::render(&outcome, "en");
+    let xml = junit::render(&outcome, Lang::En);
     let (suites, cases, failures, errors, system_out) = junit_counts(&xml);
     let grades: Vec<_> = outcome.submissions.iter().flat_map(|s| &s.grades).collect();
     let problems: usize = outcome.submissions.iter().map(|s| s.problems.len()).sum();
@@ -314,7 +315,7 @@ fn junit_is_well_formed_and_counts_match() {
 fn junit_replaces_characters_xml_forbids() {
     let mut outcome = outcome(vec![submission(FAILING, Some("smtp-telnet-auth-send"))]);
     outcome.submissions[0].id = "bell\u{7}student".into();
-    let xml = junit::render(&outcome, "en");
+    let xml = junit::render(&outcome, Lang::En);
     assert!(!xml.contains('\u{7}'));
     let (suites, ..) = junit_counts(&xml);
     assert_eq!(suites, 1);
@@ -360,7 +361,7 @@ fn moodle_csv_has_the_worksheet_shape() {
     formula.id = "=HYPERLINK(\"x\")".into();
     let rows = csv_rows(&moodle_csv::render(
         &outcome(vec![moodle, numeric, formula]),
-        "en",
+        Lang::En,
     ));
     assert_eq!(rows[0].len(), 10);
     assert_eq!(rows[0][0], "Identifier");
@@ -383,7 +384,7 @@ fn moodle_csv_has_the_worksheet_shape() {
 #[test]
 fn github_annotations_point_at_lines_and_stop_commands_fence_the_summary() {
     let outcome = outcome(vec![submission(FAILING, Some("smtp-telnet-auth-send"))]);
-    let output = github::render(&outcome, "en");
+    let output = github::render(&outcome, Lang::En);
     let errors: Vec<&str> = output
         .lines()
         .filter(|l| l.starts_with("::error "))
@@ -398,7 +399,7 @@ fn github_annotations_point_at_lines_and_stop_commands_fence_the_summary() {
         .find_map(|l| l.strip_prefix("::stop-commands::"))
         .expect("stop-commands");
     assert_eq!(output.lines().last(), Some(format!("::{stop}::").as_str()));
-    assert!(output.contains(&markdown::render(&outcome, "en")));
+    assert!(output.contains(&markdown::render(&outcome, Lang::En)));
 }
 
 #[test]
@@ -406,7 +407,7 @@ fn markdown_escapes_student_text() {
     let outcome = outcome(vec![submission(FAILING, Some("smtp-telnet-auth-send"))]);
     let mut hostile = outcome;
     hostile.submissions[0].id = "<img src=x onerror=alert(1)>|x".into();
-    let text = markdown::render(&hostile, "en");
+    let text = markdown::render(&hostile, Lang::En);
     assert!(!text.contains("<img"), "{text}");
     assert!(text.contains("&lt;img src=x onerror=alert(1)&gt;\\|x"));
 }

@@ -15,7 +15,7 @@ fn failing() -> Outcome {
 
 #[test]
 fn hostile_transcript_text_comes_out_inert() {
-    for lang in ["en", "zh-CN"] {
+    for lang in mailgrade::i18n::Lang::ALL {
         let page = html::render(&failing(), lang);
         assert!(
             !page.to_lowercase().contains("<script"),
@@ -26,7 +26,7 @@ fn hostile_transcript_text_comes_out_inert() {
     }
     let mut hostile = failing();
     hostile.submissions[0].id = "\"><img src=x onerror=alert(1)>".into();
-    let page = html::render(&hostile, "en");
+    let page = html::render(&hostile, mailgrade::i18n::Lang::En);
     assert!(
         !page.contains("<img"),
         "an attribute or element got through"
@@ -35,7 +35,7 @@ fn hostile_transcript_text_comes_out_inert() {
 
 #[test]
 fn page_loads_nothing_from_outside() {
-    let page = html::render(&class(), "en");
+    let page = html::render(&class(), mailgrade::i18n::Lang::En);
     let without_svg_namespace = page.replace(r#"xmlns="http://www.w3.org/2000/svg""#, "");
     for outside in [
         "http:", "https:", "<link", "<script", "@import", "url(", " src=",
@@ -51,8 +51,14 @@ fn page_loads_nothing_from_outside() {
 #[test]
 fn failing_page_snapshot() {
     snapshots(|| {
-        insta::assert_snapshot!("report_html_failing", html::render(&failing(), "en"));
-        insta::assert_snapshot!("report_html_failing_zh", html::render(&failing(), "zh-CN"));
+        insta::assert_snapshot!(
+            "report_html_failing",
+            html::render(&failing(), mailgrade::i18n::Lang::En)
+        );
+        insta::assert_snapshot!(
+            "report_html_failing_zh",
+            html::render(&failing(), mailgrade::i18n::Lang::ZhCn)
+        );
     });
 }
 
@@ -113,7 +119,8 @@ fn chromium_draws_every_arrow_and_the_class_overview() {
     let cases = [("failing", failing(), false), ("class", class, true)];
     for (name, outcome, overview) in cases {
         let page = dir.join(format!("{name}.html"));
-        std::fs::write(&page, html::render(&outcome, "en")).expect("write page");
+        std::fs::write(&page, html::render(&outcome, mailgrade::i18n::Lang::En))
+            .expect("write page");
         let dom = headless(browser, &["--dump-dom"], &page);
         let dom = String::from_utf8_lossy(&dom.stdout);
         assert!(dom.contains("</svg>"), "{name}: no DOM:\n{dom}");

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mailgrade::grade::{self, CheckKind, Grade, Status, Verdict};
+use mailgrade::i18n::Lang;
 use mailgrade::ingest::{read_bytes, read_file};
 use mailgrade::scenario::{self, TlsRequirement, TlsSpec};
 use mailgrade::session::{Protocol, Session, TlsVersion};
@@ -35,7 +36,7 @@ fn check<'a>(grade: &'a Grade, id: &str) -> &'a grade::Check {
         .unwrap_or_else(|| panic!("no check {id}: {:#?}", grade.checks))
 }
 
-fn feedback(grade: &Grade, id: &str, lang: &str) -> String {
+fn feedback(grade: &Grade, id: &str, lang: Lang) -> String {
     check(grade, id)
         .feedback
         .as_ref()
@@ -78,15 +79,15 @@ fn webmail_handshakes_of_both_versions_get_full_marks_and_are_explained() {
         assert_eq!(grade.verdict, Verdict::Passed);
         assert!(grade.checks.iter().all(|c| c.kind == CheckKind::Tls));
         assert!(
-            feedback(&grade, "key-exchange", "en").contains(kx),
+            feedback(&grade, "key-exchange", Lang::En).contains(kx),
             "{name}"
         );
         assert!(
-            feedback(&grade, "certificate", "en").contains(cert),
+            feedback(&grade, "certificate", Lang::En).contains(cert),
             "{name}"
         );
         assert!(
-            feedback(&grade, "sni", "zh-CN").contains("wx.mail.qq.com"),
+            feedback(&grade, "sni", Lang::ZhCn).contains("wx.mail.qq.com"),
             "{name}"
         );
         let evidence = check(&grade, "client-hello")
@@ -113,7 +114,7 @@ tls:
     let grade = grade::best_session(&sessions(&fixture("webmail_tls13.pcap")), &scenario);
     assert_eq!(grade.score, 50);
     assert_eq!(check(&grade, "sni").status, Status::Failed);
-    assert!(feedback(&grade, "sni", "en").contains("with wx.mail.qq.com, not mail.163.com"));
+    assert!(feedback(&grade, "sni", Lang::En).contains("with wx.mail.qq.com, not mail.163.com"));
 }
 
 #[test]

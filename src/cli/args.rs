@@ -1,6 +1,9 @@
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use crate::i18n::Lang;
 
 /// Grades SMTP and POP3 labs from transcripts and captures.
 #[derive(Debug, Parser)]
@@ -171,9 +174,17 @@ pub enum ExtractFormat {
     Transcript,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Lang {
-    En,
-    #[value(name = "zh-CN", alias = "zh")]
-    ZhCn,
+/// `--lang` is parsed here, once, into the library's [`Lang`], which every renderer takes.
+impl ValueEnum for Lang {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Lang::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let value = PossibleValue::new(self.code());
+        Some(match self {
+            Lang::En => value,
+            Lang::ZhCn => value.alias("zh"),
+        })
+    }
 }

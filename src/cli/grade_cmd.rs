@@ -1,6 +1,6 @@
 use std::io::IsTerminal;
 
-use super::args::{Format, GradeArgs, Lang, OutputArgs};
+use super::args::{Format, GradeArgs, OutputArgs};
 use super::error::CliError;
 use super::plan::plan;
 use super::run::Output;
@@ -79,7 +79,7 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
         server,
         submissions,
     };
-    let lang = text_style(&args.output).lang;
+    let lang = args.output.lang;
     let text = match args.format {
         Format::Text => report::text::render(&outcome, text_style(&args.output)),
         Format::Json => report::json::render(&outcome),
@@ -139,11 +139,8 @@ fn only_submission<'a>(
 }
 
 /// The language and colour of terminal text: colour only on a terminal without `NO_COLOR`.
-pub fn text_style(output: &OutputArgs) -> TextStyle<'static> {
-    let lang = match output.lang {
-        Lang::En => "en",
-        Lang::ZhCn => "zh-CN",
-    };
+pub fn text_style(output: &OutputArgs) -> TextStyle {
+    let lang = output.lang;
     let color = output.out.is_none()
         && std::env::var_os("NO_COLOR").is_none()
         && std::io::stdout().is_terminal();

@@ -13,7 +13,10 @@ use super::args::Lang;
 use super::error::CliError;
 use super::merge::{read_document, submission_grade};
 use super::ExitCode;
+use crate::grade::Verdict;
+use crate::i18n::messages::notify::LetterMessage;
 use crate::ingest::archive::{Roster, RosterRow};
+use crate::report::summary;
 
 #[derive(Clone, Debug, Args)]
 pub struct NotifyArgs {
@@ -90,10 +93,7 @@ pub fn run(args: &NotifyArgs) -> i32 {
 fn letters(args: &NotifyArgs) -> Result<Vec<Letter>, CliError> {
     let document = read_document(&args.results)?;
     let roster = Roster::load(&args.roster)?;
-    let lang = match args.lang {
-        Lang::En => "en",
-        Lang::ZhCn => "zh-CN",
-    };
+    let lang = args.lang;
     let mut letters = Vec::new();
     for submission in document["submissions"].as_array().into_iter().flatten() {
         let id = submission["id"].as_str().unwrap_or_default();
@@ -187,10 +187,9 @@ fn send(args: &NotifyArgs, letters: Vec<Letter>) -> Result<(), CliError> {
 /// The feedback of one JSON submission as plain text: totals, each scenario's losses with
 /// their feedback, and the files that could not be used. Findings meant for the TA only
 /// (similar submissions) are left out.
-fn feedback(submission: &Value, passed: bool, row: &RosterRow, lang: &str) -> String {
-    let zh = lang == "zh-CN";
+fn feedback(submission: &Value, passed: bool, row: &RosterRow, lang: Lang) -> String {
     let text = |value: &Value| -> String {
-        value[lang]
+        value[lang.code()]
             .as_str()
             .filter(|s| !s.is_empty())
             .or_else(|| value["en"].as_str())
@@ -203,24 +202,29 @@ fn feedback(submission: &Value, passed: bool, row: &RosterRow, lang: &str) -> St
     } else {
         &row.name
     };
-    out.push_str(&if zh {
-        format!("{name}，你好：\n\n")
+    let greeting = LetterMessage::Greeting { name: name.clone() };
+    let result = if passed {
+        LetterMessage::Passed
     } else {
-        format!("Dear {name},\n\n")
-    });
-    out.push_str(match (zh, passed) {
-        (false, true) => "Your e-mail lab submission passed.\n",
-        (false, false) => "Your e-mail lab submission did not pass yet.\n",
-        (true, true) => "你的电子邮件实验提交已通过。\n",
-        (true, false) => "你的电子邮件实验提交尚未通过。\n",
-    });
+        LetterMessage::NotPassed
+    };
+    out.push_str(&format!(
+        "{}\n\n{}\n",
+        greeting.render(lang),
+        result.render(lang)
+    ));
     for grade in submission["grades"].as_array().into_iter().flatten() {
+        // The JSON spells the verdict in English; the letter says it in `lang`.
+        let verdict = match serde_json::from_value::<Verdict>(grade["verdict"].clone()) {
+            Ok(verdict) => summary::verdict_of_grade(verdict).get(lang),
+            Err(_) => grade["verdict"].as_str().unwrap_or_default(),
+        };
         out.push_str(&format!(
             "\n{}: {}/{} ({})\n",
             text(&grade["title"]),
             grade["score"],
             grade["max_score"],
-            grade["verdict"].as_str().unwrap_or_default()
+            verdict
         ));
         if grade["verdict"] == "ungradable" {
             out.push_str(&format!("  {}\n", text(&grade["reason"])));
@@ -246,11 +250,7 @@ fn feedback(submission: &Value, passed: bool, row: &RosterRow, lang: &str) -> St
     let problems = submission["problems"].as_array().into_iter().flatten();
     for (index, problem) in problems.enumerate() {
         if index == 0 {
-            out.push_str(if zh {
-                "\n无法使用的文件：\n"
-            } else {
-                "\nFiles that could not be used:\n"
-            });
+            out.push_str(&format!("\n{}\n", LetterMessage::FilesNotUsed.render(lang)));
         }
         out.push_str(&format!(
             "  - {}: {}\n",
@@ -258,10 +258,36 @@ fn feedback(submission: &Value, passed: bool, row: &RosterRow, lang: &str) -> St
             problem["message"].as_str().unwrap_or_default()
         ));
     }
-    out.push_str(if zh {
-        "\n提交前可以用 `mailgrade check 文件` 自查。\n"
-    } else {
-        "\nYou can check your work yourself with `mailgrade check FILE` before handing it in.\n"
-    });
+    out.push_str(&format!(
+        "\n{}\n",
+        LetterMessage::CheckYourself.render(lang)
+    ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_letter_says_each_verdict_in_its_language() {
+        let row = RosterRow {
+            id: "20240001".into(),
+            name: "Li Wei".into(),
+            email: "li@lab.test".into(),
+            lms_id: String::new(),
+        };
+        let submission = serde_json::json!({
+            "grades": [{
+                "title": { "en": "Send a mail", "zh-CN": "发送邮件" },
+                "score": 40, "max_score": 100, "verdict": "failed",
+                "checks": [], "findings": []
+            }],
+            "problems": []
+        });
+        let zh = feedback(&submission, false, &row, Lang::ZhCn);
+        assert!(zh.contains("发送邮件: 40/100 (未通过)"), "{zh}");
+        let en = feedback(&submission, false, &row, Lang::En);
+        assert!(en.contains("Send a mail: 40/100 (failed)"), "{en}");
+    }
 }

@@ -6,8 +6,9 @@ use std::path::Path;
 
 use crate::grade::similarity::{self, Candidate, SimilarGroup};
 use crate::grade::{Finding, FindingSeverity, MAX_FINDINGS_PER_CHECK};
+use crate::i18n::messages::similarity::SimilarityMessage;
+use crate::i18n::{Lang, List, Separator};
 use crate::pipeline::SubmissionOutcome;
-use crate::scenario::Text;
 
 /// Others a finding names before it only counts the rest.
 const MAX_NAMED: usize = 10;
@@ -48,35 +49,32 @@ pub fn annotate(submissions: &mut [SubmissionOutcome]) -> Vec<SimilarGroup> {
         };
         for &index in mine.iter().take(MAX_FINDINGS_PER_CHECK) {
             let group = &groups[index];
-            let others: Vec<&str> = group
+            let others: Vec<String> = group
                 .members
                 .iter()
-                .map(|m| m.id.as_str())
-                .filter(|id| *id != submission.id)
+                .map(|m| &m.id)
+                .filter(|id| **id != submission.id)
                 .take(MAX_NAMED)
+                .cloned()
                 .collect();
             let more = group.members.len() - 1 - others.len();
-            let (en_more, zh_more) = if more > 0 {
-                (format!(" and {more} more"), format!(" 等另外 {more} 人"))
+            let what = group.shared.describe();
+            let others = List::new(others, Separator::Enumeration);
+            let key = short(&group.key).to_string();
+            let message = if more > 0 {
+                SimilarityMessage::SharesWithMore {
+                    what,
+                    others,
+                    more,
+                    key,
+                }
             } else {
-                (String::new(), String::new())
+                SimilarityMessage::Shares { what, others, key }
             };
-            let (en, zh) = group.shared.describe();
             grade.findings.push(Finding {
                 check: "similar-submission",
                 severity: FindingSeverity::Warning,
-                message: Text::new(
-                    format!(
-                        "shares {en} with {}{en_more} ({}); for the TA to look at, no points are taken",
-                        others.join(", "),
-                        short(&group.key)
-                    ),
-                    format!(
-                        "与 {}{zh_more} 有{zh}（{}）；仅供助教核查，不扣分",
-                        others.join("、"),
-                        short(&group.key)
-                    ),
-                ),
+                message: message.text(),
                 evidence: None,
             });
         }
@@ -85,10 +83,7 @@ pub fn annotate(submissions: &mut [SubmissionOutcome]) -> Vec<SimilarGroup> {
             grade.findings.push(Finding {
                 check: "similar-submission",
                 severity: FindingSeverity::Warning,
-                message: Text::new(
-                    format!("shares {unlisted} more things with other submissions; see the --similarity report"),
-                    format!("还与其他提交共有另外 {unlisted} 项；见 --similarity 报告"),
-                ),
+                message: SimilarityMessage::MoreThings { unlisted }.text(),
                 evidence: None,
             });
         }
@@ -118,9 +113,9 @@ pub fn render(groups: &[SimilarGroup], path: &Path) -> String {
     }
     let mut out = String::new();
     for group in groups {
-        let (en, _) = group.shared.describe();
         out.push_str(&format!(
-            "{en} ({}), {} submissions:\n",
+            "{} ({}), {} submissions:\n",
+            group.shared.describe().get(Lang::En),
             short(&group.key),
             group.members.len()
         ));
@@ -155,7 +150,7 @@ mod tests {
                 grades: vec![crate::grade::ungradable(
                     &scenario,
                     None,
-                    Text::new("x", "x"),
+                    crate::i18n::Text::new("x", "x"),
                 )],
                 ..SubmissionOutcome::default()
             })
@@ -174,16 +169,15 @@ mod tests {
             let findings = &submission.grades[0].findings;
             assert_eq!(findings.len(), 1, "{}", submission.id);
             let message = &findings[0].message;
-            assert!(
-                message
-                    .en
-                    .contains(&format!("and {} more", size - 1 - MAX_NAMED)),
-                "{}",
-                message.en
-            );
-            assert!(message
-                .zh_cn
-                .contains(&format!("另外 {} 人", size - 1 - MAX_NAMED)));
+            let more = size - 1 - MAX_NAMED;
+            // No space between Chinese words ("…人有相同的文件").
+            let wanted = [
+                (&message.en, format!("and {more} more")),
+                (&message.zh_cn, format!("等另外 {more} 人有相同")),
+            ];
+            for (said, part) in wanted {
+                assert!(said.contains(&part), "{said}");
+            }
             assert!(!message.en.contains(&submission.id));
             text += message.en.len() + message.zh_cn.len();
         }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::model::{Finding, FindingSeverity};
-use crate::scenario::Text;
+use crate::i18n::messages::grade::GradeMessage;
 
 /// Findings of one check kept in one grade; the rest are counted in one more.
 pub const MAX_FINDINGS_PER_CHECK: usize = 20;
@@ -39,12 +39,11 @@ pub fn bound_findings(findings: Vec<Finding>) -> Vec<Finding> {
         out.push(Finding {
             check,
             severity,
-            message: Text::new(
-                format!(
-                    "… and {more} more findings like these (`{check}`), not listed one by one."
-                ),
-                format!("……另有 {more} 条同类发现（`{check}`），未逐一列出。"),
-            ),
+            message: GradeMessage::MoreFindings {
+                more,
+                check: check.to_string(),
+            }
+            .text(),
             evidence: None,
         });
     }
@@ -72,7 +71,7 @@ mod tests {
         Finding {
             check,
             severity,
-            message: Text::new("x", "x"),
+            message: crate::i18n::Text::new("x", "x"),
             evidence: None,
         }
     }

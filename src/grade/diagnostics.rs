@@ -3,6 +3,7 @@
 
 use super::model::{Evidence, FindingSeverity, Grade, Status};
 use crate::diagnostic::{Diagnostic, Severity, Span};
+use crate::i18n::Lang;
 use crate::session::Origin;
 
 fn status_word(status: Status) -> &'static str {
@@ -35,10 +36,9 @@ fn locate(mut diagnostic: Diagnostic, evidence: Option<&Evidence>) -> Diagnostic
 }
 
 impl Grade {
-    /// Every check that lost points or failed, then every finding, in `lang` (`en` or
-    /// `zh-CN`). Render them against the session's source file with
+    /// Every check that lost points or failed, then every finding, in `lang`. Render them against the session's source file with
     /// [`crate::diagnostic::render`].
-    pub fn diagnostics(&self, lang: &str) -> Vec<Diagnostic> {
+    pub fn diagnostics(&self, lang: Lang) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for check in &self.checks {
             if check.status.is_ok() && check.points == check.max_points {

@@ -8,7 +8,9 @@ use super::model::{
     Check, CheckKind, Finding, FindingSeverity, Grade, SessionRef, Status, Verdict,
 };
 use super::rules::{self, fill_for, Rule};
-use crate::scenario::{Label, Scenario, Step, Text};
+use crate::i18n::messages::grade::GradeMessage;
+use crate::i18n::Text;
+use crate::scenario::{Label, Scenario, Step};
 use crate::session::{Protocol, Session};
 
 /// Grades `session` (the `index`th of the submission) against `scenario`.
@@ -52,19 +54,13 @@ fn grade_with(
             return ungradable(
                 scenario,
                 Some(session_ref),
-                Text::new(
-                    "The session is encrypted from its first byte (implicit TLS, e.g. port 465 or 995): only its TLS handshake can be read, not the commands. Capture a session on port 25/587 or 110 (STARTTLS keeps the dialogue before it readable), or hand in a transcript.",
-                    "该会话从第一个字节起就是加密的（隐式 TLS，如 465 或 995 端口）：只能读出 TLS 握手，读不到命令。请抓取 25/587 或 110 端口的会话（使用 STARTTLS 时其之前的对话仍可读），或提交文字记录。",
-                ),
+                GradeMessage::EncryptedFromStart.text(),
             );
         }
         return ungradable(
             scenario,
             Some(session_ref),
-            Text::new(
-                "The session holds no commands or replies, so there is nothing to grade. Check that the transcript has C:/S: lines or that the capture contains the conversation.",
-                "会话中没有任何命令或回复，无法评分。请确认记录中有 C:/S: 行，或抓包中包含完整对话。",
-            ),
+            GradeMessage::NoExchanges.text(),
         );
     }
     let alignment = align(scenario, session);
@@ -115,16 +111,11 @@ fn grade_with(
         findings.push(Finding {
             check: "too-long",
             severity: FindingSeverity::Warning,
-            message: Text::new(
-                format!(
-                    "The session has {} exchanges; only the first {MAX_EXCHANGES} were graded.",
-                    session.exchanges.len()
-                ),
-                format!(
-                    "会话共有 {} 次交互，只评了前 {MAX_EXCHANGES} 次。",
-                    session.exchanges.len()
-                ),
-            ),
+            message: GradeMessage::TooLong {
+                exchanges: session.exchanges.len(),
+                graded: MAX_EXCHANGES,
+            }
+            .text(),
             evidence: evidence(session, MAX_EXCHANGES),
         });
     }
@@ -159,11 +150,11 @@ fn grade_with(
 }
 
 fn wrong_protocol(found: Protocol, wanted: Protocol) -> Text {
-    let (found, wanted) = (found.name().to_uppercase(), wanted.name().to_uppercase());
-    Text::new(
-        format!("This is a session of {found}; the scenario grades {wanted}."),
-        format!("这是 {found} 会话；本场景评的是 {wanted}。"),
-    )
+    GradeMessage::WrongProtocol {
+        found: found.name().to_uppercase(),
+        wanted: wanted.name().to_uppercase(),
+    }
+    .text()
 }
 
 /// A grade that says why nothing could be graded (not a zero).
@@ -304,10 +295,10 @@ fn forbidden_checks(scenario: &Scenario, session: &Session) -> Vec<Check> {
                 .position(|e| Label::of(e) == forbidden.send);
             let name = format!("no {}", forbidden.send);
             let feedback = used.map(|_| {
-                let text = Text::new(
-                    format!("{} is not allowed in this exercise.", forbidden.send),
-                    format!("本练习不允许使用 {}。", forbidden.send),
-                );
+                let text = GradeMessage::Forbidden {
+                    command: forbidden.send.to_string(),
+                }
+                .text();
                 match &forbidden.feedback {
                     Some(hint) => text.join(hint),
                     None => text,
@@ -358,10 +349,11 @@ fn order_checks(scenario: &Scenario, session: &Session) -> Vec<Check> {
                 }
             }
             let feedback = broken.map(|_| {
-                let text = Text::new(
-                    format!("{} came before {} was accepted.", rule.after, rule.before),
-                    format!("{} 出现在 {} 被接受之前。", rule.after, rule.before),
-                );
+                let text = GradeMessage::OrderBroken {
+                    after: rule.after.to_string(),
+                    before: rule.before.to_string(),
+                }
+                .text();
                 match &rule.feedback {
                     Some(hint) => text.join(hint),
                     None => text,
@@ -401,16 +393,12 @@ fn strict_extras(session: &Session, alignment: &Alignment) -> Vec<Check> {
                 points: 0,
                 max_points: 0,
                 rule: None,
-                feedback: Some(Text::new(
-                    format!(
-                        "{} is not part of this exercise, and this scenario allows nothing else.",
-                        exchange.skeleton_line()
-                    ),
-                    format!(
-                        "{} 不属于本练习，本场景不允许多余的命令。",
-                        exchange.skeleton_line()
-                    ),
-                )),
+                feedback: Some(
+                    GradeMessage::NotInExercise {
+                        exchange: exchange.skeleton_line(),
+                    }
+                    .text(),
+                ),
                 evidence: evidence(session, i),
             }
         })

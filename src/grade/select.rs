@@ -2,7 +2,8 @@
 
 use super::grader::{grade, ungradable};
 use super::model::{Grade, Status, Verdict};
-use crate::scenario::{Scenario, Text};
+use crate::i18n::messages::grade::GradeMessage;
+use crate::scenario::Scenario;
 use crate::session::Session;
 
 /// How well a grade fits, for picking the best: gradable first, then points, then passed
@@ -44,14 +45,7 @@ pub fn best_session(sessions: &[Session], scenario: &Scenario) -> Grade {
         ungradable(
             scenario,
             None,
-            Text::new(
-                format!(
-                    "No {name} session found in the submission. Hand in the {name} dialogue: a transcript with C:/S: lines, a Wireshark export, or a .pcap/.pcapng capture of it."
-                ),
-                format!(
-                    "提交中没有找到 {name} 会话。请提交 {name} 对话：带 C:/S: 标记的记录、Wireshark 导出文件，或 .pcap/.pcapng 抓包文件。"
-                ),
-            ),
+            GradeMessage::NoSessionOfProtocol { name }.text(),
         )
     })
 }

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde::Serialize;
 
+use crate::i18n::messages::similarity::SharedThing;
 use crate::session::{CommandKind, Origin, Session};
 
 /// What a submission offers for comparison.
@@ -33,12 +34,13 @@ pub enum Shared {
 }
 
 impl Shared {
-    pub fn describe(self) -> (&'static str, &'static str) {
+    /// What is shared, in words.
+    pub fn describe(self) -> SharedThing {
         match self {
-            Shared::File => ("the same file", "相同的文件"),
-            Shared::QueueId => ("the same server queue id", "相同的服务器队列号"),
-            Shared::MessageId => ("the same Message-ID", "相同的 Message-ID"),
-            Shared::Transcript => ("the same dialogue", "相同的会话记录"),
+            Shared::File => SharedThing::File,
+            Shared::QueueId => SharedThing::QueueId,
+            Shared::MessageId => SharedThing::MessageId,
+            Shared::Transcript => SharedThing::Transcript,
         }
     }
 }

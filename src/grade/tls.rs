@@ -6,7 +6,9 @@
 //! ServerKeyExchange and no certificate in clear; that is said, never counted against it.
 
 use super::model::{Check, CheckKind, DiffLine, DiffTag, Evidence, Grade, SessionRef, Status};
-use crate::scenario::{Scenario, Text, TlsCheck, TlsRequirement, TlsSpec};
+use crate::i18n::messages::tls::{HandshakeOrder, TlsFeedback, TlsWord};
+use crate::i18n::{List, Separator, Text};
+use crate::scenario::{Scenario, TlsCheck, TlsRequirement, TlsSpec};
 use crate::session::{Origin, Session, TlsHandshake, TlsMessage, TlsSide, TlsVersion};
 
 /// Grades a TLS connection against a `protocol: tls` scenario.
@@ -62,10 +64,7 @@ pub fn step_tls_check(step_id: &str, check: &TlsCheck, session: &Session) -> Che
     if session.tls.is_none() {
         // A transcript cannot show a handshake; a capture that stops before it does not.
         result.status = Status::NotChecked;
-        result.feedback = Some(Text::new(
-            "The TLS handshake after the command is not in the submission (a transcript, or a capture that ends first): it could not be checked.",
-            "提交中没有该命令之后的 TLS 握手（文字记录，或抓包在握手前结束），无法检查。",
-        ));
+        result.feedback = Some(TlsFeedback::StepHandshakeMissing.text());
     }
     result
 }
@@ -157,131 +156,99 @@ fn frames(origin: Origin) -> String {
 fn client_hello(handshake: &TlsHandshake) -> Verdict<'_> {
     match find(handshake, TlsSide::Client, "ClientHello") {
         Some(hello) => {
-            let offered: Vec<String> =
-                handshake.offered_versions.iter().map(|v| v.to_string()).collect();
+            let offered = handshake.offered_versions.iter().map(|v| v.to_string());
             (
                 true,
                 Some(hello),
-                Text::new(
-                    format!(
-                        "The client opens the handshake with Client Hello ({}), offering {}.",
-                        frames(hello.origin),
-                        offered.join(", ")
-                    ),
-                    format!(
-                        "客户端以 Client Hello 开始握手（{}），提供的版本：{}。",
-                        frames(hello.origin),
-                        offered.join("、")
-                    ),
-                ),
+                TlsFeedback::ClientHello {
+                    at: frames(hello.origin),
+                    offered: List::new(offered.collect(), Separator::Enumeration),
+                }
+                .text(),
             )
         }
-        None => (
-            false,
-            None,
-            Text::new(
-                "The capture has no Client Hello: it started after the handshake. Start Wireshark before you open the webmail page (or close the browser first) so the handshake is captured.",
-                "抓包中没有 Client Hello：抓包开始时握手已经结束。请先启动 Wireshark 再打开网页邮箱（或先关闭浏览器），以便抓到握手。",
-            ),
-        ),
+        None => (false, None, TlsFeedback::NoClientHello.text()),
     }
 }
 
 fn sni<'a>(spec: &TlsSpec, handshake: &'a TlsHandshake) -> Verdict<'a> {
     let hello = find(handshake, TlsSide::Client, "ClientHello");
-    let host = spec.host.as_deref().unwrap_or("the webmail host");
+    let host = or_word(spec.host.as_deref(), TlsWord::WebmailHost);
     match &handshake.sni {
         Some(name) if spec.host_matches(name) => (
             true,
             hello,
-            Text::new(
-                format!("The client names the server {name} in the Server Name Indication extension, so this is the handshake with {host}."),
-                format!("客户端在 SNI（服务器名称指示）扩展中指明服务器 {name}，这正是与 {host} 的握手。"),
-            ),
+            TlsFeedback::SniMatches {
+                name: name.clone(),
+                host,
+            }
+            .text(),
         ),
         Some(name) => (
             false,
             hello,
-            Text::new(
-                format!("This handshake is with {name}, not {host}: capture the login to {host}."),
-                format!("这次握手的对象是 {name}，不是 {host}：请抓取登录 {host} 的过程。"),
-            ),
+            TlsFeedback::SniOther {
+                name: name.clone(),
+                host,
+            }
+            .text(),
         ),
-        None => (
-            false,
-            hello,
-            Text::new(
-                format!("The Client Hello names no server (no SNI), so it cannot be told to be {host}."),
-                format!("Client Hello 中没有服务器名称（无 SNI），无法确认是 {host}。"),
-            ),
-        ),
+        None => (false, hello, TlsFeedback::NoSni { host }.text()),
     }
 }
 
 fn server_hello(handshake: &TlsHandshake) -> Verdict<'_> {
-    match (find(handshake, TlsSide::Server, "ServerHello"), handshake.version) {
-        (Some(hello), Some(version)) => {
-            let suite = handshake.cipher_suite.as_deref().unwrap_or("an unknown suite");
-            (
-                true,
-                Some(hello),
-                Text::new(
-                    format!("The server answers with Server Hello ({}), choosing {version} and the cipher suite {suite}.", frames(hello.origin)),
-                    format!("服务器以 Server Hello 回应（{}），选定 {version} 和密码套件 {suite}。", frames(hello.origin)),
-                ),
-            )
-        }
-        (hello, _) => (
-            false,
-            hello,
-            Text::new(
-                "The server's Server Hello is not in the capture, so the version and cipher suite it chose are unknown.",
-                "抓包中没有服务器的 Server Hello，无法得知其选定的版本和密码套件。",
-            ),
+    match (
+        find(handshake, TlsSide::Server, "ServerHello"),
+        handshake.version,
+    ) {
+        (Some(hello), Some(version)) => (
+            true,
+            Some(hello),
+            TlsFeedback::ServerHello {
+                at: frames(hello.origin),
+                version: version.to_string(),
+                suite: or_word(handshake.cipher_suite.as_deref(), TlsWord::UnknownSuite),
+            }
+            .text(),
         ),
+        (hello, _) => (false, hello, TlsFeedback::NoServerHello.text()),
     }
 }
 
 fn key_exchange(handshake: &TlsHandshake) -> Verdict<'_> {
-    let kx = handshake.key_exchange.as_deref().unwrap_or("unknown");
     if is_tls13(handshake) {
         let hello = find(handshake, TlsSide::Server, "ServerHello");
-        return (
-            hello.is_some(),
-            hello,
-            Text::new(
-                "TLS 1.3 has no Server Key Exchange or Client Key Exchange message: the (EC)DHE key shares travel in the key_share extensions of Client Hello and Server Hello.",
-                "TLS 1.3 没有 Server Key Exchange 和 Client Key Exchange 消息：(EC)DHE 密钥份额放在 Client Hello 和 Server Hello 的 key_share 扩展中传递。",
-            ),
-        );
+        return (hello.is_some(), hello, TlsFeedback::KeyExchangeTls13.text());
     }
     let client = find(handshake, TlsSide::Client, "ClientKeyExchange");
     let server = find(handshake, TlsSide::Server, "ServerKeyExchange");
-    let needs_server = matches!(kx, "ECDHE" | "DHE");
+    let needs_server = matches!(handshake.key_exchange.as_deref(), Some("ECDHE" | "DHE"));
+    let kx = or_word(handshake.key_exchange.as_deref(), TlsWord::Unknown);
     match (client, server) {
         (Some(c), Some(s)) => (
             true,
             Some(s),
-            Text::new(
-                format!("Key exchange {kx}: the server sends its key share in Server Key Exchange ({}), the client its own in Client Key Exchange ({}).", frames(s.origin), frames(c.origin)),
-                format!("密钥交换方式 {kx}：服务器在 Server Key Exchange（{}）中发送其密钥参数，客户端在 Client Key Exchange（{}）中发送自己的。", frames(s.origin), frames(c.origin)),
-            ),
+            TlsFeedback::KeyExchange {
+                kx,
+                server_at: frames(s.origin),
+                client_at: frames(c.origin),
+            }
+            .text(),
         ),
         (Some(c), None) if !needs_server => (
             true,
             Some(c),
-            Text::new(
-                format!("Key exchange {kx}: there is no Server Key Exchange; the client sends the premaster secret encrypted with the server's public key in Client Key Exchange ({}).", frames(c.origin)),
-                format!("密钥交换方式 {kx}：没有 Server Key Exchange；客户端在 Client Key Exchange（{}）中用服务器公钥加密发送预主密钥。", frames(c.origin)),
-            ),
+            TlsFeedback::KeyExchangeByClient {
+                kx,
+                client_at: frames(c.origin),
+            }
+            .text(),
         ),
         (c, s) => (
             false,
             c.or(s),
-            Text::new(
-                format!("The key exchange ({kx}) is not complete in the capture: Server Key Exchange and/or Client Key Exchange is missing."),
-                format!("抓包中的密钥交换（{kx}）不完整：缺少 Server Key Exchange 或 Client Key Exchange。"),
-            ),
+            TlsFeedback::KeyExchangeIncomplete { kx }.text(),
         ),
     }
 }
@@ -292,34 +259,22 @@ fn certificate(handshake: &TlsHandshake) -> Verdict<'_> {
         return (
             flight.is_some(),
             flight,
-            Text::new(
-                "In TLS 1.3 the server's Certificate is encrypted (with EncryptedExtensions, CertificateVerify and Finished), so Wireshark shows it only as encrypted records; that is expected.",
-                "TLS 1.3 中服务器的 Certificate 是加密发送的（与 EncryptedExtensions、CertificateVerify、Finished 一起），Wireshark 只显示为加密记录，这是正常的。",
-            ),
+            TlsFeedback::CertificateTls13.text(),
         );
     }
     let message = find(handshake, TlsSide::Server, "Certificate");
     match (message, &handshake.certificate) {
-        (Some(m), Some(cert)) => {
-            let subject = cert.subject.as_deref().unwrap_or("(unreadable)");
-            let issuer = cert.issuer.as_deref().unwrap_or("(unreadable)");
-            (
-                true,
-                Some(m),
-                Text::new(
-                    format!("The server proves its identity with its Certificate ({}): subject {subject}, issued by {issuer}.", frames(m.origin)),
-                    format!("服务器用 Certificate（{}）证明身份：主体 {subject}，签发者 {issuer}。", frames(m.origin)),
-                ),
-            )
-        }
-        _ => (
-            false,
-            None,
-            Text::new(
-                "The server's Certificate is not in the capture.",
-                "抓包中没有服务器的 Certificate。",
-            ),
+        (Some(m), Some(cert)) => (
+            true,
+            Some(m),
+            TlsFeedback::Certificate {
+                at: frames(m.origin),
+                subject: or_word(cert.subject.as_deref(), TlsWord::Unreadable),
+                issuer: or_word(cert.issuer.as_deref(), TlsWord::Unreadable),
+            }
+            .text(),
         ),
+        _ => (false, None, TlsFeedback::NoCertificate.text()),
     }
 }
 
@@ -379,14 +334,7 @@ fn order(handshake: &TlsHandshake) -> Verdict<'_> {
         .map(|m| m.name.clone())
         .collect();
     if names.is_empty() {
-        return (
-            false,
-            None,
-            Text::new(
-                "No handshake messages are in the capture.",
-                "抓包中没有握手消息。",
-            ),
-        );
+        return (false, None, TlsFeedback::NoHandshakeMessages.text());
     }
     let mut last = 0;
     for message in &handshake.messages {
@@ -398,47 +346,28 @@ fn order(handshake: &TlsHandshake) -> Verdict<'_> {
             return (
                 false,
                 Some(message),
-                Text::new(
-                    format!(
-                        "{} ({}) comes too early: a {} handshake runs {}.",
-                        message.name,
-                        frames(message.origin),
-                        version_name(handshake),
-                        expected_order(tls13, resumed)
-                    ),
-                    format!(
-                        "{}（{}）出现得太早：{} 握手的顺序是 {}。",
-                        message.name,
-                        frames(message.origin),
-                        version_name(handshake),
-                        expected_order(tls13, resumed)
-                    ),
-                ),
+                TlsFeedback::TooEarly {
+                    name: message.name.clone(),
+                    at: frames(message.origin),
+                    version: version_name(handshake),
+                    order: expected_order(tls13, resumed),
+                }
+                .text(),
             );
         }
         last = r;
     }
-    let shown = names.join(", ");
-    let extra = if tls13 {
-        Text::new(
-            " In TLS 1.3 everything after Server Hello is encrypted, so EncryptedExtensions, Certificate, CertificateVerify and both Finished messages show only as encrypted records.",
-            "TLS 1.3 中 Server Hello 之后的内容全部加密，EncryptedExtensions、Certificate、CertificateVerify 和双方的 Finished 只显示为加密记录。",
-        )
+    let legal = TlsFeedback::LegalOrder {
+        version: version_name(handshake),
+        shown: names.join(", "),
+    }
+    .text();
+    let said = if tls13 {
+        legal.join(&TlsFeedback::Tls13HidesTheRest.text())
     } else {
-        Text::new("", "")
+        legal
     };
-    (
-        true,
-        handshake.messages.first(),
-        Text::new(
-            format!(
-                "The {} handshake runs in a legal order: {shown}.",
-                version_name(handshake)
-            ),
-            format!("{} 握手的消息顺序正确：{shown}。", version_name(handshake)),
-        )
-        .join(&extra),
-    )
+    (true, handshake.messages.first(), said)
 }
 
 fn version_name(handshake: &TlsHandshake) -> String {
@@ -447,13 +376,21 @@ fn version_name(handshake: &TlsHandshake) -> String {
         .map_or_else(|| "TLS".to_string(), |v| v.to_string())
 }
 
-fn expected_order(tls13: bool, resumed: bool) -> &'static str {
+fn expected_order(tls13: bool, resumed: bool) -> HandshakeOrder {
     if tls13 {
-        "ClientHello → ServerHello → (encrypted server handshake) → client Finished"
+        HandshakeOrder::Tls13
     } else if resumed {
-        "ClientHello → ServerHello → ChangeCipherSpec, Finished (server) → ChangeCipherSpec, Finished (client)"
+        HandshakeOrder::Resumed
     } else {
-        "ClientHello → ServerHello, Certificate, ServerKeyExchange, ServerHelloDone → ClientKeyExchange, ChangeCipherSpec, Finished → ChangeCipherSpec, Finished"
+        HandshakeOrder::Full
+    }
+}
+
+/// A value the capture shows, or a word for its absence, in either language.
+fn or_word(value: Option<&str>, absent: TlsWord) -> Text {
+    match value {
+        Some(value) => Text::new(value, value),
+        None => absent.text(),
     }
 }
 
@@ -461,33 +398,24 @@ fn completed(handshake: &TlsHandshake) -> Verdict<'_> {
     let client_finished = find(handshake, TlsSide::Client, "Finished");
     if handshake.completed {
         let text = if is_tls13(handshake) {
-            Text::new(
-                "The handshake completed: the client sent its (encrypted) Finished and the connection went on with encrypted application data.",
-                "握手已完成：客户端发送了（加密的）Finished，之后连接继续传输加密的应用数据。",
-            )
+            TlsFeedback::CompletedTls13
         } else {
-            Text::new(
-                "The handshake completed: both sides sent Change Cipher Spec and then an encrypted Finished (shown as \"Encrypted Handshake Message\"); from here on the session keys protect the data.",
-                "握手已完成：双方都发送了 Change Cipher Spec 和随后加密的 Finished（Wireshark 显示为 \"Encrypted Handshake Message\"）；此后数据由会话密钥保护。",
-            )
+            TlsFeedback::Completed
         };
-        return (true, client_finished, text);
+        return (true, client_finished, text.text());
     }
     let alert = handshake.messages.iter().find(|m| m.name == "Alert");
-    let why = match alert {
-        Some(a) if !a.detail.is_empty() => {
-            format!(" The connection ended with an alert: {}.", a.detail)
-        }
-        _ => String::new(),
-    };
-    (
-        false,
-        alert.or(client_finished),
-        Text::new(
-            format!("The handshake did not complete in the capture: Finished was not seen from both sides.{why}"),
-            format!("抓包中的握手没有完成：没有看到双方的 Finished。{why}"),
+    let said = TlsFeedback::NotCompleted.text();
+    let said = match alert {
+        Some(a) if !a.detail.is_empty() => said.join(
+            &TlsFeedback::EndedWithAlert {
+                detail: a.detail.clone(),
+            }
+            .text(),
         ),
-    )
+        _ => said,
+    };
+    (false, alert.or(client_finished), said)
 }
 
 fn application_data(handshake: &TlsHandshake) -> Verdict<'_> {
@@ -501,34 +429,90 @@ fn application_data(handshake: &TlsHandshake) -> Verdict<'_> {
         .iter()
         .filter(|m| m.name == "EncryptedHandshake" && !is_tls13(handshake))
         .count();
-    let renewal = if renewals > 0 {
-        Text::new(
-            format!(" {renewals} encrypted handshake record(s) after the first handshake show a renegotiation or key renewal."),
-            format!("首次握手之后还有 {renewals} 个加密握手记录，表明发生了重新协商或密钥更新。"),
-        )
-    } else {
-        Text::new(
-            " A later key renewal (TLS 1.3 KeyUpdate) would itself be encrypted and look like more application data.",
-            "之后的密钥更新（TLS 1.3 的 KeyUpdate）本身也是加密的，看起来就是更多的应用数据。",
-        )
-    };
-    if data.client > 0 && data.server > 0 {
+    let (client, server) = (data.client, data.server);
+    if client > 0 && server > 0 {
+        let renewal = if renewals > 0 {
+            TlsFeedback::Renegotiated { renewals }
+        } else {
+            TlsFeedback::KeyRenewalLooksLikeData
+        };
         return (
             true,
             first,
-            Text::new(
-                format!("After the handshake, application data flows encrypted both ways: {} records from the client, {} from the server (the HTTP login inside cannot be read).", data.client, data.server),
-                format!("握手之后，应用数据双向加密传输：客户端 {} 条记录，服务器 {} 条（其中的 HTTP 登录内容无法读取）。", data.client, data.server),
-            )
-            .join(&renewal),
+            TlsFeedback::DataBothWays { client, server }
+                .text()
+                .join(&renewal.text()),
         );
     }
     (
         false,
         first,
-        Text::new(
-            format!("Application data did not flow both ways after the handshake ({} records from the client, {} from the server).", data.client, data.server),
-            format!("握手之后应用数据没有双向传输（客户端 {} 条记录，服务器 {} 条）。", data.client, data.server),
-        ),
+        TlsFeedback::DataNotBothWays { client, server }.text(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(from: TlsSide, name: &str, detail: &str, frame: u64) -> TlsMessage {
+        TlsMessage {
+            from,
+            name: name.into(),
+            handshake_type: None,
+            encrypted: false,
+            detail: detail.into(),
+            origin: Origin::Frame {
+                frame,
+                last_frame: frame,
+                micros: 0,
+            },
+        }
+    }
+
+    /// What the capture does not show is said in the language of the text, and sentences
+    /// join with one space.
+    #[test]
+    fn feedback_has_no_english_in_its_chinese() {
+        let spec = TlsSpec {
+            host: None,
+            checks: Vec::new(),
+        };
+        let mut handshake = TlsHandshake {
+            sni: Some("mail.example".into()),
+            ..TlsHandshake::default()
+        };
+        handshake.messages = vec![
+            message(TlsSide::Client, "ClientHello", "", 1),
+            message(TlsSide::Server, "Alert", "handshake_failure", 2),
+        ];
+        handshake.application_data.client = 3;
+        handshake.application_data.server = 2;
+        let said = [
+            sni(&spec, &handshake).2,
+            completed(&handshake).2,
+            application_data(&handshake).2,
+            key_exchange(&handshake).2,
+        ];
+        for text in &said {
+            assert!(!text.en.contains("  "), "{}", text.en);
+            for english in [
+                "the webmail host",
+                "ended with an alert",
+                "unknown",
+                "A later",
+            ] {
+                assert!(!text.zh_cn.contains(english), "{}", text.zh_cn);
+            }
+        }
+        assert!(
+            said[0].zh_cn.contains("网页邮箱服务器"),
+            "{}",
+            said[0].zh_cn
+        );
+        assert!(said[1].zh_cn.contains("连接以告警结束：handshake_failure"));
+        assert!(said[1]
+            .en
+            .ends_with("both sides. The connection ended with an alert: handshake_failure."));
+    }
 }

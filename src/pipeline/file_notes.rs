@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::outcome::SubmissionOutcome;
 use crate::grade::{Evidence, Finding, FindingSeverity, MAX_FINDINGS_PER_CHECK};
-use crate::scenario::Text;
+use crate::i18n::messages::replay::{FileNoteMessage, NoteKindGloss};
 use crate::session::{Note, NoteKind};
 
 const CHECK: &str = "file-read";
@@ -54,16 +54,11 @@ pub fn attach(submission: &mut SubmissionOutcome) {
             findings.push(Finding {
                 check: CHECK,
                 severity: FindingSeverity::Info,
-                message: Text::new(
-                    format!(
-                        "Reading {}: {more} more notes about the file, not listed one by one.",
-                        file.display()
-                    ),
-                    format!(
-                        "读取 {} 时：另有 {more} 条关于该文件的说明，未逐一列出。",
-                        file.display()
-                    ),
-                ),
+                message: FileNoteMessage::MoreNotes {
+                    file: file.display().to_string(),
+                    more,
+                }
+                .text(),
                 evidence: None,
             });
         }
@@ -71,22 +66,24 @@ pub fn attach(submission: &mut SubmissionOutcome) {
 }
 
 fn finding(file: &Path, note: &Note) -> Finding {
-    let (severity, zh) = match note.kind {
-        NoteKind::Truncated => (FindingSeverity::Warning, "文件只读取了一部分"),
-        NoteKind::Gap => (FindingSeverity::Warning, "内容有缺失"),
-        NoteKind::Decoding => (FindingSeverity::Info, "文件的读取方式是推测的"),
-        NoteKind::DirectionInferred => (FindingSeverity::Info, "对话方向是推测的"),
-        NoteKind::Paired => (FindingSeverity::Info, "回复按协议而非行序与命令配对"),
-        NoteKind::Encrypted => (FindingSeverity::Info, "之后的内容已加密"),
-        NoteKind::Unrecognised => (FindingSeverity::Info, "有无法识别的内容"),
+    let (severity, kind) = match note.kind {
+        NoteKind::Truncated => (FindingSeverity::Warning, NoteKindGloss::Truncated),
+        NoteKind::Gap => (FindingSeverity::Warning, NoteKindGloss::Gap),
+        NoteKind::Decoding => (FindingSeverity::Info, NoteKindGloss::Decoding),
+        NoteKind::DirectionInferred => (FindingSeverity::Info, NoteKindGloss::DirectionInferred),
+        NoteKind::Paired => (FindingSeverity::Info, NoteKindGloss::Paired),
+        NoteKind::Encrypted => (FindingSeverity::Info, NoteKindGloss::Encrypted),
+        NoteKind::Unrecognised => (FindingSeverity::Info, NoteKindGloss::Unrecognised),
     };
     Finding {
         check: CHECK,
         severity,
-        message: Text::new(
-            format!("Reading {}: {}.", file.display(), note.detail),
-            format!("读取 {} 时：{zh}（{}）。", file.display(), note.detail),
-        ),
+        message: FileNoteMessage::Note {
+            file: file.display().to_string(),
+            detail: note.detail.clone(),
+            kind,
+        }
+        .text(),
         evidence: Some(Evidence {
             source: file.to_path_buf(),
             origin: note.origin,

@@ -4,8 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::grade::{self, Evidence, Finding, FindingSeverity};
+use crate::i18n::messages::replay::{ReplayMessage, StandIn};
+use crate::i18n::{List, Separator};
 use crate::replay::{ReplayNote, Replayed};
-use crate::scenario::Text;
 use crate::session::{Origin, Protocol, Session};
 
 const MAX_NOTE_FINDINGS: usize = grade::MAX_FINDINGS_PER_CHECK;
@@ -52,16 +53,10 @@ impl Listed {
         self.total == 0
     }
 
-    fn join(&self, separator: &str, lang: &str) -> String {
-        let mut text = self.named.join(separator);
+    /// The items named, the rest counted.
+    fn into_list(self) -> List<String> {
         let more = self.total - self.named.len();
-        if more > 0 {
-            text.push_str(&match lang {
-                "zh-CN" => format!("{separator}另有 {more} 项"),
-                _ => format!("{separator}and {more} more"),
-            });
-        }
-        text
+        List::new(self.named, Separator::Comma).and_more(more)
     }
 }
 
@@ -86,10 +81,11 @@ pub(super) fn replay_failed(server: &str, error: &str) -> Finding {
     Finding {
         check: "replay",
         severity: FindingSeverity::Warning,
-        message: Text::new(
-            format!("Replay against the {server} server failed ({error}); this grade rests on the replies the submission claims."),
-            format!("向 {server} 服务器重放失败（{error}）；本成绩依据的是提交记录中声称的回复。"),
-        ),
+        message: ReplayMessage::Failed {
+            server: server.to_string(),
+            error: error.to_string(),
+        }
+        .text(),
         evidence: None,
     }
 }
@@ -106,10 +102,10 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
             commands.entry(origin_key(command.origin)).or_insert(index);
         }
     }
-    let info = |en: String, zh: String, origin: Option<Origin>| Finding {
+    let info = |message: ReplayMessage, origin: Option<Origin>| Finding {
         check: "replay",
         severity: FindingSeverity::Info,
-        message: Text::new(en, zh),
+        message: message.text(),
         evidence: origin.map(|origin| Evidence {
             source: claimed.source.path.clone(),
             origin,
@@ -144,122 +140,97 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
                 .1
                 .add(origin.to_string()),
             ReplayNote::CredentialSwapped { what, origin } => findings.push(info(
-                format!("Replay logged in with the test account instead of yours ({what}); your credentials were never sent."),
-                format!("重放时使用测试账号登录而非你的账号（{what}）；你的凭据从未被发送。"),
+                ReplayMessage::CredentialSwapped { what: what.clone() },
                 Some(*origin),
             )),
             ReplayNote::FailedLoginMirrored { what, origin } => findings.push(info(
-                format!("Your login ({what}) failed in the submission, so replay sent a wrong password to fail the same way."),
-                format!("提交记录中你的登录（{what}）失败了，所以重放时故意发送错误密码，以得到同样的结果。"),
+                ReplayMessage::FailedLoginMirrored { what: what.clone() },
                 Some(*origin),
             )),
-            ReplayNote::MalformedCredential { what, problem, origin } => findings.push(info(
-                format!("Your {what} credentials were malformed ({problem}); replay sent malformed ones too, so the server answers as it would have."),
-                format!("你的 {what} 凭据格式有误（{problem}）；重放时同样发送格式错误的凭据，以得到服务器的真实反应。"),
+            ReplayNote::MalformedCredential {
+                what,
+                problem,
+                origin,
+            } => findings.push(info(
+                ReplayMessage::MalformedCredential {
+                    what: what.clone(),
+                    problem: problem.clone(),
+                },
                 Some(*origin),
             )),
             ReplayNote::MechanismNotReplayed { mechanism, origin } => findings.push(info(
-                format!("Replay cannot log in with AUTH {mechanism}; the exchange was cancelled on replay."),
-                format!("重放不支持 AUTH {mechanism} 登录；重放时取消了该认证。"),
+                ReplayMessage::MechanismNotReplayed {
+                    mechanism: mechanism.clone(),
+                },
                 Some(*origin),
             )),
-            ReplayNote::ApopRecomputed { origin } => findings.push(info(
-                "APOP was recomputed for the test account from the replay server's greeting.".into(),
-                "已根据重放服务器的问候语为测试账号重新计算 APOP 摘要。".into(),
-                Some(*origin),
-            )),
-            ReplayNote::BodySupplied { size, from_scenario, origin } => {
-                let (en, zh) = if *from_scenario {
-                    ("the scenario's", "场景提供的")
-                } else {
-                    ("a default", "默认的")
-                };
-                findings.push(info(
-                    format!("The submission shows only the message's size, so replay sent {en} {size}-byte message instead."),
-                    format!("提交记录只给出了邮件大小，重放时改为发送{zh} {size} 字节邮件。"),
-                    Some(*origin),
-                ))
+            ReplayNote::ApopRecomputed { origin } => {
+                findings.push(info(ReplayMessage::ApopRecomputed, Some(*origin)))
             }
+            ReplayNote::BodySupplied {
+                size,
+                from_scenario,
+                origin,
+            } => findings.push(info(
+                ReplayMessage::BodySupplied {
+                    stand_in: if *from_scenario {
+                        StandIn::Scenario
+                    } else {
+                        StandIn::Default
+                    },
+                    size: *size,
+                },
+                Some(*origin),
+            )),
             ReplayNote::MailboxSeeded { count, generated } => findings.push(info(
-                format!("Before the POP3 session the test mailbox was given {count} message(s) ({generated} generated)."),
-                format!("POP3 会话前，测试邮箱中放入了 {count} 封邮件（其中 {generated} 封为生成的）。"),
+                ReplayMessage::MailboxSeeded {
+                    count: *count,
+                    generated: *generated,
+                },
                 None,
             )),
             ReplayNote::SeedFailed { detail } => findings.push(info(
-                format!("The replay server's mailbox could not be filled ({detail}); the messages the session reads may not exist there."),
-                format!("无法向重放服务器的邮箱放入邮件（{detail}）；会话读取的邮件在那里可能不存在。"),
+                ReplayMessage::SeedFailed {
+                    detail: detail.clone(),
+                },
                 None,
             )),
-            ReplayNote::StoppedAtTls { origin } => findings.push(info(
-                "Replay stopped at STARTTLS/STLS: TLS is not negotiated on replay, so what followed was not replayed.".into(),
-                "重放在 STARTTLS/STLS 处停止：重放不进行 TLS 协商，之后的内容未重放。".into(),
-                Some(*origin),
-            )),
-            ReplayNote::ServerClosed { unsent } => findings.push(info(
-                format!("The replay server closed the connection; {unsent} command(s) were not sent."),
-                format!("重放服务器关闭了连接；有 {unsent} 条命令未发送。"),
-                None,
-            )),
+            ReplayNote::StoppedAtTls { origin } => {
+                findings.push(info(ReplayMessage::StoppedAtTls, Some(*origin)))
+            }
+            ReplayNote::ServerClosed { unsent } => {
+                findings.push(info(ReplayMessage::ServerClosed { unsent: *unsent }, None))
+            }
             ReplayNote::Truncated { replayed, total } => findings.push(info(
-                format!("The session has {total} exchanges; replay sent the commands of the first {replayed} only, as many as are graded."),
-                format!("会话共有 {total} 次交互；重放只发送了前 {replayed} 次中的命令，与评分范围相同。"),
+                ReplayMessage::Truncated {
+                    total: *total,
+                    replayed: *replayed,
+                },
                 None,
             )),
-            ReplayNote::Filler { what } => findings.push(info(
-                format!("Replay sent {what} that the submission does not, to keep the dialogue in step."),
-                format!("为保持对话同步，重放时额外发送了提交记录中没有的内容（{what}）。"),
-                None,
-            )),
+            ReplayNote::Filler { what } => {
+                findings.push(info(ReplayMessage::Filler { what: what.clone() }, None))
+            }
         }
     }
     if unshown > 0 {
-        findings.push(info(
-            format!("Replay did {unshown} more thing(s) differently from the submission that are not listed one by one."),
-            format!("重放时还有 {unshown} 处与提交记录不同，未逐一列出。"),
-            None,
-        ));
+        findings.push(info(ReplayMessage::MoreNotListed { unshown }, None));
     }
     if !mapped.is_empty() {
-        findings.insert(
-            0,
-            info(
-                format!(
-                    "Replay mapped envelope addresses to the lab domain: {}.",
-                    mapped.join(", ", "en")
-                ),
-                format!(
-                    "重放时将信封地址映射到实验域：{}。",
-                    mapped.join("，", "zh-CN")
-                ),
-                None,
-            ),
-        );
+        let mapped = mapped.into_list();
+        findings.insert(0, info(ReplayMessage::AddressesMapped { mapped }, None));
     }
     if !skipped.is_empty() {
-        findings.push(info(
-            format!(
-                "Not sent on replay, because the server refused what came before: {}.",
-                skipped.join(", ", "en")
-            ),
-            format!(
-                "因服务器拒绝了之前的命令，以下内容在重放时未发送：{}。",
-                skipped.join("，", "zh-CN")
-            ),
-            None,
-        ));
+        let skipped = skipped.into_list();
+        findings.push(info(ReplayMessage::NotSentAfterRefusal { skipped }, None));
     }
     // Places only: such a line may be a password, so it is never quoted.
     if let Some((protocol, places)) = not_commands {
-        let protocol = protocol.name().to_ascii_uppercase();
         findings.push(info(
-            format!(
-                "Not sent on replay, because they are no {protocol} commands (only the protocol's commands reach the server, with the test account's credentials): the lines at {}.",
-                places.join(", ", "en")
-            ),
-            format!(
-                "以下行不是 {protocol} 命令，重放时未发送（只有协议规定的命令才会发往服务器，且使用测试账号的凭据）：{}。",
-                places.join("，", "zh-CN")
-            ),
+            ReplayMessage::NotCommands {
+                protocol: protocol.name().to_ascii_uppercase(),
+                places: places.into_list(),
+            },
             None,
         ));
     }
@@ -271,17 +242,15 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
             } else {
                 FindingSeverity::Error
             },
-            message: if readback.verified {
-                Text::new(
-                    format!("The message sent over SMTP came back over POP3 unchanged on the replay server: {}.", readback.detail),
-                    format!("在重放服务器上，通过 SMTP 发送的邮件经 POP3 取回后完全一致：{}。", readback.detail),
-                )
-            } else {
-                Text::new(
-                    format!("The message sent over SMTP did not come back unchanged over POP3 on the replay server: {}.", readback.detail),
-                    format!("在重放服务器上，通过 SMTP 发送的邮件未能经 POP3 原样取回：{}。", readback.detail),
-                )
-            },
+            message: {
+                let detail = readback.detail.clone();
+                if readback.verified {
+                    ReplayMessage::ReadBack { detail }
+                } else {
+                    ReplayMessage::NotReadBack { detail }
+                }
+            }
+            .text(),
             evidence: None,
         });
     }

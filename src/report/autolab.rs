@@ -2,6 +2,7 @@
 //! from the last line of the autograder's output. Keys are scenario ids, so the
 //! assessment's problems must be named after the scenarios.
 
+use crate::i18n::Lang;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -17,8 +18,8 @@ struct Scores<'a> {
     scoreboard: [u32; 1],
 }
 
-/// The report and the scores line for one submission, in `lang` (`en` or `zh-CN`).
-pub fn render(submission: &SubmissionOutcome, server: &str, lang: &str) -> String {
+/// The report and the scores line for one submission, in `lang`.
+pub fn render(submission: &SubmissionOutcome, server: &str, lang: Lang) -> String {
     let style = TextStyle { lang, color: false };
     let mut out = text::render_submission_text(submission, style, server);
     let counted = summary::counted_grades(submission);

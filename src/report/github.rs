@@ -2,11 +2,13 @@
 //! `::notice`), one per lost point and finding, pointing at the file and line when the
 //! evidence is a line of a text file; then the Markdown report, fenced by `stop-commands`.
 
-use super::summary::{self, say};
+use super::summary;
 use super::{escape, markdown, Outcome};
 use crate::grade::{Evidence, FindingSeverity};
+use crate::i18n::messages::report::ReportWord;
+use crate::i18n::Lang;
 
-pub fn render(outcome: &Outcome, lang: &str) -> String {
+pub fn render(outcome: &Outcome, lang: Lang) -> String {
     let mut out = annotations(outcome, lang);
     let report = markdown::render(outcome, lang);
     // The report quotes student text; between `stop-commands` and the token nothing is
@@ -21,7 +23,7 @@ pub fn render(outcome: &Outcome, lang: &str) -> String {
 }
 
 /// Only the workflow commands.
-pub fn annotations(outcome: &Outcome, lang: &str) -> String {
+pub fn annotations(outcome: &Outcome, lang: Lang) -> String {
     let mut out = String::new();
     for submission in &outcome.submissions {
         for problem in &submission.problems {
@@ -49,7 +51,7 @@ pub fn annotations(outcome: &Outcome, lang: &str) -> String {
                     "{} (−{} {}): {}",
                     check.name,
                     check.max_points - check.points,
-                    say(lang, "points", "分"),
+                    ReportWord::Points.get(lang),
                     summary::check_message(check, lang)
                 );
                 out.push_str(&located("error", check.evidence.as_ref(), &title, &message));

@@ -8,9 +8,11 @@
 use base64::Engine;
 use serde::Serialize;
 
-use super::summary::{self, say};
+use super::summary;
 use super::SubmissionOutcome;
 use crate::grade::{Grade, Verdict};
+use crate::i18n::messages::report::ReportWord;
+use crate::i18n::Lang;
 
 #[derive(Serialize)]
 struct RunnerResult {
@@ -35,7 +37,7 @@ struct Test {
 }
 
 /// The runner result as one line of base64, as the reporter expects.
-pub fn render(submission: &SubmissionOutcome, lang: &str) -> String {
+pub fn render(submission: &SubmissionOutcome, lang: Lang) -> String {
     let json = result_json(submission, lang);
     let mut text = base64::engine::general_purpose::STANDARD.encode(json);
     text.push('\n');
@@ -43,13 +45,13 @@ pub fn render(submission: &SubmissionOutcome, lang: &str) -> String {
 }
 
 /// The runner result as plain JSON (what `render` encodes).
-pub fn result_json(submission: &SubmissionOutcome, lang: &str) -> String {
+pub fn result_json(submission: &SubmissionOutcome, lang: Lang) -> String {
     let totals = summary::totals(submission);
     let counted = summary::counted_grades(submission);
     let mut tests: Vec<Test> = counted.iter().flat_map(|g| tests(g, lang)).collect();
     for problem in &submission.problems {
         tests.push(Test {
-            name: say(lang, "input", "输入").to_string(),
+            name: ReportWord::Input.get(lang).to_string(),
             status: "error",
             score: 0,
             max_score: 0,
@@ -73,7 +75,7 @@ pub fn result_json(submission: &SubmissionOutcome, lang: &str) -> String {
     serde_json::to_string(&result).expect("the runner result always serialises")
 }
 
-fn tests(grade: &Grade, lang: &str) -> Vec<Test> {
+fn tests(grade: &Grade, lang: Lang) -> Vec<Test> {
     let title = grade.title.get(lang);
     if grade.verdict == Verdict::Ungradable {
         return vec![Test {

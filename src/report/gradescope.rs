@@ -6,9 +6,11 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::summary::{self, say};
+use super::summary;
 use super::{escape, InputHash, SubmissionOutcome};
 use crate::grade::{Grade, Verdict};
+use crate::i18n::messages::report::ReportWord;
+use crate::i18n::Lang;
 
 #[derive(Serialize)]
 struct Results<'a> {
@@ -52,8 +54,8 @@ struct ScenarioEntry<'a> {
     verdict: Verdict,
 }
 
-/// `results.json` for one submission, in `lang` (`en` or `zh-CN`).
-pub fn render(submission: &SubmissionOutcome, server: &str, lang: &str) -> String {
+/// `results.json` for one submission, in `lang`.
+pub fn render(submission: &SubmissionOutcome, server: &str, lang: Lang) -> String {
     let counted = summary::counted_grades(submission);
     let totals = summary::totals(submission);
     let mut tests = Vec::new();
@@ -90,11 +92,11 @@ pub fn render(submission: &SubmissionOutcome, server: &str, lang: &str) -> Strin
     text
 }
 
-fn grade_tests(grade: &Grade, number: usize, lang: &str) -> Vec<Test> {
+fn grade_tests(grade: &Grade, number: usize, lang: Lang) -> Vec<Test> {
     let title = grade.title.get(lang);
     if grade.verdict == Verdict::Ungradable {
         return vec![Test {
-            name: format!("{title}: {}", say(lang, "not graded", "未评分")),
+            name: format!("{title}: {}", ReportWord::NotGraded.get(lang)),
             number: format!("{number}"),
             score: 0,
             max_score: grade.max_score,
@@ -146,11 +148,11 @@ fn grade_tests(grade: &Grade, number: usize, lang: &str) -> Vec<Test> {
 }
 
 /// The text above the tests: the verdict, unusable files, findings, the skeleton diffs.
-fn overview(submission: &SubmissionOutcome, counted: &[&Grade], lang: &str) -> String {
+fn overview(submission: &SubmissionOutcome, counted: &[&Grade], lang: Lang) -> String {
     let totals = summary::totals(submission);
     let mut out = format!(
         "**{} {}/{}** — {}\n",
-        say(lang, "Score", "得分"),
+        ReportWord::Score.get(lang),
         totals.score,
         totals.max_score,
         summary::verdict_word(&totals, lang)
@@ -159,7 +161,7 @@ fn overview(submission: &SubmissionOutcome, counted: &[&Grade], lang: &str) -> S
         let _ = writeln!(
             out,
             "\n- {}: {}",
-            say(lang, "error", "错误"),
+            ReportWord::Error.get(lang),
             escape::markdown(&summary::problem_line(problem))
         );
     }
@@ -190,7 +192,7 @@ fn overview(submission: &SubmissionOutcome, counted: &[&Grade], lang: &str) -> S
             let _ = write!(
                 out,
                 "\n{}\n\n{}",
-                say(lang, "Expected vs. yours:", "期望与你的对比："),
+                ReportWord::ExpectedVsYoursColon.get(lang),
                 escape::markdown_block("diff", &grade.unified_diff())
             );
         }

@@ -6,15 +6,16 @@
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
-use super::summary::{self, say};
+use super::summary;
 use super::transcript::{self, Bodies};
 use super::{escape, Outcome, SubmissionOutcome};
-use crate::grade::{FindingSeverity, Grade, Status, Verdict};
+use crate::grade::{Grade, Status, Verdict};
+use crate::i18n::Lang;
 
 type Xml = Writer<Vec<u8>>;
 
-/// The whole outcome as a JUnit XML document, messages in `lang` (`en` or `zh-CN`).
-pub fn render(outcome: &Outcome, lang: &str) -> String {
+/// The whole outcome as a JUnit XML document, messages in `lang`.
+pub fn render(outcome: &Outcome, lang: Lang) -> String {
     let mut xml = Writer::new_with_indent(Vec::new(), b' ', 2);
     emit(
         &mut xml,
@@ -76,7 +77,7 @@ fn counts_of_submission(submission: &SubmissionOutcome) -> (usize, usize, usize)
         })
 }
 
-fn write_submission(xml: &mut Xml, submission: &SubmissionOutcome, lang: &str) {
+fn write_submission(xml: &mut Xml, submission: &SubmissionOutcome, lang: Lang) {
     if !submission.problems.is_empty() {
         let mut suite = BytesStart::new("testsuite");
         push(&mut suite, "name", &format!("{} / input", submission.id));
@@ -110,7 +111,7 @@ fn write_submission(xml: &mut Xml, submission: &SubmissionOutcome, lang: &str) {
     }
 }
 
-fn write_grade(xml: &mut Xml, submission: &SubmissionOutcome, grade: &Grade, lang: &str) {
+fn write_grade(xml: &mut Xml, submission: &SubmissionOutcome, grade: &Grade, lang: Lang) {
     let (tests, failures, errors) = counts(grade);
     let skipped = grade
         .checks
@@ -142,7 +143,7 @@ fn write_grade(xml: &mut Xml, submission: &SubmissionOutcome, grade: &Grade, lan
         ("pass_mark", grade.pass_mark.to_string()),
         (
             "verdict",
-            summary::grade_verdict_word(grade, "en").to_string(),
+            summary::grade_verdict_word(grade, Lang::En).to_string(),
         ),
     ];
     if let Some(session) = session {
@@ -218,11 +219,7 @@ fn write_grade(xml: &mut Xml, submission: &SubmissionOutcome, grade: &Grade, lan
             .findings
             .iter()
             .map(|f| {
-                let label = match f.severity {
-                    FindingSeverity::Info => say(lang, "note", "提示"),
-                    FindingSeverity::Warning => say(lang, "warning", "警告"),
-                    FindingSeverity::Error => say(lang, "error", "错误"),
-                };
+                let label = summary::severity_word(f.severity, lang);
                 format!("{label}: {}", f.message.get(lang))
             })
             .collect();

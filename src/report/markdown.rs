@@ -3,11 +3,13 @@
 
 use std::fmt::Write;
 
-use super::summary::{self, say};
+use super::summary;
 use super::{escape, Outcome, SubmissionOutcome};
-use crate::grade::{FindingSeverity, Verdict};
+use crate::grade::Verdict;
+use crate::i18n::messages::report::ReportWord;
+use crate::i18n::Lang;
 
-pub fn render(outcome: &Outcome, lang: &str) -> String {
+pub fn render(outcome: &Outcome, lang: Lang) -> String {
     let mut out = String::new();
     for submission in &outcome.submissions {
         render_submission(&mut out, submission, lang);
@@ -15,7 +17,7 @@ pub fn render(outcome: &Outcome, lang: &str) -> String {
     out
 }
 
-fn render_submission(out: &mut String, submission: &SubmissionOutcome, lang: &str) {
+fn render_submission(out: &mut String, submission: &SubmissionOutcome, lang: Lang) {
     let totals = summary::totals(submission);
     let mark = match (totals.gradable, totals.passed) {
         (false, _) => "⚠️",
@@ -33,7 +35,7 @@ fn render_submission(out: &mut String, submission: &SubmissionOutcome, lang: &st
         let _ = writeln!(
             out,
             "- **{}**: {}",
-            say(lang, "error", "错误"),
+            ReportWord::Error.get(lang),
             escape::markdown(&summary::problem_line(problem))
         );
     }
@@ -46,10 +48,10 @@ fn render_submission(out: &mut String, submission: &SubmissionOutcome, lang: &st
     let _ = writeln!(
         out,
         "| {} | {} | {} | {} |\n|---|---|---:|---|",
-        say(lang, "Scenario", "场景"),
-        say(lang, "Session", "会话"),
-        say(lang, "Score", "得分"),
-        say(lang, "Result", "结果"),
+        ReportWord::Scenario.get(lang),
+        ReportWord::Session.get(lang),
+        ReportWord::Score.get(lang),
+        ReportWord::Result.get(lang),
     );
     for grade in &submission.grades {
         let session = grade
@@ -99,11 +101,7 @@ fn render_submission(out: &mut String, submission: &SubmissionOutcome, lang: &st
             out.push('\n');
         }
         for finding in &grade.findings {
-            let label = match finding.severity {
-                FindingSeverity::Info => say(lang, "note", "提示"),
-                FindingSeverity::Warning => say(lang, "warning", "警告"),
-                FindingSeverity::Error => say(lang, "error", "错误"),
-            };
+            let label = summary::severity_word(finding.severity, lang);
             let _ = writeln!(
                 out,
                 "- _{label}_: {}",
@@ -114,7 +112,7 @@ fn render_submission(out: &mut String, submission: &SubmissionOutcome, lang: &st
             let _ = write!(
                 out,
                 "\n<details><summary>{}</summary>\n\n{}\n</details>\n",
-                say(lang, "Expected vs. yours", "期望与你的对比"),
+                ReportWord::ExpectedVsYours.get(lang),
                 escape::markdown_block("diff", &grade.unified_diff())
             );
         }

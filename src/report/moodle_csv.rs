@@ -8,8 +8,9 @@
 
 use regex::Regex;
 
-use super::summary::{self, say};
+use super::summary;
 use super::{Outcome, SubmissionOutcome};
+use crate::i18n::{Lang, Separator};
 
 const HEADER: [&str; 10] = [
     "Identifier",
@@ -24,7 +25,7 @@ const HEADER: [&str; 10] = [
     "Feedback comments",
 ];
 
-pub fn render(outcome: &Outcome, lang: &str) -> String {
+pub fn render(outcome: &Outcome, lang: Lang) -> String {
     let folder =
         Regex::new(r"^(.*?)_(\d+)_assign(?:submission|feedback)_").expect("the pattern is valid");
     let mut rows = vec![HEADER.map(String::from).to_vec()];
@@ -34,7 +35,7 @@ pub fn render(outcome: &Outcome, lang: &str) -> String {
     super::csv_text::write(&rows)
 }
 
-fn row(submission: &SubmissionOutcome, folder: &Regex, lang: &str) -> Vec<String> {
+fn row(submission: &SubmissionOutcome, folder: &Regex, lang: Lang) -> Vec<String> {
     let name = last_component(&submission.id);
     let (identifier, full_name) = match folder.captures(name) {
         Some(found) => (format!("Participant {}", &found[2]), found[1].to_string()),
@@ -72,7 +73,7 @@ fn last_component(id: &str) -> &str {
 }
 
 /// A short comment: the verdict, then each lost point with its feedback.
-fn feedback(submission: &SubmissionOutcome, lang: &str) -> String {
+fn feedback(submission: &SubmissionOutcome, lang: Lang) -> String {
     let totals = summary::totals(submission);
     let mut parts = vec![format!(
         "{}/{} {}",
@@ -100,5 +101,5 @@ fn feedback(submission: &SubmissionOutcome, lang: &str) -> String {
             ));
         }
     }
-    parts.join(say(lang, "; ", "；"))
+    parts.join(Separator::Semicolon.get(lang))
 }

@@ -4,9 +4,11 @@
 
 use serde::Serialize;
 
-use super::summary::{self, say};
+use super::summary;
 use super::SubmissionOutcome;
 use crate::grade::{Grade, Verdict};
+use crate::i18n::messages::report::ReportWord;
+use crate::i18n::Lang;
 
 #[derive(Serialize)]
 struct Results {
@@ -30,8 +32,8 @@ struct Test {
     output: String,
 }
 
-/// `results.json` for one submission, in `lang` (`en` or `zh-CN`).
-pub fn render(submission: &SubmissionOutcome, lang: &str) -> String {
+/// `results.json` for one submission, in `lang`.
+pub fn render(submission: &SubmissionOutcome, lang: Lang) -> String {
     let counted = summary::counted_grades(submission);
     let totals = summary::totals(submission);
     let results = if totals.gradable {
@@ -40,7 +42,7 @@ pub fn render(submission: &SubmissionOutcome, lang: &str) -> String {
             score: Some(round(totals.fraction())),
             message: format!(
                 "{} {}/{} — {}",
-                say(lang, "Score", "得分"),
+                ReportWord::Score.get(lang),
                 totals.score,
                 totals.max_score,
                 summary::verdict_word(&totals, lang)
@@ -53,12 +55,7 @@ pub fn render(submission: &SubmissionOutcome, lang: &str) -> String {
         Results {
             gradable: false,
             score: None,
-            message: say(
-                lang,
-                "Nothing in the submission could be graded.",
-                "提交中没有可以评分的内容。",
-            )
-            .to_string(),
+            message: ReportWord::NothingGradable.get(lang).to_string(),
             output: output(submission, &counted, lang),
             tests: Vec::new(),
             format_errors: format_errors(submission, &counted, lang),
@@ -75,7 +72,7 @@ fn round(fraction: f64) -> f64 {
     (fraction * 10_000.0).round() / 10_000.0
 }
 
-fn tests(grade: &Grade, lang: &str) -> Vec<Test> {
+fn tests(grade: &Grade, lang: Lang) -> Vec<Test> {
     if grade.verdict == Verdict::Ungradable {
         return vec![Test {
             name: grade.title.get(lang).to_string(),
@@ -117,7 +114,7 @@ fn tests(grade: &Grade, lang: &str) -> Vec<Test> {
         .collect()
 }
 
-fn output(submission: &SubmissionOutcome, counted: &[&Grade], lang: &str) -> String {
+fn output(submission: &SubmissionOutcome, counted: &[&Grade], lang: Lang) -> String {
     let mut out = String::new();
     for problem in &submission.problems {
         out.push_str(&format!("error: {}\n", summary::problem_line(problem)));
@@ -130,7 +127,7 @@ fn output(submission: &SubmissionOutcome, counted: &[&Grade], lang: &str) -> Str
             out.push_str(&format!(
                 "{} — {}\n{}",
                 grade.scenario,
-                say(lang, "expected vs. yours:", "期望与你的对比："),
+                ReportWord::ExpectedVsYoursLower.get(lang),
                 grade.unified_diff()
             ));
         }
@@ -138,7 +135,7 @@ fn output(submission: &SubmissionOutcome, counted: &[&Grade], lang: &str) -> Str
     out
 }
 
-fn format_errors(submission: &SubmissionOutcome, counted: &[&Grade], lang: &str) -> Vec<String> {
+fn format_errors(submission: &SubmissionOutcome, counted: &[&Grade], lang: Lang) -> Vec<String> {
     let mut errors: Vec<String> = submission
         .problems
         .iter()
@@ -150,14 +147,7 @@ fn format_errors(submission: &SubmissionOutcome, counted: &[&Grade], lang: &str)
             .map(|g| format!("{}: {}", g.scenario, summary::ungradable_reason(g, lang))),
     );
     if errors.is_empty() {
-        errors.push(
-            say(
-                lang,
-                "no SMTP or POP3 dialogue was found in the submission",
-                "提交中没有找到 SMTP 或 POP3 对话",
-            )
-            .to_string(),
-        );
+        errors.push(ReportWord::NoDialogueFound.get(lang).to_string());
     }
     errors
 }

@@ -1,7 +1,9 @@
-//! What the course-format renderers share: the grades that count, totals, and short texts in
-//! both languages.
+//! What the course-format renderers share: the grades that count, totals, and the words for
+//! verdicts and statuses (from the catalogue, `i18n/messages/report.toml`).
 
-use crate::grade::{Check, Evidence, Grade, Status, Verdict};
+use crate::grade::{Check, Evidence, FindingSeverity, Grade, Status, Verdict};
+use crate::i18n::messages::report::ReportWord;
+use crate::i18n::Lang;
 use crate::session::Origin;
 
 use super::{Problem, SubmissionOutcome};
@@ -44,19 +46,6 @@ pub fn totals(submission: &SubmissionOutcome) -> Totals {
     }
 }
 
-pub fn is_zh(lang: &str) -> bool {
-    lang.starts_with("zh")
-}
-
-/// A fixed text of a report in the language asked for.
-pub fn say(lang: &str, en: &'static str, zh: &'static str) -> &'static str {
-    if is_zh(lang) {
-        zh
-    } else {
-        en
-    }
-}
-
 /// `85/100`, or `—` when there is no score.
 pub fn score_text(totals: &Totals) -> String {
     if totals.gradable {
@@ -67,20 +56,30 @@ pub fn score_text(totals: &Totals) -> String {
 }
 
 /// The verdict of a submission as a word.
-pub fn verdict_word(totals: &Totals, lang: &str) -> &'static str {
+pub fn verdict_word(totals: &Totals, lang: Lang) -> &'static str {
+    verdict_of(totals).get(lang)
+}
+
+/// The word for a submission's verdict.
+pub fn verdict_of(totals: &Totals) -> ReportWord {
     match (totals.gradable, totals.passed) {
-        (false, _) => say(lang, "ungradable", "无法评分"),
-        (true, true) => say(lang, "passed", "通过"),
-        (true, false) => say(lang, "below the pass mark", "未达到及格线"),
+        (false, _) => ReportWord::Ungradable,
+        (true, true) => ReportWord::Passed,
+        (true, false) => ReportWord::BelowPassMark,
     }
 }
 
 /// The verdict of one grade as a word.
-pub fn grade_verdict_word(grade: &Grade, lang: &str) -> &'static str {
-    match grade.verdict {
-        Verdict::Passed => say(lang, "passed", "通过"),
-        Verdict::Failed => say(lang, "failed", "未通过"),
-        Verdict::Ungradable => say(lang, "ungradable", "无法评分"),
+pub fn grade_verdict_word(grade: &Grade, lang: Lang) -> &'static str {
+    verdict_of_grade(grade.verdict).get(lang)
+}
+
+/// The word for a grade's verdict.
+pub fn verdict_of_grade(verdict: Verdict) -> ReportWord {
+    match verdict {
+        Verdict::Passed => ReportWord::Passed,
+        Verdict::Failed => ReportWord::Failed,
+        Verdict::Ungradable => ReportWord::Ungradable,
     }
 }
 
@@ -100,22 +99,33 @@ pub fn status_id(status: Status) -> &'static str {
 }
 
 /// How a check ended, for people.
-pub fn status_word(status: Status, lang: &str) -> &'static str {
+pub fn status_word(status: Status, lang: Lang) -> &'static str {
     match status {
-        Status::Passed => say(lang, "passed", "通过"),
-        Status::WrongReply => say(lang, "wrong reply", "回复不对"),
-        Status::WrongArguments => say(lang, "wrong arguments", "参数不对"),
-        Status::Missing => say(lang, "missing", "缺失"),
-        Status::OutOfOrder => say(lang, "out of order", "顺序不对"),
-        Status::Skipped => say(lang, "skipped (optional)", "已跳过（可选）"),
-        Status::Failed => say(lang, "failed", "未通过"),
-        Status::NotChecked => say(lang, "not checked", "未检查"),
-        Status::Unexpected => say(lang, "unexpected", "多余"),
+        Status::Passed => ReportWord::Passed,
+        Status::WrongReply => ReportWord::WrongReply,
+        Status::WrongArguments => ReportWord::WrongArguments,
+        Status::Missing => ReportWord::Missing,
+        Status::OutOfOrder => ReportWord::OutOfOrder,
+        Status::Skipped => ReportWord::SkippedOptional,
+        Status::Failed => ReportWord::Failed,
+        Status::NotChecked => ReportWord::NotChecked,
+        Status::Unexpected => ReportWord::Unexpected,
     }
+    .get(lang)
+}
+
+/// How serious a finding is, as a word.
+pub fn severity_word(severity: FindingSeverity, lang: Lang) -> &'static str {
+    match severity {
+        FindingSeverity::Info => ReportWord::Note,
+        FindingSeverity::Warning => ReportWord::Warning,
+        FindingSeverity::Error => ReportWord::Error,
+    }
+    .get(lang)
 }
 
 /// Why a check lost points: its feedback, else what was expected and how it ended.
-pub fn check_message(check: &Check, lang: &str) -> String {
+pub fn check_message(check: &Check, lang: Lang) -> String {
     match &check.feedback {
         Some(feedback) if !feedback.get(lang).is_empty() => feedback.get(lang).to_string(),
         _ => format!("{}: {}", check.name, status_word(check.status, lang)),
@@ -123,15 +133,10 @@ pub fn check_message(check: &Check, lang: &str) -> String {
 }
 
 /// Why a grade could not be given.
-pub fn ungradable_reason(grade: &Grade, lang: &str) -> String {
+pub fn ungradable_reason(grade: &Grade, lang: Lang) -> String {
     match &grade.reason {
         Some(reason) => reason.get(lang).to_string(),
-        None => say(
-            lang,
-            "No session in the submission fits this scenario.",
-            "提交中没有与该场景相符的会话。",
-        )
-        .to_string(),
+        None => ReportWord::NoSessionFits.get(lang).to_string(),
     }
 }
 

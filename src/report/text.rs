@@ -1,15 +1,17 @@
 //! Terminal text for people: a student checking their work, a TA reading one submission.
 
+use crate::i18n::Lang;
 use std::fmt::Write;
 
 use super::{location, Outcome, SubmissionOutcome};
 use crate::grade::{Check, Evidence, Finding, FindingSeverity, Grade, Status, Verdict};
+use crate::i18n::messages::report::{ReportMessage, ReportWord};
 use crate::session::Session;
 
 /// How to render: the feedback language and whether to colour.
 #[derive(Clone, Copy, Debug)]
-pub struct TextStyle<'a> {
-    pub lang: &'a str,
+pub struct TextStyle {
+    pub lang: Lang,
     pub color: bool,
 }
 
@@ -42,7 +44,7 @@ impl Paint {
     }
 }
 
-pub fn render(outcome: &Outcome, style: TextStyle<'_>) -> String {
+pub fn render(outcome: &Outcome, style: TextStyle) -> String {
     let paint = Paint { color: style.color };
     let mut out = String::new();
     for submission in &outcome.submissions {
@@ -54,7 +56,7 @@ pub fn render(outcome: &Outcome, style: TextStyle<'_>) -> String {
 /// One submission's text, without colour choices beyond `style` (for reports that embed it).
 pub fn render_submission_text(
     submission: &SubmissionOutcome,
-    style: TextStyle<'_>,
+    style: TextStyle,
     server: &str,
 ) -> String {
     let mut out = String::new();
@@ -66,15 +68,19 @@ pub fn render_submission_text(
 fn render_submission(
     out: &mut String,
     submission: &SubmissionOutcome,
-    lang: &str,
+    lang: Lang,
     paint: &Paint,
     server: &str,
 ) {
     let _ = writeln!(out, "{}", paint.bold(&submission.id));
     for problem in &submission.problems {
-        let _ = writeln!(out, "  {}: {problem}", paint.red("error"));
+        let _ = writeln!(
+            out,
+            "  {}: {problem}",
+            paint.red(ReportWord::Error.get(lang))
+        );
         if let Some(hint) = &problem.hint {
-            let _ = writeln!(out, "    help: {hint}");
+            let _ = writeln!(out, "    {}: {hint}", ReportWord::Help.get(lang));
         }
     }
     for grade in &submission.grades {
@@ -88,41 +94,47 @@ fn render_submission(
     let _ = writeln!(out, "{summary}\n");
 }
 
-fn summary_line(submission: &SubmissionOutcome, lang: &str, server: &str) -> String {
-    let zh = lang.starts_with("zh");
+fn summary_line(submission: &SubmissionOutcome, lang: Lang, server: &str) -> String {
     let graded = submission
         .grades
         .iter()
         .filter(|g| g.verdict != Verdict::Ungradable)
         .count();
-    let verdict = super::summary::verdict_word(&super::summary::totals(submission), lang);
-    let replies = match (server, zh) {
-        ("none", false) => "replies as handed in".to_string(),
-        ("none", true) => "依据提交的服务器回复".to_string(),
-        (name, false) => format!("replies from the {name} server"),
-        (name, true) => format!("服务器回复来自 {name}"),
+    let verdict = super::summary::verdict_of(&super::summary::totals(submission));
+    let replies = match server {
+        "none" => ReportWord::RepliesAsHandedIn.text(),
+        name => ReportMessage::RepliesFrom {
+            server: name.to_string(),
+        }
+        .text(),
     };
-    if zh {
-        format!("  结果：{verdict}（已评分会话 {graded} 个，{replies}）")
-    } else {
-        format!("  result: {verdict} ({graded} session(s) graded, {replies})")
-    }
+    let result = ReportMessage::SubmissionResult {
+        verdict,
+        graded,
+        replies,
+    };
+    format!("  {}", result.render(lang))
 }
 
 fn render_grade(
     out: &mut String,
     grade: &Grade,
     session: Option<&Session>,
-    lang: &str,
+    lang: Lang,
     paint: &Paint,
 ) {
     let where_ = session.map(|s| s.source.to_string()).unwrap_or_default();
     let head = format!("{} — {}", grade.scenario, grade.title.get(lang));
     let score = format!("{}/{}", grade.score, grade.max_score);
     let verdict = match grade.verdict {
-        Verdict::Passed => paint.green(&format!("{score} passed")),
-        Verdict::Failed => paint.red(&format!("{score} failed (pass mark {})", grade.pass_mark)),
-        Verdict::Ungradable => paint.yellow("ungradable"),
+        Verdict::Passed => paint.green(&format!("{score} {}", ReportWord::Passed.get(lang))),
+        Verdict::Failed => {
+            let failed = ReportMessage::FailedBelow {
+                pass_mark: grade.pass_mark,
+            };
+            paint.red(&format!("{score} {}", failed.render(lang)))
+        }
+        Verdict::Ungradable => paint.yellow(ReportWord::Ungradable.get(lang)),
     };
     let _ = writeln!(out, "  {}  {verdict}", paint.bold(&head));
     if !where_.is_empty() {
@@ -138,7 +150,8 @@ fn render_grade(
         render_finding(out, finding, lang, paint);
     }
     if grade.verdict != Verdict::Ungradable && grade.losses().next().is_some() {
-        let _ = writeln!(out, "    {}", paint.dim("expected vs. yours:"));
+        let heading = ReportWord::ExpectedVsYoursLower.get(lang);
+        let _ = writeln!(out, "    {}", paint.dim(heading));
         for line in grade.unified_diff().lines() {
             let line = match line.chars().next() {
                 Some('-') => paint.red(line),
@@ -150,7 +163,7 @@ fn render_grade(
     }
 }
 
-fn render_check(out: &mut String, check: &Check, lang: &str, paint: &Paint) {
+fn render_check(out: &mut String, check: &Check, lang: Lang, paint: &Paint) {
     let mark = match check.status {
         Status::Passed => paint.green("✓"),
         Status::Skipped | Status::NotChecked => paint.dim("·"),
@@ -174,11 +187,12 @@ fn render_check(out: &mut String, check: &Check, lang: &str, paint: &Paint) {
     }
 }
 
-fn render_finding(out: &mut String, finding: &Finding, lang: &str, paint: &Paint) {
+fn render_finding(out: &mut String, finding: &Finding, lang: Lang, paint: &Paint) {
+    let word = super::summary::severity_word(finding.severity, lang);
     let label = match finding.severity {
-        FindingSeverity::Info => paint.dim("note"),
-        FindingSeverity::Warning => paint.yellow("warning"),
-        FindingSeverity::Error => paint.red("error"),
+        FindingSeverity::Info => paint.dim(word),
+        FindingSeverity::Warning => paint.yellow(word),
+        FindingSeverity::Error => paint.red(word),
     };
     let _ = writeln!(out, "    {label}: {}", finding.message.get(lang));
     if let Some(evidence) = &finding.evidence {

@@ -3,46 +3,8 @@ use std::fmt;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+pub use crate::i18n::Text;
 use crate::session::{Command, CommandKind, Exchange, Pop3Status, Protocol, ReplyCode, SmtpCode};
-
-/// A text in English and Simplified Chinese; renderers pick one.
-#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "`{ en: …, zh-CN: … }`")]
-pub struct Text {
-    pub en: String,
-    #[serde(rename = "zh-CN", default)]
-    pub zh_cn: String,
-}
-
-impl Text {
-    pub fn new(en: impl Into<String>, zh_cn: impl Into<String>) -> Self {
-        Text {
-            en: en.into(),
-            zh_cn: zh_cn.into(),
-        }
-    }
-
-    /// The text in `lang` (`en` or `zh-CN`), English when there is no translation.
-    pub fn get(&self, lang: &str) -> &str {
-        match lang {
-            "zh-CN" | "zh" if !self.zh_cn.is_empty() => &self.zh_cn,
-            _ => &self.en,
-        }
-    }
-
-    /// Joins two texts sentence by sentence, language by language.
-    pub fn join(&self, other: &Text) -> Text {
-        let join = |a: &str, b: &str, sep: &str| match (a.is_empty(), b.is_empty()) {
-            (true, _) => b.to_string(),
-            (_, true) => a.to_string(),
-            _ => format!("{a}{sep}{b}"),
-        };
-        Text {
-            en: join(&self.en, &other.en, " "),
-            zh_cn: join(self.get("zh-CN"), other.get("zh-CN"), ""),
-        }
-    }
-}
 
 /// An expected dialogue: the steps a session should go through, with points and feedback.
 #[derive(Clone, Debug)]

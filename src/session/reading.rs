@@ -10,6 +10,9 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::i18n::messages::checks::DoubtMessage;
+use crate::i18n::Lang;
+
 /// What the reader learned about one file, carried by every session read from it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Reading {
@@ -146,25 +149,33 @@ pub enum Doubt {
     UnknownCommands { unknown: u32, commands: u32 },
 }
 
-impl fmt::Display for Doubt {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Doubt {
+    /// The doubt as a message, for the `unsure-reading` finding and for `extract`.
+    pub fn message(&self) -> DoubtMessage {
         match self {
             Doubt::MixedMarker {
                 marker,
                 commands,
                 replies,
-            } => write!(
-                f,
-                "the lines after `{marker}` parse as commands ({commands}) and as replies ({replies})"
-            ),
-            Doubt::GuessedSides { guessed, exchanges } => write!(
-                f,
-                "the side of {guessed} lines was guessed from the protocol ({exchanges} exchanges read)"
-            ),
-            Doubt::UnknownCommands { unknown, commands } => write!(
-                f,
-                "{unknown} of {commands} client lines are no command of the protocol"
-            ),
+            } => DoubtMessage::MixedMarker {
+                marker: marker.clone(),
+                commands: *commands,
+                replies: *replies,
+            },
+            Doubt::GuessedSides { guessed, exchanges } => DoubtMessage::GuessedSides {
+                guessed: *guessed,
+                exchanges: *exchanges,
+            },
+            Doubt::UnknownCommands { unknown, commands } => DoubtMessage::UnknownCommands {
+                unknown: *unknown,
+                commands: *commands,
+            },
         }
+    }
+}
+
+impl fmt::Display for Doubt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message().render(Lang::En))
     }
 }

@@ -13,8 +13,8 @@
 use super::{CheckFn, Context};
 use crate::grade::evidence::evidence;
 use crate::grade::model::{Finding, FindingSeverity};
+use crate::i18n::messages::checks::AuthBase64Message;
 use crate::protocol::sasl::{self, SaslError};
-use crate::scenario::Text;
 use crate::session::{CommandKind, Secret};
 
 pub const CHECK: CheckFn = CheckFn {
@@ -47,16 +47,10 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
         findings.push(Finding {
             check: CHECK.id,
             severity: FindingSeverity::Error,
-            message: Text::new(
-                format!(
-                    "The AUTH payload at {} is not valid base64: a server answers it with 501. Encode the user name and password with base64 before sending them.",
-                    command.origin
-                ),
-                format!(
-                    "{} 处的认证数据不是有效的 base64：服务器会回复 501。请先将用户名和密码进行 base64 编码再发送。",
-                    command.origin
-                ),
-            ),
+            message: AuthBase64Message::NotBase64 {
+                at: command.origin.to_string(),
+            }
+            .text(),
             evidence: evidence(context.session, index),
         });
     }

@@ -13,8 +13,8 @@
 use super::{CheckFn, Context};
 use crate::grade::evidence::evidence;
 use crate::grade::model::{Finding, FindingSeverity};
+use crate::i18n::messages::checks::AuthUserMessage;
 use crate::protocol::sasl::{self, SaslError};
-use crate::scenario::Text;
 use crate::session::{CommandKind, Secret};
 
 pub const CHECK: CheckFn = CheckFn {
@@ -72,10 +72,7 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
         findings.push(Finding {
             check: CHECK.id,
             severity: FindingSeverity::Warning,
-            message: Text::new(
-                "The AUTH LOGIN user name decodes to something that is not an e-mail address: send your full address (e.g. 123456@qq.com), base64-encoded.",
-                "AUTH LOGIN 的用户名解码后不是邮箱地址：请发送 base64 编码后的完整邮箱地址（例如 123456@qq.com）。",
-            ),
+            message: AuthUserMessage::NotAnAddress.text(),
             evidence: evidence(context.session, at),
         });
     }

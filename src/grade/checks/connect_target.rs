@@ -11,7 +11,7 @@
 
 use super::{CheckFn, Context};
 use crate::grade::model::{Evidence, Finding, FindingSeverity};
-use crate::scenario::Text;
+use crate::i18n::messages::checks::{ConnectTargetMessage, ServerToUse, SessionOf};
 use crate::session::Protocol;
 
 pub const CHECK: CheckFn = CheckFn {
@@ -40,31 +40,15 @@ fn protocol_of_host(host: &str) -> Option<&'static str> {
     }
 }
 
-/// "an SMTP", "a POP3": the article these acronyms take when read aloud.
-fn with_article(name: &str) -> String {
-    match name {
-        "SMTP" | "IMAP" | "HTTP" => format!("an {name}"),
-        _ => format!("a {name}"),
-    }
-}
-
 fn run(context: &Context<'_>) -> Vec<Finding> {
     let session = context.session;
     let Some(connect) = &session.connect else {
         return Vec::new();
     };
-    let wanted = match session.protocol {
-        Protocol::Smtp => "SMTP",
-        Protocol::Pop3 => "POP3",
+    let (wanted, suggested, session_of) = match session.protocol {
+        Protocol::Smtp => ("SMTP", ServerToUse::Smtp, SessionOf::Smtp),
+        Protocol::Pop3 => ("POP3", ServerToUse::Pop3, SessionOf::Pop3),
         Protocol::Tls => return Vec::new(),
-    };
-    let suggested = match session.protocol {
-        Protocol::Smtp => "smtp.<provider> on port 25 or 587 (465 with TLS)",
-        Protocol::Pop3 | Protocol::Tls => "pop.<provider> on port 110 (995 with TLS)",
-    };
-    let suggested_zh = match session.protocol {
-        Protocol::Smtp => "smtp.<服务商> 的 25 或 587 端口（TLS 用 465）",
-        Protocol::Pop3 | Protocol::Tls => "pop.<服务商> 的 110 端口（TLS 用 995）",
     };
     let evidence = Some(Evidence {
         source: session.source.path.clone(),
@@ -84,27 +68,27 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
         findings.push(Finding {
             check: CHECK.id,
             severity: FindingSeverity::Error,
-            message: Text::new(
-                format!("Port {port} is {other}'s, not {wanted}'s: connect to {suggested}."),
-                format!("端口 {port} 属于 {other} 而不是 {wanted}：请连接 {suggested_zh}。"),
-            ),
+            message: ConnectTargetMessage::PortOfOther {
+                port,
+                other,
+                wanted,
+                suggested,
+            }
+            .text(),
             evidence: evidence.clone(),
         });
     }
     if let Some(other) = protocol_of_host(&connect.host).filter(|p| *p != wanted) {
-        let host = &connect.host;
         findings.push(Finding {
             check: CHECK.id,
             severity: FindingSeverity::Warning,
-            message: Text::new(
-                format!(
-                    "`{host}` is the {other} host, but this is {} session: it only worked because the provider serves both on one address. Connect to {suggested}.",
-                    with_article(wanted)
-                ),
-                format!(
-                    "`{host}` 是 {other} 服务器，而这是 {wanted} 会话：能连通只是因为服务商在同一地址上提供了两种服务。请连接 {suggested_zh}。"
-                ),
-            ),
+            message: ConnectTargetMessage::HostOfOther {
+                host: connect.host.clone(),
+                other,
+                session: session_of,
+                suggested,
+            }
+            .text(),
             evidence,
         });
     }

@@ -11,7 +11,7 @@
 use super::{CheckFn, Context};
 use crate::grade::evidence::evidence;
 use crate::grade::model::{Finding, FindingSeverity};
-use crate::scenario::Text;
+use crate::i18n::messages::checks::EncryptedMessage;
 
 pub const CHECK: CheckFn = CheckFn {
     id: "encrypted",
@@ -25,10 +25,7 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
     vec![Finding {
         check: CHECK.id,
         severity: FindingSeverity::Warning,
-        message: Text::new(
-            "The connection switched to TLS here: everything after it is encrypted and could not be graded. Turn off SSL/STARTTLS in the client for the capture, or hand in a telnet transcript.",
-            "连接在此处切换为 TLS：之后的内容已加密，无法评分。抓包时请在客户端中关闭 SSL/STARTTLS，或提交 telnet 记录。",
-        ),
+        message: EncryptedMessage::SwitchedToTls.text(),
         evidence: evidence(context.session, after),
     }]
 }

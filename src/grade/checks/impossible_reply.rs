@@ -12,7 +12,8 @@
 use super::{CheckFn, Context};
 use crate::grade::evidence::evidence;
 use crate::grade::model::{Finding, FindingSeverity};
-use crate::scenario::{codes, Label, Text};
+use crate::i18n::messages::checks::ImpossibleReplyMessage;
+use crate::scenario::{codes, Label};
 use crate::session::{Pop3Status, ReplyCode};
 
 pub const CHECK: CheckFn = CheckFn {
@@ -47,46 +48,23 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
             || reply.code == ReplyCode::Pop3(Pop3Status::Continue);
         auth_open =
             challenge && (label == Label::AuthResponse || label == Label::Verb("AUTH".to_string()));
-        let (en, zh) = if !possible {
-            (
-                format!(
-                    "The reply {} to {label} is one no server gives: the transcript looks edited. Hand in the dialogue exactly as it happened.",
-                    reply.code
-                ),
-                format!(
-                    "对 {label} 回复 {} 是服务器不可能给出的：记录似乎被修改过。请提交真实的对话记录。",
-                    reply.code
-                ),
-            )
+        let code = || reply.code.to_string();
+        let message = if !possible {
+            ImpossibleReplyMessage::NoServerGives {
+                code: code(),
+                label: label.to_string(),
+            }
         } else if orphan_auth {
-            (
-                format!(
-                    "An AUTH answer got {} although no AUTH exchange was open: the transcript looks edited or incomplete.",
-                    reply.code
-                ),
-                format!(
-                    "没有进行中的 AUTH 认证，认证应答却得到了 {}：记录似乎被修改过或不完整。",
-                    reply.code
-                ),
-            )
+            ImpossibleReplyMessage::AuthAnswerWithoutAuth { code: code() }
         } else if orphan_message {
-            (
-                format!(
-                    "The message was accepted ({}) although DATA was not answered 354: the transcript looks edited or incomplete.",
-                    reply.code
-                ),
-                format!(
-                    "DATA 没有得到 354，邮件却被接受（{}）：记录似乎被修改过或不完整。",
-                    reply.code
-                ),
-            )
+            ImpossibleReplyMessage::MessageWithoutData { code: code() }
         } else {
             continue;
         };
         findings.push(Finding {
             check: CHECK.id,
             severity: FindingSeverity::Warning,
-            message: Text::new(en, zh),
+            message: message.text(),
             evidence: evidence(session, index),
         });
     }

@@ -15,8 +15,10 @@
 use super::{CheckFn, Context};
 use crate::grade::evidence::{evidence, origin_of};
 use crate::grade::model::{Check, CheckKind, Evidence, Finding, FindingSeverity, Status};
+use crate::i18n::messages::checks::MessageContentMessage as Message;
+use crate::i18n::Text;
 use crate::protocol::smtp;
-use crate::scenario::{Envelope, Label, MessageCheck, Step, Text};
+use crate::scenario::{Envelope, Label, MessageCheck, Step};
 use crate::session::{CommandKind, Content, Session};
 
 pub const CHECK: CheckFn = CheckFn {
@@ -98,14 +100,8 @@ fn summary_from(summary: &str) -> Option<String> {
 
 fn not_checked(content: &Content) -> Text {
     match content.size {
-        Some(size) => Text::new(
-            format!("The message body is not in the submission (only its size, {size} bytes): its content was not checked."),
-            format!("提交中没有邮件正文（只有大小 {size} 字节）：未检查邮件内容。"),
-        ),
-        None => Text::new(
-            "The message body is not in the submission: its content was not checked.",
-            "提交中没有邮件正文：未检查邮件内容。",
-        ),
+        Some(size) => Message::BodyNotInSubmissionSized { size }.text(),
+        None => Message::BodyNotInSubmission.text(),
     }
 }
 
@@ -145,15 +141,16 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
             continue;
         }
         let headers = content.headers().unwrap_or_default();
-        match headers.iter().find(|(name, _)| name.eq_ignore_ascii_case("From")) {
-            None => findings.push(finding(
-                FindingSeverity::Warning,
-                Text::new(
-                    "The message has no From header: receivers show it without a sender, and many servers refuse it.",
-                    "邮件没有 From 邮件头：收件人看不到发件人，许多服务器会拒收。",
-                ),
-            )),
-            Some((_, value)) if mail_from.as_deref().is_some_and(|from| address_in(value) != from) => {
+        match headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("From"))
+        {
+            None => findings.push(finding(FindingSeverity::Warning, Message::NoFrom.text())),
+            Some((_, value))
+                if mail_from
+                    .as_deref()
+                    .is_some_and(|from| address_in(value) != from) =>
+            {
                 findings.push(finding(FindingSeverity::Warning, from_mismatch()))
             }
             Some(_) => {}
@@ -163,10 +160,7 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
 }
 
 fn from_mismatch() -> Text {
-    Text::new(
-        "The message's From differs from the MAIL FROM address: servers such as QQ Mail refuse such mail as forged.",
-        "邮件的 From 与 MAIL FROM 地址不一致：QQ 邮箱等服务器会将其视为伪造而拒收。",
-    )
+    Message::FromNotMailFrom.text()
 }
 
 /// The scenario's message checks for `step`, against the message it matched (if any).
@@ -213,19 +207,10 @@ fn describe(check: &MessageCheck) -> String {
 fn evaluate_one(check: &MessageCheck, session: &Session, message: Option<usize>) -> (Status, Text) {
     let header = &check.header;
     let Some(index) = message else {
-        return (
-            Status::NotChecked,
-            Text::new(
-                "No message was sent, so its headers could not be checked.",
-                "没有发送邮件，无法检查邮件头。",
-            ),
-        );
+        return (Status::NotChecked, Message::NoMessageSent.text());
     };
     let Some(content) = content_of(session, index) else {
-        return (
-            Status::NotChecked,
-            Text::new("Not a message.", "不是邮件内容。"),
-        );
+        return (Status::NotChecked, Message::NotAMessage.text());
     };
     let Some(headers) = content.headers() else {
         return (Status::NotChecked, not_checked(content));
@@ -238,18 +223,18 @@ fn evaluate_one(check: &MessageCheck, session: &Session, message: Option<usize>)
         return if check.required {
             (
                 Status::Failed,
-                Text::new(
-                    format!("The message has no {header} header."),
-                    format!("邮件缺少 {header} 邮件头。"),
-                ),
+                Message::HeaderMissing {
+                    header: header.clone(),
+                }
+                .text(),
             )
         } else {
             (
                 Status::Passed,
-                Text::new(
-                    format!("No {header} header (optional)."),
-                    format!("没有 {header} 邮件头（可选）。"),
-                ),
+                Message::OptionalHeaderAbsent {
+                    header: header.clone(),
+                }
+                .text(),
             )
         };
     };
@@ -266,40 +251,36 @@ fn evaluate_one(check: &MessageCheck, session: &Session, message: Option<usize>)
         None => true,
     };
     if !fits_envelope {
-        let what = match check.equals {
-            Some(Envelope::RcptTo) => ("RCPT TO", "RCPT TO"),
-            _ => ("MAIL FROM", "MAIL FROM"),
+        let address = match check.equals {
+            Some(Envelope::RcptTo) => "RCPT TO",
+            _ => "MAIL FROM",
         };
         return (
             Status::Failed,
-            Text::new(
-                format!("The {header} header does not name the {} address.", what.0),
-                format!("{header} 邮件头与 {} 地址不一致。", what.1),
-            ),
+            Message::HeaderNotEnvelope {
+                header: header.clone(),
+                address,
+            }
+            .text(),
         );
     }
     if let Some(pattern) = &check.matches {
         if !pattern.is_match(value) {
             return (
                 Status::Failed,
-                Text::new(
-                    format!(
-                        "The {header} header does not have the expected form (`{}`).",
-                        pattern.as_str()
-                    ),
-                    format!(
-                        "{header} 邮件头的格式不符合要求（`{}`）。",
-                        pattern.as_str()
-                    ),
-                ),
+                Message::HeaderForm {
+                    header: header.clone(),
+                    pattern: pattern.as_str().to_string(),
+                }
+                .text(),
             );
         }
     }
     (
         Status::Passed,
-        Text::new(
-            format!("{header} header is fine."),
-            format!("{header} 邮件头正确。"),
-        ),
+        Message::HeaderFine {
+            header: header.clone(),
+        }
+        .text(),
     )
 }

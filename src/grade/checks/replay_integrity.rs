@@ -31,7 +31,8 @@
 use super::{CheckFn, Context};
 use crate::grade::evidence::origin_of;
 use crate::grade::model::{Evidence, Finding, FindingSeverity};
-use crate::scenario::Text;
+use crate::i18n::messages::checks::{ExchangeWord, ReplayIntegrityMessage};
+use crate::i18n::Text;
 use std::collections::HashMap;
 
 use crate::session::{CommandKind, Exchange, Origin, Reply, ReplyCode, Session};
@@ -126,42 +127,33 @@ fn compare(claimed: &Session, c: usize, replayed: &Session, r: usize) -> Option<
     if claimed.encrypted_after.is_some_and(|after| c > after) {
         return None;
     }
-    let label = ours
-        .command
-        .as_ref()
-        .map_or("the greeting".to_string(), |cmd| cmd.to_string());
-    let at = place(claimed, origin_of_reply(ours, claimed_reply));
-    let (en, zh) = match &theirs.reply {
-        Some(replayed_reply) if tolerated(claimed_reply.code, replayed_reply.code) => {
-            return None
+    let label = match &ours.command {
+        Some(command) => {
+            let command = command.to_string();
+            Text::new(command.clone(), command)
         }
-        Some(replayed_reply) => (
-            format!(
-                "The submission claims `{}` ({at}) as the reply to {label}, but the replay server answered `{}` (replay #{r}): the transcript does not show what a server says to these commands.",
-                reply_line(claimed_reply),
-                reply_line(replayed_reply),
-            ),
-            format!(
-                "提交的记录声称 {label} 得到的回复是 `{}`（{at}），但重放服务器回复的是 `{}`（重放第 {r} 条）：记录与服务器对这些命令的真实回复不符。",
-                reply_line(claimed_reply),
-                reply_line(replayed_reply),
-            ),
-        ),
-        None => (
-            format!(
-                "The submission claims `{}` ({at}) as the reply to {label}, but on replay the server gave no reply to it (it was not sent after an earlier refusal, or the server closed the connection).",
-                reply_line(claimed_reply),
-            ),
-            format!(
-                "提交的记录声称 {label} 得到的回复是 `{}`（{at}），但重放时服务器没有回复它（之前的命令被拒绝后未发送，或服务器关闭了连接）。",
-                reply_line(claimed_reply),
-            ),
-        ),
+        None => ExchangeWord::TheGreeting.text(),
+    };
+    let at = place(claimed, origin_of_reply(ours, claimed_reply));
+    let message = match &theirs.reply {
+        Some(replayed_reply) if tolerated(claimed_reply.code, replayed_reply.code) => return None,
+        Some(replayed_reply) => ReplayIntegrityMessage::RepliesDiffer {
+            claimed: reply_line(claimed_reply),
+            at,
+            label,
+            replayed: reply_line(replayed_reply),
+            index: r,
+        },
+        None => ReplayIntegrityMessage::NoReplyOnReplay {
+            claimed: reply_line(claimed_reply),
+            at,
+            label,
+        },
     };
     Some(Finding {
         check: CHECK.id,
         severity: FindingSeverity::Error,
-        message: Text::new(en, zh),
+        message: message.text(),
         evidence: Some(Evidence {
             source: claimed.source.path.clone(),
             origin: origin_of_reply(ours, claimed_reply),
@@ -214,7 +206,7 @@ fn reply_line(reply: &Reply) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::{Pop3Status, SmtpCode};
+    use crate::session::{Pop3Status, Protocol, SmtpCode};
 
     #[test]
     fn tolerated_differences() {
@@ -252,5 +244,37 @@ mod tests {
                 "{claimed} vs {replayed}"
             );
         }
+    }
+
+    #[test]
+    fn a_greeting_is_named_in_the_language_of_the_text() {
+        let greeting = |code| {
+            let mut session = Session::new(Protocol::Smtp, Default::default());
+            session.exchanges.push(Exchange {
+                command: None,
+                reply: Some(Reply::new(
+                    ReplyCode::Smtp(SmtpCode::new(code).unwrap()),
+                    vec!["hi".into()],
+                    Origin::line(1),
+                )),
+            });
+            session
+        };
+        let finding = compare(&greeting(220), 0, &greeting(554), 0).expect("a finding");
+        assert!(
+            finding.message.en.contains("reply to the greeting"),
+            "{}",
+            finding.message.en
+        );
+        assert!(
+            finding.message.zh_cn.contains("服务器的问候"),
+            "{}",
+            finding.message.zh_cn
+        );
+        assert!(
+            !finding.message.zh_cn.contains("greeting"),
+            "{}",
+            finding.message.zh_cn
+        );
     }
 }

@@ -4,8 +4,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use crate::i18n::messages::report::{ReportMessage, ReportWord};
+use crate::i18n::Lang;
 use crate::report::escape::html as esc;
-use crate::report::summary::{self, say};
+use crate::report::summary;
 use crate::report::Outcome;
 
 /// Ten bins of ten percent; 100 % falls into the last.
@@ -21,14 +23,14 @@ fn histogram_bins(outcome: &Outcome) -> [u32; 10] {
     bins
 }
 
-fn histogram(outcome: &Outcome, lang: &str) -> String {
+fn histogram(outcome: &Outcome, lang: Lang) -> String {
     let bins = histogram_bins(outcome);
     let highest = bins.iter().copied().max().unwrap_or(0).max(1);
     let (left, bottom, bar, gap, tall) = (40u32, 170u32, 44u32, 8u32, 130u32);
     let width = left + 10 * (bar + gap) + 20;
     let mut svg = format!(
         r#"<svg class="histogram" xmlns="http://www.w3.org/2000/svg" width="{width}" height="210" viewBox="0 0 {width} 210" role="img" aria-label="{}">"#,
-        say(lang, "Score distribution", "分数分布")
+        ReportWord::ScoreDistribution.get(lang)
     );
     let _ = write!(
         svg,
@@ -61,7 +63,7 @@ fn histogram(outcome: &Outcome, lang: &str) -> String {
 }
 
 /// (scenario title, check name) → (times lost, points lost), most frequent first.
-fn common_mistakes(outcome: &Outcome, lang: &str) -> Vec<(String, String, u32, u32)> {
+fn common_mistakes(outcome: &Outcome, lang: Lang) -> Vec<(String, String, u32, u32)> {
     let mut counts: BTreeMap<(String, String), (u32, u32)> = BTreeMap::new();
     for submission in &outcome.submissions {
         for grade in summary::counted_grades(submission) {
@@ -83,10 +85,10 @@ fn common_mistakes(outcome: &Outcome, lang: &str) -> Vec<(String, String, u32, u
     list
 }
 
-pub fn render(outcome: &Outcome, lang: &str) -> String {
+pub fn render(outcome: &Outcome, lang: Lang) -> String {
     let mut out = format!(
         r#"<section class="class"><h2>{}</h2>"#,
-        say(lang, "Class overview", "全班概览")
+        ReportWord::ClassOverview.get(lang)
     );
     let gradable: Vec<_> = outcome
         .submissions
@@ -95,48 +97,31 @@ pub fn render(outcome: &Outcome, lang: &str) -> String {
         .filter(|t| t.gradable)
         .collect();
     let passed = gradable.iter().filter(|t| t.passed).count();
-    let counts = if summary::is_zh(lang) {
-        format!(
-            "{} 份提交，{} 份已评分，{} 份通过。",
-            outcome.submissions.len(),
-            gradable.len(),
-            passed
-        )
-    } else {
-        format!(
-            "{} submissions, {} graded, {} passed.",
-            outcome.submissions.len(),
-            gradable.len(),
-            passed
-        )
-    };
+    let counts = ReportMessage::ClassCounts {
+        submissions: outcome.submissions.len(),
+        graded: gradable.len(),
+        passed,
+    }
+    .render(lang);
     let _ = write!(out, "<p>{counts}</p>");
     let _ = write!(
         out,
         "<h3>{}</h3>{}",
-        say(lang, "Score distribution", "分数分布"),
+        ReportWord::ScoreDistribution.get(lang),
         histogram(outcome, lang)
     );
     let mistakes = common_mistakes(outcome, lang);
-    let _ = write!(
-        out,
-        "<h3>{}</h3>",
-        say(lang, "Most common mistakes", "最常见的错误")
-    );
+    let _ = write!(out, "<h3>{}</h3>", ReportWord::MostCommonMistakes.get(lang));
     if mistakes.is_empty() {
-        let _ = write!(
-            out,
-            "<p>{}</p>",
-            say(lang, "No points were lost.", "没有失分。")
-        );
+        let _ = write!(out, "<p>{}</p>", ReportWord::NoPointsLost.get(lang));
     } else {
         let _ = write!(
             out,
             r#"<table class="mistakes"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"#,
-            say(lang, "Scenario", "场景"),
-            say(lang, "Check", "检查项"),
-            say(lang, "Students", "人数"),
-            say(lang, "Points lost", "失分合计"),
+            ReportWord::Scenario.get(lang),
+            ReportWord::Check.get(lang),
+            ReportWord::StudentCount.get(lang),
+            ReportWord::PointsLost.get(lang),
         );
         for (scenario, check, times, points) in &mistakes {
             let _ = write!(
@@ -151,10 +136,10 @@ pub fn render(outcome: &Outcome, lang: &str) -> String {
     let _ = write!(
         out,
         r#"<h3>{}</h3><table class="students"><tr><th>{}</th><th>{}</th><th>{}</th></tr>"#,
-        say(lang, "Students", "学生"),
-        say(lang, "Submission", "提交"),
-        say(lang, "Score", "得分"),
-        say(lang, "Result", "结果"),
+        ReportWord::Students.get(lang),
+        ReportWord::Submission.get(lang),
+        ReportWord::Score.get(lang),
+        ReportWord::Result.get(lang),
     );
     for (index, submission) in outcome.submissions.iter().enumerate() {
         let totals = summary::totals(submission);

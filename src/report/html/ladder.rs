@@ -8,8 +8,10 @@ use std::fmt::Write;
 
 use super::width::truncate;
 use crate::grade::{Grade, Status};
+use crate::i18n::messages::report::ReportWord;
+use crate::i18n::Lang;
 use crate::report::escape::html as esc;
-use crate::report::summary::{self, say};
+use crate::report::summary;
 use crate::session::{Exchange, Origin, Session, TlsHandshake, TlsSide};
 
 const WIDTH: u32 = 940;
@@ -41,7 +43,7 @@ fn origin_of(exchange: &Exchange) -> Origin {
 }
 
 /// Ties the lost checks of `grade` to exchanges by their evidence.
-fn marks(session: &Session, grade: Option<&Grade>, lang: &str) -> Vec<Marks> {
+fn marks(session: &Session, grade: Option<&Grade>, lang: Lang) -> Vec<Marks> {
     let mut marks: Vec<Marks> = session.exchanges.iter().map(|_| Marks::default()).collect();
     let Some(grade) = grade else {
         return marks;
@@ -88,7 +90,7 @@ fn reply_label(exchange: &Exchange) -> Option<String> {
 }
 
 /// The SVG for `session`, marked with what `grade` (the grade of this session) found.
-pub fn render(session: &Session, grade: Option<&Grade>, lang: &str) -> String {
+pub fn render(session: &Session, grade: Option<&Grade>, lang: Lang) -> String {
     let marks = marks(session, grade, lang);
     let rows: u32 = session
         .exchanges
@@ -108,7 +110,7 @@ pub fn render(session: &Session, grade: Option<&Grade>, lang: &str) -> String {
         r#"<svg class="ladder" xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{}">"#,
         esc(&format!(
             "{} {}",
-            say(lang, "Dialogue of", "对话："),
+            ReportWord::DialogueOf.get(lang),
             session.source
         ))
     );
@@ -116,12 +118,12 @@ pub fn render(session: &Session, grade: Option<&Grade>, lang: &str) -> String {
         .connect
         .as_ref()
         .map(|c| match c.port {
-            Some(port) => format!("{} {}:{port}", say(lang, "Server", "服务器"), c.host),
-            None => format!("{} {}", say(lang, "Server", "服务器"), c.host),
+            Some(port) => format!("{} {}:{port}", ReportWord::Server.get(lang), c.host),
+            None => format!("{} {}", ReportWord::Server.get(lang), c.host),
         })
-        .unwrap_or_else(|| say(lang, "Server", "服务器").to_string());
+        .unwrap_or_else(|| ReportWord::Server.get(lang).to_string());
     for (x, label) in [
-        (CLIENT_X, say(lang, "Client", "客户端").to_string()),
+        (CLIENT_X, ReportWord::Client.get(lang).to_string()),
         (SERVER_X, server_name),
     ] {
         let label = truncate(&label, 34);
@@ -146,7 +148,7 @@ pub fn render(session: &Session, grade: Option<&Grade>, lang: &str) -> String {
                 ROW - 8,
                 (CLIENT_X + SERVER_X) / 2,
                 y + 4,
-                say(lang, "missing:", "缺失："),
+                ReportWord::MissingLabel.get(lang),
                 esc(&truncate(name, LABEL_COLUMNS - 10)),
                 y + 4,
                 esc(&truncate(message, NOTE_COLUMNS)),
@@ -197,7 +199,7 @@ pub fn render(session: &Session, grade: Option<&Grade>, lang: &str) -> String {
                     r#"<text class="no-reply" x="{}" y="{}" text-anchor="end">{}</text>"#,
                     SERVER_X - 8,
                     y - ROW + 13,
-                    say(lang, "(no reply)", "（无回复）")
+                    ReportWord::NoReply.get(lang)
                 );
             }
         }
@@ -224,7 +226,7 @@ fn tls_messages(
     tls: &TlsHandshake,
     session: &Session,
     grade: Option<&Grade>,
-    lang: &str,
+    lang: Lang,
     mut y: u32,
 ) {
     let _ = write!(
@@ -262,7 +264,7 @@ fn tls_messages(
         };
         let mut label = message.name.clone();
         if message.encrypted {
-            label.push_str(say(lang, " (encrypted)", "（加密）"));
+            label.push_str(ReportWord::EncryptedSuffix.get(lang));
         }
         if !message.detail.is_empty() {
             label.push_str(": ");

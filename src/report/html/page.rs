@@ -3,9 +3,11 @@
 use std::fmt::Write;
 
 use super::{class, ladder};
-use crate::grade::{FindingSeverity, Grade, Verdict};
+use crate::grade::{Grade, Verdict};
+use crate::i18n::messages::report::ReportWord;
+use crate::i18n::Lang;
 use crate::report::escape::html as esc;
-use crate::report::summary::{self, say};
+use crate::report::summary;
 use crate::report::{Outcome, SubmissionOutcome};
 
 const STYLE: &str = r#"
@@ -29,10 +31,10 @@ td.num{text-align:right}code{font-family:ui-monospace,"SFMono-Regular",Menlo,Con
 .histogram rect{fill:#0969da}.histogram text{font-size:12px;fill:#1d2330}.histogram .axis{stroke:#57606a}
 "#;
 
-/// The whole outcome as one HTML document, texts in `lang` (`en` or `zh-CN`).
-pub fn render(outcome: &Outcome, lang: &str) -> String {
-    let html_lang = if summary::is_zh(lang) { "zh-CN" } else { "en" };
-    let title = say(lang, "mailgrade report", "mailgrade 评分报告");
+/// The whole outcome as one HTML document, texts in `lang`.
+pub fn render(outcome: &Outcome, lang: Lang) -> String {
+    let html_lang = lang.code();
+    let title = ReportWord::ReportTitle.get(lang);
     let mut out = format!(
         "<!DOCTYPE html>\n<html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -42,7 +44,7 @@ pub fn render(outcome: &Outcome, lang: &str) -> String {
     let _ = write!(
         out,
         r#"<p class="where">{} {}</p>"#,
-        say(lang, "Replies graded from:", "评分所依据的回复："),
+        ReportWord::RepliesGradedFrom.get(lang),
         esc(&outcome.server)
     );
     if outcome.submissions.len() > 1 {
@@ -59,7 +61,7 @@ fn badge(verdict: &str, class: &str) -> String {
     format!(r#"<span class="badge {class}">{verdict}</span>"#)
 }
 
-fn student(out: &mut String, number: usize, submission: &SubmissionOutcome, lang: &str) {
+fn student(out: &mut String, number: usize, submission: &SubmissionOutcome, lang: Lang) {
     let totals = summary::totals(submission);
     let class = match (totals.gradable, totals.passed) {
         (false, _) => "ungradable",
@@ -77,7 +79,7 @@ fn student(out: &mut String, number: usize, submission: &SubmissionOutcome, lang
         let _ = write!(
             out,
             r#"<p class="problem">{}: {}</p>"#,
-            say(lang, "error", "错误"),
+            ReportWord::Error.get(lang),
             esc(&summary::problem_line(problem))
         );
     }
@@ -93,7 +95,7 @@ fn student(out: &mut String, number: usize, submission: &SubmissionOutcome, lang
         let _ = write!(
             out,
             r#"<h3>{} {}: {} <span class="where">{}</span></h3>"#,
-            say(lang, "Dialogue", "对话"),
+            ReportWord::Dialogue.get(lang),
             index + 1,
             session.protocol.name().to_uppercase(),
             esc(&session.source.to_string())
@@ -108,7 +110,7 @@ fn student(out: &mut String, number: usize, submission: &SubmissionOutcome, lang
     out.push_str("</section>");
 }
 
-fn grade_block(out: &mut String, grade: &Grade, lang: &str) {
+fn grade_block(out: &mut String, grade: &Grade, lang: Lang) {
     let class = match grade.verdict {
         Verdict::Passed => "passed",
         Verdict::Failed => "failed",
@@ -150,11 +152,7 @@ fn grade_block(out: &mut String, grade: &Grade, lang: &str) {
             out.push_str("</li>");
         }
         for finding in &grade.findings {
-            let label = match finding.severity {
-                FindingSeverity::Info => say(lang, "note", "提示"),
-                FindingSeverity::Warning => say(lang, "warning", "警告"),
-                FindingSeverity::Error => say(lang, "error", "错误"),
-            };
+            let label = summary::severity_word(finding.severity, lang);
             let _ = write!(
                 out,
                 "<li><i>{label}</i>: {}</li>",

@@ -1,0 +1,21 @@
+//! The catalogues: every text mailgrade writes for people, in `src/i18n/messages/*.toml`, one
+//! file per part of the program that writes (`checks.toml` for `grade/checks/`, `report.toml`
+//! for `report/`, …). `build.rs` compiles each file into a module of the same name here, each
+//! catalogue in it into an enum of its message ids (see [`catalogue`](super::catalogue)).
+
+use super::Template;
+
+/// The values a rule's feedback fills in (`rules.toml`): the exchange the rule explains.
+#[derive(Debug, Default)]
+pub struct RuleArgs {
+    /// What was sent, secrets redacted.
+    pub command: String,
+    /// The reply it got.
+    pub code: String,
+    /// What the scenario expects.
+    pub expected: String,
+    /// Where it was sent.
+    pub line: String,
+}
+
+include!(concat!(env!("OUT_DIR"), "/i18n_catalogues.rs"));
