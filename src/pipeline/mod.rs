@@ -17,6 +17,7 @@ pub mod classes;
 mod content_budget;
 mod error;
 pub mod file_notes;
+pub mod lab;
 mod outcome;
 pub mod read;
 pub mod replay;
@@ -25,7 +26,8 @@ pub mod server;
 pub mod submission;
 
 pub use error::PipelineError;
+pub use lab::{TaskGrade, TaskStatus};
 pub use outcome::{InputHash, Outcome, Problem, SubmissionOutcome};
 pub use read::Unit;
 pub use server::ServerChoice;
-pub use submission::{GradeFacts, Plan, ScenarioGrade, SubmissionGrade};
+pub use submission::{Basis, BasisKind, GradeFacts, Plan, ScenarioGrade, SubmissionGrade};
