@@ -13,6 +13,8 @@
 use crate::i18n::messages::rules::RuleFeedback;
 use crate::i18n::messages::RuleArgs;
 use crate::i18n::Text;
+use crate::protocol::replies::{self, Refusal};
+use crate::protocol::Verb;
 use crate::scenario::Label;
 use crate::session::{Exchange, Protocol, ReplyCode, Session};
 
@@ -367,45 +369,33 @@ impl<'a> Explainer<'a> {
             return Some(broken);
         }
         match reply.code {
-            ReplyCode::Smtp(code) => Some(explain_smtp_code(&label, code.value())),
-            ReplyCode::Pop3(_) => Some(explain_pop3_error(&label)),
+            ReplyCode::Smtp(code) => Some(explain_refusal(replies::smtp_refusal(
+                label.turn(),
+                code.value(),
+            ))),
+            ReplyCode::Pop3(_) => Some(explain_refusal(replies::pop3_refusal(label.turn()))),
         }
     }
 }
 
-/// Refusals that are not about order, by reply code (RFC 5321 §4.2.2–4.2.3, RFC 4954 §6).
-fn explain_smtp_code(label: &Label, code: u16) -> &'static Rule {
-    let verb = match label {
-        Label::Verb(verb) => verb.as_str(),
-        Label::AuthResponse => "auth-response",
-        Label::Message => "message",
-        _ => "",
-    };
-    match (verb, code) {
-        (_, 421) => &SERVER_CLOSING,
-        (_, 500 | 502) => &UNKNOWN_COMMAND,
-        (_, 530) => &AUTH_REQUIRED,
-        ("AUTH", 504) => &AUTH_MECHANISM,
-        ("AUTH" | "auth-response", 535) => &AUTH_FAILED,
-        ("AUTH" | "auth-response", 501) => &AUTH_BAD_PAYLOAD,
-        ("MAIL" | "RCPT", 501 | 555) => &ADDRESS_SYNTAX,
-        ("MAIL", 550 | 553) => &SENDER_REJECTED,
-        ("RCPT", 550 | 551 | 553 | 554) => &RECIPIENT_REJECTED,
-        ("DATA", 554) => &NO_VALID_RECIPIENTS,
-        ("message", _) => &MESSAGE_REJECTED,
-        (_, 501) => &SYNTAX,
-        _ => &WRONG_REPLY,
-    }
-}
-
-fn explain_pop3_error(label: &Label) -> &'static Rule {
-    match label {
-        Label::Verb(verb) => match verb.as_str() {
-            "USER" | "PASS" | "APOP" | "AUTH" => &POP3_LOGIN_FAILED,
-            "LIST" | "UIDL" | "RETR" | "TOP" | "DELE" => &POP3_NO_SUCH_MESSAGE,
-            _ => &WRONG_REPLY,
-        },
-        _ => &POP3_LOGIN_FAILED,
+/// The rule that explains a refusal, by what the protocol says the reply means.
+fn explain_refusal(refusal: Refusal) -> &'static Rule {
+    match refusal {
+        Refusal::ServerClosing => &SERVER_CLOSING,
+        Refusal::UnknownCommand => &UNKNOWN_COMMAND,
+        Refusal::AuthRequired => &AUTH_REQUIRED,
+        Refusal::AuthMechanism => &AUTH_MECHANISM,
+        Refusal::AuthFailed => &AUTH_FAILED,
+        Refusal::AuthBadPayload => &AUTH_BAD_PAYLOAD,
+        Refusal::AddressSyntax => &ADDRESS_SYNTAX,
+        Refusal::SenderRejected => &SENDER_REJECTED,
+        Refusal::RecipientRejected => &RECIPIENT_REJECTED,
+        Refusal::NoValidRecipients => &NO_VALID_RECIPIENTS,
+        Refusal::MessageRejected => &MESSAGE_REJECTED,
+        Refusal::Syntax => &SYNTAX,
+        Refusal::LoginFailed => &POP3_LOGIN_FAILED,
+        Refusal::NoSuchMessage => &POP3_NO_SUCH_MESSAGE,
+        Refusal::Other => &WRONG_REPLY,
     }
 }
 
@@ -414,7 +404,7 @@ pub fn explain_missing(session: &Session, send: &[Label], dele_seen: bool) -> &'
     if send.contains(&Label::Greeting) {
         return &GREETING_MISSING;
     }
-    if send.contains(&Label::Verb("QUIT".into())) {
+    if send.contains(&Label::verb(Verb::Quit)) {
         return if session.protocol == Protocol::Pop3 && dele_seen {
             &POP3_DELE_NEEDS_QUIT
         } else {

@@ -1,7 +1,7 @@
 //! Recognises SMTP and POP3 by content, for captures on any port.
 
 use crate::protocol::dialogue::Direction;
-use crate::protocol::{pop3, smtp};
+use crate::protocol::{pop3, smtp, Verb};
 use crate::session::Protocol;
 
 /// The protocol and side a first line shows: a `220` greeting or any SMTP reply line, a
@@ -16,14 +16,11 @@ pub fn detect_line(line: &str) -> Option<(Protocol, Direction)> {
     {
         return Some((Protocol::Pop3, Direction::Server));
     }
-    let verb = line.split_whitespace().next()?.to_ascii_uppercase();
-    match verb.as_str() {
-        "HELO" | "EHLO" | "MAIL" | "RCPT" | "DATA" | "BDAT" | "VRFY" | "EXPN" | "HELP"
-        | "STARTTLS" => Some((Protocol::Smtp, Direction::Client)),
-        "USER" | "PASS" | "APOP" | "STAT" | "LIST" | "UIDL" | "RETR" | "TOP" | "DELE" | "CAPA"
-        | "STLS" => Some((Protocol::Pop3, Direction::Client)),
-        _ => None,
-    }
+    let verb = Verb::parse(line.split_whitespace().next()?)?;
+    [Protocol::Smtp, Protocol::Pop3]
+        .into_iter()
+        .find(|&protocol| verb.is_in(protocol) && !verb.is_shared())
+        .map(|protocol| (protocol, Direction::Client))
 }
 
 /// [`detect_line`] without the side.

@@ -40,6 +40,7 @@ pub mod encode;
 pub mod line;
 pub mod pop3;
 pub mod redact;
+pub mod replies;
 pub mod sasl;
 pub mod smtp;
 pub mod tls;
@@ -50,7 +51,7 @@ pub use dialogue::{Dialogue, DialogueBuilder, Direction, Expect};
 pub use dotstuff::{stuff, unstuff, DataEvent, DataReceiver};
 pub use encode::command_bytes;
 pub use line::{Line, LineEvent, LineReceiver};
-pub use verbs::is_command_verb;
+pub use verbs::{is_command_verb, Verb};
 
 #[cfg(test)]
 mod reference_tests;

@@ -1,7 +1,155 @@
 //! Which words are commands of a protocol, and which commands carry credentials.
 
+use std::fmt;
+
 use crate::protocol::{pop3, smtp};
 use crate::session::Protocol;
+
+/// A command verb of SMTP (RFC 5321, 4954, 3207, 3030) or POP3 (RFC 1939, 2449, 5034,
+/// 2595). Outside `protocol/` verbs are named by this type, never by their spelling, so a
+/// typo does not compile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Verb {
+    Helo,
+    Ehlo,
+    Mail,
+    Rcpt,
+    Data,
+    Bdat,
+    Rset,
+    Noop,
+    Vrfy,
+    Expn,
+    Help,
+    Quit,
+    StartTls,
+    Auth,
+    User,
+    Pass,
+    Apop,
+    Stat,
+    List,
+    Uidl,
+    Retr,
+    Top,
+    Dele,
+    Capa,
+    Stls,
+}
+
+const SMTP_VERBS: [Verb; 14] = [
+    Verb::Helo,
+    Verb::Ehlo,
+    Verb::Mail,
+    Verb::Rcpt,
+    Verb::Data,
+    Verb::Bdat,
+    Verb::Rset,
+    Verb::Noop,
+    Verb::Vrfy,
+    Verb::Expn,
+    Verb::Help,
+    Verb::Quit,
+    Verb::StartTls,
+    Verb::Auth,
+];
+
+const POP3_VERBS: [Verb; 15] = [
+    Verb::User,
+    Verb::Pass,
+    Verb::Apop,
+    Verb::Stat,
+    Verb::List,
+    Verb::Uidl,
+    Verb::Retr,
+    Verb::Top,
+    Verb::Dele,
+    Verb::Rset,
+    Verb::Noop,
+    Verb::Quit,
+    Verb::Capa,
+    Verb::Stls,
+    Verb::Auth,
+];
+
+impl Verb {
+    /// The verbs `protocol` defines, in the order its RFC lists them.
+    pub fn of(protocol: Protocol) -> &'static [Verb] {
+        match protocol {
+            Protocol::Smtp => &SMTP_VERBS,
+            Protocol::Pop3 => &POP3_VERBS,
+            Protocol::Tls => &[],
+        }
+    }
+
+    /// The verb a word names in either protocol, any case.
+    pub fn parse(word: &str) -> Option<Verb> {
+        SMTP_VERBS
+            .iter()
+            .chain(&POP3_VERBS)
+            .copied()
+            .find(|verb| verb.name().eq_ignore_ascii_case(word))
+    }
+
+    /// The verb as its RFC spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verb::Helo => "HELO",
+            Verb::Ehlo => "EHLO",
+            Verb::Mail => "MAIL",
+            Verb::Rcpt => "RCPT",
+            Verb::Data => "DATA",
+            Verb::Bdat => "BDAT",
+            Verb::Rset => "RSET",
+            Verb::Noop => "NOOP",
+            Verb::Vrfy => "VRFY",
+            Verb::Expn => "EXPN",
+            Verb::Help => "HELP",
+            Verb::Quit => "QUIT",
+            Verb::StartTls => "STARTTLS",
+            Verb::Auth => "AUTH",
+            Verb::User => "USER",
+            Verb::Pass => "PASS",
+            Verb::Apop => "APOP",
+            Verb::Stat => "STAT",
+            Verb::List => "LIST",
+            Verb::Uidl => "UIDL",
+            Verb::Retr => "RETR",
+            Verb::Top => "TOP",
+            Verb::Dele => "DELE",
+            Verb::Capa => "CAPA",
+            Verb::Stls => "STLS",
+        }
+    }
+
+    /// Whether `protocol` defines this verb.
+    pub fn is_in(self, protocol: Protocol) -> bool {
+        Verb::of(protocol).contains(&self)
+    }
+
+    /// Whether both SMTP and POP3 define this verb (so it says nothing about which one a
+    /// stream speaks).
+    pub fn is_shared(self) -> bool {
+        self.is_in(Protocol::Smtp) && self.is_in(Protocol::Pop3)
+    }
+
+    /// The verbs that start TLS on the connection (STARTTLS, STLS).
+    pub fn starts_tls(self) -> bool {
+        matches!(self, Verb::StartTls | Verb::Stls)
+    }
+}
+
+impl fmt::Display for Verb {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl serde::Serialize for Verb {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
 
 /// Whether `word` (a command's first word, any case) is a verb `protocol` defines, whether
 /// or not the rest of the line fits its grammar. `PASS` is no SMTP command, `HELO` no POP3
@@ -37,6 +185,19 @@ pub(crate) fn is_credential_verb(verb: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_verb_reads_back_from_its_name_and_the_parsers_agree() {
+        for protocol in [Protocol::Smtp, Protocol::Pop3] {
+            for &verb in Verb::of(protocol) {
+                assert_eq!(Verb::parse(verb.name()), Some(verb));
+                assert_eq!(Verb::parse(&verb.name().to_lowercase()), Some(verb));
+                assert!(is_command_verb(protocol, verb.name()), "{protocol} {verb}");
+            }
+        }
+        assert_eq!(Verb::parse("EHL0"), None);
+        assert!(Verb::Quit.is_shared() && !Verb::Mail.is_shared());
+    }
 
     #[test]
     fn knows_the_verbs_of_each_protocol() {

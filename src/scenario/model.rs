@@ -4,6 +4,8 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 pub use crate::i18n::Text;
+use crate::protocol::replies::Turn;
+use crate::protocol::Verb;
 use crate::session::{Command, CommandKind, Exchange, Pop3Status, Protocol, ReplyCode, SmtpCode};
 
 /// An expected dialogue: the steps a session should go through, with points and feedback.
@@ -100,6 +102,30 @@ impl Label {
             Label::AuthCancel => Some("auth-cancel"),
             Label::Message => Some("message"),
             Label::Verb(_) => None,
+        }
+    }
+
+    /// The label of a command line with this verb.
+    pub fn verb(verb: Verb) -> Label {
+        Label::Verb(verb.name().to_string())
+    }
+
+    /// The verb a command label names, `None` for a special or a word that is no verb.
+    pub fn as_verb(&self) -> Option<Verb> {
+        match self {
+            Label::Verb(word) => Verb::parse(word),
+            _ => None,
+        }
+    }
+
+    /// What the protocol's reply tables know this label as.
+    pub fn turn(&self) -> Turn {
+        match self {
+            Label::Greeting => Turn::Greeting,
+            Label::AuthResponse => Turn::AuthResponse,
+            Label::AuthCancel => Turn::AuthCancel,
+            Label::Message => Turn::Message,
+            Label::Verb(_) => Turn::Command(self.as_verb()),
         }
     }
 

@@ -14,7 +14,8 @@ use super::parse::Parsed;
 use super::raw::{RawCode, RawExpect, RawMessageCheck, RawProtocol, RawStep};
 use super::yaml::Document;
 use crate::diagnostic::did_you_mean;
-use crate::session::{Pop3Status, Protocol, SmtpCode};
+use crate::protocol::{pop3, Verb};
+use crate::session::{Protocol, SmtpCode};
 
 /// The most points a scenario may give in all: keeps every sum in the grader far from overflow.
 const MAX_TOTAL_POINTS: u32 = 100_000;
@@ -328,7 +329,7 @@ fn check_tls(scenario: &Scenario, doc: &Document, errors: &mut Vec<ScenarioError
         let starts_tls = step
             .send
             .iter()
-            .any(|l| matches!(l, Label::Verb(v) if v == "STARTTLS" || v == "STLS"));
+            .any(|l| l.as_verb().is_some_and(Verb::starts_tls));
         if step.tls.is_some() && !starts_tls {
             errors.push(
                 ScenarioError::new(
@@ -374,10 +375,10 @@ fn label(
         return Some(special);
     }
     let verb = word.trim().to_ascii_uppercase();
-    let verbs = codes::verbs(protocol);
-    if verbs.contains(&verb.as_str()) {
-        return Some(Label::Verb(verb));
+    if let Some(verb) = Verb::parse(&verb).filter(|verb| verb.is_in(protocol)) {
+        return Some(Label::verb(verb));
     }
+    let verbs: Vec<&str> = Verb::of(protocol).iter().map(|verb| verb.name()).collect();
     let name = protocol.name().to_uppercase();
     let candidates = verbs.iter().copied().chain(Label::SPECIALS);
     let help = match did_you_mean(word, candidates) {
@@ -392,7 +393,7 @@ fn label(
         Protocol::Smtp => Protocol::Pop3,
         Protocol::Pop3 | Protocol::Tls => Protocol::Smtp,
     };
-    let label = if codes::verbs(other).contains(&verb.as_str()) {
+    let label = if Verb::parse(&verb).is_some_and(|verb| verb.is_in(other)) {
         format!("a {} command, not {name}", other.name().to_uppercase())
     } else {
         let article = if protocol == Protocol::Smtp {
@@ -497,9 +498,7 @@ fn answered_by(protocol: Protocol, pattern: CodePattern) -> Vec<String> {
     let specials = Label::SPECIALS
         .iter()
         .filter_map(|s| Label::from_special(s));
-    let verbs = codes::verbs(protocol)
-        .iter()
-        .map(|verb| Label::Verb(verb.to_string()));
+    let verbs = Verb::of(protocol).iter().map(|&verb| Label::verb(verb));
     specials
         .chain(verbs)
         .filter(|label| codes::label_exists(protocol, label))
@@ -515,12 +514,7 @@ fn code_pattern(
     errors: &mut Vec<ScenarioError>,
 ) -> Option<CodePattern> {
     let text = code.to_string();
-    let pop3 = match text.as_str() {
-        "+OK" | "+ok" => Some(Pop3Status::Ok),
-        "-ERR" | "-err" => Some(Pop3Status::Err),
-        "+" => Some(Pop3Status::Continue),
-        _ => None,
-    };
+    let pop3 = pop3::parse_status(&text);
     match (protocol, pop3) {
         (Protocol::Pop3, Some(status)) => return Some(CodePattern::Pop3(status)),
         (Protocol::Smtp | Protocol::Tls, Some(_)) => {

@@ -7,7 +7,7 @@
 //! only a capture has: TLS records, ports, the other protocols to skip (FTP's `220`, IMAP,
 //! HTTP, SSH), and which side spoke.
 
-use crate::protocol::{detect_line, tls, Direction};
+use crate::protocol::{detect_line, smtp, tls, Direction, Verb};
 use crate::session::Protocol;
 
 /// What kind of non-mail traffic a connection was, for the "nothing found" explanation.
@@ -48,8 +48,6 @@ const IMAPS_PORT: u16 = 993;
 const SMTP_PORTS: [u16; 5] = [25, 587, 465, 2525, 1025];
 const POP3_PORTS: [u16; 2] = [110, 995];
 
-/// Verbs both protocols have; they decide by port only.
-const SHARED_VERBS: [&str; 5] = ["QUIT", "NOOP", "RSET", "AUTH", "HELP"];
 const FTP_ONLY_VERBS: [&str; 8] = ["SYST", "FEAT", "PASV", "EPSV", "PORT", "TYPE", "CWD", "PWD"];
 const HTTP_VERBS: [&str; 7] = ["GET", "POST", "HEAD", "PUT", "OPTIONS", "CONNECT", "DELETE"];
 
@@ -91,13 +89,11 @@ pub(super) fn decide(
             ..
         }) = votes[side]
         {
-            if server_side == side
-                && prefix[side].starts_with(b"220")
-                && greeting_may_be_ftp(prefix[side])
+            if server_side == side && is_greeting(prefix[side]) && greeting_may_be_ftp(prefix[side])
             {
                 let client = prefix[1 - side];
                 return match first_line(client).map(verb) {
-                    Some(v) if FTP_ONLY_VERBS.contains(&v.as_str()) || v == "USER" => {
+                    Some(v) if FTP_ONLY_VERBS.contains(&v.as_str()) || is_verb(&v, Verb::User) => {
                         Decision::Other(OtherKind::Ftp)
                     }
                     Some(_) => votes[side].unwrap_or(Decision::Wait),
@@ -180,17 +176,26 @@ fn verb(line: &[u8]) -> String {
     String::from_utf8_lossy(&word[..word.len().min(12)]).to_ascii_uppercase()
 }
 
+/// Whether a line is a reply line, by the protocol's test.
 fn is_reply_line(line: &[u8]) -> bool {
-    matches!(
-        line,
-        [
-            b'1'..=b'5',
-            b'0'..=b'5',
-            b'0'..=b'9',
-            b' ' | b'-' | b'\r',
-            ..
-        ]
-    )
+    smtp::is_reply_line(&String::from_utf8_lossy(line))
+}
+
+/// Whether a line (or the first of several) is an SMTP `220` greeting, whose words may
+/// still say FTP.
+fn is_greeting(line: &[u8]) -> bool {
+    let line = first_line(line).unwrap_or(line);
+    smtp::parse_reply_line(&String::from_utf8_lossy(line))
+        .is_ok_and(|reply| reply.code.value() == smtp::GREETING)
+}
+
+/// Whether both protocols have the verb a word names: it decides by port only.
+fn is_shared_verb(word: &str) -> bool {
+    Verb::parse(word).is_some_and(Verb::is_shared)
+}
+
+fn is_verb(word: &str, verb: Verb) -> bool {
+    Verb::parse(word) == Some(verb)
 }
 
 fn greeting_may_be_ftp(prefix: &[u8]) -> bool {
@@ -204,7 +209,7 @@ fn side_decision(bytes: &[u8], side: usize, ports: [u16; 2], from_start: bool) -
     for (index, line) in lines(bytes).enumerate() {
         let first = index == 0;
         // Other protocols that would look like mail on a first glance, or say who they are.
-        if first && line.starts_with(b"220") && is_ftp_greeting(line, ports[side]) {
+        if first && is_greeting(line) && is_ftp_greeting(line, ports[side]) {
             return Some(Decision::Other(OtherKind::Ftp));
         }
         if first && (line.starts_with(b"* OK") || line.starts_with(b"* PREAUTH")) {
@@ -220,7 +225,8 @@ fn side_decision(bytes: &[u8], side: usize, ports: [u16; 2], from_start: bool) -
         if HTTP_VERBS.contains(&v.as_str()) && line.windows(5).any(|w| w == b"HTTP/") {
             return Some(Decision::Other(OtherKind::Http));
         }
-        if FTP_ONLY_VERBS.contains(&v.as_str()) || (ports.contains(&21) && v == "USER") {
+        if FTP_ONLY_VERBS.contains(&v.as_str()) || (ports.contains(&21) && is_verb(&v, Verb::User))
+        {
             return Some(Decision::Other(OtherKind::Ftp));
         }
         // What the line says about SMTP or POP3 is the protocol's call.
@@ -237,7 +243,7 @@ fn side_decision(bytes: &[u8], side: usize, ports: [u16; 2], from_start: bool) -
             Some((protocol, Direction::Client)) => return Some(mail(protocol, 1 - side, false)),
             None => {}
         }
-        if SHARED_VERBS.contains(&v.as_str()) || is_reply_line(line) {
+        if is_shared_verb(&v) || is_reply_line(line) {
             continue;
         }
         // The very first line of a connection seen from its start says what it is.
@@ -262,7 +268,7 @@ fn is_ftp_greeting(line: &[u8], port: u16) -> bool {
 fn by_port(prefix: [&[u8]; 2], ports: [u16; 2]) -> Decision {
     let shared_only = prefix
         .iter()
-        .all(|p| lines(p).all(|l| SHARED_VERBS.contains(&verb(l).as_str()) || is_reply_line(l)))
+        .all(|p| lines(p).all(|l| is_shared_verb(&verb(l)) || is_reply_line(l)))
         && prefix.iter().any(|p| !p.is_empty());
     if shared_only {
         if let Some(server_side) = server_side_of(ports, &SMTP_PORTS) {

@@ -1,4 +1,5 @@
 use crate::protocol::smtp::split_verb;
+use crate::protocol::Verb;
 use crate::session::Secret;
 
 /// A parsed POP3 command line.
@@ -61,23 +62,23 @@ impl Request {
     }
 
     /// The verb as RFC 1939 spells it.
-    pub fn verb(&self) -> &'static str {
+    pub fn verb(&self) -> Verb {
         match self {
-            Request::User { .. } => "USER",
-            Request::Pass { .. } => "PASS",
-            Request::Apop { .. } => "APOP",
-            Request::Stat => "STAT",
-            Request::List { .. } => "LIST",
-            Request::Uidl { .. } => "UIDL",
-            Request::Retr { .. } => "RETR",
-            Request::Top { .. } => "TOP",
-            Request::Dele { .. } => "DELE",
-            Request::Rset => "RSET",
-            Request::Noop => "NOOP",
-            Request::Quit => "QUIT",
-            Request::Capa => "CAPA",
-            Request::Stls => "STLS",
-            Request::Auth { .. } => "AUTH",
+            Request::User { .. } => Verb::User,
+            Request::Pass { .. } => Verb::Pass,
+            Request::Apop { .. } => Verb::Apop,
+            Request::Stat => Verb::Stat,
+            Request::List { .. } => Verb::List,
+            Request::Uidl { .. } => Verb::Uidl,
+            Request::Retr { .. } => Verb::Retr,
+            Request::Top { .. } => Verb::Top,
+            Request::Dele { .. } => Verb::Dele,
+            Request::Rset => Verb::Rset,
+            Request::Noop => Verb::Noop,
+            Request::Quit => Verb::Quit,
+            Request::Capa => Verb::Capa,
+            Request::Stls => Verb::Stls,
+            Request::Auth { .. } => Verb::Auth,
         }
     }
 }
@@ -88,10 +89,7 @@ pub enum SyntaxError {
     #[error("unknown command {verb}")]
     UnknownCommand { verb: String },
     #[error("syntax error, expected {expected}")]
-    Syntax {
-        verb: &'static str,
-        expected: &'static str,
-    },
+    Syntax { verb: Verb, expected: &'static str },
     #[error("empty command line")]
     Empty,
 }
@@ -118,7 +116,7 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
     let number = |word: &str| word.parse::<u32>().ok();
     match verb.as_str() {
         "" => Err(SyntaxError::Empty),
-        "USER" if rest.is_empty() => syntax("USER", grammar::USER),
+        "USER" if rest.is_empty() => syntax(Verb::User, grammar::USER),
         "USER" => Ok(Request::User {
             name: rest.trim_end().to_string(),
         }),
@@ -130,7 +128,7 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
                 name: name.to_string(),
                 digest: Secret::new(digest),
             }),
-            _ => syntax("APOP", grammar::APOP),
+            _ => syntax(Verb::Apop, grammar::APOP),
         },
         "STAT" => Ok(Request::Stat),
         "LIST" | "UIDL" => {
@@ -138,11 +136,11 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
                 [] => None,
                 [msg] => match number(msg) {
                     Some(msg) => Some(msg),
-                    None if verb == "LIST" => return syntax("LIST", grammar::LIST),
-                    None => return syntax("UIDL", grammar::UIDL),
+                    None if verb == "LIST" => return syntax(Verb::List, grammar::LIST),
+                    None => return syntax(Verb::Uidl, grammar::UIDL),
                 },
-                _ if verb == "LIST" => return syntax("LIST", grammar::LIST),
-                _ => return syntax("UIDL", grammar::UIDL),
+                _ if verb == "LIST" => return syntax(Verb::List, grammar::LIST),
+                _ => return syntax(Verb::Uidl, grammar::UIDL),
             };
             Ok(if verb == "LIST" {
                 Request::List { msg }
@@ -153,15 +151,15 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
         "RETR" | "DELE" => match (words[..].first().and_then(|w| number(w)), words.len()) {
             (Some(msg), 1) if verb == "RETR" => Ok(Request::Retr { msg }),
             (Some(msg), 1) => Ok(Request::Dele { msg }),
-            _ if verb == "RETR" => syntax("RETR", grammar::RETR),
-            _ => syntax("DELE", grammar::DELE),
+            _ if verb == "RETR" => syntax(Verb::Retr, grammar::RETR),
+            _ => syntax(Verb::Dele, grammar::DELE),
         },
         "TOP" => match words[..] {
             [msg, lines] => match (number(msg), number(lines)) {
                 (Some(msg), Some(lines)) => Ok(Request::Top { msg, lines }),
-                _ => syntax("TOP", grammar::TOP),
+                _ => syntax(Verb::Top, grammar::TOP),
             },
-            _ => syntax("TOP", grammar::TOP),
+            _ => syntax(Verb::Top, grammar::TOP),
         },
         "RSET" => Ok(Request::Rset),
         "NOOP" => Ok(Request::Noop),
@@ -181,7 +179,7 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
                 mechanism: Some(mechanism.to_ascii_uppercase()),
                 initial: Some(Secret::new(initial)),
             }),
-            _ => syntax("AUTH", grammar::AUTH),
+            _ => syntax(Verb::Auth, grammar::AUTH),
         },
         _ => Err(SyntaxError::UnknownCommand {
             verb: verb.chars().take(64).collect(),
@@ -280,18 +278,18 @@ mod tests {
         let syntax = |verb, expected| SyntaxError::Syntax { verb, expected };
         let cases: Vec<(&str, SyntaxError)> = vec![
             ("", SyntaxError::Empty),
-            ("USER", syntax("USER", grammar::USER)),
-            ("APOP mrose", syntax("APOP", grammar::APOP)),
-            ("LIST x", syntax("LIST", grammar::LIST)),
-            ("LIST 1 2", syntax("LIST", grammar::LIST)),
-            ("UIDL -1", syntax("UIDL", grammar::UIDL)),
-            ("RETR", syntax("RETR", grammar::RETR)),
-            ("RETR one", syntax("RETR", grammar::RETR)),
-            ("DELE", syntax("DELE", grammar::DELE)),
-            ("DELE 1 2", syntax("DELE", grammar::DELE)),
-            ("TOP 1", syntax("TOP", grammar::TOP)),
-            ("TOP 1 x", syntax("TOP", grammar::TOP)),
-            ("AUTH PLAIN a b", syntax("AUTH", grammar::AUTH)),
+            ("USER", syntax(Verb::User, grammar::USER)),
+            ("APOP mrose", syntax(Verb::Apop, grammar::APOP)),
+            ("LIST x", syntax(Verb::List, grammar::LIST)),
+            ("LIST 1 2", syntax(Verb::List, grammar::LIST)),
+            ("UIDL -1", syntax(Verb::Uidl, grammar::UIDL)),
+            ("RETR", syntax(Verb::Retr, grammar::RETR)),
+            ("RETR one", syntax(Verb::Retr, grammar::RETR)),
+            ("DELE", syntax(Verb::Dele, grammar::DELE)),
+            ("DELE 1 2", syntax(Verb::Dele, grammar::DELE)),
+            ("TOP 1", syntax(Verb::Top, grammar::TOP)),
+            ("TOP 1 x", syntax(Verb::Top, grammar::TOP)),
+            ("AUTH PLAIN a b", syntax(Verb::Auth, grammar::AUTH)),
             ("FOO", SyntaxError::UnknownCommand { verb: "FOO".into() }),
             (
                 "HELO x",

@@ -48,6 +48,13 @@ pub fn parse_status_line(line: &str) -> Result<StatusLine, ResponseError> {
     })
 }
 
+/// The status an indicator alone names (`+OK`, `-ERR`, `+`), any case: how a scenario writes
+/// the POP3 reply it expects.
+pub fn parse_status(word: &str) -> Option<Pop3Status> {
+    let line = parse_status_line(word).ok()?;
+    (line.text.is_empty() && !word.ends_with(char::is_whitespace)).then_some(line.status)
+}
+
 pub fn is_status_line(line: &str) -> bool {
     parse_status_line(line).is_ok()
 }

@@ -10,7 +10,7 @@ pub use bdat::{BdatEvent, BdatReceiver};
 pub use receiver::{ClientInput, Limits, Phase, ServerReceiver};
 pub use reply::{
     is_reply_line, parse_reply_line, ReplyAssembler, ReplyError, ReplyEvent, ReplyLine,
-    ReplyReceiver, SmtpReply,
+    ReplyReceiver, SmtpReply, GREETING,
 };
 pub(crate) use request::split_verb;
 pub use request::{grammar, parse_request, Request, SyntaxError};

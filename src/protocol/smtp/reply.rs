@@ -49,6 +49,9 @@ pub fn parse_reply_line(line: &str) -> Result<ReplyLine, ReplyError> {
     })
 }
 
+/// The code of a server's greeting when it is ready (RFC 5321 §4.2: `220 <domain> Service ready`).
+pub const GREETING: u16 = 220;
+
 /// Whether a line looks like a reply line (what direction guessing and protocol
 /// detection ask).
 pub fn is_reply_line(line: &str) -> bool {

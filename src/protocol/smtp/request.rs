@@ -1,3 +1,4 @@
+use crate::protocol::Verb;
 use crate::session::Secret;
 
 /// A parsed SMTP command line.
@@ -45,22 +46,22 @@ pub enum Request {
 
 impl Request {
     /// The verb as RFC 5321 spells it.
-    pub fn verb(&self) -> &'static str {
+    pub fn verb(&self) -> Verb {
         match self {
-            Request::Helo { .. } => "HELO",
-            Request::Ehlo { .. } => "EHLO",
-            Request::Mail { .. } => "MAIL",
-            Request::Rcpt { .. } => "RCPT",
-            Request::Data => "DATA",
-            Request::Bdat { .. } => "BDAT",
-            Request::Rset => "RSET",
-            Request::Noop => "NOOP",
-            Request::Vrfy { .. } => "VRFY",
-            Request::Expn { .. } => "EXPN",
-            Request::Help { .. } => "HELP",
-            Request::Quit => "QUIT",
-            Request::StartTls => "STARTTLS",
-            Request::Auth { .. } => "AUTH",
+            Request::Helo { .. } => Verb::Helo,
+            Request::Ehlo { .. } => Verb::Ehlo,
+            Request::Mail { .. } => Verb::Mail,
+            Request::Rcpt { .. } => Verb::Rcpt,
+            Request::Data => Verb::Data,
+            Request::Bdat { .. } => Verb::Bdat,
+            Request::Rset => Verb::Rset,
+            Request::Noop => Verb::Noop,
+            Request::Vrfy { .. } => Verb::Vrfy,
+            Request::Expn { .. } => Verb::Expn,
+            Request::Help { .. } => Verb::Help,
+            Request::Quit => Verb::Quit,
+            Request::StartTls => Verb::StartTls,
+            Request::Auth { .. } => Verb::Auth,
         }
     }
 }
@@ -73,17 +74,11 @@ pub enum SyntaxError {
     UnknownCommand { verb: String },
     /// A known verb with arguments that do not fit (Postfix: `501 5.5.4 Syntax: …`).
     #[error("syntax error, expected {expected}")]
-    Syntax {
-        verb: &'static str,
-        expected: &'static str,
-    },
+    Syntax { verb: Verb, expected: &'static str },
     /// The path has unbalanced or misplaced angle brackets (Postfix: `501 5.1.3 Bad recipient
     /// address syntax`, `501 5.1.7 Bad sender address syntax`).
     #[error("bad address syntax, expected {expected}")]
-    Address {
-        verb: &'static str,
-        expected: &'static str,
-    },
+    Address { verb: Verb, expected: &'static str },
     /// An empty line (Postfix: `500 5.5.2 Error: bad syntax`).
     #[error("empty command line")]
     Empty,
@@ -91,9 +86,9 @@ pub enum SyntaxError {
 
 impl SyntaxError {
     /// The verb the line started with, when it was a known one.
-    pub fn verb(&self) -> Option<&'static str> {
+    pub fn verb(&self) -> Option<Verb> {
         match self {
-            SyntaxError::Syntax { verb, .. } | SyntaxError::Address { verb, .. } => Some(verb),
+            SyntaxError::Syntax { verb, .. } | SyntaxError::Address { verb, .. } => Some(*verb),
             SyntaxError::UnknownCommand { .. } | SyntaxError::Empty => None,
         }
     }
@@ -135,22 +130,22 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
         "HELO" | "EHLO" => {
             let domain = rest.to_string();
             match (verb.as_str(), domain.is_empty()) {
-                ("HELO", true) => syntax("HELO", grammar::HELO),
+                ("HELO", true) => syntax(Verb::Helo, grammar::HELO),
                 ("HELO", false) => Ok(Request::Helo { domain }),
-                (_, true) => syntax("EHLO", grammar::EHLO),
+                (_, true) => syntax(Verb::Ehlo, grammar::EHLO),
                 (_, false) => Ok(Request::Ehlo { domain }),
             }
         }
         "MAIL" => {
-            let (from, params) = parse_path(rest, "FROM:", "MAIL", grammar::MAIL, true)?;
+            let (from, params) = parse_path(rest, "FROM:", Verb::Mail, grammar::MAIL, true)?;
             Ok(Request::Mail { from, params })
         }
         "RCPT" => {
-            let (to, params) = parse_path(rest, "TO:", "RCPT", grammar::RCPT, false)?;
+            let (to, params) = parse_path(rest, "TO:", Verb::Rcpt, grammar::RCPT, false)?;
             Ok(Request::Rcpt { to, params })
         }
         "DATA" if rest.is_empty() => Ok(Request::Data),
-        "DATA" => syntax("DATA", grammar::DATA),
+        "DATA" => syntax(Verb::Data, grammar::DATA),
         "BDAT" => {
             let mut words = rest.split_whitespace();
             let size = words.next().and_then(|size| size.parse::<u64>().ok());
@@ -160,18 +155,18 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
                 (Some(size), Some(last), None) if last.eq_ignore_ascii_case("LAST") => {
                     Ok(Request::Bdat { size, last: true })
                 }
-                _ => syntax("BDAT", grammar::BDAT),
+                _ => syntax(Verb::Bdat, grammar::BDAT),
             }
         }
         "RSET" if rest.is_empty() => Ok(Request::Rset),
-        "RSET" => syntax("RSET", grammar::RSET),
+        "RSET" => syntax(Verb::Rset, grammar::RSET),
         // RFC 5321 §4.1.1.9: NOOP may carry a string, which is ignored.
         "NOOP" => Ok(Request::Noop),
-        "VRFY" if rest.is_empty() => syntax("VRFY", grammar::VRFY),
+        "VRFY" if rest.is_empty() => syntax(Verb::Vrfy, grammar::VRFY),
         "VRFY" => Ok(Request::Vrfy {
             arg: rest.to_string(),
         }),
-        "EXPN" if rest.is_empty() => syntax("EXPN", grammar::EXPN),
+        "EXPN" if rest.is_empty() => syntax(Verb::Expn, grammar::EXPN),
         "EXPN" => Ok(Request::Expn {
             arg: rest.to_string(),
         }),
@@ -181,7 +176,7 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
         // Postfix ignores anything after QUIT.
         "QUIT" => Ok(Request::Quit),
         "STARTTLS" if rest.is_empty() => Ok(Request::StartTls),
-        "STARTTLS" => syntax("STARTTLS", grammar::STARTTLS),
+        "STARTTLS" => syntax(Verb::StartTls, grammar::STARTTLS),
         "AUTH" => {
             let mut words = rest.split_whitespace();
             match (words.next(), words.next(), words.next()) {
@@ -189,7 +184,7 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
                     mechanism: mechanism.to_ascii_uppercase(),
                     initial: initial.map(Secret::new),
                 }),
-                _ => syntax("AUTH", grammar::AUTH),
+                _ => syntax(Verb::Auth, grammar::AUTH),
             }
         }
         _ => Err(SyntaxError::UnknownCommand {
@@ -203,7 +198,7 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
 fn parse_path(
     rest: &str,
     keyword: &str,
-    verb: &'static str,
+    verb: Verb,
     expected: &'static str,
     null_allowed: bool,
 ) -> Result<(String, Vec<String>), SyntaxError> {
@@ -388,28 +383,31 @@ mod tests {
         let cases: Vec<(&str, SyntaxError)> = vec![
             ("", SyntaxError::Empty),
             ("   ", SyntaxError::Empty),
-            ("HELO", syntax("HELO", grammar::HELO)),
-            ("EHLO ", syntax("EHLO", grammar::EHLO)),
-            ("MAIL FROM : <a@lab.test>", syntax("MAIL", grammar::MAIL)),
-            ("MAIL FROM <a@lab.test>", syntax("MAIL", grammar::MAIL)),
-            ("MAIL", syntax("MAIL", grammar::MAIL)),
-            ("MAIL FROM:", syntax("MAIL", grammar::MAIL)),
-            ("MAIL TO:<a@b>", syntax("MAIL", grammar::MAIL)),
-            ("RCPT TO: <b@lab.test", address("RCPT", grammar::RCPT)),
-            ("RCPT TO:<>", address("RCPT", grammar::RCPT)),
-            ("RCPT TO:b@lab.test>", address("RCPT", grammar::RCPT)),
-            ("RCPT TO:<a>b", address("RCPT", grammar::RCPT)),
-            ("RCPT FROM:<a@b>", syntax("RCPT", grammar::RCPT)),
-            ("DATA now", syntax("DATA", grammar::DATA)),
-            ("BDAT", syntax("BDAT", grammar::BDAT)),
-            ("BDAT x", syntax("BDAT", grammar::BDAT)),
-            ("BDAT 10 FIRST", syntax("BDAT", grammar::BDAT)),
-            ("RSET x", syntax("RSET", grammar::RSET)),
-            ("VRFY", syntax("VRFY", grammar::VRFY)),
-            ("EXPN", syntax("EXPN", grammar::EXPN)),
-            ("STARTTLS now", syntax("STARTTLS", grammar::STARTTLS)),
-            ("AUTH", syntax("AUTH", grammar::AUTH)),
-            ("AUTH PLAIN a b", syntax("AUTH", grammar::AUTH)),
+            ("HELO", syntax(Verb::Helo, grammar::HELO)),
+            ("EHLO ", syntax(Verb::Ehlo, grammar::EHLO)),
+            (
+                "MAIL FROM : <a@lab.test>",
+                syntax(Verb::Mail, grammar::MAIL),
+            ),
+            ("MAIL FROM <a@lab.test>", syntax(Verb::Mail, grammar::MAIL)),
+            ("MAIL", syntax(Verb::Mail, grammar::MAIL)),
+            ("MAIL FROM:", syntax(Verb::Mail, grammar::MAIL)),
+            ("MAIL TO:<a@b>", syntax(Verb::Mail, grammar::MAIL)),
+            ("RCPT TO: <b@lab.test", address(Verb::Rcpt, grammar::RCPT)),
+            ("RCPT TO:<>", address(Verb::Rcpt, grammar::RCPT)),
+            ("RCPT TO:b@lab.test>", address(Verb::Rcpt, grammar::RCPT)),
+            ("RCPT TO:<a>b", address(Verb::Rcpt, grammar::RCPT)),
+            ("RCPT FROM:<a@b>", syntax(Verb::Rcpt, grammar::RCPT)),
+            ("DATA now", syntax(Verb::Data, grammar::DATA)),
+            ("BDAT", syntax(Verb::Bdat, grammar::BDAT)),
+            ("BDAT x", syntax(Verb::Bdat, grammar::BDAT)),
+            ("BDAT 10 FIRST", syntax(Verb::Bdat, grammar::BDAT)),
+            ("RSET x", syntax(Verb::Rset, grammar::RSET)),
+            ("VRFY", syntax(Verb::Vrfy, grammar::VRFY)),
+            ("EXPN", syntax(Verb::Expn, grammar::EXPN)),
+            ("STARTTLS now", syntax(Verb::StartTls, grammar::STARTTLS)),
+            ("AUTH", syntax(Verb::Auth, grammar::AUTH)),
+            ("AUTH PLAIN a b", syntax(Verb::Auth, grammar::AUTH)),
             (
                 "FOO bar",
                 SyntaxError::UnknownCommand { verb: "FOO".into() },
@@ -439,7 +437,7 @@ mod tests {
             error.to_string(),
             "syntax error, expected MAIL FROM:<reverse-path> [parameters]"
         );
-        assert_eq!(error.verb(), Some("MAIL"));
+        assert_eq!(error.verb(), Some(Verb::Mail));
     }
 
     #[test]

@@ -17,13 +17,22 @@ use crate::protocol::pop3::{
     ClientInput, Pop3Phase, Pop3Response, Pop3Rule, Pop3State, Request, ServerReceiver, SyntaxError,
 };
 use crate::protocol::sasl::{self, Mechanism};
-use crate::session::{Pop3Status, Protocol, Secret};
+use crate::protocol::Verb;
+use crate::session::{Pop3Status, Protocol, ReplyCode, Secret};
 
 const MAX_PENDING_COMMAND: usize = 1 << 20;
 /// Dovecot's pop3-login `CLIENT_MAX_BAD_COMMANDS`: invalid commands in a row before login.
 const MAX_INVALID_BEFORE_LOGIN: u32 = 3;
 /// The commands Dovecot's pop3-login knows (before login).
-const BEFORE_LOGIN: [&str; 7] = ["CAPA", "USER", "PASS", "AUTH", "APOP", "STLS", "QUIT"];
+const BEFORE_LOGIN: [Verb; 7] = [
+    Verb::Capa,
+    Verb::User,
+    Verb::Pass,
+    Verb::Auth,
+    Verb::Apop,
+    Verb::Stls,
+    Verb::Quit,
+];
 
 pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     conn: Connection<S>,
@@ -190,11 +199,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             body,
         };
         self.conn.queue(&response.to_wire());
-        let code = match status {
-            Pop3Status::Ok => "+OK",
-            Pop3Status::Err => "-ERR",
-            Pop3Status::Continue => "+",
-        };
+        let code = ReplyCode::Pop3(status);
         self.skeleton.push(format!("{label} → {code}"));
         match status {
             Pop3Status::Err => self.bad += 1,
@@ -212,7 +217,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
 
     /// Answers `request` and tells the state machine.
     fn answer(&mut self, request: &Request, status: Pop3Status, text: &str, body: Option<Vec<u8>>) {
-        self.respond(request.verb(), status, text, body);
+        self.respond(request.verb().name(), status, text, body);
         self.state.apply(request, status);
     }
 
@@ -232,7 +237,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 self.unknown(&unknown_label(&verb, awaiting_password), &verb);
                 return Ok(None);
             }
-            Err(SyntaxError::Syntax { verb: "USER", .. }) if !self.state.is_logged_in() => {
+            Err(SyntaxError::Syntax {
+                verb: Verb::User, ..
+            }) if !self.state.is_logged_in() => {
                 // pop3-login takes `USER` with no name as an empty one; PASS then fails.
                 let request = Request::User {
                     name: String::new(),
@@ -244,11 +251,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 if !self.state.is_logged_in() && !BEFORE_LOGIN.contains(&verb) =>
             {
                 // pop3-login knows only the login commands: `RETR x` is just unknown there.
-                self.unknown(verb, verb);
+                self.unknown(verb.name(), verb.name());
                 return Ok(None);
             }
             Err(SyntaxError::Syntax { verb, expected }) => {
-                self.err(verb, &format!("Invalid arguments. Usage: {expected}"));
+                self.err(
+                    verb.name(),
+                    &format!("Invalid arguments. Usage: {expected}"),
+                );
                 return Ok(None);
             }
         };
@@ -259,7 +269,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                     self.invalid_now = true;
                     self.answer(&request, Pop3Status::Err, "No username given.", None)
                 }
-                Pop3Rule::LoginFirst | Pop3Rule::AlreadyLoggedIn => self.unknown(verb, verb),
+                Pop3Rule::LoginFirst | Pop3Rule::AlreadyLoggedIn => {
+                    self.unknown(verb.name(), verb.name())
+                }
                 Pop3Rule::SessionOver => return Ok(Some(Ending::Quit)),
             }
             return Ok(None);
@@ -302,7 +314,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                     _ => String::new(),
                 };
                 let account = self.shared.check_login(&user, password);
-                return Ok(self.login(&request, request.verb(), account).await);
+                return Ok(self.login(&request, request.verb().name(), account).await);
             }
             Request::Apop { name, digest } => {
                 let account = self.shared.account(name).and_then(|account| {
@@ -311,7 +323,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                         .eq_ignore_ascii_case(digest.expose().trim())
                         .then(|| account.address.clone())
                 });
-                return Ok(self.login(&request, request.verb(), account).await);
+                return Ok(self.login(&request, request.verb().name(), account).await);
             }
             Request::Auth {
                 mechanism: None, ..
@@ -487,7 +499,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
     /// The mailbox commands of the TRANSACTION state.
     fn transaction(&mut self, request: &Request) {
         let Some(Held { maildrop, deleted }) = &mut self.maildrop else {
-            self.unknown(request.verb(), request.verb());
+            self.unknown(request.verb().name(), request.verb().name());
             return;
         };
         let live = |n: u32| -> Result<usize, Missing> {
@@ -537,7 +549,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 Ok((String::new(), None))
             }
             _ => {
-                self.unknown(request.verb(), request.verb());
+                self.unknown(request.verb().name(), request.verb().name());
                 return;
             }
         };

@@ -20,6 +20,7 @@ use crate::protocol::sasl::{self, Mechanism};
 use crate::protocol::smtp::{
     self, ClientInput, Hello, Request, ServerReceiver, SmtpReply, SmtpState, SyntaxError,
 };
+use crate::protocol::Verb;
 use crate::server::ServerError;
 use crate::session::{Protocol, Secret, SmtpCode};
 
@@ -196,7 +197,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
 
     /// Replies to `request` and tells the state machine how it was answered.
     fn answer(&mut self, request: &Request, code: u16, text: &str) {
-        self.reply(request.verb(), code, text);
+        self.reply(request.verb().name(), code, text);
         self.note(request, code);
     }
 
@@ -225,7 +226,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                     self.answer(&request, 250, &host);
                 } else {
                     let lines = self.ehlo_lines();
-                    self.reply_lines(request.verb(), 250, lines);
+                    self.reply_lines(request.verb().name(), 250, lines);
                     self.note(&request, 250);
                 }
             }
@@ -286,14 +287,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 500,
                 "5.5.2 Error: command not recognized",
             ),
-            SyntaxError::Syntax { verb, .. } => self.reply(verb, 501, &syntax_reply(verb)),
+            SyntaxError::Syntax { verb, .. } => self.reply(verb.name(), 501, &syntax_reply(verb)),
             SyntaxError::Address { verb, .. } => {
-                let text = if verb == "MAIL" {
+                let text = if verb == Verb::Mail {
                     "5.1.7 Bad sender address syntax"
                 } else {
                     "5.1.3 Bad recipient address syntax"
                 };
-                self.reply(verb, 501, text);
+                self.reply(verb.name(), 501, text);
             }
         }
         None
@@ -607,14 +608,13 @@ fn rcpt_param_error(param: &str) -> Option<(u16, String)> {
 }
 
 /// Postfix's 501 text for a command whose arguments do not parse.
-fn syntax_reply(verb: &str) -> String {
-    match verb.to_ascii_uppercase().as_str() {
-        "HELO" => "Syntax: HELO hostname".to_string(),
-        "EHLO" => "Syntax: EHLO hostname".to_string(),
-        "MAIL" => "5.5.4 Syntax: MAIL FROM:<address>".to_string(),
-        "RCPT" => "5.5.4 Syntax: RCPT TO:<address>".to_string(),
-        "AUTH" => "5.5.4 Syntax: AUTH mechanism".to_string(),
-        "VRFY" => "5.5.4 Syntax: VRFY address".to_string(),
+fn syntax_reply(verb: Verb) -> String {
+    match verb {
+        Verb::Helo | Verb::Ehlo => format!("Syntax: {verb} hostname"),
+        Verb::Mail => format!("5.5.4 Syntax: {verb} FROM:<address>"),
+        Verb::Rcpt => format!("5.5.4 Syntax: {verb} TO:<address>"),
+        Verb::Auth => format!("5.5.4 Syntax: {verb} mechanism"),
+        Verb::Vrfy => format!("5.5.4 Syntax: {verb} address"),
         other => format!("5.5.4 Syntax: {other}"),
     }
 }
