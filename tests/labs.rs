@@ -53,6 +53,11 @@ fn the_seed_is_graded_task_by_task_out_of_the_labs_total() {
     assert!(grade["basis"]["reason"]["zh-CN"]
         .as_str()
         .is_some_and(|r| r.contains("email-lab")));
+    // The two dialogues are alike: their headings, not the best fit, decide their tasks.
+    let telnet = task(grade, "3.4");
+    assert_eq!(telnet["section"], "4.4 telnet收发邮件", "{telnet:#}");
+    assert_eq!(telnet["scenario"], "smtp-telnet-auth-send");
+    assert_eq!(task(grade, "3.2")["section"], "4.2 本地收发邮件");
     for (id, score, status) in [
         ("3.1", 0, "missing"),
         ("3.2", 25, "passed"),
@@ -163,4 +168,33 @@ fn a_lab_and_named_scenarios_do_not_mix_and_an_unknown_lab_gets_a_suggestion() {
     assert_eq!(unknown.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&unknown.stderr);
     assert!(stderr.contains("did you mean `email-lab`?"), "{stderr}");
+}
+
+#[test]
+fn a_dialogue_under_a_heading_for_another_protocol_goes_to_its_best_fit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pop3 = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/pop3-retrieve.txt"
+    ))
+    .expect("example");
+    let report = format!("# Lab\n\n## 3.4 telnet收发邮件\n\n```\n{pop3}```\n");
+    let path = dir.path().join("report.md");
+    std::fs::write(&path, report).expect("written");
+    let output = mailgrade(&[
+        "grade",
+        path.to_str().expect("utf-8"),
+        "--lab",
+        "email-lab",
+        "--server",
+        "none",
+        "--format",
+        "json",
+    ]);
+    let json = json_of(&output);
+    let grade = &json["submissions"][0]["grade"];
+    let pop3 = task(grade, "pop3");
+    assert_eq!(pop3["status"], "passed", "{grade:#}");
+    assert!(pop3.get("section").is_none(), "{pop3:#}");
+    assert_eq!(task(grade, "3.4")["status"], "missing");
 }

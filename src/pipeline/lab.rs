@@ -9,9 +9,12 @@ use super::submission::BasisKind;
 use super::submission::{counts_more, Basis, GradeFacts, ScenarioGrade, SubmissionGrade};
 use crate::grade::{self, Grade, TaskRef, Verdict};
 use crate::i18n::Text;
+use crate::ingest::text_outline as outline;
+use crate::ingest::Heading;
 use crate::scenario::lab::{Lab, LabRule};
 use crate::scenario::Scenario;
-use crate::session::Session;
+use crate::session::{Origin, Session};
+use std::path::PathBuf;
 
 /// A session offered to a task by the report heading it is under.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +23,79 @@ pub struct Offer {
     pub task: usize,
     /// The heading as written, for the report.
     pub heading: String,
+}
+
+/// For each session, the task the report heading it is under names, if one does: the
+/// nearest heading that names a task, looking outwards through the sections that hold it.
+pub fn offers(
+    sessions: &[Session],
+    outlines: &[(PathBuf, Vec<Heading>)],
+    lab: &Lab,
+) -> Vec<Option<Offer>> {
+    sessions
+        .iter()
+        .map(|session| {
+            let (_, headings) = outlines
+                .iter()
+                .find(|(path, _)| *path == session.source.path)?;
+            let line = first_line(session)?;
+            outline::enclosing(headings, line)
+                .into_iter()
+                .find_map(|heading| {
+                    named_task(heading, lab).map(|task| Offer {
+                        task,
+                        heading: heading.title.clone(),
+                    })
+                })
+        })
+        .collect()
+}
+
+/// The first file line a session's dialogue is on.
+fn first_line(session: &Session) -> Option<u32> {
+    let line = |origin: &Origin| match *origin {
+        Origin::Line { line, .. } => Some(line),
+        _ => None,
+    };
+    session.exchanges.iter().find_map(|exchange| {
+        exchange
+            .command
+            .as_ref()
+            .and_then(|c| line(&c.origin))
+            .or_else(|| exchange.reply.as_ref().and_then(|r| line(&r.origin)))
+    })
+}
+
+/// The task a heading names: its number equal to a task's number hint, or its words holding
+/// a task's word hint (case and spaces ignored); the longest hint wins, then the first task.
+fn named_task(heading: &Heading, lab: &Lab) -> Option<usize> {
+    let squeeze = |text: &str| -> String {
+        text.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let title = squeeze(&heading.title);
+    lab.tasks
+        .iter()
+        .enumerate()
+        .filter_map(|(t, task)| {
+            let best = task
+                .sections
+                .iter()
+                .filter(|hint| {
+                    if hint.chars().all(|c| c.is_ascii_digit() || c == '.') {
+                        heading.number.as_deref() == Some(hint.as_str())
+                    } else {
+                        title.contains(&squeeze(hint))
+                    }
+                })
+                .map(|hint| hint.chars().count())
+                .max()?;
+            Some((std::cmp::Reverse(best), t))
+        })
+        .min()
+        .map(|(_, t)| t)
 }
 
 /// Step 2 with a lab: each session graded as evidence for one task, `None` for a session no

@@ -131,7 +131,10 @@ pub fn grade_sessions(
 ) -> SubmissionOutcome {
     let scenarios = &plan.scenarios;
     let graded = match &plan.lab {
-        Some(lab) => lab::assign(&submission.sessions, lab, &[]),
+        Some(lab) => {
+            let offers = lab::offers(&submission.sessions, &submission.outlines, lab);
+            lab::assign(&submission.sessions, lab, &offers)
+        }
         None => grade::grade_each_session(&submission.sessions, scenarios),
     };
     submission.grades = graded.into_iter().flatten().collect();
