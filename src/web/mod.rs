@@ -56,6 +56,7 @@ pub fn grade(
         scenarios,
         explicit,
         server: ServerChoice::None,
+        lab: None,
     };
     let unit = Unit::Student {
         id: name.to_string(),
