@@ -41,6 +41,7 @@ pub mod line;
 pub mod pop3;
 pub mod redact;
 pub mod replies;
+mod request;
 pub mod sasl;
 pub mod smtp;
 pub mod tls;
@@ -51,6 +52,7 @@ pub use dialogue::{Dialogue, DialogueBuilder, Direction, Expect};
 pub use dotstuff::{stuff, unstuff, DataEvent, DataReceiver};
 pub use encode::command_bytes;
 pub use line::{Line, LineEvent, LineReceiver};
+pub use request::Request;
 pub use verbs::{is_command_verb, Verb};
 
 #[cfg(test)]
