@@ -40,11 +40,7 @@ mod tests {
         let command = |kind| Command::new(kind, Origin::Synthetic);
         let cases: Vec<(CommandKind, Option<&[u8]>)> = vec![
             (
-                CommandKind::line(
-                    Protocol::Smtp,
-                    "mail",
-                    Args::plain("FROM: <a@b>"),
-                ),
+                CommandKind::line(Protocol::Smtp, "mail", Args::plain("FROM: <a@b>")),
                 Some(b"mail FROM: <a@b>\r\n"),
             ),
             (
@@ -70,11 +66,7 @@ mod tests {
                 Some(b"AUTH PLAIN AGEAYg==\r\n"),
             ),
             (
-                CommandKind::line(
-                    Protocol::Smtp,
-                    "QUIT",
-                    Args::default(),
-                ),
+                CommandKind::line(Protocol::Smtp, "QUIT", Args::default()),
                 Some(b"QUIT\r\n"),
             ),
             (

@@ -47,7 +47,7 @@ pub mod smtp;
 pub mod tls;
 mod verbs;
 
-pub use detect::{detect_line, detect_protocol, detect_protocol_bytes};
+pub use detect::{detect_line, detect_protocol, detect_protocol_bytes, is_greeting};
 pub use dialogue::{Dialogue, DialogueBuilder, Direction, Expect};
 pub use dotstuff::{stuff, unstuff, DataEvent, DataReceiver};
 pub use encode::command_bytes;

@@ -39,7 +39,8 @@ impl Request {
         let unknown = || Request::Unknown(written.to_ascii_uppercase());
         match protocol {
             Protocol::Smtp => {
-                let parsed = smtp::parse_request(&line).or_else(|_| smtp::parse_request(&with_secret()));
+                let parsed =
+                    smtp::parse_request(&line).or_else(|_| smtp::parse_request(&with_secret()));
                 match parsed {
                     Ok(smtp::Request::Auth {
                         mechanism,
@@ -53,7 +54,8 @@ impl Request {
                 }
             }
             Protocol::Pop3 => {
-                let parsed = pop3::parse_request(&line).or_else(|_| pop3::parse_request(&with_secret()));
+                let parsed =
+                    pop3::parse_request(&line).or_else(|_| pop3::parse_request(&with_secret()));
                 match (parsed, secret) {
                     (Ok(pop3::Request::Pass { .. }), Some(password)) => {
                         Request::Pop3(pop3::Request::Pass { password })
@@ -176,7 +178,12 @@ mod tests {
                     digest: Secret::new("c4c9"),
                 }),
             ),
-            (Pop3, "apop", args("", Some("hunter2")), Request::Invalid(Verb::Apop)),
+            (
+                Pop3,
+                "apop",
+                args("", Some("hunter2")),
+                Request::Invalid(Verb::Apop),
+            ),
             (
                 Smtp,
                 "auth",
@@ -186,12 +193,31 @@ mod tests {
                     initial: Some(Secret::new("AGE=")),
                 }),
             ),
-            (Smtp, "PASS", args("", Some("x")), Request::Unknown("PASS".into())),
-            (Smtp, "MAIL", args("FROM <a@b>", None), Request::Invalid(Verb::Mail)),
-            (Smtp, "ehl0", args("x", None), Request::Unknown("EHL0".into())),
+            (
+                Smtp,
+                "PASS",
+                args("", Some("x")),
+                Request::Unknown("PASS".into()),
+            ),
+            (
+                Smtp,
+                "MAIL",
+                args("FROM <a@b>", None),
+                Request::Invalid(Verb::Mail),
+            ),
+            (
+                Smtp,
+                "ehl0",
+                args("x", None),
+                Request::Unknown("EHL0".into()),
+            ),
         ];
         for (protocol, written, args, expected) in cases {
-            assert_eq!(Request::read(protocol, written, &args), expected, "{written}");
+            assert_eq!(
+                Request::read(protocol, written, &args),
+                expected,
+                "{written}"
+            );
         }
     }
 }

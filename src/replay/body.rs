@@ -52,7 +52,6 @@ pub fn generated_message(n: usize, user: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

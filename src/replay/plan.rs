@@ -102,7 +102,9 @@ pub(crate) fn plan(session: &Session, setup: &ReplaySetup) -> Plan {
                         auth = Some(started);
                         Outgoing::Command(sent)
                     }
-                    (Protocol::Smtp, Some(Verb::Mail | Verb::Rcpt | Verb::Vrfy)) if !setup.keep_addresses => {
+                    (Protocol::Smtp, Some(Verb::Mail | Verb::Rcpt | Verb::Vrfy))
+                        if !setup.keep_addresses =>
+                    {
                         match map_envelope(command, args, &setup.domain) {
                             Some((sent, from, to)) => {
                                 notes.push(ReplayNote::AddressMapped { from, to });

@@ -116,7 +116,9 @@ fn pop3_session(commands: &[(Verb, &str)]) -> Session {
         command: None,
         reply: None,
     });
-    session.exchanges.push(line(Verb::User, Args::plain("reader")));
+    session
+        .exchanges
+        .push(line(Verb::User, Args::plain("reader")));
     session.exchanges.push(line(
         Verb::Pass,
         Args {

@@ -360,7 +360,11 @@ mod tests {
             ),
         ];
         for (protocol, text, kind) in cases {
-            assert_eq!(untyped(read_line(protocol, text, false).kind), kind, "{text}");
+            assert_eq!(
+                untyped(read_line(protocol, text, false).kind),
+                kind,
+                "{text}"
+            );
         }
     }
 
