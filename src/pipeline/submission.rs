@@ -34,10 +34,12 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::file_notes;
 use super::outcome::{Problem, SubmissionOutcome};
 use super::read::{read_student, read_submission, Unit};
+#[cfg(feature = "native")]
+use super::replay;
 use super::server::ServerChoice;
-use super::{file_notes, replay};
 use crate::grade::{self, Grade, Verdict};
 use crate::scenario::Scenario;
 use crate::session::Protocol;
@@ -54,6 +56,7 @@ pub struct Plan {
 
 /// Grades one submission through every step above. The reading and grading run on a
 /// blocking thread; `None` when that thread broke down (a bug, never input).
+#[cfg(feature = "native")]
 pub async fn grade_submission(
     unit: Unit,
     plan: &std::sync::Arc<Plan>,
@@ -67,11 +70,25 @@ pub async fn grade_submission(
     if !matches!(plan.server, ServerChoice::None) {
         replay::replay_submission(&mut submission, &plan.scenarios, &plan.server).await;
     }
+    finish(&mut submission);
+    Some(submission)
+}
+
+/// Every step but replay: the submission graded on the replies it claims, as
+/// `--server none` grades it. The only grading a browser can do (the wasm32 build has no
+/// sockets), so the self-check page gives what `mailgrade check --server none` gives.
+pub fn grade_claimed(unit: Unit, plan: &Plan) -> SubmissionOutcome {
+    let mut submission = read_and_grade(unit, plan);
+    finish(&mut submission);
+    submission
+}
+
+/// Steps 5 and 6, after the grades are final.
+fn finish(submission: &mut SubmissionOutcome) {
     // 5. What reading noted about whole files, after replay (which replaces grades).
-    file_notes::attach(&mut submission);
+    file_notes::attach(submission);
     // 6. The submission's grade, once.
     submission.grade = SubmissionGrade::of(&submission.grades);
-    Some(submission)
 }
 
 /// Steps 1 and 2: the unit's files read and each graded on the replies they claim. Paths

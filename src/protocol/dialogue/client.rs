@@ -169,7 +169,7 @@ impl Client {
         }
     }
 
-    fn is_message_started(&self) -> Option<bool> {
+    pub(super) fn is_message_started(&self) -> Option<bool> {
         match &self.mode {
             Mode::Message(data) => Some(data.is_started()),
             _ => None,

@@ -62,6 +62,11 @@ impl Current {
         self.builder.expect()
     }
 
+    /// See [`DialogueBuilder::awaits_challenge`].
+    pub fn awaits_challenge(&self) -> bool {
+        self.builder.awaits_challenge()
+    }
+
     pub fn note_block(&mut self, block: Option<usize>) {
         if block.is_some() {
             self.first_block = self.first_block.or(block);

@@ -1,0 +1,271 @@
+//! The CLI's whole path on a capture, as a user runs it, next to tshark in one run.
+//!
+//! ```text
+//! cargo bench --bench e2e -- [--sessions 20000] [--at-once 8] [--runs 3] [--tshark-runs 1]
+//!                            [--big] [--keep DIR] [--no-tshark] [--bin LABEL=PATH]…
+//! ```
+//!
+//! Generates a capture of nothing but mail (`support/synth.rs`, `mail_capture`: SMTP and
+//! POP3 sessions alternately, `--at-once` of them interleaved; 20,000 sessions make about
+//! 71 MB) and times, best of `--runs`, the release binary's
+//!
+//! - `mailgrade extract FILE` (text),
+//! - `mailgrade extract --format json FILE`,
+//! - `mailgrade grade --server none --format json FILE`,
+//!
+//! each writing its report to a file, beside tshark's field extraction on the same file
+//! (`tshark -r F -Y 'smtp || pop' -T fields -e smtp.req.command -e smtp.response.code
+//! -e pop.request.command -e pop.response.indicator`, best of `--tshark-runs`). Each row gives
+//! wall and CPU time, MB/s and sessions/s by wall time, the ratio to tshark by wall time, the
+//! peak resident memory of the process (`wait4`'s rusage, the largest of the runs) and how
+//! many times the capture size that is.
+//!
+//! `--big` (or `MAILGRADE_E2E_BIG=1`) adds a capture of about 1 GB (282,000 sessions), which
+//! takes minutes with tshark; the default run stays short. `--bin LABEL=PATH` times another
+//! build of mailgrade as well (e.g. one built from an older commit), side by side.
+//! The machine's load average is printed before and after: the figures are only comparable
+//! within one run.
+
+#[path = "support/synth.rs"]
+mod synth;
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_mailgrade");
+/// Sessions in the 1 GB capture: about 3.55 kB of capture each.
+const BIG_SESSIONS: u64 = 282_000;
+
+struct Options {
+    sessions: u64,
+    at_once: usize,
+    runs: u32,
+    tshark_runs: u32,
+    big: bool,
+    keep: Option<PathBuf>,
+    tshark: bool,
+    bins: Vec<(String, PathBuf)>,
+}
+
+fn options() -> Options {
+    let mut options = Options {
+        sessions: 20_000,
+        at_once: 8,
+        runs: 3,
+        tshark_runs: 1,
+        big: std::env::var_os("MAILGRADE_E2E_BIG").is_some_and(|v| v != "0"),
+        keep: None,
+        tshark: true,
+        bins: vec![("mailgrade".into(), PathBuf::from(BIN))],
+    };
+    let mut args = std::env::args().skip(1);
+    let number = |value: Option<String>, default: u64| {
+        value.and_then(|v| v.parse().ok()).unwrap_or(default).max(1)
+    };
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--sessions" => options.sessions = number(args.next(), 20_000),
+            "--at-once" => options.at_once = number(args.next(), 8) as usize,
+            "--runs" => options.runs = number(args.next(), 3) as u32,
+            "--tshark-runs" => options.tshark_runs = number(args.next(), 1) as u32,
+            "--big" => options.big = true,
+            "--keep" => options.keep = args.next().map(PathBuf::from),
+            "--no-tshark" => options.tshark = false,
+            "--bin" => {
+                if let Some((label, path)) = args.next().as_deref().and_then(|v| v.split_once('='))
+                {
+                    options.bins.push((label.into(), path.into()));
+                }
+            }
+            _ => {} // `cargo bench` passes --bench
+        }
+    }
+    options
+}
+
+/// What one run of a child process cost.
+#[derive(Clone, Copy)]
+struct Run {
+    wall: Duration,
+    cpu: Duration,
+    /// Peak resident set, bytes.
+    peak: u64,
+    code: i32,
+}
+
+/// Runs `command` to its end, its stdout into `out`, and reads its rusage with `wait4`.
+fn run(command: &mut Command, out: &Path) -> Run {
+    let stdout = File::create(out).expect("create output file");
+    let start = Instant::now();
+    let child = command
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start child");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: wait4 only writes into the status and rusage we pass; the child is ours and
+    // not waited for elsewhere (its `Child` is dropped without waiting).
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        let waited = libc::wait4(pid, &mut status, 0, &mut usage);
+        assert_eq!(waited, pid, "wait4");
+        usage
+    };
+    let wall = start.elapsed();
+    drop(child);
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    Run {
+        wall,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+        // Linux gives ru_maxrss in KiB.
+        peak: usage.ru_maxrss as u64 * 1024,
+        code: if libc::WIFEXITED(status) {
+            libc::WEXITSTATUS(status)
+        } else {
+            -1
+        },
+    }
+}
+
+/// Best wall and CPU time of `runs`, the largest peak memory, and the last exit code.
+fn best_of(runs: u32, mut once: impl FnMut() -> Run) -> Run {
+    let mut best = once();
+    for _ in 1..runs {
+        let next = once();
+        best = Run {
+            wall: best.wall.min(next.wall),
+            cpu: best.cpu.min(next.cpu),
+            peak: best.peak.max(next.peak),
+            code: next.code,
+        };
+    }
+    best
+}
+
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn main() {
+    let options = options();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = options
+        .keep
+        .clone()
+        .unwrap_or_else(|| dir.path().to_path_buf());
+    std::fs::create_dir_all(&folder).expect("create --keep folder");
+    println!(
+        "load average before: {} ({} CPUs)",
+        load(),
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    bench_capture(&folder, "mail.pcap", options.sessions, &options);
+    if options.big {
+        bench_capture(&folder, "mail-1gb.pcap", BIG_SESSIONS, &options);
+    }
+    println!("\nload average after: {}", load());
+}
+
+fn bench_capture(folder: &Path, name: &str, sessions: u64, options: &Options) {
+    let path = folder.join(name);
+    let start = Instant::now();
+    let file = BufWriter::with_capacity(1 << 20, File::create(&path).expect("create capture"));
+    let (file, summary) =
+        synth::mail_capture(file, sessions, options.at_once, 7).expect("write capture");
+    file.into_inner()
+        .expect("flush capture")
+        .sync_all()
+        .expect("sync capture");
+    let mail = summary.smtp_sessions + summary.pop3_sessions;
+    let mb = summary.bytes as f64 / 1e6;
+    println!(
+        "\n{} ({mb:.1} MB, {} frames, {} SMTP + {} POP3 sessions, {} at once), generated in {:.1?}",
+        path.display(),
+        summary.frames,
+        summary.smtp_sessions,
+        summary.pop3_sessions,
+        options.at_once,
+        start.elapsed()
+    );
+    let out = folder.join("report.out");
+    let tshark_out = folder.join("tshark.out");
+    let tshark = options.tshark.then(|| {
+        best_of(options.tshark_runs, || {
+            run(
+                Command::new("tshark")
+                    .arg("-r")
+                    .arg(&path)
+                    .args(["-Y", "smtp || pop", "-T", "fields"])
+                    .args(["-e", "smtp.req.command", "-e", "smtp.response.code"])
+                    .args(["-e", "pop.request.command", "-e", "pop.response.indicator"]),
+                &tshark_out,
+            )
+        })
+    });
+    let tshark = tshark.filter(|t| t.code == 0);
+    println!(
+        "{:<52} {:>7} {:>7} {:>8} {:>10} {:>9} {:>8} {:>7} {:>8}",
+        "", "wall s", "CPU s", "MB/s", "sessions/s", "× tshark", "peak MB", "× file", "out MB"
+    );
+    let row = |who: &str, r: Run, out_bytes: u64| {
+        let ratio = tshark.map_or(String::new(), |t| {
+            format!("{:.1}", t.wall.as_secs_f64() / r.wall.as_secs_f64())
+        });
+        println!(
+            "{who:<52} {:>7.3} {:>7.3} {:>8.1} {:>10.0} {:>9} {:>8.0} {:>7.2} {:>8.1}",
+            r.wall.as_secs_f64(),
+            r.cpu.as_secs_f64(),
+            mb / r.wall.as_secs_f64(),
+            mail as f64 / r.wall.as_secs_f64(),
+            ratio,
+            r.peak as f64 / 1e6,
+            r.peak as f64 / summary.bytes as f64,
+            out_bytes as f64 / 1e6
+        );
+    };
+    let commands: [(&str, &[&str]); 3] = [
+        ("extract", &["extract"]),
+        ("extract --format json", &["extract", "--format", "json"]),
+        (
+            "grade --server none --format json",
+            &["grade", "--server", "none", "--format", "json"],
+        ),
+    ];
+    for (label, bin) in &options.bins {
+        for (what, args) in commands {
+            let r = best_of(options.runs, || {
+                run(Command::new(bin).args(args).arg(&path), &out)
+            });
+            let out_bytes = std::fs::metadata(&out).map_or(0, |m| m.len());
+            assert!(
+                r.code == 0 || (r.code == 1 && what.starts_with("grade")),
+                "{label} {what} exited with {}",
+                r.code
+            );
+            row(&format!("  {label} {what}"), r, out_bytes);
+        }
+    }
+    match tshark {
+        Some(t) => {
+            let out_bytes = std::fs::metadata(&tshark_out).map_or(0, |m| m.len());
+            row("  tshark -T fields (smtp || pop)", t, out_bytes);
+        }
+        None if options.tshark => println!("  tshark: not run (not installed?)"),
+        None => {}
+    }
+    println!(
+        "  (best of {} mailgrade and {} tshark runs; peak = largest ru_maxrss of the runs; load now {})",
+        options.runs,
+        options.tshark_runs,
+        load()
+    );
+    let _ = std::fs::remove_file(&out);
+    let _ = std::fs::remove_file(&tshark_out);
+}
