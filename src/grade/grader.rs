@@ -147,6 +147,7 @@ fn grade_with(
         findings,
         session: Some(session_ref),
         server: None,
+        task: None,
     }
 }
 
@@ -175,6 +176,7 @@ pub fn ungradable(scenario: &Scenario, session: Option<SessionRef>, reason: Text
         findings: Vec::new(),
         session,
         server: None,
+        task: None,
     }
 }
 

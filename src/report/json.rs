@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Outcome, Problem, SubmissionOutcome};
+use super::{Outcome, Problem, SubmissionGrade, SubmissionOutcome};
 use crate::grade::Grade;
 use crate::session::{
     CommandKind, Connect, Exchange, Note, Origin, Protocol, Reading, Session, Source, TlsHandshake,
@@ -28,8 +28,12 @@ struct Tool {
 struct SubmissionView<'a> {
     id: &'a str,
     files: &'a [std::path::PathBuf],
-    /// Passed when every scenario graded has a passing session.
+    /// Passed when every scenario graded has a passing session (with a lab: the lab's
+    /// pass mark reached, every required task there).
     passed: bool,
+    /// The submission's grade: score, maximum, verdict, the grade counted per scenario (or
+    /// task), each task with a lab, and the `basis` of the total.
+    grade: &'a SubmissionGrade,
     sessions: Vec<SessionView<'a>>,
     grades: &'a [Grade],
     problems: &'a [Problem],
@@ -145,6 +149,7 @@ fn submission_view(submission: &SubmissionOutcome) -> SubmissionView<'_> {
         id: &submission.id,
         files: &submission.files,
         passed: submission.grade.passed(),
+        grade: &submission.grade,
         sessions: submission
             .sessions
             .iter()
