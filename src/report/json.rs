@@ -106,7 +106,7 @@ fn exchange_view(exchange: &Exchange) -> ExchangeView<'_> {
     };
     ExchangeView {
         kind,
-        verb: command.and_then(|c| c.verb()),
+        verb: command.and_then(|c| c.word()),
         command: command.map(|c| c.to_string()),
         reply: exchange.reply.as_ref().map(|r| r.code.to_string()),
         reply_text: exchange.reply.as_ref().map_or(&[], |r| r.lines.as_slice()),
