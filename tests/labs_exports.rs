@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 mod seed_support;
-use seed_support::SEED;
+use seed_support::{seed_secrets, SEED};
 
 fn mailgrade(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mailgrade"))
@@ -38,6 +38,7 @@ fn canvas_class(dir: &Path) -> std::path::PathBuf {
 
 fn rows(output: &Output) -> Vec<Vec<String>> {
     let text = String::from_utf8(output.stdout.clone()).expect("UTF-8");
+    assert!(seed_secrets().iter().all(|s| !text.contains(s)));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(text.as_bytes());
