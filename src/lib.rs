@@ -21,7 +21,16 @@
 //!   courses use.
 //! - [`diagnostic`]: the one renderer for every error that points into a file.
 //! - [`cli`]: the `mailgrade` command.
+//! - [`web`]: the self-check page's entry points (a file graded on its claimed replies).
+//!
+//! # Features
+//!
+//! `native` (on by default) brings what needs an operating system: [`cli`], [`server`],
+//! [`replay`], the batch runner and the replaying half of [`pipeline`], mapped capture
+//! files. Without it the library builds for `wasm32-unknown-unknown`: reading, grading on
+//! the claimed replies and every report, as the self-check page in `web/` uses them.
 
+#[cfg(feature = "native")]
 pub mod cli;
 pub mod diagnostic;
 pub mod grade;
@@ -29,8 +38,11 @@ pub mod i18n;
 pub mod ingest;
 pub mod pipeline;
 pub mod protocol;
+#[cfg(feature = "native")]
 pub mod replay;
 pub mod report;
 pub mod scenario;
+#[cfg(feature = "native")]
 pub mod server;
 pub mod session;
+pub mod web;

@@ -84,6 +84,21 @@ const CASES: &[Case] = &[
         markers: &[("<-", "server"), ("->", "client")],
     },
     Case {
+        file: "auth-typed-ahead.txt",
+        sessions: &[(
+            Protocol::Smtp,
+            &[
+                "greeting → 220",
+                "EHLO → 250",
+                "AUTH → 334",
+                "auth-response → 334",
+                "auth-response → 235",
+                "QUIT → 221",
+            ],
+        )],
+        markers: &[],
+    },
+    Case {
         file: "chinese-labels.txt",
         sessions: &[(
             Protocol::Smtp,
@@ -235,6 +250,20 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        file: "pop3-auth-typed-ahead.txt",
+        sessions: &[(
+            Protocol::Pop3,
+            &[
+                "greeting → +OK",
+                "AUTH → +",
+                "auth-response → +OK",
+                "STAT → +OK",
+                "QUIT → +OK",
+            ],
+        )],
+        markers: &[],
+    },
+    Case {
         file: "python-poplib.txt",
         sessions: &[(
             Protocol::Pop3,
@@ -297,6 +326,11 @@ const CASES: &[Case] = &[
                 "QUIT → 221",
             ],
         )],
+        markers: &[("S:", "server"), ("C:", "client")],
+    },
+    Case {
+        file: "replies-first.txt",
+        sessions: &[(Protocol::Smtp, SMTP_SEND)],
         markers: &[("S:", "server"), ("C:", "client")],
     },
     Case {
@@ -522,6 +556,18 @@ fn re_pairings_leave_notes_that_name_lines_only() {
             assert!(!notes[0].contains(word), "{file}: the note quotes {word}");
         }
     }
+    // A log that prints every reply before its command: each pairing is a re-pairing.
+    let sessions = sessions_of("replies-first.txt");
+    let notes: Vec<&str> = sessions[0]
+        .notes
+        .iter()
+        .filter(|n| n.kind == NoteKind::Paired)
+        .map(|n| n.detail.as_str())
+        .collect();
+    assert_eq!(notes.len(), 6, "{notes:?}");
+    assert!(notes
+        .iter()
+        .all(|n| n.contains("printed before the command")));
     // In line order, nothing is re-paired.
     for case in CASES.iter().filter(|c| !c.file.starts_with("repl")) {
         for session in sessions_of(case.file) {

@@ -14,7 +14,7 @@ use crate::report::{self, text::TextStyle, Outcome};
 /// [`classes::is_class`]).
 pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
     let started = std::time::Instant::now();
-    let (plan, jobs) = plan(&args.scenarios, &args.replay)?;
+    let (plan, jobs) = plan(&args.scenarios, args.lab.as_deref(), &args.replay)?;
     if args.batch.roster.is_some() && args.format == Format::MoodleCsv {
         return Err(CliError::usage(
             "--format moodle-csv matches rows by Moodle participant number, and --roster \

@@ -29,11 +29,14 @@ impl PipelineError {
                  per student"
                     .into(),
             ),
+            #[cfg(feature = "native")]
             PipelineError::Container(_) => Some(format!(
                 "the container needs Docker and the image, built once with `sudo {}` (see \
                  docs/container.md); --server embedded needs neither",
                 crate::server::container::BUILD_COMMAND
             )),
+            #[cfg(not(feature = "native"))]
+            PipelineError::Container(_) => None,
         }
     }
 }

@@ -38,6 +38,8 @@ pub struct SubmissionOutcome {
     /// What reading each file noted about the file as a whole (cut off after too many
     /// lines, an encoding guessed, frames skipped), for the grades to report.
     pub file_notes: Vec<(PathBuf, crate::session::Note)>,
+    /// The headings of each report read, so that a lab can tie its dialogues to tasks.
+    pub outlines: Vec<(PathBuf, Vec<crate::ingest::Heading>)>,
 }
 
 impl SubmissionOutcome {
@@ -56,6 +58,7 @@ impl SubmissionOutcome {
         );
         self.problems.extend(other.problems);
         self.file_notes.extend(other.file_notes);
+        self.outlines.extend(other.outlines);
         self.grades
             .extend(other.grades.into_iter().map(|mut grade| {
                 if let Some(session) = &mut grade.session {

@@ -79,6 +79,9 @@ fn read(path: &Path, hash: bool) -> SubmissionOutcome {
 /// A file's sessions, within the submission's budget of message bytes (`used` so far), and
 /// its notes about the file as a whole (reported with the grades).
 fn keep(submission: &mut SubmissionOutcome, used: &mut u64, file: &Path, read: ingest::FileRead) {
+    if !read.outline.is_empty() {
+        submission.outlines.push((file.to_path_buf(), read.outline));
+    }
     let mut sessions = read.sessions;
     let over = super::content_budget::keep_within(&mut sessions, used);
     submission.sessions.extend(sessions);

@@ -1,13 +1,24 @@
 //! Which server the graded replies come from, started and stopped as a run needs it.
 
+//!
+//! Without the `native` feature only the choice itself is here (a wasm32 build grades the
+//! claimed replies, `ServerChoice::None`); starting servers needs an operating system.
+
 use std::net::SocketAddr;
+#[cfg(feature = "native")]
 use std::sync::Arc;
 
+#[cfg(feature = "native")]
 use super::error::PipelineError;
+#[cfg(feature = "native")]
 use crate::replay::ExternalServer;
+#[cfg(feature = "native")]
 use crate::scenario::Scenario;
+#[cfg(feature = "native")]
 use crate::server::container::{ContainerConfig, ContainerServer};
+#[cfg(feature = "native")]
 use crate::server::embedded::{EmbeddedConfig, EmbeddedServer};
+#[cfg(feature = "native")]
 use crate::server::{Account, MailServer};
 
 /// The server the replies come from.
@@ -28,17 +39,20 @@ pub enum ServerChoice {
         image: String,
     },
     /// A server started once for the batch: every submission replays on it, one at a time.
+    #[cfg(feature = "native")]
     Shared(SharedServer),
 }
 
 /// The container a batch shares, and the turn a submission holds while it replays: each
 /// submission starts from empty mailboxes and never meets another in one.
+#[cfg(feature = "native")]
 #[derive(Clone)]
 pub struct SharedServer {
     pub(super) server: Arc<ContainerServer>,
     pub(super) turn: Arc<tokio::sync::Mutex<()>>,
 }
 
+#[cfg(feature = "native")]
 impl std::fmt::Debug for SharedServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_tuple("SharedServer")
@@ -55,10 +69,14 @@ impl ServerChoice {
             ServerChoice::Embedded => "embedded".into(),
             ServerChoice::External { smtp, pop3 } => format!("external smtp {smtp} pop3 {pop3}"),
             ServerChoice::Container { image } => format!("container {image}"),
+            #[cfg(feature = "native")]
             ServerChoice::Shared(shared) => shared.server.name(),
         }
     }
+}
 
+#[cfg(feature = "native")]
+impl ServerChoice {
     /// Starts what a whole batch shares (the container, with every account the scenarios
     /// name); other choices are returned as they are. Without Docker or the image, the
     /// message says what to install or build.
@@ -92,6 +110,7 @@ impl ServerChoice {
     }
 }
 
+#[cfg(feature = "native")]
 /// The server one submission replays on: its own embedded one, the external host, or the
 /// batch's container.
 pub(super) async fn start(
@@ -125,6 +144,7 @@ pub(super) async fn start(
     }
 }
 
+#[cfg(feature = "native")]
 /// The lab domain and every test account the scenarios name (qualified, once each).
 pub(super) fn lab(scenarios: &[Scenario]) -> (String, Vec<Account>) {
     let domain = scenarios
@@ -142,6 +162,7 @@ pub(super) fn lab(scenarios: &[Scenario]) -> (String, Vec<Account>) {
     (domain, accounts)
 }
 
+#[cfg(feature = "native")]
 /// `user` as an address of `domain`, lower-cased.
 pub(super) fn qualify(user: &str, domain: &str) -> String {
     if user.contains('@') {

@@ -133,6 +133,9 @@ pub struct DialogueBuilder {
     /// Replies that came while no command was waiting (transcripts): the next command may
     /// be the one they answer.
     early: VecDeque<Reply>,
+    /// How this transcript orders a reply and its command (see [`pairing`]): above zero, it
+    /// prints replies first.
+    lead: i32,
 }
 
 impl DialogueBuilder {
@@ -154,6 +157,7 @@ impl DialogueBuilder {
             finishing: false,
             reorder: false,
             early: VecDeque::new(),
+            lead: 0,
         }
     }
 
@@ -205,7 +209,7 @@ impl DialogueBuilder {
     pub fn server_line(&mut self, line: &str, origin: Origin) {
         // A reply while the client is inside its message: the transcript left out the `.`
         // (unless commands before the DATA still wait: the reply is theirs).
-        if self.pending.iter().all(|p| p.reply.is_some()) {
+        if self.pending.iter().all(|p| p.reply.is_some()) && !self.reply_leads_message() {
             self.close_client_message(origin);
         }
         let mut bytes = line.as_bytes().to_vec();
@@ -346,6 +350,13 @@ impl DialogueBuilder {
             (_, false) => Expect::Reply,
             (_, true) => Expect::Command,
         }
+    }
+
+    /// The client's AUTH (or its last SASL response) waits for the server's challenge: a
+    /// client line now that is no reply is a SASL response typed ahead of the `334` / `+ `
+    /// it answers, read (and redacted) as one once the challenge arrives.
+    pub fn awaits_challenge(&self) -> bool {
+        !self.encrypted && self.client.waiting_for(command::Effect::Auth)
     }
 
     /// Whether anything was fed at all.

@@ -4,7 +4,7 @@ use std::fmt::Display;
 
 use serde::{Serialize, Serializer};
 
-use super::{Outcome, Problem, SubmissionOutcome};
+use super::{Outcome, Problem, SubmissionGrade, SubmissionOutcome};
 use crate::grade::Grade;
 use crate::session::{
     CommandKind, Connect, Exchange, Note, Origin, Protocol, Reading, Session, Source, TlsHandshake,
@@ -30,8 +30,12 @@ struct Tool {
 struct SubmissionView<'a> {
     id: &'a str,
     files: &'a [std::path::PathBuf],
-    /// Passed when every scenario graded has a passing session.
+    /// Passed when every scenario graded has a passing session (with a lab: the lab's
+    /// pass mark reached, every required task there).
     passed: bool,
+    /// The submission's grade: score, maximum, verdict, the grade counted per scenario (or
+    /// task), each task with a lab, and the `basis` of the total.
+    grade: &'a SubmissionGrade,
     sessions: Vec<SessionView<'a>>,
     grades: &'a [Grade],
     problems: &'a [Problem],
@@ -139,7 +143,7 @@ fn exchange_view(exchange: &Exchange) -> ExchangeView<'_> {
     };
     ExchangeView {
         kind,
-        verb: command.and_then(|c| c.verb()),
+        verb: command.and_then(|c| c.word()),
         command: command.map(Shown),
         reply: exchange.reply.as_ref().map(|r| Shown(&r.code)),
         reply_text: exchange.reply.as_ref().map_or(&[], |r| r.lines.as_slice()),
@@ -182,6 +186,7 @@ fn submission_view(submission: &SubmissionOutcome) -> SubmissionView<'_> {
         id: &submission.id,
         files: &submission.files,
         passed: submission.grade.passed(),
+        grade: &submission.grade,
         sessions: submission
             .sessions
             .iter()

@@ -69,6 +69,17 @@ pub fn verdict_of(totals: &Totals) -> ReportWord {
     }
 }
 
+/// How a lab's task came out, as a word.
+pub fn task_status_word(status: crate::pipeline::TaskStatus) -> ReportWord {
+    use crate::pipeline::TaskStatus;
+    match status {
+        TaskStatus::Passed => ReportWord::Passed,
+        TaskStatus::Failed => ReportWord::BelowPassMark,
+        TaskStatus::Missing => ReportWord::Missing,
+        TaskStatus::Ungradable => ReportWord::Ungradable,
+    }
+}
+
 /// The verdict of one grade as a word.
 pub fn grade_verdict_word(grade: &Grade, lang: Lang) -> &'static str {
     verdict_of_grade(grade.verdict).get(lang)

@@ -16,12 +16,16 @@ mod file;
 mod flows;
 mod ip;
 mod link;
+// Mapping and the SIGBUS watch need a Unix kernel; elsewhere (Windows, wasm32) a capture
+// file is streamed.
+#[cfg(all(feature = "native", unix))]
 mod mapped;
 mod netmon;
 mod prefetch;
 mod reader;
 mod reassembly;
 mod sessions;
+#[cfg(all(feature = "native", unix))]
 mod shrink_watch;
 mod summary;
 mod tcp;
@@ -31,6 +35,7 @@ mod waiting;
 use std::path::Path;
 
 use super::{FileRead, IngestError};
+#[cfg(all(feature = "native", unix))]
 use mapped::Mapped;
 
 /// Whether the bytes start like a pcap, pcapng or NetMon capture.
@@ -48,7 +53,9 @@ pub fn read_capture(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> 
 ///
 /// The file is mapped, so its pages come from the page cache without being copied; where
 /// it cannot be mapped (a pipe, a file system without mmap) it is streamed. A file that
-/// shrinks while it is read is an error, never a crash.
+/// shrinks while it is read is an error, never a crash. Where files cannot be mapped
+/// (Windows, wasm32) this is [`read_capture_streamed`].
+#[cfg(all(feature = "native", unix))]
 pub fn read_capture_file(path: &Path) -> Result<FileRead, IngestError> {
     let file = std::fs::File::open(path).map_err(|source| IngestError::Io {
         path: path.to_path_buf(),
@@ -70,6 +77,11 @@ pub fn read_capture_file(path: &Path) -> Result<FileRead, IngestError> {
         }),
         Mapped::Unmappable => reader::read(path, reader::Input::Stream(file)),
     }
+}
+
+#[cfg(not(all(feature = "native", unix)))]
+pub fn read_capture_file(path: &Path) -> Result<FileRead, IngestError> {
+    read_capture_streamed(path)
 }
 
 /// Like [`read_capture_file`], always through a read buffer (no mapping).

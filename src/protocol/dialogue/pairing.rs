@@ -4,6 +4,15 @@
 //! pipelining) unless the protocol rules the pairing out: a `354` answers only DATA, so a
 //! `354` shown where MAIL still waits answers the DATA behind it. Every such re-pairing
 //! leaves a [`NoteKind::Paired`] note naming the lines, never their text.
+//!
+//! Echo order: some logs print each reply before the command it answers (a program that
+//! logs what it got, then what it sent). Where a reply that could answer either the command
+//! before it or the one after it arrives, the transcript's own habit decides: a reply that
+//! arrives while no command waits counts for "replies first" (on the wire that never
+//! happens: it is unasked-for, or it leads its command) when it is alone and the next
+//! command can take it; a reply paired in line order, or several replies in a row, count
+//! against. Line order wins ties, so one stray reply in an ordinary transcript
+//! changes nothing.
 
 use super::{DialogueBuilder, Effect};
 use crate::session::{
@@ -13,7 +22,7 @@ use crate::session::{
 /// What a command is, for pairing: its verb, or the kind of client line it is.
 fn verb(command: &Command) -> &str {
     match &command.kind {
-        CommandKind::Line { verb, .. } => verb,
+        CommandKind::Line { request, .. } => request.word(),
         CommandKind::AuthResponse { .. } => "AUTH",
         CommandKind::AuthCancel => "*",
         CommandKind::Message { .. } => ".",
@@ -68,11 +77,20 @@ impl DialogueBuilder {
         if !self.reorder {
             return;
         }
+        // One reply alone between two commands, fit for the second, is how a log that prints
+        // replies first looks; several, or one that fits not, are replies to lines not shown.
+        let lone = self.early.len() == 1;
         while let Some(early) = self.early.pop_front() {
             if can_answer(self.protocol, &pending.command, early.code) {
                 pending.early = Some(early);
+                self.lead = if lone {
+                    self.lead.saturating_add(1)
+                } else {
+                    self.lead.saturating_sub(1)
+                };
                 return;
             }
+            self.lead = self.lead.saturating_sub(1);
             pending.unasked.push(early);
         }
     }
@@ -87,8 +105,9 @@ impl DialogueBuilder {
         }
         let fits_first = can_answer(self.protocol, &self.pending[first].command, reply.code);
         if let Some(early) = self.pending[first].early.take() {
-            if fits_first {
+            if fits_first && !self.replies_lead() {
                 // In line order after all; the reply shown before the command answered nothing.
+                self.lead = self.lead.saturating_sub(1);
                 self.pending[first].unasked.push(early);
             } else {
                 let command = self.pending[first].command.origin;
@@ -106,6 +125,7 @@ impl DialogueBuilder {
             }
         }
         if fits_first {
+            self.lead = self.lead.saturating_sub(1);
             return Some((first, reply));
         }
         let later = self
@@ -116,6 +136,8 @@ impl DialogueBuilder {
             .find(|(_, p)| p.reply.is_none() && can_answer(self.protocol, &p.command, reply.code))
             .map(|(index, _)| index);
         let Some(target) = later else {
+            // Nothing can take it: in line order, as a server that misbehaves would send it.
+            self.lead = self.lead.saturating_sub(1);
             return Some((first, reply));
         };
         let (waiting, answered) = (
@@ -131,6 +153,18 @@ impl DialogueBuilder {
             ),
         );
         Some((target, reply))
+    }
+
+    /// Whether this transcript, so far, prints a reply before the command it answers.
+    fn replies_lead(&self) -> bool {
+        self.lead > 0
+    }
+
+    /// A reply while the client is about to send its message (DATA answered, no line of
+    /// the message yet) in a transcript that prints replies first: the reply to the message,
+    /// shown before it, not a sign that the message was left out.
+    pub(super) fn reply_leads_message(&self) -> bool {
+        self.reorder && self.replies_lead() && self.client.is_message_started() == Some(false)
     }
 
     /// The client waits for the reply to its last command (DATA, AUTH, STARTTLS) and the

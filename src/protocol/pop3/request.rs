@@ -94,6 +94,16 @@ pub enum SyntaxError {
     Empty,
 }
 
+impl SyntaxError {
+    /// The verb the line started with, when it was a known one.
+    pub fn verb(&self) -> Option<Verb> {
+        match self {
+            SyntaxError::Syntax { verb, .. } => Some(*verb),
+            SyntaxError::UnknownCommand { .. } | SyntaxError::Empty => None,
+        }
+    }
+}
+
 /// The grammar of each verb, as error messages and feedback show it.
 pub mod grammar {
     pub const USER: &str = "USER name";

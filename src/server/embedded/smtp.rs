@@ -305,7 +305,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             self.shared.hostname.clone(),
             "PIPELINING".to_string(),
             format!("SIZE {}", self.shared.config.limits.max_message),
-            "VRFY".to_string(),
+            Verb::Vrfy.to_string(),
             "AUTH PLAIN LOGIN".to_string(),
             "AUTH=PLAIN LOGIN".to_string(),
             "ENHANCEDSTATUSCODES".to_string(),

@@ -62,6 +62,11 @@ impl Current {
         self.builder.expect()
     }
 
+    /// See [`DialogueBuilder::awaits_challenge`].
+    pub fn awaits_challenge(&self) -> bool {
+        self.builder.awaits_challenge()
+    }
+
     pub fn note_block(&mut self, block: Option<usize>) {
         if block.is_some() {
             self.first_block = self.first_block.or(block);
@@ -165,10 +170,9 @@ impl Current {
         match action {
             Action::Client(line, offset) => {
                 self.client_input += 1;
-                let is_quit = line
-                    .split_whitespace()
-                    .next()
-                    .is_some_and(|w| w.eq_ignore_ascii_case("QUIT"));
+                let is_quit = line.split_whitespace().next().is_some_and(|w| {
+                    crate::protocol::Verb::parse(w) == Some(crate::protocol::Verb::Quit)
+                });
                 if is_quit && self.expect() != Expect::MessageContent {
                     self.quit_sent = true;
                 }

@@ -106,6 +106,16 @@ pub fn inferred(current: &mut Current, line: &Unmarked) -> Option<Direction> {
     } else {
         line.stripped
     };
+    // A client that typed its SASL responses ahead of the challenges: what its AUTH waits
+    // for is a reply, so a line that is none is the next response.
+    let expect = if expect == Expect::Reply
+        && current.awaits_challenge()
+        && !looks_like_reply(line.stripped)
+    {
+        Expect::AuthResponse
+    } else {
+        expect
+    };
     let (mut side, mut sure) = guess_direction(current.protocol, for_guess, expect);
     let is_command = is_command_of(current.protocol, line.stripped);
     let next_is_reply = || next_is_reply(line.events, line.index);
