@@ -17,6 +17,8 @@ pub enum Unit {
         class: PathBuf,
         files: Vec<(PathBuf, Vec<u8>)>,
         problems: Vec<Problem>,
+        /// What the class download and the roster say about the student.
+        who: super::outcome::Student,
     },
 }
 
@@ -157,11 +159,13 @@ pub fn read_student(
     id: String,
     files: Vec<(PathBuf, Vec<u8>)>,
     refused: Vec<Problem>,
+    who: super::outcome::Student,
 ) -> SubmissionOutcome {
     use sha2::{Digest, Sha256};
     let mut submission = SubmissionOutcome {
         id,
         problems: refused,
+        student: Some(who),
         ..Default::default()
     };
     let mut used = 0;
