@@ -37,6 +37,16 @@ impl Unit {
 
 /// Reads one submission: a file, or every file below a directory.
 pub fn read_submission(path: &Path) -> SubmissionOutcome {
+    read(path, true)
+}
+
+/// [`read_submission`] without the files' SHA-256 (`hashes` stays empty): for `extract`,
+/// whose reports show none, as hashing a large capture costs as much as reading it.
+pub fn read_submission_unhashed(path: &Path) -> SubmissionOutcome {
+    read(path, false)
+}
+
+fn read(path: &Path, hash: bool) -> SubmissionOutcome {
     let mut submission = SubmissionOutcome {
         id: path.display().to_string(),
         ..Default::default()
@@ -53,7 +63,7 @@ pub fn read_submission(path: &Path) -> SubmissionOutcome {
     };
     let mut used = 0;
     for file in files {
-        if let Ok(sha256) = sha256_of(&file) {
+        if let Some(Ok(sha256)) = hash.then(|| sha256_of(&file)) {
             submission.hashes.push(InputHash {
                 file: file.clone(),
                 sha256,
