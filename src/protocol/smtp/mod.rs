@@ -9,7 +9,7 @@ mod state;
 pub use bdat::{BdatEvent, BdatReceiver};
 pub use receiver::{ClientInput, Limits, Phase, ServerReceiver};
 pub use reply::{
-    is_reply_line, parse_reply_line, ReplyAssembler, ReplyError, ReplyEvent, ReplyLine,
+    encode_reply, is_reply_line, parse_reply_line, ReplyAssembler, ReplyError, ReplyEvent, ReplyLine,
     ReplyReceiver, SmtpReply, GREETING,
 };
 pub(crate) use request::split_verb;
