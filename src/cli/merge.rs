@@ -84,7 +84,7 @@ pub fn run(args: &MergeArgs) -> Result<Output, CliError> {
         .map_err(|e| CliError::usage(format!("failed to write the merged JSON: {e}"), None))?;
     text.push('\n');
     Ok(Output {
-        text,
+        text: text.into(),
         exit,
         out: args.out.clone(),
     })
