@@ -9,8 +9,8 @@ mod state;
 pub use bdat::{BdatEvent, BdatReceiver};
 pub use receiver::{ClientInput, Limits, Phase, ServerReceiver};
 pub use reply::{
-    is_reply_line, parse_reply_line, ReplyAssembler, ReplyError, ReplyEvent, ReplyLine,
-    ReplyReceiver, SmtpReply, GREETING,
+    encode_reply, is_reply_line, parse_reply_line, ReplyAssembler, ReplyError, ReplyEvent,
+    ReplyLine, ReplyReceiver, SmtpReply, GREETING,
 };
 pub(crate) use request::split_verb;
 pub use request::{grammar, parse_request, Request, SyntaxError};

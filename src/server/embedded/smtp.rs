@@ -265,7 +265,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 return Ok(Some(Ending::Quit));
             }
             Request::Auth { mechanism, initial } => {
-                let (mechanism, initial) = (Mechanism::parse(mechanism), initial.clone());
+                let (mechanism, initial) = (mechanism.clone(), initial.clone());
                 return self.auth(&request, mechanism, initial).await;
             }
         }
