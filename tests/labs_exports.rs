@@ -205,3 +205,43 @@ fn prairielearn_scores_out_of_the_labs_total() {
     assert_eq!(max, 100);
     assert_eq!(tests.len(), TASKS.len());
 }
+
+#[test]
+fn junit_counts_a_superseded_attempt_as_skipped_and_names_the_student() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/telnet-auth-login.txt"
+    ))
+    .expect("example");
+    // A short exploratory try, then the whole dialogue: the second counts.
+    let first = "C: telnet localhost 25\nS: 220 lab.test ESMTP\nC: EHLO me\nS: 250 lab.test\nC: QUIT\nS: 221 bye\n";
+    let path = dir.path().join("alice.txt");
+    std::fs::write(&path, format!("{first}\n{good}")).expect("written");
+    let output = mailgrade(&[
+        "grade",
+        path.to_str().expect("utf-8"),
+        "--scenario",
+        "smtp-telnet-auth-send",
+        "--server",
+        "none",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "the second try passes");
+    let xml = String::from_utf8(output.stdout).expect("UTF-8");
+    let root = xml
+        .lines()
+        .find(|l| l.contains("<testsuites"))
+        .expect("root");
+    assert!(root.contains(r#"failures="0""#), "{xml}");
+    assert!(root.contains(r#"errors="0""#), "{xml}");
+    assert!(xml.contains("superseded: another attempt counts"), "{xml}");
+    let student = path.display().to_string();
+    for line in xml.lines().filter(|l| l.contains("<testcase")) {
+        assert!(
+            line.contains(&format!(r#"classname="{student}.smtp-telnet-auth-send""#)),
+            "{line}"
+        );
+    }
+}
