@@ -123,3 +123,125 @@ fn canvas_takes_names_and_sis_ids_from_the_roster() {
     assert_eq!(liwei[5], "55");
     assert_eq!(row(&rows, "王芳")[1..3], ["5513", "2021002"]);
 }
+
+fn graded_seed(format: &str) -> String {
+    let output = mailgrade(&[
+        "grade",
+        SEED,
+        "--lab",
+        "email-lab",
+        "--server",
+        "none",
+        "--format",
+        format,
+    ]);
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(seed_secrets().iter().all(|s| !text.contains(s)));
+    text
+}
+
+const TASKS: [&str; 5] = ["3.1", "3.2", "3.3", "3.4", "pop3"];
+
+#[test]
+fn gradescope_has_one_test_per_task_adding_up_to_the_total() {
+    let results: serde_json::Value =
+        serde_json::from_str(&graded_seed("gradescope")).expect("JSON");
+    // Gradescope: `score` is the total shown; tests' scores should add up to it, none above
+    // its own max_score.
+    assert_eq!(
+        (&results["score"], &results["max_score"]),
+        (&55.into(), &100.into())
+    );
+    let tests = results["tests"].as_array().expect("tests");
+    let numbers: Vec<&str> = tests
+        .iter()
+        .map(|t| t["number"].as_str().expect("number"))
+        .collect();
+    assert_eq!(numbers, TASKS);
+    let sum = |key: &str| {
+        tests
+            .iter()
+            .map(|t| t[key].as_u64().expect("points"))
+            .sum::<u64>()
+    };
+    assert_eq!((sum("score"), sum("max_score")), (55, 100));
+    assert!(tests
+        .iter()
+        .all(|t| t["score"].as_u64() <= t["max_score"].as_u64()));
+    assert_eq!(tests[2]["status"], "failed");
+    assert!(tests[2]["output"]
+        .as_str()
+        .is_some_and(|o| o.contains("missing")));
+}
+
+#[test]
+fn autolab_scores_every_task_by_its_id() {
+    let text = graded_seed("autolab");
+    let last = text.lines().last().expect("a scores line");
+    let scores: serde_json::Value = serde_json::from_str(last).expect("JSON");
+    let keys: Vec<&String> = scores["scores"]
+        .as_object()
+        .expect("scores")
+        .keys()
+        .collect();
+    let mut expected = TASKS.to_vec();
+    expected.sort_unstable();
+    assert_eq!(keys, expected);
+    assert_eq!(scores["scores"]["3.4"], 30);
+    assert_eq!(scores["scoreboard"][0], 55);
+}
+
+#[test]
+fn prairielearn_scores_out_of_the_labs_total() {
+    let results: serde_json::Value =
+        serde_json::from_str(&graded_seed("prairielearn")).expect("JSON");
+    assert_eq!(results["gradable"], true);
+    assert_eq!(results["score"], 0.55);
+    let tests = results["tests"].as_array().expect("tests");
+    let max: u64 = tests
+        .iter()
+        .map(|t| t["max_points"].as_u64().expect("max"))
+        .sum();
+    assert_eq!(max, 100);
+    assert_eq!(tests.len(), TASKS.len());
+}
+
+#[test]
+fn junit_counts_a_superseded_attempt_as_skipped_and_names_the_student() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/telnet-auth-login.txt"
+    ))
+    .expect("example");
+    // A short exploratory try, then the whole dialogue: the second counts.
+    let first = "C: telnet localhost 25\nS: 220 lab.test ESMTP\nC: EHLO me\nS: 250 lab.test\nC: QUIT\nS: 221 bye\n";
+    let path = dir.path().join("alice.txt");
+    std::fs::write(&path, format!("{first}\n{good}")).expect("written");
+    let output = mailgrade(&[
+        "grade",
+        path.to_str().expect("utf-8"),
+        "--scenario",
+        "smtp-telnet-auth-send",
+        "--server",
+        "none",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "the second try passes");
+    let xml = String::from_utf8(output.stdout).expect("UTF-8");
+    let root = xml
+        .lines()
+        .find(|l| l.contains("<testsuites"))
+        .expect("root");
+    assert!(root.contains(r#"failures="0""#), "{xml}");
+    assert!(root.contains(r#"errors="0""#), "{xml}");
+    assert!(xml.contains("superseded: another attempt counts"), "{xml}");
+    let student = path.display().to_string();
+    for line in xml.lines().filter(|l| l.contains("<testcase")) {
+        assert!(
+            line.contains(&format!(r#"classname="{student}.smtp-telnet-auth-send""#)),
+            "{line}"
+        );
+    }
+}
