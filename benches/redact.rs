@@ -23,11 +23,7 @@ use mailgrade::session::{
 };
 
 fn line(verb: &str, args: Args) -> CommandKind {
-    CommandKind::Line {
-        verb: verb.to_string(),
-        written: verb.to_string(),
-        args,
-    }
+    CommandKind::line(Protocol::Pop3, verb, args)
 }
 
 fn exchange(kind: CommandKind, reply: String) -> Exchange {

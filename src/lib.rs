@@ -21,6 +21,7 @@
 //!   courses use.
 //! - [`diagnostic`]: the one renderer for every error that points into a file.
 //! - [`cli`]: the `mailgrade` command.
+//! - [`web`]: the self-check page's entry points (a file graded on its claimed replies).
 //!
 //! # Features
 //!
@@ -44,3 +45,4 @@ pub mod scenario;
 #[cfg(feature = "native")]
 pub mod server;
 pub mod session;
+pub mod web;

@@ -144,7 +144,7 @@ fn snaplen_cut_payloads_are_noted_and_the_rest_still_read() {
         note.detail
     );
     let session = &read.sessions[0];
-    let verbs: Vec<&str> = session.commands().filter_map(|c| c.verb()).collect();
+    let verbs: Vec<&str> = session.commands().filter_map(|c| c.word()).collect();
     assert_eq!(verbs, ["USER", "PASS", "STAT", "LIST", "RETR", "QUIT"]);
     assert!(
         session

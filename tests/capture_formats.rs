@@ -234,7 +234,7 @@ fn reads_the_netmon_capture_in_the_corpus() {
     assert_eq!(read.sessions.len(), 2);
     for session in &read.sessions {
         assert_eq!(session.protocol, Protocol::Pop3);
-        let verbs: Vec<&str> = session.commands().filter_map(|c| c.verb()).collect();
+        let verbs: Vec<&str> = session.commands().filter_map(|c| c.word()).collect();
         assert_eq!(verbs, ["USER", "PASS"], "{}", session.source);
     }
     assert!(

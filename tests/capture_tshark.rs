@@ -278,9 +278,10 @@ fn our_view(path: &Path) -> BTreeMap<Key, View> {
         let (a, b) = label_endpoints(&session.source.label);
         let mut view = View::default();
         for exchange in &session.exchanges {
-            if let Some(CommandKind::Line { verb, .. }) = exchange.command.as_ref().map(|c| &c.kind)
+            if let Some(CommandKind::Line { request, .. }) =
+                exchange.command.as_ref().map(|c| &c.kind)
             {
-                view.verbs.push(normal_verb(verb));
+                view.verbs.push(normal_verb(request.word()));
             }
             if let Some(reply) = &exchange.reply {
                 // tshark shows a POP3 `+ ` continuation with no indicator at all.

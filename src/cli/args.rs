@@ -40,6 +40,10 @@ pub struct CheckArgs {
     /// Scenario names or YAML files; by default every built-in scenario, best fit per session.
     #[arg(long = "scenario", short = 's')]
     pub scenarios: Vec<String>,
+    /// A lab (shipped name such as `email-lab`, or a YAML file): each session is evidence
+    /// for one of its tasks, and every submission is out of the lab's total.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub lab: Option<String>,
     #[command(flatten)]
     pub replay: ReplayArgs,
     #[command(flatten)]
@@ -55,6 +59,10 @@ pub struct GradeArgs {
     /// Scenario names or YAML files; by default every built-in scenario, best fit per session.
     #[arg(long = "scenario", short = 's')]
     pub scenarios: Vec<String>,
+    /// A lab (shipped name such as `email-lab`, or a YAML file): each session is evidence
+    /// for one of its tasks, and every submission is out of the lab's total.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub lab: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// The assignment's title in the Canvas CSV header.

@@ -10,7 +10,7 @@ use crate::report::{self, Outcome};
 
 /// `mailgrade check`: a student's own files, all one submission, as readable feedback.
 pub fn run(args: &CheckArgs) -> Result<Output, CliError> {
-    let (plan, jobs) = plan(&args.scenarios, &args.replay)?;
+    let (plan, jobs) = plan(&args.scenarios, args.lab.as_deref(), &args.replay)?;
     let server = plan.server.name();
     let units = vec![Unit::Paths(args.files.clone())];
     let bar = indicatif::ProgressBar::hidden();
@@ -26,7 +26,7 @@ pub fn run(args: &CheckArgs) -> Result<Output, CliError> {
     };
     let text = report::text::render(&outcome, text_style(&args.output));
     Ok(Output {
-        text,
+        text: text.into(),
         exit,
         out: args.output.out.clone(),
     })

@@ -3,7 +3,7 @@ use std::io::IsTerminal;
 use super::args::{Format, GradeArgs, OutputArgs};
 use super::error::CliError;
 use super::plan::plan;
-use super::run::Output;
+use super::run::{Output, Report};
 use super::ExitCode;
 use super::{batch, merge, similarity_report};
 use crate::ingest::archive::Roster;
@@ -14,7 +14,7 @@ use crate::report::{self, text::TextStyle, Outcome};
 /// [`classes::is_class`]).
 pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
     let started = std::time::Instant::now();
-    let (plan, jobs) = plan(&args.scenarios, &args.replay)?;
+    let (plan, jobs) = plan(&args.scenarios, args.lab.as_deref(), &args.replay)?;
     if args.batch.roster.is_some() && args.format == Format::MoodleCsv {
         return Err(CliError::usage(
             "--format moodle-csv matches rows by Moodle participant number, and --roster \
@@ -82,7 +82,13 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
     let lang = args.output.lang;
     let text = match args.format {
         Format::Text => report::text::render(&outcome, text_style(&args.output)),
-        Format::Json => report::json::render(&outcome),
+        Format::Json => {
+            return Ok(Output {
+                text: Report::Write(Box::new(move |out| report::json::write(&outcome, out))),
+                exit,
+                out: args.output.out.clone(),
+            })
+        }
         Format::Gradescope => {
             let one = only_submission(&outcome, "gradescope")?;
             report::gradescope::render(one, &outcome.server, lang)
@@ -111,7 +117,7 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
         Format::Html => report::html::render(&outcome, lang),
     };
     Ok(Output {
-        text,
+        text: text.into(),
         exit,
         out: args.output.out.clone(),
     })

@@ -17,6 +17,7 @@ use super::run::Output;
 use super::ExitCode;
 use crate::grade::Verdict;
 use crate::pipeline::{GradeFacts, SubmissionGrade, SubmissionOutcome};
+use crate::scenario::lab::{LabRule, TaskRule};
 
 #[derive(Clone, Debug, Args)]
 pub struct MergeArgs {
@@ -83,7 +84,7 @@ pub fn run(args: &MergeArgs) -> Result<Output, CliError> {
         .map_err(|e| CliError::usage(format!("failed to write the merged JSON: {e}"), None))?;
     text.push('\n');
     Ok(Output {
-        text,
+        text: text.into(),
         exit,
         out: args.out.clone(),
     })
@@ -131,7 +132,45 @@ pub fn submission_grade(submission: &Value, file: &Path) -> Result<SubmissionGra
             })?
         }
     };
-    Ok(SubmissionGrade::decide(grades))
+    let basis = &submission["grade"]["basis"];
+    Ok(match basis["kind"].as_str() {
+        Some("lab") => SubmissionGrade::decide_lab(&lab_rule(submission, file)?, grades),
+        Some("scenarios") => SubmissionGrade::decide(grades).named(),
+        _ => SubmissionGrade::decide(grades),
+    })
+}
+
+/// The lab's rule as a JSON submission keeps it: its id, total and pass mark in the grade's
+/// `basis`, each task's points in `tasks`.
+fn lab_rule(submission: &Value, file: &Path) -> Result<LabRule, CliError> {
+    let grade = &submission["grade"];
+    let unreadable = |what: &str| CliError::BadResult {
+        path: file.to_path_buf(),
+        what: format!(
+            "submission `{}`: {what}",
+            submission["id"].as_str().unwrap_or_default()
+        ),
+    };
+    let number = |value: &Value, what: &str| {
+        value
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| unreadable(what))
+    };
+    let tasks = Vec::<TaskRule>::deserialize(&grade["tasks"])
+        .map_err(|e| unreadable(&format!("lab tasks unreadable: {e}")))?;
+    Ok(LabRule {
+        id: grade["basis"]["lab"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        total: number(&grade["basis"]["total"], "the lab's total is unreadable")?,
+        pass_mark: number(
+            &grade["basis"]["pass_mark"],
+            "the lab's pass mark is unreadable",
+        )?,
+        tasks,
+    })
 }
 
 /// `--compare`: one line per student whose score is lower now than in `previous` (or who
@@ -173,7 +212,7 @@ mod tests {
 
     /// Every kind of submission: passed, points lost, below the pass mark, a scenario no
     /// session fits, nothing readable, two files of one student.
-    fn graded(explicit: bool) -> Vec<SubmissionOutcome> {
+    fn graded(explicit: bool, lab: bool) -> Vec<SubmissionOutcome> {
         let paths = [
             vec!["examples/telnet-auth-login.txt"],
             vec!["examples/wireshark-export.csv"],
@@ -189,7 +228,11 @@ mod tests {
             .iter()
             .map(|p| Unit::Paths(p.iter().map(PathBuf::from).collect()))
             .collect();
-        let scenarios = if explicit {
+        let lab = lab
+            .then(|| std::sync::Arc::new(crate::scenario::lab::builtin("email-lab").expect("lab")));
+        let scenarios = if let Some(lab) = &lab {
+            lab.scenarios.clone()
+        } else if explicit {
             ["smtp-telnet-auth-send", "pop3-retrieve"]
                 .map(|id| crate::scenario::builtin(id).expect("built-in"))
                 .to_vec()
@@ -200,6 +243,7 @@ mod tests {
             scenarios,
             explicit,
             server: ServerChoice::None,
+            lab,
         };
         batch::grade_all(units, plan, 2, || {}).expect("graded")
     }
@@ -207,8 +251,8 @@ mod tests {
     #[test]
     fn the_grade_rebuilt_from_json_is_the_grade_of_the_run() {
         let mut met = Vec::new();
-        for explicit in [false, true] {
-            let run = graded(explicit);
+        for (explicit, lab) in [(false, false), (true, false), (false, true)] {
+            let run = graded(explicit, lab);
             met.extend(run.iter().map(|s| s.grade.verdict));
             let outcome = Outcome {
                 server: "none".into(),

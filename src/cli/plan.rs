@@ -5,18 +5,40 @@ use std::net::{SocketAddr, ToSocketAddrs};
 
 use super::args::{ReplayArgs, ServerKind};
 use super::error::CliError;
+use crate::diagnostic::Style;
 use crate::pipeline::{Plan, ServerChoice};
-use crate::scenario::{self, Scenario};
+use crate::scenario::{self, lab, Scenario};
 
 /// A plan and the submissions graded at once (`--jobs`, else the number of cores).
-pub fn plan(names: &[String], replay: &ReplayArgs) -> Result<(Plan, usize), CliError> {
-    let scenarios = load_scenarios(names)?;
+pub fn plan(
+    names: &[String],
+    lab: Option<&str>,
+    replay: &ReplayArgs,
+) -> Result<(Plan, usize), CliError> {
+    let lab = match lab {
+        Some(_) if !names.is_empty() => {
+            return Err(CliError::usage(
+                "--lab and --scenario cannot be used together",
+                Some("a lab names the scenarios of each of its tasks; use one or the other"),
+            ))
+        }
+        Some(name) => Some(std::sync::Arc::new(
+            lab::resolve(name)
+                .map_err(|errors| CliError::Scenarios(errors.render(Style::Plain)))?,
+        )),
+        None => None,
+    };
+    let scenarios = match &lab {
+        Some(lab) => lab.scenarios.clone(),
+        None => load_scenarios(names)?,
+    };
     let server = server_choice(replay)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let plan = Plan {
         scenarios,
         explicit: !names.is_empty(),
         server,
+        lab,
     };
     Ok((plan, replay.jobs.map_or(cores, usize::from)))
 }

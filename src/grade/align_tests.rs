@@ -210,11 +210,7 @@ fn session_of(exchanges: &[(usize, bool, u16)]) -> Session {
         let verb = VERBS[verb];
         session.exchanges.push(Exchange {
             command: Some(Command::new(
-                CommandKind::Line {
-                    verb: verb.into(),
-                    written: verb.into(),
-                    args: Args::plain(if a { "a" } else { "b" }),
-                },
+                CommandKind::line(Protocol::Smtp, verb, Args::plain(if a { "a" } else { "b" })),
                 Origin::line(line as u32 + 1),
             )),
             reply: Some(Reply::new(

@@ -10,6 +10,7 @@ use super::model::{
 use super::rules::{self, fill_for, Rule};
 use crate::i18n::messages::grade::GradeMessage;
 use crate::i18n::Text;
+use crate::protocol::Verb;
 use crate::scenario::{Label, Scenario, Step};
 use crate::session::{Protocol, Session};
 
@@ -64,7 +65,7 @@ fn grade_with(
         );
     }
     let alignment = align(scenario, session);
-    let dele_seen = session.commands().any(|c| c.verb() == Some("DELE"));
+    let dele_seen = session.commands().any(|c| c.verb() == Some(Verb::Dele));
     let explainer = rules::Explainer::new(session);
     let mut checks = Vec::new();
     for (position, (step, result)) in scenario.steps.iter().zip(&alignment.steps).enumerate() {
@@ -146,6 +147,7 @@ fn grade_with(
         findings,
         session: Some(session_ref),
         server: None,
+        task: None,
     }
 }
 
@@ -174,6 +176,7 @@ pub fn ungradable(scenario: &Scenario, session: Option<SessionRef>, reason: Text
         findings: Vec::new(),
         session,
         server: None,
+        task: None,
     }
 }
 

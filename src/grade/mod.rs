@@ -15,6 +15,7 @@ mod evidence;
 mod grader;
 mod model;
 mod order;
+mod parallel;
 pub mod rules;
 mod select;
 pub mod similarity;
@@ -25,6 +26,6 @@ pub use checks::CHECKS;
 pub use grader::{grade, grade_replayed, ungradable};
 pub use model::{
     Check, CheckKind, DiffLine, DiffTag, Evidence, Finding, FindingSeverity, Grade, SessionRef,
-    Status, Verdict,
+    Status, TaskRef, Verdict,
 };
 pub use select::{best_session, grade_each_session, grade_submission};

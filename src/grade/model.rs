@@ -35,6 +35,20 @@ pub struct Grade {
     /// the submission claims.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
+    /// The lab task this grade is evidence for (graded with a lab), and the report heading
+    /// that offered the session to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<TaskRef>,
+}
+
+/// Which task of a lab a grade is evidence for, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskRef {
+    pub id: String,
+    /// The report heading the session was under, when that heading named the task;
+    /// none when the session was given to the task as its best fit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -49,6 +49,7 @@ pub fn grade_tls(session: &Session, index: usize, scenario: &Scenario) -> Grade 
             index,
         }),
         server: None,
+        task: None,
     }
 }
 

@@ -11,3 +11,5 @@ mod text;
 
 pub use error::IngestError;
 pub use read::{read_bytes, read_file, FileRead};
+pub use text::outline as text_outline;
+pub use text::outline::Heading;

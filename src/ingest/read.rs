@@ -10,6 +10,8 @@ use crate::session::{Note, Session};
 pub struct FileRead {
     pub sessions: Vec<Session>,
     pub notes: Vec<Note>,
+    /// A report's headings, to tie its dialogues to the sections they are under.
+    pub outline: Vec<super::Heading>,
 }
 
 /// Reads a transcript, report, export or capture into sessions, detecting its kind.

@@ -19,6 +19,7 @@ pub mod classes;
 mod content_budget;
 mod error;
 pub mod file_notes;
+pub mod lab;
 mod outcome;
 pub mod read;
 #[cfg(feature = "native")]
@@ -29,7 +30,8 @@ pub mod server;
 pub mod submission;
 
 pub use error::PipelineError;
-pub use outcome::{InputHash, Outcome, Problem, SubmissionOutcome};
+pub use lab::{TaskGrade, TaskStatus};
+pub use outcome::{InputHash, Outcome, Problem, Student, SubmissionOutcome};
 pub use read::Unit;
 pub use server::ServerChoice;
-pub use submission::{GradeFacts, Plan, ScenarioGrade, SubmissionGrade};
+pub use submission::{Basis, BasisKind, GradeFacts, Plan, ScenarioGrade, SubmissionGrade};

@@ -71,6 +71,7 @@ pub async fn replay_submission(
                 let mut regraded =
                     grade::grade_replayed(claimed, &replayed.session, index, scenario);
                 regraded.server = Some(replayed.server.clone());
+                regraded.task = grade.task.clone();
                 regraded
                     .findings
                     .extend(replay_findings(claimed, &replayed));

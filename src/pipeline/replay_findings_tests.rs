@@ -1,6 +1,7 @@
 //! What replay did, as findings: bounded however many notes a session makes.
 
 use super::*;
+use crate::protocol::Verb;
 use crate::session::{Args, Command, CommandKind, Exchange, Protocol, Source};
 
 fn claimed(commands: usize) -> Session {
@@ -8,11 +9,11 @@ fn claimed(commands: usize) -> Session {
     for i in 0..commands {
         session.exchanges.push(Exchange {
             command: Some(Command::new(
-                CommandKind::Line {
-                    verb: "RCPT".into(),
-                    written: "RCPT".into(),
-                    args: Args::plain(format!("TO:<u{i}@qq.com>")),
-                },
+                CommandKind::line(
+                    Protocol::Smtp,
+                    Verb::Rcpt.name(),
+                    Args::plain(format!("TO:<u{i}@qq.com>")),
+                ),
                 Origin::line(i as u32 + 1),
             )),
             reply: None,

@@ -35,12 +35,16 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::file_notes;
+use super::lab::{self, TaskGrade};
 use super::outcome::{Problem, SubmissionOutcome};
 use super::read::{read_student, read_submission, Unit};
 #[cfg(feature = "native")]
 use super::replay;
 use super::server::ServerChoice;
-use crate::grade::{self, Grade, Verdict};
+use crate::grade::{self, Grade, TaskRef, Verdict};
+use crate::i18n::messages::report::ReportMessage;
+use crate::i18n::Text;
+use crate::scenario::lab::{Lab, LabRule};
 use crate::scenario::Scenario;
 use crate::session::Protocol;
 
@@ -52,6 +56,9 @@ pub struct Plan {
     pub explicit: bool,
     /// Where the graded replies come from.
     pub server: ServerChoice,
+    /// The lab (`--lab`): each session is evidence for one of its tasks, and every
+    /// submission is out of its total. `scenarios` are then the lab's.
+    pub lab: Option<std::sync::Arc<Lab>>,
 }
 
 /// Grades one submission through every step above. The reading and grading run on a
@@ -70,7 +77,7 @@ pub async fn grade_submission(
     if !matches!(plan.server, ServerChoice::None) {
         replay::replay_submission(&mut submission, &plan.scenarios, &plan.server).await;
     }
-    finish(&mut submission);
+    finish(&mut submission, plan);
     Some(submission)
 }
 
@@ -79,16 +86,16 @@ pub async fn grade_submission(
 /// sockets), so the self-check page gives what `mailgrade check --server none` gives.
 pub fn grade_claimed(unit: Unit, plan: &Plan) -> SubmissionOutcome {
     let mut submission = read_and_grade(unit, plan);
-    finish(&mut submission);
+    finish(&mut submission, plan);
     submission
 }
 
 /// Steps 5 and 6, after the grades are final.
-fn finish(submission: &mut SubmissionOutcome) {
+fn finish(submission: &mut SubmissionOutcome, plan: &Plan) {
     // 5. What reading noted about whole files, after replay (which replaces grades).
     file_notes::attach(submission);
     // 6. The submission's grade, once.
-    submission.grade = SubmissionGrade::of(&submission.grades);
+    submission.grade = SubmissionGrade::for_plan(&submission.grades, plan);
 }
 
 /// Steps 1 and 2: the unit's files read and each graded on the replies they claim. Paths
@@ -110,7 +117,8 @@ pub fn read_and_grade(unit: Unit, plan: &Plan) -> SubmissionOutcome {
             class,
             files,
             problems,
-        } => grade_sessions(read_student(id, files, problems), &class, plan),
+            who,
+        } => grade_sessions(read_student(id, files, problems, who), &class, plan),
     }
 }
 
@@ -123,7 +131,13 @@ pub fn grade_sessions(
     plan: &Plan,
 ) -> SubmissionOutcome {
     let scenarios = &plan.scenarios;
-    let graded = grade::grade_each_session(&submission.sessions, scenarios);
+    let graded = match &plan.lab {
+        Some(lab) => {
+            let offers = lab::offers(&submission.sessions, &submission.outlines, lab);
+            lab::assign(&submission.sessions, lab, &offers)
+        }
+        None => grade::grade_each_session(&submission.sessions, scenarios),
+    };
     submission.grades = graded.into_iter().flatten().collect();
     if plan.explicit {
         let used: BTreeSet<&str> = submission
@@ -165,6 +179,9 @@ pub struct GradeFacts {
     pub score: u32,
     pub max_score: u32,
     pub verdict: Verdict,
+    /// The lab task the grade is evidence for, when graded with a lab.
+    #[serde(default)]
+    pub task: Option<TaskRef>,
 }
 
 impl From<&Grade> for GradeFacts {
@@ -174,6 +191,7 @@ impl From<&Grade> for GradeFacts {
             score: grade.score,
             max_score: grade.max_score,
             verdict: grade.verdict,
+            task: grade.task.clone(),
         }
     }
 }
@@ -198,6 +216,68 @@ pub struct SubmissionGrade {
     pub max_score: u32,
     /// Passed, below the pass mark (`Failed`), or ungradable: nothing could be graded.
     pub verdict: Verdict,
+    /// With a lab, every task in the lab's order, missing ones too; empty without.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tasks: Vec<TaskGrade>,
+    /// Which total `max_score` is and why.
+    pub basis: Basis,
+}
+
+/// Which total a submission is graded out of, and why: the lab's, the named scenarios', or
+/// (with neither named) the scenarios its own sessions happened to fit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Basis {
+    pub kind: BasisKind,
+    pub total: u32,
+    /// The lab's id (kind `lab`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lab: Option<String>,
+    /// The lab's pass mark (kind `lab`), so that `merge` can decide again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pass_mark: Option<u32>,
+    /// The reason, for people.
+    pub reason: Text,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BasisKind {
+    /// `--lab`: the lab's total, the same for every submission.
+    Lab,
+    /// `--scenario`: the named scenarios' points added up, the same for every submission.
+    Scenarios,
+    /// Neither: the scenarios the submission's sessions fit, added up; differs per student.
+    Matched,
+}
+
+impl Basis {
+    pub fn lab(rule: &LabRule) -> Basis {
+        Basis {
+            kind: BasisKind::Lab,
+            total: rule.total,
+            lab: Some(rule.id.clone()),
+            pass_mark: Some(rule.pass_mark),
+            reason: ReportMessage::BasisLab {
+                total: rule.total,
+                lab: rule.id.clone(),
+            }
+            .text(),
+        }
+    }
+
+    pub fn scenarios(kind: BasisKind, total: u32) -> Basis {
+        let reason = match kind {
+            BasisKind::Scenarios => ReportMessage::BasisNamed { total },
+            _ => ReportMessage::BasisMatched { total },
+        };
+        Basis {
+            kind,
+            total,
+            lab: None,
+            pass_mark: None,
+            reason: reason.text(),
+        }
+    }
 }
 
 impl Default for SubmissionGrade {
@@ -211,6 +291,25 @@ impl SubmissionGrade {
     /// [`SubmissionGrade::decide`] over a submission's grades.
     pub fn of(grades: &[Grade]) -> SubmissionGrade {
         SubmissionGrade::decide(grades.iter().map(GradeFacts::from))
+    }
+
+    /// The grade as `plan` decides it: by the lab's rule with a lab, else by
+    /// [`SubmissionGrade::decide`], out of the named scenarios when they were named.
+    pub fn for_plan(grades: &[Grade], plan: &Plan) -> SubmissionGrade {
+        let facts = grades.iter().map(GradeFacts::from);
+        match &plan.lab {
+            Some(lab) => SubmissionGrade::decide_lab(&lab.rule(), facts),
+            None if plan.explicit => SubmissionGrade::decide(facts).named(),
+            None => SubmissionGrade::decide(facts),
+        }
+    }
+
+    /// The same grade, its total being that of scenarios named with `--scenario`.
+    pub fn named(self) -> SubmissionGrade {
+        SubmissionGrade {
+            basis: Basis::scenarios(BasisKind::Scenarios, self.max_score),
+            ..self
+        }
     }
 
     /// The rule (see the module doc): per scenario the grade that counts, then the sums and
@@ -237,15 +336,18 @@ impl SubmissionGrade {
         let gradable = scenarios.iter().any(|s| s.verdict != Verdict::Ungradable);
         let passed =
             !scenarios.is_empty() && scenarios.iter().all(|s| s.verdict == Verdict::Passed);
+        let max_score = scenarios.iter().map(|s| s.max_score).sum();
         SubmissionGrade {
             score: scenarios.iter().map(|s| s.score).sum(),
-            max_score: scenarios.iter().map(|s| s.max_score).sum(),
+            max_score,
             verdict: match (gradable, passed) {
                 (false, _) => Verdict::Ungradable,
                 (true, true) => Verdict::Passed,
                 (true, false) => Verdict::Failed,
             },
             scenarios,
+            tasks: Vec::new(),
+            basis: Basis::scenarios(BasisKind::Matched, max_score),
         }
     }
 
@@ -266,7 +368,7 @@ impl SubmissionGrade {
 
 /// Whether `grade` counts rather than the one counted so far for its scenario: gradable over
 /// ungradable, passed over failed, then a higher score; the earlier one on a tie.
-fn counts_more(grade: &ScenarioGrade, counted: &ScenarioGrade) -> bool {
+pub(super) fn counts_more(grade: &ScenarioGrade, counted: &ScenarioGrade) -> bool {
     let rank = |g: &ScenarioGrade| {
         (
             g.verdict != Verdict::Ungradable,

@@ -70,6 +70,7 @@ fn the_rule() {
                     score,
                     max_score: 100,
                     verdict,
+                    task: None,
                 }
             }));
         let got: Vec<usize> = grade.scenarios.iter().map(|s| s.counted).collect();
@@ -94,6 +95,7 @@ fn plan(scenarios: &[&str]) -> Plan {
         },
         explicit: !scenarios.is_empty(),
         server: ServerChoice::None,
+        lab: None,
     }
 }
 
@@ -106,7 +108,9 @@ async fn one_submission_through_every_step() {
     // the submission is below the pass mark, with the SMTP grade's points.
     assert_eq!(submission.grades.len(), 2);
     let grade = &submission.grade;
-    assert_eq!(grade, &SubmissionGrade::of(&submission.grades));
+    assert_eq!(grade, &SubmissionGrade::for_plan(&submission.grades, &plan));
+    assert_eq!(grade.basis.kind, BasisKind::Scenarios);
+    assert_eq!(grade.basis.total, grade.max_score);
     assert_eq!(grade.verdict, Verdict::Failed);
     assert_eq!(grade.scenarios.len(), 2);
     assert_eq!(grade.score, submission.grades[0].score);

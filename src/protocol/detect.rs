@@ -23,6 +23,14 @@ pub fn detect_line(line: &str) -> Option<(Protocol, Direction)> {
         .map(|protocol| (protocol, Direction::Client))
 }
 
+/// Whether the first line of `text` is a server's ready greeting: an SMTP `220` or a POP3
+/// `+OK`.
+pub fn is_greeting(text: &str) -> bool {
+    let line = text.lines().next().unwrap_or("");
+    smtp::parse_reply_line(line).is_ok_and(|reply| reply.code.value() == smtp::GREETING)
+        || pop3::parse_status_line(line).is_ok_and(|s| s.status == crate::session::Pop3Status::Ok)
+}
+
 /// [`detect_line`] without the side.
 pub fn detect_protocol(first_line: &str) -> Option<Protocol> {
     detect_line(first_line).map(|(protocol, _)| protocol)

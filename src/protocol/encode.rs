@@ -33,48 +33,40 @@ pub fn command_bytes(command: &Command) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::{Args, Content, Origin, Secret};
+    use crate::session::{Args, Content, Origin, Protocol, Secret};
 
     #[test]
     fn encodes_every_kind_of_command() {
         let command = |kind| Command::new(kind, Origin::Synthetic);
         let cases: Vec<(CommandKind, Option<&[u8]>)> = vec![
             (
-                CommandKind::Line {
-                    verb: "MAIL".into(),
-                    written: "mail".into(),
-                    args: Args::plain("FROM: <a@b>"),
-                },
+                CommandKind::line(Protocol::Smtp, "mail", Args::plain("FROM: <a@b>")),
                 Some(b"mail FROM: <a@b>\r\n"),
             ),
             (
-                CommandKind::Line {
-                    verb: "PASS".into(),
-                    written: "PASS".into(),
-                    args: Args {
+                CommandKind::line(
+                    Protocol::Pop3,
+                    "PASS",
+                    Args {
                         text: String::new(),
                         secret: Some(Secret::new("hunter2")),
                     },
-                },
+                ),
                 Some(b"PASS hunter2\r\n"),
             ),
             (
-                CommandKind::Line {
-                    verb: "AUTH".into(),
-                    written: "AUTH".into(),
-                    args: Args {
+                CommandKind::line(
+                    Protocol::Smtp,
+                    "AUTH",
+                    Args {
                         text: "PLAIN".into(),
                         secret: Some(Secret::new("AGEAYg==")),
                     },
-                },
+                ),
                 Some(b"AUTH PLAIN AGEAYg==\r\n"),
             ),
             (
-                CommandKind::Line {
-                    verb: "QUIT".into(),
-                    written: "QUIT".into(),
-                    args: Args::default(),
-                },
+                CommandKind::line(Protocol::Smtp, "QUIT", Args::default()),
                 Some(b"QUIT\r\n"),
             ),
             (

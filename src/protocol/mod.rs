@@ -41,16 +41,18 @@ pub mod line;
 pub mod pop3;
 pub mod redact;
 pub mod replies;
+mod request;
 pub mod sasl;
 pub mod smtp;
 pub mod tls;
 mod verbs;
 
-pub use detect::{detect_line, detect_protocol, detect_protocol_bytes};
+pub use detect::{detect_line, detect_protocol, detect_protocol_bytes, is_greeting};
 pub use dialogue::{Dialogue, DialogueBuilder, Direction, Expect};
 pub use dotstuff::{stuff, unstuff, DataEvent, DataReceiver};
 pub use encode::command_bytes;
 pub use line::{Line, LineEvent, LineReceiver};
+pub use request::Request;
 pub use verbs::{is_command_verb, Verb};
 
 #[cfg(test)]

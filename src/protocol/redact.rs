@@ -19,12 +19,12 @@
 //! after [`MAX_KNOWN_BYTES`] of values: the automaton takes tens of bytes per pattern byte,
 //! and a hostile file of bare "passwords" must not make it take gigabytes.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
 use crate::protocol::sasl::{self, Mechanism};
-use crate::protocol::verbs::is_command_verb;
+use crate::protocol::Request;
 use crate::session::{CommandKind, Content, Exchange, Note, Protocol, Secret, Session};
 
 /// Shortest secret removed from other texts (bytes, after trimming blanks).
@@ -50,8 +50,8 @@ impl KnownSecrets {
         let mut auth: Option<(Mechanism, usize)> = None;
         for command in exchanges.iter().filter_map(|e| e.command.as_ref()) {
             match &command.kind {
-                CommandKind::Line { verb, args, .. } => {
-                    let sasl = matches!(verb.as_str(), "AUTH" | "AUTHENTICATE")
+                CommandKind::Line { request, args, .. } => {
+                    let sasl = matches!(request.word(), "AUTH" | "AUTHENTICATE")
                         || args.text.to_ascii_uppercase().starts_with("AUTHENTICATE ");
                     auth = sasl.then(|| {
                         let name = args.text.split_whitespace().last().unwrap_or("");
@@ -137,7 +137,11 @@ impl KnownSecrets {
         if self.values.is_empty() {
             return None;
         }
+        // A few values per session, over a few texts: left to itself the builder would make
+        // a DFA, whose construction cost most of reading a capture of many short sessions
+        // (issue 18); the NFA it starts from finds the same matches and costs far less.
         let automaton = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .build(&self.values)
@@ -208,17 +212,18 @@ impl Redactor {
             if let Some(command) = &mut exchange.command {
                 match &mut command.kind {
                     CommandKind::Line {
-                        verb,
+                        request,
                         written,
                         args,
                     } => {
-                        if self.finds(written) && !is_command_verb(protocol, verb) {
+                        if self.finds(written) && !request.is_command() {
                             let line = [written.as_str(), args.text.as_str()].join(" ");
                             command.kind = CommandKind::AuthResponse {
                                 payload: Secret::new(line.trim_end()),
                             };
-                        } else {
-                            self.text(&mut args.text);
+                        } else if self.text(&mut args.text) {
+                            // The typed request holds what the text held: read it again.
+                            *request = Request::read(protocol, written, args);
                         }
                     }
                     CommandKind::Message { content } => self.content(content),

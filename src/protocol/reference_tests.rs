@@ -113,8 +113,8 @@ fn check_smtp(name: &str, dialogue: &Dialogue) -> usize {
             continue;
         };
         match &command.kind {
-            CommandKind::Line { verb, args, .. } => {
-                let shown = format!("{verb} {}", args.text);
+            CommandKind::Line { request, args, .. } => {
+                let shown = format!("{request} {}", args.text);
                 let line = match &args.secret {
                     Some(secret) => format!("{shown} {}", secret.expose()),
                     None => shown.clone(),
@@ -167,10 +167,10 @@ fn check_pop3(name: &str, dialogue: &Dialogue) -> usize {
         let ReplyCode::Pop3(status) = reply.code else {
             continue;
         };
-        let CommandKind::Line { verb, args, .. } = &command.kind else {
+        let CommandKind::Line { request, args, .. } = &command.kind else {
             continue;
         };
-        let shown = format!("{verb} {}", args.text);
+        let shown = format!("{request} {}", args.text);
         let line = match &args.secret {
             Some(secret) => format!("{shown} {}", secret.expose()),
             None => shown.clone(),

@@ -2,7 +2,7 @@
 //! `RCPT TO:<987654321@lab.test>`, so the lab server delivers instead of refusing to relay.
 
 use super::credentials::with_args;
-use crate::protocol::smtp::{self, Request};
+use crate::protocol::{smtp, Request};
 use crate::session::{Args, Command};
 
 /// The command with its MAIL FROM / RCPT TO path or VRFY address at `domain`, and the
@@ -12,11 +12,13 @@ pub(crate) fn map_envelope(
     args: &Args,
     domain: &str,
 ) -> Option<(Command, String, String)> {
-    let line = format!("{} {}", command.verb()?, args.text);
-    let address = match smtp::parse_request(&line).ok()? {
-        Request::Mail { from, .. } => from,
-        Request::Rcpt { to, .. } => to,
-        Request::Vrfy { arg } => arg.trim_matches(['<', '>']).to_string(),
+    let Request::Smtp(request) = command.request()? else {
+        return None;
+    };
+    let address = match request {
+        smtp::Request::Mail { from, .. } => from.clone(),
+        smtp::Request::Rcpt { to, .. } => to.clone(),
+        smtp::Request::Vrfy { arg } => arg.trim_matches(['<', '>']).to_string(),
         _ => return None,
     };
     let mapped = map_address(&address, domain)?;
@@ -48,15 +50,11 @@ pub(crate) fn map_address(address: &str, domain: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::{CommandKind, Origin};
+    use crate::session::{CommandKind, Origin, Protocol};
 
     fn line(verb: &str, text: &str) -> Command {
         Command::new(
-            CommandKind::Line {
-                verb: verb.to_uppercase(),
-                written: verb.into(),
-                args: Args::plain(text),
-            },
+            CommandKind::line(Protocol::Smtp, verb, Args::plain(text)),
             Origin::line(1),
         )
     }

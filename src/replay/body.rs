@@ -1,8 +1,8 @@
 //! Stand-ins for what a submission does not show: a message body it only gives the size
 //! of, and the messages a POP3 session reads from a mailbox.
 
-use crate::protocol::pop3::{self, Request};
-use crate::session::{Command, Protocol, Session};
+use crate::protocol::pop3::Request;
+use crate::session::{Protocol, Session};
 
 /// The message sent when neither the submission nor the scenario has one.
 pub const DEFAULT_BODY: &[u8] = b"From: <student@lab.test>\r\nTo: <student@lab.test>\r\nSubject: mailgrade replay\r\n\r\nThis message stands in for one the submission shows only by its size.\r\n";
@@ -31,9 +31,11 @@ pub fn messages_needed(session: &Session) -> usize {
     }
     session
         .commands()
-        .filter_map(command_line)
-        .filter_map(|line| pop3::parse_request(&line).ok())
-        .filter_map(|request| match request {
+        .filter_map(|command| match command.request()? {
+            crate::protocol::Request::Pop3(request) => Some(request),
+            _ => None,
+        })
+        .filter_map(|request| match *request {
             Request::Retr { msg } | Request::Dele { msg } | Request::Top { msg, .. } => Some(msg),
             Request::List { msg } | Request::Uidl { msg } => msg,
             _ => None,
@@ -48,13 +50,6 @@ pub fn generated_message(n: usize, user: &str) -> Vec<u8> {
         "From: <teacher@lab.test>\r\nTo: <{user}>\r\nSubject: lab message {n}\r\nMessage-ID: <lab-{n}@lab.test>\r\n\r\nThis is message {n} of the lab mailbox.\r\n"
     )
     .into_bytes()
-}
-
-/// A command line's text without its secret (enough to read message numbers).
-fn command_line(command: &Command) -> Option<String> {
-    let verb = command.verb()?;
-    let args = command.args()?;
-    Some(format!("{verb} {}", args.text).trim_end().to_string())
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use super::credentials;
 use super::error::ReplayError;
 use super::plan::{Needs, Outgoing, Plan, Planned};
 use super::setup::{ReplayNote, ReplaySetup};
-use crate::protocol::{command_bytes, pop3, sasl, smtp, Dialogue, DialogueBuilder, Expect};
+use crate::protocol::{command_bytes, pop3, sasl, smtp, Dialogue, DialogueBuilder, Expect, Verb};
 use crate::session::{Origin, Protocol, Secret};
 
 /// A line of the server longer than this is not kept for challenges (the dialogue bounds
@@ -298,7 +298,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                     }
                     None => {
                         recorded.notes.push(ReplayNote::MalformedCredential {
-                            what: "APOP".into(),
+                            what: Verb::Apop.to_string(),
                             problem: "the server's greeting has no timestamp".into(),
                             origin: Origin::Synthetic,
                         });

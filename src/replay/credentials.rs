@@ -7,6 +7,7 @@ use md5::{Digest, Md5};
 
 use super::setup::ReplayNote;
 use crate::protocol::sasl::{self, Mechanism};
+use crate::protocol::Verb;
 use crate::server::Account;
 use crate::session::{Args, Command, CommandKind, Exchange, Origin, Secret};
 
@@ -39,7 +40,7 @@ pub(crate) fn login_failed(exchanges: &[Exchange], start: usize) -> bool {
         return false;
     };
     let mut last = first.reply.as_ref();
-    if first.command.as_ref().and_then(|c| c.verb()) == Some("AUTH") {
+    if first.command.as_ref().and_then(|c| c.verb()) == Some(Verb::Auth) {
         for index in start + 1..exchanges.len() {
             if !continues_sasl(exchanges, index) {
                 break;
@@ -118,14 +119,7 @@ impl AuthExchange {
         } else if let Some(initial) = args.secret.take() {
             args.secret = Some(auth.swap(&initial, account, notes));
         }
-        let mut sent = command.clone();
-        if let CommandKind::Line {
-            args: sent_args, ..
-        } = &mut sent.kind
-        {
-            *sent_args = args;
-        }
-        (auth, sent)
+        (auth, with_args(command, args))
     }
 
     /// A SASL response after a challenge, swapped.
@@ -237,7 +231,7 @@ pub(crate) fn swap_user(
     let name = args.text.trim();
     if !plausible_user(name) {
         notes.push(ReplayNote::MalformedCredential {
-            what: "USER".into(),
+            what: Verb::User.to_string(),
             problem: "no plausible user name".into(),
             origin: command.origin,
         });
@@ -298,7 +292,7 @@ pub(crate) fn apop_form(
         return None;
     }
     notes.push(ReplayNote::MalformedCredential {
-        what: "APOP".into(),
+        what: Verb::Apop.to_string(),
         problem: "no user name and 32-digit digest".into(),
         origin: command.origin,
     });
@@ -366,12 +360,16 @@ pub(crate) fn without_secret(command: &Command, args: &Args) -> Command {
     }
 }
 
+/// The command with other arguments, its request read again from them.
 pub(crate) fn with_args(command: &Command, args: Args) -> Command {
     let mut sent = command.clone();
     if let CommandKind::Line {
-        args: sent_args, ..
+        request,
+        written,
+        args: sent_args,
     } = &mut sent.kind
     {
+        *request = request.reread(written, &args);
         *sent_args = args;
     }
     sent

@@ -7,7 +7,7 @@ use super::addresses::map_envelope;
 use super::body::{crlf, DEFAULT_BODY};
 use super::credentials::{self, AuthExchange, AuthSend};
 use super::setup::{ReplayNote, ReplaySetup};
-use crate::protocol::is_command_verb;
+use crate::protocol::Verb;
 use crate::session::Command;
 use crate::session::{CommandKind, Content, Protocol, Session};
 
@@ -68,7 +68,7 @@ pub(crate) fn plan(session: &Session, setup: &ReplaySetup) -> Plan {
         let Some(command) = &exchange.command else {
             continue;
         };
-        let bdat_chunk = std::mem::replace(&mut after_bdat, command.verb() == Some("BDAT"));
+        let bdat_chunk = std::mem::replace(&mut after_bdat, command.verb() == Some(Verb::Bdat));
         if let (true, CommandKind::Message { content }) = (bdat_chunk, &command.kind) {
             // The chunk goes in the same write as its BDAT line, and is answered with it.
             plan.items.push(Planned {
@@ -81,7 +81,7 @@ pub(crate) fn plan(session: &Session, setup: &ReplaySetup) -> Plan {
         }
         let mut needs = Needs::Command;
         let outgoing = match &command.kind {
-            CommandKind::Line { verb, .. } if !is_command_verb(session.protocol, verb) => {
+            CommandKind::Line { request, .. } if !request.is_command() => {
                 // No command of this protocol (PASS at an SMTP server, IMAP's LOGIN, a
                 // password typed as a command, a Subject line before DATA): it may hold
                 // anything, and a server only refuses it. Never sent.
@@ -92,17 +92,19 @@ pub(crate) fn plan(session: &Session, setup: &ReplaySetup) -> Plan {
                 });
                 continue;
             }
-            CommandKind::Line { verb, args, .. } => {
+            CommandKind::Line { request, args, .. } => {
                 auth = None;
-                match (session.protocol, verb.as_str()) {
-                    (_, "AUTH") => {
+                match (session.protocol, request.verb()) {
+                    (_, Some(Verb::Auth)) => {
                         let failed = credentials::login_failed(&session.exchanges, index);
                         let (started, sent) =
                             AuthExchange::start(command, args, account, failed, notes);
                         auth = Some(started);
                         Outgoing::Command(sent)
                     }
-                    (Protocol::Smtp, "MAIL" | "RCPT" | "VRFY") if !setup.keep_addresses => {
+                    (Protocol::Smtp, Some(Verb::Mail | Verb::Rcpt | Verb::Vrfy))
+                        if !setup.keep_addresses =>
+                    {
                         match map_envelope(command, args, &setup.domain) {
                             Some((sent, from, to)) => {
                                 notes.push(ReplayNote::AddressMapped { from, to });
@@ -111,16 +113,16 @@ pub(crate) fn plan(session: &Session, setup: &ReplaySetup) -> Plan {
                             None => Outgoing::Command(command.clone()),
                         }
                     }
-                    (Protocol::Pop3, "USER") => {
+                    (Protocol::Pop3, Some(Verb::User)) => {
                         Outgoing::Command(credentials::swap_user(command, args, account, notes))
                     }
-                    (Protocol::Pop3, "PASS") => {
+                    (Protocol::Pop3, Some(Verb::Pass)) => {
                         let failed = credentials::login_failed(&session.exchanges, index);
                         Outgoing::Command(credentials::swap_pass(
                             command, args, account, failed, notes,
                         ))
                     }
-                    (Protocol::Pop3, "APOP") => {
+                    (Protocol::Pop3, Some(Verb::Apop)) => {
                         match credentials::apop_form(command, args, account, notes) {
                             Some(sent) => Outgoing::Command(sent),
                             None => Outgoing::Apop {
@@ -211,6 +213,6 @@ pub(crate) fn plan(session: &Session, setup: &ReplaySetup) -> Plan {
 fn command_written(command: &Command) -> String {
     match &command.kind {
         CommandKind::Line { written, .. } => written.clone(),
-        _ => "APOP".to_string(),
+        _ => Verb::Apop.to_string(),
     }
 }

@@ -8,6 +8,7 @@ use super::body::crlf;
 use super::error::ReplayError;
 use super::runner::replay_over;
 use super::setup::ReplaySetup;
+use crate::protocol::Verb;
 use crate::session::{
     Args, Command, CommandKind, Exchange, Origin, Protocol, Secret, Session, Source,
 };
@@ -53,14 +54,14 @@ where
     };
     let (retr, _, _) = replay_over(
         retr_stream?,
-        &pop3_session(&[("RETR", &count.to_string())]),
+        &pop3_session(&[(Verb::Retr, &count.to_string())]),
         setup,
     )
     .await?;
     let body = retr
         .exchanges
         .iter()
-        .find(|e| e.command.as_ref().and_then(Command::verb) == Some("RETR"))
+        .find(|e| e.command.as_ref().and_then(Command::verb) == Some(Verb::Retr))
         .and_then(|e| e.reply.as_ref())
         .and_then(|r| r.body.as_ref())
         .and_then(|c| c.bytes.clone())
@@ -91,25 +92,21 @@ pub(crate) async fn count_messages<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let (stat, _, _) = replay_over(stream, &pop3_session(&[("STAT", "")]), setup).await?;
+    let (stat, _, _) = replay_over(stream, &pop3_session(&[(Verb::Stat, "")]), setup).await?;
     Ok(stat
         .exchanges
         .iter()
-        .find(|e| e.command.as_ref().and_then(Command::verb) == Some("STAT"))
+        .find(|e| e.command.as_ref().and_then(Command::verb) == Some(Verb::Stat))
         .and_then(|e| e.reply.as_ref())
         .filter(|r| r.code.is_positive())
         .and_then(|r| r.text().split_whitespace().next()?.parse::<u32>().ok()))
 }
 
 /// USER, PASS (swapped for the test account by the plan), the commands, QUIT.
-fn pop3_session(commands: &[(&str, &str)]) -> Session {
-    let line = |verb: &str, args: Args| Exchange {
+fn pop3_session(commands: &[(Verb, &str)]) -> Session {
+    let line = |verb: Verb, args: Args| Exchange {
         command: Some(Command::new(
-            CommandKind::Line {
-                verb: verb.to_string(),
-                written: verb.to_string(),
-                args,
-            },
+            CommandKind::line(Protocol::Pop3, verb.name(), args),
             Origin::Synthetic,
         )),
         reply: None,
@@ -119,17 +116,19 @@ fn pop3_session(commands: &[(&str, &str)]) -> Session {
         command: None,
         reply: None,
     });
-    session.exchanges.push(line("USER", Args::plain("reader")));
+    session
+        .exchanges
+        .push(line(Verb::User, Args::plain("reader")));
     session.exchanges.push(line(
-        "PASS",
+        Verb::Pass,
         Args {
             text: String::new(),
             secret: Some(Secret::new("placeholder")),
         },
     ));
     for (verb, text) in commands {
-        session.exchanges.push(line(verb, Args::plain(*text)));
+        session.exchanges.push(line(*verb, Args::plain(*text)));
     }
-    session.exchanges.push(line("QUIT", Args::default()));
+    session.exchanges.push(line(Verb::Quit, Args::default()));
     session
 }

@@ -90,8 +90,43 @@ fn render_submission(
             .and_then(|s| submission.graded_session(s.index));
         render_grade(out, grade, session, lang, paint);
     }
+    for task in &submission.grade.tasks {
+        let _ = writeln!(out, "  {}", task_line(task, lang));
+    }
+    let basis = &submission.grade.basis;
+    if submission.grade.gradable() {
+        let line = ReportMessage::ScoreOutOf {
+            score: submission.grade.score,
+            total: submission.grade.max_score,
+            reason: basis.reason.clone(),
+        };
+        let _ = writeln!(out, "  {}", line.render(lang));
+    }
     let summary = summary_line(submission, lang, server);
     let _ = writeln!(out, "{summary}\n");
+}
+
+/// `task 3.4 (Send by hand with telnet): 30/30, passed, from section “4.4 telnet收发邮件”`.
+pub fn task_line(task: &crate::pipeline::TaskGrade, lang: Lang) -> String {
+    let status = super::summary::task_status_word(task.status);
+    let line = ReportMessage::TaskLine {
+        task: task.id.clone(),
+        title: task.title.clone(),
+        score: task.score,
+        points: task.points,
+        status,
+    }
+    .render(lang);
+    match &task.section {
+        Some(heading) => format!(
+            "{line}, {}",
+            ReportMessage::FromSection {
+                heading: heading.clone()
+            }
+            .render(lang)
+        ),
+        None => line,
+    }
 }
 
 fn summary_line(submission: &SubmissionOutcome, lang: Lang, server: &str) -> String {

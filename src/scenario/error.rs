@@ -55,6 +55,8 @@ pub struct ScenarioErrors {
     pub name: String,
     pub text: String,
     pub errors: Vec<ScenarioError>,
+    /// What the file is: `scenario` or `lab`.
+    pub kind: &'static str,
 }
 
 impl ScenarioErrors {
@@ -63,6 +65,15 @@ impl ScenarioErrors {
             name: name.to_string(),
             text: String::new(),
             errors: vec![error],
+            kind: "scenario",
+        }
+    }
+
+    /// The same errors, about a lab file.
+    pub(super) fn of_lab(self) -> Self {
+        ScenarioErrors {
+            kind: "lab",
+            ..self
         }
     }
 
@@ -81,7 +92,7 @@ impl ScenarioErrors {
                 name: &self.name,
                 text: &self.text,
             },
-            &format!("could not load scenario `{}`", self.name),
+            &format!("could not load {} `{}`", self.kind, self.name),
             style,
         )
     }

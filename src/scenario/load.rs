@@ -60,6 +60,7 @@ pub fn load_str(name: &str, text: &str) -> Result<Scenario, ScenarioErrors> {
                 name: name.to_string(),
                 text: text.to_string(),
                 errors,
+                kind: "scenario",
             })
         }
     }

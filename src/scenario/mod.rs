@@ -63,6 +63,7 @@
 
 pub mod codes;
 mod error;
+pub mod lab;
 mod load;
 mod model;
 mod parse;

@@ -61,7 +61,7 @@ impl Scenario {
     pub fn is_harmless(&self, command: &Command) -> bool {
         !self.strict
             && command
-                .verb()
+                .word()
                 .is_some_and(|verb| self.harmless.iter().any(|h| h.eq_ignore_ascii_case(verb)))
     }
 }
@@ -87,7 +87,7 @@ impl Label {
     pub fn of(exchange: &Exchange) -> Label {
         match exchange.command.as_ref().map(|c| &c.kind) {
             None => Label::Greeting,
-            Some(CommandKind::Line { verb, .. }) => Label::Verb(verb.to_ascii_uppercase()),
+            Some(CommandKind::Line { request, .. }) => Label::Verb(request.word().to_string()),
             Some(CommandKind::AuthResponse { .. }) => Label::AuthResponse,
             Some(CommandKind::AuthCancel) => Label::AuthCancel,
             Some(CommandKind::Message { .. }) => Label::Message,

@@ -115,7 +115,7 @@ pub(super) fn parse<'text>(
 }
 
 /// A text that is no single, affordable YAML document.
-fn tree_error(err: TreeError) -> ScenarioError {
+pub(super) fn tree_error(err: TreeError) -> ScenarioError {
     let span = Some(err.span);
     match err.problem {
         TreeProblem::Syntax(reason) => ScenarioError::new(
@@ -161,7 +161,7 @@ fn tree_error(err: TreeError) -> ScenarioError {
 
 /// A value that does not fit the scenario's types: unknown fields get a "did you mean",
 /// the rest say what was found and what was expected.
-fn value_error(err: DeError) -> ScenarioError {
+pub(super) fn value_error(err: DeError) -> ScenarioError {
     // The field path inside the node read (`checks[0].equals`), where there is one.
     let at = |what: String| {
         if err.path.is_empty() {

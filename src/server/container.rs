@@ -313,17 +313,17 @@ impl Greeting {
         }
     }
 
-    fn expected(self) -> &'static str {
+    fn expected(self) -> String {
         match self {
-            Greeting::Smtp => "220",
-            Greeting::Pop3 => "+OK",
+            Greeting::Smtp => smtp::GREETING.to_string(),
+            Greeting::Pop3 => pop3::indicator(Pop3Status::Ok).to_string(),
         }
     }
 
     fn accepts(self, line: &str) -> bool {
         match self {
             Greeting::Smtp => {
-                smtp::parse_reply_line(line).is_ok_and(|reply| reply.code.value() == 220)
+                smtp::parse_reply_line(line).is_ok_and(|reply| reply.code.value() == smtp::GREETING)
             }
             Greeting::Pop3 => {
                 pop3::parse_status_line(line).is_ok_and(|status| status.status == Pop3Status::Ok)

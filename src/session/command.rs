@@ -2,7 +2,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::{Content, Origin, Secret};
+use super::{Content, Origin, Protocol, Secret};
+use crate::protocol::{Request, Verb};
 
 /// One thing the client sent that the server answers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -18,9 +19,12 @@ pub struct Command {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CommandKind {
-    /// A command line: `verb` upper-cased, `written` as the student typed it.
+    /// A command line: the request the protocol read (serialised as `verb`, the first word
+    /// upper-cased), `written` the first word as the student typed it, `args` the rest with
+    /// any credential split off.
     Line {
-        verb: String,
+        #[serde(rename = "verb")]
+        request: Request,
         written: String,
         args: Args,
     },
@@ -62,6 +66,18 @@ impl fmt::Display for Args {
     }
 }
 
+impl CommandKind {
+    /// A command line, read by the protocol from its first word and arguments.
+    pub fn line(protocol: Protocol, written: impl Into<String>, args: Args) -> CommandKind {
+        let written = written.into();
+        CommandKind::Line {
+            request: Request::read(protocol, &written, &args),
+            written,
+            args,
+        }
+    }
+}
+
 impl Command {
     pub fn new(kind: CommandKind, origin: Origin) -> Self {
         Command {
@@ -74,16 +90,27 @@ impl Command {
     /// The step name a skeleton shows: the verb, or `auth-response`, `auth-cancel`, `message`.
     pub fn label(&self) -> &str {
         match &self.kind {
-            CommandKind::Line { verb, .. } => verb,
+            CommandKind::Line { request, .. } => request.word(),
             CommandKind::AuthResponse { .. } => "auth-response",
             CommandKind::AuthCancel => "auth-cancel",
             CommandKind::Message { .. } => "message",
         }
     }
 
-    pub fn verb(&self) -> Option<&str> {
+    /// The verb of a command line, when its first word is one of the protocol's.
+    pub fn verb(&self) -> Option<Verb> {
+        self.request().and_then(Request::verb)
+    }
+
+    /// A command line's first word upper-cased, whether or not it is a verb.
+    pub fn word(&self) -> Option<&str> {
+        self.request().map(Request::word)
+    }
+
+    /// What the protocol read a command line as.
+    pub fn request(&self) -> Option<&Request> {
         match &self.kind {
-            CommandKind::Line { verb, .. } => Some(verb),
+            CommandKind::Line { request, .. } => Some(request),
             _ => None,
         }
     }

@@ -89,9 +89,7 @@ impl fmt::Display for ReplyCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReplyCode::Smtp(code) => code.fmt(f),
-            ReplyCode::Pop3(Pop3Status::Ok) => f.write_str("+OK"),
-            ReplyCode::Pop3(Pop3Status::Err) => f.write_str("-ERR"),
-            ReplyCode::Pop3(Pop3Status::Continue) => f.write_str("+"),
+            ReplyCode::Pop3(status) => f.write_str(crate::protocol::pop3::indicator(*status)),
         }
     }
 }

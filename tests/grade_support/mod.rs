@@ -34,7 +34,7 @@ pub fn session(protocol: Protocol, script: &str) -> Session {
             .split_once(':')
             .map_or((line, ""), |(t, r)| (t, r.trim_start()));
         let command = match tag {
-            "C" => Some(command_line(rest)),
+            "C" => Some(command_line(protocol, rest)),
             "A" => Some(CommandKind::AuthResponse {
                 payload: Secret::new(rest),
             }),
@@ -82,7 +82,7 @@ pub fn session(protocol: Protocol, script: &str) -> Session {
     session
 }
 
-fn command_line(text: &str) -> CommandKind {
+fn command_line(protocol: Protocol, text: &str) -> CommandKind {
     let (written, rest) = text.split_once(' ').unwrap_or((text, ""));
     let verb = written.to_ascii_uppercase();
     let args = match verb.as_str() {
@@ -99,11 +99,7 @@ fn command_line(text: &str) -> CommandKind {
         },
         _ => Args::plain(rest),
     };
-    CommandKind::Line {
-        verb,
-        written: written.to_string(),
-        args,
-    }
+    CommandKind::line(protocol, written, args)
 }
 
 fn reply(protocol: Protocol, text: &str, origin: Origin) -> Reply {

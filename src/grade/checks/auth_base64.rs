@@ -15,6 +15,7 @@ use crate::grade::evidence::evidence;
 use crate::grade::model::{Finding, FindingSeverity};
 use crate::i18n::messages::checks::AuthBase64Message;
 use crate::protocol::sasl::{self, SaslError};
+use crate::protocol::Verb;
 use crate::session::{CommandKind, Secret};
 
 pub const CHECK: CheckFn = CheckFn {
@@ -37,7 +38,9 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
         };
         let payload = match &command.kind {
             CommandKind::AuthResponse { payload } => Some(payload),
-            CommandKind::Line { verb, args, .. } if verb == "AUTH" => args.secret.as_ref(),
+            CommandKind::Line { args, .. } if command.verb() == Some(Verb::Auth) => {
+                args.secret.as_ref()
+            }
             _ => None,
         };
         let Some(payload) = payload else { continue };

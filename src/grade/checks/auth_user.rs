@@ -15,6 +15,7 @@ use crate::grade::evidence::evidence;
 use crate::grade::model::{Finding, FindingSeverity};
 use crate::i18n::messages::checks::AuthUserMessage;
 use crate::protocol::sasl::{self, SaslError};
+use crate::protocol::Verb;
 use crate::session::{CommandKind, Secret};
 
 pub const CHECK: CheckFn = CheckFn {
@@ -47,11 +48,12 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
     let exchanges = &context.session.exchanges;
     let mut findings = Vec::new();
     for (index, exchange) in exchanges.iter().enumerate() {
-        let Some(CommandKind::Line { verb, args, .. }) = exchange.command.as_ref().map(|c| &c.kind)
+        let Some(CommandKind::Line { request, args, .. }) =
+            exchange.command.as_ref().map(|c| &c.kind)
         else {
             continue;
         };
-        if verb != "AUTH" || !args.text.trim().eq_ignore_ascii_case("LOGIN") {
+        if request.verb() != Some(Verb::Auth) || !args.text.trim().eq_ignore_ascii_case("LOGIN") {
             continue;
         }
         // The user name: the initial response, else the answer to the first 334.

@@ -13,8 +13,9 @@ use super::{CheckFn, Context};
 use crate::grade::evidence::evidence;
 use crate::grade::model::{Finding, FindingSeverity};
 use crate::i18n::messages::checks::ImpossibleReplyMessage;
+use crate::protocol::{sasl, Verb};
 use crate::scenario::{codes, Label};
-use crate::session::{Pop3Status, ReplyCode};
+use crate::session::ReplyCode;
 
 pub const CHECK: CheckFn = CheckFn {
     id: "impossible-reply",
@@ -35,19 +36,18 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
         let possible = codes::is_possible(session.protocol, &label, reply.code);
         let orphan_auth = label == Label::AuthResponse && !auth_open;
         let orphan_message = label == Label::Message && !data_open && reply.code.is_positive();
-        data_open = match &label {
-            Label::Verb(verb) if verb == "DATA" => {
+        data_open = match label.as_verb() {
+            Some(Verb::Data) => {
                 matches!(reply.code, ReplyCode::Smtp(code) if code.value() == 354)
             }
             // A BDAT chunk may be read as a message of its own.
-            Label::Verb(verb) => verb == "BDAT",
+            Some(Verb::Bdat) => true,
             _ => false,
         };
         // Only a challenge (334, `+`) after AUTH or an AUTH answer keeps the exchange open.
-        let challenge = matches!(reply.code, ReplyCode::Smtp(code) if code.value() == 334)
-            || reply.code == ReplyCode::Pop3(Pop3Status::Continue);
+        let challenge = sasl::is_challenge(reply.code);
         auth_open =
-            challenge && (label == Label::AuthResponse || label == Label::Verb("AUTH".to_string()));
+            challenge && (label == Label::AuthResponse || label.as_verb() == Some(Verb::Auth));
         let code = || reply.code.to_string();
         let message = if !possible {
             ImpossibleReplyMessage::NoServerGives {

@@ -17,7 +17,7 @@ use crate::grade::evidence::{evidence, origin_of};
 use crate::grade::model::{Check, CheckKind, Evidence, Finding, FindingSeverity, Status};
 use crate::i18n::messages::checks::MessageContentMessage as Message;
 use crate::i18n::Text;
-use crate::protocol::smtp;
+use crate::protocol::{smtp, Request};
 use crate::scenario::{Envelope, Label, MessageCheck, Step};
 use crate::session::{CommandKind, Content, Session};
 
@@ -49,19 +49,20 @@ impl Transaction {
             .reply
             .as_ref()
             .is_some_and(|r| r.code.is_positive());
-        let Some(CommandKind::Line { verb, args, .. }) = exchange.command.as_ref().map(|c| &c.kind)
+        let Some(CommandKind::Line { request, args, .. }) =
+            exchange.command.as_ref().map(|c| &c.kind)
         else {
             return;
         };
         if !accepted || args.secret.is_some() {
             return;
         }
-        match smtp::parse_request(&format!("{verb} {}", args.text)) {
-            Ok(smtp::Request::Mail { from: sender, .. }) => {
+        match request {
+            Request::Smtp(smtp::Request::Mail { from: sender, .. }) => {
                 self.from = Some(sender.to_ascii_lowercase());
                 self.to.clear();
             }
-            Ok(smtp::Request::Rcpt { to: recipient, .. }) => {
+            Request::Smtp(smtp::Request::Rcpt { to: recipient, .. }) => {
                 self.to.push(recipient.to_ascii_lowercase())
             }
             _ => {}

@@ -100,7 +100,9 @@ fn key(exchange: &Exchange) -> u64 {
             }
             .hash(&mut hasher);
             match &command.kind {
-                CommandKind::Line { verb, args, .. } => (1u8, verb, &args.text).hash(&mut hasher),
+                CommandKind::Line { request, args, .. } => {
+                    (1u8, request.word(), &args.text).hash(&mut hasher)
+                }
                 CommandKind::Message { content } => {
                     (2u8, content.bytes.as_ref().map(Vec::len), content.size).hash(&mut hasher)
                 }

@@ -316,5 +316,6 @@ pub(super) fn conclude(outcome: Outcome<'_>) -> Result<FileRead, IngestError> {
             .map(|f| f.session)
             .collect(),
         notes,
+        outline: Vec::new(),
     })
 }

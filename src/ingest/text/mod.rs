@@ -31,6 +31,7 @@ mod html;
 mod info;
 mod lines;
 mod notation;
+pub mod outline;
 mod read;
 
 pub use read::read_text;

@@ -125,7 +125,11 @@ pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
             hint: Some(HINT.into()),
         });
     }
-    Ok(FileRead { sessions, notes })
+    Ok(FileRead {
+        sessions,
+        notes,
+        outline: super::outline::outline(&lines),
+    })
 }
 
 /// Each region with the dialect it is written in, found once.

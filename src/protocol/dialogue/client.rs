@@ -7,7 +7,7 @@ use super::{DialogueBuilder, Expect, Pending, MAX_CONTENT, MAX_LINE};
 use crate::protocol::dotstuff::{DataEvent, DataReceiver};
 use crate::protocol::line::{LineEvent, LineReceiver};
 use crate::protocol::smtp::{BdatEvent, BdatReceiver};
-use crate::protocol::{pop3, smtp};
+use crate::protocol::{pop3, smtp, Request, Verb};
 use crate::session::{
     Args, Command, CommandKind, Content, Note, NoteKind, Origin, Pop3Status, Protocol, ReplyCode,
     Secret,
@@ -317,7 +317,7 @@ impl DialogueBuilder {
                     ),
                     _ => (
                         CommandKind::Line {
-                            verb: String::new(),
+                            request: Request::Unknown(String::new()),
                             written: String::new(),
                             args: Args::default(),
                         },
@@ -370,7 +370,7 @@ impl DialogueBuilder {
             origin,
         );
         match self.pending.back_mut() {
-            Some(bdat) if bdat.chunk.is_none() && bdat.command.verb() == Some("BDAT") => {
+            Some(bdat) if bdat.chunk.is_none() && bdat.command.verb() == Some(Verb::Bdat) => {
                 bdat.chunk = Some(message)
             }
             _ => self.exchanges.push(crate::session::Exchange {

@@ -1,7 +1,7 @@
 //! One client line → the command it is, with any credential split off into a Secret.
 
 use crate::protocol::verbs::{is_command_verb, is_credential_verb};
-use crate::protocol::{pop3, sasl, smtp};
+use crate::protocol::{pop3, sasl, smtp, Request};
 use crate::session::{Args, CommandKind, Protocol, Secret};
 
 /// What the reply to a command decides about the client's next bytes.
@@ -73,12 +73,13 @@ fn read_line_as_is(protocol: Protocol, line: &str, after_credentials: bool) -> L
     let rest = rest.trim_matches([' ', '\t']);
     let verb = written.to_ascii_uppercase();
     let args = split_secret(protocol, &verb, rest);
+    let request = Request::read(protocol, written, &args);
     // A line with a credential slot of its own (`PASS x` typed at an SMTP server) stays
     // that line, its secret split off; only other unknown lines can be a bare password.
     let own_slot = args.secret.is_some() || is_credential_verb(&as_typed(&verb));
     let mut read = LineCommand {
         kind: CommandKind::Line {
-            verb: verb.clone(),
+            request,
             written: written.to_string(),
             args,
         },
@@ -126,9 +127,9 @@ fn read_line_as_is(protocol: Protocol, line: &str, after_credentials: bool) -> L
 pub(super) fn follows_credentials(kind: &CommandKind) -> bool {
     match kind {
         CommandKind::AuthResponse { .. } | CommandKind::AuthCancel => true,
-        CommandKind::Line { verb, args, .. } => {
+        CommandKind::Line { request, args, .. } => {
             args.secret.is_some()
-                || is_credential_verb(&as_typed(verb))
+                || is_credential_verb(&as_typed(request.word()))
                 || is_tagged_credential(&args.text)
         }
         CommandKind::Message { .. } => false,
@@ -251,14 +252,31 @@ fn split_word(text: &str) -> (&str, &str) {
 mod tests {
     use super::*;
 
+    /// A line as the tests below name it: by its first word; [`untyped`] makes what was
+    /// read comparable (the typed request has tests of its own in `protocol/request.rs`).
     fn line(verb: &str, written: &str, text: &str, secret: Option<&str>) -> CommandKind {
         CommandKind::Line {
-            verb: verb.into(),
+            request: Request::Unknown(verb.into()),
             written: written.into(),
             args: Args {
                 text: text.into(),
                 secret: secret.map(Secret::new),
             },
+        }
+    }
+
+    fn untyped(kind: CommandKind) -> CommandKind {
+        match kind {
+            CommandKind::Line {
+                request,
+                written,
+                args,
+            } => CommandKind::Line {
+                request: Request::Unknown(request.word().to_string()),
+                written,
+                args,
+            },
+            other => other,
         }
     }
 
@@ -293,7 +311,7 @@ mod tests {
         ];
         for (protocol, text, after_credentials, kind) in cases {
             assert_eq!(
-                read_line(protocol, text, after_credentials).kind,
+                untyped(read_line(protocol, text, after_credentials).kind),
                 kind,
                 "{text}"
             );
@@ -400,7 +418,11 @@ mod tests {
             ),
         ];
         for (protocol, text, kind) in cases {
-            assert_eq!(read_line(protocol, text, false).kind, kind, "{text}");
+            assert_eq!(
+                untyped(read_line(protocol, text, false).kind),
+                kind,
+                "{text}"
+            );
         }
     }
 
@@ -511,7 +533,7 @@ mod tests {
         ];
         for (protocol, text, kind, effect) in cases {
             let read = read_line(protocol, text, false);
-            assert_eq!(read.kind, kind, "{text}");
+            assert_eq!(untyped(read.kind), kind, "{text}");
             assert_eq!(read.effect, effect, "{text}");
         }
         assert!(read_line(Pop3, "RETR 1", false).multiline);

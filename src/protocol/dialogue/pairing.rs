@@ -22,7 +22,7 @@ use crate::session::{
 /// What a command is, for pairing: its verb, or the kind of client line it is.
 fn verb(command: &Command) -> &str {
     match &command.kind {
-        CommandKind::Line { verb, .. } => verb,
+        CommandKind::Line { request, .. } => request.word(),
         CommandKind::AuthResponse { .. } => "AUTH",
         CommandKind::AuthCancel => "*",
         CommandKind::Message { .. } => ".",

@@ -319,7 +319,7 @@ impl DialogueBuilder {
         {
             return None;
         }
-        let verb = self.pending.front()?.command.verb()?;
+        let verb = self.pending.front()?.command.word()?;
         ["EHLO", "HELO", "LHLO"]
             .into_iter()
             .find(|hello| verb.eq_ignore_ascii_case(hello))

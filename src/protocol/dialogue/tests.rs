@@ -1,4 +1,5 @@
 use super::*;
+use crate::protocol::Verb;
 use crate::session::{CommandKind, ReplyCode};
 
 /// A stand-in for the seed's password, typed the way the seed types it.
@@ -95,7 +96,7 @@ fn seed_dialogue_line_by_line() {
         "a transcript line origin is its first line"
     );
     let Some(CommandKind::Line {
-        verb,
+        request,
         written,
         args,
     }) = dialogue.exchanges[5].command.as_ref().map(|c| &c.kind)
@@ -103,8 +104,8 @@ fn seed_dialogue_line_by_line() {
         panic!("MAIL is a line")
     };
     assert_eq!(
-        (verb.as_str(), written.as_str(), args.text.as_str()),
-        ("MAIL", "MAIL", "FROM: <877261793@qq.com>")
+        (request.verb(), written.as_str(), args.text.as_str()),
+        (Some(Verb::Mail), "MAIL", "FROM: <877261793@qq.com>")
     );
     let Some(CommandKind::AuthResponse { payload }) =
         dialogue.exchanges[4].command.as_ref().map(|c| &c.kind)

@@ -55,6 +55,15 @@ pub fn parse_status(word: &str) -> Option<Pop3Status> {
     (line.text.is_empty() && !word.ends_with(char::is_whitespace)).then_some(line.status)
 }
 
+/// How a status is written on the wire: `+OK`, `-ERR`, `+`.
+pub fn indicator(status: Pop3Status) -> &'static str {
+    match status {
+        Pop3Status::Ok => "+OK",
+        Pop3Status::Err => "-ERR",
+        Pop3Status::Continue => "+",
+    }
+}
+
 pub fn is_status_line(line: &str) -> bool {
     parse_status_line(line).is_ok()
 }
@@ -77,11 +86,7 @@ impl Pop3Response {
 
     /// The response as it goes on the wire: status line, then the stuffed body and `.`.
     pub fn to_wire(&self) -> Vec<u8> {
-        let indicator = match self.status {
-            Pop3Status::Ok => "+OK",
-            Pop3Status::Err => "-ERR",
-            Pop3Status::Continue => "+",
-        };
+        let indicator = indicator(self.status);
         let mut out = match (self.status, self.text.is_empty()) {
             (Pop3Status::Continue, _) => format!("+ {}\r\n", self.text),
             (_, true) => format!("{indicator}\r\n"),

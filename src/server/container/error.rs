@@ -26,7 +26,7 @@ pub enum ContainerError {
     NoGreeting {
         service: &'static str,
         addr: std::net::SocketAddr,
-        expected: &'static str,
+        expected: String,
         seconds: u64,
         detail: String,
     },

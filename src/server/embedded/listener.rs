@@ -14,7 +14,9 @@ use super::connection::Connection;
 use super::shared::{Ending, SessionRecord, Shared};
 use super::skeleton::Skeleton;
 use super::{pop3, smtp};
-use crate::session::Protocol;
+use crate::protocol::pop3::Pop3Response;
+use crate::protocol::smtp::SmtpReply;
+use crate::session::{Pop3Status, Protocol, ReplyCode, SmtpCode};
 
 /// A session's view of the server shutting down.
 pub struct Shutdown {
@@ -134,26 +136,41 @@ async fn refuse(
 ) {
     let mut conn = Connection::new(stream, std::time::Duration::from_secs(5));
     let from_client = why == Ending::TooManyConnectionsFromClient;
-    let line = match (protocol, from_client) {
-        (Protocol::Smtp, false) => format!(
-            "421 4.7.0 {} Error: too many connections, try again later",
+    let smtp = |text: String| {
+        let code = SmtpCode::new(421).expect("421 is a reply code");
+        let reply = SmtpReply {
+            code,
+            lines: vec![text],
+        };
+        (reply.to_wire().into_bytes(), ReplyCode::Smtp(code))
+    };
+    let pop3 = |text: &str| {
+        let response = Pop3Response {
+            status: Pop3Status::Err,
+            text: text.to_string(),
+            body: None,
+        };
+        (response.to_wire(), ReplyCode::Pop3(Pop3Status::Err))
+    };
+    let (wire, code) = match (protocol, from_client) {
+        (Protocol::Smtp, false) => smtp(format!(
+            "4.7.0 {} Error: too many connections, try again later",
             shared.hostname
-        ),
-        (Protocol::Smtp, true) => format!(
-            "421 4.7.0 {} Error: too many connections from {}",
+        )),
+        (Protocol::Smtp, true) => smtp(format!(
+            "4.7.0 {} Error: too many connections from {}",
             shared.hostname,
             peer.ip()
-        ),
+        )),
         (Protocol::Pop3 | Protocol::Tls, false) => {
-            "-ERR [SYS/TEMP] Too many connections, try again later.".to_string()
+            pop3("[SYS/TEMP] Too many connections, try again later.")
         }
         (Protocol::Pop3 | Protocol::Tls, true) => {
-            "-ERR [SYS/TEMP] Too many connections from your address, try again later.".to_string()
+            pop3("[SYS/TEMP] Too many connections from your address, try again later.")
         }
     };
-    conn.queue(format!("{line}\r\n").as_bytes());
+    conn.queue(&wire);
     let _ = conn.close().await;
-    let code = line.split(' ').next().unwrap_or_default();
     let mut skeleton = Skeleton::default();
     skeleton.push(format!("greeting → {code}"));
     shared.publish(SessionRecord {

@@ -286,13 +286,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             Request::Capa => {
                 let body = lines_body(
                     [
-                        "CAPA",
-                        "TOP",
-                        "UIDL",
+                        Verb::Capa.name(),
+                        Verb::Top.name(),
+                        Verb::Uidl.name(),
                         "RESP-CODES",
                         "PIPELINING",
                         "AUTH-RESP-CODE",
-                        "USER",
+                        Verb::User.name(),
                         "SASL PLAIN LOGIN",
                     ]
                     .map(String::from)
@@ -335,7 +335,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 mechanism: Some(mechanism),
                 initial,
             } => {
-                let (mechanism, initial) = (Mechanism::parse(mechanism), initial.clone());
+                let (mechanism, initial) = (mechanism.clone(), initial.clone());
                 return self.auth(&request, mechanism, initial).await;
             }
             _ => self.transaction(&request),

@@ -170,10 +170,9 @@ impl Current {
         match action {
             Action::Client(line, offset) => {
                 self.client_input += 1;
-                let is_quit = line
-                    .split_whitespace()
-                    .next()
-                    .is_some_and(|w| w.eq_ignore_ascii_case("QUIT"));
+                let is_quit = line.split_whitespace().next().is_some_and(|w| {
+                    crate::protocol::Verb::parse(w) == Some(crate::protocol::Verb::Quit)
+                });
                 if is_quit && self.expect() != Expect::MessageContent {
                     self.quit_sent = true;
                 }

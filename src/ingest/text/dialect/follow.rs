@@ -175,7 +175,11 @@ fn read_yaml_stream(lines: &[Line]) -> Vec<Located> {
 }
 
 fn is_greeting(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"220") || bytes.starts_with(b"+OK")
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    crate::protocol::is_greeting(&String::from_utf8_lossy(&bytes[..end.min(1024)]))
 }
 
 fn located(chunks: Vec<Chunk>, nodes: Nodes) -> Vec<Located> {

@@ -246,10 +246,7 @@ fn conversation_events(rows: Vec<Row>, one_connection: bool) -> Vec<Located> {
     let server_row = mail
         .iter()
         .find(|r| matches!(info_side(&r.info), Some((Direction::Server, _))))
-        .or_else(|| {
-            mail.iter()
-                .find(|r| r.info.starts_with("220") || r.info.starts_with("+OK"))
-        });
+        .or_else(|| mail.iter().find(|r| crate::protocol::is_greeting(&r.info)));
     let server = server_row.map(|r| r.from());
     let mut events = Vec::new();
     if one_connection {

@@ -98,7 +98,7 @@ pub fn doubts_of_session(session: &Session, marked: bool) -> Vec<Doubt> {
     let verbs: Vec<&str> = session
         .commands()
         .filter_map(|c| match &c.kind {
-            CommandKind::Line { verb, .. } => Some(verb.as_str()),
+            CommandKind::Line { request, .. } => Some(request.word()),
             _ => None,
         })
         .collect();

@@ -1,0 +1,147 @@
+//! The self-check page in a real browser: headless Chromium (Debian's package, no npm, no
+//! network) loads the page `scripts/build-web` builds, a file is handed to it as a dropped
+//! file would be, and what it shows must be exactly what `mailgrade check --server none`
+//! prints for that file, in English and in Chinese. A screenshot is kept for people to look
+//! at. Without Chromium the test is skipped, except when CI is set: then it fails.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::Engine;
+
+const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared");
+
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|name| {
+            Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
+/// The built page (the wasm release build, once per test run).
+fn build_page(dir: &Path) -> String {
+    let out = dir.join("index.html");
+    let status = Command::new("bash")
+        .arg("scripts/build-web")
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("scripts/build-web runs");
+    assert!(status.success(), "scripts/build-web failed");
+    std::fs::read_to_string(out).expect("the built page")
+}
+
+/// The page with a hook that hands it `file` once the wasm module is ready.
+fn page_with(page: &str, file: &Path) -> String {
+    let name = file.file_name().unwrap().to_string_lossy();
+    let bytes = std::fs::read(file).expect("input file");
+    let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let hook = format!(
+        "<script>window.mailgradeOnReady = () => mailgradeGradeBase64({name:?}, \"{b64}\");</script>\n<script id=\"wasm\""
+    );
+    page.replacen("<script id=\"wasm\"", &hook, 1)
+}
+
+fn headless(browser: &str, args: &[&str], url: &str) -> std::process::Output {
+    Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .arg("--virtual-time-budget=30000")
+        .args(args)
+        .arg(url)
+        .output()
+        .expect("chromium runs")
+}
+
+/// The text of the page's feedback block, as a person sees it.
+fn feedback(dom: &str) -> Option<String> {
+    let start = dom.find("<pre id=\"text\">")? + "<pre id=\"text\">".len();
+    let end = start + dom[start..].find("</pre>")?;
+    Some(
+        dom[start..end]
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&nbsp;", "\u{a0}")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&"),
+    )
+}
+
+fn check_cli(file: &Path, lang: &str) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_mailgrade"))
+        .args(["check", "--server", "none", "--lang", lang])
+        .arg(file.file_name().unwrap())
+        .current_dir(file.parent().unwrap())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("mailgrade runs");
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+#[test]
+fn the_page_shows_what_check_prints_for_the_seed_and_a_capture() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is needed for the self-check page test in CI"
+        );
+        eprintln!("note: no chromium found; the self-check page test is skipped");
+        return;
+    };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("web_page");
+    std::fs::create_dir_all(&dir).expect("target dir");
+    let page = build_page(&dir);
+    let files = [
+        PathBuf::from(SHARED).join("seed/email-lab-report.md"),
+        PathBuf::from(SHARED).join("corpus/pcap/student_quixel_smtp_nc-localhost_postfix.pcapng"),
+    ];
+    for file in &files {
+        let html = dir.join(format!(
+            "{}.html",
+            file.file_name().unwrap().to_string_lossy()
+        ));
+        std::fs::write(&html, page_with(&page, file)).expect("write page");
+        for lang in ["en", "zh-CN"] {
+            let url = format!("file://{}?lang={lang}", html.display());
+            let dom = headless(browser, &["--dump-dom"], &url);
+            let dom = String::from_utf8_lossy(&dom.stdout);
+            assert!(
+                dom.contains("data-graded=\"1\""),
+                "{file:?} {lang}: not graded:\n{dom}"
+            );
+            let shown = feedback(&dom).expect("the feedback block");
+            let expected = check_cli(file, lang);
+            assert!(!expected.is_empty(), "{file:?}: check printed nothing");
+            assert_eq!(shown, expected, "{file:?} {lang}");
+            // The notices a student must read: nothing uploaded, no replay.
+            let notice = if lang == "en" {
+                "Nothing is uploaded"
+            } else {
+                "不会上传任何内容"
+            };
+            assert!(dom.contains(notice), "{lang}: the upload notice is missing");
+        }
+    }
+    let shot = dir.join("seed-zh-CN.png");
+    let _ = std::fs::remove_file(&shot);
+    let url = format!(
+        "file://{}?lang=zh-CN",
+        dir.join("email-lab-report.md.html").display()
+    );
+    let screenshot = format!("--screenshot={}", shot.display());
+    headless(browser, &[&screenshot, "--window-size=1200,1800"], &url);
+    let png = std::fs::read(&shot).expect("a screenshot");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "an empty screenshot"
+    );
+    eprintln!("screenshot: {}", shot.display());
+}
