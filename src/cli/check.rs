@@ -26,7 +26,7 @@ pub fn run(args: &CheckArgs) -> Result<Output, CliError> {
     };
     let text = report::text::render(&outcome, text_style(&args.output));
     Ok(Output {
-        text,
+        text: text.into(),
         exit,
         out: args.output.out.clone(),
     })

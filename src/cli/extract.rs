@@ -1,14 +1,14 @@
 use super::args::{ExtractArgs, ExtractFormat};
-use super::run::Output;
+use super::run::{Output, Report};
 use super::ExitCode;
-use crate::pipeline::read::read_submission;
+use crate::pipeline::read::read_submission_unhashed;
 use crate::report::{self, Outcome};
 
 pub fn run(args: &ExtractArgs) -> Output {
     let submissions: Vec<_> = args
         .files
         .iter()
-        .map(|path| read_submission(path))
+        .map(|path| read_submission_unhashed(path))
         .collect();
     let exit = if submissions.iter().all(|s| s.sessions.is_empty()) {
         ExitCode::Unusable
@@ -20,8 +20,12 @@ pub fn run(args: &ExtractArgs) -> Output {
         submissions,
     };
     let text = match args.format {
-        ExtractFormat::Text => report::sessions_text::render(&outcome),
-        ExtractFormat::Json => report::json::render(&outcome),
+        ExtractFormat::Text => Report::Write(Box::new(move |out| {
+            report::sessions_text::write(&outcome, out)
+        })),
+        ExtractFormat::Json => {
+            Report::Write(Box::new(move |out| report::json::write(&outcome, out)))
+        }
         ExtractFormat::Transcript => outcome
             .submissions
             .iter()
@@ -34,7 +38,8 @@ pub fn run(args: &ExtractArgs) -> Output {
                 )
             })
             .collect::<Vec<_>>()
-            .join("\n"),
+            .join("\n")
+            .into(),
     };
     Output {
         text,

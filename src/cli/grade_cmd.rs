@@ -3,7 +3,7 @@ use std::io::IsTerminal;
 use super::args::{Format, GradeArgs, OutputArgs};
 use super::error::CliError;
 use super::plan::plan;
-use super::run::Output;
+use super::run::{Output, Report};
 use super::ExitCode;
 use super::{batch, merge, similarity_report};
 use crate::ingest::archive::Roster;
@@ -82,7 +82,13 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
     let lang = args.output.lang;
     let text = match args.format {
         Format::Text => report::text::render(&outcome, text_style(&args.output)),
-        Format::Json => report::json::render(&outcome),
+        Format::Json => {
+            return Ok(Output {
+                text: Report::Write(Box::new(move |out| report::json::write(&outcome, out))),
+                exit,
+                out: args.output.out.clone(),
+            })
+        }
         Format::Gradescope => {
             let one = only_submission(&outcome, "gradescope")?;
             report::gradescope::render(one, &outcome.server, lang)
@@ -105,13 +111,18 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
                 id: args.assignment_id.as_deref(),
             },
         ),
-        Format::MoodleCsv => report::moodle_csv::render(&outcome, lang),
+        Format::MoodleCsv => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            report::moodle_csv::render_at(&outcome, lang, Some(now))
+        }
         Format::Markdown => report::markdown::render(&outcome, lang),
         Format::Github => report::github::render(&outcome, lang),
         Format::Html => report::html::render(&outcome, lang),
     };
     Ok(Output {
-        text,
+        text: text.into(),
         exit,
         out: args.output.out.clone(),
     })

@@ -7,9 +7,38 @@ use super::args::{Cli, Command};
 use super::error::CliError;
 use super::{check, extract, grade_cmd, merge, notify, scenario_cmd, serve, ExitCode};
 
+/// Writes a report into the output.
+pub type WriteReport = Box<dyn FnOnce(&mut dyn Write) -> std::io::Result<()>>;
+
+/// A command's report: text made whole, or written straight into the output as it is
+/// formatted (large reports: a capture's sessions), so it is never held in memory twice.
+pub enum Report {
+    Text(String),
+    Write(WriteReport),
+}
+
+impl From<String> for Report {
+    fn from(text: String) -> Self {
+        Report::Text(text)
+    }
+}
+
+impl Report {
+    fn write_to(self, out: &mut dyn Write) -> std::io::Result<()> {
+        match self {
+            Report::Text(text) => out.write_all(text.as_bytes()),
+            Report::Write(write) => {
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+                write(&mut out)?;
+                out.flush()
+            }
+        }
+    }
+}
+
 /// What a command produced: the report, where it goes, and the exit code.
 pub struct Output {
-    pub text: String,
+    pub text: Report,
     pub exit: ExitCode,
     /// `--out`: a file instead of standard output.
     pub out: Option<PathBuf>,
@@ -48,12 +77,15 @@ pub fn main() -> i32 {
 
 fn emit(output: Output) -> Result<ExitCode, CliError> {
     match &output.out {
-        Some(path) => std::fs::write(path, &output.text).map_err(|source| CliError::Write {
-            path: path.clone(),
-            source,
-        })?,
+        Some(path) => std::fs::File::create(path)
+            .and_then(|mut file| output.text.write_to(&mut file))
+            .map_err(|source| CliError::Write {
+                path: path.clone(),
+                source,
+            })?,
         None => {
-            let _ = std::io::stdout().lock().write_all(output.text.as_bytes());
+            // A closed pipe (`| head`) is not an error of ours.
+            let _ = output.text.write_to(&mut std::io::stdout().lock());
         }
     }
     Ok(output.exit)

@@ -17,14 +17,14 @@ pub fn run(command: &ScenarioCommand) -> Result<Output, CliError> {
                 ));
             }
             Ok(Output {
-                text: out,
+                text: out.into(),
                 exit: ExitCode::Passed,
                 out: None,
             })
         }
         ScenarioCommand::Show { name } => match scenario::builtin_source(name) {
             Some(text) => Ok(Output {
-                text: text.to_string(),
+                text: text.to_string().into(),
                 exit: ExitCode::Passed,
                 out: None,
             }),
@@ -37,7 +37,7 @@ pub fn run(command: &ScenarioCommand) -> Result<Output, CliError> {
                 scenario::load_str(name, &text)
                     .map_err(|e| CliError::Scenarios(e.render(crate::diagnostic::Style::Plain)))?;
                 Ok(Output {
-                    text,
+                    text: text.into(),
                     exit: ExitCode::Passed,
                     out: None,
                 })
@@ -62,7 +62,7 @@ pub fn run(command: &ScenarioCommand) -> Result<Output, CliError> {
                 }
             }
             Ok(Output {
-                text: out,
+                text: out.into(),
                 exit,
                 out: None,
             })

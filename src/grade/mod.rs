@@ -15,6 +15,7 @@ mod evidence;
 mod grader;
 mod model;
 mod order;
+mod parallel;
 pub mod rules;
 mod select;
 pub mod similarity;

@@ -51,24 +51,21 @@ pub fn best_session(sessions: &[Session], scenario: &Scenario) -> Grade {
 }
 
 /// One grade per session, against the scenario that fits it best (its protocol first, then
-/// the alignment score); `None` for a session no scenario is about.
+/// the alignment score); `None` for a session no scenario is about. Sessions are graded on
+/// every core at once; the grades come back in the sessions' order.
 pub fn grade_each_session(sessions: &[Session], scenarios: &[Scenario]) -> Vec<Option<Grade>> {
-    sessions
-        .iter()
-        .enumerate()
-        .map(|(index, session)| {
-            scenarios
-                .iter()
-                .filter(|scenario| scenario.protocol == session.protocol)
-                .map(|scenario| grade(session, index, scenario))
-                .reduce(|best, next| {
-                    let ratio = |g: &Grade| (g.score * 1000).checked_div(g.max_score).unwrap_or(0);
-                    if ratio(&next) > ratio(&best) {
-                        next
-                    } else {
-                        best
-                    }
-                })
-        })
-        .collect()
+    super::parallel::map_in_order(sessions, |index, session| {
+        scenarios
+            .iter()
+            .filter(|scenario| scenario.protocol == session.protocol)
+            .map(|scenario| grade(session, index, scenario))
+            .reduce(|best, next| {
+                let ratio = |g: &Grade| (g.score * 1000).checked_div(g.max_score).unwrap_or(0);
+                if ratio(&next) > ratio(&best) {
+                    next
+                } else {
+                    best
+                }
+            })
+    })
 }

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use super::error::PipelineError;
 use super::outcome::Problem;
+use super::outcome::Student;
 use super::read::Unit;
-use crate::ingest::archive::{self, Limits, Roster};
+use crate::ingest::archive::{self, Limits, Lms, Roster};
 
 /// The rule: a file named `.zip` is a class; so is a folder with a Moodle-named entry
 /// (`…_assignsubmission_…`), or whose entries are all Canvas-named files of at least two
@@ -86,10 +87,28 @@ pub fn units(
                     hint: p.hint,
                 })
                 .collect();
+            let canvas = student.lms == Some(Lms::Canvas);
+            let mut who = Student {
+                name: student.name.clone().filter(|n| n != "Participant"),
+                canvas_id: canvas.then(|| student.key.clone()),
+                sis_id: None,
+            };
             let id = match roster {
                 None => student.key,
                 Some(roster) => match roster.find(&student.key, student.name.as_deref()) {
-                    Some(row) => row.id.clone(),
+                    Some(row) => {
+                        if !row.name.is_empty() {
+                            who.name = Some(row.name.clone());
+                        }
+                        if who.canvas_id.is_none()
+                            && student.lms != Some(Lms::Moodle)
+                            && !row.lms_id.is_empty()
+                        {
+                            who.canvas_id = Some(row.lms_id.clone());
+                        }
+                        who.sis_id = Some(row.id.clone());
+                        row.id.clone()
+                    }
                     None => {
                         problems.push(Problem {
                             file: path.clone(),
@@ -107,7 +126,7 @@ pub fn units(
                     }
                 },
             };
-            add_student(&mut students, id, path, student.files, problems);
+            add_student(&mut students, id, path, student.files, problems, who);
         }
     }
     if let Some(roster) = roster.filter(|_| class) {
@@ -118,6 +137,11 @@ pub fn units(
                     id: row.id.clone(),
                     class: PathBuf::from(&row.id),
                     files: Vec::new(),
+                    who: Student {
+                        name: (!row.name.is_empty()).then(|| row.name.clone()),
+                        canvas_id: (!row.lms_id.is_empty()).then(|| row.lms_id.clone()),
+                        sis_id: Some(row.id.clone()),
+                    },
                     problems: vec![Problem {
                         file: PathBuf::from(&row.id),
                         place: None,
@@ -147,6 +171,7 @@ fn add_student(
     class: &Path,
     files: Vec<(PathBuf, Vec<u8>)>,
     problems: Vec<Problem>,
+    who: Student,
 ) {
     match students.get_mut(&id) {
         Some(Unit::Student {
@@ -165,6 +190,7 @@ fn add_student(
                     class: class.to_path_buf(),
                     files,
                     problems,
+                    who,
                 },
             );
         }

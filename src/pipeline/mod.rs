@@ -31,7 +31,7 @@ pub mod submission;
 
 pub use error::PipelineError;
 pub use lab::{TaskGrade, TaskStatus};
-pub use outcome::{InputHash, Outcome, Problem, SubmissionOutcome};
+pub use outcome::{InputHash, Outcome, Problem, Student, SubmissionOutcome};
 pub use read::Unit;
 pub use server::ServerChoice;
 pub use submission::{Basis, BasisKind, GradeFacts, Plan, ScenarioGrade, SubmissionGrade};

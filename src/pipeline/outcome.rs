@@ -40,6 +40,22 @@ pub struct SubmissionOutcome {
     pub file_notes: Vec<(PathBuf, crate::session::Note)>,
     /// The headings of each report read, so that a lab can tie its dialogues to tasks.
     pub outlines: Vec<(PathBuf, Vec<crate::ingest::Heading>)>,
+    /// Who the student is, as far as the class download and the roster say.
+    pub student: Option<Student>,
+}
+
+/// A student of a class: what LMS exports match rows by.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Student {
+    /// The name, from the roster or else as the LMS wrote it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Canvas's numeric user id (from a Canvas file name, or the roster's `lms_id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canvas_id: Option<String>,
+    /// The roster's student id (Canvas's SIS User ID), when a roster was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sis_id: Option<String>,
 }
 
 impl SubmissionOutcome {

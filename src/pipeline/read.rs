@@ -17,6 +17,8 @@ pub enum Unit {
         class: PathBuf,
         files: Vec<(PathBuf, Vec<u8>)>,
         problems: Vec<Problem>,
+        /// What the class download and the roster say about the student.
+        who: super::outcome::Student,
     },
 }
 
@@ -35,6 +37,16 @@ impl Unit {
 
 /// Reads one submission: a file, or every file below a directory.
 pub fn read_submission(path: &Path) -> SubmissionOutcome {
+    read(path, true)
+}
+
+/// [`read_submission`] without the files' SHA-256 (`hashes` stays empty): for `extract`,
+/// whose reports show none, as hashing a large capture costs as much as reading it.
+pub fn read_submission_unhashed(path: &Path) -> SubmissionOutcome {
+    read(path, false)
+}
+
+fn read(path: &Path, hash: bool) -> SubmissionOutcome {
     let mut submission = SubmissionOutcome {
         id: path.display().to_string(),
         ..Default::default()
@@ -51,7 +63,7 @@ pub fn read_submission(path: &Path) -> SubmissionOutcome {
     };
     let mut used = 0;
     for file in files {
-        if let Ok(sha256) = sha256_of(&file) {
+        if let Some(Ok(sha256)) = hash.then(|| sha256_of(&file)) {
             submission.hashes.push(InputHash {
                 file: file.clone(),
                 sha256,
@@ -147,11 +159,13 @@ pub fn read_student(
     id: String,
     files: Vec<(PathBuf, Vec<u8>)>,
     refused: Vec<Problem>,
+    who: super::outcome::Student,
 ) -> SubmissionOutcome {
     use sha2::{Digest, Sha256};
     let mut submission = SubmissionOutcome {
         id,
         problems: refused,
+        student: Some(who),
         ..Default::default()
     };
     let mut used = 0;

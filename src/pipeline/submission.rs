@@ -117,7 +117,8 @@ pub fn read_and_grade(unit: Unit, plan: &Plan) -> SubmissionOutcome {
             class,
             files,
             problems,
-        } => grade_sessions(read_student(id, files, problems), &class, plan),
+            who,
+        } => grade_sessions(read_student(id, files, problems, who), &class, plan),
     }
 }
 

@@ -189,7 +189,7 @@ mod tests {
                 "auth",
                 args("PLAIN", Some("AGE=")),
                 Request::Smtp(smtp::Request::Auth {
-                    mechanism: "PLAIN".into(),
+                    mechanism: crate::protocol::sasl::Mechanism::Plain,
                     initial: Some(Secret::new("AGE=")),
                 }),
             ),

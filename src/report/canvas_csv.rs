@@ -1,12 +1,16 @@
 //! A Canvas gradebook import CSV: the fixed student columns, one assignment column, the
 //! `Points Possible` row, one row per submission.
 //!
-//! Canvas matches rows by `ID`, `SIS User ID` or `SIS Login ID`; mailgrade knows only the
-//! submission id (a student id from the folder name, or a path), so it goes into
-//! `SIS User ID` and `Student`. An ungradable submission gets an empty cell, which Canvas
-//! reads as "no change".
+//! Canvas matches rows by `ID` (its numeric user id), then `SIS User ID` / `SIS Login ID`.
+//! `Student` is the student's name (the roster's, else as the Canvas download wrote it; the
+//! submission id when neither is known); `ID` is the Canvas user id from the download's file
+//! names or the roster's `lms_id`; `SIS User ID` is the roster's id, and left empty when no
+//! roster says it. `Points Possible` is the lab's total with `--lab` (else the maximum the
+//! graded submissions share), and no score is written above it. An ungradable submission gets
+//! an empty cell, which Canvas reads as "no change".
 
 use super::{summary, Outcome};
+use crate::pipeline::BasisKind;
 
 /// Which Canvas assignment the grades are for: its title and, to update an existing
 /// assignment rather than create one, its id.
@@ -21,13 +25,22 @@ pub fn render(outcome: &Outcome, assignment: Assignment<'_>) -> String {
         Some(id) => format!("{} ({id})", assignment.title),
         None => assignment.title.to_string(),
     };
-    let possible = outcome
+    // The lab's total when there is one; else the largest maximum among the graded.
+    let lab_total = outcome
         .submissions
         .iter()
-        .map(summary::totals)
-        .find(|t| t.gradable)
-        .map(|t| t.max_score.to_string())
-        .unwrap_or_default();
+        .map(|s| &s.grade.basis)
+        .find(|b| b.kind == BasisKind::Lab)
+        .map(|b| b.total);
+    let possible = lab_total.or_else(|| {
+        outcome
+            .submissions
+            .iter()
+            .map(summary::totals)
+            .filter(|t| t.gradable)
+            .map(|t| t.max_score)
+            .max()
+    });
     let mut rows: Vec<Vec<String>> = vec![
         [
             "Student",
@@ -45,20 +58,22 @@ pub fn render(outcome: &Outcome, assignment: Assignment<'_>) -> String {
             String::new(),
             String::new(),
             String::new(),
-            possible,
+            possible.map(|p| p.to_string()).unwrap_or_default(),
         ],
     ];
     for submission in &outcome.submissions {
         let totals = summary::totals(submission);
         let score = if totals.gradable {
-            totals.score.to_string()
+            let score = possible.map_or(totals.score, |p| totals.score.min(p));
+            score.to_string()
         } else {
             String::new()
         };
+        let who = submission.student.clone().unwrap_or_default();
         rows.push(vec![
-            submission.id.clone(),
-            String::new(),
-            submission.id.clone(),
+            who.name.unwrap_or_else(|| submission.id.clone()),
+            who.canvas_id.unwrap_or_default(),
+            who.sis_id.unwrap_or_default(),
             String::new(),
             String::new(),
             score,

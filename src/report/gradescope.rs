@@ -11,6 +11,7 @@ use super::{escape, InputHash, SubmissionOutcome};
 use crate::grade::{Grade, Verdict};
 use crate::i18n::messages::report::ReportWord;
 use crate::i18n::Lang;
+use crate::pipeline::TaskStatus;
 
 #[derive(Serialize)]
 struct Results<'a> {
@@ -59,8 +60,28 @@ pub fn render(submission: &SubmissionOutcome, server: &str, lang: Lang) -> Strin
     let counted = summary::counted_grades(submission);
     let totals = summary::totals(submission);
     let mut tests = Vec::new();
-    for (number, grade) in counted.iter().enumerate() {
-        tests.extend(grade_tests(grade, number + 1, lang));
+    if submission.grade.tasks.is_empty() {
+        for (number, grade) in counted.iter().enumerate() {
+            tests.extend(grade_tests(grade, number + 1, lang));
+        }
+    } else {
+        // With a lab: one test per task, numbered by the task's id (fixed for every
+        // submission, missing tasks too), its points the task's, adding up to the total.
+        tests.extend(submission.grade.tasks.iter().map(|task| Test {
+            name: format!("{} {}", task.id, task.title.get(lang)),
+            number: task.id.clone(),
+            score: task.score,
+            max_score: task.points,
+            status: if task.status == TaskStatus::Passed {
+                "passed"
+            } else {
+                "failed"
+            },
+            output: escape::markdown_feedback(&summary::task_feedback(submission, task, lang)),
+            output_format: "md",
+            visibility: "visible",
+            tags: vec![task.id.clone(), format!("{:?}", task.status).to_lowercase()],
+        }));
     }
     let results = Results {
         score: totals.score,

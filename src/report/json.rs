@@ -1,6 +1,8 @@
 //! The JSON report, schema `mailgrade/v1` (documented in `docs/json-schema.md`).
 
-use serde::Serialize;
+use std::fmt::Display;
+
+use serde::{Serialize, Serializer};
 
 use super::{Outcome, Problem, SubmissionGrade, SubmissionOutcome};
 use crate::grade::Grade;
@@ -45,7 +47,7 @@ struct SessionView<'a> {
     source: &'a Source,
     #[serde(skip_serializing_if = "Option::is_none")]
     connect: Option<&'a Connect>,
-    skeleton: Vec<String>,
+    skeleton: Skeleton<'a>,
     exchanges: Vec<ExchangeView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     encrypted_after: Option<usize>,
@@ -64,7 +66,7 @@ struct SessionView<'a> {
 
 #[derive(Serialize)]
 struct ReplayedView<'a> {
-    skeleton: Vec<String>,
+    skeleton: Skeleton<'a>,
     exchanges: Vec<ExchangeView<'a>>,
 }
 
@@ -75,9 +77,9 @@ struct ExchangeView<'a> {
     /// The upper-cased verb of a command line; null for the other kinds.
     verb: Option<&'a str>,
     /// The client's line as sent, secrets redacted; null for the greeting.
-    command: Option<String>,
+    command: Option<Shown<&'a crate::session::Command>>,
     /// The reply code as a string (`"250"`, `"+OK"`, `"-ERR"`, `"+"`); null when none was seen.
-    reply: Option<String>,
+    reply: Option<Shown<&'a crate::session::ReplyCode>>,
     /// The reply's text lines after the code.
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     reply_text: &'a [String],
@@ -89,6 +91,41 @@ struct ExchangeView<'a> {
     command_origin: Option<Origin>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reply_origin: Option<Origin>,
+}
+
+/// A value written as a JSON string through its `Display`, with no `String` made for it.
+struct Shown<T>(T);
+
+impl<T: Display> Serialize for Shown<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+/// A session's skeleton (`Session::skeleton`), one string per exchange, written as it goes.
+struct Skeleton<'a>(&'a [Exchange]);
+
+struct SkeletonLine<'a>(&'a Exchange);
+
+impl Display for SkeletonLine<'_> {
+    /// As `Exchange::skeleton_line` says it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let label = self
+            .0
+            .command
+            .as_ref()
+            .map_or("greeting", crate::session::Command::label);
+        match &self.0.reply {
+            Some(reply) => write!(f, "{label} → {}", reply.code),
+            None => write!(f, "{label} → (no reply)"),
+        }
+    }
+}
+
+impl Serialize for Skeleton<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|e| Shown(SkeletonLine(e))))
+    }
 }
 
 fn exchange_view(exchange: &Exchange) -> ExchangeView<'_> {
@@ -107,8 +144,8 @@ fn exchange_view(exchange: &Exchange) -> ExchangeView<'_> {
     ExchangeView {
         kind,
         verb: command.and_then(|c| c.word()),
-        command: command.map(|c| c.to_string()),
-        reply: exchange.reply.as_ref().map(|r| r.code.to_string()),
+        command: command.map(Shown),
+        reply: exchange.reply.as_ref().map(|r| Shown(&r.code)),
         reply_text: exchange.reply.as_ref().map_or(&[], |r| r.lines.as_slice()),
         message_size,
         pipelined: command.is_some_and(|c| c.pipelined),
@@ -122,14 +159,14 @@ fn session_view<'a>(session: &'a Session, replayed: Option<&'a Session>) -> Sess
         protocol: session.protocol,
         source: &session.source,
         connect: session.connect.as_ref(),
-        skeleton: session.skeleton(),
+        skeleton: Skeleton(&session.exchanges),
         exchanges: session.exchanges.iter().map(exchange_view).collect(),
         encrypted_after: session.encrypted_after,
         tls: session.tls.as_ref(),
         notes: &session.notes,
         reading: session.reading.as_ref(),
         replayed: replayed.map(|replayed| ReplayedView {
-            skeleton: replayed.skeleton(),
+            skeleton: Skeleton(&replayed.exchanges),
             // Without reply text: queue ids and APOP timestamps differ from run to run, and
             // the same input must give the same report.
             exchanges: replayed
@@ -163,6 +200,13 @@ fn submission_view(submission: &SubmissionOutcome) -> SubmissionView<'_> {
 
 /// The whole outcome as a pretty-printed JSON document.
 pub fn render(outcome: &Outcome) -> String {
+    let mut out = Vec::new();
+    write(outcome, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// [`render`] into `out` (a buffered writer): serialised as it is written, never held whole.
+pub fn write(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let document = Document {
         schema: SCHEMA,
         tool: Tool {
@@ -172,8 +216,6 @@ pub fn render(outcome: &Outcome) -> String {
         server: &outcome.server,
         submissions: outcome.submissions.iter().map(submission_view).collect(),
     };
-    let mut text =
-        serde_json::to_string_pretty(&document).expect("the report model always serialises");
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &document).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
 }

@@ -1,5 +1,6 @@
 //! JUnit XML for CI test views (GitLab, Jenkins, GitHub test reporters): one `<testsuite>`
-//! per submission and scenario, one `<testcase>` per check, the graded dialogue (secrets
+//! per submission and scenario, one `<testcase>` per check (its `classname`
+//! `<student>.<scenario>`, so a class's cases stay apart), the graded dialogue (secrets
 //! redacted) in `<system-out>`. Messages and POP3 bodies appear there by size only: CI logs
 //! are kept and shared, and what a student's mail said is not theirs to keep.
 
@@ -10,6 +11,7 @@ use super::summary;
 use super::transcript::{self, Bodies};
 use super::{escape, Outcome, SubmissionOutcome};
 use crate::grade::{Grade, Status, Verdict};
+use crate::i18n::messages::report::ReportWord;
 use crate::i18n::Lang;
 
 type Xml = Writer<Vec<u8>>;
@@ -57,8 +59,12 @@ fn text(xml: &mut Xml, value: &str) {
     emit(xml, Event::Text(BytesText::new(&value)));
 }
 
-/// (tests, failures, errors) of one grade.
-fn counts(grade: &Grade) -> (usize, usize, usize) {
+/// (tests, failures, errors) of one grade; an attempt that another one superseded (not the
+/// grade that counts for its scenario or task) fails nothing: its cases are skipped.
+fn counts(grade: &Grade, superseded: bool) -> (usize, usize, usize) {
+    if superseded {
+        return (grade.checks.len().max(1), 0, 0);
+    }
     if grade.verdict == Verdict::Ungradable {
         return (1, 0, 1);
     }
@@ -71,7 +77,8 @@ fn counts_of_submission(submission: &SubmissionOutcome) -> (usize, usize, usize)
     submission
         .grades
         .iter()
-        .map(counts)
+        .enumerate()
+        .map(|(index, grade)| counts(grade, superseded(submission, index)))
         .fold((problems, 0, problems), |a, b| {
             (a.0 + b.0, a.1 + b.1, a.2 + b.2)
         })
@@ -106,18 +113,48 @@ fn write_submission(xml: &mut Xml, submission: &SubmissionOutcome, lang: Lang) {
         }
         emit(xml, Event::End(BytesEnd::new("testsuite")));
     }
-    for grade in &submission.grades {
-        write_grade(xml, submission, grade, lang);
+    for (index, grade) in submission.grades.iter().enumerate() {
+        write_grade(xml, submission, grade, superseded(submission, index), lang);
     }
 }
 
-fn write_grade(xml: &mut Xml, submission: &SubmissionOutcome, grade: &Grade, lang: Lang) {
-    let (tests, failures, errors) = counts(grade);
-    let skipped = grade
-        .checks
-        .iter()
-        .filter(|c| matches!(c.status, Status::Skipped | Status::NotChecked))
-        .count();
+/// Whether the grade at `index` is an attempt another grade superseded: the submission has
+/// a grade that counts for its scenario (or lab task), and it is not this one.
+fn superseded(submission: &SubmissionOutcome, index: usize) -> bool {
+    let counted = &submission.grade.scenarios;
+    let grade = &submission.grades[index];
+    let rival = |s: &crate::pipeline::ScenarioGrade| match &grade.task {
+        Some(task) => {
+            submission
+                .grades
+                .get(s.counted)
+                .and_then(|g| g.task.as_ref())
+                .map(|t| &t.id)
+                == Some(&task.id)
+        }
+        None => s.scenario == grade.scenario,
+    };
+    !counted.iter().any(|s| s.counted == index) && counted.iter().any(rival)
+}
+
+fn write_grade(
+    xml: &mut Xml,
+    submission: &SubmissionOutcome,
+    grade: &Grade,
+    superseded: bool,
+    lang: Lang,
+) {
+    let (tests, failures, errors) = counts(grade, superseded);
+    let skipped = if superseded {
+        tests
+    } else {
+        grade
+            .checks
+            .iter()
+            .filter(|c| matches!(c.status, Status::Skipped | Status::NotChecked))
+            .count()
+    };
+    let classname = format!("{}.{}", submission.id, grade.scenario);
     let session = grade
         .session
         .as_ref()
@@ -157,10 +194,27 @@ fn write_grade(xml: &mut Xml, submission: &SubmissionOutcome, grade: &Grade, lan
     }
     emit(xml, Event::End(BytesEnd::new("properties")));
 
-    if grade.verdict == Verdict::Ungradable {
+    if superseded {
+        let word = ReportWord::Superseded.get(lang);
+        let cases: Vec<&str> = if grade.checks.is_empty() {
+            vec![grade.title.get(lang)]
+        } else {
+            grade.checks.iter().map(|c| c.name.as_str()).collect()
+        };
+        for name in cases {
+            let mut case = BytesStart::new("testcase");
+            push(&mut case, "name", name);
+            push(&mut case, "classname", &classname);
+            emit(xml, Event::Start(case));
+            let mut skipped = BytesStart::new("skipped");
+            push(&mut skipped, "message", word);
+            emit(xml, Event::Empty(skipped));
+            emit(xml, Event::End(BytesEnd::new("testcase")));
+        }
+    } else if grade.verdict == Verdict::Ungradable {
         let mut case = BytesStart::new("testcase");
         push(&mut case, "name", grade.title.get(lang));
-        push(&mut case, "classname", &grade.scenario);
+        push(&mut case, "classname", &classname);
         emit(xml, Event::Start(case));
         let mut error = BytesStart::new("error");
         push(
@@ -172,10 +226,10 @@ fn write_grade(xml: &mut Xml, submission: &SubmissionOutcome, grade: &Grade, lan
         emit(xml, Event::Empty(error));
         emit(xml, Event::End(BytesEnd::new("testcase")));
     }
-    for check in &grade.checks {
+    for check in grade.checks.iter().filter(|_| !superseded) {
         let mut case = BytesStart::new("testcase");
         push(&mut case, "name", &check.name);
-        push(&mut case, "classname", &grade.scenario);
+        push(&mut case, "classname", &classname);
         let status = check.status;
         if status == Status::Passed {
             emit(xml, Event::Empty(case));

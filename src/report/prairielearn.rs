@@ -48,7 +48,24 @@ pub fn render(submission: &SubmissionOutcome, lang: Lang) -> String {
                 summary::verdict_word(&totals, lang)
             ),
             output: output(submission, &counted, lang),
-            tests: counted.iter().flat_map(|g| tests(g, lang)).collect(),
+            tests: if submission.grade.tasks.is_empty() {
+                counted.iter().flat_map(|g| tests(g, lang)).collect()
+            } else {
+                // With a lab: one test per task, its points the task's.
+                submission
+                    .grade
+                    .tasks
+                    .iter()
+                    .map(|task| Test {
+                        name: format!("{} {}", task.id, task.title.get(lang)),
+                        description: task.id.clone(),
+                        points: task.score,
+                        max_points: task.points,
+                        message: summary::task_status_word(task.status).get(lang).to_string(),
+                        output: summary::task_feedback(submission, task, lang),
+                    })
+                    .collect()
+            },
             format_errors: Vec::new(),
         }
     } else {

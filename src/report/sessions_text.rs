@@ -1,65 +1,103 @@
 //! `extract --format text`: every session found, one block each, like Follow Stream.
+//!
+//! Written straight into the output (a buffered writer), formatted with `write!` rather
+//! than strings built per line: a capture can hold hundreds of thousands of exchanges.
 
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use super::{Outcome, SubmissionOutcome};
 use crate::session::{Reading, Session, TlsHandshake, TlsSide};
 
 pub fn render(outcome: &Outcome) -> String {
-    let mut out = String::new();
-    for submission in &outcome.submissions {
-        render_submission(&mut out, submission);
-    }
-    out
+    let mut out = Vec::new();
+    write(outcome, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("the report is UTF-8")
 }
 
-fn render_submission(out: &mut String, submission: &SubmissionOutcome) {
-    for problem in &submission.problems {
-        let _ = writeln!(out, "error: {problem}");
-        if let Some(hint) = &problem.hint {
-            let _ = writeln!(out, "  help: {hint}");
+/// [`render`] into `out`.
+pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+    for submission in &outcome.submissions {
+        write_problems(out, submission)?;
+        let mut sessions = SessionWriter::default();
+        for session in &submission.sessions {
+            sessions.write(out, session)?;
         }
     }
-    let mut previous = None;
-    for (index, session) in submission.sessions.iter().enumerate() {
-        // What the reader learned is the file's: shown once, before its first session.
-        if previous != Some(&session.source.path) {
-            if let Some(reading) = &session.reading {
-                render_reading(out, &session.source.path, reading);
-            }
+    Ok(())
+}
+
+/// A submission's problems, which come before its sessions.
+pub fn write_problems(out: &mut dyn Write, submission: &SubmissionOutcome) -> io::Result<()> {
+    for problem in &submission.problems {
+        writeln!(out, "error: {problem}")?;
+        if let Some(hint) = &problem.hint {
+            writeln!(out, "  help: {hint}")?;
         }
-        previous = Some(&session.source.path);
-        render_session(out, index + 1, session);
+    }
+    Ok(())
+}
+
+/// Writes one submission's sessions one after the other, numbered, as they come.
+#[derive(Default)]
+pub struct SessionWriter {
+    written: usize,
+    previous: Option<std::path::PathBuf>,
+    /// Reused for each command and reply, which are padded or trimmed as a whole.
+    scratch: String,
+}
+
+impl SessionWriter {
+    pub fn write(&mut self, out: &mut dyn Write, session: &Session) -> io::Result<()> {
+        // What the reader learned is the file's: shown once, before its first session.
+        if self.previous.as_ref() != Some(&session.source.path) {
+            if let Some(reading) = &session.reading {
+                render_reading(out, &session.source.path, reading)?;
+            }
+            self.previous = Some(session.source.path.clone());
+        }
+        self.written += 1;
+        render_session(out, self.written, session, &mut self.scratch)
     }
 }
 
 /// How a file's lines were told apart: the markers and how each was read.
-fn render_reading(out: &mut String, path: &std::path::Path, reading: &Reading) {
+fn render_reading(
+    out: &mut dyn Write,
+    path: &std::path::Path,
+    reading: &Reading,
+) -> io::Result<()> {
     let sides: Vec<String> = reading.sides_from.iter().map(|s| s.to_string()).collect();
-    let _ = writeln!(
+    writeln!(
         out,
         "read {}: sides from {}",
         path.display(),
         sides.join(" and ")
-    );
+    )?;
     for marker in &reading.markers {
-        let _ = writeln!(out, "  {marker}");
+        writeln!(out, "  {marker}")?;
     }
+    Ok(())
 }
 
-fn render_session(out: &mut String, number: usize, session: &Session) {
-    let _ = writeln!(
+fn render_session(
+    out: &mut dyn Write,
+    number: usize,
+    session: &Session,
+    scratch: &mut String,
+) -> io::Result<()> {
+    writeln!(
         out,
         "session {number}: {} — {}",
         session.protocol.name().to_uppercase(),
         session.source
-    );
+    )?;
     if let Some(connect) = &session.connect {
-        let port = connect
-            .port
-            .map(|p| format!(" port {p}"))
-            .unwrap_or_default();
-        let _ = writeln!(out, "  connects to {}{port}", connect.host);
+        write!(out, "  connects to {}", connect.host)?;
+        if let Some(port) = connect.port {
+            write!(out, " port {port}")?;
+        }
+        writeln!(out)?;
     }
     for exchange in &session.exchanges {
         let origin = exchange
@@ -68,49 +106,56 @@ fn render_session(out: &mut String, number: usize, session: &Session) {
             .map(|c| c.origin)
             .or(exchange.reply.as_ref().map(|r| r.origin))
             .unwrap_or_default();
-        let command = exchange
-            .command
-            .as_ref()
-            .map_or("(greeting)".to_string(), |c| c.to_string());
-        let reply = exchange
-            .reply
-            .as_ref()
-            .map_or("(no reply)".to_string(), |r| {
-                format!("{} {}", r.code, r.text()).trim_end().to_string()
-            });
-        let _ = writeln!(out, "  {origin:>10}  {command:<40} → {reply}");
+        // `Origin` writes itself without padding, as it always has here.
+        write!(out, "  {origin:>10}  ")?;
+        scratch.clear();
+        match &exchange.command {
+            Some(command) => {
+                let _ = write!(scratch, "{command}");
+            }
+            None => scratch.push_str("(greeting)"),
+        }
+        write!(out, "{scratch:<40} → ")?;
+        scratch.clear();
+        match &exchange.reply {
+            Some(reply) => {
+                let _ = write!(scratch, "{} {}", reply.code, reply.text());
+            }
+            None => scratch.push_str("(no reply)"),
+        }
+        writeln!(out, "{}", scratch.trim_end())?;
     }
     if let Some(tls) = &session.tls {
-        render_tls(out, tls);
+        render_tls(out, tls)?;
     }
     for note in &session.notes {
-        let _ = writeln!(out, "  note ({}): {}", note.origin, note.detail);
+        writeln!(out, "  note ({}): {}", note.origin, note.detail)?;
     }
     if let Some(reading) = session.reading.as_ref().filter(|r| !r.is_sure()) {
         let doubts: Vec<String> = reading.doubts.iter().map(|d| d.to_string()).collect();
-        let _ = writeln!(
+        writeln!(
             out,
             "  unsure how this was read: {}; check the lines above, or mark them C:/S:",
             doubts.join("; ")
-        );
+        )?;
     }
-    out.push('\n');
+    writeln!(out)
 }
 
 /// The handshake: a summary line, then one line per message with its frames.
-fn render_tls(out: &mut String, tls: &TlsHandshake) {
-    let _ = writeln!(out, "  tls: {}", tls.summary());
+fn render_tls(out: &mut dyn Write, tls: &TlsHandshake) -> io::Result<()> {
+    writeln!(out, "  tls: {}", tls.summary())?;
     if let Some(kx) = &tls.key_exchange {
-        let _ = writeln!(out, "    key exchange {kx}");
+        writeln!(out, "    key exchange {kx}")?;
     }
     if let Some(cert) = &tls.certificate {
         let subject = cert.subject.as_deref().unwrap_or("(unparsed)");
         let issuer = cert.issuer.as_deref().unwrap_or("(unparsed)");
-        let _ = writeln!(
+        writeln!(
             out,
             "    certificate {subject}, issued by {issuer} ({} in chain, {} bytes)",
             cert.chain, cert.size
-        );
+        )?;
     }
     for message in &tls.messages {
         let arrow = match message.from {
@@ -127,12 +172,12 @@ fn render_tls(out: &mut String, tls: &TlsHandshake) {
         } else {
             format!("  {}", message.detail)
         };
-        let _ = writeln!(
+        writeln!(
             out,
             "  {:>10}  {arrow} {}{encrypted}{detail}",
             message.origin.to_string(),
             message.name
-        );
+        )?;
     }
     let data = tls.application_data;
     let more = if data.more {
@@ -140,12 +185,13 @@ fn render_tls(out: &mut String, tls: &TlsHandshake) {
     } else {
         ""
     };
-    let _ = writeln!(
+    writeln!(
         out,
         "    application data records: {} from the client, {} from the server{more}",
         data.client, data.server
-    );
+    )?;
     if let Some(why) = &tls.unreadable {
-        let _ = writeln!(out, "    {why}");
+        writeln!(out, "    {why}")?;
     }
+    Ok(())
 }

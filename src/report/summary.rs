@@ -69,6 +69,29 @@ pub fn verdict_of(totals: &Totals) -> ReportWord {
     }
 }
 
+/// What a lab's task says in a per-submission format: its line (score, status, the
+/// section that decided), then why its counted grade lost points, one line each.
+pub fn task_feedback(
+    submission: &SubmissionOutcome,
+    task: &crate::pipeline::TaskGrade,
+    lang: Lang,
+) -> String {
+    let mut out = super::text::task_line(task, lang);
+    let Some(grade) = task.counted.and_then(|i| submission.grades.get(i)) else {
+        return out;
+    };
+    if grade.verdict == Verdict::Ungradable {
+        out.push('\n');
+        out.push_str(&ungradable_reason(grade, lang));
+        return out;
+    }
+    for check in grade.losses() {
+        out.push_str("\n- ");
+        out.push_str(&check_message(check, lang));
+    }
+    out
+}
+
 /// How a lab's task came out, as a word.
 pub fn task_status_word(status: crate::pipeline::TaskStatus) -> ReportWord {
     use crate::pipeline::TaskStatus;

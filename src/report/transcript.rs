@@ -5,7 +5,8 @@
 
 use std::fmt::Write;
 
-use crate::session::{CommandKind, Content, Session};
+use crate::protocol::{smtp, stuff};
+use crate::session::{CommandKind, Content, Reply, ReplyCode, Session};
 
 /// How message and POP3 bodies are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,18 +39,7 @@ pub fn render_with(session: &Session, bodies: Bodies) -> String {
             }
         }
         if let Some(reply) = &exchange.reply {
-            let last = reply.lines.len().saturating_sub(1);
-            if reply.lines.is_empty() {
-                let _ = writeln!(out, "S: {}", reply.code);
-            }
-            for (i, line) in reply.lines.iter().enumerate() {
-                let sep = if i < last && reply.code.smtp().is_some() {
-                    "-"
-                } else {
-                    " "
-                };
-                let _ = writeln!(out, "S: {}{sep}{line}", reply.code);
-            }
+            write_reply(&mut out, reply);
             if let Some(body) = &reply.body {
                 write_body(&mut out, "S", body, bodies);
             }
@@ -58,14 +48,33 @@ pub fn render_with(session: &Session, bodies: Bodies) -> String {
     out
 }
 
+/// A reply as the server sent it: SMTP continuation lines by the protocol's encoder, a POP3
+/// status line (its body follows apart).
+fn write_reply(out: &mut String, reply: &Reply) {
+    match reply.code {
+        ReplyCode::Smtp(code) if !reply.lines.is_empty() => {
+            for line in smtp::encode_reply(code, &reply.lines).lines() {
+                let _ = writeln!(out, "S: {line}");
+            }
+        }
+        _ if reply.lines.is_empty() => {
+            let _ = writeln!(out, "S: {}", reply.code);
+        }
+        _ => {
+            for line in &reply.lines {
+                let _ = writeln!(out, "S: {} {line}", reply.code);
+            }
+        }
+    }
+}
+
 fn write_body(out: &mut String, side: &str, content: &Content, bodies: Bodies) {
     match (&content.bytes, bodies) {
         (Some(bytes), Bodies::Text) => {
-            for line in String::from_utf8_lossy(bytes).lines() {
-                let stuffed = if line.starts_with('.') { "." } else { "" };
-                let _ = writeln!(out, "{side}: {stuffed}{line}");
+            // Dot-stuffed by the protocol, its `.` line included.
+            for line in String::from_utf8_lossy(&stuff(bytes)).lines() {
+                let _ = writeln!(out, "{side}: {line}");
             }
-            let _ = writeln!(out, "{side}: .");
         }
         _ => {
             let size = content

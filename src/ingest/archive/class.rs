@@ -45,6 +45,8 @@ pub struct StudentFiles {
     pub key: String,
     /// The name the LMS wrote, when it wrote one.
     pub name: Option<String>,
+    /// The LMS whose naming the files follow (so `key` is its id), if any.
+    pub lms: Option<super::names::Lms>,
     pub files: Vec<(PathBuf, Vec<u8>)>,
     pub problems: Vec<StudentProblem>,
 }
@@ -132,14 +134,15 @@ fn group(entries: Vec<RawEntry>) -> ClassRead {
             });
             continue;
         };
-        let (key, name) = match parse_entry(top) {
-            Some(lms) => (lms.key, Some(lms.name)),
-            None if entry.parts.len() == 1 => (stem(top), None),
-            None => (top.clone(), None),
+        let (key, name, lms) = match parse_entry(top) {
+            Some(lms) => (lms.key, Some(lms.name), Some(lms.lms)),
+            None if entry.parts.len() == 1 => (stem(top), None, None),
+            None => (top.clone(), None, None),
         };
         let student = students.entry(key.clone()).or_insert_with(|| StudentFiles {
             key,
             name: None,
+            lms,
             ..StudentFiles::default()
         });
         if student.name.is_none() {

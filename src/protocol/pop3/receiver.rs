@@ -79,7 +79,7 @@ mod tests {
             rx.ingest(&mut input),
             ClientInput::Request {
                 request: Ok(Request::Auth {
-                    mechanism: Some("PLAIN".into()),
+                    mechanism: Some(crate::protocol::sasl::Mechanism::Plain),
                     initial: None
                 })
             }

@@ -1,3 +1,4 @@
+use crate::protocol::sasl::Mechanism;
 use crate::protocol::smtp::split_verb;
 use crate::protocol::Verb;
 use crate::session::Secret;
@@ -37,9 +38,9 @@ pub enum Request {
     Quit,
     Capa,
     Stls,
-    /// `mechanism` upper-cased; `initial` as typed (`=` stands for an empty response).
+    /// `initial` as typed (`=` stands for an empty response).
     Auth {
-        mechanism: Option<String>,
+        mechanism: Option<Mechanism>,
         initial: Option<Secret>,
     },
 }
@@ -182,11 +183,11 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
                 initial: None,
             }),
             [mechanism] => Ok(Request::Auth {
-                mechanism: Some(mechanism.to_ascii_uppercase()),
+                mechanism: Some(Mechanism::parse(mechanism)),
                 initial: None,
             }),
             [mechanism, initial] => Ok(Request::Auth {
-                mechanism: Some(mechanism.to_ascii_uppercase()),
+                mechanism: Some(Mechanism::parse(mechanism)),
                 initial: Some(Secret::new(initial)),
             }),
             _ => syntax(Verb::Auth, grammar::AUTH),
@@ -266,14 +267,14 @@ mod tests {
             (
                 "AUTH plain",
                 Request::Auth {
-                    mechanism: Some("PLAIN".into()),
+                    mechanism: Some(Mechanism::Plain),
                     initial: None,
                 },
             ),
             (
                 "AUTH PLAIN AHN0dWRlbnQAc2VjcmV0",
                 Request::Auth {
-                    mechanism: Some("PLAIN".into()),
+                    mechanism: Some(Mechanism::Plain),
                     initial: Some(Secret::new("AHN0dWRlbnQAc2VjcmV0")),
                 },
             ),

@@ -1,16 +1,18 @@
 //! SMTP (RFC 5321) with AUTH (RFC 4954), STARTTLS (RFC 3207), PIPELINING (RFC 2920), BDAT (RFC 3030).
 
 mod bdat;
+mod params;
 mod receiver;
 mod reply;
 mod request;
 mod state;
 
 pub use bdat::{BdatEvent, BdatReceiver};
+pub use params::{parse_mail_param, parse_rcpt_param, MailParam, ParamError, RcptParam};
 pub use receiver::{ClientInput, Limits, Phase, ServerReceiver};
 pub use reply::{
-    is_reply_line, parse_reply_line, ReplyAssembler, ReplyError, ReplyEvent, ReplyLine,
-    ReplyReceiver, SmtpReply, GREETING,
+    encode_reply, is_reply_line, parse_reply_line, ReplyAssembler, ReplyError, ReplyEvent,
+    ReplyLine, ReplyReceiver, SmtpReply, GREETING,
 };
 pub(crate) use request::split_verb;
 pub use request::{grammar, parse_request, Request, SyntaxError};

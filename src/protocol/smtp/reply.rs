@@ -85,15 +85,21 @@ impl SmtpReply {
 
     /// The reply as it goes on the wire, CRLF after each line.
     pub fn to_wire(&self) -> String {
-        let mut out = String::new();
-        let count = self.lines.len().max(1);
-        for index in 0..count {
-            let text = self.lines.get(index).map(String::as_str).unwrap_or("");
-            let sep = if index + 1 == count { ' ' } else { '-' };
-            out.push_str(&format!("{}{sep}{text}\r\n", self.code));
-        }
-        out
+        encode_reply(self.code, &self.lines)
     }
+}
+
+/// A reply's lines as they go on the wire: `250-first`, `250-more`, `250 last`, CRLF after
+/// each; no lines at all is one line with the code alone.
+pub fn encode_reply(code: SmtpCode, lines: &[String]) -> String {
+    let mut out = String::new();
+    let count = lines.len().max(1);
+    for index in 0..count {
+        let text = lines.get(index).map(String::as_str).unwrap_or("");
+        let sep = if index + 1 == count { ' ' } else { '-' };
+        out.push_str(&format!("{code}{sep}{text}\r\n"));
+    }
+    out
 }
 
 /// Collects reply lines until the last one.

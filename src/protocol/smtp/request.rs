@@ -1,3 +1,4 @@
+use crate::protocol::sasl::Mechanism;
 use crate::protocol::Verb;
 use crate::session::Secret;
 
@@ -37,9 +38,9 @@ pub enum Request {
     },
     Quit,
     StartTls,
-    /// `mechanism` upper-cased; `initial` as typed (`=` stands for an empty response).
+    /// `initial` as typed (`=` stands for an empty response).
     Auth {
-        mechanism: String,
+        mechanism: Mechanism,
         initial: Option<Secret>,
     },
 }
@@ -181,7 +182,7 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
             let mut words = rest.split_whitespace();
             match (words.next(), words.next(), words.next()) {
                 (Some(mechanism), initial, None) => Ok(Request::Auth {
-                    mechanism: mechanism.to_ascii_uppercase(),
+                    mechanism: Mechanism::parse(mechanism),
                     initial: initial.map(Secret::new),
                 }),
                 _ => syntax(Verb::Auth, grammar::AUTH),
@@ -338,35 +339,35 @@ mod tests {
             (
                 "AUTH LOGIN",
                 Request::Auth {
-                    mechanism: "LOGIN".into(),
+                    mechanism: Mechanism::Login,
                     initial: None,
                 },
             ),
             (
                 "auth login",
                 Request::Auth {
-                    mechanism: "LOGIN".into(),
+                    mechanism: Mechanism::Login,
                     initial: None,
                 },
             ),
             (
                 "AUTH PLAIN AHN0dWRlbnQAc2VjcmV0",
                 Request::Auth {
-                    mechanism: "PLAIN".into(),
+                    mechanism: Mechanism::Plain,
                     initial: Some(Secret::new("AHN0dWRlbnQAc2VjcmV0")),
                 },
             ),
             (
                 "AUTH PLAIN =",
                 Request::Auth {
-                    mechanism: "PLAIN".into(),
+                    mechanism: Mechanism::Plain,
                     initial: Some(Secret::new("=")),
                 },
             ),
             (
                 "AUTH CRAM-MD5",
                 Request::Auth {
-                    mechanism: "CRAM-MD5".into(),
+                    mechanism: Mechanism::CramMd5,
                     initial: None,
                 },
             ),

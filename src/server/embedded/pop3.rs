@@ -335,7 +335,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 mechanism: Some(mechanism),
                 initial,
             } => {
-                let (mechanism, initial) = (Mechanism::parse(mechanism), initial.clone());
+                let (mechanism, initial) = (mechanism.clone(), initial.clone());
                 return self.auth(&request, mechanism, initial).await;
             }
             _ => self.transaction(&request),

@@ -18,7 +18,8 @@ use super::store::{crlf_lines, Delivery};
 use super::trace::{trace_headers, Envelope, Via};
 use crate::protocol::sasl::{self, Mechanism};
 use crate::protocol::smtp::{
-    self, ClientInput, Hello, Request, ServerReceiver, SmtpReply, SmtpState, SyntaxError,
+    self, parse_mail_param, parse_rcpt_param, ClientInput, Hello, MailParam, ParamError, RcptParam,
+    Request, ServerReceiver, SmtpReply, SmtpState, SyntaxError,
 };
 use crate::protocol::Verb;
 use crate::server::ServerError;
@@ -265,7 +266,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
                 return Ok(Some(Ending::Quit));
             }
             Request::Auth { mechanism, initial } => {
-                let (mechanism, initial) = (Mechanism::parse(mechanism), initial.clone());
+                let (mechanism, initial) = (mechanism.clone(), initial.clone());
                 return self.auth(&request, mechanism, initial).await;
             }
         }
@@ -322,30 +323,33 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
     fn mail(&mut self, from: &str, params: &[String]) -> (u16, String) {
         let mut declared = 0;
         for param in params {
-            let (key, value) = param.split_once('=').unwrap_or((param.as_str(), ""));
-            if key.eq_ignore_ascii_case("SIZE") {
-                match value.parse::<u64>() {
-                    Ok(size) if size > self.shared.config.limits.max_message as u64 => {
-                        return (552, "5.3.4 Message size exceeds fixed limit".to_string());
-                    }
-                    Ok(size) => declared = size as usize,
-                    Err(_) => return (501, "5.5.4 Bad message size syntax".to_string()),
+            match parse_mail_param(param) {
+                Ok(MailParam::Size(size))
+                    if size > self.shared.config.limits.max_message as u64 =>
+                {
+                    return (552, "5.3.4 Message size exceeds fixed limit".to_string());
                 }
-            } else if key.eq_ignore_ascii_case("BODY") {
-                if !value.eq_ignore_ascii_case("7BIT") && !value.eq_ignore_ascii_case("8BITMIME") {
-                    return (501, "5.5.4 Unsupported BODY parameter".to_string());
+                Ok(MailParam::Size(size)) => declared = size as usize,
+                // DSN (RFC 3461) and AUTH= are accepted like Postfix does.
+                Ok(
+                    MailParam::Body(_)
+                    | MailParam::Ret(_)
+                    | MailParam::EnvId(_)
+                    | MailParam::Auth(_)
+                    | MailParam::SmtpUtf8,
+                ) => {}
+                Ok(MailParam::Unknown(_)) => {
+                    return (555, format!("5.5.4 Unsupported option: {param}"));
                 }
-            } else if key.eq_ignore_ascii_case("RET") {
-                // DSN (RFC 3461), accepted like Postfix does.
-                if !value.eq_ignore_ascii_case("FULL") && !value.eq_ignore_ascii_case("HDRS") {
-                    return (501, "5.5.4 Bad RET parameter syntax".to_string());
+                Err(ParamError { keyword }) => {
+                    let text = match keyword.as_str() {
+                        "SIZE" => "5.5.4 Bad message size syntax",
+                        "BODY" => "5.5.4 Unsupported BODY parameter",
+                        "RET" => "5.5.4 Bad RET parameter syntax",
+                        _ => "5.5.4 Bad ENVID parameter syntax",
+                    };
+                    return (501, text.to_string());
                 }
-            } else if key.eq_ignore_ascii_case("ENVID") {
-                if value.is_empty() {
-                    return (501, "5.5.4 Bad ENVID parameter syntax".to_string());
-                }
-            } else if !key.eq_ignore_ascii_case("AUTH") && !key.eq_ignore_ascii_case("SMTPUTF8") {
-                return (555, format!("5.5.4 Unsupported option: {param}"));
             }
         }
         // Postfix refuses MAIL while its queue has less room than a message may need
@@ -588,23 +592,13 @@ fn is_forbidden(verb: &str) -> bool {
 
 /// Postfix's answer to a RCPT parameter it refuses: the DSN ones (RFC 3461) are accepted.
 fn rcpt_param_error(param: &str) -> Option<(u16, String)> {
-    let (key, value) = param.split_once('=').unwrap_or((param, ""));
-    if key.eq_ignore_ascii_case("NOTIFY") {
-        let words: Vec<String> = value.split(',').map(str::to_ascii_uppercase).collect();
-        let never_alone = words.len() == 1 && words[0] == "NEVER";
-        let known = words
-            .iter()
-            .all(|w| matches!(w.as_str(), "SUCCESS" | "FAILURE" | "DELAY"));
-        return (!never_alone && !known)
-            .then(|| (501, "5.5.4 Error: Bad NOTIFY parameter syntax".to_string()));
+    match parse_rcpt_param(param) {
+        Ok(RcptParam::Notify(_) | RcptParam::Orcpt { .. }) => None,
+        Ok(RcptParam::Unknown(_)) => Some((555, format!("5.5.4 Unsupported option: {param}"))),
+        Err(ParamError { keyword }) => {
+            Some((501, format!("5.5.4 Error: Bad {keyword} parameter syntax")))
+        }
     }
-    if key.eq_ignore_ascii_case("ORCPT") {
-        let typed = value
-            .split_once(';')
-            .is_some_and(|(kind, address)| !kind.is_empty() && !address.is_empty());
-        return (!typed).then(|| (501, "5.5.4 Error: Bad ORCPT parameter syntax".to_string()));
-    }
-    Some((555, format!("5.5.4 Unsupported option: {param}")))
 }
 
 /// Postfix's 501 text for a command whose arguments do not parse.
