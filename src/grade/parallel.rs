@@ -3,6 +3,7 @@
 //! not depend on how many cores graded it. On wasm32 (no threads) it is a plain map.
 
 /// Below this many items one thread does the work: starting threads would cost more.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 const MIN_PER_THREAD: usize = 64;
 
 /// `f` applied to every item of `items`, in order, on up to as many threads as the
