@@ -245,3 +245,48 @@ fn junit_counts_a_superseded_attempt_as_skipped_and_names_the_student() {
         );
     }
 }
+
+#[test]
+fn moodle_worksheet_has_names_a_grading_time_and_html_feedback() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let class = dir.path().join("moodle");
+    let folder = class.join("Li Wei_123456_assignsubmission_file_");
+    std::fs::create_dir_all(&folder).expect("folders");
+    std::fs::copy(SEED, folder.join("report.md")).expect("seed");
+    let other = class.join("Wang Fang_123457_assignsubmission_file_");
+    std::fs::create_dir_all(&other).expect("folders");
+    std::fs::write(
+        other.join("a.txt"),
+        "C: EHLO <script>\nS: 250 ok & fine\nC: QUIT\nS: 221 bye\n",
+    )
+    .expect("written");
+    let output = mailgrade(&[
+        "grade",
+        class.to_str().expect("utf-8"),
+        "--lab",
+        "email-lab",
+        "--server",
+        "none",
+        "--format",
+        "moodle-csv",
+    ]);
+    let rows = rows(&output);
+    assert_eq!(rows[0][0], "Identifier");
+    assert_eq!(rows[0][8], "Last modified (grade)");
+    let li = rows
+        .iter()
+        .find(|r| r[0] == "Participant 123456")
+        .expect("Li Wei's row");
+    assert_eq!(li[1], "Li Wei");
+    assert_eq!((li[4].as_str(), li[5].as_str()), ("55.00", "100.00"));
+    assert!(li[8].ends_with(" UTC") && li[8].contains(", "), "{li:?}");
+    for row in &rows[1..] {
+        // HTML: nothing a student wrote is markup; parts are separated by <br>.
+        let feedback = row[9].replace("<br>", "");
+        assert!(
+            !feedback.contains('<') && !feedback.contains('>'),
+            "{row:?}"
+        );
+        assert!(!row[1].is_empty(), "{row:?}");
+    }
+}

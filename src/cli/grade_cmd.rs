@@ -111,7 +111,12 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
                 id: args.assignment_id.as_deref(),
             },
         ),
-        Format::MoodleCsv => report::moodle_csv::render(&outcome, lang),
+        Format::MoodleCsv => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            report::moodle_csv::render_at(&outcome, lang, Some(now))
+        }
         Format::Markdown => report::markdown::render(&outcome, lang),
         Format::Github => report::github::render(&outcome, lang),
         Format::Html => report::html::render(&outcome, lang),

@@ -174,22 +174,34 @@ fn lab_rule(submission: &Value, file: &Path) -> Result<LabRule, CliError> {
 }
 
 /// `--compare`: one line per student whose score is lower now than in `previous` (or who
-/// was gradable then and is not now).
+/// was gradable then and is not now), and one per student who passed then and does not now
+/// (a changed scenario or lab can fail a student at the same score).
 pub fn dropped(previous: &Path, now: &[SubmissionOutcome]) -> Result<Vec<String>, CliError> {
     let document = read_document(previous)?;
-    let mut before: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+    let mut before: BTreeMap<&str, (u32, u32, bool)> = BTreeMap::new();
     for submission in submissions(&document, previous)? {
         let grade = submission_grade(submission, previous)?;
         if let (Some(id), true) = (submission["id"].as_str(), grade.gradable()) {
-            before.insert(id, (grade.score, grade.max_score));
+            before.insert(id, (grade.score, grade.max_score, grade.passed()));
         }
     }
     let mut lines = Vec::new();
     for submission in now {
-        let Some(&(old, old_max)) = before.get(submission.id.as_str()) else {
+        let Some(&(old, old_max, passed)) = before.get(submission.id.as_str()) else {
             continue;
         };
         let grade = &submission.grade;
+        if passed && !grade.passed() {
+            lines.push(format!(
+                "passed → not passed: {}: passed with {old}/{old_max} before, {} now",
+                submission.id,
+                if grade.gradable() {
+                    format!("{}/{} below the pass mark", grade.score, grade.max_score)
+                } else {
+                    "ungradable".to_string()
+                }
+            ));
+        }
         if !grade.gradable() {
             lines.push(format!(
                 "score dropped: {}: {old}/{old_max} before, ungradable now",
@@ -276,6 +288,29 @@ mod tests {
         for verdict in [Verdict::Passed, Verdict::Failed, Verdict::Ungradable] {
             assert!(met.contains(&verdict), "{verdict:?} met");
         }
+    }
+
+    #[test]
+    fn compare_lists_who_passed_before_and_not_now() {
+        let run = graded(false, false);
+        let outcome = Outcome {
+            server: "none".into(),
+            submissions: run,
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let previous = dir.path().join("before.json");
+        std::fs::write(&previous, crate::report::json::render(&outcome)).expect("written");
+        // The same class graded with the lab: the first student (a lone telnet send)
+        // passed before and is now far below the lab's pass mark.
+        let now = graded(false, true);
+        let lines = dropped(&previous, &now).expect("compared");
+        let first = &now[0].id;
+        assert!(
+            lines.iter().any(|l| l.starts_with(&format!(
+                "passed → not passed: {first}: passed with 100/100"
+            ))),
+            "{lines:?}"
+        );
     }
 
     #[test]

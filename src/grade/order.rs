@@ -5,18 +5,15 @@
 //! Asking per refused command from the start cost the square of the session's length (4,000
 //! refused commands took 50 s to grade).
 
-use crate::protocol::pop3::{self, Pop3State};
+use crate::protocol::pop3::Pop3State;
 use crate::protocol::smtp::{self, SmtpState};
+use crate::protocol::Request;
 use crate::scenario::Label;
 use crate::session::{Exchange, Pop3Status, Protocol, ReplyCode, Session};
 
-/// The command line of an exchange as the protocol parser reads it; secrets stay redacted
-/// (a placeholder is enough to know the command's shape).
-fn request_line(exchange: &Exchange) -> Option<String> {
-    let command = exchange.command.as_ref()?;
-    let verb = command.verb()?;
-    let args = command.args().map(ToString::to_string).unwrap_or_default();
-    Some(format!("{verb} {args}").trim_end().to_string())
+/// The request of an exchange's command line, as the protocol read it.
+fn request(exchange: &Exchange) -> Option<&Request> {
+    exchange.command.as_ref()?.request()
 }
 
 /// For each exchange, the id of the order rule its command broke (POP3's with a `pop3-`
@@ -36,7 +33,10 @@ fn smtp_rules(exchanges: &[Exchange]) -> Vec<Option<String>> {
     exchanges
         .iter()
         .map(|exchange| {
-            let request = request_line(exchange).and_then(|l| smtp::parse_request(&l).ok());
+            let request = match request(exchange) {
+                Some(Request::Smtp(request)) => Some(request.clone()),
+                _ => None,
+            };
             let broken = request
                 .as_ref()
                 .and_then(|r| state.check(r).err())
@@ -68,7 +68,10 @@ fn pop3_rules(exchanges: &[Exchange]) -> Vec<Option<String>> {
     exchanges
         .iter()
         .map(|exchange| {
-            let request = request_line(exchange).and_then(|l| pop3::parse_request(&l).ok());
+            let request = match request(exchange) {
+                Some(Request::Pop3(request)) => Some(request),
+                _ => None,
+            };
             let broken = request
                 .as_ref()
                 .and_then(|r| state.check(r).err())

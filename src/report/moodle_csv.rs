@@ -5,12 +5,16 @@
 //! "download all submissions" produces (`Full Name_123456_assignsubmission_file_`), or takes a
 //! numeric submission id as it is. Otherwise the submission id stands in the Identifier
 //! column unchanged, so Moodle reports the row as unknown instead of grading someone else.
+//! `Full name` is the name the download wrote; `Last modified (grade)` the time of grading
+//! ([`render_at`]), so that Moodle takes the row as newer than a grade it has not changed
+//! since; the feedback is HTML (Moodle stores feedback comments as HTML), escaped, its
+//! parts a line each.
 
 use regex::Regex;
 
 use super::summary;
 use super::{Outcome, SubmissionOutcome};
-use crate::i18n::{Lang, Separator};
+use crate::i18n::Lang;
 
 const HEADER: [&str; 10] = [
     "Identifier",
@@ -26,11 +30,20 @@ const HEADER: [&str; 10] = [
 ];
 
 pub fn render(outcome: &Outcome, lang: Lang) -> String {
+    render_at(outcome, lang, None)
+}
+
+/// The worksheet, `Last modified (grade)` set to `graded_at` (seconds since the Unix
+/// epoch) when given.
+pub fn render_at(outcome: &Outcome, lang: Lang, graded_at: Option<i64>) -> String {
+    let modified = graded_at.map(moodle_date).unwrap_or_default();
     let folder =
         Regex::new(r"^(.*?)_(\d+)_assign(?:submission|feedback)_").expect("the pattern is valid");
     let mut rows = vec![HEADER.map(String::from).to_vec()];
     for submission in &outcome.submissions {
-        rows.push(row(submission, &folder, lang));
+        let mut row = row(submission, &folder, lang);
+        row[8].clone_from(&modified);
+        rows.push(row);
     }
     super::csv_text::write(&rows)
 }
@@ -44,6 +57,11 @@ fn row(submission: &SubmissionOutcome, folder: &Regex, lang: Lang) -> Vec<String
         }
         None => (submission.id.clone(), String::new()),
     };
+    let full_name = submission
+        .student
+        .as_ref()
+        .and_then(|s| s.name.clone())
+        .unwrap_or(full_name);
     let totals = summary::totals(submission);
     let grade = if totals.gradable {
         format!("{}.00", totals.score)
@@ -101,5 +119,80 @@ fn feedback(submission: &SubmissionOutcome, lang: Lang) -> String {
             ));
         }
     }
-    parts.join(Separator::Semicolon.get(lang))
+    parts
+        .iter()
+        .map(|part| super::escape::html(part))
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
+/// Moodle's own date and time format (`strftimedatetime`), which its upload reads back:
+/// `Saturday, 05 December 2026, 06:45 PM UTC`.
+fn moodle_date(seconds: i64) -> String {
+    const DAYS: [&str; 7] = [
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+    ];
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let days = seconds.div_euclid(86_400);
+    let secs = seconds.rem_euclid(86_400);
+    // Howard Hinnant's days → civil date.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (hour, minute) = (secs / 3600, secs % 3600 / 60);
+    let (hour12, half) = match hour {
+        0 => (12, "AM"),
+        1..=11 => (hour, "AM"),
+        12 => (12, "PM"),
+        _ => (hour - 12, "PM"),
+    };
+    format!(
+        "{}, {day:02} {} {year}, {hour12:02}:{minute:02} {half} UTC",
+        DAYS[days.rem_euclid(7) as usize],
+        MONTHS[(month - 1) as usize]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates_as_moodle_writes_them() {
+        assert_eq!(
+            super::moodle_date(0),
+            "Thursday, 01 January 1970, 12:00 AM UTC"
+        );
+        assert_eq!(
+            super::moodle_date(1_796_496_300),
+            "Saturday, 05 December 2026, 06:45 PM UTC"
+        );
+        assert_eq!(
+            super::moodle_date(951_782_400),
+            "Tuesday, 29 February 2000, 12:00 AM UTC"
+        );
+    }
 }

@@ -29,7 +29,45 @@ pub(super) struct LineCommand {
 /// `after_credentials`: the command before this line was one with a credential slot (see
 /// [`follows_credentials`]), so a line that is no command is most likely a password typed
 /// on its own.
+///
+/// A line that starts with no verb but has a credential clause inside (`<junk> PASS x`,
+/// `"SENT: AUTH PLAIN x`: a marker the reader did not learn) is read from that clause, so
+/// its secret is one by position.
 pub(super) fn read_line(protocol: Protocol, line: &str, after_credentials: bool) -> LineCommand {
+    let as_is = read_line_as_is(protocol, line, after_credentials);
+    let has_secret = match &as_is.kind {
+        CommandKind::Line { args, .. } => args.secret.is_some(),
+        _ => true,
+    };
+    match embedded_credential(line) {
+        Some(clause) if !has_secret => read_line_as_is(protocol, clause, after_credentials),
+        _ => as_is,
+    }
+}
+
+/// Where a credential clause starts inside a line that opens with no verb: an upper-case
+/// AUTH, AUTHENTICATE, PASS or APOP word with something after it.
+fn embedded_credential(line: &str) -> Option<&str> {
+    let trimmed = line.trim_matches([' ', '\t']);
+    let first = trimmed.split([' ', '\t']).next()?;
+    if super::guess::is_verb(first) {
+        return None;
+    }
+    // Each word's start: the first split piece is the empty one before the blank.
+    let mut start = first.len();
+    for piece in trimmed[first.len()..].split([' ', '\t']) {
+        let end = start + piece.len();
+        let word = piece.trim_start_matches(|c: char| !c.is_ascii_alphabetic());
+        let slot = matches!(word, "AUTH" | "AUTHENTICATE" | "PASS" | "APOP");
+        if slot && !trimmed[end..].trim().is_empty() {
+            return Some(&trimmed[end - word.len()..]);
+        }
+        start = end + 1;
+    }
+    None
+}
+
+fn read_line_as_is(protocol: Protocol, line: &str, after_credentials: bool) -> LineCommand {
     let trimmed = line.trim_matches([' ', '\t']);
     let (written, rest) = trimmed.split_once([' ', '\t']).unwrap_or((trimmed, ""));
     let rest = rest.trim_matches([' ', '\t']);
@@ -115,7 +153,27 @@ fn payload(text: &str) -> CommandKind {
 
 /// A base64 line where a command was expected is a SASL response sent out of turn (the
 /// `334` was not recorded): keep it secret rather than show it as an unknown verb.
+/// The same inside a literal or code span (`'…\r\n'`, `` `…` ``), and a password typed
+/// alone: one long word of letters with digits.
+/// A marker the reader did not learn may stand before it (`&lt;- …`): the last of up to
+/// three words counts.
 fn looks_like_payload(line: &str) -> bool {
+    let words = line.split_whitespace();
+    if words.clone().count() > 3 {
+        return false;
+    }
+    let Some(last) = words.last() else {
+        return false;
+    };
+    let word = super::server::bare(last.trim_end_matches('`'));
+    is_base64_payload(line)
+        || is_base64_payload(word)
+        || (word.len() >= 8
+            && word.bytes().any(|b| b.is_ascii_digit())
+            && super::server::looks_like_password(word))
+}
+
+fn is_base64_payload(line: &str) -> bool {
     line.len() >= 8
         && sasl::looks_like_base64(line)
         && line

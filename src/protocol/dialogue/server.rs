@@ -67,8 +67,37 @@ fn excerpt(text: &str) -> String {
 fn may_hold_credential(text: &str) -> bool {
     const VERBS: [&str; 5] = ["pass", "user", "auth", "apop", "login"];
     let lower = text.trim_start().to_ascii_lowercase();
-    let lower = lower.strip_prefix("c:").unwrap_or(&lower).trim_start();
-    VERBS.iter().any(|verb| lower.starts_with(verb)) || text.split_whitespace().any(looks_encoded)
+    // A verb behind a marker or inside a literal (`C: PASS`, `'PASS …\r\n'`, `b"AUTH …"`,
+    // `-> USER`): any of the first words counts.
+    let opens_verb = lower
+        .split_whitespace()
+        .take(3)
+        .any(|word| VERBS.iter().any(|verb| bare(word).starts_with(verb)));
+    opens_verb || text.split_whitespace().map(bare).any(looks_encoded) || looks_like_password(text)
+}
+
+/// One word with small letters and digits or signs in it (not `PIPE_CONNECT`): what a password typed alone looks like
+/// (a line the reader put on the wrong side loses the USER or PASS that made it one).
+pub(super) fn looks_like_password(text: &str) -> bool {
+    let word = text.trim();
+    let has = |f: fn(&char) -> bool| word.chars().any(|c| f(&c));
+    !word.is_empty()
+        && !word.contains(char::is_whitespace)
+        && has(char::is_ascii_lowercase)
+        && (has(char::is_ascii_digit) || has(char::is_ascii_punctuation))
+}
+
+/// A word without what a log wraps it in: a marker's punctuation before it, a literal's
+/// `b'` and closing quote, an escaped line end.
+pub(super) fn bare(word: &str) -> &str {
+    let word = word.trim_start_matches(|c: char| !c.is_ascii_alphanumeric() && c != '+');
+    let word = match word.strip_prefix(['b', 'B']) {
+        Some(rest) if rest.starts_with(['\'', '"']) => &rest[1..],
+        _ => word,
+    };
+    let word = word.trim_end_matches(['\'', '"', ',', ')', ']']);
+    let word = word.strip_suffix("\\r\\n").unwrap_or(word);
+    word.strip_suffix("\\n").unwrap_or(word)
 }
 
 /// Base64 with the marks of an encoding (digits, padding), not a plain word like `response`
