@@ -2,7 +2,14 @@
 //!
 //! ```text
 //! cargo bench --bench text -- [--runs 3] [--seconds 1] [--lines 150000] [--only GROUP]
+//!                               [--against OLD_BINARY]
 //! ```
+//!
+//! `--against OLD_BINARY` adds, for each group, the same bytes read by the binary of another
+//! commit (`OLD_BINARY extract FILE --format json`, the group's files written to a
+//! temporary folder; best of `--runs` whole passes), and this commit's `mailgrade` binary the
+//! same way, side by side in one run: both figures include start-up and JSON output, so
+//! they compare with each other, not with the in-memory column.
 //!
 //! Reads every transcript input the project has, bytes already in memory, one group at a
 //! time: `../shared/corpus/transcripts` (read in place), `examples/`, `tests/fixtures/
@@ -21,6 +28,8 @@ struct Options {
     lines: usize,
     /// Only the groups whose name contains this (for a profiler).
     only: Option<String>,
+    /// Another commit's binary to compare with, run on the same files.
+    against: Option<PathBuf>,
 }
 
 fn options() -> Options {
@@ -29,6 +38,7 @@ fn options() -> Options {
         seconds: 1.0,
         lines: 150_000,
         only: None,
+        against: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -38,6 +48,7 @@ fn options() -> Options {
             "--seconds" => options.seconds = value.and_then(|v| v.parse().ok()).unwrap_or(1.0),
             "--lines" => options.lines = value.and_then(|v| v.parse().ok()).unwrap_or(150_000),
             "--only" => options.only = value,
+            "--against" => options.against = value.map(PathBuf::from),
             // `cargo bench` passes `--bench`; anything else unknown is ignored too.
             _ => {}
         }
@@ -176,6 +187,47 @@ fn measure(group: &Group, options: &Options) -> (f64, usize) {
     (best, sessions)
 }
 
+fn old_name(options: &Options) -> String {
+    options
+        .against
+        .as_ref()
+        .map_or(String::new(), |p| p.display().to_string())
+}
+
+/// MB/s of the best of `runs` passes of `binary extract` over the group's files.
+fn measure_binary(binary: &Path, group: &Group, runs: u32) -> f64 {
+    let dir = std::env::temp_dir().join(format!("mailgrade-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let files: Vec<PathBuf> = group
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, (path, bytes))| {
+            let name = path
+                .file_name()
+                .map_or("input.txt".into(), |n| n.to_owned());
+            let file = dir.join(format!("{i}-{}", name.to_string_lossy()));
+            std::fs::write(&file, bytes).expect("a bench input written");
+            file
+        })
+        .collect();
+    let mut best = f64::INFINITY;
+    for _ in 0..runs {
+        let start = Instant::now();
+        for file in &files {
+            let _ = std::process::Command::new(binary)
+                .args(["extract", "--format", "json"])
+                .arg(file)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status();
+        }
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    group.bytes() as f64 / 1e6 / best
+}
+
 fn main() {
     let options = options();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -215,5 +267,18 @@ fn main() {
             sessions,
             rate
         );
+        if let Some(old) = &options.against {
+            let this = Path::new(env!("CARGO_BIN_EXE_mailgrade"));
+            let (new, old) = (
+                measure_binary(this, group, options.runs),
+                measure_binary(old, group, options.runs),
+            );
+            println!(
+                "  {:<18} binaries: this {new:.2} MB/s, {} {old:.2} MB/s ({:+.0} %)",
+                "",
+                old_name(&options),
+                (new / old - 1.0) * 100.0
+            );
+        }
     }
 }
