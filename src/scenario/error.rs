@@ -59,6 +59,9 @@ pub struct ScenarioErrors {
     pub kind: &'static str,
 }
 
+/// Errors reported for one file; the rest are counted.
+const MAX_ERRORS: usize = 100;
+
 impl ScenarioErrors {
     pub(super) fn single(name: &str, error: ScenarioError) -> Self {
         ScenarioErrors {
@@ -66,6 +69,33 @@ impl ScenarioErrors {
             text: String::new(),
             errors: vec![error],
             kind: "scenario",
+        }
+    }
+
+    /// The errors found in one file's `text`, in the file's order, each once, and at most
+    /// `MAX_ERRORS` of them: each rendered error walks the whole text, so a file with
+    /// thousands of broken steps would take minutes to report.
+    pub(super) fn collected(
+        name: &str,
+        text: &str,
+        mut errors: Vec<ScenarioError>,
+        kind: &'static str,
+    ) -> Self {
+        errors.sort_by_key(|e| e.span.map(|s| (s.line, s.column)));
+        errors.dedup();
+        if errors.len() > MAX_ERRORS {
+            let more = errors.len() - MAX_ERRORS;
+            errors.truncate(MAX_ERRORS);
+            errors.push(ScenarioError::new(
+                "too-many-errors",
+                format!("{more} more errors not shown"),
+            ));
+        }
+        ScenarioErrors {
+            name: name.to_string(),
+            text: text.to_string(),
+            errors,
+            kind,
         }
     }
 
@@ -101,5 +131,28 @@ impl ScenarioErrors {
 impl fmt::Display for ScenarioErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render(Style::Plain))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_come_in_the_files_order_once_each_and_past_the_cap_only_counted() {
+        let at =
+            |line: u32| ScenarioError::new("bad", "bad").at(Some(Span::new(line, 1, 0)), "here");
+        let mut found: Vec<_> = (1..=MAX_ERRORS as u32 + 20).rev().map(at).collect();
+        found.push(at(1));
+        let errors = ScenarioErrors::collected("f.yaml", "", found, "lab");
+        assert_eq!(errors.errors.len(), MAX_ERRORS + 1);
+        assert_eq!(errors.errors[0].span, Some(Span::new(1, 1, 0)));
+        assert_eq!(errors.errors[1].span, Some(Span::new(2, 1, 0)));
+        let last = errors.errors.last().unwrap();
+        assert_eq!(
+            (last.code, last.message.as_str()),
+            ("too-many-errors", "20 more errors not shown")
+        );
+        assert_eq!(errors.kind, "lab");
     }
 }

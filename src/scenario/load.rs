@@ -33,9 +33,6 @@ const BUILTINS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Errors reported for one file; the rest are counted.
-const MAX_ERRORS: usize = 100;
-
 /// Loads a scenario from YAML text; `name` is what diagnostics show after `-->`.
 pub fn load_str(name: &str, text: &str) -> Result<Scenario, ScenarioErrors> {
     let mut errors = Vec::new();
@@ -43,26 +40,7 @@ pub fn load_str(name: &str, text: &str) -> Result<Scenario, ScenarioErrors> {
         .and_then(|parsed| validate::build(parsed, name, &mut errors));
     match scenario {
         Some(scenario) if errors.is_empty() => Ok(scenario),
-        _ => {
-            errors.sort_by_key(|e| e.span.map(|s| (s.line, s.column)));
-            errors.dedup();
-            // Each rendered error walks the whole text: a file with thousands of broken
-            // steps would take minutes to report.
-            if errors.len() > MAX_ERRORS {
-                let more = errors.len() - MAX_ERRORS;
-                errors.truncate(MAX_ERRORS);
-                errors.push(ScenarioError::new(
-                    "too-many-errors",
-                    format!("{more} more errors not shown"),
-                ));
-            }
-            Err(ScenarioErrors {
-                name: name.to_string(),
-                text: text.to_string(),
-                errors,
-                kind: "scenario",
-            })
-        }
+        _ => Err(ScenarioErrors::collected(name, text, errors, "scenario")),
     }
 }
 

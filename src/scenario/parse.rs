@@ -61,21 +61,8 @@ pub(super) fn parse<'text>(
         depth: MAX_NESTING,
         expanded: MAX_EXPANDED,
     };
-    let doc = match Document::parse(text, limits) {
-        Ok(doc) => doc,
-        Err(err) => {
-            errors.push(tree_error(err));
-            return None;
-        }
-    };
+    let (doc, top) = read_tree::<RawScenario>(text, limits, errors)?;
     let root = doc.root();
-    let top = match yaml::from_node::<RawScenario>(&doc, root) {
-        Ok(top) => Some(top),
-        Err(err) => {
-            errors.push(value_error(err));
-            None
-        }
-    };
     let protocol = doc
         .entry(root, "protocol")
         .and_then(|(_, node)| yaml::from_node::<RawProtocol>(&doc, node).ok());
@@ -112,6 +99,31 @@ pub(super) fn parse<'text>(
         steps,
         doc,
     })
+}
+
+/// `text` as a tree, and its top level read as `T`. No tree when the text is no single,
+/// affordable YAML document; a tree without `T` when only the top level's values are wrong,
+/// so that the caller can still look for errors further down. Errors go to `errors`.
+pub(super) fn read_tree<'text, T: serde::de::DeserializeOwned>(
+    text: &'text str,
+    limits: Limits,
+    errors: &mut Vec<ScenarioError>,
+) -> Option<(Document<'text>, Option<T>)> {
+    let doc = match Document::parse(text, limits) {
+        Ok(doc) => doc,
+        Err(err) => {
+            errors.push(tree_error(err));
+            return None;
+        }
+    };
+    let top = match yaml::from_node::<T>(&doc, doc.root()) {
+        Ok(top) => Some(top),
+        Err(err) => {
+            errors.push(value_error(err));
+            None
+        }
+    };
+    Some((doc, top))
 }
 
 /// A text that is no single, affordable YAML document.

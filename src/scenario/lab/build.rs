@@ -7,7 +7,7 @@ use super::model::{Lab, Task};
 use super::raw::{RawLab, RawTask};
 use crate::diagnostic::{did_you_mean, Span};
 use crate::scenario::error::ScenarioError;
-use crate::scenario::parse::{tree_error, value_error};
+use crate::scenario::parse::{read_tree, value_error};
 use crate::scenario::yaml::{self, Document, Limits};
 use crate::scenario::{self as scenarios, Scenario};
 
@@ -45,21 +45,8 @@ pub(super) fn build(
         depth: 32,
         expanded: 2 * MAX_LAB_BYTES as u64,
     };
-    let doc = match Document::parse(text, limits) {
-        Ok(doc) => doc,
-        Err(err) => {
-            errors.push(tree_error(err));
-            return None;
-        }
-    };
+    let (doc, top) = read_tree::<RawLab>(text, limits, errors)?;
     let root = doc.root();
-    let top = match yaml::from_node::<RawLab>(&doc, root) {
-        Ok(top) => Some(top),
-        Err(err) => {
-            errors.push(value_error(err));
-            None
-        }
-    };
     let items = doc
         .entry(root, "tasks")
         .map_or(&[][..], |(_, tasks)| doc.items(tasks));

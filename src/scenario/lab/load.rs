@@ -10,9 +10,6 @@ use crate::scenario::error::{ScenarioError, ScenarioErrors};
 /// The labs that ship with mailgrade, by name.
 const BUILTINS: &[(&str, &str)] = &[("email-lab", include_str!("../../../labs/email-lab.yaml"))];
 
-/// Errors reported for one file; the rest are counted.
-const MAX_ERRORS: usize = 100;
-
 /// Loads a lab from YAML text; `name` is what diagnostics show after `-->`, `base` the folder
 /// its scenario files are relative to.
 pub fn load_str(name: &str, text: &str, base: Option<&Path>) -> Result<Lab, ScenarioErrors> {
@@ -20,24 +17,7 @@ pub fn load_str(name: &str, text: &str, base: Option<&Path>) -> Result<Lab, Scen
     let lab = build(text, base, &mut errors);
     match lab {
         Some(lab) if errors.is_empty() => Ok(lab),
-        _ => {
-            errors.sort_by_key(|e| e.span.map(|s| (s.line, s.column)));
-            errors.dedup();
-            if errors.len() > MAX_ERRORS {
-                let more = errors.len() - MAX_ERRORS;
-                errors.truncate(MAX_ERRORS);
-                errors.push(ScenarioError::new(
-                    "too-many-errors",
-                    format!("{more} more errors not shown"),
-                ));
-            }
-            Err(ScenarioErrors {
-                name: name.to_string(),
-                text: text.to_string(),
-                errors,
-                kind: "lab",
-            })
-        }
+        _ => Err(ScenarioErrors::collected(name, text, errors, "lab")),
     }
 }
 
