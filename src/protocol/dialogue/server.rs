@@ -81,8 +81,13 @@ fn may_hold_credential(text: &str) -> bool {
 pub(super) fn looks_like_password(text: &str) -> bool {
     let word = text.trim();
     let has = |f: fn(&char) -> bool| word.chars().any(|c| f(&c));
+    // Typed passwords are printable: control characters, U+FFFD and the Control Pictures
+    // that stand for them mark binary junk, which stays shown so a TA can see it.
+    let unprintable =
+        |c: char| c.is_control() || c == '\u{FFFD}' || ('\u{2400}'..='\u{243F}').contains(&c);
     !word.is_empty()
         && !word.contains(char::is_whitespace)
+        && !word.contains(unprintable)
         && has(char::is_ascii_lowercase)
         && (has(char::is_ascii_digit) || has(char::is_ascii_punctuation))
 }
