@@ -60,10 +60,24 @@ async fn each_student_gets_their_own_feedback() {
     let stdout = String::from_utf8_lossy(&dry.stdout);
     for s in &students {
         assert!(
-            stdout.contains(&format!("to: {} <{}@lab.test>", s.name, s.id)),
+            stdout.contains(&format!("To: \"{}\" <{}@lab.test>\n", s.name, s.id)),
             "{stdout}"
         );
+        assert!(stdout.contains(&format!("Dear {},", s.name)), "{stdout}");
     }
+    // Headers and body, exactly what would be sent; never the password.
+    for header in [
+        "From: \"Networks TA\" <ta@lab.test>\n",
+        "Subject: Email lab: your feedback\n",
+        "Content-Type: text/plain; charset=utf-8\n",
+        "Date: ",
+    ] {
+        assert_eq!(stdout.matches(header).count(), 6, "{header}: {stdout}");
+    }
+    assert!(
+        !stdout.contains("ta-secret")
+            && !String::from_utf8_lossy(&dry.stderr).contains("ta-secret")
+    );
     for s in &students {
         let mailbox = server.mailbox(&format!("{}@lab.test", s.id)).await.unwrap();
         assert!(mailbox.is_empty(), "dry run sent nothing");
@@ -76,6 +90,10 @@ async fn each_student_gets_their_own_feedback() {
     let stderr = String::from_utf8_lossy(&sent.stderr);
     assert_eq!(sent.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("sent 6 message(s)"), "{stderr}");
+    assert!(
+        stderr.contains("(no TLS), logging in as ta@lab.test"),
+        "{stderr}"
+    );
     assert!(
         !stderr.contains("ta-secret")
             && !String::from_utf8_lossy(&sent.stdout).contains("ta-secret")
@@ -115,6 +133,9 @@ fn notify(dir: &std::path::Path, port: &str, send: bool) -> std::process::Output
         "127.0.0.1",
         "--smtp-port",
         port,
+        // The embedded server speaks no TLS; a login in clear is allowed to loopback only.
+        "--tls",
+        "none",
         "--from",
         "Networks TA <ta@lab.test>",
         "--user",
@@ -134,7 +155,7 @@ fn notify(dir: &std::path::Path, port: &str, send: bool) -> std::process::Output
 }
 
 #[test]
-fn notify_refuses_without_a_sender_or_password() {
+fn notify_refuses_settings_that_cannot_be_used_or_would_leak_the_password() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "roster.csv", b"id,name,email\n1,A,a@lab.test\n");
     write(
@@ -142,10 +163,11 @@ fn notify_refuses_without_a_sender_or_password() {
         "results.json",
         br#"{"schema":"mailgrade/v1","tool":{},"server":"none","submissions":[{"id":"1","passed":false,"grades":[],"problems":[]}]}"#,
     );
-    let cases: [(&[&str], &str); 3] = [
-        (&["--send"], "--send needs --from"),
+    let login: &[&str] = &["--user", "ta", "--password-env", "TA_PW"];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--send"], "--from <ADDRESS>"),
         (
-            &[
+            vec![
                 "--send",
                 "--from",
                 "ta@lab.test",
@@ -156,7 +178,78 @@ fn notify_refuses_without_a_sender_or_password() {
             ],
             "NOPE_UNSET_VAR",
         ),
-        (&["--password", "x"], "unexpected argument"),
+        (
+            vec!["--from", "ta@lab.test", "--password", "x"],
+            "unexpected argument",
+        ),
+        (
+            vec!["--from", "ta@lab.test", "--user", "ta"],
+            "--user needs --password-env VAR or --password-file FILE",
+        ),
+        (
+            vec![
+                "--from",
+                "ta@lab.test",
+                "--password-env",
+                "TA_PW",
+                "--password-file",
+                "pw",
+            ],
+            "both given",
+        ),
+        (
+            vec!["--from", "not an address"],
+            "--from `not an address` is not an address",
+        ),
+        // A login in clear to a server elsewhere is refused, in the dry run already and with
+        // --send before any connection (`.invalid` never resolves: nothing could be reached).
+        (
+            [
+                &[
+                    "--from",
+                    "ta@lab.test",
+                    "--tls",
+                    "none",
+                    "--smtp-host",
+                    "mail.invalid",
+                ],
+                login,
+            ]
+            .concat(),
+            "refusing to send the password of `ta` over a plain connection to mail.invalid:9",
+        ),
+        (
+            [
+                &[
+                    "--send",
+                    "--from",
+                    "ta@lab.test",
+                    "--tls",
+                    "none",
+                    "--smtp-host",
+                    "mail.invalid",
+                ],
+                login,
+            ]
+            .concat(),
+            "refusing to send the password of `ta` over a plain connection to mail.invalid:9",
+        ),
+        (
+            [
+                &[
+                    "--send",
+                    "--from",
+                    "ta@lab.test",
+                    "--tls",
+                    "none",
+                    "--smtp-host",
+                    "10.1.2.3",
+                ],
+                login,
+            ]
+            .concat(),
+            "help: use --tls starttls (port 587, the default) or --tls implicit (port 465)",
+        ),
     ];
     for (extra, expected) in cases {
         let mut args = vec![
@@ -167,10 +260,20 @@ fn notify_refuses_without_a_sender_or_password() {
             "--smtp-port",
             "9",
         ];
-        args.extend_from_slice(extra);
-        let output = mailgrade(dir.path(), &args);
+        args.extend_from_slice(&extra);
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_mailgrade"))
+            .current_dir(dir.path())
+            .args(&args)
+            .env("TA_PW", "ta-secret")
+            .output()
+            .unwrap();
         assert_eq!(output.status.code(), Some(2), "{extra:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(expected), "{extra:?}: {stderr}");
+        assert!(!stderr.contains("ta-secret"), "{stderr}");
+        assert!(
+            output.stdout.is_empty(),
+            "{extra:?}: nothing is printed as if sent"
+        );
     }
 }

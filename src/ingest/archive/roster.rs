@@ -4,9 +4,12 @@
 //! A CSV file with a header row. Columns, in any order, names case-insensitive:
 //! `id` (required; also `student_id`, `student id`, `sis user id`), `name`, `email`, and
 //! `lms_id` (also `participant`, `participant id`, `user id`, `canvas id`): Moodle's
-//! participant number or Canvas's user id, when it differs from `id`.
+//! participant number or Canvas's user id, when it differs from `id`; `lang` (also
+//! `language`): the language `mailgrade notify` writes to that student in (`en`, `zh-CN`).
 
 use std::path::{Path, PathBuf};
+
+use crate::i18n::Lang;
 
 /// One student of the class.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -15,6 +18,8 @@ pub struct RosterRow {
     pub name: String,
     pub email: String,
     pub lms_id: String,
+    /// The language the student reads feedback in, when the roster says.
+    pub lang: Option<Lang>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -74,6 +79,7 @@ impl Roster {
             "user id",
             "canvas id",
         ]);
+        let lang = column(&["lang", "language"]);
         let mut rows = Vec::new();
         for (index, record) in reader.records().enumerate() {
             let line = index as u64 + 2;
@@ -88,6 +94,15 @@ impl Roster {
                 name: cell(name),
                 email: cell(email),
                 lms_id: cell(lms_id),
+                lang: match cell(lang).as_str() {
+                    "" => None,
+                    tag => Some(language(tag).ok_or_else(|| {
+                        invalid(
+                            line,
+                            format!("unknown language `{tag}` in `lang` (en or zh-CN)"),
+                        )
+                    })?),
+                },
             };
             if row.id.is_empty() {
                 if record.iter().all(|c| c.trim().is_empty()) {
@@ -125,6 +140,20 @@ impl Roster {
     /// The row with this student id.
     pub fn by_id(&self, id: &str) -> Option<&RosterRow> {
         self.rows.iter().find(|r| r.id == id)
+    }
+}
+
+/// The language a roster's `lang` cell names: a BCP 47 tag (`en`, `en-GB`, `zh-CN`,
+/// `zh-Hans`, any case, `_` or `-`) or the language's name.
+fn language(tag: &str) -> Option<Lang> {
+    let tag = tag.to_lowercase().replace('_', "-");
+    let primary = tag.split('-').next().unwrap_or_default();
+    match primary {
+        "en" | "english" => Some(Lang::En),
+        // Traditional-script tags are not Simplified Chinese: no catalogue for them.
+        "zh" if tag.contains("tw") || tag.contains("hk") || tag.contains("hant") => None,
+        "zh" | "chinese" | "中文" | "简体中文" | "汉语" => Some(Lang::ZhCn),
+        _ => None,
     }
 }
 
@@ -174,10 +203,25 @@ mod tests {
                 "line 3: student id `1` appears twice",
             ),
             ("id,name\n,a\n", "line 2: empty `id`"),
+            (
+                "id,lang\n1,en\n2,fr\n",
+                "line 3: unknown language `fr` in `lang` (en or zh-CN)",
+            ),
         ];
         for (csv, expected) in cases {
             let error = Roster::parse(Path::new("r.csv"), csv.as_bytes()).unwrap_err();
             assert!(error.to_string().contains(expected), "{error}");
         }
+    }
+
+    #[test]
+    fn reads_each_students_language() {
+        let csv = "id,Language\n1,zh-CN\n2,EN\n3,\n4,zh_Hans\n5,中文\n6,en-GB\n";
+        let roster = Roster::parse(Path::new("r.csv"), csv.as_bytes()).unwrap();
+        let langs: Vec<_> = roster.rows.iter().map(|r| r.lang).collect();
+        let (en, zh) = (Some(Lang::En), Some(Lang::ZhCn));
+        assert_eq!(langs, [zh, en, None, zh, zh, en]);
+        let traditional = Roster::parse(Path::new("r.csv"), b"id,lang\n1,zh-TW\n");
+        assert!(traditional.is_err(), "no catalogue for Traditional Chinese");
     }
 }
