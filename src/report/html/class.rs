@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use super::page;
 use crate::i18n::messages::report::{ReportMessage, ReportWord};
 use crate::i18n::Lang;
 use crate::report::escape::html as esc;
@@ -117,7 +118,7 @@ pub fn render(outcome: &Outcome, lang: Lang) -> String {
     } else {
         let _ = write!(
             out,
-            r#"<table class="mistakes"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"#,
+            r#"<div class="scroll"><table class="mistakes"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"#,
             ReportWord::Scenario.get(lang),
             ReportWord::Check.get(lang),
             ReportWord::StudentCount.get(lang),
@@ -131,27 +132,41 @@ pub fn render(outcome: &Outcome, lang: Lang) -> String {
                 esc(check)
             );
         }
-        out.push_str("</table>");
+        out.push_str("</table></div>");
     }
+    let names = outcome.submissions.iter().any(|s| page::name(s).is_some());
     let _ = write!(
         out,
-        r#"<h3>{}</h3><table class="students"><tr><th>{}</th><th>{}</th><th>{}</th></tr>"#,
+        r#"<h3>{}</h3><div class="scroll"><table class="students"><tr><th>{}</th>{}<th>{}</th><th>{}</th></tr>"#,
         ReportWord::Students.get(lang),
         ReportWord::Submission.get(lang),
+        if names {
+            format!("<th>{}</th>", ReportWord::StudentName.get(lang))
+        } else {
+            String::new()
+        },
         ReportWord::Score.get(lang),
         ReportWord::Result.get(lang),
     );
     for (index, submission) in outcome.submissions.iter().enumerate() {
         let totals = summary::totals(submission);
+        let name = if names {
+            format!(
+                "<td>{}</td>",
+                esc(page::name(submission).unwrap_or_default())
+            )
+        } else {
+            String::new()
+        };
         let _ = write!(
             out,
-            r##"<tr><td><a href="#s{}">{}</a></td><td class="num">{}</td><td>{}</td></tr>"##,
+            r##"<tr><td><a href="#s{}">{}</a></td>{name}<td class="num">{}</td><td>{}</td></tr>"##,
             index + 1,
             esc(&submission.id),
             summary::score_text(&totals),
             summary::verdict_word(&totals, lang)
         );
     }
-    out.push_str("</table></section>");
+    out.push_str("</table></div></section>");
     out
 }

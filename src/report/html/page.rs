@@ -11,14 +11,15 @@ use crate::report::summary;
 use crate::report::{Outcome, SubmissionOutcome};
 
 const STYLE: &str = r#"
-body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1000px;padding:0 1rem;color:#1d2330;background:#fff}
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1000px;padding:0 1rem;color:#1d2330;background:#fff;overflow-wrap:break-word}
+.scroll{overflow-x:auto;max-width:100%;margin:.5rem 0}.name{font-weight:normal}
 h1{font-size:1.6rem}h2{border-bottom:1px solid #d5d9e0;padding-bottom:.3rem;margin-top:2.5rem}
 .badge{display:inline-block;padding:.1rem .6rem;border-radius:1rem;font-size:.9rem;color:#fff}
 .passed{background:#1a7f37}.failed{background:#cf222e}.ungradable{background:#9a6700}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d5d9e0;padding:.25rem .6rem;text-align:left;vertical-align:top}
 td.num{text-align:right}code{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;font-size:.9em}
 .loss{color:#a40e26}.where{color:#57606a;font-size:.85rem}.problem{color:#a40e26}
-.ladder{display:block;margin:.5rem 0;max-width:100%;height:auto}
+.ladder{display:block;width:100%;min-width:560px;max-width:940px;height:auto}
 .ladder text{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,"Noto Sans Mono CJK SC",monospace;font-size:12px;fill:#1d2330}
 .ladder .lane-head{fill:#eef1f5;stroke:#8c959f}.ladder .lane-name{font-weight:bold}
 .ladder .lifeline{stroke:#8c959f;stroke-dasharray:4 4}
@@ -28,7 +29,8 @@ td.num{text-align:right}code{font-family:ui-monospace,"SFMono-Regular",Menlo,Con
 .ladder .arrow.fail line{stroke:#cf222e;stroke-width:2.5}.ladder .arrow.fail polygon{fill:#cf222e}.ladder .arrow.fail text{fill:#cf222e;font-weight:bold}
 .ladder .note.fail{fill:#cf222e}.ladder .origin,.ladder .no-reply{fill:#6e7781;font-size:11px}
 .ladder .missing rect{fill:#fff0f0;stroke:#cf222e;stroke-dasharray:5 3}.ladder .missing text{fill:#cf222e}
-.histogram rect{fill:#0969da}.histogram text{font-size:12px;fill:#1d2330}.histogram .axis{stroke:#57606a}
+.histogram{display:block;max-width:100%;height:auto}.histogram rect{fill:#0969da}
+@media (max-width:600px){body{margin:1rem auto;padding:0 .6rem}h1{font-size:1.3rem}h2{font-size:1.2rem}td,th{padding:.2rem .4rem}}.histogram text{font-size:12px;fill:#1d2330}.histogram .axis{stroke:#57606a}
 "#;
 
 /// The whole outcome as one HTML document, texts in `lang`.
@@ -57,6 +59,15 @@ pub fn render(outcome: &Outcome, lang: Lang) -> String {
     out
 }
 
+/// The student's full name (the roster's, else the LMS's), when known.
+pub(super) fn name(submission: &SubmissionOutcome) -> Option<&str> {
+    submission
+        .student
+        .as_ref()
+        .and_then(|s| s.name.as_deref())
+        .filter(|n| !n.trim().is_empty())
+}
+
 fn badge(verdict: &str, class: &str) -> String {
     format!(r#"<span class="badge {class}">{verdict}</span>"#)
 }
@@ -70,8 +81,11 @@ fn student(out: &mut String, number: usize, submission: &SubmissionOutcome, lang
     };
     let _ = write!(
         out,
-        r#"<section class="student" id="s{number}"><h2>{} — {} {}</h2>"#,
+        r#"<section class="student" id="s{number}"><h2>{}{} — {} {}</h2>"#,
         esc(&submission.id),
+        name(submission)
+            .map(|name| format!(r#" <span class="name">{}</span>"#, esc(name)))
+            .unwrap_or_default(),
         summary::score_text(&totals),
         badge(summary::verdict_word(&totals, lang), class)
     );
@@ -102,7 +116,12 @@ fn student(out: &mut String, number: usize, submission: &SubmissionOutcome, lang
         );
         // The ladder shows the replies the grade rests on: the replay server's, when replayed.
         let shown = submission.replayed.get(&index).unwrap_or(session);
-        out.push_str(&ladder::render(shown, grade, lang));
+        // Ladders scale down to the width of a phone's screen, then scroll in their own box.
+        let _ = write!(
+            out,
+            r#"<div class="scroll">{}</div>"#,
+            ladder::render(shown, grade, lang)
+        );
         if let Some(grade) = grade {
             grade_block(out, grade, lang);
         }
