@@ -71,6 +71,7 @@ async fn each_student_gets_their_own_feedback() {
         "Subject: Email lab: your feedback\n",
         "Content-Type: text/plain; charset=utf-8\n",
         "Date: ",
+        ".mailgrade-notify@lab.test>\n",
     ] {
         assert_eq!(stdout.matches(header).count(), 6, "{header}: {stdout}");
     }

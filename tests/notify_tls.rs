@@ -224,6 +224,7 @@ async fn sends_over(mode: Mode) {
     let stderr = String::from_utf8_lossy(&untrusted.stderr);
     assert!(stderr.contains("not sent to anna@lab.test"), "{stderr}");
     assert!(stderr.to_lowercase().contains("certificate"), "{stderr}");
+    assert!(stderr.contains("help: "), "{stderr}");
     no_password(&untrusted);
     assert!(server.mailbox("anna@lab.test").await.unwrap().is_empty());
 

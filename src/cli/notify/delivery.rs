@@ -224,10 +224,15 @@ impl Delivery {
         });
         eprintln!("sent {sent} message(s) through {}", self.describe());
         if failures.is_empty() {
-            Ok(())
-        } else {
-            Err(CliError::NotSent(failures))
+            return Ok(());
         }
+        if self.security != Security::None {
+            failures.push_str(
+                "  help: STARTTLS is usually on port 587 (--tls starttls), implicit TLS on 465 \
+                 (--tls implicit); a campus or self-signed certificate needs --smtp-ca FILE.pem\n",
+            );
+        }
+        Err(CliError::NotSent(failures))
     }
 }
 
