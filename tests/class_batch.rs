@@ -173,7 +173,7 @@ fn moodle_worksheet_with_a_roster_is_refused() {
             "moodle-csv",
         ],
     );
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(64), "a usage error");
     assert!(String::from_utf8_lossy(&output.stderr).contains("participant number"));
     assert!(output.stdout.is_empty());
 }

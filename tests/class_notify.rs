@@ -268,7 +268,8 @@ fn notify_refuses_settings_that_cannot_be_used_or_would_leak_the_password() {
             .env("TA_PW", "ta-secret")
             .output()
             .unwrap();
-        assert_eq!(output.status.code(), Some(2), "{extra:?}");
+        // Usage errors exit 64 (README "Exit codes", issue 16 item 4).
+        assert_eq!(output.status.code(), Some(64), "{extra:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(expected), "{extra:?}: {stderr}");
         assert!(!stderr.contains("ta-secret"), "{stderr}");

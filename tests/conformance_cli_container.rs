@@ -174,7 +174,7 @@ fn a_missing_image_is_exit_2_naming_the_build_command() {
 #[test]
 fn image_is_refused_without_server_container() {
     let output = mailgrade(&["grade", "--image", IMAGE, SEED]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(64), "a usage error");
     assert!(
         stderr(&output).contains("--image is only used with --server container"),
         "{}",

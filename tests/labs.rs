@@ -146,7 +146,8 @@ fn a_broken_lab_file_is_reported_like_a_broken_scenario() {
     .expect("written");
     let file = path.to_str().expect("utf-8 path");
     let output = mailgrade(&["grade", SEED, "--lab", file]);
-    assert_eq!(output.status.code(), Some(2));
+    // The lab a run names is how the run was asked for: nothing graded, exit 64 (EX_USAGE).
+    assert_eq!(output.status.code(), Some(64));
     let stderr = String::from_utf8_lossy(&output.stderr);
     for expected in [
         format!("could not load lab `{file}`"),
@@ -163,9 +164,9 @@ fn a_broken_lab_file_is_reported_like_a_broken_scenario() {
 #[test]
 fn a_lab_and_named_scenarios_do_not_mix_and_an_unknown_lab_gets_a_suggestion() {
     let both = mailgrade(&["grade", SEED, "--lab", "email-lab", "-s", "pop3-retrieve"]);
-    assert_eq!(both.status.code(), Some(2));
+    assert_eq!(both.status.code(), Some(64));
     let unknown = mailgrade(&["check", SEED, "--lab", "email-lb"]);
-    assert_eq!(unknown.status.code(), Some(2));
+    assert_eq!(unknown.status.code(), Some(64));
     let stderr = String::from_utf8_lossy(&unknown.stderr);
     assert!(stderr.contains("did you mean `email-lab`?"), "{stderr}");
 }

@@ -111,7 +111,7 @@ fn text_reports_say_which_server_answered() {
 #[test]
 fn external_needs_addresses() {
     let output = mailgrade(&["grade", "--server", "external", "x.txt"]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(64), "a usage error");
     assert!(String::from_utf8_lossy(&output.stderr).contains("--smtp"));
 }
 

@@ -75,7 +75,8 @@ fn per_submission_formats_refuse_a_class() {
             format,
         ]);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{format}");
+        // A class handed to a per-submission format is a usage error (README "Exit codes").
+        assert_eq!(output.status.code(), Some(64), "{format}");
         assert!(
             stderr.contains("exactly one submission") && stderr.contains("got 2"),
             "{format}: {stderr}"

@@ -1,5 +1,6 @@
-//! Every way a command can fail before it has a result to print, and how each is shown. All
-//! of them exit with [`ExitCode::Unusable`]; see [`super::exit`] for the table.
+//! Every way a command can fail before it has a result to print, and how each is shown. A
+//! usage error or an unusable scenario or lab of a grading run exits with [`ExitCode::Usage`],
+//! every other one with [`ExitCode::Unusable`]; see [`super::exit`] for the table.
 
 use std::path::PathBuf;
 
@@ -13,9 +14,13 @@ pub enum CliError {
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
     /// Scenario files with errors: every error of every file, already rendered with its
-    /// place, carets and hint.
+    /// place, carets and hint (a file a command reads as its input, `scenario show`).
     #[error("{0}")]
     Scenarios(String),
+    /// The scenarios or the lab a grading run names (`--scenario`, `--lab`), unknown or with
+    /// errors, rendered like [`CliError::Scenarios`]: nothing was graded.
+    #[error("{0}")]
+    Plan(String),
     /// Options that do not go together, or a value that cannot be used.
     #[error("{message}")]
     Usage {
@@ -66,7 +71,10 @@ impl CliError {
     }
 
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::Unusable
+        match self {
+            CliError::Usage { .. } | CliError::Plan(_) => ExitCode::Usage,
+            _ => ExitCode::Unusable,
+        }
     }
 
     fn help(&self) -> Option<String> {
@@ -87,7 +95,9 @@ impl CliError {
     /// letters as they are.
     pub fn render(&self) -> String {
         match self {
-            CliError::Scenarios(rendered) | CliError::NotSent(rendered) => rendered.clone(),
+            CliError::Scenarios(rendered)
+            | CliError::Plan(rendered)
+            | CliError::NotSent(rendered) => rendered.clone(),
             _ => {
                 let mut text = format!("error: {self}\n");
                 if let Some(help) = self.help() {
@@ -105,11 +115,12 @@ mod tests {
     use crate::grade::Verdict;
 
     #[test]
-    fn errors_render_as_before_and_exit_two() {
-        let cases: Vec<(CliError, &str)> = vec![
+    fn errors_render_as_before_and_exit_with_their_code() {
+        let cases: Vec<(CliError, &str, ExitCode)> = vec![
             (
                 CliError::usage("--send needs --from ADDRESS", None),
                 "error: --send needs --from ADDRESS\n",
+                ExitCode::Usage,
             ),
             (
                 CliError::NotAResult {
@@ -118,20 +129,28 @@ mod tests {
                 },
                 "error: a.json: not a mailgrade/v1 result (schema is null)\n  help: pass files \
                  written by `mailgrade grade --format json`\n",
+                ExitCode::Unusable,
             ),
             (
                 PipelineError::EmptyClass("class".into()).into(),
                 "error: class: no submissions found in this class\n  help: pass the LMS's \
                  \"download all submissions\" zip, or a folder with one folder per student\n",
+                ExitCode::Unusable,
             ),
             (
                 CliError::Scenarios("error: bad.yaml:1:1 …\n".into()),
                 "error: bad.yaml:1:1 …\n",
+                ExitCode::Unusable,
+            ),
+            (
+                CliError::Plan("error: bad.yaml:1:1 …\n".into()),
+                "error: bad.yaml:1:1 …\n",
+                ExitCode::Usage,
             ),
         ];
-        for (error, text) in cases {
+        for (error, text, code) in cases {
             assert_eq!(error.render(), text);
-            assert_eq!(error.exit_code(), ExitCode::Unusable);
+            assert_eq!(error.exit_code(), code);
         }
     }
 
@@ -140,5 +159,7 @@ mod tests {
         assert_eq!(ExitCode::from(Verdict::Passed) as i32, 0);
         assert_eq!(ExitCode::from(Verdict::Failed) as i32, 1);
         assert_eq!(ExitCode::from(Verdict::Ungradable) as i32, 2);
+        assert_eq!(ExitCode::Usage as i32, 64);
+        assert_eq!(ExitCode::Unusable.worst(ExitCode::Usage), ExitCode::Usage);
     }
 }

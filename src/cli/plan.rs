@@ -23,8 +23,7 @@ pub fn plan(
             ))
         }
         Some(name) => Some(std::sync::Arc::new(
-            lab::resolve(name)
-                .map_err(|errors| CliError::Scenarios(errors.render(Style::Plain)))?,
+            lab::resolve(name).map_err(|errors| CliError::Plan(errors.render(Style::Plain)))?,
         )),
         None => None,
     };
@@ -60,7 +59,7 @@ fn load_scenarios(names: &[String]) -> Result<Vec<Scenario>, CliError> {
     if errors.is_empty() {
         Ok(scenarios)
     } else {
-        Err(CliError::Scenarios(errors))
+        Err(CliError::Plan(errors))
     }
 }
 

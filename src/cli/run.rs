@@ -51,7 +51,7 @@ pub fn main() -> i32 {
         Err(error) => {
             let _ = error.print();
             return if error.use_stderr() {
-                ExitCode::Unusable as i32
+                ExitCode::Usage as i32
             } else {
                 0
             };
