@@ -65,8 +65,9 @@ impl KnownSecrets {
                 }
                 CommandKind::AuthResponse { payload } => match &mut auth {
                     Some(open) => known.sasl_response(open, payload),
-                    // A password typed on its own where a command belonged.
-                    None => known.typed(payload.expose()),
+                    // A password typed on its own where a command belonged, or a SASL
+                    // response whose AUTH the reader put elsewhere (a mixed notation).
+                    None => known.orphan(payload),
                 },
                 CommandKind::AuthCancel | CommandKind::Message { .. } => {}
             }
@@ -88,6 +89,15 @@ impl KnownSecrets {
                 self.add(value);
                 self.add(&STANDARD.encode(value));
             }
+        }
+    }
+
+    /// A secret with no AUTH open before it: as typed, and when it is a SASL PLAIN
+    /// payload (`\0user\0password` in base64), the password inside it too.
+    fn orphan(&mut self, payload: &Secret) {
+        self.typed(payload.expose());
+        if let Ok(plain) = sasl::decode_plain(payload) {
+            self.typed(plain.password.expose());
         }
     }
 
@@ -254,6 +264,27 @@ pub fn redact_dialogue(protocol: Protocol, exchanges: &mut [Exchange], notes: &m
         redactor.exchanges(protocol, exchanges);
         redactor.notes(notes);
     }
+}
+
+/// The pass over a whole file of sessions: a secret typed in one session is removed from
+/// every other session and note of the file too (a mixed notation can cut a login in two,
+/// the password landing in a session of its own). Nothing to do when the file holds none.
+pub fn redact_file(sessions: &mut [Session], notes: &mut [Note]) {
+    let mut known = KnownSecrets::default();
+    for session in sessions.iter() {
+        let mut own = KnownSecrets::of(&session.exchanges);
+        for value in own.values.drain(..) {
+            known.add(&value);
+        }
+    }
+    let Some(redactor) = known.redactor() else {
+        return;
+    };
+    for session in sessions.iter_mut() {
+        redactor.exchanges(session.protocol, &mut session.exchanges);
+        redactor.notes(&mut session.notes);
+    }
+    redactor.notes(notes);
 }
 
 /// The same pass over a whole session (its exchanges, notes and the host it connected to),

@@ -113,6 +113,8 @@ pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
         notes: skipped,
     } = assembled;
     notes.extend(skipped);
+    // Each session removed its own secrets; one session's may show in another's lines.
+    crate::protocol::redact::redact_file(&mut sessions, &mut notes);
     explain(&mut sessions, &notation, &usage);
     // The session the line cap cut off says so itself.
     if let (Some(note), Some(last)) = (cut_off, sessions.last_mut()) {

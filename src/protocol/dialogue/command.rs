@@ -58,9 +58,23 @@ fn embedded_credential(line: &str) -> Option<&str> {
     for piece in trimmed[first.len()..].split([' ', '\t']) {
         let end = start + piece.len();
         let word = piece.trim_start_matches(|c: char| !c.is_ascii_alphabetic());
+        // Inside a literal the reader did not unquote (`b"AUTH PLAIN x\r\n"`).
+        let (word, literal) = match word.strip_prefix(['b', 'B']) {
+            Some(rest) if rest.starts_with(['"', '\'']) => (&rest[1..], true),
+            _ => (
+                word,
+                piece[..piece.len() - word.len()].ends_with(['"', '\'']),
+            ),
+        };
         let slot = matches!(word, "AUTH" | "AUTHENTICATE" | "PASS" | "APOP");
         if slot && !trimmed[end..].trim().is_empty() {
-            return Some(&trimmed[end - word.len()..]);
+            let clause = &trimmed[end - word.len()..];
+            if !literal {
+                return Some(clause);
+            }
+            let clause = clause.trim_end_matches(['"', '\'']);
+            let clause = clause.strip_suffix("\\r\\n").unwrap_or(clause);
+            return Some(clause.strip_suffix("\\n").unwrap_or(clause));
         }
         start = end + 1;
     }
@@ -156,10 +170,18 @@ fn payload(text: &str) -> CommandKind {
 /// The same inside a literal or code span (`'…\r\n'`, `` `…` ``), and a password typed
 /// alone: one long word of letters with digits.
 /// A marker the reader did not learn may stand before it (`&lt;- …`): the last of up to
-/// three words counts.
-fn looks_like_payload(line: &str) -> bool {
+/// three words counts, or of more when the word before it ends like a marker
+/// (`<time> mail postfix/smtpd[42]: < localhost[<ip>]: <payload>`).
+pub(super) fn looks_like_payload(line: &str) -> bool {
     let words = line.split_whitespace();
-    if words.clone().count() > 3 {
+    let count = words.clone().count();
+    let behind_marker = || {
+        words
+            .clone()
+            .nth(count.saturating_sub(2))
+            .is_some_and(|w| w.ends_with([':', '>', ']', '：']))
+    };
+    if count > 3 && !behind_marker() {
         return false;
     }
     let Some(last) = words.last() else {

@@ -53,15 +53,20 @@ const NOTE_TEXT: usize = 80;
 /// server's, such as `C: Pass: …` in a misread export) is described, never quoted.
 fn excerpt(text: &str) -> String {
     if may_hold_credential(text) {
-        return format!(
-            "({} characters, not shown: they may hold a credential)",
-            text.chars().count()
-        );
+        return hidden(text);
     }
     match text.char_indices().nth(NOTE_TEXT) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_string(),
     }
+}
+
+/// A line described, not quoted.
+fn hidden(text: &str) -> String {
+    format!(
+        "({} characters, not shown: they may hold a credential)",
+        text.chars().count()
+    )
 }
 
 fn may_hold_credential(text: &str) -> bool {
@@ -73,7 +78,24 @@ fn may_hold_credential(text: &str) -> bool {
         .split_whitespace()
         .take(3)
         .any(|word| VERBS.iter().any(|verb| bare(word).starts_with(verb)));
-    opens_verb || text.split_whitespace().map(bare).any(looks_encoded) || looks_like_password(text)
+    // Further in, behind a marker the reader did not learn (`<time> CLIENT -> SERVER: PASS
+    // x`), a verb as a word of its own.
+    let has_verb = || {
+        lower.split_whitespace().any(|word| {
+            let word = bare(word).trim_end_matches(':');
+            VERBS.contains(&word)
+        })
+    };
+    opens_verb
+        || has_verb()
+        || text.split_whitespace().map(bare).any(looks_encoded)
+        || looks_like_password(text)
+        // A password or SASL payload behind a marker (`send: hunter2`).
+        || super::command::looks_like_payload(text)
+        // Behind a mark the reader took for part of the line (`| hunter2`).
+        || looks_like_password(text.trim_start_matches(|c: char| {
+            c.is_whitespace() || (c.is_ascii_punctuation() && c != '+' && c != '-')
+        }))
 }
 
 /// One word with small letters and digits or signs in it (not `PIPE_CONNECT`): what a password typed alone looks like
@@ -115,6 +137,21 @@ fn looks_encoded(word: &str) -> bool {
 }
 
 impl DialogueBuilder {
+    /// Whether the client's next line is a credential: a USER or APOP waits, or an AUTH
+    /// or SASL response waits for its challenge.
+    fn in_credential_position(&self) -> bool {
+        let credential = |pending: &super::Pending| match &pending.command.kind {
+            crate::session::CommandKind::Line { .. } => pending.command.word().is_some_and(|w| {
+                ["USER", "PASS", "APOP", "AUTH"]
+                    .iter()
+                    .any(|v| w.eq_ignore_ascii_case(v))
+            }),
+            crate::session::CommandKind::AuthResponse { .. } => true,
+            _ => false,
+        };
+        self.awaits_challenge() || self.pending.iter().any(credential)
+    }
+
     pub(super) fn feed_server(&mut self, bytes: &[u8], origin: Origin) {
         let mut rest = bytes;
         while !rest.is_empty() && !self.server.encrypted {
@@ -195,10 +232,17 @@ impl DialogueBuilder {
     }
 
     fn unrecognised_server_line(&mut self, text: &str, origin: Origin, what: &str) {
+        // Where the client owes a credential (after USER, AUTH or a SASL response), a line
+        // that is no reply is likely that credential on the wrong side: never quoted.
+        let shown = if self.in_credential_position() {
+            hidden(text)
+        } else {
+            excerpt(text)
+        };
         self.notes.push(Note {
             kind: NoteKind::Unrecognised,
             origin,
-            detail: format!("server line is not {what}: {}", excerpt(text)),
+            detail: format!("server line is not {what}: {shown}"),
         });
         self.end_server_line();
     }
