@@ -3,6 +3,9 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+
+use crate::i18n::messages::report::RunMessage;
+use crate::i18n::Lang;
 use std::time::Duration;
 
 use clap::Args;
@@ -106,7 +109,7 @@ pub fn grade_units(
 }
 
 /// `graded 312 submissions: 280 passed, 25 below the pass mark, 7 ungradable in 4.2 s`
-pub fn summary_line(submissions: &[SubmissionOutcome], elapsed: Duration) -> String {
+pub fn summary_line(submissions: &[SubmissionOutcome], elapsed: Duration, lang: Lang) -> String {
     let (mut passed, mut failed, mut ungradable) = (0, 0, 0);
     for submission in submissions {
         match submission.grade.verdict {
@@ -115,17 +118,23 @@ pub fn summary_line(submissions: &[SubmissionOutcome], elapsed: Duration) -> Str
             Verdict::Ungradable => ungradable += 1,
         }
     }
-    let noun = if submissions.len() == 1 {
-        "submission"
-    } else {
-        "submissions"
-    };
-    format!(
-        "graded {} {noun}: {passed} passed, {failed} below the pass mark, {ungradable} \
-         ungradable in {:.1} s",
-        submissions.len(),
-        elapsed.as_secs_f64()
-    )
+    let seconds = format!("{:.1}", elapsed.as_secs_f64());
+    match submissions.len() {
+        1 => RunMessage::GradedOne {
+            passed,
+            failed,
+            ungradable,
+            seconds,
+        },
+        count => RunMessage::Graded {
+            count,
+            passed,
+            failed,
+            ungradable,
+            seconds,
+        },
+    }
+    .render(lang)
 }
 
 #[cfg(test)]

@@ -69,7 +69,10 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
         }
     }
     if class || submissions.len() > 1 || args.batch.shard.is_some() {
-        eprintln!("{}", batch::summary_line(&submissions, started.elapsed()));
+        eprintln!(
+            "{}",
+            batch::summary_line(&submissions, started.elapsed(), args.output.lang)
+        );
     }
     let exit = submissions
         .iter()

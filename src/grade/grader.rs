@@ -8,7 +8,7 @@ use super::model::{
     Check, CheckKind, Finding, FindingSeverity, Grade, SessionRef, Status, Verdict,
 };
 use super::rules::{self, fill_for, Rule};
-use crate::i18n::messages::grade::GradeMessage;
+use crate::i18n::messages::grade::{CheckName, GradeMessage};
 use crate::i18n::Text;
 use crate::protocol::Verb;
 use crate::scenario::{Label, Scenario, Step};
@@ -278,6 +278,7 @@ fn step_check(
         id: step.id.clone(),
         kind: CheckKind::Step,
         name: step.skeleton_line(),
+        title: None,
         status,
         points: result.points,
         max_points: step.points,
@@ -314,6 +315,12 @@ fn forbidden_checks(scenario: &Scenario, session: &Session) -> Vec<Check> {
                 ),
                 kind: CheckKind::Forbidden,
                 name,
+                title: Some(
+                    CheckName::Forbidden {
+                        command: forbidden.send.to_string(),
+                    }
+                    .text(),
+                ),
                 status: if used.is_some() {
                     Status::Failed
                 } else {
@@ -366,6 +373,13 @@ fn order_checks(scenario: &Scenario, session: &Session) -> Vec<Check> {
                 id: rule.id.clone(),
                 kind: CheckKind::Order,
                 name: format!("{} before {}", rule.before, rule.after),
+                title: Some(
+                    CheckName::Order {
+                        before: rule.before.to_string(),
+                        after: rule.after.to_string(),
+                    }
+                    .text(),
+                ),
                 status: if broken.is_some() {
                     Status::Failed
                 } else {
@@ -392,6 +406,7 @@ fn strict_extras(session: &Session, alignment: &Alignment) -> Vec<Check> {
                 id: format!("extra-{}", i + 1),
                 kind: CheckKind::Extra,
                 name: exchange.skeleton_line(),
+                title: None,
                 status: Status::Unexpected,
                 points: 0,
                 max_points: 0,

@@ -118,6 +118,10 @@ pub struct Check {
     pub kind: CheckKind,
     /// What was expected, e.g. `EHLO|HELO → 250`.
     pub name: String,
+    /// The name in words, in both languages, when it is not a skeleton line (a header
+    /// check, an order rule); reports show [`Check::name_in`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<Text>,
     pub status: Status,
     pub points: u32,
     pub max_points: u32,
@@ -129,6 +133,17 @@ pub struct Check {
     pub feedback: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Evidence>,
+}
+
+impl Check {
+    /// The name a report shows in `lang`: the title in words when there is one, else the
+    /// skeleton line.
+    pub fn name_in(&self, lang: crate::i18n::Lang) -> &str {
+        match &self.title {
+            Some(title) => title.get(lang),
+            None => &self.name,
+        }
+    }
 }
 
 /// Where in the submission a check or finding looked.

@@ -131,6 +131,7 @@ fn evaluate(
         id: check.id(),
         kind: CheckKind::Tls,
         name: format!("tls: {}", check.require.name()),
+        title: None,
         status: if passed {
             Status::Passed
         } else if at.is_some() {

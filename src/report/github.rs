@@ -49,7 +49,7 @@ pub fn annotations(outcome: &Outcome, lang: Lang) -> String {
             for check in grade.losses() {
                 let message = format!(
                     "{} (−{} {}): {}",
-                    check.name,
+                    check.name_in(lang),
                     check.max_points - check.points,
                     ReportWord::Points.get(lang),
                     summary::check_message(check, lang)

@@ -97,7 +97,7 @@ fn tests(grade: &Grade, lang: Lang) -> Vec<Test> {
             let place = check.evidence.as_ref();
             let line = place.and_then(|e| summary::text_line(&e.origin));
             Test {
-                name: format!("{title}: {}", check.name),
+                name: format!("{title}: {}", check.name_in(lang)),
                 status: if check.status.is_ok() { "pass" } else { "fail" },
                 score: check.points,
                 max_score: check.max_points,
@@ -106,7 +106,10 @@ fn tests(grade: &Grade, lang: Lang) -> Vec<Test> {
                 } else {
                     let mut message = summary::check_message(check, lang);
                     if let Some(evidence) = place {
-                        message.push_str(&format!(" ({})", summary::evidence_place(evidence)));
+                        message.push_str(&format!(
+                            " ({})",
+                            summary::evidence_place_in(evidence, lang)
+                        ));
                     }
                     message
                 },

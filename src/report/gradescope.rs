@@ -142,12 +142,12 @@ fn grade_tests(grade: &Grade, number: usize, lang: Lang) -> Vec<Test> {
                     let _ = write!(
                         output,
                         "\n\n{}",
-                        escape::markdown_code(&summary::evidence_place(evidence))
+                        escape::markdown_code(&summary::evidence_place_in(evidence, lang))
                     );
                 }
             }
             Test {
-                name: format!("{title}: {}", check.name),
+                name: format!("{title}: {}", check.name_in(lang)),
                 number: format!("{number}.{}", index + 1),
                 score: check.points,
                 max_score: check.max_points,
@@ -214,7 +214,7 @@ fn overview(submission: &SubmissionOutcome, counted: &[&Grade], lang: Lang) -> S
                 out,
                 "\n{}\n\n{}",
                 ReportWord::ExpectedVsYoursColon.get(lang),
-                escape::markdown_block("diff", &grade.unified_diff())
+                escape::markdown_block("diff", &summary::diff_in(&grade.unified_diff(), lang))
             );
         }
     }

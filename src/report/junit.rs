@@ -199,7 +199,7 @@ fn write_grade(
         let cases: Vec<&str> = if grade.checks.is_empty() {
             vec![grade.title.get(lang)]
         } else {
-            grade.checks.iter().map(|c| c.name.as_str()).collect()
+            grade.checks.iter().map(|c| c.name_in(lang)).collect()
         };
         for name in cases {
             let mut case = BytesStart::new("testcase");
@@ -228,7 +228,7 @@ fn write_grade(
     }
     for check in grade.checks.iter().filter(|_| !superseded) {
         let mut case = BytesStart::new("testcase");
-        push(&mut case, "name", &check.name);
+        push(&mut case, "name", check.name_in(lang));
         push(&mut case, "classname", &classname);
         let status = check.status;
         if status == Status::Passed {
@@ -256,7 +256,10 @@ fn write_grade(
                 check.max_points
             );
             if let Some(evidence) = &check.evidence {
-                body.push_str(&format!("\n--> {}", summary::evidence_place(evidence)));
+                body.push_str(&format!(
+                    "\n--> {}",
+                    summary::evidence_place_in(evidence, lang)
+                ));
             }
             text(xml, &body);
             emit(xml, Event::End(BytesEnd::new("failure")));

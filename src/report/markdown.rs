@@ -57,7 +57,7 @@ fn render_submission(out: &mut String, submission: &SubmissionOutcome, lang: Lan
         let session = grade
             .session
             .as_ref()
-            .map(|s| escape::markdown(&s.source.to_string()))
+            .map(|s| escape::markdown(&summary::source_in(&s.source, lang)))
             .unwrap_or_else(|| "—".into());
         let _ = writeln!(
             out,
@@ -87,7 +87,7 @@ fn render_submission(out: &mut String, submission: &SubmissionOutcome, lang: Lan
             let _ = write!(
                 out,
                 "- **{}** −{}: {}",
-                escape::markdown(&check.name),
+                escape::markdown(check.name_in(lang)),
                 check.max_points - check.points,
                 escape::markdown_feedback(&summary::check_message(check, lang))
             );
@@ -95,7 +95,7 @@ fn render_submission(out: &mut String, submission: &SubmissionOutcome, lang: Lan
                 let _ = write!(
                     out,
                     " {}",
-                    escape::markdown_code(&summary::evidence_place(evidence))
+                    escape::markdown_code(&summary::evidence_place_in(evidence, lang))
                 );
             }
             out.push('\n');
@@ -113,7 +113,7 @@ fn render_submission(out: &mut String, submission: &SubmissionOutcome, lang: Lan
                 out,
                 "\n<details><summary>{}</summary>\n\n{}\n</details>\n",
                 ReportWord::ExpectedVsYours.get(lang),
-                escape::markdown_block("diff", &grade.unified_diff())
+                escape::markdown_block("diff", &summary::diff_in(&grade.unified_diff(), lang))
             );
         }
         out.push('\n');

@@ -113,7 +113,7 @@ fn feedback(submission: &SubmissionOutcome, lang: Lang) -> String {
         for check in grade.losses() {
             parts.push(format!(
                 "{} (-{}): {}",
-                check.name,
+                check.name_in(lang),
                 check.max_points - check.points,
                 summary::check_message(check, lang)
             ));

@@ -120,7 +120,7 @@ fn tests(grade: &Grade, lang: Lang) -> Vec<Test> {
                 )
             };
             Test {
-                name: check.name.clone(),
+                name: check.name_in(lang).to_string(),
                 description: format!("{} — {}", grade.title.get(lang), check.id),
                 points: check.points,
                 max_points: check.max_points,

@@ -2,9 +2,9 @@
 //! verdicts and statuses (from the catalogue, `i18n/messages/report.toml`).
 
 use crate::grade::{Check, Evidence, FindingSeverity, Grade, Status, Verdict};
-use crate::i18n::messages::report::ReportWord;
+use crate::i18n::messages::report::{ReportWord, SkeletonWord, SourcePart};
 use crate::i18n::Lang;
-use crate::session::Origin;
+use crate::session::{Origin, Source};
 
 use super::{Problem, SubmissionOutcome};
 
@@ -162,7 +162,11 @@ pub fn severity_word(severity: FindingSeverity, lang: Lang) -> &'static str {
 pub fn check_message(check: &Check, lang: Lang) -> String {
     match &check.feedback {
         Some(feedback) if !feedback.get(lang).is_empty() => feedback.get(lang).to_string(),
-        _ => format!("{}: {}", check.name, status_word(check.status, lang)),
+        _ => format!(
+            "{}: {}",
+            check.name_in(lang),
+            status_word(check.status, lang)
+        ),
     }
 }
 
@@ -174,6 +178,16 @@ pub fn ungradable_reason(grade: &Grade, lang: Lang) -> String {
     }
 }
 
+/// A skeleton line (`message → (no reply)`) in `lang`: verbs and codes stay, the words
+/// `session::Exchange::skeleton_line` writes for a missing reply are translated.
+pub fn skeleton_in(line: &str, lang: Lang) -> String {
+    const NO_REPLY: &str = "(no reply)";
+    match line.strip_suffix(NO_REPLY) {
+        Some(head) => format!("{head}{}", SkeletonWord::NoReply.get(lang)),
+        None => line.to_string(),
+    }
+}
+
 /// `file:line:col  EXCHANGE` — where a check looked.
 pub fn evidence_place(evidence: &Evidence) -> String {
     format!(
@@ -182,6 +196,30 @@ pub fn evidence_place(evidence: &Evidence) -> String {
         evidence.origin,
         evidence.exchange
     )
+}
+
+/// [`evidence_place`] with the skeleton's words in `lang`.
+pub fn evidence_place_in(evidence: &Evidence, lang: Lang) -> String {
+    format!(
+        "{}:{}  {}",
+        evidence.source.display(),
+        evidence.origin,
+        skeleton_in(&evidence.exchange, lang)
+    )
+}
+
+/// A grade's skeleton diff with its lines in `lang` (see [`skeleton_in`]).
+pub fn diff_in(diff: &str, lang: Lang) -> String {
+    let mut out = String::with_capacity(diff.len());
+    for line in diff.split_inclusive('\n') {
+        let (text, end) = match line.strip_suffix('\n') {
+            Some(text) => (text, "\n"),
+            None => (line, ""),
+        };
+        out.push_str(&skeleton_in(text, lang));
+        out.push_str(end);
+    }
+    out
 }
 
 /// `file, place: message` — a file or place that could not be used.
@@ -204,6 +242,34 @@ pub fn text_line(origin: &Origin) -> Option<(u32, u32)> {
 
 /// Where evidence is, as people write it: `lab.md:86:4` for a text line, `lab.pcapng, frame 17`
 /// for a capture.
+/// Where a session was read from, in `lang`: `seed.md (code block 2)` / `seed.md（代码块 2）`.
+/// The text reader labels a session `code block N` or `code blocks A–B` (see
+/// `ingest/text/assemble`); other labels (a TCP flow) are addresses and stay as they are.
+pub fn source_in(source: &Source, lang: Lang) -> String {
+    let part = if let Some(range) = source.label.strip_prefix("code blocks ") {
+        match range.split_once('–') {
+            Some((first, last)) => SourcePart::CodeBlocks {
+                first: first.to_string(),
+                last: last.to_string(),
+            }
+            .render(lang),
+            None => source.label.clone(),
+        }
+    } else if let Some(number) = source.label.strip_prefix("code block ") {
+        SourcePart::CodeBlock {
+            number: number.to_string(),
+        }
+        .render(lang)
+    } else {
+        source.label.clone()
+    };
+    match (part.is_empty(), lang) {
+        (true, _) => source.path.display().to_string(),
+        (false, Lang::ZhCn) => format!("{}（{part}）", source.path.display()),
+        (false, _) => format!("{} ({part})", source.path.display()),
+    }
+}
+
 pub fn location(source: &std::path::Path, origin: Origin) -> String {
     match origin {
         Origin::Line { .. } => format!("{}:{origin}", source.display()),

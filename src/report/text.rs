@@ -3,7 +3,7 @@
 use crate::i18n::Lang;
 use std::fmt::Write;
 
-use super::{location, Outcome, SubmissionOutcome};
+use super::{location, summary, Outcome, SubmissionOutcome};
 use crate::grade::{Check, Evidence, Finding, FindingSeverity, Grade, Status, Verdict};
 use crate::i18n::messages::report::{ReportMessage, ReportWord};
 use crate::session::Session;
@@ -158,7 +158,9 @@ fn render_grade(
     lang: Lang,
     paint: &Paint,
 ) {
-    let where_ = session.map(|s| s.source.to_string()).unwrap_or_default();
+    let where_ = session
+        .map(|s| summary::source_in(&s.source, lang))
+        .unwrap_or_default();
     let head = format!("{} — {}", grade.scenario, grade.title.get(lang));
     let score = format!("{}/{}", grade.score, grade.max_score);
     let verdict = match grade.verdict {
@@ -187,7 +189,7 @@ fn render_grade(
     if grade.verdict != Verdict::Ungradable && grade.losses().next().is_some() {
         let heading = ReportWord::ExpectedVsYoursLower.get(lang);
         let _ = writeln!(out, "    {}", paint.dim(heading));
-        for line in grade.unified_diff().lines() {
+        for line in summary::diff_in(&grade.unified_diff(), lang).lines() {
             let line = match line.chars().next() {
                 Some('-') => paint.red(line),
                 Some('+') => paint.green(line),
@@ -209,7 +211,7 @@ fn render_check(out: &mut String, check: &Check, lang: Lang, paint: &Paint) {
     } else {
         String::new()
     };
-    let _ = writeln!(out, "    {mark} {}{points}", check.name);
+    let _ = writeln!(out, "    {mark} {}{points}", check.name_in(lang));
     // A check that could not look (an elided body) is told once, as a finding.
     if check.status.is_ok() {
         return;
@@ -218,7 +220,7 @@ fn render_check(out: &mut String, check: &Check, lang: Lang, paint: &Paint) {
         let _ = writeln!(out, "        {}", feedback.get(lang));
     }
     if let Some(evidence) = &check.evidence {
-        render_evidence(out, evidence, paint);
+        render_evidence(out, evidence, lang, paint);
     }
 }
 
@@ -231,15 +233,16 @@ fn render_finding(out: &mut String, finding: &Finding, lang: Lang, paint: &Paint
     };
     let _ = writeln!(out, "    {label}: {}", finding.message.get(lang));
     if let Some(evidence) = &finding.evidence {
-        render_evidence(out, evidence, paint);
+        render_evidence(out, evidence, lang, paint);
     }
 }
 
-fn render_evidence(out: &mut String, evidence: &Evidence, paint: &Paint) {
+fn render_evidence(out: &mut String, evidence: &Evidence, lang: Lang, paint: &Paint) {
     let place = location(&evidence.source, evidence.origin);
+    let exchange = summary::skeleton_in(&evidence.exchange, lang);
     let _ = writeln!(
         out,
         "        {}",
-        paint.dim(format!("--> {place}  {}", evidence.exchange).trim_end())
+        paint.dim(format!("--> {place}  {exchange}").trim_end())
     );
 }

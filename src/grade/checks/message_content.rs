@@ -15,6 +15,7 @@
 use super::{CheckFn, Context};
 use crate::grade::evidence::{evidence, origin_of};
 use crate::grade::model::{Check, CheckKind, Evidence, Finding, FindingSeverity, Status};
+use crate::i18n::messages::checks::MessageCheckName as CheckName;
 use crate::i18n::messages::checks::MessageContentMessage as Message;
 use crate::i18n::Text;
 use crate::protocol::{smtp, Request};
@@ -174,7 +175,8 @@ pub fn evaluate(step: &Step, session: &Session, message: Option<usize>) -> Vec<C
             Check {
                 id: check.id.clone(),
                 kind: CheckKind::Content,
-                name: describe(check),
+                name: describe(check).en,
+                title: Some(describe(check)),
                 status,
                 points: if lost { 0 } else { check.points },
                 max_points: check.points,
@@ -196,13 +198,15 @@ pub fn evaluate(step: &Step, session: &Session, message: Option<usize>) -> Vec<C
         .collect()
 }
 
-fn describe(check: &MessageCheck) -> String {
+fn describe(check: &MessageCheck) -> Text {
+    let header = check.header.clone();
     match check.equals {
-        Some(Envelope::MailFrom) => format!("{} header equals MAIL FROM", check.header),
-        Some(Envelope::RcptTo) => format!("{} header names a RCPT TO address", check.header),
-        None if check.required => format!("{} header present", check.header),
-        None => format!("{} header (optional)", check.header),
+        Some(Envelope::MailFrom) => CheckName::EqualsMailFrom { header },
+        Some(Envelope::RcptTo) => CheckName::NamesRcptTo { header },
+        None if check.required => CheckName::Present { header },
+        None => CheckName::Optional { header },
     }
+    .text()
 }
 
 fn evaluate_one(check: &MessageCheck, session: &Session, message: Option<usize>) -> (Status, Text) {
