@@ -283,6 +283,45 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        file: "python-poplib-debuglevel1.txt",
+        // At level 1 poplib prints its commands only (and STAT's split reply): no reply is
+        // claimed, and none is made up.
+        sessions: &[(
+            Protocol::Pop3,
+            &[
+                "greeting → +OK",
+                "USER → (no reply)",
+                "PASS → (no reply)",
+                "STAT → (no reply)",
+                "RETR → (no reply)",
+                "DELE → (no reply)",
+                "QUIT → (no reply)",
+            ],
+        )],
+        markers: &[("*cmd*", "client")],
+    },
+    Case {
+        file: "python-poplib-debuglevel2.txt",
+        sessions: &[(
+            Protocol::Pop3,
+            &[
+                "greeting → +OK",
+                "USER → +OK",
+                "PASS → +OK",
+                "STAT → +OK",
+                "LIST → +OK",
+                "RETR → +OK",
+                "QUIT → +OK",
+            ],
+        )],
+        markers: &[
+            ("*cmd*", "client"),
+            ("*put*", "echo"),
+            ("*get*", "server"),
+            ("*resp*", "echo"),
+        ],
+    },
+    Case {
         file: "python-smtplib-debuglevel2.txt",
         sessions: &[(
             Protocol::Smtp,
@@ -527,6 +566,16 @@ fn messages_are_read_unquoted_and_unescaped() {
         "{phpmailer}"
     );
     assert!(message("mailhog.log").starts_with("From: student@lab.test\r\nSubject: lab 3"));
+    let retr = sessions_of("python-poplib-debuglevel2.txt")[0].exchanges[5]
+        .reply
+        .clone()
+        .and_then(|r| r.body)
+        .and_then(|b| b.bytes)
+        .expect("RETR's body");
+    assert!(
+        String::from_utf8_lossy(&retr).ends_with("Subject: lab 3\r\n\r\nhello\r\n"),
+        "{retr:?}"
+    );
     let ehlo = sessions_of("hmailserver.log")[0].exchanges[1]
         .reply
         .clone()

@@ -9,6 +9,7 @@ use super::super::event::{column_of, Event, Located};
 use super::super::lines::Line;
 use super::head::Head;
 use super::learn::{Marked, Notation, Payload, Role};
+use super::unquote::{is_literal, unquote};
 
 /// What reading a region used, for the explanation.
 #[derive(Debug, Default)]
@@ -43,8 +44,33 @@ pub fn read(notation: &Notation, lines: &[Line], used: &mut Used) -> Vec<Located
     let by_markers =
         (client > 0 && server > 0 && marked >= 2) || (marked > 0 && marked * 2 >= nonblank);
     used.markers |= by_markers;
+    // A tool that logs string literals: its user's own `print(M.getwelcome())` before the
+    // first logged line is the greeting (poplib reads it before debugging can be on).
+    let quoting = by_markers
+        && notation
+            .markers
+            .iter()
+            .any(|m| m.quoted && matches!(m.role, Role::Client | Role::Server));
+    let mut spoken = false;
     let mut events = Vec::with_capacity(lines.len());
     for (line, mark) in lines.iter().zip(marks) {
+        if mark.is_none() && quoting && !spoken {
+            if let Some(text) = printed_greeting(&line.text) {
+                spoken = true;
+                let event = Event::Line {
+                    direction: Direction::Server,
+                    text,
+                };
+                events.push(Located::new(event, line.number, 1));
+                continue;
+            }
+        }
+        spoken |= mark.is_some_and(|m| {
+            matches!(
+                notation.markers[m.marker].role,
+                Role::Client | Role::Server | Role::Both
+            )
+        });
         let Some(mark) = mark else {
             let event = Event::Unmarked {
                 text: line.text.clone(),
@@ -85,4 +111,19 @@ pub fn read(notation: &Notation, lines: &[Line], used: &mut Used) -> Vec<Located
         }
     }
     events
+}
+
+/// A line that is one string literal spelling a greeting (`b'+OK ready.'`, `'220 …'`).
+fn printed_greeting(text: &str) -> Option<String> {
+    let text = text.trim();
+    if !is_literal(text) {
+        return None;
+    }
+    let mut lines = unquote(text)?;
+    let greeting = lines.swap_remove(0);
+    let smtp = crate::protocol::smtp::parse_reply_line(&greeting)
+        .is_ok_and(|reply| reply.code.value() == 220);
+    let pop3 = crate::protocol::pop3::parse_status_line(&greeting)
+        .is_ok_and(|status| status.status == crate::session::Pop3Status::Ok);
+    (smtp || pop3).then_some(greeting)
 }
