@@ -49,7 +49,7 @@ pub(super) fn read_zip<R: Read + Seek>(
                 continue;
             }
         };
-        let name = file.name().to_string();
+        let name = entry_name(file.name_raw(), file.name());
         let parts = components(&name);
         if file.is_dir()
             || parts.iter().any(|p| p.starts_with('.') && p != "..")
@@ -114,6 +114,26 @@ pub(super) fn read_zip<R: Read + Seek>(
     Ok(entries)
 }
 
+/// An entry's name as its author typed it. Names flagged UTF-8 (bit 11) and plain ASCII are
+/// what the zip crate gives. A name without the flag is CP437 by the zip spec, but the tools
+/// of a Chinese Windows (Explorer's "Send to", old WinRAR) write the system code page, GBK:
+/// CP437 turns `实验5` into `╩╡╤Θ5` and splits one student in two when their other entries
+/// are flagged UTF-8. So bytes that are valid UTF-8 are read as UTF-8 (tools that forget
+/// the flag), else bytes that decode as GBK without an error as GBK, else CP437. A CP437
+/// name with accents (`café`: `0x82` then `.`) is rarely valid GBK, whose trail bytes are
+/// `0x40` and up.
+fn entry_name(raw: &[u8], decoded: &str) -> String {
+    if raw.is_ascii() {
+        return decoded.to_string();
+    }
+    if let Ok(utf8) = std::str::from_utf8(raw) {
+        return utf8.to_string();
+    }
+    encoding_rs::GBK
+        .decode_without_bom_handling_and_without_replacement(raw)
+        .map_or_else(|| decoded.to_string(), |gbk| gbk.into_owned())
+}
+
 /// Why an entry of these sizes is not read, if it is not.
 fn size_refusal(size: u64, compressed: u64, limits: &Limits, budget: u64) -> Option<String> {
     if size > limits.max_file_bytes {
@@ -149,4 +169,23 @@ fn is_relative(name: &str, parts: &[String]) -> bool {
 
 fn is_absolute(name: &str, parts: &[String]) -> bool {
     name.starts_with(['/', '\\']) || parts.first().is_some_and(|p| p.contains(':'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entry_name;
+
+    #[test]
+    fn names_are_read_as_utf8_then_gbk_then_cp437() {
+        // 实验5 in GBK, as CP437 would show it.
+        let gbk = [0xca, 0xb5, 0xd1, 0xe9, b'5'];
+        assert_eq!(entry_name(&gbk, "╩╡╤Θ5"), "实验5");
+        assert_eq!(entry_name("实验5".as_bytes(), "whatever"), "实验5");
+        assert_eq!(
+            entry_name(b"lab/report.md", "lab/report.md"),
+            "lab/report.md"
+        );
+        // café.txt in CP437: not UTF-8, not GBK (0x82 then `.`): CP437 stays.
+        assert_eq!(entry_name(b"caf\x82.txt", "café.txt"), "café.txt");
+    }
 }
