@@ -250,6 +250,36 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        // Postfix with smtpd -v and Dovecot (SASL for Postfix, then POP3) in one syslog:
+        // Dovecot's `client in: AUTH …` lines are its own, not the client's.
+        file: "postfix-dovecot-mail.log",
+        sessions: &[(
+            Protocol::Smtp,
+            &[
+                "greeting → 220",
+                "EHLO → 250",
+                "AUTH → 235",
+                "MAIL → 250",
+                "RCPT → 250",
+                "DATA → 354",
+                "message → 250",
+                "QUIT → 221",
+            ],
+        )],
+        markers: &[
+            ("Mar # <time> mail dovecot:", "info"),
+            ("Mar # <time> mail postfix/smtpd[#]:", "info"),
+            (
+                "Mar # <time> mail postfix/smtpd[#]: > localhost[<ip>]:",
+                "server",
+            ),
+            (
+                "Mar # <time> mail postfix/smtpd[#]: < localhost[<ip>]:",
+                "client",
+            ),
+        ],
+    },
+    Case {
         file: "pop3-auth-typed-ahead.txt",
         sessions: &[(
             Protocol::Pop3,
@@ -411,6 +441,19 @@ const CASES: &[Case] = &[
         markers: &[("Server:", "server"), ("Client:", "client")],
     },
     Case {
+        file: "swaks-auth-failed.txt",
+        sessions: &[(
+            Protocol::Smtp,
+            &["greeting → 220", "EHLO → 250", "AUTH → 535", "QUIT → 221"],
+        )],
+        markers: &[
+            ("===", "info"),
+            ("<-", "server"),
+            ("->", "client"),
+            ("<**", "server"),
+        ],
+    },
+    Case {
         file: "swaks-dropped.txt",
         sessions: &[(
             Protocol::Smtp,
@@ -465,6 +508,37 @@ const CASES: &[Case] = &[
             ("<-", "server"),
             ("->", "client"),
             ("<**", "server"),
+        ],
+    },
+    Case {
+        // swaks --tls: `~>`/`<~` (and `<~*` for an error) once TLS is up; the part inside
+        // TLS is a session of its own, as for `openssl s_client -starttls`.
+        file: "swaks-starttls.txt",
+        sessions: &[
+            (
+                Protocol::Smtp,
+                &["greeting → 220", "EHLO → 250", "STARTTLS → 220"],
+            ),
+            (
+                Protocol::Smtp,
+                &[
+                    "EHLO → 250",
+                    "AUTH → 334",
+                    "auth-response → 334",
+                    "auth-response → 235",
+                    "MAIL → 250",
+                    "RCPT → 550",
+                    "QUIT → 221",
+                ],
+            ),
+        ],
+        markers: &[
+            ("===", "info"),
+            ("<-", "server"),
+            ("->", "client"),
+            ("~>", "client"),
+            ("<~", "server"),
+            ("<~*", "server"),
         ],
     },
 ];
