@@ -84,6 +84,12 @@ const CASES: &[Case] = &[
         markers: &[("<-", "server"), ("->", "client")],
     },
     Case {
+        // `>>>` for the server and `<<<` for the client: arrows, not Markdown quote marks.
+        file: "arrows-triple-server-first.txt",
+        sessions: &[(Protocol::Smtp, SMTP_SEND)],
+        markers: &[(">>>", "server"), ("<<<", "client")],
+    },
+    Case {
         file: "auth-typed-ahead.txt",
         sessions: &[(
             Protocol::Smtp,

@@ -119,7 +119,7 @@ pub fn undecorate(lines: &[Line]) -> (Vec<Line>, Vec<Note>) {
                     _ => true,
                 });
             let enough = match decoration {
-                Decoration::Quote => run >= 1,
+                Decoration::Quote => run >= 1 && !between_arrows(&lines, span.clone()),
                 Decoration::TimeStamp => run >= 2,
                 Decoration::LineNumber => run >= 3 && counts_up,
             };
@@ -178,6 +178,17 @@ fn unescape_paths(lines: &mut [Line]) -> Option<u32> {
     first
 }
 
+/// Whether `>` lines alternate with `<` lines around them: a pair of direction arrows
+/// (`>>> 220 …` / `<<< HELO …`, curl's `>` / `<`), not a Markdown quote.
+fn between_arrows(lines: &[Line], span: std::ops::Range<usize>) -> bool {
+    let arrow = |line: &Line| {
+        let text = line.text.trim_start();
+        text.starts_with('<') || text.starts_with("&lt;")
+    };
+    let before = span.start.checked_sub(1).and_then(|i| lines.get(i));
+    before.is_some_and(arrow) || lines.get(span.end).is_some_and(arrow)
+}
+
 /// How many lines from the start carry the decoration, one after another.
 fn run_at(lines: &[Line], decoration: Decoration) -> usize {
     lines
@@ -198,6 +209,13 @@ mod tests {
             lines.into_iter().map(|l| l.text).collect(),
             notes.into_iter().map(|n| n.detail).collect(),
         )
+    }
+
+    #[test]
+    fn arrows_that_alternate_with_lt_lines_are_no_quote_marks() {
+        let (lines, notes) = texts(">>> 220 a ESMTP\n<<< HELO b\n>>> 250 ok\n");
+        assert_eq!(lines, [">>> 220 a ESMTP", "<<< HELO b", ">>> 250 ok"]);
+        assert!(notes.is_empty(), "{notes:?}");
     }
 
     #[test]
