@@ -8,10 +8,11 @@
 //! Builds the page (`scripts/build-web`), prints the page's and the wasm module's sizes raw
 //! and gzipped (`gzip -9`, as a static host would serve them), generates a synthetic pcapng
 //! (`support/synth.rs`: mail sessions among other traffic), then times
-//! `mailgrade::web::grade` on it natively (best of `--runs`) and the same grade in headless
-//! Chromium (best of `--runs` page loads). The page logs to the console right before and
-//! after it grades; Chromium's log lines carry the wall-clock time, which is what is
-//! compared (the page's own clock runs on virtual time there). Both sides include reading,
+//! `mailgrade::web::grade` on it with the built-in lab (the page's default) natively (best of
+//! `--runs`) and the same grade in headless Chromium (best of `--runs` page loads). The page
+//! logs to the console right before and after it grades; Chromium's log lines carry the
+//! wall-clock time, which is what is compared (the page's own clock runs on virtual time
+//! there). Both sides include reading,
 //! grading and rendering the text and HTML reports; the page also copies the file into the
 //! module's memory and parses the JSON answer.
 
@@ -67,7 +68,7 @@ fn page_time(page: &Path) -> Option<Duration> {
             "--virtual-time-budget=120000",
         ])
         .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
+        .arg(format!("file://{}?lab=email-lab", page.display()))
         .output()
         .ok()?;
     let log = String::from_utf8_lossy(&out.stderr);
@@ -107,8 +108,14 @@ fn main() {
     let mut exit = 0;
     for _ in 0..runs {
         let start = Instant::now();
-        let graded =
-            mailgrade::web::grade("capture.pcapng", capture.clone(), lang, None).expect("graded");
+        let graded = mailgrade::web::grade(
+            "capture.pcapng",
+            capture.clone(),
+            lang,
+            Some("email-lab"),
+            None,
+        )
+        .expect("graded");
         native = native.min(start.elapsed());
         exit = graded.exit;
     }

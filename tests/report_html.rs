@@ -1,11 +1,13 @@
 //! The HTML report: escaping of hostile student text, no outside resources, and the ladder
 //! diagrams as a real browser (headless Chromium) builds them.
 
+mod common;
 mod report_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::chromium;
 use mailgrade::pipeline::Student;
 use mailgrade::report::{html, Outcome};
 use report_support::*;
@@ -72,17 +74,6 @@ fn expected_arrows(outcome: &Outcome) -> usize {
         .flat_map(|s| &s.exchanges)
         .map(|e| usize::from(e.command.is_some()) + usize::from(e.reply.is_some()))
         .sum()
-}
-
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|name| {
-            Command::new(name)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
 }
 
 fn headless(browser: &str, args: &[&str], page: &Path) -> std::process::Output {

@@ -1,26 +1,20 @@
 //! The self-check page in a real browser: headless Chromium (Debian's package, no npm, no
 //! network) loads the page `scripts/build-web` builds, a file is handed to it as a dropped
-//! file would be, and what it shows must be exactly what `mailgrade check --server none`
-//! prints for that file, in English and in Chinese. A screenshot is kept for people to look
-//! at. Without Chromium the test is skipped, except when CI is set: then it fails.
+//! file would be, and what it shows must be exactly what `mailgrade check --lab email-lab
+//! --server none` prints for that file (the page grades with its built-in lab by default), in
+//! English and in Chinese, and what `check --server none` prints when no lab is chosen. A
+//! screenshot is kept for people to look at. Without Chromium the test is skipped, except
+//! when CI is set: then it fails.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use base64::Engine;
+use common::chromium;
 
 const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared");
-
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|name| {
-            Command::new(name)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-}
 
 /// The built page (the wasm release build, once per test run).
 fn build_page(dir: &Path) -> String {
@@ -75,9 +69,10 @@ fn feedback(dom: &str) -> Option<String> {
     )
 }
 
-fn check_cli(file: &Path, lang: &str) -> String {
+fn check_cli(file: &Path, lang: &str, lab: Option<&str>) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_mailgrade"))
         .args(["check", "--server", "none", "--lang", lang])
+        .args(lab.map(|lab| ["--lab", lab]).into_iter().flatten())
         .arg(file.file_name().unwrap())
         .current_dir(file.parent().unwrap())
         .env("NO_COLOR", "1")
@@ -109,8 +104,16 @@ fn the_page_shows_what_check_prints_for_the_seed_and_a_capture() {
             file.file_name().unwrap().to_string_lossy()
         ));
         std::fs::write(&html, page_with(&page, file)).expect("write page");
-        for lang in ["en", "zh-CN"] {
-            let url = format!("file://{}?lang={lang}", html.display());
+        // The page's default (its built-in lab) in both languages; once with no lab.
+        let mut cases = vec![("en", None), ("zh-CN", None)];
+        if file.extension().is_some_and(|e| e == "md") {
+            cases.push(("en", Some("")));
+        }
+        for (lang, lab) in cases {
+            let url = match lab {
+                None => format!("file://{}?lang={lang}", html.display()),
+                Some(lab) => format!("file://{}?lang={lang}&lab={lab}", html.display()),
+            };
             // A loaded machine can take longer to compile the module than headless Chromium
             // waits before it dumps the DOM: up to three loads, the grade checked on the last.
             let mut dom = String::new();
@@ -123,12 +126,16 @@ fn the_page_shows_what_check_prints_for_the_seed_and_a_capture() {
             }
             assert!(
                 dom.contains("data-graded=\"1\""),
-                "{file:?} {lang}: not graded:\n{dom}"
+                "{file:?} {lang} {lab:?}: not graded:\n{dom}"
             );
             let shown = feedback(&dom).expect("the feedback block");
-            let expected = check_cli(file, lang);
+            let cli_lab = match lab {
+                None => Some("email-lab"),
+                Some(lab) => (!lab.is_empty()).then_some(lab),
+            };
+            let expected = check_cli(file, lang, cli_lab);
             assert!(!expected.is_empty(), "{file:?}: check printed nothing");
-            assert_eq!(shown, expected, "{file:?} {lang}");
+            assert_eq!(shown, expected, "{file:?} {lang} --lab {cli_lab:?}");
             // The notices a student must read: nothing uploaded, no replay.
             let notice = if lang == "en" {
                 "Nothing is uploaded"

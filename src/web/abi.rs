@@ -22,7 +22,8 @@ pub unsafe extern "C" fn mg_free(ptr: *mut u8, len: usize) {
 }
 
 /// Grades a file; the answer is [`super::grade_json`]'s. The file's bytes are taken over
-/// (freed here); the other inputs stay the script's. `scenario_len` 0: the built-ins.
+/// (freed here); the other inputs stay the script's. `lab_len` 0: no lab; `scenario_len` 0:
+/// no scenario file (with neither, the built-in scenarios).
 ///
 /// # Safety
 /// Every (pointer, length) pair is memory from `mg_alloc` holding that many bytes.
@@ -35,6 +36,8 @@ pub unsafe extern "C" fn mg_grade(
     name_len: usize,
     lang: *const u8,
     lang_len: usize,
+    lab: *const u8,
+    lab_len: usize,
     scenario: *const u8,
     scenario_len: usize,
 ) -> *mut u8 {
@@ -42,14 +45,22 @@ pub unsafe extern "C" fn mg_grade(
     mg_free(file, file_len);
     let name = text(name, name_len);
     let lang = text(lang, lang_len);
+    let lab = (lab_len > 0).then(|| text(lab, lab_len));
     let scenario = (scenario_len > 0).then(|| text(scenario, scenario_len));
     let answer = super::grade_json(
         &name,
         bytes,
         &lang,
+        lab.as_deref(),
         scenario.as_deref().map(|s| ("scenario.yaml", s)),
     );
     answer_buffer(answer)
+}
+
+/// The built-in labs' names ([`super::labs_json`]).
+#[no_mangle]
+pub extern "C" fn mg_labs() -> *mut u8 {
+    answer_buffer(super::labs_json())
 }
 
 /// The page's own texts ([`super::texts_json`]).

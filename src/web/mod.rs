@@ -11,6 +11,7 @@
 pub mod abi;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde_json::json;
 
@@ -19,7 +20,7 @@ use crate::i18n::Lang;
 use crate::pipeline::submission::grade_claimed;
 use crate::pipeline::{Outcome, Plan, ServerChoice, Unit};
 use crate::report::text::{self, TextStyle};
-use crate::scenario::{self, Scenario};
+use crate::scenario;
 
 /// What the page shows for one file.
 #[derive(Debug)]
@@ -32,32 +33,53 @@ pub struct Graded {
     pub exit: u8,
 }
 
-/// The scenarios a file is graded on: a scenario file the student loaded (its YAML text),
-/// else every built-in one. A scenario that does not load is the error, rendered as the CLI
-/// renders it.
-pub fn scenarios(yaml: Option<(&str, &str)>) -> Result<(Vec<Scenario>, bool), String> {
-    match yaml {
-        None => Ok((scenario::builtins(), false)),
-        Some((name, text)) => scenario::load_str(name, text)
-            .map(|s| (vec![s], true))
-            .map_err(|e| e.render(crate::diagnostic::Style::Plain)),
-    }
-}
-
-/// Grades `bytes` (named `name`, as `check` names a file) on the replies they claim.
-pub fn grade(
-    name: &str,
-    bytes: Vec<u8>,
-    lang: Lang,
-    scenario_yaml: Option<(&str, &str)>,
-) -> Result<Graded, String> {
-    let (scenarios, explicit) = scenarios(scenario_yaml)?;
-    let plan = Plan {
+/// The scenarios a file is graded on, and the lab that totals them: a built-in lab by name
+/// (`mailgrade check --lab NAME`), else a scenario file the student loaded (its YAML text),
+/// else every built-in scenario. A scenario that does not load is the error, rendered as the
+/// CLI renders it; the CLI's rule holds too: a lab and a scenario file are not used together.
+pub fn plan(lab: Option<&str>, yaml: Option<(&str, &str)>) -> Result<Plan, String> {
+    let plain = |scenarios, explicit| Plan {
         scenarios,
         explicit,
         server: ServerChoice::None,
         lab: None,
     };
+    match (lab, yaml) {
+        // The CLI's words for the same mistake (its usage errors are English only).
+        (Some(_), Some(_)) => Err("--lab and --scenario cannot be used together".to_string()),
+        (Some(name), None) => {
+            // In the browser there is no file system: only a built-in lab's name resolves.
+            let lab = scenario::lab::resolve(name)
+                .map_err(|e| e.render(crate::diagnostic::Style::Plain))?;
+            Ok(Plan {
+                scenarios: lab.scenarios.clone(),
+                explicit: false,
+                server: ServerChoice::None,
+                lab: Some(Arc::new(lab)),
+            })
+        }
+        (None, None) => Ok(plain(scenario::builtins(), false)),
+        (None, Some((name, text))) => scenario::load_str(name, text)
+            .map(|s| plain(vec![s], true))
+            .map_err(|e| e.render(crate::diagnostic::Style::Plain)),
+    }
+}
+
+/// The built-in labs' names, as the page offers them (`["email-lab"]`).
+pub fn labs_json() -> String {
+    json!(scenario::lab::builtin_names()).to_string()
+}
+
+/// Grades `bytes` (named `name`, as `check` names a file) on the replies they claim, with
+/// [`plan`]'s lab or scenarios.
+pub fn grade(
+    name: &str,
+    bytes: Vec<u8>,
+    lang: Lang,
+    lab: Option<&str>,
+    scenario_yaml: Option<(&str, &str)>,
+) -> Result<Graded, String> {
+    let plan = plan(lab, scenario_yaml)?;
     let unit = Unit::Student {
         id: name.to_string(),
         class: PathBuf::from(name),
@@ -88,6 +110,7 @@ pub fn grade_json(
     name: &str,
     bytes: Vec<u8>,
     lang: &str,
+    lab: Option<&str>,
     scenario_yaml: Option<(&str, &str)>,
 ) -> String {
     let lang = if lang == Lang::ZhCn.code() {
@@ -95,7 +118,7 @@ pub fn grade_json(
     } else {
         Lang::En
     };
-    match grade(name, bytes, lang, scenario_yaml) {
+    match grade(name, bytes, lang, lab, scenario_yaml) {
         Ok(graded) => json!({
             "ok": true,
             "text": graded.text,
