@@ -49,10 +49,18 @@ impl Server {
 /// At most this much of a server line goes into a note.
 const NOTE_TEXT: usize = 80;
 
+/// Which side wrote a line: known from the wire (a capture's TCP direction, a replay's
+/// socket), or read from a transcript's markers, which a misread export can get wrong.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Known,
+    Read,
+}
+
 /// A server line for a note. A line that may hold a credential (a client line taken for the
 /// server's, such as `C: Pass: …` in a misread export) is described, never quoted.
-fn excerpt(text: &str) -> String {
-    if may_hold_credential(text) {
+fn excerpt(text: &str, side: Side) -> String {
+    if may_hold_credential(text, side) {
         return hidden(text);
     }
     match text.char_indices().nth(NOTE_TEXT) {
@@ -69,7 +77,7 @@ fn hidden(text: &str) -> String {
     )
 }
 
-fn may_hold_credential(text: &str) -> bool {
+fn may_hold_credential(text: &str, side: Side) -> bool {
     const VERBS: [&str; 5] = ["pass", "user", "auth", "apop", "login"];
     let lower = text.trim_start().to_ascii_lowercase();
     // A verb behind a marker or inside a literal (`C: PASS`, `'PASS …\r\n'`, `b"AUTH …"`,
@@ -79,12 +87,14 @@ fn may_hold_credential(text: &str) -> bool {
         .take(3)
         .any(|word| VERBS.iter().any(|verb| bare(word).starts_with(verb)));
     // Further in, behind a marker the reader did not learn (`<time> CLIENT -> SERVER: PASS
-    // x`), a verb as a word of its own.
+    // x`), a verb as a word of its own. Only where the side was read from markers: server
+    // prose on the wire ("deferred due to user complaints") is the server's own words.
     let has_verb = || {
-        lower.split_whitespace().any(|word| {
-            let word = bare(word).trim_end_matches(':');
-            VERBS.contains(&word)
-        })
+        side == Side::Read
+            && lower.split_whitespace().any(|word| {
+                let word = bare(word).trim_end_matches(':');
+                VERBS.contains(&word)
+            })
     };
     opens_verb
         || has_verb()
@@ -231,13 +241,22 @@ impl DialogueBuilder {
         }
     }
 
+    /// Whether this builder's server lines are known to be the server's (see [`Side`]).
+    fn side(&self) -> Side {
+        if self.reorder {
+            Side::Read
+        } else {
+            Side::Known
+        }
+    }
+
     fn unrecognised_server_line(&mut self, text: &str, origin: Origin, what: &str) {
         // Where the client owes a credential (after USER, AUTH or a SASL response), a line
         // that is no reply is likely that credential on the wrong side: never quoted.
         let shown = if self.in_credential_position() {
             hidden(text)
         } else {
-            excerpt(text)
+            excerpt(text, self.side())
         };
         self.notes.push(Note {
             kind: NoteKind::Unrecognised,
@@ -350,7 +369,7 @@ impl DialogueBuilder {
             origin,
             detail: format!(
                 "the server's line has no line end; it is read as a whole reply because the client spoke next: {}",
-                excerpt(&partial)
+                excerpt(&partial, self.side())
             ),
         });
         self.server_line_read(&partial, origin);
@@ -387,7 +406,7 @@ impl DialogueBuilder {
                 origin: self.server.unit.unwrap_or_default(),
                 detail: format!(
                     "the server's last line has no line end: {}",
-                    excerpt(&partial)
+                    excerpt(&partial, self.side())
                 ),
             });
             // A last reply line cut before its CRLF is still the reply.
