@@ -160,3 +160,25 @@ fn the_page_shows_what_check_prints_for_the_seed_and_a_capture() {
     );
     eprintln!("screenshot: {}", shot.display());
 }
+
+/// A file input's own button is labelled by the browser ("Choose File" in an English
+/// Chromium, whatever the page's language), so each one is hidden behind words of ours that
+/// the language switch translates.
+#[test]
+fn file_inputs_show_the_pages_words_not_the_browsers() {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/web/page.html"))
+        .expect("web/page.html");
+    let inputs: Vec<&str> = page
+        .match_indices("<input type=\"file\"")
+        .map(|(at, _)| &page[at..at + page[at..].find('>').expect("a closed tag")])
+        .collect();
+    assert_eq!(inputs.len(), 2, "the dropped file and the scenario file");
+    for input in inputs {
+        assert!(input.contains(" hidden"), "a visible file input: {input}");
+    }
+    let chooser = page
+        .find("<label class=\"chooser\"")
+        .map(|at| &page[at..at + page[at..].find("</label>").unwrap()])
+        .expect("the scenario's chooser label");
+    assert!(chooser.contains("data-t=\"LoadScenario\"") && chooser.contains("id=\"scenario\""));
+}
