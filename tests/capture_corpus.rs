@@ -48,7 +48,7 @@ fn render(path: &Path) -> String {
                     .replace(&path.display().to_string(), "FILE")
             );
             if let Some(hint) = error.hint() {
-                let _ = writeln!(out, "hint: {hint}");
+                let _ = writeln!(out, "hint: {}", hint.en);
             }
             return out;
         }

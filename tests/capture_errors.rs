@@ -33,7 +33,7 @@ fn nothing_found(result: Result<FileRead, IngestError>) -> (String, String) {
     match result {
         Err(IngestError::NothingFound { reason, hint, path }) => {
             assert_eq!(path, Path::new("broken.pcap"));
-            (reason, hint.unwrap_or_default())
+            (reason.en, hint.map(|h| h.text().en).unwrap_or_default())
         }
         other => panic!("expected NothingFound, got {other:?}"),
     }

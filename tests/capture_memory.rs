@@ -136,12 +136,12 @@ fn the_summary_says_how_many_connections_were_set_aside() {
     synth::Flood::new().syns(&mut writer, SYNS, &mut 0);
     match read_bytes(path, &writer.into_inner()) {
         Err(IngestError::NothingFound { reason, .. }) => assert!(
-            reason.contains(&format!(
+            reason.en.contains(&format!(
                 "{SYNS} TCP connection attempts that carried no data (ports 25, …) and {} \
                  connections set aside unread (more than {KEPT} without mail were open at once)",
                 SYNS - KEPT
             )),
-            "{reason}"
+            "{reason:?}"
         ),
         other => panic!("a flood without mail: {other:?}"),
     }

@@ -386,8 +386,12 @@ fn tls_is_marked_encrypted_never_read_as_garbage() {
     smtps.close(&mut w);
     match read(&w.into_inner()) {
         Err(IngestError::NothingFound { reason, hint, .. }) => {
-            assert_eq!(reason, "the capture has 10 frames: TLS on port 465 (implicit TLS, unreadable); no cleartext SMTP or POP3");
-            assert!(hint.is_some_and(|h| h.contains("TLS")));
+            assert_eq!(reason.en, "the capture has 10 frames: TLS on port 465 (implicit TLS, unreadable); no cleartext SMTP or POP3");
+            assert_eq!(
+                reason.zh_cn,
+                "抓包中有 10 帧：端口 465 上的 TLS（隐式 TLS，无法读取）；没有明文的 SMTP 或 POP3"
+            );
+            assert!(hint.is_some_and(|h| h.text().en.contains("TLS")));
         }
         other => panic!("{other:?}"),
     }

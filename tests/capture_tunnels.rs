@@ -65,8 +65,10 @@ fn tunnels_nested_past_the_limit_are_skipped_with_a_note() {
     let (bytes, _) = synth::tunnelled_capture(Link::Tunnel(nested_gre(9)), false);
     match read_named("gre9", &bytes) {
         Err(IngestError::NothingFound { reason, .. }) => assert!(
-            reason.contains("nested more than 8 VLAN tags or 8 tunnels deep"),
-            "{reason}"
+            reason
+                .en
+                .contains("nested more than 8 VLAN tags or 8 tunnels deep"),
+            "{reason:?}"
         ),
         other => panic!("nine tunnels deep: {other:?}"),
     }
@@ -75,7 +77,7 @@ fn tunnels_nested_past_the_limit_are_skipped_with_a_note() {
     let (bytes, _) = synth::tunnelled_capture(Link::Tunnel(tags), false);
     match read_named("vlan9", &bytes) {
         Err(IngestError::NothingFound { reason, .. }) => {
-            assert!(reason.contains("nested more than 8"), "{reason}")
+            assert!(reason.en.contains("nested more than 8"), "{reason:?}")
         }
         other => panic!("nine VLAN tags: {other:?}"),
     }

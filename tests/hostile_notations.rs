@@ -178,7 +178,7 @@ fn rendered(sessions: Vec<Session>) -> Vec<String> {
         }],
     };
     out.push(json::render(&outcome));
-    out.push(sessions_text::render(&outcome));
+    out.push(sessions_text::render(&outcome, mailgrade::i18n::Lang::En));
     for lang in mailgrade::i18n::Lang::ALL {
         out.push(text::render(
             &outcome,

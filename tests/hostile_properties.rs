@@ -128,7 +128,7 @@ fn rendered(sessions: Vec<Session>) -> Vec<String> {
     };
     let submission = &outcome.submissions[0];
     out.push(json::render(&outcome));
-    out.push(sessions_text::render(&outcome));
+    out.push(sessions_text::render(&outcome, mailgrade::i18n::Lang::En));
     out.push(canvas_csv::render(
         &outcome,
         canvas_csv::Assignment {

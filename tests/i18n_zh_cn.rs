@@ -101,3 +101,205 @@ fn english_is_still_english() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("(code block 2)"), "{stdout}");
 }
+
+/// English of problems, hints and the `extract` listing that zh-CN output must not hold.
+const ENGLISH_PROBLEMS: &[&str] = &[
+    "no SMTP or POP3 dialogue found",
+    "the file is empty",
+    "no line reads as",
+    "binary data",
+    "near character",
+    "zip inside a zip",
+    "put the dialogue in",
+    "hand in",
+    "error:",
+    "help:",
+    "session 1",
+    "(greeting)",
+    "connects to",
+    "sides from",
+    "read as the",
+    "lines, first line",
+    "your submission",
+];
+
+fn assert_no_english_problems(what: &str, text: &str) {
+    for phrase in ENGLISH_PROBLEMS {
+        assert!(
+            !text.contains(phrase),
+            "{what}: English `{phrase}` under --lang zh-CN:\n{text}"
+        );
+    }
+}
+
+/// Files that cannot be used, as a student hands them in.
+fn unusable_files(dir: &Path) -> [String; 3] {
+    let empty = dir.join("empty.txt");
+    let prose = dir.join("prose.txt");
+    let binary = dir.join("binary.txt");
+    std::fs::write(&empty, "").expect("write");
+    std::fs::write(&prose, "we learnt SMTP\n").expect("write");
+    std::fs::write(&binary, b"S: 220 a\n\x00\x01\x02binary\x00\x00\x00").expect("write");
+    [empty, prose, binary].map(|p| p.to_string_lossy().into_owned())
+}
+
+#[test]
+fn problems_and_hints_are_in_the_reports_language() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let [empty, prose, binary] = unusable_files(dir.path());
+    let output = mailgrade(&[
+        "check", "--lang", "zh-CN", "--server", "none", &empty, &prose, &binary,
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_no_english_problems("check", &stdout);
+    for expected in [
+        "你的提交",
+        "empty.txt: 没有找到 SMTP 或 POP3 对话：文件是空的",
+        "prose.txt: 没有找到 SMTP 或 POP3 对话：没有一行能读作 SMTP 或 POP3 的命令或回复",
+        "binary.txt, 第 9 个字符附近: 二进制数据，不是文本记录",
+        "建议: 把对话写成 C:/S: 行（C: 是你输入的内容，S: 是服务器的回复），或附上 .pcapng 抓包文件",
+    ] {
+        assert!(stdout.contains(expected), "`{expected}` missing:\n{stdout}");
+    }
+    // The same files in English say it in English.
+    let output = mailgrade(&["check", "--server", "none", &empty, &prose]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("empty.txt: no SMTP or POP3 dialogue found: the file is empty"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("your submission"), "{stdout}");
+
+    // A class: a refused nested zip, in every human-readable format, and the JSON keeps both.
+    let nested = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/hostile/corpus/nested.zip"
+    );
+    for format in [
+        "text",
+        "markdown",
+        "html",
+        "junit",
+        "gradescope",
+        "prairielearn",
+    ] {
+        let output = mailgrade(&[
+            "grade", "--lang", "zh-CN", "--server", "none", nested, "--format", format,
+        ]);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains("不读取 zip 里面的 zip（只读取一层嵌套）"),
+            "{format}:\n{stdout}"
+        );
+        assert!(!stdout.contains("zip inside a zip"), "{format}:\n{stdout}");
+    }
+    let output = mailgrade(&["grade", "--server", "none", nested, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let problem = &json["submissions"][0]["problems"][0];
+    assert_eq!(
+        problem["message"],
+        "a zip inside a zip is not read (one level of nesting is)"
+    );
+    assert_eq!(
+        problem["message_text"]["zh-CN"],
+        "不读取 zip 里面的 zip（只读取一层嵌套）"
+    );
+    assert_eq!(
+        problem["hint_text"]["zh-CN"],
+        "请直接提交文件本身，或一个 .zip"
+    );
+}
+
+#[test]
+fn extract_lists_sessions_in_the_language_asked_for() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let [empty, ..] = unusable_files(dir.path());
+    let example = "examples/telnet-auth-login.txt";
+    let output = mailgrade(&["extract", "--lang", "zh-CN", example, &empty]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_no_english_problems("extract", &stdout);
+    for expected in [
+        "收发双方依据 文件中的方向标记",
+        "`C:` 读作客户端的行：它们能解析为命令（6 行中 6 行） [15 行，首行第 1 行]",
+        "会话 1：SMTP — examples/telnet-auth-login.txt",
+        "连接到 smtp.lab.test 端口 25",
+        "（问候）",
+        "错误: ",
+        "empty.txt: 没有找到 SMTP 或 POP3 对话：文件是空的",
+    ] {
+        assert!(stdout.contains(expected), "`{expected}` missing:\n{stdout}");
+    }
+    let output = mailgrade(&["extract", example]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("session 1: SMTP — examples/telnet-auth-login.txt"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("connects to smtp.lab.test port 25"),
+        "{stdout}"
+    );
+}
+
+/// A scenario whose header check carries points, so a wrong From header is a loss the
+/// HTML report lists by the check's name.
+const FROM_CHECK: &str = "id: from-check
+title: { en: From check, zh-CN: 发件人检查 }
+protocol: smtp
+pass_mark: 20
+steps:
+  - { id: greeting, send: greeting, expect: 220 }
+  - { id: hello, send: [EHLO, HELO], expect: 250, points: 10 }
+  - id: message
+    send: message
+    expect: 250
+    points: 10
+    checks:
+      - { id: from-header, header: From, equals: mail-from, points: 10 }
+";
+
+#[test]
+fn the_html_report_names_checks_in_the_reports_language() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let class = class(dir.path());
+    let example = std::fs::read_to_string("examples/telnet-auth-login.txt").expect("example");
+    let other_from = example.replace("C: From: student@lab.test", "C: From: someone@else.test");
+    std::fs::create_dir_all(dir.path().join("cy_1003")).expect("folder");
+    std::fs::write(dir.path().join("cy_1003/dialogue.txt"), other_from).expect("write");
+    let scenario = dir.path().join("from-check.yaml");
+    std::fs::write(&scenario, FROM_CHECK).expect("write");
+    let scenario = scenario.to_string_lossy().into_owned();
+    let html = |lang: &str| {
+        let output = mailgrade(&[
+            "grade",
+            "--lang",
+            lang,
+            "--server",
+            "none",
+            &class,
+            "--class",
+            "--scenario",
+            &scenario,
+            "--format",
+            "html",
+        ]);
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let chinese = html("zh-CN");
+    assert!(
+        chinese.contains("<code>From 邮件头与 MAIL FROM 一致</code>"),
+        "{chinese}"
+    );
+    for phrase in ["header equals", "code block", "(no reply)"] {
+        assert!(
+            !chinese.contains(phrase),
+            "English `{phrase}` in zh-CN HTML:\n{chinese}"
+        );
+    }
+    let english = html("en");
+    assert!(
+        english.contains("<code>From header equals MAIL FROM</code>"),
+        "{english}"
+    );
+}

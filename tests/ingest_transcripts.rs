@@ -88,7 +88,7 @@ fn view(result: &Result<FileRead, IngestError>) -> FileView {
             notes: Vec::new(),
             // The path differs between machines; the message after it does not.
             error: Some(error.to_string().replace(SHARED, "../shared")),
-            hint: error.hint().map(str::to_string),
+            hint: error.hint().map(|h| h.en.clone()),
         },
     }
 }
@@ -211,7 +211,7 @@ fn seed_report_gives_two_smtp_sessions_and_never_shows_the_password() {
         .commands()
         .find(|c| c.label() == "message")
         .expect("a message");
-    assert!(message.to_string().contains("2429"), "{message}");
+    assert!(message.to_string().contains("2429"), "{message:?}");
 }
 
 #[test]
@@ -269,7 +269,7 @@ fn nothing_gradable_is_a_clear_error() {
         let text = error.to_string();
         assert!(text.starts_with(name), "{text}");
         assert!(
-            error.hint().is_some_and(|h| !h.is_empty()),
+            error.hint().is_some_and(|h| !h.en.is_empty()),
             "{name}: no hint"
         );
         match name {

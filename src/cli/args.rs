@@ -120,6 +120,9 @@ pub struct ExtractArgs {
     pub files: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = ExtractFormat::Text)]
     pub format: ExtractFormat,
+    /// Language of the listing's words and of problems (the JSON keeps both languages).
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ use super::grade_cmd::text_style;
 use super::plan::plan;
 use super::run::Output;
 use super::ExitCode;
+use crate::i18n::messages::report::ReportWord;
 use crate::pipeline::Unit;
 use crate::report::{self, Outcome};
 
@@ -17,7 +18,7 @@ pub fn run(args: &CheckArgs) -> Result<Output, CliError> {
     let submissions = grade_units(units, plan, jobs, &bar)?;
     let mut submission = submissions.into_iter().next().unwrap_or_default();
     if args.files.len() > 1 {
-        submission.id = "your submission".into();
+        submission.id = ReportWord::YourSubmission.get(args.output.lang).to_string();
     }
     let exit = ExitCode::from(submission.grade.verdict);
     let outcome = Outcome {

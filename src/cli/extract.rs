@@ -19,9 +19,10 @@ pub fn run(args: &ExtractArgs) -> Output {
         server: "none".into(),
         submissions,
     };
+    let lang = args.lang;
     let text = match args.format {
         ExtractFormat::Text => Report::Write(Box::new(move |out| {
-            report::sessions_text::write(&outcome, out)
+            report::sessions_text::write(&outcome, lang, out)
         })),
         ExtractFormat::Json => {
             Report::Write(Box::new(move |out| report::json::write(&outcome, out)))

@@ -6,6 +6,7 @@ use super::plan::plan;
 use super::run::{Output, Report};
 use super::ExitCode;
 use super::{batch, merge, similarity_report};
+use crate::i18n::messages::pipeline::PipelineWord;
 use crate::ingest::archive::Roster;
 use crate::pipeline::classes;
 use crate::report::{self, text::TextStyle, Outcome};
@@ -31,8 +32,13 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
         warnings,
         class,
     } = classes::units(&args.paths, args.batch.class, roster.as_ref())?;
-    for warning in warnings {
-        eprintln!("{warning}");
+    for (file, why) in warnings {
+        eprintln!(
+            "{}: {}: {}",
+            PipelineWord::Warning.get(args.output.lang),
+            file.display(),
+            why.get(args.output.lang)
+        );
     }
     if let Some(shard) = args.batch.shard {
         units.retain(|unit| shard.holds(&unit.id()));

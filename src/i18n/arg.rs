@@ -41,6 +41,8 @@ pub struct List<T> {
     pub separator: Separator,
     /// Items left unnamed.
     pub more: usize,
+    /// What goes before the last item instead of `separator` (English "a, b and c").
+    pub last: Option<Separator>,
 }
 
 impl<T> List<T> {
@@ -49,6 +51,15 @@ impl<T> List<T> {
             items,
             separator,
             more: 0,
+            last: None,
+        }
+    }
+
+    /// The list with `last` before its last item ("a, b and c").
+    pub fn and_last(self, last: Separator) -> Self {
+        List {
+            last: Some(last),
+            ..self
         }
     }
 
@@ -61,9 +72,14 @@ impl<T> List<T> {
 impl<T: Arg> Arg for List<T> {
     fn write(&self, lang: Lang, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let separator = self.separator.get(lang);
+        let last = self.items.len().saturating_sub(1);
         for (index, item) in self.items.iter().enumerate() {
-            if index > 0 {
-                f.write_str(separator)?;
+            match self.last {
+                Some(word) if index == last && index > 0 && self.more == 0 => {
+                    f.write_str(word.get(lang))?
+                }
+                _ if index > 0 => f.write_str(separator)?,
+                _ => {}
             }
             item.write(lang, f)?;
         }

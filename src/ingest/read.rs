@@ -55,15 +55,12 @@ pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
         return Err(IngestError::Invalid {
             path: path.to_path_buf(),
             place: None,
-            message: "a zip archive, not a transcript or capture".into(),
-            hint: Some(
-                "`mailgrade grade` reads a zip as a whole class; to check your own work, unzip it \
-                 and name the files inside"
-                    .into(),
-            ),
+            message: IngestProblem::ZipNotTranscript.text(),
+            hint: Some(IngestHint::UnzipOwn),
         });
     }
     text::read_text(path, bytes)
 }
 
 use super::{capture, text};
+use crate::i18n::messages::ingest::{IngestHint, IngestProblem};

@@ -8,6 +8,7 @@ use super::error::PipelineError;
 use super::outcome::{Problem, SubmissionOutcome};
 use super::read::Unit;
 use super::submission::{grade_submission, Plan};
+use crate::i18n::messages::pipeline::{PipelineHint, PipelineProblem};
 
 /// Grades `units`, `jobs` at a time, calling `done` after each one. Results come back in
 /// the order of `units` whatever the concurrency; a unit whose grading breaks down is a
@@ -60,12 +61,11 @@ pub fn grade_all(
 /// grades, so it is ungradable.
 fn broken(id: String) -> SubmissionOutcome {
     SubmissionOutcome {
-        problems: vec![Problem {
-            file: PathBuf::from(&id),
-            place: None,
-            message: "grading this submission failed unexpectedly".into(),
-            hint: Some("report this as a mailgrade bug, with the file if you can".into()),
-        }],
+        problems: vec![Problem::new(
+            PathBuf::from(&id),
+            PipelineProblem::GradingBroke.text(),
+            Some(PipelineHint::ReportBug.text()),
+        )],
         id,
         ..SubmissionOutcome::default()
     }

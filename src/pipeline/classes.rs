@@ -8,6 +8,8 @@ use super::error::PipelineError;
 use super::outcome::Problem;
 use super::outcome::Student;
 use super::read::Unit;
+use crate::i18n::messages::pipeline::{PipelineHint, PipelineProblem};
+use crate::i18n::Text;
 use crate::ingest::archive::{self, Limits, Lms, Roster};
 
 /// The rule: a file named `.zip` is a class; so is a folder with a Moodle-named entry
@@ -44,10 +46,10 @@ pub fn is_class(path: &Path, forced: bool) -> bool {
 }
 
 /// What the paths name: the units, and warnings about class entries that belong to no
-/// student (for the caller to show).
+/// student (for the caller to show: the entry, and why, in both languages).
 pub struct Units {
     pub units: Vec<Unit>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<(PathBuf, Text)>,
     /// Whether any path was a class: then results are sorted by student id.
     pub class: bool,
 }
@@ -67,25 +69,17 @@ pub fn units(
             continue;
         }
         class = true;
-        let read = archive::read_class(path, &Limits::default()).map_err(PipelineError::Class)?;
+        let read = archive::read_class(path, &Limits::default())
+            .map_err(|e| PipelineError::Class(Box::new(e)))?;
         if read.students.is_empty() && roster.is_none() {
             return Err(PipelineError::EmptyClass(path.clone()));
         }
-        warnings.extend(
-            read.warnings
-                .into_iter()
-                .map(|w| format!("warning: {}: {}", w.file.display(), w.message)),
-        );
+        warnings.extend(read.warnings.into_iter().map(|w| (w.file, w.message)));
         for student in read.students {
             let mut problems: Vec<Problem> = student
                 .problems
                 .into_iter()
-                .map(|p| Problem {
-                    file: p.file,
-                    place: None,
-                    message: p.message,
-                    hint: p.hint,
-                })
+                .map(|p| Problem::new(p.file, p.message, p.hint))
                 .collect();
             let canvas = student.lms == Some(Lms::Canvas);
             let mut who = Student {
@@ -110,18 +104,16 @@ pub fn units(
                         row.id.clone()
                     }
                     None => {
-                        problems.push(Problem {
-                            file: path.clone(),
-                            place: None,
-                            message: format!(
-                                "`{}`{} is not in the roster",
-                                student.key,
-                                student.name.map(|n| format!(" ({n})")).unwrap_or_default()
-                            ),
-                            hint: Some(
-                                "add the student to the roster, with the LMS id in `lms_id`".into(),
-                            ),
-                        });
+                        let key = student.key.clone();
+                        let message = match student.name {
+                            Some(name) => PipelineProblem::NamedNotInRoster { key, name },
+                            None => PipelineProblem::NotInRoster { key },
+                        };
+                        problems.push(Problem::new(
+                            path.clone(),
+                            message.text(),
+                            Some(PipelineHint::AddToRoster.text()),
+                        ));
                         student.key
                     }
                 },
@@ -142,12 +134,11 @@ pub fn units(
                         canvas_id: (!row.lms_id.is_empty()).then(|| row.lms_id.clone()),
                         sis_id: Some(row.id.clone()),
                     },
-                    problems: vec![Problem {
-                        file: PathBuf::from(&row.id),
-                        place: None,
-                        message: "nothing handed in: no files of this student in the class".into(),
-                        hint: None,
-                    }],
+                    problems: vec![Problem::new(
+                        PathBuf::from(&row.id),
+                        PipelineProblem::NothingHandedIn.text(),
+                        None,
+                    )],
                 });
         }
     }

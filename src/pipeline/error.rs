@@ -9,7 +9,7 @@ use crate::ingest::IngestError;
 pub enum PipelineError {
     /// A class (an LMS zip or folder) that cannot be read at all.
     #[error("{0}")]
-    Class(#[source] IngestError),
+    Class(#[source] Box<IngestError>),
     #[error("{}: no submissions found in this class", .0.display())]
     EmptyClass(PathBuf),
     /// The container a batch shares did not start.

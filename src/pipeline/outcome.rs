@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::submission::SubmissionGrade;
 use crate::grade::Grade;
+use crate::i18n::{Lang, Text};
 use crate::session::Session;
 
 /// Everything one run found and decided: the input of every renderer.
@@ -92,15 +93,67 @@ impl SubmissionOutcome {
     }
 }
 
-/// A file, or a place in it, that could not be used.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A file, or a place in it, that could not be used. Its texts are in both languages;
+/// reports pick the run's `--lang`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     pub file: PathBuf,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub place: Option<String>,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hint: Option<String>,
+    pub place: Option<Text>,
+    pub message: Text,
+    pub hint: Option<Text>,
+}
+
+impl Problem {
+    /// A problem with a whole file, no place in it.
+    pub fn new(file: impl Into<PathBuf>, message: Text, hint: Option<Text>) -> Self {
+        Problem {
+            file: file.into(),
+            place: None,
+            message,
+            hint,
+        }
+    }
+
+    /// `file, place: message` in `lang` — the hint is for the renderer to place.
+    pub fn line_in(&self, lang: Lang) -> String {
+        let place = self
+            .place
+            .as_ref()
+            .map(|p| format!(", {}", p.get(lang)))
+            .unwrap_or_default();
+        format!("{}{place}: {}", self.file.display(), self.message.get(lang))
+    }
+}
+
+/// JSON schema v1 keeps `place`, `message` and `hint` as English strings (consumers read
+/// them so); `*_text` beside them hold both languages, like a finding's `message`.
+impl Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            file: &'a PathBuf,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            place: Option<&'a str>,
+            message: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            hint: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            place_text: Option<&'a Text>,
+            message_text: &'a Text,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            hint_text: Option<&'a Text>,
+        }
+        View {
+            file: &self.file,
+            place: self.place.as_ref().map(|p| p.en.as_str()),
+            message: &self.message.en,
+            hint: self.hint.as_ref().map(|h| h.en.as_str()),
+            place_text: self.place.as_ref(),
+            message_text: &self.message,
+            hint_text: self.hint.as_ref(),
+        }
+        .serialize(serializer)
+    }
 }
 
 /// The SHA-256 of one input file, as lowercase hex.
@@ -111,12 +164,8 @@ pub struct InputHash {
 }
 
 impl std::fmt::Display for Problem {
-    /// `file, place: message` — the hint is for the renderer to place.
+    /// `file, place: message` in English — the hint is for the renderer to place.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(place) = &self.place {
-            write!(f, ", {place}")?;
-        }
-        write!(f, ": {}", self.message)
+        f.write_str(&self.line_in(Lang::En))
     }
 }

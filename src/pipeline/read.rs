@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::outcome::{InputHash, Problem, SubmissionOutcome};
+use crate::i18n::messages::ingest::IngestProblem;
 use crate::ingest::{self, IngestError};
 
 /// What one submission is made of before it is read.
@@ -96,25 +97,30 @@ fn keep(submission: &mut SubmissionOutcome, used: &mut u64, file: &Path, read: i
 }
 
 pub fn problem(error: IngestError) -> Problem {
-    let (file, place) = match &error {
-        IngestError::Io { path, .. } | IngestError::NothingFound { path, .. } => {
-            (path.clone(), None)
+    let hint = error.hint();
+    match error {
+        IngestError::Io { path, source } => Problem::new(
+            path,
+            IngestProblem::ReadFailed {
+                error: source.to_string(),
+            }
+            .text(),
+            hint,
+        ),
+        IngestError::Invalid {
+            path,
+            place,
+            message,
+            ..
+        } => Problem {
+            file: path,
+            place: place.map(|p| *p),
+            message,
+            hint,
+        },
+        IngestError::NothingFound { path, reason, .. } => {
+            Problem::new(path, IngestProblem::NothingFound { reason }.text(), hint)
         }
-        IngestError::Invalid { path, place, .. } => (path.clone(), place.clone()),
-    };
-    let hint = error.hint().map(str::to_string);
-    let message = match &error {
-        IngestError::Io { source, .. } => format!("failed to read: {source}"),
-        IngestError::Invalid { message, .. } => message.clone(),
-        IngestError::NothingFound { reason, .. } => {
-            format!("no SMTP or POP3 dialogue found: {reason}")
-        }
-    };
-    Problem {
-        file,
-        place,
-        message,
-        hint,
     }
 }
 

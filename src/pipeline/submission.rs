@@ -42,8 +42,9 @@ use super::read::{read_student, read_submission, Unit};
 use super::replay;
 use super::server::ServerChoice;
 use crate::grade::{self, Grade, TaskRef, Verdict};
+use crate::i18n::messages::pipeline::{PipelineHint, PipelineProblem};
 use crate::i18n::messages::report::ReportMessage;
-use crate::i18n::Text;
+use crate::i18n::{List, Separator, Text};
 use crate::scenario::lab::{Lab, LabRule};
 use crate::scenario::Scenario;
 use crate::session::Protocol;
@@ -158,15 +159,14 @@ pub fn grade_sessions(
         let protocols: BTreeSet<Protocol> =
             submission.sessions.iter().map(|s| s.protocol).collect();
         let names: Vec<_> = protocols.iter().map(|p| p.name().to_uppercase()).collect();
-        submission.problems.push(Problem {
-            file: place.to_path_buf(),
-            place: None,
-            message: format!(
-                "no scenario is about the {} session(s) found",
-                names.join(" and ")
-            ),
-            hint: Some("name a scenario for that protocol with --scenario".into()),
-        });
+        submission.problems.push(Problem::new(
+            place,
+            PipelineProblem::NoScenarioFor {
+                protocols: List::new(names, Separator::Comma).and_last(Separator::And),
+            }
+            .text(),
+            Some(PipelineHint::NameScenario.text()),
+        ));
     }
     submission
 }

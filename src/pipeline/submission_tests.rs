@@ -132,6 +132,7 @@ fn a_session_no_scenario_is_about_is_a_problem() {
     assert!(
         submission.problems[0]
             .message
+            .en
             .contains("no scenario is about the SMTP session(s) found"),
         "{:?}",
         submission.problems

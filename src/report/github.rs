@@ -32,7 +32,7 @@ pub fn annotations(outcome: &Outcome, lang: Lang) -> String {
                 Some(&problem.file.display().to_string()),
                 None,
                 &submission.id,
-                &summary::problem_line(problem),
+                &summary::problem_line(problem, lang),
             ));
         }
         for grade in &submission.grades {

@@ -55,7 +55,7 @@ pub fn result_json(submission: &SubmissionOutcome, lang: Lang) -> String {
             status: "error",
             score: 0,
             max_score: 0,
-            message: summary::problem_line(problem),
+            message: summary::problem_line(problem, lang),
             test_code: String::new(),
             filename: problem.file.display().to_string(),
             line_no: 0,

@@ -183,7 +183,7 @@ fn overview(submission: &SubmissionOutcome, counted: &[&Grade], lang: Lang) -> S
             out,
             "\n- {}: {}",
             ReportWord::Error.get(lang),
-            escape::markdown(&summary::problem_line(problem))
+            escape::markdown(&summary::problem_line(problem, lang))
         );
     }
     for grade in counted {

@@ -99,12 +99,12 @@ fn write_submission(xml: &mut Xml, submission: &SubmissionOutcome, lang: Lang) {
             push(&mut case, "classname", &submission.id);
             emit(xml, Event::Start(case));
             let mut error = BytesStart::new("error");
-            push(&mut error, "message", &summary::problem_line(problem));
+            push(&mut error, "message", &summary::problem_line(problem, lang));
             push(&mut error, "type", "input");
             match &problem.hint {
                 Some(hint) => {
                     emit(xml, Event::Start(error));
-                    text(xml, hint);
+                    text(xml, hint.get(lang));
                     emit(xml, Event::End(BytesEnd::new("error")));
                 }
                 None => emit(xml, Event::Empty(error)),

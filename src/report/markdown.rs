@@ -36,7 +36,7 @@ fn render_submission(out: &mut String, submission: &SubmissionOutcome, lang: Lan
             out,
             "- **{}**: {}",
             ReportWord::Error.get(lang),
-            escape::markdown(&summary::problem_line(problem))
+            escape::markdown(&summary::problem_line(problem, lang))
         );
     }
     if !submission.problems.is_empty() {

@@ -100,7 +100,7 @@ fn feedback(submission: &SubmissionOutcome, lang: Lang) -> String {
         summary::verdict_word(&totals, lang)
     )];
     for problem in &submission.problems {
-        parts.push(summary::problem_line(problem));
+        parts.push(summary::problem_line(problem, lang));
     }
     for grade in summary::counted_grades(submission) {
         if grade.verdict == crate::grade::Verdict::Ungradable {

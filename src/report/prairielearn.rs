@@ -134,7 +134,11 @@ fn tests(grade: &Grade, lang: Lang) -> Vec<Test> {
 fn output(submission: &SubmissionOutcome, counted: &[&Grade], lang: Lang) -> String {
     let mut out = String::new();
     for problem in &submission.problems {
-        out.push_str(&format!("error: {}\n", summary::problem_line(problem)));
+        out.push_str(&format!(
+            "{}: {}\n",
+            ReportWord::Error.get(lang),
+            summary::problem_line(problem, lang)
+        ));
     }
     for grade in counted {
         for finding in &grade.findings {
@@ -156,7 +160,7 @@ fn format_errors(submission: &SubmissionOutcome, counted: &[&Grade], lang: Lang)
     let mut errors: Vec<String> = submission
         .problems
         .iter()
-        .map(summary::problem_line)
+        .map(|p| summary::problem_line(p, lang))
         .collect();
     errors.extend(
         counted

@@ -6,20 +6,22 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{Outcome, SubmissionOutcome};
+use super::{summary, Outcome, SubmissionOutcome};
+use crate::i18n::messages::report::{ExtractMessage, ExtractWord, ReportWord, SkeletonWord};
+use crate::i18n::{Lang, List, Separator};
 use crate::session::{Reading, Session, TlsHandshake, TlsSide};
 
-pub fn render(outcome: &Outcome) -> String {
+pub fn render(outcome: &Outcome, lang: Lang) -> String {
     let mut out = Vec::new();
-    write(outcome, &mut out).expect("writing to memory does not fail");
+    write(outcome, lang, &mut out).expect("writing to memory does not fail");
     String::from_utf8(out).expect("the report is UTF-8")
 }
 
 /// [`render`] into `out`.
-pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(outcome: &Outcome, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
     for submission in &outcome.submissions {
-        write_problems(out, submission)?;
-        let mut sessions = SessionWriter::default();
+        write_problems(out, submission, lang)?;
+        let mut sessions = SessionWriter::new(lang);
         for session in &submission.sessions {
             sessions.write(out, session)?;
         }
@@ -28,19 +30,28 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// A submission's problems, which come before its sessions.
-pub fn write_problems(out: &mut dyn Write, submission: &SubmissionOutcome) -> io::Result<()> {
+pub fn write_problems(
+    out: &mut dyn Write,
+    submission: &SubmissionOutcome,
+    lang: Lang,
+) -> io::Result<()> {
     for problem in &submission.problems {
-        writeln!(out, "error: {problem}")?;
+        writeln!(
+            out,
+            "{}: {}",
+            ReportWord::Error.get(lang),
+            problem.line_in(lang)
+        )?;
         if let Some(hint) = &problem.hint {
-            writeln!(out, "  help: {hint}")?;
+            writeln!(out, "  {}: {}", ReportWord::Help.get(lang), hint.get(lang))?;
         }
     }
     Ok(())
 }
 
 /// Writes one submission's sessions one after the other, numbered, as they come.
-#[derive(Default)]
 pub struct SessionWriter {
+    lang: Lang,
     written: usize,
     previous: Option<std::path::PathBuf>,
     /// Reused for each command and reply, which are padded or trimmed as a whole.
@@ -48,16 +59,25 @@ pub struct SessionWriter {
 }
 
 impl SessionWriter {
+    pub fn new(lang: Lang) -> Self {
+        SessionWriter {
+            lang,
+            written: 0,
+            previous: None,
+            scratch: String::new(),
+        }
+    }
+
     pub fn write(&mut self, out: &mut dyn Write, session: &Session) -> io::Result<()> {
         // What the reader learned is the file's: shown once, before its first session.
         if self.previous.as_ref() != Some(&session.source.path) {
             if let Some(reading) = &session.reading {
-                render_reading(out, &session.source.path, reading)?;
+                render_reading(out, &session.source.path, reading, self.lang)?;
             }
             self.previous = Some(session.source.path.clone());
         }
         self.written += 1;
-        render_session(out, self.written, session, &mut self.scratch)
+        render_session(out, self.written, session, &mut self.scratch, self.lang)
     }
 }
 
@@ -66,16 +86,20 @@ fn render_reading(
     out: &mut dyn Write,
     path: &std::path::Path,
     reading: &Reading,
+    lang: Lang,
 ) -> io::Result<()> {
-    let sides: Vec<String> = reading.sides_from.iter().map(|s| s.to_string()).collect();
-    writeln!(
-        out,
-        "read {}: sides from {}",
-        path.display(),
-        sides.join(" and ")
-    )?;
+    let sides: Vec<String> = reading
+        .sides_from
+        .iter()
+        .map(|s| s.word().get(lang).to_string())
+        .collect();
+    let line = ExtractMessage::ReadSides {
+        path: path.display().to_string(),
+        sides: List::new(sides, Separator::Comma).and_last(Separator::And),
+    };
+    writeln!(out, "{}", line.render(lang))?;
     for marker in &reading.markers {
-        writeln!(out, "  {marker}")?;
+        writeln!(out, "  {}", marker.render(lang))?;
     }
     Ok(())
 }
@@ -85,19 +109,21 @@ fn render_session(
     number: usize,
     session: &Session,
     scratch: &mut String,
+    lang: Lang,
 ) -> io::Result<()> {
-    writeln!(
-        out,
-        "session {number}: {} — {}",
-        session.protocol.name().to_uppercase(),
-        session.source
-    )?;
+    let heading = ExtractMessage::Session {
+        number,
+        protocol: session.protocol.name().to_uppercase(),
+        source: summary::source_in(&session.source, lang),
+    };
+    writeln!(out, "{}", heading.render(lang))?;
     if let Some(connect) = &session.connect {
-        write!(out, "  connects to {}", connect.host)?;
-        if let Some(port) = connect.port {
-            write!(out, " port {port}")?;
-        }
-        writeln!(out)?;
+        let host = connect.host.clone();
+        let line = match connect.port {
+            Some(port) => ExtractMessage::ConnectsToPort { host, port },
+            None => ExtractMessage::ConnectsTo { host },
+        };
+        writeln!(out, "  {}", line.render(lang))?;
     }
     for exchange in &session.exchanges {
         let origin = exchange
@@ -113,7 +139,7 @@ fn render_session(
             Some(command) => {
                 let _ = write!(scratch, "{command}");
             }
-            None => scratch.push_str("(greeting)"),
+            None => scratch.push_str(ExtractWord::Greeting.get(lang)),
         }
         write!(out, "{scratch:<40} → ")?;
         scratch.clear();
@@ -121,41 +147,51 @@ fn render_session(
             Some(reply) => {
                 let _ = write!(scratch, "{} {}", reply.code, reply.text());
             }
-            None => scratch.push_str("(no reply)"),
+            None => scratch.push_str(SkeletonWord::NoReply.get(lang)),
         }
         writeln!(out, "{}", scratch.trim_end())?;
     }
     if let Some(tls) = &session.tls {
-        render_tls(out, tls)?;
+        render_tls(out, tls, lang)?;
     }
     for note in &session.notes {
-        writeln!(out, "  note ({}): {}", note.origin, note.detail)?;
-    }
-    if let Some(reading) = session.reading.as_ref().filter(|r| !r.is_sure()) {
-        let doubts: Vec<String> = reading.doubts.iter().map(|d| d.to_string()).collect();
         writeln!(
             out,
-            "  unsure how this was read: {}; check the lines above, or mark them C:/S:",
-            doubts.join("; ")
+            "  {} ({}): {}",
+            ExtractWord::Note.get(lang),
+            note.origin,
+            note.detail
         )?;
+    }
+    if let Some(reading) = session.reading.as_ref().filter(|r| !r.is_sure()) {
+        let doubts: Vec<String> = reading
+            .doubts
+            .iter()
+            .map(|d| d.message().render(lang))
+            .collect();
+        let line = ExtractMessage::Unsure {
+            doubts: List::new(doubts, Separator::Semicolon),
+        };
+        writeln!(out, "  {}", line.render(lang))?;
     }
     writeln!(out)
 }
 
 /// The handshake: a summary line, then one line per message with its frames.
-fn render_tls(out: &mut dyn Write, tls: &TlsHandshake) -> io::Result<()> {
+fn render_tls(out: &mut dyn Write, tls: &TlsHandshake, lang: Lang) -> io::Result<()> {
     writeln!(out, "  tls: {}", tls.summary())?;
     if let Some(kx) = &tls.key_exchange {
-        writeln!(out, "    key exchange {kx}")?;
+        writeln!(out, "    {} {kx}", ExtractWord::KeyExchange.get(lang))?;
     }
     if let Some(cert) = &tls.certificate {
-        let subject = cert.subject.as_deref().unwrap_or("(unparsed)");
-        let issuer = cert.issuer.as_deref().unwrap_or("(unparsed)");
-        writeln!(
-            out,
-            "    certificate {subject}, issued by {issuer} ({} in chain, {} bytes)",
-            cert.chain, cert.size
-        )?;
+        let unparsed = ExtractWord::Unparsed.get(lang);
+        let line = ExtractMessage::Certificate {
+            subject: cert.subject.as_deref().unwrap_or(unparsed).to_string(),
+            issuer: cert.issuer.as_deref().unwrap_or(unparsed).to_string(),
+            chain: cert.chain.to_string(),
+            size: cert.size.to_string(),
+        };
+        writeln!(out, "    {}", line.render(lang))?;
     }
     for message in &tls.messages {
         let arrow = match message.from {
@@ -163,7 +199,7 @@ fn render_tls(out: &mut dyn Write, tls: &TlsHandshake) -> io::Result<()> {
             TlsSide::Server => "← S",
         };
         let encrypted = if message.encrypted {
-            " (encrypted)"
+            ExtractWord::Encrypted.get(lang)
         } else {
             ""
         };
@@ -181,15 +217,15 @@ fn render_tls(out: &mut dyn Write, tls: &TlsHandshake) -> io::Result<()> {
     }
     let data = tls.application_data;
     let more = if data.more {
-        " (counting stopped there)"
+        ExtractWord::CountingStopped.get(lang)
     } else {
         ""
     };
-    writeln!(
-        out,
-        "    application data records: {} from the client, {} from the server{more}",
-        data.client, data.server
-    )?;
+    let line = ExtractMessage::ApplicationData {
+        client: data.client.to_string(),
+        server: data.server.to_string(),
+    };
+    writeln!(out, "    {}{more}", line.render(lang))?;
     if let Some(why) = &tls.unreadable {
         writeln!(out, "    {why}")?;
     }

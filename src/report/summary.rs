@@ -222,14 +222,9 @@ pub fn diff_in(diff: &str, lang: Lang) -> String {
     out
 }
 
-/// `file, place: message` — a file or place that could not be used.
-pub fn problem_line(problem: &Problem) -> String {
-    let place = problem
-        .place
-        .as_deref()
-        .map(|p| format!(", {p}"))
-        .unwrap_or_default();
-    format!("{}{place}: {}", problem.file.display(), problem.message)
+/// `file, place: message` in `lang` — a file or place that could not be used.
+pub fn problem_line(problem: &Problem, lang: Lang) -> String {
+    problem.line_in(lang)
 }
 
 /// The line of a text file an origin points at; none for capture frames and replays.

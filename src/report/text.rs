@@ -76,11 +76,17 @@ fn render_submission(
     for problem in &submission.problems {
         let _ = writeln!(
             out,
-            "  {}: {problem}",
-            paint.red(ReportWord::Error.get(lang))
+            "  {}: {}",
+            paint.red(ReportWord::Error.get(lang)),
+            problem.line_in(lang)
         );
         if let Some(hint) = &problem.hint {
-            let _ = writeln!(out, "    {}: {hint}", ReportWord::Help.get(lang));
+            let _ = writeln!(
+                out,
+                "    {}: {}",
+                ReportWord::Help.get(lang),
+                hint.get(lang)
+            );
         }
     }
     for grade in &submission.grades {

@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::i18n::messages::checks::DoubtMessage;
+use crate::i18n::messages::checks::{DoubtMessage, MarkerMessage, SidesFromWord};
 use crate::i18n::Lang;
 
 /// What the reader learned about one file, carried by every session read from it.
@@ -46,14 +46,20 @@ pub enum SidesFrom {
     StreamDump,
 }
 
+impl SidesFrom {
+    pub fn word(self) -> SidesFromWord {
+        match self {
+            SidesFrom::Markers => SidesFromWord::Markers,
+            SidesFrom::Protocol => SidesFromWord::Protocol,
+            SidesFrom::PacketList => SidesFromWord::PacketList,
+            SidesFrom::StreamDump => SidesFromWord::StreamDump,
+        }
+    }
+}
+
 impl fmt::Display for SidesFrom {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            SidesFrom::Markers => "its direction markers",
-            SidesFrom::Protocol => "the protocol where it has no direction markers",
-            SidesFrom::PacketList => "the packet list's Info column and addresses",
-            SidesFrom::StreamDump => "the stream dump's nodes",
-        })
+        f.write_str(self.word().get(Lang::En))
     }
 }
 
@@ -93,43 +99,38 @@ pub enum MarkerRole {
     Echo { of: String },
 }
 
-impl fmt::Display for MarkerReading {
-    /// "`->` read as the server's lines: they parse as replies (5 of 5)".
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl MarkerReading {
+    /// "`->` read as the server's lines: they parse as replies (5 of 5) [5 lines, first line 2]".
+    pub fn render(&self, lang: Lang) -> String {
         let parsed = self.commands + self.replies;
-        write!(f, "`{}` ", self.marker)?;
-        match &self.read_as {
-            MarkerRole::Client => write!(
-                f,
-                "read as the client's lines: they parse as commands ({} of {parsed})",
-                self.commands
-            )?,
-            MarkerRole::Server => write!(
-                f,
-                "read as the server's lines: they parse as replies ({} of {parsed})",
-                self.replies
-            )?,
-            MarkerRole::Both => write!(
-                f,
-                "is on lines of both sides ({} commands, {} replies): taken off, each line's side inferred",
-                self.commands, self.replies
-            )?,
-            MarkerRole::Info => write!(f, "skipped: the tool's own lines, no dialogue")?,
-            MarkerRole::Echo { of } => write!(f, "skipped: its lines repeat those of `{of}`")?,
-        }
+        let (commands, replies) = (self.commands, self.replies);
+        let role = match &self.read_as {
+            MarkerRole::Client => MarkerMessage::Client { commands, parsed },
+            MarkerRole::Server => MarkerMessage::Server { replies, parsed },
+            MarkerRole::Both => MarkerMessage::Both { commands, replies },
+            MarkerRole::Info => MarkerMessage::Info,
+            MarkerRole::Echo { of } => MarkerMessage::Echo { of: of.clone() },
+        };
+        let mut out = format!("`{}` {}", self.marker, role.render(lang));
         if self.quoted {
-            f.write_str("; quoted strings read unquoted")?;
+            out.push_str(&MarkerMessage::Quoted.render(lang));
         }
         if self.escaped {
-            f.write_str("; HTML entities read as characters")?;
+            out.push_str(&MarkerMessage::Escaped.render(lang));
         }
-        write!(
-            f,
-            " [{} line{}, first line {}]",
-            self.lines,
-            if self.lines == 1 { "" } else { "s" },
-            self.first_line
-        )
+        let first = self.first_line;
+        let lines = match self.lines {
+            1 => MarkerMessage::Line { first },
+            lines => MarkerMessage::Lines { lines, first },
+        };
+        out.push_str(&lines.render(lang));
+        out
+    }
+}
+
+impl fmt::Display for MarkerReading {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Lang::En))
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use mailgrade::grade;
 use mailgrade::ingest;
 use mailgrade::pipeline::SubmissionGrade;
-use mailgrade::report::{InputHash, Outcome, Problem, SubmissionOutcome};
+use mailgrade::report::{InputHash, Outcome, SubmissionOutcome};
 use mailgrade::scenario;
 use sha2::{Digest, Sha256};
 
@@ -44,16 +44,9 @@ pub fn submission(path: &str, scenario: Option<&str>) -> SubmissionOutcome {
     });
     match ingest::read_file(Path::new(path)) {
         Ok(read) => submission.sessions = read.sessions,
-        Err(error) => submission.problems.push(Problem {
-            file: path.into(),
-            place: None,
-            // As the CLI words it: the file is shown beside the message.
-            message: error
-                .to_string()
-                .trim_start_matches(&format!("{path}: "))
-                .to_string(),
-            hint: error.hint().map(str::to_string),
-        }),
+        Err(error) => submission
+            .problems
+            .push(mailgrade::pipeline::read::problem(error)),
     }
     submission.grades = match scenario {
         None => grade::grade_each_session(&submission.sessions, &scenario::builtins())

@@ -148,7 +148,12 @@ pub fn feedback(submission: &Value, passed: bool, row: &RosterRow, lang: Lang) -
         out.push_str(&format!(
             "  - {}: {}\n",
             problem["file"].as_str().unwrap_or_default(),
-            problem["message"].as_str().unwrap_or_default()
+            // `message_text` holds both languages (results written before it: English only).
+            if problem["message_text"].is_object() {
+                text(&problem["message_text"])
+            } else {
+                problem["message"].as_str().unwrap_or_default().to_string()
+            }
         ));
     }
     out.push_str(&format!(

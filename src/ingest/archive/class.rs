@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use super::names::parse_entry;
 use super::zipped::{is_zip, read_zip};
 use super::{folder, Limits};
+use crate::i18n::messages::ingest::{IngestHint, IngestProblem};
+use crate::i18n::Text;
 use crate::ingest::IngestError;
 
 /// One file of a class as read, or why it was not.
@@ -16,7 +18,7 @@ pub(super) struct RawEntry {
     parts: Vec<String>,
     /// How reports name it: `class.zip/Li Wei_1_assignsubmission_file_/lab.md`.
     shown: PathBuf,
-    data: Result<Vec<u8>, String>,
+    data: Result<Vec<u8>, Text>,
 }
 
 impl RawEntry {
@@ -28,7 +30,7 @@ impl RawEntry {
         }
     }
 
-    pub(super) fn refused(parts: Vec<String>, shown: PathBuf, why: String) -> Self {
+    pub(super) fn refused(parts: Vec<String>, shown: PathBuf, why: Text) -> Self {
         RawEntry {
             parts,
             shown,
@@ -55,15 +57,15 @@ pub struct StudentFiles {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StudentProblem {
     pub file: PathBuf,
-    pub message: String,
-    pub hint: Option<String>,
+    pub message: Text,
+    pub hint: Option<Text>,
 }
 
 /// Something in the class that belongs to no student (an entry named `../x`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClassWarning {
     pub file: PathBuf,
-    pub message: String,
+    pub message: Text,
 }
 
 #[derive(Debug, Default)]
@@ -90,7 +92,7 @@ pub fn read_class(path: &Path, limits: &Limits) -> Result<ClassRead, IngestError
                 path: path.to_path_buf(),
                 place: None,
                 message,
-                hint: Some("pass the LMS's \"download all submissions\" zip, or a folder".into()),
+                hint: Some(IngestHint::ClassZip),
             }
         })?
     };
@@ -130,7 +132,7 @@ fn group(entries: Vec<RawEntry>) -> ClassRead {
                 message: entry
                     .data
                     .err()
-                    .unwrap_or_else(|| "belongs to no student".into()),
+                    .unwrap_or_else(|| IngestProblem::BelongsToNoStudent.text()),
             });
             continue;
         };
@@ -176,51 +178,61 @@ fn stem(name: &str) -> String {
 /// another archive format, is a problem.
 fn open_nested(student: &mut StudentFiles, limits: &Limits, budget: &mut u64) {
     let files = std::mem::take(&mut student.files);
+    let (files, problems) = open_student_zips(files, limits, budget);
+    student.files = files;
+    student.problems.extend(problems);
+}
+
+/// One student's files with each `.zip` among them opened in memory (one level: a zip in
+/// there, or another archive format, is a problem), within `limits` and what is left of
+/// `budget`; in path order. Office documents are zips too: only a file named `.zip` is
+/// opened.
+pub fn open_student_zips(
+    files: Vec<(PathBuf, Vec<u8>)>,
+    limits: &Limits,
+    budget: &mut u64,
+) -> (Vec<(PathBuf, Vec<u8>)>, Vec<StudentProblem>) {
+    let mut kept = Vec::new();
+    let mut problems = Vec::new();
+    let refuse = |file: PathBuf, message: Text, hint: Option<Text>| StudentProblem {
+        file,
+        message,
+        hint,
+    };
     for (shown, bytes) in files {
         if other_archive(&shown) {
-            student.problems.push(StudentProblem {
-                file: shown,
-                message: "archive format not read (only zip is)".into(),
-                hint: Some("hand in the files themselves, or one .zip".into()),
-            });
+            problems.push(refuse(
+                shown,
+                IngestProblem::OtherArchive.text(),
+                Some(IngestHint::HandInFiles.text()),
+            ));
             continue;
         }
-        // Office documents are zips too: only a `.zip` is opened.
         if !is_zip(&bytes) || !has_zip_name(&shown) {
-            student.files.push((shown, bytes));
+            kept.push((shown, bytes));
             continue;
         }
         match read_zip(Cursor::new(bytes), &shown, limits, budget) {
-            Err(message) => student.problems.push(StudentProblem {
-                file: shown,
-                message,
-                hint: None,
-            }),
+            Err(message) => problems.push(refuse(shown, message, None)),
             Ok(inner) => {
                 for entry in inner {
                     match entry.data {
                         Ok(bytes) if is_zip(&bytes) && has_zip_name(&entry.shown) => {
-                            student.problems.push(StudentProblem {
-                                file: entry.shown,
-                                message:
-                                    "a zip inside a zip inside the class is not read (one level \
-                                      of nesting is)"
-                                        .into(),
-                                hint: Some("hand in the files themselves, or one .zip".into()),
-                            })
+                            problems.push(refuse(
+                                entry.shown,
+                                IngestProblem::ZipInZip.text(),
+                                Some(IngestHint::HandInFiles.text()),
+                            ))
                         }
-                        Ok(bytes) => student.files.push((entry.shown, bytes)),
-                        Err(message) => student.problems.push(StudentProblem {
-                            file: entry.shown,
-                            message,
-                            hint: None,
-                        }),
+                        Ok(bytes) => kept.push((entry.shown, bytes)),
+                        Err(message) => problems.push(refuse(entry.shown, message, None)),
                     }
                 }
             }
         }
     }
-    student.files.sort_by(|a, b| a.0.cmp(&b.0));
+    kept.sort_by(|a, b| a.0.cmp(&b.0));
+    (kept, problems)
 }
 
 /// Whether a file is named as a zip archive.

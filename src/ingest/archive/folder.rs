@@ -4,6 +4,7 @@ use std::path::Path;
 
 use super::class::RawEntry;
 use super::Limits;
+use crate::i18n::messages::ingest::FolderProblem;
 
 /// Every file below `root` (hidden ones skipped) as entries named relative to `root`.
 pub(super) fn read_folder(
@@ -30,7 +31,10 @@ pub(super) fn read_folder(
                     entries.push(RawEntry::refused(
                         child_parts,
                         path,
-                        format!("cannot be read: {error}"),
+                        FolderProblem::CannotRead {
+                            error: error.to_string(),
+                        }
+                        .text(),
                     ));
                     continue;
                 }
@@ -39,7 +43,7 @@ pub(super) fn read_folder(
                 entries.push(RawEntry::refused(
                     child_parts,
                     path,
-                    "is a symbolic link; links are not followed".into(),
+                    FolderProblem::Symlink.text(),
                 ));
             } else if kind.is_dir() {
                 pending.push((path, child_parts));
@@ -47,11 +51,11 @@ pub(super) fn read_folder(
                 entries.push(RawEntry::refused(
                     child_parts,
                     path,
-                    format!(
-                        "is {} bytes, more than the {} read per file",
-                        kind.len(),
-                        limits.max_file_bytes.min(*budget)
-                    ),
+                    FolderProblem::TooBig {
+                        size: kind.len(),
+                        max: limits.max_file_bytes.min(*budget),
+                    }
+                    .text(),
                 ));
             } else {
                 match std::fs::read(&path) {
@@ -62,7 +66,10 @@ pub(super) fn read_folder(
                     Err(error) => entries.push(RawEntry::refused(
                         child_parts,
                         path,
-                        format!("cannot be read: {error}"),
+                        FolderProblem::CannotRead {
+                            error: error.to_string(),
+                        }
+                        .text(),
                     )),
                 }
             }

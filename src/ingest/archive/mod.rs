@@ -12,7 +12,10 @@ pub mod names;
 pub mod roster;
 mod zipped;
 
-pub use class::{has_zip_name, read_class, ClassRead, ClassWarning, StudentFiles, StudentProblem};
+pub use class::{
+    has_zip_name, open_student_zips, read_class, ClassRead, ClassWarning, StudentFiles,
+    StudentProblem,
+};
 pub use limits::Limits;
 pub use names::{looks_like_lms, parse_entry, EntryName, Lms};
 pub use roster::{Roster, RosterError, RosterRow};

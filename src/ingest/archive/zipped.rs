@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use super::class::RawEntry;
 use super::Limits;
+use crate::i18n::messages::ingest::IngestProblem;
+use crate::i18n::Text;
 
 /// Whether bytes are a zip archive (local file header or an empty archive's end record).
 pub(super) fn is_zip(bytes: &[u8]) -> bool {
@@ -20,19 +22,24 @@ pub(super) fn read_zip<R: Read + Seek>(
     display: &Path,
     limits: &Limits,
     budget: &mut u64,
-) -> Result<Vec<RawEntry>, String> {
-    let mut archive =
-        zip::ZipArchive::new(reader).map_err(|e| format!("not a readable zip: {e}"))?;
+) -> Result<Vec<RawEntry>, Text> {
+    let mut archive = zip::ZipArchive::new(reader).map_err(|e| {
+        IngestProblem::ZipUnreadable {
+            error: e.to_string(),
+        }
+        .text()
+    })?;
     let mut entries = Vec::new();
     let count = archive.len();
     if count > limits.max_entries {
         entries.push(RawEntry::refused(
             Vec::new(),
             display.to_path_buf(),
-            format!(
-                "the archive has {count} entries, more than the {} read; the rest are skipped",
-                limits.max_entries
-            ),
+            IngestProblem::TooManyEntries {
+                count,
+                max: limits.max_entries,
+            }
+            .text(),
         ));
     }
     for index in 0..count.min(limits.max_entries) {
@@ -44,7 +51,10 @@ pub(super) fn read_zip<R: Read + Seek>(
                 entries.push(RawEntry::refused(
                     components(&name),
                     display.join(&name),
-                    format!("entry cannot be read: {error}"),
+                    IngestProblem::EntryUnreadable {
+                        error: error.to_string(),
+                    }
+                    .text(),
                 ));
                 continue;
             }
@@ -69,7 +79,7 @@ pub(super) fn read_zip<R: Read + Seek>(
             entries.push(RawEntry::refused(
                 owner,
                 PathBuf::from(format!("{}/{}", display.display(), name.replace('\\', "/"))),
-                "entry name leaves the archive's folder (`..` or an absolute path); skipped".into(),
+                IngestProblem::EntryLeaves.text(),
             ));
             continue;
         }
@@ -77,7 +87,7 @@ pub(super) fn read_zip<R: Read + Seek>(
             entries.push(RawEntry::refused(
                 parts,
                 shown,
-                "entry is a symbolic link; links are not followed".into(),
+                IngestProblem::EntrySymlink.text(),
             ));
             continue;
         }
@@ -93,18 +103,15 @@ pub(super) fn read_zip<R: Read + Seek>(
             Err(error) => entries.push(RawEntry::refused(
                 parts,
                 shown,
-                format!("entry cannot be decompressed: {error}"),
+                IngestProblem::EntryUndecompressable {
+                    error: error.to_string(),
+                }
+                .text(),
             )),
             // The header may understate the size: what counts is what came out.
-            Ok(n) if n as u64 > limits.max_file_bytes.min(*budget) => {
-                entries.push(RawEntry::refused(
-                    parts,
-                    shown,
-                    "entry decompresses to more than its header says, past the size limit; \
-                     refused as a zip bomb"
-                        .into(),
-                ))
-            }
+            Ok(n) if n as u64 > limits.max_file_bytes.min(*budget) => entries.push(
+                RawEntry::refused(parts, shown, IngestProblem::EntryBomb.text()),
+            ),
             Ok(n) => {
                 *budget -= n as u64;
                 entries.push(RawEntry::file(parts, shown, bytes));
@@ -135,22 +142,27 @@ fn entry_name(raw: &[u8], decoded: &str) -> String {
 }
 
 /// Why an entry of these sizes is not read, if it is not.
-fn size_refusal(size: u64, compressed: u64, limits: &Limits, budget: u64) -> Option<String> {
+fn size_refusal(size: u64, compressed: u64, limits: &Limits, budget: u64) -> Option<Text> {
     if size > limits.max_file_bytes {
-        return Some(format!(
-            "entry is {size} bytes uncompressed, more than the {} allowed per file",
-            limits.max_file_bytes
-        ));
+        return Some(
+            IngestProblem::EntryTooBig {
+                size,
+                max: limits.max_file_bytes,
+            }
+            .text(),
+        );
     }
     if size > budget {
-        return Some("the class is past its total size limit; entry skipped".into());
+        return Some(IngestProblem::ClassPastTotal.text());
     }
     if size > 1 << 20 && size / compressed.max(1) > limits.max_ratio {
-        return Some(format!(
-            "entry compresses {}:1, more than {}:1; refused as a zip bomb",
-            size / compressed.max(1),
-            limits.max_ratio
-        ));
+        return Some(
+            IngestProblem::EntryRatio {
+                ratio: size / compressed.max(1),
+                max: limits.max_ratio,
+            }
+            .text(),
+        );
     }
     None
 }

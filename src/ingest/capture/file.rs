@@ -16,6 +16,8 @@ use pcap_parser::{
 
 use super::netmon;
 use super::prefetch::Prefetcher;
+use crate::i18n::messages::ingest::{HeaderState, IngestHint, IngestProblem};
+use crate::i18n::Text;
 
 /// One frame as the file stores it.
 pub(super) struct RawFrame<'a> {
@@ -85,21 +87,25 @@ pub(super) struct FileInfo {
 /// Why the file could not be read at all.
 #[derive(Debug)]
 pub(super) struct FormatError {
-    pub message: String,
-    pub hint: Option<String>,
+    pub message: Text,
+    pub hint: Option<IngestHint>,
 }
 
 const INITIAL_BUFFER: usize = 1 << 20;
 /// A block larger than this is taken as corruption rather than grown into.
 const MAX_BUFFER: usize = 8 << 20;
 
-fn save_as_hint() -> Option<String> {
-    Some("save the capture from Wireshark with File → Save As… as pcapng".into())
+fn save_as_hint() -> Option<IngestHint> {
+    Some(IngestHint::SaveAs)
 }
 
 fn header_error(format: Format, cut: bool) -> FormatError {
-    let what = if cut { "cut short" } else { "malformed" };
-    header_failure(format, what)
+    let state = if cut {
+        HeaderState::CutShort
+    } else {
+        HeaderState::Malformed
+    };
+    header_failure(format, state)
 }
 
 /// A header that could not be read: cut short only when more bytes could complete it; one
@@ -107,23 +113,27 @@ fn header_error(format: Format, cut: bool) -> FormatError {
 fn header_parse_error<E>(format: Format, error: &nom::Err<E>) -> FormatError {
     match error {
         nom::Err::Incomplete(nom::Needed::Size(more)) if more.get() > MAX_BUFFER => {
-            header_failure(format, "malformed (it claims an impossible length)")
+            header_failure(format, HeaderState::ImpossibleLength)
         }
-        nom::Err::Incomplete(_) => header_failure(format, "cut short"),
-        _ => header_failure(format, "malformed"),
+        nom::Err::Incomplete(_) => header_failure(format, HeaderState::CutShort),
+        _ => header_failure(format, HeaderState::Malformed),
     }
 }
 
-fn header_failure(format: Format, what: &str) -> FormatError {
+fn header_failure(format: Format, state: HeaderState) -> FormatError {
     FormatError {
-        message: format!("the {} header is {what}", format.name()),
+        message: IngestProblem::CaptureHeader {
+            format: format.name().to_string(),
+            state,
+        }
+        .text(),
         hint: save_as_hint(),
     }
 }
 
 fn sniff(bytes: &[u8]) -> Result<Format, FormatError> {
     let format = Format::sniff(bytes).ok_or_else(|| FormatError {
-        message: "not a pcap, pcapng or NetMon capture (unknown magic number)".into(),
+        message: IngestProblem::NotACapture.text(),
         hint: save_as_hint(),
     })?;
     let shortest = match format {
@@ -172,7 +182,10 @@ pub(super) fn for_each_frame<R: Read>(
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
                 return Err(FormatError {
-                    message: format!("cannot read the file: {e}"),
+                    message: IngestProblem::CannotRead {
+                        error: e.to_string(),
+                    }
+                    .text(),
                     hint: None,
                 })
             }
@@ -185,7 +198,10 @@ pub(super) fn for_each_frame<R: Read>(
         // NetMon's frame table sits at the end: the file is read whole.
         let mut bytes = Vec::new();
         chained.read_to_end(&mut bytes).map_err(|e| FormatError {
-            message: format!("cannot read the file: {e}"),
+            message: IngestProblem::CannotRead {
+                error: e.to_string(),
+            }
+            .text(),
             hint: None,
         })?;
         return netmon::for_each_frame(&bytes, on_frame);

@@ -6,6 +6,8 @@
 
 use etherparse::{Ethernet2Header, Ethernet2HeaderSlice, SingleVlanHeader, SingleVlanHeaderSlice};
 
+use crate::i18n::messages::ingest::LinkKind;
+
 /// Why a frame's link layer cannot be read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(super) enum LinkProblem {
@@ -20,13 +22,18 @@ pub(super) enum LinkProblem {
 
 impl LinkProblem {
     pub fn describe(self) -> String {
+        self.kind().render(crate::i18n::Lang::En)
+    }
+
+    /// What kind of frames these are, in both languages.
+    pub fn kind(self) -> LinkKind {
         match self {
-            LinkProblem::WifiMonitor => "802.11 radio frames (a monitor-mode Wi-Fi capture)".into(),
-            LinkProblem::Unsupported(link) => format!("link type {link}"),
-            LinkProblem::TooDeep => format!(
-                "packets nested more than {MAX_VLAN_TAGS} VLAN tags or {} tunnels deep",
-                super::tunnel::MAX_TUNNELS
-            ),
+            LinkProblem::WifiMonitor => LinkKind::WifiMonitor,
+            LinkProblem::Unsupported(link) => LinkKind::Unsupported { link },
+            LinkProblem::TooDeep => LinkKind::TooDeep {
+                tags: MAX_VLAN_TAGS,
+                tunnels: super::tunnel::MAX_TUNNELS,
+            },
         }
     }
 }

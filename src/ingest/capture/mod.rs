@@ -66,14 +66,8 @@ pub fn read_capture_file(path: &Path) -> Result<FileRead, IngestError> {
         Mapped::Shrank => Err(IngestError::Invalid {
             path: path.to_path_buf(),
             place: None,
-            message: "the file changed while it was read: it became shorter (another program \
-                      writing it?) or part of it could not be read from its storage"
-                .into(),
-            hint: Some(
-                "read it again once nothing is writing it; copy a file on a network share to \
-                 a local disk first"
-                    .into(),
-            ),
+            message: crate::i18n::messages::ingest::IngestProblem::FileChanged.text(),
+            hint: Some(crate::i18n::messages::ingest::IngestHint::ReadAgain),
         }),
         Mapped::Unmappable => reader::read(path, reader::Input::Stream(file)),
     }

@@ -4,6 +4,7 @@
 //! lists where each frame record starts. Wireshark's `wiretap/netmon.c` describes it.
 
 use super::file::{Ending, FileInfo, Format, FormatError, RawFrame};
+use crate::i18n::messages::ingest::{HeaderState, IngestHint, IngestProblem};
 
 const HEADER_LEN: usize = 0x48;
 
@@ -23,8 +24,8 @@ fn u64_at(bytes: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?))
 }
 
-fn convert_hint() -> Option<String> {
-    Some("open it in Wireshark and save it with File → Save As… as pcapng".into())
+fn convert_hint() -> Option<IngestHint> {
+    Some(IngestHint::Convert)
 }
 
 pub(super) fn for_each_frame(
@@ -35,24 +36,29 @@ pub(super) fn for_each_frame(
         Some(b"RTSS") => Format::NetMon1,
         _ => Format::NetMon2,
     };
-    let header_error = |what: &str| FormatError {
-        message: format!("the {} header is {what}", format.name()),
+    let header_error = |state: HeaderState| FormatError {
+        message: IngestProblem::CaptureHeader {
+            format: format.name().to_string(),
+            state,
+        }
+        .text(),
         hint: convert_hint(),
     };
     if bytes.len() < HEADER_LEN {
-        return Err(header_error("cut short"));
+        return Err(header_error(HeaderState::CutShort));
     }
     let network = u16_at(bytes, 6).unwrap_or(0);
     if network != NETMON_ETHERNET {
         return Err(FormatError {
-            message: format!(
-                "this {} capture is of media type {network}; only Ethernet is read",
-                format.name()
-            ),
+            message: IngestProblem::NetMonMedia {
+                format: format.name().to_string(),
+                network,
+            }
+            .text(),
             hint: convert_hint(),
         });
     }
-    let start_micros = start_time(bytes).ok_or_else(|| header_error("malformed"))?;
+    let start_micros = start_time(bytes).ok_or_else(|| header_error(HeaderState::Malformed))?;
     let table_offset = u32_at(bytes, 0x18).unwrap_or(0) as usize;
     let table_len = u32_at(bytes, 0x1c).unwrap_or(0) as usize;
     let table = table_offset

@@ -11,6 +11,8 @@ use super::flows::FlowStats;
 use super::link::LinkProblem;
 use super::sessions::Finished;
 use super::waiting::MAX_WAITING;
+use crate::i18n::messages::ingest::{CaptureCount, CaptureFound, IngestHint, IngestProblem};
+use crate::i18n::{List, Separator};
 use crate::ingest::{FileRead, IngestError};
 use crate::session::{Note, NoteKind, Origin, Protocol};
 
@@ -125,48 +127,31 @@ fn set_aside(flows: &FlowStats) -> Option<String> {
     })
 }
 
-fn other_name(kind: OtherKind) -> String {
-    match kind {
-        OtherKind::Tls { port: 993 } => "IMAPS".into(),
-        OtherKind::Tls { port: 443 } => "HTTPS".into(),
-        OtherKind::Tls { port } => format!("TLS on port {port}"),
-        OtherKind::Imap => "IMAP".into(),
-        OtherKind::Ftp => "FTP".into(),
-        OtherKind::Http => "HTTP".into(),
-        OtherKind::Ssh => "SSH".into(),
-        OtherKind::Unknown { port } => format!("other TCP (port {port})"),
-    }
-}
-
-fn join(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+/// A count of frames, in both languages.
+fn frames(count: u64) -> CaptureCount {
+    if count == 1 {
+        CaptureCount::Frame { count }
+    } else {
+        CaptureCount::Frames { count }
     }
 }
 
 /// What the capture held instead of readable mail.
 fn nothing_found(outcome: &Outcome<'_>) -> IngestError {
-    let mut parts: Vec<String> = Vec::new();
-    let mut hint =
-        "capture on the interface the mail traffic used (Wireshark filter `tcp port 25 or tcp port 110`) \
-         and check that Wireshark shows SMTP or POP packets, or hand in a transcript"
-            .to_string();
+    let mut parts: Vec<CaptureFound> = Vec::new();
+    let mut hint = IngestHint::CaptureInterface;
     if let Some(tally) = outcome.frames.link_problems.get(&LinkProblem::WifiMonitor) {
-        parts.push(format!(
-            "{} of 802.11 radio traffic (a monitor-mode Wi-Fi capture)",
-            plural(tally.count, "frame", "frames")
-        ));
-        hint = "recapture on the Ethernet/WLAN interface, not in monitor mode".into();
+        parts.push(CaptureFound::WifiMonitor {
+            frames: frames(tally.count),
+        });
+        hint = IngestHint::NotMonitorMode;
     }
     for (problem, tally) in &outcome.frames.link_problems {
         if *problem != LinkProblem::WifiMonitor {
-            parts.push(format!(
-                "{} of {} (skipped)",
-                plural(tally.count, "frame", "frames"),
-                problem.describe()
-            ));
+            parts.push(CaptureFound::LinkSkipped {
+                frames: frames(tally.count),
+                what: problem.kind(),
+            });
         }
     }
     let implicit: BTreeSet<(u16, Protocol)> = outcome
@@ -176,27 +161,21 @@ fn nothing_found(outcome: &Outcome<'_>) -> IngestError {
         .map(|s| (s.server_port, s.session.protocol))
         .collect();
     for (port, _) in &implicit {
-        parts.push(format!("TLS on port {port} (implicit TLS, unreadable)"));
+        parts.push(CaptureFound::ImplicitTls { port: *port });
     }
     if !implicit.is_empty() {
-        hint = "the mail was sent over TLS, which cannot be read: capture a session on port 25 \
-                or 110 without TLS (or with STARTTLS, so the dialogue before it shows), or hand \
-                in a transcript"
-            .into();
+        hint = IngestHint::ImplicitTls;
     }
     let unreadable = outcome
         .sessions
         .iter()
         .filter(|s| !s.implicit_tls && s.session.exchanges.is_empty())
         .count() as u64;
-    if unreadable > 0 {
-        parts.push(plural(
-            unreadable,
-            "mail connection with nothing readable in it",
-            "mail connections with nothing readable in them",
-        ));
+    if unreadable == 1 {
+        parts.push(CaptureFound::MailUnreadable { count: unreadable });
+    } else if unreadable > 1 {
+        parts.push(CaptureFound::MailsUnreadable { count: unreadable });
     }
-    let mut others: Vec<String> = Vec::new();
     let mut unknown_ports: Vec<String> = Vec::new();
     // TLS connections with no readable handshake are reported like skipped ones.
     let mut other = outcome.flows.other.clone();
@@ -207,80 +186,100 @@ fn nothing_found(outcome: &Outcome<'_>) -> IngestError {
         }
     }
     for (kind, count) in &other {
-        match kind {
-            OtherKind::Unknown { port } => unknown_ports.push(port.to_string()),
-            _ => others.push(if *count > 1 {
-                format!("{} ({count} connections)", other_name(*kind))
-            } else {
-                other_name(*kind)
-            }),
-        }
+        let count = *count;
+        let name = match kind {
+            OtherKind::Unknown { port } => {
+                unknown_ports.push(port.to_string());
+                continue;
+            }
+            OtherKind::Tls { port: 993 } => "IMAPS",
+            OtherKind::Tls { port: 443 } => "HTTPS",
+            OtherKind::Tls { port } => {
+                parts.push(if count > 1 {
+                    CaptureFound::TlsOnPortMany { port: *port, count }
+                } else {
+                    CaptureFound::TlsOnPort { port: *port }
+                });
+                continue;
+            }
+            OtherKind::Imap => "IMAP",
+            OtherKind::Ftp => "FTP",
+            OtherKind::Http => "HTTP",
+            OtherKind::Ssh => "SSH",
+        };
+        let name = name.to_string();
+        parts.push(if count > 1 {
+            CaptureFound::ProtocolMany { name, count }
+        } else {
+            CaptureFound::Protocol { name }
+        });
     }
-    parts.extend(others);
     if !unknown_ports.is_empty() {
         let shown: Vec<String> = unknown_ports.iter().take(5).cloned().collect();
         let more = if unknown_ports.len() > 5 { ", …" } else { "" };
-        let noun = if unknown_ports.len() == 1 {
-            "port"
+        let ports = format!("{}{more}", shown.join(", "));
+        parts.push(if unknown_ports.len() == 1 {
+            CaptureFound::OtherPort { ports }
         } else {
-            "ports"
-        };
-        parts.push(format!(
-            "other TCP traffic ({noun} {}{more})",
-            shown.join(", ")
-        ));
+            CaptureFound::OtherPorts { ports }
+        });
     }
     if outcome.flows.empty > 0 {
-        let ports: Vec<String> = outcome
+        let shown: Vec<String> = outcome
             .flows
             .empty_ports
             .iter()
             .map(u16::to_string)
             .collect();
-        parts.push(format!(
-            "{} that carried no data (ports {}{})",
-            plural(
-                outcome.flows.empty,
-                "TCP connection attempt",
-                "TCP connection attempts"
-            ),
-            ports.join(", "),
-            if outcome.flows.empty as usize > ports.len() {
-                ", …"
+        let more = if outcome.flows.empty as usize > shown.len() {
+            ", …"
+        } else {
+            ""
+        };
+        let count = outcome.flows.empty;
+        parts.push(CaptureFound::NoData {
+            attempts: if count == 1 {
+                CaptureCount::Attempt { count }
             } else {
-                ""
-            }
-        ));
+                CaptureCount::Attempts { count }
+            },
+            ports: format!("{}{more}", shown.join(", ")),
+        });
     }
     if outcome.flows.set_aside > 0 {
-        parts.push(format!(
-            "{} set aside unread (more than {MAX_WAITING} without mail were open at once)",
-            plural(outcome.flows.set_aside, "connection", "connections")
-        ));
+        let count = outcome.flows.set_aside;
+        parts.push(CaptureFound::SetAside {
+            connections: if count == 1 {
+                CaptureCount::Connection { count }
+            } else {
+                CaptureCount::Connections { count }
+            },
+            max: MAX_WAITING,
+        });
     }
     let non_tcp = outcome.frames.not_tcp + outcome.frames.not_ip;
-    if non_tcp > 0 {
-        parts.push(plural(
-            non_tcp,
-            "frame that is not TCP",
-            "frames that are not TCP",
-        ));
+    if non_tcp == 1 {
+        parts.push(CaptureFound::NotTcp { count: non_tcp });
+    } else if non_tcp > 1 {
+        parts.push(CaptureFound::NotTcps { count: non_tcp });
     }
     if let Ending::Cut { detail } = &outcome.info.ending {
-        parts.push(format!("the file is cut short ({detail})"));
+        parts.push(CaptureFound::CutShort {
+            detail: detail.clone(),
+        });
     }
-    let frames = plural(outcome.info.frames, "frame", "frames");
+    let frames = frames(outcome.info.frames);
     let reason = if parts.is_empty() {
-        format!("the capture has {frames}; no cleartext SMTP or POP3")
+        IngestProblem::CaptureHasOnly { frames }
     } else {
-        format!(
-            "the capture has {frames}: {}; no cleartext SMTP or POP3",
-            join(&parts)
-        )
+        IngestProblem::CaptureHas {
+            frames,
+            found: List::new(parts, Separator::Comma).and_last(Separator::And),
+        }
     };
     IngestError::NothingFound {
         path: outcome.path.to_path_buf(),
-        reason,
+        reason: reason.text(),
         hint: Some(hint),
     }
 }

@@ -5,6 +5,8 @@ use std::path::Path;
 
 use std::collections::BTreeSet;
 
+use crate::i18n::messages::ingest::{IngestHint, IngestProblem};
+use crate::i18n::Text;
 use crate::ingest::{FileRead, IngestError};
 use crate::session::{Note, NoteKind, Origin, Session, SidesFrom};
 
@@ -18,26 +20,21 @@ use super::html;
 use super::lines::{split_lines, Line, MAX_LINES, MAX_LINE_CHARS};
 use super::notation::{self, Notation, Used};
 
-const HINT: &str = "put the dialogue in C:/S: lines (C: for what you typed, S: for what the \
-                    server answered), or attach the .pcapng capture";
+const HINT: IngestHint = IngestHint::Transcript;
 
 /// Reads a transcript, export or report into sessions.
 pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
     let decoded = decode(bytes).map_err(|error| match error {
         DecodeError::Binary { offset } => IngestError::Invalid {
             path: path.to_path_buf(),
-            place: Some(format!("near character {offset}")),
-            message: "binary data, not a text transcript".into(),
-            hint: Some(
-                "hand in the transcript as plain text (.txt or .md; a .docx or .pdf report \
-                 cannot be read), or the capture as .pcap/.pcapng"
-                    .into(),
-            ),
+            place: Some(Box::new(IngestProblem::NearCharacter { offset }.text())),
+            message: IngestProblem::BinaryText.text(),
+            hint: Some(IngestHint::PlainText),
         },
         DecodeError::Empty => IngestError::NothingFound {
             path: path.to_path_buf(),
-            reason: "the file is empty".into(),
-            hint: Some(HINT.into()),
+            reason: IngestProblem::EmptyFile.text(),
+            hint: Some(HINT),
         },
     })?;
     let mut notes = Vec::new();
@@ -124,7 +121,7 @@ pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
         return Err(IngestError::NothingFound {
             path: path.to_path_buf(),
             reason: nothing_found_reason(&notes),
-            hint: Some(HINT.into()),
+            hint: Some(HINT),
         });
     }
     Ok(FileRead {
@@ -231,16 +228,17 @@ fn in_the_file(origin: Origin, lines: &[Line]) -> Origin {
     }
 }
 
-fn nothing_found_reason(notes: &[Note]) -> String {
+fn nothing_found_reason(notes: &[Note]) -> Text {
     let skipped = notes
         .iter()
         .find(|n| n.kind == NoteKind::Unrecognised)
         .map(|n| n.origin);
     match skipped {
-        Some(origin) => format!(
-            "only server replies with no commands (from line {origin}); no client side to grade"
-        ),
-        None => "no line reads as an SMTP or POP3 command or reply".into(),
+        Some(origin) => IngestProblem::RepliesOnly {
+            line: origin.to_string(),
+        }
+        .text(),
+        None => IngestProblem::NoDialogueLine.text(),
     }
 }
 
@@ -363,7 +361,7 @@ mod tests {
                 Err(IngestError::NothingFound {
                     reason: got, hint, ..
                 }) => {
-                    assert!(got.contains(reason), "{name}: {got}");
+                    assert!(got.en.contains(reason), "{name}: {got:?}");
                     assert!(hint.is_some(), "{name}");
                 }
                 other => panic!("{name}: {other:?}"),

@@ -70,7 +70,10 @@ fn common_mistakes(outcome: &Outcome, lang: Lang) -> Vec<(String, String, u32, u
         for grade in summary::counted_grades(submission) {
             for check in grade.losses() {
                 let entry = counts
-                    .entry((grade.title.get(lang).to_string(), check.name.clone()))
+                    .entry((
+                        grade.title.get(lang).to_string(),
+                        check.name_in(lang).to_string(),
+                    ))
                     .or_default();
                 entry.0 += 1;
                 entry.1 += check.max_points - check.points;

@@ -94,7 +94,7 @@ fn student(out: &mut String, number: usize, submission: &SubmissionOutcome, lang
             out,
             r#"<p class="problem">{}: {}</p>"#,
             ReportWord::Error.get(lang),
-            esc(&summary::problem_line(problem))
+            esc(&summary::problem_line(problem, lang))
         );
     }
     // Grades that have no session (ungradable) are told first; then every dialogue.
@@ -112,7 +112,7 @@ fn student(out: &mut String, number: usize, submission: &SubmissionOutcome, lang
             ReportWord::Dialogue.get(lang),
             index + 1,
             session.protocol.name().to_uppercase(),
-            esc(&session.source.to_string())
+            esc(&summary::source_in(&session.source, lang))
         );
         // The ladder shows the replies the grade rests on: the replay server's, when replayed.
         let shown = submission.replayed.get(&index).unwrap_or(session);
@@ -157,7 +157,7 @@ fn grade_block(out: &mut String, grade: &Grade, lang: Lang) {
             let _ = write!(
                 out,
                 r#"<li class="loss"><code>{}</code> −{}: {}"#,
-                esc(&check.name),
+                esc(check.name_in(lang)),
                 check.max_points - check.points,
                 esc(&summary::check_message(check, lang))
             );
@@ -165,7 +165,7 @@ fn grade_block(out: &mut String, grade: &Grade, lang: Lang) {
                 let _ = write!(
                     out,
                     r#" <span class="where">{}</span>"#,
-                    esc(&summary::evidence_place(evidence))
+                    esc(&summary::evidence_place_in(evidence, lang))
                 );
             }
             out.push_str("</li>");
