@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::outcome::{InputHash, Problem, SubmissionOutcome};
 use crate::i18n::messages::ingest::IngestProblem;
+use crate::ingest::archive::{self, Limits};
 use crate::ingest::{self, IngestError};
 
 /// What one submission is made of before it is read.
@@ -63,12 +64,18 @@ fn read(path: &Path, hash: bool) -> SubmissionOutcome {
         }
     };
     let mut used = 0;
+    let limits = Limits::default();
+    let mut budget = limits.max_total_bytes;
     for file in files {
         if let Some(Ok(sha256)) = hash.then(|| sha256_of(&file)) {
             submission.hashes.push(InputHash {
                 file: file.clone(),
                 sha256,
             });
+        }
+        if archive::has_zip_name(&file) {
+            read_own_zip(&mut submission, &mut used, &file, &limits, &mut budget);
+            continue;
         }
         match ingest::read_file(&file) {
             Ok(read) => keep(&mut submission, &mut used, &file, read),
@@ -77,6 +84,62 @@ fn read(path: &Path, hash: bool) -> SubmissionOutcome {
         submission.files.push(file);
     }
     submission
+}
+
+/// A student's own `.zip` in a submission folder (Gradescope, Autolab and PrairieLearn hand
+/// over the folder as the student uploaded it): its entries are read as the student's files,
+/// in memory, one level deep and within the limits a class zip has (size, ratio, entries,
+/// total). A file named `.zip` that is no zip is read like any other file.
+fn read_own_zip(
+    submission: &mut SubmissionOutcome,
+    used: &mut u64,
+    file: &Path,
+    limits: &Limits,
+    budget: &mut u64,
+) {
+    let size = std::fs::metadata(file).map(|m| m.len());
+    let bytes = match size {
+        Ok(size) if size > limits.max_file_bytes.min(*budget) => {
+            submission.problems.push(Problem::new(
+                file,
+                IngestProblem::EntryTooBig {
+                    size,
+                    max: limits.max_file_bytes.min(*budget),
+                }
+                .text(),
+                None,
+            ));
+            submission.files.push(file.to_path_buf());
+            return;
+        }
+        Ok(_) => std::fs::read(file),
+        Err(error) => Err(error),
+    };
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(source) => {
+            submission.problems.push(problem(IngestError::Io {
+                path: file.to_path_buf(),
+                source,
+            }));
+            submission.files.push(file.to_path_buf());
+            return;
+        }
+    };
+    let (files, refused) =
+        archive::open_student_zips(vec![(file.to_path_buf(), bytes)], limits, budget);
+    submission.problems.extend(
+        refused
+            .into_iter()
+            .map(|p| Problem::new(p.file, p.message, p.hint)),
+    );
+    for (inner, bytes) in files {
+        match ingest::read_bytes(&inner, &bytes) {
+            Ok(read) => keep(submission, used, &inner, read),
+            Err(error) => submission.problems.push(problem(error)),
+        }
+        submission.files.push(inner);
+    }
 }
 
 /// A file's sessions, within the submission's budget of message bytes (`used` so far), and
