@@ -17,7 +17,7 @@ use super::run::Output;
 use super::ExitCode;
 use crate::grade::Verdict;
 use crate::pipeline::{GradeFacts, SubmissionGrade, SubmissionOutcome};
-use crate::scenario::lab::{LabRule, TaskRule};
+use crate::scenario::lab::{LabRule, LatePolicy, TaskRule};
 
 #[derive(Clone, Debug, Args)]
 pub struct MergeArgs {
@@ -134,7 +134,12 @@ pub fn submission_grade(submission: &Value, file: &Path) -> Result<SubmissionGra
     };
     let basis = &submission["grade"]["basis"];
     Ok(match basis["kind"].as_str() {
-        Some("lab") => SubmissionGrade::decide_lab(&lab_rule(submission, file)?, grades),
+        Some("lab") => SubmissionGrade::decide_lab(
+            &lab_rule(submission, file)?,
+            grades,
+            // A late submission's grade says what the policy took (zero points, too).
+            submission["grade"]["late"].is_object(),
+        ),
         Some("scenarios") => SubmissionGrade::decide(grades).named(),
         _ => SubmissionGrade::decide(grades),
     })
@@ -170,7 +175,16 @@ fn lab_rule(submission: &Value, file: &Path) -> Result<LabRule, CliError> {
             "the lab's pass mark is unreadable",
         )?,
         tasks,
+        late: match basis_late(&grade["basis"]["late"]) {
+            Ok(late) => late,
+            Err(e) => return Err(unreadable(&format!("the late policy is unreadable: {e}"))),
+        },
     })
+}
+
+/// The lab's late policy as the grade's `basis` keeps it (absent: none).
+fn basis_late(value: &Value) -> Result<Option<LatePolicy>, serde_json::Error> {
+    Option::<LatePolicy>::deserialize(value)
 }
 
 /// `--compare`: one line per student whose score is lower now than in `previous` (or who

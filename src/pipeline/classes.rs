@@ -86,6 +86,7 @@ pub fn units(
                 name: student.name.clone().filter(|n| n != "Participant"),
                 canvas_id: canvas.then(|| student.key.clone()),
                 sis_id: None,
+                late: student.late,
             };
             let id = match roster {
                 None => student.key,
@@ -101,6 +102,7 @@ pub fn units(
                             who.canvas_id = Some(row.lms_id.clone());
                         }
                         who.sis_id = Some(row.id.clone());
+                        who.late |= row.late;
                         row.id.clone()
                     }
                     None => {
@@ -133,6 +135,7 @@ pub fn units(
                         name: (!row.name.is_empty()).then(|| row.name.clone()),
                         canvas_id: (!row.lms_id.is_empty()).then(|| row.lms_id.clone()),
                         sis_id: Some(row.id.clone()),
+                        late: row.late,
                     },
                     problems: vec![Problem::new(
                         PathBuf::from(&row.id),
@@ -168,10 +171,12 @@ fn add_student(
         Some(Unit::Student {
             files: have,
             problems: had,
+            who: known,
             ..
         }) => {
             have.extend(files);
             had.extend(problems);
+            known.late |= who.late;
         }
         _ => {
             students.insert(

@@ -6,12 +6,15 @@ use serde::Serialize;
 
 #[cfg(test)]
 use super::submission::BasisKind;
-use super::submission::{counts_more, Basis, GradeFacts, ScenarioGrade, SubmissionGrade};
+use super::submission::{
+    counts_more, Basis, GradeFacts, LateDeduction, ScenarioGrade, SubmissionGrade,
+};
 use crate::grade::{self, Grade, TaskRef, Verdict};
+use crate::i18n::messages::report::ReportMessage;
 use crate::i18n::Text;
 use crate::ingest::text_outline as outline;
 use crate::ingest::Heading;
-use crate::scenario::lab::{Lab, LabRule};
+use crate::scenario::lab::{Lab, LabRule, LatePolicy};
 use crate::scenario::Scenario;
 use crate::session::{Origin, Session};
 use std::path::PathBuf;
@@ -231,6 +234,7 @@ impl SubmissionGrade {
     pub fn decide_lab(
         rule: &LabRule,
         grades: impl IntoIterator<Item = GradeFacts>,
+        late: bool,
     ) -> SubmissionGrade {
         let grades: Vec<GradeFacts> = grades.into_iter().collect();
         let mut tasks = Vec::with_capacity(rule.tasks.len());
@@ -284,7 +288,13 @@ impl SubmissionGrade {
                 });
             }
         }
-        let score = tasks.iter().map(|t| t.score).sum();
+        let before: u32 = tasks.iter().map(|t| t.score).sum();
+        // A late policy takes off what it says before the pass mark is compared.
+        let late = rule
+            .late
+            .filter(|_| late)
+            .map(|policy| late_deduction(policy, before));
+        let score = late.as_ref().map_or(before, |l| before - l.points);
         let gradable = tasks
             .iter()
             .any(|t| matches!(t.status, TaskStatus::Passed | TaskStatus::Failed));
@@ -302,7 +312,28 @@ impl SubmissionGrade {
             },
             tasks,
             basis: Basis::lab(rule),
+            late,
         }
+    }
+}
+
+/// What `policy` takes off a late submission's `before` points, and why, in words.
+fn late_deduction(policy: LatePolicy, before: u32) -> LateDeduction {
+    let points = before - policy.apply(before);
+    let percent = policy.deduct_percent;
+    let reason = match policy.cap {
+        None => ReportMessage::LateDeducted { points, percent },
+        Some(cap) if percent == 0 => ReportMessage::LateCapped { points, cap },
+        Some(cap) => ReportMessage::LateDeductedCapped {
+            points,
+            percent,
+            cap,
+        },
+    };
+    LateDeduction {
+        before,
+        points,
+        reason: reason.text(),
     }
 }
 

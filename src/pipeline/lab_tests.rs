@@ -19,6 +19,7 @@ fn rule() -> LabRule {
             task("read", 30, true),
             task("extra", 20, false),
         ],
+        late: None,
     }
 }
 
@@ -113,7 +114,7 @@ fn the_rule_with_a_lab() {
         ),
     ];
     for (name, grades, tasks, verdict) in cases {
-        let grade = SubmissionGrade::decide_lab(&rule(), grades);
+        let grade = SubmissionGrade::decide_lab(&rule(), grades, false);
         let got: Vec<(u32, TaskStatus)> = grade.tasks.iter().map(|t| (t.score, t.status)).collect();
         assert_eq!(got, tasks, "{name}");
         assert_eq!(grade.verdict, verdict, "{name}");
@@ -137,4 +138,72 @@ fn a_share_of_points_is_never_above_them() {
     assert_eq!(scaled(500, 100, 30), 30);
     assert_eq!(scaled(0, 0, 30), 0);
     assert_eq!(scaled(u32::MAX, u32::MAX, u32::MAX), u32::MAX);
+}
+
+#[test]
+fn a_late_policy_takes_its_share_then_its_cap_before_the_pass_mark() {
+    use crate::scenario::lab::LatePolicy;
+    let graded = || {
+        vec![
+            fact("send", "s", 50, 50, Verdict::Passed),
+            fact("read", "r", 17, 30, Verdict::Failed),
+        ]
+    };
+    let with = |deduct_percent, cap| LabRule {
+        late: Some(LatePolicy {
+            deduct_percent,
+            cap,
+        }),
+        ..rule()
+    };
+    // On time: the policy does nothing.
+    let on_time = SubmissionGrade::decide_lab(&with(10, None), graded(), false);
+    assert_eq!((on_time.score, on_time.late.is_none()), (67, true));
+    assert_eq!(on_time.verdict, Verdict::Passed);
+    // 10 % of 67 is 6.7: 7 points off, and 60 is still the pass mark.
+    let late = SubmissionGrade::decide_lab(&with(10, None), graded(), true);
+    let deduction = late.late.as_ref().expect("a deduction");
+    assert_eq!(
+        (late.score, deduction.before, deduction.points),
+        (60, 67, 7)
+    );
+    assert_eq!(late.verdict, Verdict::Passed);
+    assert_eq!(
+        deduction.reason,
+        Text::new(
+            "late: −7 points (10 % off a submission the LMS marked late)",
+            "迟交：扣 7 分（LMS 标记为迟交的提交扣 10%）"
+        )
+    );
+    // 20 %: 13.4 off, 54 left: below the pass mark.
+    let later = SubmissionGrade::decide_lab(&with(20, None), graded(), true);
+    assert_eq!((later.score, later.verdict), (54, Verdict::Failed));
+    // A cap alone; a share and then a cap.
+    let capped = SubmissionGrade::decide_lab(&with(0, Some(50)), graded(), true);
+    assert_eq!((capped.score, capped.late.expect("late").points), (50, 17));
+    let both = SubmissionGrade::decide_lab(&with(10, Some(55)), graded(), true);
+    assert_eq!(both.score, 55);
+    assert!(both
+        .late
+        .expect("late")
+        .reason
+        .en
+        .contains("at most 55 points"));
+    // Halves round in the student's favour: 10 % of 5 is 0.5, nothing off.
+    assert_eq!(
+        LatePolicy {
+            deduct_percent: 10,
+            cap: None
+        }
+        .apply(5),
+        5
+    );
+    assert_eq!(
+        LatePolicy {
+            deduct_percent: 100,
+            cap: None
+        }
+        .apply(67),
+        0
+    );
 }

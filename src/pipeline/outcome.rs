@@ -57,6 +57,10 @@ pub struct Student {
     /// The roster's student id (Canvas's SIS User ID), when a roster was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sis_id: Option<String>,
+    /// The LMS marked the submission late (a Canvas `_late` file name, or the roster's
+    /// `late` column): a lab's late policy applies.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub late: bool,
 }
 
 impl SubmissionOutcome {

@@ -45,7 +45,7 @@ use crate::grade::{self, Grade, TaskRef, Verdict};
 use crate::i18n::messages::pipeline::{PipelineHint, PipelineProblem};
 use crate::i18n::messages::report::ReportMessage;
 use crate::i18n::{List, Separator, Text};
-use crate::scenario::lab::{Lab, LabRule};
+use crate::scenario::lab::{Lab, LabRule, LatePolicy};
 use crate::scenario::Scenario;
 use crate::session::Protocol;
 
@@ -96,7 +96,8 @@ fn finish(submission: &mut SubmissionOutcome, plan: &Plan) {
     // 5. What reading noted about whole files, after replay (which replaces grades).
     file_notes::attach(submission);
     // 6. The submission's grade, once.
-    submission.grade = SubmissionGrade::for_plan(&submission.grades, plan);
+    let late = submission.student.as_ref().is_some_and(|s| s.late);
+    submission.grade = SubmissionGrade::for_plan(&submission.grades, plan, late);
 }
 
 /// Steps 1 and 2: the unit's files read and each graded on the replies they claim. Paths
@@ -221,6 +222,21 @@ pub struct SubmissionGrade {
     pub tasks: Vec<TaskGrade>,
     /// Which total `max_score` is and why.
     pub basis: Basis,
+    /// What the lab's late policy took off a submission the LMS marked late (`score` is
+    /// after it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub late: Option<LateDeduction>,
+}
+
+/// Points a late submission lost by the lab's late policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LateDeduction {
+    /// The score before the deduction.
+    pub before: u32,
+    /// Points taken off (`before - score`).
+    pub points: u32,
+    /// The deduction for people, in both languages.
+    pub reason: Text,
 }
 
 /// Which total a submission is graded out of, and why: the lab's, the named scenarios', or
@@ -237,6 +253,9 @@ pub struct Basis {
     pub pass_mark: Option<u32>,
     /// The reason, for people.
     pub reason: Text,
+    /// The lab's late policy (kind `lab`), so that `merge` can decide again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub late: Option<LatePolicy>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -257,6 +276,7 @@ impl Basis {
             total: rule.total,
             lab: Some(rule.id.clone()),
             pass_mark: Some(rule.pass_mark),
+            late: rule.late,
             reason: ReportMessage::BasisLab {
                 total: rule.total,
                 lab: rule.id.clone(),
@@ -276,6 +296,7 @@ impl Basis {
             lab: None,
             pass_mark: None,
             reason: reason.text(),
+            late: None,
         }
     }
 }
@@ -293,12 +314,13 @@ impl SubmissionGrade {
         SubmissionGrade::decide(grades.iter().map(GradeFacts::from))
     }
 
-    /// The grade as `plan` decides it: by the lab's rule with a lab, else by
-    /// [`SubmissionGrade::decide`], out of the named scenarios when they were named.
-    pub fn for_plan(grades: &[Grade], plan: &Plan) -> SubmissionGrade {
+    /// The grade as `plan` decides it: by the lab's rule with a lab (its late policy if the
+    /// LMS marked the submission `late`), else by [`SubmissionGrade::decide`], out of the
+    /// named scenarios when they were named.
+    pub fn for_plan(grades: &[Grade], plan: &Plan, late: bool) -> SubmissionGrade {
         let facts = grades.iter().map(GradeFacts::from);
         match &plan.lab {
-            Some(lab) => SubmissionGrade::decide_lab(&lab.rule(), facts),
+            Some(lab) => SubmissionGrade::decide_lab(&lab.rule(), facts, late),
             None if plan.explicit => SubmissionGrade::decide(facts).named(),
             None => SubmissionGrade::decide(facts),
         }
@@ -348,6 +370,7 @@ impl SubmissionGrade {
             scenarios,
             tasks: Vec::new(),
             basis: Basis::scenarios(BasisKind::Matched, max_score),
+            late: None,
         }
     }
 

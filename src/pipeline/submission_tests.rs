@@ -108,7 +108,10 @@ async fn one_submission_through_every_step() {
     // the submission is below the pass mark, with the SMTP grade's points.
     assert_eq!(submission.grades.len(), 2);
     let grade = &submission.grade;
-    assert_eq!(grade, &SubmissionGrade::for_plan(&submission.grades, &plan));
+    assert_eq!(
+        grade,
+        &SubmissionGrade::for_plan(&submission.grades, &plan, false)
+    );
     assert_eq!(grade.basis.kind, BasisKind::Scenarios);
     assert_eq!(grade.basis.total, grade.max_score);
     assert_eq!(grade.verdict, Verdict::Failed);

@@ -178,6 +178,9 @@ fn overview(submission: &SubmissionOutcome, counted: &[&Grade], lang: Lang) -> S
         totals.max_score,
         summary::verdict_word(&totals, lang)
     );
+    if let Some(late) = summary::late_line(submission, lang) {
+        let _ = writeln!(out, "\n{}", escape::markdown(late));
+    }
     for problem in &submission.problems {
         let _ = writeln!(
             out,

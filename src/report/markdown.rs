@@ -31,6 +31,9 @@ fn render_submission(out: &mut String, submission: &SubmissionOutcome, lang: Lan
         summary::score_text(&totals),
         summary::verdict_word(&totals, lang)
     );
+    if let Some(late) = summary::late_line(submission, lang) {
+        let _ = writeln!(out, "{}\n", escape::markdown(late));
+    }
     for problem in &submission.problems {
         let _ = writeln!(
             out,

@@ -99,6 +99,7 @@ fn feedback(submission: &SubmissionOutcome, lang: Lang) -> String {
         totals.max_score,
         summary::verdict_word(&totals, lang)
     )];
+    parts.extend(summary::late_line(submission, lang).map(str::to_string));
     for problem in &submission.problems {
         parts.push(summary::problem_line(problem, lang));
     }

@@ -133,6 +133,9 @@ fn tests(grade: &Grade, lang: Lang) -> Vec<Test> {
 
 fn output(submission: &SubmissionOutcome, counted: &[&Grade], lang: Lang) -> String {
     let mut out = String::new();
+    if let Some(late) = summary::late_line(submission, lang) {
+        out.push_str(&format!("{late}\n"));
+    }
     for problem in &submission.problems {
         out.push_str(&format!(
             "{}: {}\n",

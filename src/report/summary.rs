@@ -46,6 +46,15 @@ pub fn totals(submission: &SubmissionOutcome) -> Totals {
     }
 }
 
+/// What the lab's late policy took off, when it took anything: `late: −7 points (10 % off …)`.
+pub fn late_line(submission: &SubmissionOutcome, lang: Lang) -> Option<&str> {
+    submission
+        .grade
+        .late
+        .as_ref()
+        .map(|late| late.reason.get(lang))
+}
+
 /// `85/100`, or `—` when there is no score.
 pub fn score_text(totals: &Totals) -> String {
     if totals.gradable {

@@ -108,6 +108,9 @@ fn render_submission(
         };
         let _ = writeln!(out, "  {}", line.render(lang));
     }
+    if let Some(late) = super::summary::late_line(submission, lang) {
+        let _ = writeln!(out, "  {late}");
+    }
     let summary = summary_line(submission, lang, server);
     let _ = writeln!(out, "{summary}\n");
 }
@@ -125,7 +128,8 @@ pub fn task_line(task: &crate::pipeline::TaskGrade, lang: Lang) -> String {
     .render(lang);
     match &task.section {
         Some(heading) => format!(
-            "{line}, {}",
+            "{line}{}{}",
+            crate::i18n::Separator::Comma.get(lang),
             ReportMessage::FromSection {
                 heading: heading.clone()
             }

@@ -49,6 +49,8 @@ pub struct StudentFiles {
     pub name: Option<String>,
     /// The LMS whose naming the files follow (so `key` is its id), if any.
     pub lms: Option<super::names::Lms>,
+    /// The LMS marked a file of the student's late (Canvas's `_late` in the name).
+    pub late: bool,
     pub files: Vec<(PathBuf, Vec<u8>)>,
     pub problems: Vec<StudentProblem>,
 }
@@ -136,10 +138,10 @@ fn group(entries: Vec<RawEntry>) -> ClassRead {
             });
             continue;
         };
-        let (key, name, lms) = match parse_entry(top) {
-            Some(lms) => (lms.key, Some(lms.name), Some(lms.lms)),
-            None if entry.parts.len() == 1 => (stem(top), None, None),
-            None => (top.clone(), None, None),
+        let (key, name, lms, late) = match parse_entry(top) {
+            Some(lms) => (lms.key, Some(lms.name), Some(lms.lms), lms.late),
+            None if entry.parts.len() == 1 => (stem(top), None, None, false),
+            None => (top.clone(), None, None, false),
         };
         let student = students.entry(key.clone()).or_insert_with(|| StudentFiles {
             key,
@@ -150,6 +152,7 @@ fn group(entries: Vec<RawEntry>) -> ClassRead {
         if student.name.is_none() {
             student.name = name;
         }
+        student.late |= late;
         match entry.data {
             Ok(bytes) => student.files.push((entry.shown, bytes)),
             Err(message) => student.problems.push(StudentProblem {

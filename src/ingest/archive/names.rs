@@ -28,6 +28,8 @@ pub struct EntryName {
     pub name: String,
     /// The file's own name after the LMS prefix (flat Moodle and Canvas); empty for a folder.
     pub file: String,
+    /// The LMS marked the file late (Canvas's `_late`; Moodle's names never say).
+    pub late: bool,
 }
 
 fn moodle() -> &'static Regex {
@@ -41,7 +43,7 @@ fn moodle() -> &'static Regex {
 fn canvas_file() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^([^_]+?)(?:_late)?_(\d+)_(?:(\d+)_(.+)|text\.html?)$")
+        Regex::new(r"^([^_]+?)(_late)?_(\d+)_(?:(\d+)_(.+)|text\.html?)$")
             .expect("the pattern is valid")
     })
 }
@@ -54,18 +56,20 @@ pub fn parse_entry(name: &str) -> Option<EntryName> {
             key: found[2].to_string(),
             name: found[1].to_string(),
             file: found[3].to_string(),
+            late: false,
         });
     }
     let found = canvas_file().captures(name)?;
-    let file = match found.get(4) {
+    let file = match found.get(5) {
         Some(file) => file.as_str().to_string(),
         None => "text.html".to_string(),
     };
     Some(EntryName {
         lms: Lms::Canvas,
-        key: found[2].to_string(),
+        key: found[3].to_string(),
         name: found[1].to_string(),
         file,
+        late: found.get(2).is_some(),
     })
 }
 
@@ -124,5 +128,14 @@ mod tests {
                 expected.map(|(l, k, n, f)| (l, k.to_string(), n.to_string(), f.to_string()));
             assert_eq!(got, expected, "{name}");
         }
+    }
+
+    #[test]
+    fn canvas_late_flag() {
+        let late = |name: &str| parse_entry(name).map(|e| e.late);
+        assert_eq!(late("liwei_late_5512_990011_lab report.md"), Some(true));
+        assert_eq!(late("liwei_late_5512_text.html"), Some(true));
+        assert_eq!(late("liwei_5512_990011_lab report.md"), Some(false));
+        assert_eq!(late("Li Wei_77_assignsubmission_file_"), Some(false));
     }
 }

@@ -5,7 +5,9 @@
 //! `id` (required; also `student_id`, `student id`, `sis user id`), `name`, `email`, and
 //! `lms_id` (also `participant`, `participant id`, `user id`, `canvas id`): Moodle's
 //! participant number or Canvas's user id, when it differs from `id`; `lang` (also
-//! `language`): the language `mailgrade notify` writes to that student in (`en`, `zh-CN`).
+//! `language`): the language `mailgrade notify` writes to that student in (`en`, `zh-CN`);
+//! `late`: `yes` (also `y`, `true`, `1`, `late`) when the LMS marked the submission late and
+//! its download does not say so (Moodle's does not), for a lab's late policy.
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +22,8 @@ pub struct RosterRow {
     pub lms_id: String,
     /// The language the student reads feedback in, when the roster says.
     pub lang: Option<Lang>,
+    /// The roster says the submission was late.
+    pub late: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -80,6 +84,7 @@ impl Roster {
             "canvas id",
         ]);
         let lang = column(&["lang", "language"]);
+        let late = column(&["late"]);
         let mut rows = Vec::new();
         for (index, record) in reader.records().enumerate() {
             let line = index as u64 + 2;
@@ -102,6 +107,16 @@ impl Roster {
                             format!("unknown language `{tag}` in `lang` (en or zh-CN)"),
                         )
                     })?),
+                },
+                late: match cell(late).to_lowercase().as_str() {
+                    "" | "no" | "n" | "false" | "0" => false,
+                    "yes" | "y" | "true" | "1" | "late" => true,
+                    other => {
+                        return Err(invalid(
+                            line,
+                            format!("`{other}` in `late`: write yes or no"),
+                        ))
+                    }
                 },
             };
             if row.id.is_empty() {

@@ -89,6 +89,9 @@ fn student(out: &mut String, number: usize, submission: &SubmissionOutcome, lang
         summary::score_text(&totals),
         badge(summary::verdict_word(&totals, lang), class)
     );
+    if let Some(late) = summary::late_line(submission, lang) {
+        let _ = write!(out, r#"<p class="problem">{}</p>"#, esc(late));
+    }
     for problem in &submission.problems {
         let _ = write!(
             out,

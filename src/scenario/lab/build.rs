@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::model::{Lab, Task};
-use super::raw::{RawLab, RawTask};
+use super::model::{Lab, LatePolicy, Task};
+use super::raw::{RawLab, RawLate, RawTask};
 use crate::diagnostic::{did_you_mean, Span};
 use crate::scenario::error::ScenarioError;
 use crate::scenario::parse::{read_tree, value_error};
@@ -195,15 +195,57 @@ pub(super) fn build(
             .at(doc.value("pass_mark"), format!("at most {total}")),
         );
     }
+    let late = top.late.map(|late| late_policy(late, total, &doc, errors));
     Some(Lab {
         id: top.id,
         title: top.title,
         description: top.description,
         total,
         pass_mark,
+        late,
         tasks,
         scenarios: known,
     })
+}
+
+/// A late policy, checked: a share of at most 100 %, a cap within the total, one of them.
+fn late_policy(
+    late: RawLate,
+    total: u32,
+    doc: &Document<'_>,
+    errors: &mut Vec<ScenarioError>,
+) -> LatePolicy {
+    if late.deduct_percent.is_none() && late.cap.is_none() {
+        errors.push(
+            ScenarioError::new("empty-late-policy", "the late policy takes nothing off")
+                .at(doc.key("late"), "no `deduct_percent` or `cap`")
+                .help("give `deduct_percent: 10` (a share of the score), `cap: 80` (the most points a late submission keeps), or both"),
+        );
+    }
+    let deduct_percent = late.deduct_percent.unwrap_or(0);
+    if deduct_percent > 100 {
+        errors.push(
+            ScenarioError::new(
+                "bad-late-deduction",
+                format!("a late deduction of {deduct_percent} % is more than the whole score"),
+            )
+            .at(doc.value("late.deduct_percent"), "at most 100"),
+        );
+    }
+    if let Some(cap) = late.cap.filter(|&cap| cap > total) {
+        errors.push(
+            ScenarioError::new(
+                "bad-late-cap",
+                format!("a late cap of {cap} points is above the total {total}"),
+            )
+            .at(doc.value("late.cap"), format!("at most {total}"))
+            .help("leave `cap` out to keep only the deduction"),
+        );
+    }
+    LatePolicy {
+        deduct_percent,
+        cap: late.cap,
+    }
 }
 
 /// A title a student reads in either language needs both.

@@ -9,6 +9,9 @@
 //! title: { en: "Lab 5: e-mail", zh-CN: 实验5 电子邮件 }   # both languages
 //! total: 100                            # optional: must equal the tasks' points added up
 //! pass_mark: 60                         # default: 60 % of the total
+//! late:                                 # optional: what a submission the LMS marked late loses
+//!   deduct_percent: 10                  #   a share of its score (0–100), rounded
+//!   cap: 80                             #   and/or the most points it keeps
 //! tasks:
 //!   - id: "3.4"                         # unique; the key LMS exports use
 //!     title: { en: Send by hand with telnet, zh-CN: 用 telnet 手动发信 }
@@ -28,4 +31,4 @@ mod model;
 mod raw;
 
 pub use load::{builtin, builtin_names, load_file, load_str, resolve};
-pub use model::{Lab, LabRule, Task, TaskRule};
+pub use model::{Lab, LabRule, LatePolicy, Task, TaskRule};

@@ -13,6 +13,8 @@ pub struct Lab {
     pub description: Option<Text>,
     pub total: u32,
     pub pass_mark: u32,
+    /// What a submission the LMS marked late loses, if the lab says.
+    pub late: Option<LatePolicy>,
     pub tasks: Vec<Task>,
     /// Every scenario a task names, once each, in the order first named.
     pub scenarios: Vec<Scenario>,
@@ -40,6 +42,31 @@ pub struct LabRule {
     pub total: u32,
     pub pass_mark: u32,
     pub tasks: Vec<TaskRule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late: Option<LatePolicy>,
+}
+
+/// What a submission the LMS marked late loses (`late:` in a lab file): a share of its
+/// score, a cap on it, or both (the share first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatePolicy {
+    /// Percent of the score taken off, 0 to 100.
+    #[serde(default)]
+    pub deduct_percent: u32,
+    /// The most points a late submission keeps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<u32>,
+}
+
+impl LatePolicy {
+    /// The score a late submission keeps: the share taken off rounded to the nearest point
+    /// (halves in the student's favour), then the cap.
+    pub fn apply(&self, score: u32) -> u32 {
+        let taken = u64::from(score) * u64::from(self.deduct_percent.min(100));
+        let taken = u32::try_from(taken / 100 + u64::from(taken % 100 > 50)).unwrap_or(score);
+        let kept = score.saturating_sub(taken);
+        self.cap.map_or(kept, |cap| kept.min(cap))
+    }
 }
 
 /// A task as the rule sees it.
@@ -58,6 +85,7 @@ impl Lab {
             id: self.id.clone(),
             total: self.total,
             pass_mark: self.pass_mark,
+            late: self.late,
             tasks: self
                 .tasks
                 .iter()

@@ -8,7 +8,7 @@ use crate::scenario::raw::{OneOrMany, StepCount};
 #[derive(Debug, Deserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a mapping of lab fields (id, title, total, pass_mark, tasks)"
+    expecting = "a mapping of lab fields (id, title, total, pass_mark, late, tasks)"
 )]
 pub(super) struct RawLab {
     pub id: String,
@@ -19,8 +19,22 @@ pub(super) struct RawLab {
     pub total: Option<u32>,
     #[serde(default)]
     pub pass_mark: Option<u32>,
+    #[serde(default)]
+    pub late: Option<RawLate>,
     /// Each task is read from its own node, so that every bad task is reported.
     pub tasks: StepCount,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a late policy: a mapping with deduct_percent and/or cap"
+)]
+pub(super) struct RawLate {
+    #[serde(default)]
+    pub deduct_percent: Option<u32>,
+    #[serde(default)]
+    pub cap: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
