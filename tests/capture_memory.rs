@@ -27,11 +27,13 @@ fn sessions_found(report: &[u8]) -> usize {
 
 /// Runs `mailgrade extract --format json FILE` with `DATA_LIMIT` of data allowed.
 fn extract_limited(path: &std::path::Path) -> std::process::Output {
+    run_limited(&["extract", "--format", "json"], path)
+}
+
+/// Runs `mailgrade ARGS FILE` with `DATA_LIMIT` of data allowed.
+fn run_limited(args: &[&str], path: &std::path::Path) -> std::process::Output {
     let mut command = Command::new(BIN);
-    command
-        .args(["extract", "--format", "json"])
-        .arg(path)
-        .stdin(Stdio::null());
+    command.args(args).arg(path).stdin(Stdio::null());
     // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
     unsafe {
         command.pre_exec(|| {
@@ -69,6 +71,44 @@ fn a_capture_four_times_the_allowed_memory_is_read_whole() {
         sessions_found(&output.stdout) as u64,
         summary.smtp_sessions + summary.pop3_sessions,
         "every mail session of the capture"
+    );
+}
+
+/// A capture of nothing but mail, 16,000 short sessions: held until the file ends, its
+/// sessions alone take about twice `DATA_LIMIT`. Sessions leave the capture reader as they
+/// end and are written as they come, so both reports are written whole within it.
+#[test]
+fn a_capture_of_many_sessions_is_written_as_it_is_read() {
+    const SESSIONS: u64 = 16_000;
+    let work = tempfile::tempdir().expect("temp dir");
+    let path = work.path().join("mail.pcap");
+    let file = std::fs::File::create(&path).expect("create capture");
+    let (_, summary) =
+        synth::mail_capture(BufWriter::new(file), SESSIONS, 8, 7).expect("write capture");
+    assert_eq!(summary.smtp_sessions + summary.pop3_sessions, SESSIONS);
+    let output = extract_limited(&path);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "mailgrade extract --format json on {SESSIONS} sessions ({} MB) with {} MB of data \
+         allowed:\n{}",
+        summary.bytes >> 20,
+        DATA_LIMIT >> 20,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(sessions_found(&output.stdout) as u64, SESSIONS);
+    let output = run_limited(&["extract"], &path);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "mailgrade extract on {SESSIONS} sessions with {} MB of data allowed:\n{}",
+        DATA_LIMIT >> 20,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains(&format!("\nsession {SESSIONS}: ")),
+        "the last session is written"
     );
 }
 

@@ -2,9 +2,46 @@ use super::args::{ExtractArgs, ExtractFormat};
 use super::run::{Output, Report};
 use super::ExitCode;
 use crate::pipeline::read::read_submission_unhashed;
-use crate::report::{self, Outcome};
+use crate::pipeline::stream::Reading;
+use crate::report::{self, SubmissionStream};
 
 pub fn run(args: &ExtractArgs) -> Output {
+    let text = match args.format {
+        ExtractFormat::Text => streamed(args, false),
+        ExtractFormat::Json => streamed(args, true),
+        ExtractFormat::Transcript => return transcripts(args),
+    };
+    Output {
+        text,
+        // Kept only when writing the report fails: the stream decides.
+        exit: ExitCode::Passed,
+        out: None,
+    }
+}
+
+/// Text and JSON are written while the files are read, one submission after another, each
+/// session as it comes (`pipeline::stream`); unusable when no submission had a session.
+fn streamed(args: &ExtractArgs, json: bool) -> Report {
+    let paths = args.files.clone();
+    let lang = args.lang;
+    Report::Stream(Box::new(move |out| {
+        let mut submissions = paths
+            .iter()
+            .map(|path| Box::new(Reading::start(path, false)) as Box<dyn SubmissionStream>);
+        let written = if json {
+            report::json::write_stream("none", &mut submissions, out)?
+        } else {
+            report::sessions_text::write_stream(&mut submissions, lang, out)?
+        };
+        Ok(if written == 0 {
+            ExitCode::Unusable
+        } else {
+            ExitCode::Passed
+        })
+    }))
+}
+
+fn transcripts(args: &ExtractArgs) -> Output {
     let submissions: Vec<_> = args
         .files
         .iter()
@@ -15,35 +52,20 @@ pub fn run(args: &ExtractArgs) -> Output {
     } else {
         ExitCode::Passed
     };
-    let outcome = Outcome {
-        server: "none".into(),
-        submissions,
-    };
-    let lang = args.lang;
-    let text = match args.format {
-        ExtractFormat::Text => Report::Write(Box::new(move |out| {
-            report::sessions_text::write(&outcome, lang, out)
-        })),
-        ExtractFormat::Json => {
-            Report::Write(Box::new(move |out| report::json::write(&outcome, out)))
-        }
-        ExtractFormat::Transcript => outcome
-            .submissions
-            .iter()
-            .flat_map(|s| &s.sessions)
-            .map(|session| {
-                format!(
-                    "# {}\n{}",
-                    session.source,
-                    report::transcript::render(session)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-            .into(),
-    };
+    let text = submissions
+        .iter()
+        .flat_map(|s| &s.sessions)
+        .map(|session| {
+            format!(
+                "# {}\n{}",
+                session.source,
+                report::transcript::render(session)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     Output {
-        text,
+        text: text.into(),
         exit,
         out: None,
     }

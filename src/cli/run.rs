@@ -10,11 +10,19 @@ use super::{check, extract, grade_cmd, merge, notify, scenario_cmd, serve, ExitC
 /// Writes a report into the output.
 pub type WriteReport = Box<dyn FnOnce(&mut dyn Write) -> std::io::Result<()>>;
 
+/// Writes a report into the output while its input is still being read; the exit code
+/// depends on what was read.
+pub type StreamReport = Box<dyn FnOnce(&mut dyn Write) -> std::io::Result<ExitCode>>;
+
 /// A command's report: text made whole, or written straight into the output as it is
-/// formatted (large reports: a capture's sessions), so it is never held in memory twice.
+/// formatted (large reports: a capture's sessions), so it is never held in memory twice,
+/// or written as it is read ([`Report::Stream`]: `extract`), so what was read is not held
+/// either.
 pub enum Report {
     Text(String),
     Write(WriteReport),
+    /// Its exit code replaces [`Output::exit`] (which stays when writing fails).
+    Stream(StreamReport),
 }
 
 impl From<String> for Report {
@@ -24,13 +32,19 @@ impl From<String> for Report {
 }
 
 impl Report {
-    fn write_to(self, out: &mut dyn Write) -> std::io::Result<()> {
+    /// Writes the report; the exit code a streamed one decided, if any.
+    fn write_to(self, out: &mut dyn Write) -> std::io::Result<Option<ExitCode>> {
         match self {
-            Report::Text(text) => out.write_all(text.as_bytes()),
+            Report::Text(text) => out.write_all(text.as_bytes()).map(|()| None),
             Report::Write(write) => {
                 let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
                 write(&mut out)?;
-                out.flush()
+                out.flush().map(|()| None)
+            }
+            Report::Stream(write) => {
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+                let exit = write(&mut out)?;
+                out.flush().map(|()| Some(exit))
             }
         }
     }
@@ -76,17 +90,18 @@ pub fn main() -> i32 {
 }
 
 fn emit(output: Output) -> Result<ExitCode, CliError> {
-    match &output.out {
+    let decided = match &output.out {
         Some(path) => std::fs::File::create(path)
             .and_then(|mut file| output.text.write_to(&mut file))
             .map_err(|source| CliError::Write {
                 path: path.clone(),
                 source,
             })?,
-        None => {
-            // A closed pipe (`| head`) is not an error of ours.
-            let _ = output.text.write_to(&mut std::io::stdout().lock());
-        }
-    }
-    Ok(output.exit)
+        // A closed pipe (`| head`) is not an error of ours.
+        None => output
+            .text
+            .write_to(&mut std::io::stdout().lock())
+            .unwrap_or(None),
+    };
+    Ok(decided.unwrap_or(output.exit))
 }

@@ -10,6 +10,6 @@ mod read;
 mod text;
 
 pub use error::IngestError;
-pub use read::{read_bytes, read_file, FileRead};
+pub use read::{read_bytes, read_file, read_file_each, FileRead};
 pub use text::outline as text_outline;
 pub use text::outline::Heading;

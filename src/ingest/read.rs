@@ -15,10 +15,18 @@ pub struct FileRead {
 }
 
 /// Reads a transcript, report, export or capture into sessions, detecting its kind.
-///
-/// Captures are streamed, so a capture of any size needs memory for its open sessions only;
-/// text is read whole.
 pub fn read_file(path: &Path) -> Result<FileRead, IngestError> {
+    let mut sessions = Vec::new();
+    let mut read = read_file_each(path, &mut |session| sessions.push(session))?;
+    read.sessions = sessions;
+    Ok(read)
+}
+
+/// Like [`read_file`], handing each session to `sink` instead; the [`FileRead`] holds the
+/// rest. A capture's sessions go as soon as each is over (in the order of their first
+/// frames), so a capture of any size needs memory for its open sessions only; text is read
+/// whole, then handed on.
+pub fn read_file_each(path: &Path, sink: &mut dyn FnMut(Session)) -> Result<FileRead, IngestError> {
     let io_error = |source| IngestError::Io {
         path: path.to_path_buf(),
         source,
@@ -27,11 +35,15 @@ pub fn read_file(path: &Path) -> Result<FileRead, IngestError> {
     let mut file = std::fs::File::open(path).map_err(io_error)?;
     let sniffed = read_up_to(&mut file, &mut magic).map_err(io_error)?;
     if capture::is_capture(&magic[..sniffed]) {
-        return capture::read_capture_file(path);
+        return capture::read_capture_file_each(path, sink);
     }
     let mut bytes = magic[..sniffed].to_vec();
     file.read_to_end(&mut bytes).map_err(io_error)?;
-    read_bytes(path, &bytes)
+    let mut read = read_bytes(path, &bytes)?;
+    for session in std::mem::take(&mut read.sessions) {
+        sink(session);
+    }
+    Ok(read)
 }
 
 /// Fills `buf` as far as the file goes; the count read.

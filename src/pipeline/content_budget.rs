@@ -12,9 +12,31 @@ pub const SUBMISSION_CONTENT: u64 = 64 << 20;
 /// Counts the bodies of `sessions` against what the submission has `used` so far; drops
 /// the bytes of those past the budget and says so in a note.
 pub fn keep_within(sessions: &mut [Session], used: &mut u64) -> Option<Note> {
-    let mut dropped = 0usize;
-    let mut first: Option<Origin> = None;
+    let mut charge = Charge::new(used);
     for session in sessions {
+        charge.session(session);
+    }
+    charge.note()
+}
+
+/// One file's sessions counted against the budget one by one, as they are read; the note
+/// (if any) once the file is done.
+pub struct Charge<'a> {
+    used: &'a mut u64,
+    dropped: usize,
+    first: Option<Origin>,
+}
+
+impl<'a> Charge<'a> {
+    pub fn new(used: &'a mut u64) -> Self {
+        Charge {
+            used,
+            dropped: 0,
+            first: None,
+        }
+    }
+
+    pub fn session(&mut self, session: &mut Session) {
         for exchange in &mut session.exchanges {
             let origin = exchange.command.as_ref().map(|c| c.origin);
             let command = exchange.command.as_mut().and_then(|c| match &mut c.kind {
@@ -23,21 +45,25 @@ pub fn keep_within(sessions: &mut [Session], used: &mut u64) -> Option<Note> {
             });
             let body = exchange.reply.as_mut().and_then(|r| r.body.as_mut());
             for content in command.into_iter().chain(body) {
-                if charge(content, used) {
-                    dropped += 1;
-                    first.get_or_insert(origin.unwrap_or_default());
+                if charge(content, self.used) {
+                    self.dropped += 1;
+                    self.first.get_or_insert(origin.unwrap_or_default());
                 }
             }
         }
     }
-    (dropped > 0).then(|| Note {
-        kind: NoteKind::Truncated,
-        origin: first.unwrap_or_default(),
-        detail: format!(
-            "{dropped} message bodies past the {} MiB a submission keeps were not kept: their content was not checked, and replay sent a stand-in",
-            SUBMISSION_CONTENT >> 20,
-        ),
-    })
+
+    pub fn note(self) -> Option<Note> {
+        let dropped = self.dropped;
+        (dropped > 0).then(|| Note {
+            kind: NoteKind::Truncated,
+            origin: self.first.unwrap_or_default(),
+            detail: format!(
+                "{dropped} message bodies past the {} MiB a submission keeps were not kept: their content was not checked, and replay sent a stand-in",
+                SUBMISSION_CONTENT >> 20,
+            ),
+        })
+    }
 }
 
 /// Whether the body had to be dropped.

@@ -5,7 +5,8 @@
 //! that makes its final grade. The other modules are those steps and what a whole run
 //! needs around them: [`read`] (files → sessions), [`replay`] and [`replay_findings`]
 //! (re-sending the client side and saying what that changed), [`file_notes`], [`server`]
-//! (which server answers), [`classes`] (an LMS class → one unit per student) and
+//! (which server answers), `stream` (a submission's sessions handed on as they are read),
+//! [`classes`] (an LMS class → one unit per student) and
 //! [`batch`] (many submissions at once). The result, an [`Outcome`], is what every
 //! renderer in `report` reads.
 //!
@@ -27,11 +28,13 @@ pub mod replay;
 #[cfg(feature = "native")]
 pub mod replay_findings;
 pub mod server;
+#[cfg(feature = "native")]
+pub mod stream;
 pub mod submission;
 
 pub use error::PipelineError;
 pub use lab::{TaskGrade, TaskStatus};
-pub use outcome::{InputHash, Outcome, Problem, Student, SubmissionOutcome};
+pub use outcome::{InputHash, Outcome, Problem, Student, SubmissionOutcome, SubmissionStream};
 pub use read::Unit;
 pub use server::ServerChoice;
 pub use submission::{Basis, BasisKind, GradeFacts, Plan, ScenarioGrade, SubmissionGrade};

@@ -97,6 +97,21 @@ impl SubmissionOutcome {
     }
 }
 
+/// A submission whose sessions come one at a time while its files are still being read
+/// (`pipeline::stream`), for the reports written that way.
+pub trait SubmissionStream {
+    fn id(&self) -> &str;
+    fn files(&self) -> &[PathBuf];
+    fn grade(&self) -> SubmissionGrade;
+    /// The problems known before the sessions (a directory read whole: all of them); a file
+    /// being read has its problems in [`SubmissionStream::finish`].
+    fn problems_first(&mut self) -> Vec<Problem>;
+    /// The next session, `None` after the last.
+    fn next_session(&mut self) -> Option<Session>;
+    /// After the last session: the rest of the submission, without its sessions.
+    fn finish(self: Box<Self>) -> SubmissionOutcome;
+}
+
 /// A file, or a place in it, that could not be used. Its texts are in both languages;
 /// reports pick the run's `--lang`.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,6 +7,7 @@ use super::outcome::{InputHash, Problem, SubmissionOutcome};
 use crate::i18n::messages::ingest::IngestProblem;
 use crate::ingest::archive::{self, Limits};
 use crate::ingest::{self, IngestError};
+use crate::session::Session;
 
 /// What one submission is made of before it is read.
 pub enum Unit {
@@ -49,6 +50,47 @@ pub fn read_submission_unhashed(path: &Path) -> SubmissionOutcome {
 }
 
 fn read(path: &Path, hash: bool) -> SubmissionOutcome {
+    each_file(
+        path,
+        hash,
+        |submission, used, file| match ingest::read_file(file) {
+            Ok(read) => keep(submission, used, file, read),
+            Err(error) => submission.problems.push(problem(error)),
+        },
+    )
+}
+
+/// Like [`read_submission`] (with `hash`) or [`read_submission_unhashed`], handing each
+/// session to `sink` as it is read, within the submission's budget of message bytes; the
+/// outcome returned holds the rest (files, notes, problems) and no sessions. A capture's
+/// sessions go as each ends, so memory follows the sessions open at once. Meant for one
+/// file: the sessions of a student's own `.zip` are handed on once every file is read.
+pub fn read_each(path: &Path, hash: bool, sink: &mut dyn FnMut(Session)) -> SubmissionOutcome {
+    let mut submission = each_file(path, hash, |submission, used, file| {
+        let mut charge = super::content_budget::Charge::new(used);
+        let read = ingest::read_file_each(file, &mut |mut session| {
+            charge.session(&mut session);
+            sink(session);
+        });
+        let over = charge.note();
+        match read {
+            Ok(read) => keep_notes(submission, file, read, over),
+            Err(error) => submission.problems.push(problem(error)),
+        }
+    });
+    for session in std::mem::take(&mut submission.sessions) {
+        sink(session);
+    }
+    submission
+}
+
+/// The files below `path`, each hashed (with `hash`) and given to `read_one` with the
+/// message bytes used so far, in order; a student's own `.zip` is opened here.
+fn each_file(
+    path: &Path,
+    hash: bool,
+    mut read_one: impl FnMut(&mut SubmissionOutcome, &mut u64, &Path),
+) -> SubmissionOutcome {
     let mut submission = SubmissionOutcome {
         id: path.display().to_string(),
         ..Default::default()
@@ -77,10 +119,7 @@ fn read(path: &Path, hash: bool) -> SubmissionOutcome {
             read_own_zip(&mut submission, &mut used, &file, &limits, &mut budget);
             continue;
         }
-        match ingest::read_file(&file) {
-            Ok(read) => keep(&mut submission, &mut used, &file, read),
-            Err(error) => submission.problems.push(problem(error)),
-        }
+        read_one(&mut submission, &mut used, &file);
         submission.files.push(file);
     }
     submission
@@ -145,12 +184,23 @@ fn read_own_zip(
 /// A file's sessions, within the submission's budget of message bytes (`used` so far), and
 /// its notes about the file as a whole (reported with the grades).
 fn keep(submission: &mut SubmissionOutcome, used: &mut u64, file: &Path, read: ingest::FileRead) {
+    let mut read = read;
+    let mut sessions = std::mem::take(&mut read.sessions);
+    let over = super::content_budget::keep_within(&mut sessions, used);
+    submission.sessions.extend(sessions);
+    keep_notes(submission, file, read, over);
+}
+
+/// A file's outline and notes, the budget's note (`over`) last.
+fn keep_notes(
+    submission: &mut SubmissionOutcome,
+    file: &Path,
+    read: ingest::FileRead,
+    over: Option<crate::session::Note>,
+) {
     if !read.outline.is_empty() {
         submission.outlines.push((file.to_path_buf(), read.outline));
     }
-    let mut sessions = read.sessions;
-    let over = super::content_budget::keep_within(&mut sessions, used);
-    submission.sessions.extend(sessions);
     submission.file_notes.extend(
         read.notes
             .into_iter()

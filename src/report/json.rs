@@ -2,9 +2,12 @@
 
 use std::fmt::Display;
 
+use std::cell::{Cell, RefCell};
+
+use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
-use super::{Outcome, Problem, SubmissionGrade, SubmissionOutcome};
+use super::{Outcome, Problem, SubmissionGrade, SubmissionOutcome, SubmissionStream};
 use crate::grade::Grade;
 use crate::session::{
     CommandKind, Connect, Exchange, Note, Origin, Protocol, Reading, Session, Source, TlsHandshake,
@@ -218,4 +221,106 @@ pub fn write(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result
     };
     serde_json::to_writer_pretty(&mut *out, &document).map_err(std::io::Error::from)?;
     out.write_all(b"\n")
+}
+
+/// [`write`] for submissions still being read: each session is written as it comes and
+/// dropped, so the report costs the memory of one session. The same document as [`write`]
+/// gives for the same submissions; returns how many sessions it wrote.
+pub fn write_stream(
+    server: &str,
+    submissions: &mut dyn Iterator<Item = Box<dyn SubmissionStream>>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<u64> {
+    let written = Cell::new(0);
+    let document = StreamDocument {
+        schema: SCHEMA,
+        tool: Tool {
+            name: "mailgrade",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        server,
+        submissions: StreamSubmissions {
+            submissions: RefCell::new(submissions),
+            written: &written,
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &document).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")?;
+    Ok(written.get())
+}
+
+#[derive(Serialize)]
+struct StreamDocument<'a> {
+    schema: &'static str,
+    tool: Tool,
+    server: &'a str,
+    submissions: StreamSubmissions<'a>,
+}
+
+/// Serialised once: the submissions are taken from the iterator as they are written.
+struct StreamSubmissions<'a> {
+    submissions: RefCell<&'a mut dyn Iterator<Item = Box<dyn SubmissionStream>>>,
+    written: &'a Cell<u64>,
+}
+
+impl Serialize for StreamSubmissions<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut submissions = self.submissions.borrow_mut();
+        let mut seq = serializer.serialize_seq(None)?;
+        for submission in &mut **submissions {
+            seq.serialize_element(&StreamSubmission {
+                submission: RefCell::new(Some(submission)),
+                written: self.written,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+struct StreamSubmission<'a> {
+    submission: RefCell<Option<Box<dyn SubmissionStream>>>,
+    written: &'a Cell<u64>,
+}
+
+impl Serialize for StreamSubmission<'_> {
+    /// The fields of [`SubmissionView`], in its order.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Some(mut submission) = self.submission.borrow_mut().take() else {
+            return Err(serde::ser::Error::custom("a submission is written once"));
+        };
+        let grade = submission.grade();
+        let mut view = serializer.serialize_struct("SubmissionView", 7)?;
+        view.serialize_field("id", submission.id())?;
+        view.serialize_field("files", submission.files())?;
+        view.serialize_field("passed", &grade.passed())?;
+        view.serialize_field("grade", &grade)?;
+        view.serialize_field(
+            "sessions",
+            &StreamSessions {
+                submission: RefCell::new(&mut *submission),
+                written: self.written,
+            },
+        )?;
+        let rest = submission.finish();
+        view.serialize_field("grades", &rest.grades)?;
+        view.serialize_field("problems", &rest.problems)?;
+        view.end()
+    }
+}
+
+struct StreamSessions<'a, 'b> {
+    submission: RefCell<&'b mut dyn SubmissionStream>,
+    written: &'a Cell<u64>,
+}
+
+impl Serialize for StreamSessions<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut submission = self.submission.borrow_mut();
+        let mut seq = serializer.serialize_seq(None)?;
+        while let Some(session) = submission.next_session() {
+            seq.serialize_element(&session_view(&session, None))?;
+            self.written.set(self.written.get() + 1);
+        }
+        seq.end()
+    }
 }

@@ -24,5 +24,7 @@ pub mod summary;
 pub mod text;
 pub mod transcript;
 
-pub use crate::pipeline::{InputHash, Outcome, Problem, SubmissionGrade, SubmissionOutcome};
+pub use crate::pipeline::{
+    InputHash, Outcome, Problem, SubmissionGrade, SubmissionOutcome, SubmissionStream,
+};
 pub use summary::location;

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{summary, Outcome, SubmissionOutcome};
+use super::{summary, Outcome, SubmissionOutcome, SubmissionStream};
 use crate::i18n::messages::report::{ExtractMessage, ExtractWord, ReportWord, SkeletonWord};
 use crate::i18n::{Lang, List, Separator};
 use crate::session::{Reading, Session, TlsHandshake, TlsSide};
@@ -29,13 +29,42 @@ pub fn write(outcome: &Outcome, lang: Lang, out: &mut dyn Write) -> io::Result<(
     Ok(())
 }
 
+/// [`write`] for submissions still being read: each session is written as it comes and
+/// dropped. A submission's problems known only once its file is read follow its sessions
+/// (a file that changed while it was read); returns how many sessions it wrote.
+pub fn write_stream(
+    submissions: &mut dyn Iterator<Item = Box<dyn SubmissionStream>>,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> io::Result<u64> {
+    let mut written = 0;
+    for mut submission in submissions {
+        write_problem_list(out, &submission.problems_first(), lang)?;
+        let mut sessions = SessionWriter::new(lang);
+        while let Some(session) = submission.next_session() {
+            sessions.write(out, &session)?;
+            written += 1;
+        }
+        write_problem_list(out, &submission.finish().problems, lang)?;
+    }
+    Ok(written)
+}
+
 /// A submission's problems, which come before its sessions.
 pub fn write_problems(
     out: &mut dyn Write,
     submission: &SubmissionOutcome,
     lang: Lang,
 ) -> io::Result<()> {
-    for problem in &submission.problems {
+    write_problem_list(out, &submission.problems, lang)
+}
+
+fn write_problem_list(
+    out: &mut dyn Write,
+    problems: &[super::Problem],
+    lang: Lang,
+) -> io::Result<()> {
+    for problem in problems {
         writeln!(
             out,
             "{}: {}",

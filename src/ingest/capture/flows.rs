@@ -493,6 +493,43 @@ impl FlowTable {
         Some(conn)
     }
 
+    /// Connections in the table, for what a scan of them costs.
+    pub fn len(&self) -> usize {
+        self.connections.len()
+    }
+
+    /// The first frame of the oldest connection not decided yet: a mail session may still
+    /// turn out to have begun there.
+    pub fn oldest_undecided(&self) -> Option<u64> {
+        self.connections
+            .values()
+            .filter(|c| matches!(c.state, State::Undecided { .. }))
+            .map(|c| c.first.frame)
+            .min()
+    }
+
+    /// Sets aside the undecided connections that began before `frame`, as when too many
+    /// wait: sessions that ended after them have waited for them long enough.
+    pub fn set_aside_undecided_before(&mut self, frame: u64, events: &mut dyn FlowEvents) {
+        let mut old: Vec<(u64, FlowKey)> = self
+            .connections
+            .iter()
+            .filter(|(_, c)| matches!(c.state, State::Undecided { .. }) && c.first.frame < frame)
+            .map(|(key, c)| (c.id, *key))
+            .collect();
+        old.sort_unstable_by_key(|(id, _)| *id);
+        for (_, key) in old {
+            let Some(conn) = self.remove(&key) else {
+                continue;
+            };
+            self.stats.set_aside += 1;
+            if conn.is_unopened() {
+                self.waiting.remember_unopened(&key, conn.first.frame);
+            }
+            self.finish(conn, events);
+        }
+    }
+
     /// The capture ended: every connection still open is finished, oldest first.
     pub fn finish_all(&mut self, events: &mut dyn FlowEvents) {
         self.waiting.clear();

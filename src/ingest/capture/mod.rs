@@ -24,6 +24,7 @@ mod netmon;
 mod prefetch;
 mod reader;
 mod reassembly;
+mod release;
 mod sessions;
 #[cfg(all(feature = "native", unix))]
 mod shrink_watch;
@@ -35,6 +36,7 @@ mod waiting;
 use std::path::Path;
 
 use super::{FileRead, IngestError};
+use crate::session::Session;
 #[cfg(all(feature = "native", unix))]
 use mapped::Mapped;
 
@@ -45,23 +47,46 @@ pub fn is_capture(bytes: &[u8]) -> bool {
 
 /// Reads every SMTP and POP3 session in a capture held in memory.
 pub fn read_capture(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
-    reader::read::<std::fs::File>(path, reader::Input::Bytes(bytes))
+    collected(|sink| reader::read::<std::fs::File>(path, reader::Input::Bytes(bytes), sink))
 }
 
-/// Like [`read_capture`] for a file on disk: the process's own memory is bounded by the open
-/// sessions, not the file's size.
+/// The sessions a streaming read hands on, collected into its [`FileRead`].
+fn collected(
+    read: impl FnOnce(&mut dyn FnMut(Session)) -> Result<FileRead, IngestError>,
+) -> Result<FileRead, IngestError> {
+    let mut sessions = Vec::new();
+    let mut read = read(&mut |session| sessions.push(session))?;
+    read.sessions = sessions;
+    Ok(read)
+}
+
+/// Like [`read_capture`] for a file on disk, every session collected; see
+/// [`read_capture_file_each`] for memory that follows the sessions open at once.
 ///
 /// The file is mapped, so its pages come from the page cache without being copied; where
 /// it cannot be mapped (a pipe, a file system without mmap) it is streamed. A file that
 /// shrinks while it is read is an error, never a crash. Where files cannot be mapped
 /// (Windows, wasm32) this is [`read_capture_streamed`].
-#[cfg(all(feature = "native", unix))]
 pub fn read_capture_file(path: &Path) -> Result<FileRead, IngestError> {
+    collected(|sink| read_capture_file_each(path, sink))
+}
+
+/// Like [`read_capture_file`], handing each session to `sink` as soon as it is over and no
+/// earlier one can still appear (in the order of their first frames, as
+/// [`read_capture_file`] gives them); the [`FileRead`] holds the file's notes only. Memory
+/// follows the sessions open at once. After an error, the sessions handed on stay handed on.
+#[cfg(all(feature = "native", unix))]
+pub fn read_capture_file_each(
+    path: &Path,
+    sink: &mut dyn FnMut(Session),
+) -> Result<FileRead, IngestError> {
     let file = std::fs::File::open(path).map_err(|source| IngestError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    match mapped::read_mapped(&file, |bytes| read_capture(path, bytes)) {
+    let read =
+        |bytes: &[u8]| reader::read::<std::fs::File>(path, reader::Input::Bytes(bytes), sink);
+    match mapped::read_mapped(&file, read) {
         Mapped::Read(read) => read,
         Mapped::Shrank => Err(IngestError::Invalid {
             path: path.to_path_buf(),
@@ -69,20 +94,30 @@ pub fn read_capture_file(path: &Path) -> Result<FileRead, IngestError> {
             message: crate::i18n::messages::ingest::IngestProblem::FileChanged.text(),
             hint: Some(crate::i18n::messages::ingest::IngestHint::ReadAgain),
         }),
-        Mapped::Unmappable => reader::read(path, reader::Input::Stream(file)),
+        Mapped::Unmappable => reader::read(path, reader::Input::Stream(file), sink),
     }
 }
 
 #[cfg(not(all(feature = "native", unix)))]
-pub fn read_capture_file(path: &Path) -> Result<FileRead, IngestError> {
-    read_capture_streamed(path)
+pub fn read_capture_file_each(
+    path: &Path,
+    sink: &mut dyn FnMut(Session),
+) -> Result<FileRead, IngestError> {
+    read_capture_streamed_each(path, sink)
 }
 
 /// Like [`read_capture_file`], always through a read buffer (no mapping).
 pub fn read_capture_streamed(path: &Path) -> Result<FileRead, IngestError> {
+    collected(|sink| read_capture_streamed_each(path, sink))
+}
+
+fn read_capture_streamed_each(
+    path: &Path,
+    sink: &mut dyn FnMut(Session),
+) -> Result<FileRead, IngestError> {
     let file = std::fs::File::open(path).map_err(|source| IngestError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    reader::read(path, reader::Input::Stream(file))
+    reader::read(path, reader::Input::Stream(file), sink)
 }

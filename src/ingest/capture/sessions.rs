@@ -3,7 +3,7 @@
 //! Once TLS begins (STARTTLS, STLS, implicit TLS, or a `Protocol::Tls` connection) the bytes
 //! go to a `protocol::tls::TlsObserver` instead, whose summary becomes `Session::tls`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use super::flows::{FlowEvents, FlowId, MailFlow};
@@ -12,9 +12,8 @@ use crate::protocol::tls::{self, TlsObserver};
 use crate::protocol::{DialogueBuilder, Direction, Expect};
 use crate::session::{Connect, Note, NoteKind, Origin, Protocol, Session, Source};
 
-/// A session and where it began, so sessions can be ordered by their first frame.
+/// A session and how its connection began.
 pub(super) struct Finished {
-    pub first_frame: u64,
     pub implicit_tls: bool,
     pub server_port: u16,
     pub session: Session,
@@ -35,7 +34,10 @@ struct Open {
 pub(super) struct SessionAssembler<'p> {
     path: &'p Path,
     open: HashMap<FlowId, Open>,
-    finished: Vec<Finished>,
+    /// Sessions over but not handed on yet, by (first frame, order closed): the order a
+    /// stable sort by first frame gives.
+    finished: BTreeMap<(u64, u64), Finished>,
+    closed: u64,
 }
 
 impl<'p> SessionAssembler<'p> {
@@ -43,18 +45,50 @@ impl<'p> SessionAssembler<'p> {
         SessionAssembler {
             path,
             open: HashMap::new(),
-            finished: Vec::new(),
+            finished: BTreeMap::new(),
+            closed: 0,
         }
     }
 
-    /// Every session, ordered by first frame.
-    pub fn into_sessions(mut self) -> Vec<Finished> {
+    /// Sessions over and waiting to be handed on.
+    pub fn pending(&self) -> usize {
+        self.finished.len()
+    }
+
+    /// Sessions still open.
+    pub fn open_count(&self) -> usize {
+        self.open.len()
+    }
+
+    /// The first frame of the oldest session still open.
+    pub fn oldest_open(&self) -> Option<u64> {
+        self.open.values().map(|o| o.first_frame).min()
+    }
+
+    /// The first frame of the newest session waiting to be handed on.
+    pub fn newest_pending(&self) -> Option<u64> {
+        self.finished.last_key_value().map(|((frame, _), _)| *frame)
+    }
+
+    /// Hands on, in order, the sessions over that began before `frame`.
+    pub fn take_before(&mut self, frame: u64, out: &mut dyn FnMut(Finished)) {
+        while let Some(entry) = self.finished.first_entry() {
+            if entry.key().0 >= frame {
+                break;
+            }
+            out(entry.remove());
+        }
+    }
+
+    /// The capture ended: every session, the open ones closed, in order.
+    pub fn take_all(mut self, out: &mut dyn FnMut(Finished)) {
         let open: Vec<FlowId> = self.open.keys().copied().collect();
         for id in open {
             self.close(id);
         }
-        self.finished.sort_by_key(|f| f.first_frame);
-        self.finished
+        for finished in std::mem::take(&mut self.finished).into_values() {
+            out(finished);
+        }
     }
 }
 
@@ -193,11 +227,14 @@ impl FlowEvents for SessionAssembler<'_> {
         session.notes = dialogue.notes;
         session.encrypted_after = dialogue.encrypted_after;
         session.tls = open.tls.map(TlsObserver::finish);
-        self.finished.push(Finished {
-            first_frame: open.first_frame,
-            implicit_tls: open.implicit_tls,
-            server_port: open.server_port,
-            session,
-        });
+        self.closed += 1;
+        self.finished.insert(
+            (open.first_frame, self.closed),
+            Finished {
+                implicit_tls: open.implicit_tls,
+                server_port: open.server_port,
+                session,
+            },
+        );
     }
 }

@@ -22,7 +22,10 @@ pub(super) struct Outcome<'a> {
     pub frames: FrameStats,
     pub flows: FlowStats,
     pub fragments_abandoned: u64,
+    /// The sessions not handed on yet: all of them unless `has_mail`.
     pub sessions: Vec<Finished>,
+    /// Cleartext mail was found (and handed on).
+    pub has_mail: bool,
 }
 
 fn frame_origin(frame: u64) -> Origin {
@@ -284,8 +287,8 @@ fn nothing_found(outcome: &Outcome<'_>) -> IngestError {
     }
 }
 
-/// Sessions and notes, or why there are none. A session with nothing readable counts only
-/// when another session has something.
+/// The file's notes and the sessions still to hand on, or why there are none. A session
+/// with nothing readable counts only when another session has something.
 pub(super) fn conclude(outcome: Outcome<'_>) -> Result<FileRead, IngestError> {
     // A TLS connection's handshake (the webmail task) is something found; an implicit-TLS
     // mail session alone is not: its dialogue is what a mail scenario grades.
@@ -297,23 +300,14 @@ pub(super) fn conclude(outcome: Outcome<'_>) -> Result<FileRead, IngestError> {
                     .as_ref()
                     .is_some_and(|t| !t.offered_versions.is_empty()))
     };
-    if !outcome.sessions.iter().any(readable) {
+    if !outcome.has_mail && !outcome.sessions.iter().any(readable) {
         return Err(nothing_found(&outcome));
     }
     let notes = file_notes(&outcome);
-    // Beside readable mail, TLS connections are the browser's noise; without it they are
-    // what the capture is about (the webmail task).
-    let has_mail = outcome
-        .sessions
-        .iter()
-        .any(|s| s.session.protocol != Protocol::Tls && !s.session.exchanges.is_empty());
+    // Beside readable mail, TLS connections are the browser's noise (`release.rs` dropped
+    // them); without it they are what the capture is about (the webmail task).
     Ok(FileRead {
-        sessions: outcome
-            .sessions
-            .into_iter()
-            .filter(|f| !(has_mail && f.session.protocol == Protocol::Tls))
-            .map(|f| f.session)
-            .collect(),
+        sessions: outcome.sessions.into_iter().map(|f| f.session).collect(),
         notes,
         outline: Vec::new(),
     })
