@@ -75,8 +75,9 @@ fn a_capture_four_times_the_allowed_memory_is_read_whole() {
 }
 
 /// A capture of nothing but mail, 16,000 short sessions: held until the file ends, its
-/// sessions alone take about twice `DATA_LIMIT`. Sessions leave the capture reader as they
-/// end and are written as they come, so both reports are written whole within it.
+/// sessions alone take about twice `DATA_LIMIT`, their grades as much again. Sessions leave
+/// the capture reader as they end and are written (or graded) as they come, so `extract`'s
+/// reports and `grade --server none --format json` are written whole within it.
 #[test]
 fn a_capture_of_many_sessions_is_written_as_it_is_read() {
     const SESSIONS: u64 = 16_000;
@@ -109,6 +110,25 @@ fn a_capture_of_many_sessions_is_written_as_it_is_read() {
     assert!(
         text.contains(&format!("\nsession {SESSIONS}: ")),
         "the last session is written"
+    );
+    let output = run_limited(&["grade", "--server", "none", "--format", "json"], &path);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "mailgrade grade --server none --format json on {SESSIONS} sessions with {} MB of data \
+         allowed: {:?}\n{}",
+        DATA_LIMIT >> 20,
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+    let submission = &report["submissions"][0];
+    assert_eq!(
+        submission["sessions"].as_array().map(Vec::len),
+        Some(SESSIONS as usize)
+    );
+    assert_eq!(
+        submission["grades"].as_array().map(Vec::len),
+        Some(SESSIONS as usize)
     );
 }
 

@@ -29,6 +29,10 @@ fn streamed(args: &ExtractArgs, json: bool) -> Report {
             .iter()
             .map(|path| Box::new(Reading::start(path, false)) as Box<dyn SubmissionStream>);
         let written = if json {
+            let mut submissions = submissions.map(|stream| report::json::Streamed {
+                stream,
+                spilled: None,
+            });
             report::json::write_stream("none", &mut submissions, out)?
         } else {
             report::sessions_text::write_stream(&mut submissions, lang, out)?

@@ -8,7 +8,8 @@ use super::ExitCode;
 use super::{batch, merge, similarity_report};
 use crate::i18n::messages::pipeline::PipelineWord;
 use crate::ingest::archive::Roster;
-use crate::pipeline::classes;
+use crate::pipeline::stream;
+use crate::pipeline::{classes, Plan, Unit};
 use crate::report::{self, text::TextStyle, Outcome};
 
 /// `mailgrade grade`: every path is one submission, or a class of them (see
@@ -44,6 +45,9 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
         units.retain(|unit| shard.holds(&unit.id()));
     }
     let server = plan.server.name();
+    if let Some(output) = streamed(args, &units, &plan, class)? {
+        return Ok(output);
+    }
     let bar = batch::progress(units.len());
     let mut submissions = batch::grade_units(units, plan, jobs, &bar)?;
     if class || args.batch.similarity.is_some() {
@@ -135,6 +139,50 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
         exit,
         out: args.output.out.clone(),
     })
+}
+
+/// One file graded on its claimed replies into JSON is written as the file is read
+/// (`pipeline::stream::grade_claimed_streamed`): graded, every grade but the first written
+/// to a temporary file, then the report written while the file is read again, so no
+/// session or grade is held longer than it takes to grade or write it.
+fn streamed(
+    args: &GradeArgs,
+    units: &[Unit],
+    plan: &Plan,
+    class: bool,
+) -> Result<Option<Output>, CliError> {
+    let batch = &args.batch;
+    let alone = !class && batch.similarity.is_none() && batch.compare.is_none();
+    let [Unit::Paths(paths)] = units else {
+        return Ok(None);
+    };
+    if args.format != Format::Json
+        || !alone
+        || batch.shard.is_some()
+        || !stream::can_grade_streamed(paths, plan)
+    {
+        return Ok(None);
+    }
+    let spill_error = |source| CliError::Write {
+        path: std::env::temp_dir(),
+        source,
+    };
+    let mut spill = report::json::GradeSpill::new(tempfile::tempfile().map_err(spill_error)?);
+    let graded = stream::grade_claimed_streamed(&paths[0], plan, &mut |grade| spill.push(&grade))
+        .map_err(spill_error)?;
+    let exit = ExitCode::from(graded.grade().verdict);
+    let server = plan.server.name();
+    Ok(Some(Output {
+        text: Report::Write(Box::new(move |out| {
+            let mut one = std::iter::once(report::json::Streamed {
+                stream: Box::new(graded),
+                spilled: Some(spill),
+            });
+            report::json::write_stream(&server, &mut one, out).map(drop)
+        })),
+        exit,
+        out: args.output.out.clone(),
+    }))
 }
 
 /// The one submission of a format an LMS runs once per submission.

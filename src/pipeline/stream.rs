@@ -7,17 +7,22 @@
 //! report shows a submission's problems before its sessions, and a later file's problem is
 //! known only once it is read.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::thread::JoinHandle;
 
 use super::outcome::{Problem, SubmissionOutcome, SubmissionStream};
 use super::read;
-use super::SubmissionGrade;
+use super::submission::{self, Plan};
+use super::{GradeFacts, SubmissionGrade};
+use crate::grade::{self, Grade};
 use crate::session::Session;
 
 /// Sessions read and not yet taken, at most: what the reader may run ahead of the writer.
 const AHEAD: usize = 256;
+/// Sessions graded together, on every core.
+const BATCH: usize = 512;
 
 /// A submission being read.
 pub enum Reading {
@@ -113,5 +118,119 @@ impl SubmissionStream for Reading {
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             }
         }
+    }
+}
+
+/// Whether [`grade_claimed_streamed`] grades a submission of `paths` as
+/// `pipeline::submission::grade_claimed` would: one file, graded on its claimed replies
+/// by the scenario that fits each session (no lab, no scenario named).
+pub fn can_grade_streamed(paths: &[PathBuf], plan: &Plan) -> bool {
+    matches!(plan.server, super::ServerChoice::None)
+        && plan.lab.is_none()
+        && !plan.explicit
+        && matches!(paths, [one] if std::fs::metadata(one).is_ok_and(|m| m.is_file()))
+}
+
+/// `grade --server none` of one file (see [`can_grade_streamed`]) for a report written as the
+/// file is read: a first reading grades each session as it comes (in batches, on every core)
+/// and hands every grade but the first to `set_aside` (the caller writes them out), so the
+/// submission's grade, which a report shows before the sessions, is decided without holding
+/// the sessions or their grades; the [`Regraded`] returned then reads the file a second time
+/// and hands its sessions over as they come. Its outcome keeps the first grade (where the
+/// file's notes go) and what every grade was decided on.
+pub fn grade_claimed_streamed(
+    path: &Path,
+    plan: &Plan,
+    set_aside: &mut dyn FnMut(Grade) -> std::io::Result<()>,
+) -> std::io::Result<Regraded> {
+    let mut first = Reading::start(path, false);
+    let mut kept = Vec::new();
+    let mut facts = Vec::new();
+    let mut protocols = BTreeSet::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut graded = 0;
+    loop {
+        let next = first.next_session();
+        let done = next.is_none();
+        if let Some(session) = next {
+            protocols.insert(session.protocol);
+            batch.push(session);
+        }
+        if batch.len() == BATCH || (done && !batch.is_empty()) {
+            let each = grade::grade_each_session(&batch, &plan.scenarios);
+            for mut grade in each.into_iter().flatten() {
+                if let Some(session) = &mut grade.session {
+                    session.index += graded;
+                }
+                facts.push(GradeFacts::from(&grade));
+                if kept.is_empty() {
+                    kept.push(grade);
+                } else {
+                    set_aside(grade)?;
+                }
+            }
+            graded += batch.len();
+            batch.clear();
+        }
+        if done {
+            break;
+        }
+    }
+    let mut outcome = Box::new(first).finish();
+    outcome.grades = kept;
+    if facts.is_empty() && graded > 0 {
+        outcome
+            .problems
+            .push(submission::no_scenario_fits(path, &protocols));
+    }
+    // As `submission::finish`: the file's notes go on the first grade (every grade here
+    // has a session, all from this one file), then the grade is decided on all of them.
+    super::file_notes::attach(&mut outcome);
+    let late = outcome.student.as_ref().is_some_and(|s| s.late);
+    outcome.grade = SubmissionGrade::for_plan_facts(facts, plan, late);
+    Ok(Regraded {
+        reading: Reading::start(path, false),
+        graded: outcome,
+    })
+}
+
+/// A submission graded, its sessions being read again for the report.
+pub struct Regraded {
+    reading: Reading,
+    graded: SubmissionOutcome,
+}
+
+impl Regraded {
+    /// The submission's grade, decided before its report is written.
+    pub fn grade(&self) -> &SubmissionGrade {
+        &self.graded.grade
+    }
+}
+
+impl SubmissionStream for Regraded {
+    fn id(&self) -> &str {
+        &self.graded.id
+    }
+
+    fn files(&self) -> &[PathBuf] {
+        &self.graded.files
+    }
+
+    fn grade(&self) -> SubmissionGrade {
+        self.graded.grade.clone()
+    }
+
+    fn problems_first(&mut self) -> Vec<Problem> {
+        std::mem::take(&mut self.graded.problems)
+    }
+
+    fn next_session(&mut self) -> Option<Session> {
+        self.reading.next_session()
+    }
+
+    /// The outcome of the first reading: the second one's is the same.
+    fn finish(self: Box<Self>) -> SubmissionOutcome {
+        drop(Box::new(self.reading).finish());
+        self.graded
     }
 }

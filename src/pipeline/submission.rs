@@ -159,17 +159,24 @@ pub fn grade_sessions(
     if submission.grades.is_empty() && !submission.sessions.is_empty() {
         let protocols: BTreeSet<Protocol> =
             submission.sessions.iter().map(|s| s.protocol).collect();
-        let names: Vec<_> = protocols.iter().map(|p| p.name().to_uppercase()).collect();
-        submission.problems.push(Problem::new(
-            place,
-            PipelineProblem::NoScenarioFor {
-                protocols: List::new(names, Separator::Comma).and_last(Separator::And),
-            }
-            .text(),
-            Some(PipelineHint::NameScenario.text()),
-        ));
+        submission
+            .problems
+            .push(no_scenario_fits(place, &protocols));
     }
     submission
+}
+
+/// The problem of a submission with sessions but no grade: no scenario is about them.
+pub(super) fn no_scenario_fits(place: &Path, protocols: &BTreeSet<Protocol>) -> Problem {
+    let names: Vec<_> = protocols.iter().map(|p| p.name().to_uppercase()).collect();
+    Problem::new(
+        place,
+        PipelineProblem::NoScenarioFor {
+            protocols: List::new(names, Separator::Comma).and_last(Separator::And),
+        }
+        .text(),
+        Some(PipelineHint::NameScenario.text()),
+    )
 }
 
 /// What the submission's grade is decided on, per grade: the fields a JSON result keeps
@@ -318,7 +325,15 @@ impl SubmissionGrade {
     /// LMS marked the submission `late`), else by [`SubmissionGrade::decide`], out of the
     /// named scenarios when they were named.
     pub fn for_plan(grades: &[Grade], plan: &Plan, late: bool) -> SubmissionGrade {
-        let facts = grades.iter().map(GradeFacts::from);
+        SubmissionGrade::for_plan_facts(grades.iter().map(GradeFacts::from), plan, late)
+    }
+
+    /// [`SubmissionGrade::for_plan`] from what each grade is decided on.
+    pub fn for_plan_facts(
+        facts: impl IntoIterator<Item = GradeFacts>,
+        plan: &Plan,
+        late: bool,
+    ) -> SubmissionGrade {
         match &plan.lab {
             Some(lab) => SubmissionGrade::decide_lab(&lab.rule(), facts, late),
             None if plan.explicit => SubmissionGrade::decide(facts).named(),

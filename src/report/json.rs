@@ -1,10 +1,8 @@
 //! The JSON report, schema `mailgrade/v1` (documented in `docs/json-schema.md`).
 
 use std::fmt::Display;
+use std::io::Write as _;
 
-use std::cell::{Cell, RefCell};
-
-use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use super::{Outcome, Problem, SubmissionGrade, SubmissionOutcome, SubmissionStream};
@@ -224,103 +222,195 @@ pub fn write(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result
 }
 
 /// [`write`] for submissions still being read: each session is written as it comes and
-/// dropped, so the report costs the memory of one session. The same document as [`write`]
+/// dropped, so the report costs the memory of one session. The same bytes as [`write`]
 /// gives for the same submissions; returns how many sessions it wrote.
+///
+/// serde_json writes a value only whole, so the document is framed here as its pretty
+/// printer frames it, and each value in it is serialised alone and indented to its depth.
 pub fn write_stream(
     server: &str,
-    submissions: &mut dyn Iterator<Item = Box<dyn SubmissionStream>>,
+    submissions: &mut dyn Iterator<Item = Streamed>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<u64> {
-    let written = Cell::new(0);
-    let document = StreamDocument {
-        schema: SCHEMA,
-        tool: Tool {
-            name: "mailgrade",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        server,
-        submissions: StreamSubmissions {
-            submissions: RefCell::new(submissions),
-            written: &written,
-        },
+    let mut pretty = Pretty {
+        out,
+        scratch: Vec::new(),
     };
-    serde_json::to_writer_pretty(&mut *out, &document).map_err(std::io::Error::from)?;
-    out.write_all(b"\n")?;
-    Ok(written.get())
+    let tool = Tool {
+        name: "mailgrade",
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    pretty.raw("{")?;
+    pretty.field(1, true, "schema", &SCHEMA)?;
+    pretty.field(1, false, "tool", &tool)?;
+    pretty.field(1, false, "server", &server)?;
+    pretty.key(1, false, "submissions")?;
+    pretty.raw("[")?;
+    let mut written = 0;
+    let mut any = false;
+    for submission in submissions {
+        pretty.element(2, !any)?;
+        any = true;
+        written += write_submission(&mut pretty, submission)?;
+    }
+    pretty.close(1, any, "]")?;
+    pretty.close(0, true, "}")?;
+    pretty.raw("\n")?;
+    Ok(written)
 }
 
-#[derive(Serialize)]
-struct StreamDocument<'a> {
-    schema: &'static str,
-    tool: Tool,
-    server: &'a str,
-    submissions: StreamSubmissions<'a>,
+/// A submission for [`write_stream`]: its sessions come from `stream`; grades written
+/// ahead of time to `spilled` (see [`GradeSpill`]) follow those of the stream's outcome.
+pub struct Streamed {
+    pub stream: Box<dyn SubmissionStream>,
+    pub spilled: Option<GradeSpill>,
 }
 
-/// Serialised once: the submissions are taken from the iterator as they are written.
-struct StreamSubmissions<'a> {
-    submissions: RefCell<&'a mut dyn Iterator<Item = Box<dyn SubmissionStream>>>,
-    written: &'a Cell<u64>,
+/// The fields of [`SubmissionView`], in its order, at depth 2.
+fn write_submission(pretty: &mut Pretty<'_>, submission: Streamed) -> std::io::Result<u64> {
+    let Streamed {
+        stream: mut submission,
+        spilled,
+    } = submission;
+    let grade = submission.grade();
+    pretty.raw("{")?;
+    pretty.field(3, true, "id", &submission.id())?;
+    pretty.field(3, false, "files", &submission.files())?;
+    pretty.field(3, false, "passed", &grade.passed())?;
+    pretty.field(3, false, "grade", &grade)?;
+    pretty.key(3, false, "sessions")?;
+    pretty.raw("[")?;
+    let mut written = 0;
+    while let Some(session) = submission.next_session() {
+        pretty.element(4, written == 0)?;
+        pretty.value(4, &session_view(&session, None))?;
+        written += 1;
+    }
+    pretty.close(3, written > 0, "]")?;
+    let rest = submission.finish();
+    pretty.key(3, false, "grades")?;
+    pretty.raw("[")?;
+    for (index, grade) in rest.grades.iter().enumerate() {
+        pretty.element(4, index == 0)?;
+        pretty.value(4, grade)?;
+    }
+    let mut any = !rest.grades.is_empty();
+    if let Some(spilled) = spilled {
+        any |= spilled.copy_to(pretty.out, rest.grades.is_empty())?;
+    }
+    pretty.close(3, any, "]")?;
+    pretty.field(3, false, "problems", &rest.problems)?;
+    pretty.close(2, true, "}")?;
+    Ok(written)
 }
 
-impl Serialize for StreamSubmissions<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut submissions = self.submissions.borrow_mut();
-        let mut seq = serializer.serialize_seq(None)?;
-        for submission in &mut **submissions {
-            seq.serialize_element(&StreamSubmission {
-                submission: RefCell::new(Some(submission)),
-                written: self.written,
-            })?;
+const SPACES: &[u8; 32] = b"                                ";
+
+/// serde_json's pretty layout, written a value at a time.
+struct Pretty<'o> {
+    out: &'o mut dyn std::io::Write,
+    scratch: Vec<u8>,
+}
+
+impl Pretty<'_> {
+    fn raw(&mut self, text: &str) -> std::io::Result<()> {
+        self.out.write_all(text.as_bytes())
+    }
+
+    fn newline(&mut self, depth: usize) -> std::io::Result<()> {
+        self.out.write_all(b"\n")?;
+        self.out.write_all(&SPACES[..2 * depth])
+    }
+
+    /// Before an element of an array or object at `depth`.
+    fn element(&mut self, depth: usize, first: bool) -> std::io::Result<()> {
+        if !first {
+            self.out.write_all(b",")?;
         }
-        seq.end()
+        self.newline(depth)
+    }
+
+    fn key(&mut self, depth: usize, first: bool, name: &str) -> std::io::Result<()> {
+        self.element(depth, first)?;
+        write!(self.out, "\"{name}\": ")
+    }
+
+    fn field<T: Serialize + ?Sized>(
+        &mut self,
+        depth: usize,
+        first: bool,
+        name: &str,
+        value: &T,
+    ) -> std::io::Result<()> {
+        self.key(depth, first, name)?;
+        self.value(depth, value)
+    }
+
+    /// The end of an array or object whose elements sit at `depth + 1`.
+    fn close(&mut self, depth: usize, any: bool, bracket: &str) -> std::io::Result<()> {
+        if any {
+            self.newline(depth)?;
+        }
+        self.raw(bracket)
+    }
+
+    fn value<T: Serialize + ?Sized>(&mut self, depth: usize, value: &T) -> std::io::Result<()> {
+        self.scratch.clear();
+        serde_json::to_writer_pretty(&mut self.scratch, value).map_err(std::io::Error::from)?;
+        write_indented(self.out, &self.scratch, depth)
     }
 }
 
-struct StreamSubmission<'a> {
-    submission: RefCell<Option<Box<dyn SubmissionStream>>>,
-    written: &'a Cell<u64>,
-}
-
-impl Serialize for StreamSubmission<'_> {
-    /// The fields of [`SubmissionView`], in its order.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Some(mut submission) = self.submission.borrow_mut().take() else {
-            return Err(serde::ser::Error::custom("a submission is written once"));
-        };
-        let grade = submission.grade();
-        let mut view = serializer.serialize_struct("SubmissionView", 7)?;
-        view.serialize_field("id", submission.id())?;
-        view.serialize_field("files", submission.files())?;
-        view.serialize_field("passed", &grade.passed())?;
-        view.serialize_field("grade", &grade)?;
-        view.serialize_field(
-            "sessions",
-            &StreamSessions {
-                submission: RefCell::new(&mut *submission),
-                written: self.written,
-            },
-        )?;
-        let rest = submission.finish();
-        view.serialize_field("grades", &rest.grades)?;
-        view.serialize_field("problems", &rest.problems)?;
-        view.end()
+/// `json` with every line after the first indented `depth` levels more: a JSON string
+/// holds no raw line break, so each one is the pretty printer's.
+fn write_indented(out: &mut dyn std::io::Write, json: &[u8], depth: usize) -> std::io::Result<()> {
+    let mut lines = json.split(|&b| b == b'\n');
+    if let Some(first) = lines.next() {
+        out.write_all(first)?;
     }
+    for line in lines {
+        out.write_all(b"\n")?;
+        out.write_all(&SPACES[..2 * depth])?;
+        out.write_all(line)?;
+    }
+    Ok(())
 }
 
-struct StreamSessions<'a, 'b> {
-    submission: RefCell<&'b mut dyn SubmissionStream>,
-    written: &'a Cell<u64>,
+/// Grades written ahead of their place in the report, to a file (the caller's: a temporary
+/// one), so a submission of many sessions need not hold its grades until its sessions are
+/// written; [`write_stream`] copies them in after the grades its submission kept.
+pub struct GradeSpill {
+    file: std::io::BufWriter<std::fs::File>,
+    scratch: Vec<u8>,
+    any: bool,
 }
 
-impl Serialize for StreamSessions<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut submission = self.submission.borrow_mut();
-        let mut seq = serializer.serialize_seq(None)?;
-        while let Some(session) = submission.next_session() {
-            seq.serialize_element(&session_view(&session, None))?;
-            self.written.set(self.written.get() + 1);
+impl GradeSpill {
+    pub fn new(file: std::fs::File) -> Self {
+        GradeSpill {
+            file: std::io::BufWriter::with_capacity(1 << 16, file),
+            scratch: Vec::new(),
+            any: false,
         }
-        seq.end()
+    }
+
+    pub fn push(&mut self, grade: &Grade) -> std::io::Result<()> {
+        self.scratch.clear();
+        serde_json::to_writer_pretty(&mut self.scratch, grade).map_err(std::io::Error::from)?;
+        self.file.write_all(b",\n")?;
+        self.file.write_all(&SPACES[..8])?;
+        write_indented(&mut self.file, &self.scratch, 4)?;
+        self.any = true;
+        Ok(())
+    }
+
+    /// Copies the grades into `out`, as the first elements of their array when `first`;
+    /// whether there were any.
+    fn copy_to(self, out: &mut dyn std::io::Write, first: bool) -> std::io::Result<bool> {
+        use std::io::Seek;
+        let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
+        file.seek(std::io::SeekFrom::Start(if first { 1 } else { 0 }))?;
+        std::io::copy(&mut file, out)?;
+        Ok(self.any)
     }
 }
