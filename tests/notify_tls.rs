@@ -225,6 +225,12 @@ async fn sends_over(mode: Mode) {
     assert!(stderr.contains("not sent to anna@lab.test"), "{stderr}");
     assert!(stderr.to_lowercase().contains("certificate"), "{stderr}");
     assert!(stderr.contains("help: "), "{stderr}");
+    // The certificate would stop every letter: said once, the rest counted, not tried.
+    assert_eq!(stderr.matches("not sent to").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("1 more of the 2 message(s) not sent (li@lab.test)"),
+        "{stderr}"
+    );
     no_password(&untrusted);
     assert!(server.mailbox("anna@lab.test").await.unwrap().is_empty());
 
@@ -314,6 +320,7 @@ async fn a_server_without_starttls_gets_nothing() {
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("not sent to anna@lab.test"), "{stderr}");
+    assert_eq!(stderr.matches("not sent to").count(), 1, "{stderr}");
     no_password(&output);
     for mailbox in ["anna@lab.test", "li@lab.test"] {
         assert!(server.mailbox(mailbox).await.unwrap().is_empty());

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::error::PipelineError;
+use super::lab::TaskStatus;
 use super::outcome::{Problem, SubmissionOutcome};
 use super::read::Unit;
-use super::submission::{grade_submission, Plan};
+use super::submission::{grade_submission, Plan, SubmissionGrade};
 use crate::i18n::messages::pipeline::{PipelineHint, PipelineProblem};
 
 /// Grades `units`, `jobs` at a time, calling `done` after each one. Results come back in
@@ -40,7 +41,7 @@ pub fn grade_all(
                     let fallback = unit.id();
                     let submission = grade_submission(unit, &plan)
                         .await
-                        .unwrap_or_else(|| broken(fallback));
+                        .unwrap_or_else(|| broken(fallback, &plan));
                     done();
                     submission
                 });
@@ -49,7 +50,7 @@ pub fn grade_all(
             .collect();
         let mut submissions = Vec::with_capacity(tasks.len());
         for (id, task) in tasks {
-            submissions.push(task.await.unwrap_or_else(|_| broken(id)));
+            submissions.push(task.await.unwrap_or_else(|_| broken(id, &plan)));
         }
         submissions
     });
@@ -58,8 +59,13 @@ pub fn grade_all(
 }
 
 /// A submission whose grading broke down (a bug, never input): said, not lost. It has no
-/// grades, so it is ungradable.
-fn broken(id: String) -> SubmissionOutcome {
+/// grades, so it is ungradable; with a lab, out of the lab's total like every other
+/// submission, each task ungradable (there was evidence; it could not be graded).
+pub(crate) fn broken(id: String, plan: &Plan) -> SubmissionOutcome {
+    let mut grade = SubmissionGrade::for_plan(&[], plan, false);
+    for task in &mut grade.tasks {
+        task.status = TaskStatus::Ungradable;
+    }
     SubmissionOutcome {
         problems: vec![Problem::new(
             PathBuf::from(&id),
@@ -67,6 +73,7 @@ fn broken(id: String) -> SubmissionOutcome {
             Some(PipelineHint::ReportBug.text()),
         )],
         id,
+        grade,
         ..SubmissionOutcome::default()
     }
 }

@@ -65,7 +65,7 @@ pub fn units(
     let mut class = false;
     for path in paths {
         if !is_class(path, forced) {
-            singles.push(Unit::Paths(vec![path.clone()]));
+            singles.push(single(path, roster));
             continue;
         }
         class = true;
@@ -155,6 +155,34 @@ pub fn units(
         warnings,
         class,
     })
+}
+
+/// A path graded on its own; with a roster that knows it by its name (an LMS-named file,
+/// a file or folder named by the student id or LMS id), with the student's name and id.
+fn single(path: &Path, roster: Option<&Roster>) -> Unit {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let lms = archive::parse_entry(&name);
+    let key = match &lms {
+        Some(entry) => entry.key.clone(),
+        None if path.is_dir() => name.clone(),
+        None => name.split('.').next().unwrap_or_default().to_string(),
+    };
+    let lms_name = lms.as_ref().map(|e| e.name.as_str());
+    match roster.and_then(|roster| roster.find(&key, lms_name)) {
+        Some(row) => Unit::Known {
+            path: path.to_path_buf(),
+            who: Student {
+                name: (!row.name.is_empty()).then(|| row.name.clone()),
+                canvas_id: (!row.lms_id.is_empty()).then(|| row.lms_id.clone()),
+                sis_id: Some(row.id.clone()),
+                late: row.late || lms.is_some_and(|e| e.late),
+            },
+        },
+        None => Unit::Paths(vec![path.to_path_buf()]),
+    }
 }
 
 /// Adds a student's files; a student found twice (two zips, or a roster mapping two LMS

@@ -13,6 +13,12 @@ use crate::session::Session;
 pub enum Unit {
     /// Paths graded as one submission (a file, or a directory of one student's files).
     Paths(Vec<PathBuf>),
+    /// One path the roster knows (by its file or folder name): graded as [`Unit::Paths`],
+    /// the student's name and id from the roster.
+    Known {
+        path: PathBuf,
+        who: super::outcome::Student,
+    },
     /// A student of a class, files in memory.
     Student {
         id: String,
@@ -33,6 +39,7 @@ impl Unit {
                 .first()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default(),
+            Unit::Known { path, .. } => path.display().to_string(),
             Unit::Student { id, .. } => id.clone(),
         }
     }

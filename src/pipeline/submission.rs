@@ -114,6 +114,11 @@ pub fn read_and_grade(unit: Unit, plan: &Plan) -> SubmissionOutcome {
             }
             submission
         }
+        Unit::Known { path, who } => {
+            let mut submission = read_submission(&path);
+            submission.student = Some(who);
+            grade_sessions(submission, &path, plan)
+        }
         Unit::Student {
             id,
             class,

@@ -145,3 +145,29 @@ fn a_session_no_scenario_is_about_is_a_problem() {
         Verdict::Ungradable
     );
 }
+
+#[test]
+fn a_submission_whose_grading_broke_is_ungradable_out_of_the_labs_total() {
+    let lab = crate::scenario::lab::builtin("email-lab").expect("the shipped lab");
+    let with_lab = Plan {
+        lab: Some(std::sync::Arc::new(lab)),
+        ..plan(&[])
+    };
+    let broken = crate::pipeline::batch::broken("s1".into(), &with_lab);
+    assert_eq!(broken.grade.verdict, Verdict::Ungradable);
+    assert_eq!((broken.grade.score, broken.grade.max_score), (0, 100));
+    assert_eq!(broken.grade.basis.kind, BasisKind::Lab);
+    assert_eq!(broken.grade.tasks.len(), 5);
+    assert!(broken
+        .grade
+        .tasks
+        .iter()
+        .all(|t| t.status == crate::pipeline::TaskStatus::Ungradable));
+    assert!(broken.problems[0]
+        .message
+        .en
+        .contains("failed unexpectedly"));
+    // Without a lab it stays the ungradable grade of nothing.
+    let broken = crate::pipeline::batch::broken("s1".into(), &plan(&[]));
+    assert_eq!(broken.grade, SubmissionGrade::default());
+}

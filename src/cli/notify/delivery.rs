@@ -183,7 +183,10 @@ impl Delivery {
     }
 
     /// Sends every letter over one connection setup; failures are collected per letter with
-    /// every form of the password taken out of the server's words.
+    /// every form of the password taken out of the server's words. A failure that is not
+    /// about the letter (no SMTP reply: the connection, TLS, a certificate; or the same
+    /// words twice in a row, as a refused login gives) would meet every other letter too:
+    /// it is said once, and the rest are counted, not tried.
     pub fn send(&self, letters: Vec<Letter>) -> Result<(), CliError> {
         let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&self.host)
             .port(self.port)
@@ -201,25 +204,38 @@ impl Delivery {
             .build()
             .map_err(CliError::Runtime)?;
         let (mut sent, mut failures) = (0, String::new());
+        let total = letters.len();
         runtime.block_on(async {
-            for letter in letters {
-                let result = match letter.message(&self.from) {
-                    Ok(message) => transport
-                        .send(message)
-                        .await
-                        .map(|_| ())
-                        .map_err(|e| error_chain(&e)),
-                    Err(e) => Err(e),
+            let mut previous: Option<String> = None;
+            for (index, letter) in letters.iter().enumerate() {
+                let (result, about_the_letter) = match letter.message(&self.from) {
+                    Ok(message) => match transport.send(message).await {
+                        Ok(_) => (Ok(()), true),
+                        Err(e) => (Err(error_chain(&e)), e.status().is_some()),
+                    },
+                    Err(e) => (Err(e), true),
                 };
-                match result {
-                    Ok(()) => sent += 1,
-                    Err(e) => failures.push_str(&format!(
-                        "error: {}: not sent to {}: {}\n",
-                        letter.id,
-                        letter.to,
-                        redact(&e, &secrets)
-                    )),
+                let error = match result {
+                    Ok(()) => {
+                        sent += 1;
+                        previous = None;
+                        continue;
+                    }
+                    Err(e) => redact(&e, &secrets),
+                };
+                let repeated = previous.as_ref() == Some(&error);
+                if !repeated {
+                    failures.push_str(&format!(
+                        "error: {}: not sent to {}: {error}\n",
+                        letter.id, letter.to
+                    ));
                 }
+                if !about_the_letter || repeated {
+                    let skipped = &letters[index + usize::from(!repeated)..];
+                    failures.push_str(&not_tried(skipped, total));
+                    break;
+                }
+                previous = Some(error);
             }
         });
         eprintln!("sent {sent} message(s) through {}", self.describe());
@@ -276,6 +292,25 @@ fn is_loopback(host: &str) -> bool {
 }
 
 /// The error and its causes, as lettre words them (the TLS reason is in a source).
+/// The letters left out after a failure every letter would meet, named (the first few).
+fn not_tried(skipped: &[Letter], total: usize) -> String {
+    if skipped.is_empty() {
+        return String::new();
+    }
+    let named: Vec<&str> = skipped.iter().take(3).map(|l| l.to.as_str()).collect();
+    let more = if skipped.len() > named.len() {
+        ", …"
+    } else {
+        ""
+    };
+    format!(
+        "error: {} more of the {total} message(s) not sent ({}{more}): the same failure \
+         would stop each of them, so they were not tried\n",
+        skipped.len(),
+        named.join(", ")
+    )
+}
+
 fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
