@@ -6,6 +6,7 @@
 pub mod archive;
 pub mod capture;
 mod error;
+mod office;
 mod read;
 mod text;
 

@@ -64,6 +64,25 @@ pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
         return capture::read_capture(path, bytes);
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        // A lab report from a word processor is a zip too: its text is read as a report.
+        match office::document_text(bytes) {
+            Some(Ok(text)) => return text::read_text(path, text.as_bytes()),
+            Some(Err(error)) => {
+                let message = match error {
+                    OfficeError::TooLarge { max } => {
+                        IngestProblem::DocumentTooLarge { max_mib: max >> 20 }
+                    }
+                    OfficeError::Damaged(error) => IngestProblem::DocumentUnreadable { error },
+                };
+                return Err(IngestError::Invalid {
+                    path: path.to_path_buf(),
+                    place: None,
+                    message: message.text(),
+                    hint: None,
+                });
+            }
+            None => {}
+        }
         return Err(IngestError::Invalid {
             path: path.to_path_buf(),
             place: None,
@@ -74,5 +93,6 @@ pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
     text::read_text(path, bytes)
 }
 
+use super::office::{self, OfficeError};
 use super::{capture, text};
 use crate::i18n::messages::ingest::{IngestHint, IngestProblem};
