@@ -31,7 +31,8 @@ fn streamed(args: &ExtractArgs, json: bool) -> Report {
         let written = if json {
             let mut submissions = submissions.map(|stream| report::json::Streamed {
                 stream,
-                spilled: None,
+                sessions: None,
+                grades: None,
             });
             report::json::write_stream("none", &mut submissions, out)?
         } else {

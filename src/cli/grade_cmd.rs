@@ -141,10 +141,11 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
     })
 }
 
-/// One file graded on its claimed replies into JSON is written as the file is read
-/// (`pipeline::stream::grade_claimed_streamed`): graded, every grade but the first written
-/// to a temporary file, then the report written while the file is read again, so no
-/// session or grade is held longer than it takes to grade or write it.
+/// One file graded on its claimed replies into JSON is graded as the file is read
+/// (`pipeline::stream::grade_claimed_streamed`), its sessions and every grade but the first
+/// written to temporary files as they are graded, then copied into the report once the
+/// submission's grade (which comes first) is decided: no session or grade is held longer
+/// than it takes to grade and write it.
 fn streamed(
     args: &GradeArgs,
     units: &[Unit],
@@ -167,16 +168,27 @@ fn streamed(
         path: std::env::temp_dir(),
         source,
     };
-    let mut spill = report::json::GradeSpill::new(tempfile::tempfile().map_err(spill_error)?);
-    let graded = stream::grade_claimed_streamed(&paths[0], plan, &mut |grade| spill.push(&grade))
-        .map_err(spill_error)?;
+    let spill = || -> Result<report::json::Spill, CliError> {
+        Ok(report::json::Spill::new(
+            tempfile::tempfile().map_err(spill_error)?,
+        ))
+    };
+    let (mut sessions, mut grades) = (spill()?, spill()?);
+    let graded = stream::grade_claimed_streamed(
+        &paths[0],
+        plan,
+        &mut |session| sessions.push_session(session),
+        &mut |grade| grades.push_grade(&grade),
+    )
+    .map_err(spill_error)?;
     let exit = ExitCode::from(graded.grade().verdict);
     let server = plan.server.name();
     Ok(Some(Output {
         text: Report::Write(Box::new(move |out| {
             let mut one = std::iter::once(report::json::Streamed {
                 stream: Box::new(graded),
-                spilled: Some(spill),
+                sessions: Some(sessions),
+                grades: Some(grades),
             });
             report::json::write_stream(&server, &mut one, out).map(drop)
         })),

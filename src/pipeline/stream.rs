@@ -132,25 +132,25 @@ pub fn can_grade_streamed(paths: &[PathBuf], plan: &Plan) -> bool {
 }
 
 /// `grade --server none` of one file (see [`can_grade_streamed`]) for a report written as the
-/// file is read: a first reading grades each session as it comes (in batches, on every core)
-/// and hands every grade but the first to `set_aside` (the caller writes them out), so the
-/// submission's grade, which a report shows before the sessions, is decided without holding
-/// the sessions or their grades; the [`Regraded`] returned then reads the file a second time
-/// and hands its sessions over as they come. Its outcome keeps the first grade (where the
-/// file's notes go) and what every grade was decided on.
+/// file is read: each session is graded as it comes (in batches, on every core), then handed
+/// to `set_aside_session` (the caller writes it out), and every grade but the first to
+/// `set_aside_grade`, so the submission's grade, which a report shows before the sessions,
+/// is decided without holding the sessions or their grades. The [`Graded`] returned keeps
+/// the first grade (where the file's notes go) and the rest of the submission.
 pub fn grade_claimed_streamed(
     path: &Path,
     plan: &Plan,
-    set_aside: &mut dyn FnMut(Grade) -> std::io::Result<()>,
-) -> std::io::Result<Regraded> {
-    let mut first = Reading::start(path, false);
+    set_aside_session: &mut dyn FnMut(&Session) -> std::io::Result<()>,
+    set_aside_grade: &mut dyn FnMut(Grade) -> std::io::Result<()>,
+) -> std::io::Result<Graded> {
+    let mut reading = Reading::start(path, false);
     let mut kept = Vec::new();
     let mut facts = Vec::new();
     let mut protocols = BTreeSet::new();
     let mut batch = Vec::with_capacity(BATCH);
     let mut graded = 0;
     loop {
-        let next = first.next_session();
+        let next = reading.next_session();
         let done = next.is_none();
         if let Some(session) = next {
             protocols.insert(session.protocol);
@@ -158,6 +158,9 @@ pub fn grade_claimed_streamed(
         }
         if batch.len() == BATCH || (done && !batch.is_empty()) {
             let each = grade::grade_each_session(&batch, &plan.scenarios);
+            for session in &batch {
+                set_aside_session(session)?;
+            }
             for mut grade in each.into_iter().flatten() {
                 if let Some(session) = &mut grade.session {
                     session.index += graded;
@@ -166,7 +169,7 @@ pub fn grade_claimed_streamed(
                 if kept.is_empty() {
                     kept.push(grade);
                 } else {
-                    set_aside(grade)?;
+                    set_aside_grade(grade)?;
                 }
             }
             graded += batch.len();
@@ -176,7 +179,7 @@ pub fn grade_claimed_streamed(
             break;
         }
     }
-    let mut outcome = Box::new(first).finish();
+    let mut outcome = Box::new(reading).finish();
     outcome.grades = kept;
     if facts.is_empty() && graded > 0 {
         outcome
@@ -188,49 +191,42 @@ pub fn grade_claimed_streamed(
     super::file_notes::attach(&mut outcome);
     let late = outcome.student.as_ref().is_some_and(|s| s.late);
     outcome.grade = SubmissionGrade::for_plan_facts(facts, plan, late);
-    Ok(Regraded {
-        reading: Reading::start(path, false),
-        graded: outcome,
-    })
+    Ok(Graded(outcome))
 }
 
-/// A submission graded, its sessions being read again for the report.
-pub struct Regraded {
-    reading: Reading,
-    graded: SubmissionOutcome,
-}
+/// A submission graded, its sessions and all grades but the first set aside.
+pub struct Graded(SubmissionOutcome);
 
-impl Regraded {
-    /// The submission's grade, decided before its report is written.
+impl Graded {
+    /// The submission's grade.
     pub fn grade(&self) -> &SubmissionGrade {
-        &self.graded.grade
+        &self.0.grade
     }
 }
 
-impl SubmissionStream for Regraded {
+impl SubmissionStream for Graded {
     fn id(&self) -> &str {
-        &self.graded.id
+        &self.0.id
     }
 
     fn files(&self) -> &[PathBuf] {
-        &self.graded.files
+        &self.0.files
     }
 
     fn grade(&self) -> SubmissionGrade {
-        self.graded.grade.clone()
+        self.0.grade.clone()
     }
 
     fn problems_first(&mut self) -> Vec<Problem> {
-        std::mem::take(&mut self.graded.problems)
+        std::mem::take(&mut self.0.problems)
     }
 
+    /// None: every session was set aside.
     fn next_session(&mut self) -> Option<Session> {
-        self.reading.next_session()
+        None
     }
 
-    /// The outcome of the first reading: the second one's is the same.
     fn finish(self: Box<Self>) -> SubmissionOutcome {
-        drop(Box::new(self.reading).finish());
-        self.graded
+        self.0
     }
 }

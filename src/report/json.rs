@@ -259,18 +259,21 @@ pub fn write_stream(
     Ok(written)
 }
 
-/// A submission for [`write_stream`]: its sessions come from `stream`; grades written
-/// ahead of time to `spilled` (see [`GradeSpill`]) follow those of the stream's outcome.
+/// A submission for [`write_stream`]: its sessions come from `stream`, after those written
+/// ahead of time to `sessions` (see [`Spill`]); grades written ahead of time to `grades`
+/// follow those of the stream's outcome.
 pub struct Streamed {
     pub stream: Box<dyn SubmissionStream>,
-    pub spilled: Option<GradeSpill>,
+    pub sessions: Option<Spill>,
+    pub grades: Option<Spill>,
 }
 
 /// The fields of [`SubmissionView`], in its order, at depth 2.
 fn write_submission(pretty: &mut Pretty<'_>, submission: Streamed) -> std::io::Result<u64> {
     let Streamed {
         stream: mut submission,
-        spilled,
+        sessions: spilled_sessions,
+        grades: spilled_grades,
     } = submission;
     let grade = submission.grade();
     pretty.raw("{")?;
@@ -281,6 +284,9 @@ fn write_submission(pretty: &mut Pretty<'_>, submission: Streamed) -> std::io::R
     pretty.key(3, false, "sessions")?;
     pretty.raw("[")?;
     let mut written = 0;
+    if let Some(spilled) = spilled_sessions {
+        written = spilled.copy_to(pretty.out, true)?;
+    }
     while let Some(session) = submission.next_session() {
         pretty.element(4, written == 0)?;
         pretty.value(4, &session_view(&session, None))?;
@@ -295,8 +301,8 @@ fn write_submission(pretty: &mut Pretty<'_>, submission: Streamed) -> std::io::R
         pretty.value(4, grade)?;
     }
     let mut any = !rest.grades.is_empty();
-    if let Some(spilled) = spilled {
-        any |= spilled.copy_to(pretty.out, rest.grades.is_empty())?;
+    if let Some(spilled) = spilled_grades {
+        any |= spilled.copy_to(pretty.out, rest.grades.is_empty())? > 0;
     }
     pretty.close(3, any, "]")?;
     pretty.field(3, false, "problems", &rest.problems)?;
@@ -376,41 +382,51 @@ fn write_indented(out: &mut dyn std::io::Write, json: &[u8], depth: usize) -> st
     Ok(())
 }
 
-/// Grades written ahead of their place in the report, to a file (the caller's: a temporary
-/// one), so a submission of many sessions need not hold its grades until its sessions are
-/// written; [`write_stream`] copies them in after the grades its submission kept.
-pub struct GradeSpill {
+/// Sessions or grades written ahead of their place in the report, to a file (the caller's:
+/// a temporary one), so a submission of many sessions need not hold them until the values
+/// before them are known (its grade comes before its sessions); [`write_stream`] copies
+/// them in, sessions first, grades after those its submission kept.
+pub struct Spill {
     file: std::io::BufWriter<std::fs::File>,
     scratch: Vec<u8>,
-    any: bool,
+    count: u64,
 }
 
-impl GradeSpill {
+impl Spill {
     pub fn new(file: std::fs::File) -> Self {
-        GradeSpill {
+        Spill {
             file: std::io::BufWriter::with_capacity(1 << 16, file),
             scratch: Vec::new(),
-            any: false,
+            count: 0,
         }
     }
 
-    pub fn push(&mut self, grade: &Grade) -> std::io::Result<()> {
+    pub fn push_grade(&mut self, grade: &Grade) -> std::io::Result<()> {
+        self.push(grade)
+    }
+
+    pub fn push_session(&mut self, session: &Session) -> std::io::Result<()> {
+        self.push(&session_view(session, None))
+    }
+
+    /// An element of an array at depth 4, where a submission's sessions and grades sit.
+    fn push<T: Serialize>(&mut self, value: &T) -> std::io::Result<()> {
         self.scratch.clear();
-        serde_json::to_writer_pretty(&mut self.scratch, grade).map_err(std::io::Error::from)?;
+        serde_json::to_writer_pretty(&mut self.scratch, value).map_err(std::io::Error::from)?;
         self.file.write_all(b",\n")?;
         self.file.write_all(&SPACES[..8])?;
         write_indented(&mut self.file, &self.scratch, 4)?;
-        self.any = true;
+        self.count += 1;
         Ok(())
     }
 
-    /// Copies the grades into `out`, as the first elements of their array when `first`;
-    /// whether there were any.
-    fn copy_to(self, out: &mut dyn std::io::Write, first: bool) -> std::io::Result<bool> {
+    /// Copies the values into `out`, as the first elements of their array when `first`;
+    /// how many there were.
+    fn copy_to(self, out: &mut dyn std::io::Write, first: bool) -> std::io::Result<u64> {
         use std::io::Seek;
         let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
         file.seek(std::io::SeekFrom::Start(if first { 1 } else { 0 }))?;
         std::io::copy(&mut file, out)?;
-        Ok(self.any)
+        Ok(self.count)
     }
 }
