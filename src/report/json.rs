@@ -232,10 +232,7 @@ pub fn write_stream(
     submissions: &mut dyn Iterator<Item = Streamed>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<u64> {
-    let mut pretty = Pretty {
-        out,
-        scratch: Vec::new(),
-    };
+    let mut pretty = Pretty { out };
     let tool = Tool {
         name: "mailgrade",
         version: env!("CARGO_PKG_VERSION"),
@@ -315,7 +312,6 @@ const SPACES: &[u8; 32] = b"                                ";
 /// serde_json's pretty layout, written a value at a time.
 struct Pretty<'o> {
     out: &'o mut dyn std::io::Write,
-    scratch: Vec<u8>,
 }
 
 impl Pretty<'_> {
@@ -361,25 +357,126 @@ impl Pretty<'_> {
     }
 
     fn value<T: Serialize + ?Sized>(&mut self, depth: usize, value: &T) -> std::io::Result<()> {
-        self.scratch.clear();
-        serde_json::to_writer_pretty(&mut self.scratch, value).map_err(std::io::Error::from)?;
-        write_indented(self.out, &self.scratch, depth)
+        write_at(&mut *self.out, value, depth)
     }
 }
 
-/// `json` with every line after the first indented `depth` levels more: a JSON string
-/// holds no raw line break, so each one is the pretty printer's.
-fn write_indented(out: &mut dyn std::io::Write, json: &[u8], depth: usize) -> std::io::Result<()> {
-    let mut lines = json.split(|&b| b == b'\n');
-    if let Some(first) = lines.next() {
-        out.write_all(first)?;
+/// `value` as serde_json's pretty printer writes it, as if `depth` levels deep.
+fn write_at<T: Serialize + ?Sized>(
+    out: &mut dyn std::io::Write,
+    value: &T,
+    depth: usize,
+) -> std::io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, PrettyAt::new(depth));
+    value
+        .serialize(&mut serializer)
+        .map_err(std::io::Error::from)
+}
+
+/// serde_json's `PrettyFormatter` (two spaces), starting `depth` levels deep: its rules,
+/// so the bytes are the same as a whole document's.
+struct PrettyAt {
+    current: usize,
+    has_value: bool,
+}
+
+impl PrettyAt {
+    fn new(depth: usize) -> Self {
+        PrettyAt {
+            current: depth,
+            has_value: false,
+        }
     }
-    for line in lines {
-        out.write_all(b"\n")?;
-        out.write_all(&SPACES[..2 * depth])?;
-        out.write_all(line)?;
+
+    fn indent<W: ?Sized + std::io::Write>(&self, out: &mut W) -> std::io::Result<()> {
+        for _ in 0..self.current {
+            out.write_all(b"  ")?;
+        }
+        Ok(())
     }
-    Ok(())
+
+    fn begin<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+        open: &[u8],
+    ) -> std::io::Result<()> {
+        self.current += 1;
+        self.has_value = false;
+        out.write_all(open)
+    }
+
+    fn end<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+        close: &[u8],
+    ) -> std::io::Result<()> {
+        self.current -= 1;
+        if self.has_value {
+            out.write_all(b"\n")?;
+            self.indent(out)?;
+        }
+        out.write_all(close)
+    }
+
+    fn item<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(out)
+    }
+}
+
+impl serde_json::ser::Formatter for PrettyAt {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.begin(out, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.end(out, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(out, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.begin(out, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.end(out, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(out, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+    ) -> std::io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// Sessions or grades written ahead of their place in the report, to a file (the caller's:
@@ -388,7 +485,6 @@ fn write_indented(out: &mut dyn std::io::Write, json: &[u8], depth: usize) -> st
 /// them in, sessions first, grades after those its submission kept.
 pub struct Spill {
     file: std::io::BufWriter<std::fs::File>,
-    scratch: Vec<u8>,
     count: u64,
 }
 
@@ -396,7 +492,6 @@ impl Spill {
     pub fn new(file: std::fs::File) -> Self {
         Spill {
             file: std::io::BufWriter::with_capacity(1 << 16, file),
-            scratch: Vec::new(),
             count: 0,
         }
     }
@@ -411,11 +506,9 @@ impl Spill {
 
     /// An element of an array at depth 4, where a submission's sessions and grades sit.
     fn push<T: Serialize>(&mut self, value: &T) -> std::io::Result<()> {
-        self.scratch.clear();
-        serde_json::to_writer_pretty(&mut self.scratch, value).map_err(std::io::Error::from)?;
         self.file.write_all(b",\n")?;
         self.file.write_all(&SPACES[..8])?;
-        write_indented(&mut self.file, &self.scratch, 4)?;
+        write_at(&mut self.file, value, 4)?;
         self.count += 1;
         Ok(())
     }
