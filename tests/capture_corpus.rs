@@ -57,7 +57,7 @@ fn render(path: &Path) -> String {
         let _ = writeln!(
             out,
             "file note [{:?}] {}: {}",
-            note.kind, note.origin, note.detail
+            note.kind, note.origin, note.detail.en
         );
     }
     for (i, session) in read.sessions.iter().enumerate() {
@@ -81,7 +81,7 @@ fn render(path: &Path) -> String {
             let _ = writeln!(
                 out,
                 "  note [{:?}] {}: {}",
-                note.kind, note.origin, note.detail
+                note.kind, note.origin, note.detail.en
             );
         }
     }

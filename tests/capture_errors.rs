@@ -66,11 +66,11 @@ fn truncated_file_keeps_what_was_read_and_names_the_frame() {
         .find(|n| n.kind == NoteKind::Truncated)
         .expect("truncation note");
     assert!(
-        note.detail.starts_with(
+        note.detail.en.starts_with(
             "the capture file is cut short: the file ends in the middle of a block after frame"
         ),
         "{}",
-        note.detail
+        note.detail.en
     );
 }
 
@@ -139,9 +139,9 @@ fn snaplen_cut_payloads_are_noted_and_the_rest_still_read() {
         .find(|n| n.kind == NoteKind::Gap)
         .expect("snaplen note");
     assert!(
-        note.detail.contains("snapshot length (snaplen)"),
+        note.detail.en.contains("snapshot length (snaplen)"),
         "{}",
-        note.detail
+        note.detail.en
     );
     let session = &read.sessions[0];
     let verbs: Vec<&str> = session.commands().filter_map(|c| c.word()).collect();
@@ -150,7 +150,7 @@ fn snaplen_cut_payloads_are_noted_and_the_rest_still_read() {
         session
             .notes
             .iter()
-            .any(|n| n.kind == NoteKind::Gap && n.detail.contains("snapshot length")),
+            .any(|n| n.kind == NoteKind::Gap && n.detail.en.contains("snapshot length")),
         "{:?}",
         session.notes
     );
@@ -247,7 +247,11 @@ fn corrupt_pcapng_block_keeps_the_frames_before_it() {
         .iter()
         .find(|n| n.kind == NoteKind::Truncated)
         .expect("note");
-    assert!(note.detail.contains("after frame 9"), "{}", note.detail);
+    assert!(
+        note.detail.en.contains("after frame 9"),
+        "{}",
+        note.detail.en
+    );
 }
 
 #[test]

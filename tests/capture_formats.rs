@@ -238,7 +238,9 @@ fn reads_the_netmon_capture_in_the_corpus() {
         assert_eq!(verbs, ["USER", "PASS"], "{}", session.source);
     }
     assert!(
-        read.notes.iter().any(|n| n.detail.contains("NetMon 2.x")),
+        read.notes
+            .iter()
+            .any(|n| n.detail.en.contains("NetMon 2.x")),
         "{:?}",
         read.notes
     );

@@ -208,7 +208,7 @@ fn the_summary_says_how_many_connections_were_set_aside() {
     let (bytes, _, skeletons) = synth::syn_flood_capture(Vec::new(), SYNS, 2).expect("capture");
     let read = read_bytes(path, &bytes).expect("the mail reads");
     assert_eq!(read.sessions.len(), skeletons.len());
-    let notes: Vec<&str> = read.notes.iter().map(|n| n.detail.as_str()).collect();
+    let notes: Vec<&str> = read.notes.iter().map(|n| n.detail.en.as_str()).collect();
     let prefix = format!(
         "more than {KEPT} connections without mail were open at once (a SYN flood or a port \
          scan?), so "

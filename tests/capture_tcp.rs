@@ -51,7 +51,7 @@ fn gap_notes(session: &Session) -> Vec<String> {
         .notes
         .iter()
         .filter(|n| n.kind == NoteKind::Gap)
-        .map(|n| n.detail.clone())
+        .map(|n| n.detail.en.clone())
         .collect()
 }
 

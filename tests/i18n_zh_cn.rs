@@ -303,3 +303,78 @@ fn the_html_report_names_checks_in_the_reports_language() {
         "{english}"
     );
 }
+
+/// A transcript whose reading makes notes: a reply that answers a later command than the
+/// one waiting (paired by the protocol), and a multi-line reply the file cuts off.
+const NOTED: &str = "S: 220 mail.lab.test ESMTP\nC: EHLO me\nS: 250 mail.lab.test\nS: 250 2.1.0 Ok\nC: MAIL FROM:<a@lab.test>\nC: RCPT TO:<b@lab.test>\nS: 250 2.1.5 Ok\nC: QUIT\nS: 221-Bye\n";
+
+/// The English of those notes, which zh-CN output must not hold.
+const NOTE_ENGLISH: &[&str] = &[
+    "note (",
+    "the input ends inside",
+    "paired by the protocol",
+    "still waiting",
+];
+
+#[test]
+fn notes_are_in_the_reports_language() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("noted.txt");
+    std::fs::write(&file, NOTED).expect("write");
+    let file = file.to_string_lossy().into_owned();
+
+    let output = mailgrade(&["extract", "--lang", "zh-CN", &file]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for expected in [
+        "提示 (9:4): 输入在一条多行回复中间结束",
+        "提示 (9:4): 9:4 处的回复回答的是 8:4 处的命令，而不是在它之前仍在等待的 6:4 处命令（那条命令不可能得到这个回复）；已按协议配对",
+    ] {
+        assert!(stdout.contains(expected), "`{expected}` missing:\n{stdout}");
+    }
+    for phrase in NOTE_ENGLISH {
+        assert!(!stdout.contains(phrase), "English `{phrase}`:\n{stdout}");
+    }
+
+    // English is unchanged.
+    let output = mailgrade(&["extract", &file]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("note (9:4): the input ends inside a multi-line reply"),
+        "{stdout}"
+    );
+
+    // JSON: `detail` stays English, `detail_text` holds both.
+    let output = mailgrade(&["grade", "--server", "none", "--format", "json", &file]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let notes = &json["submissions"][0]["sessions"][0]["notes"];
+    let cut = notes
+        .as_array()
+        .expect("notes")
+        .iter()
+        .find(|n| n["kind"] == "truncated")
+        .expect("a truncated note");
+    assert_eq!(cut["detail"], "the input ends inside a multi-line reply");
+    assert_eq!(
+        cut["detail_text"]["en"],
+        "the input ends inside a multi-line reply"
+    );
+    assert_eq!(cut["detail_text"]["zh-CN"], "输入在一条多行回复中间结束");
+}
+
+/// A note about the whole file (quote marks taken off) reaches the graded report as a
+/// finding, in Chinese under zh-CN.
+#[test]
+fn file_notes_in_a_graded_report_are_in_the_reports_language() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("quoted.txt");
+    let quoted: String = NOTED.lines().map(|l| format!("> {l}\n")).collect();
+    std::fs::write(&file, quoted).expect("write");
+    let file = file.to_string_lossy().into_owned();
+    let output = mailgrade(&["grade", "--lang", "zh-CN", "--server", "none", &file]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("对话带有引用符号（`>`）；读取时去掉了它们"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("it was read without them"), "{stdout}");
+}

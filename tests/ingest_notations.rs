@@ -674,7 +674,7 @@ fn re_pairings_leave_notes_that_name_lines_only() {
             .notes
             .iter()
             .filter(|n| n.kind == NoteKind::Paired)
-            .map(|n| n.detail.as_str())
+            .map(|n| n.detail.en.as_str())
             .collect();
         assert_eq!(notes.len(), 1, "{file}: {notes:?}");
         assert!(
@@ -691,7 +691,7 @@ fn re_pairings_leave_notes_that_name_lines_only() {
         .notes
         .iter()
         .filter(|n| n.kind == NoteKind::Paired)
-        .map(|n| n.detail.as_str())
+        .map(|n| n.detail.en.as_str())
         .collect();
     assert_eq!(notes.len(), 6, "{notes:?}");
     assert!(notes
@@ -775,7 +775,7 @@ fn a_file_cut_at_the_line_cap_says_so_on_its_last_session() {
         session
             .notes
             .iter()
-            .any(|n| n.kind == NoteKind::Truncated && n.detail.contains("200000 lines"))
+            .any(|n| n.kind == NoteKind::Truncated && n.detail.en.contains("200000 lines"))
     };
     assert!(!cut(&read.sessions[0]));
     assert!(cut(&read.sessions[1]));

@@ -66,7 +66,7 @@ fn session_view(session: &Session) -> SessionView {
         notes: session
             .notes
             .iter()
-            .map(|n| format!("{} {:?}: {}", place(n.origin), n.kind, n.detail))
+            .map(|n| format!("{} {:?}: {}", place(n.origin), n.kind, n.detail.en))
             .collect(),
     }
 }
@@ -78,7 +78,7 @@ fn view(result: &Result<FileRead, IngestError>) -> FileView {
             notes: read
                 .notes
                 .iter()
-                .map(|n| format!("{} {:?}: {}", place(n.origin), n.kind, n.detail))
+                .map(|n| format!("{} {:?}: {}", place(n.origin), n.kind, n.detail.en))
                 .collect(),
             error: None,
             hint: None,

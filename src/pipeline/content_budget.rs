@@ -4,6 +4,7 @@
 //! checked and replay sends a stand-in. A note on the file says so. One message is already
 //! capped where it is read; this caps a submission of many files of many messages.
 
+use crate::i18n::messages::notes::NoteText;
 use crate::session::{CommandKind, Content, Note, NoteKind, Origin, Session};
 
 /// Message bytes one submission keeps for grading.
@@ -58,10 +59,11 @@ impl<'a> Charge<'a> {
         (dropped > 0).then(|| Note {
             kind: NoteKind::Truncated,
             origin: self.first.unwrap_or_default(),
-            detail: format!(
-                "{dropped} message bodies past the {} MiB a submission keeps were not kept: their content was not checked, and replay sent a stand-in",
-                SUBMISSION_CONTENT >> 20,
-            ),
+            detail: NoteText::BodiesNotKept {
+                dropped,
+                mib: SUBMISSION_CONTENT >> 20,
+            }
+            .text(),
         })
     }
 }
@@ -110,9 +112,11 @@ mod tests {
         let note = keep_within(std::slice::from_mut(&mut second), &mut used).expect("a note");
         assert_eq!(note.origin, Origin::line(4));
         assert!(
-            note.detail.starts_with("1 message bodies past the 64 MiB"),
-            "{}",
             note.detail
+                .en
+                .starts_with("1 message bodies past the 64 MiB"),
+            "{}",
+            note.detail.en
         );
         let kept: Vec<bool> = second
             .exchanges

@@ -17,6 +17,8 @@ mod guess;
 mod pairing;
 mod server;
 
+use crate::i18n::messages::notes::NoteText;
+use crate::i18n::Text;
 use std::collections::VecDeque;
 
 pub use guess::{guess_direction, is_known_command, is_verb};
@@ -247,7 +249,7 @@ impl DialogueBuilder {
             None => self.notes.push(Note {
                 kind: NoteKind::Unrecognised,
                 origin: Origin::Synthetic,
-                detail: "a message summary with no message before it".to_string(),
+                detail: NoteText::SummaryWithoutMessage.text(),
             }),
         }
     }
@@ -291,7 +293,7 @@ impl DialogueBuilder {
             _ => self.notes.push(Note {
                 kind: NoteKind::Unrecognised,
                 origin,
-                detail: "a server body summary with no response before it".to_string(),
+                detail: NoteText::BodySummaryWithoutResponse.text(),
             }),
         }
     }
@@ -310,14 +312,11 @@ impl DialogueBuilder {
         while let Some(pending) = self.pending.pop_front() {
             self.push_unanswered(pending);
         }
-        self.start_encryption(
-            origin,
-            "TLS started; the rest of the connection is encrypted",
-        );
+        self.start_encryption(origin, NoteText::TlsStarted);
     }
 
     /// Bytes are missing (a capture lost segments); the detail names what and where.
-    pub fn gap(&mut self, direction: Direction, origin: Origin, detail: String) {
+    pub fn gap(&mut self, direction: Direction, origin: Origin, detail: Text) {
         self.fed = true;
         self.notes.push(Note {
             kind: NoteKind::Gap,
@@ -393,7 +392,7 @@ impl DialogueBuilder {
             self.notes.push(Note {
                 kind: NoteKind::Gap,
                 origin: pending.command.origin,
-                detail: "the client spoke before any server greeting was recorded".to_string(),
+                detail: NoteText::NoGreeting.text(),
             });
         }
         // Sent before the reply to the command before it had arrived.
@@ -476,7 +475,7 @@ impl DialogueBuilder {
         }
     }
 
-    fn start_encryption(&mut self, origin: Origin, detail: &str) {
+    fn start_encryption(&mut self, origin: Origin, detail: NoteText) {
         self.encrypted = true;
         self.encrypted_after = Some(self.exchanges.len().saturating_sub(1));
         self.client.encrypt();
@@ -484,7 +483,7 @@ impl DialogueBuilder {
         self.notes.push(Note {
             kind: NoteKind::Encrypted,
             origin,
-            detail: detail.to_string(),
+            detail: detail.text(),
         });
     }
 }

@@ -253,7 +253,9 @@ impl Redactor {
 
     pub fn notes(&self, notes: &mut [Note]) {
         for note in notes {
-            self.text(&mut note.detail);
+            // Both languages quote the same excerpts: both are redacted alike.
+            self.text(&mut note.detail.en);
+            self.text(&mut note.detail.zh_cn);
         }
     }
 }

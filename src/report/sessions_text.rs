@@ -189,7 +189,7 @@ fn render_session(
             "  {} ({}): {}",
             ExtractWord::Note.get(lang),
             note.origin,
-            note.detail
+            note.detail.get(lang)
         )?;
     }
     if let Some(reading) = session.reading.as_ref().filter(|r| !r.is_sure()) {

@@ -77,12 +77,34 @@ pub struct Connect {
 }
 
 /// Something ingest noticed that is not a command or reply.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Note {
     pub kind: NoteKind,
     pub origin: Origin,
-    /// English detail for people; never holds a secret.
-    pub detail: String,
+    /// The detail for people, in both languages (reports pick `--lang`); never holds a
+    /// secret in either.
+    pub detail: crate::i18n::Text,
+}
+
+/// JSON schema v1 keeps `detail` as the English string (consumers read it so);
+/// `detail_text` beside it holds both languages, like a problem's `message_text`.
+impl Serialize for Note {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            kind: NoteKind,
+            origin: &'a Origin,
+            detail: &'a str,
+            detail_text: &'a crate::i18n::Text,
+        }
+        View {
+            kind: self.kind,
+            origin: &self.origin,
+            detail: &self.detail.en,
+            detail_text: &self.detail,
+        }
+        .serialize(serializer)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

@@ -46,7 +46,7 @@ impl FlowEvents for Recorder {
     }
 
     fn gap(&mut self, id: FlowId, direction: Direction, bytes: u64, before: u64, after: Meta) {
-        let detail = super::sessions::gap_detail(direction, bytes, before, after.frame);
+        let detail = super::sessions::gap_detail(direction, bytes, before, after.frame).en;
         self.flows.entry(id).or_default().gaps.push(detail);
     }
 

@@ -21,10 +21,6 @@ pub(super) enum LinkProblem {
 }
 
 impl LinkProblem {
-    pub fn describe(self) -> String {
-        self.kind().render(crate::i18n::Lang::En)
-    }
-
     /// What kind of frames these are, in both languages.
     pub fn kind(self) -> LinkKind {
         match self {

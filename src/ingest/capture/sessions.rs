@@ -8,6 +8,8 @@ use std::path::Path;
 
 use super::flows::{FlowEvents, FlowId, MailFlow};
 use super::reassembly::Meta;
+use crate::i18n::messages::notes::{ByteUnit, NoteText, SideName};
+use crate::i18n::Text;
 use crate::protocol::tls::{self, TlsObserver};
 use crate::protocol::{DialogueBuilder, Direction, Expect};
 use crate::session::{Connect, Note, NoteKind, Origin, Protocol, Session, Source};
@@ -96,31 +98,51 @@ fn origin(meta: Meta) -> Origin {
     Origin::frame(meta.frame, meta.micros)
 }
 
-fn side_name(direction: Direction) -> &'static str {
+fn side_name(direction: Direction) -> SideName {
     match direction {
-        Direction::Client => "client",
-        Direction::Server => "server",
+        Direction::Client => SideName::Client,
+        Direction::Server => SideName::Server,
     }
 }
 
 /// What a gap's note says: how much, from whom, between which frames.
-pub(super) fn gap_detail(direction: Direction, bytes: u64, before: u64, after: u64) -> String {
+pub(super) fn gap_detail(direction: Direction, bytes: u64, before: u64, after: u64) -> Text {
     let side = side_name(direction);
-    let unit = if bytes == 1 { "byte" } else { "bytes" };
-    if bytes == 0 {
-        return format!(
-            "bytes from the {side} were not captured (sequence numbers jump) between frames {before} and {after}"
-        );
-    }
-    if before == after {
-        format!("{bytes} {unit} from the {side} in frame {after} were cut off by the capture's snapshot length")
-    } else if before == 0 {
-        format!("{bytes} {unit} from the {side} were not captured before frame {after}")
+    let unit = if bytes == 1 {
+        ByteUnit::Byte
     } else {
-        format!(
-            "{bytes} {unit} from the {side} were not captured between frames {before} and {after}"
-        )
-    }
+        ByteUnit::Bytes
+    };
+    let note = if bytes == 0 {
+        NoteText::GapUnknownSize {
+            side,
+            before,
+            after,
+        }
+    } else if before == after {
+        NoteText::GapSnaplen {
+            bytes,
+            unit,
+            side,
+            after,
+        }
+    } else if before == 0 {
+        NoteText::GapBefore {
+            bytes,
+            unit,
+            side,
+            after,
+        }
+    } else {
+        NoteText::GapBetween {
+            bytes,
+            unit,
+            side,
+            before,
+            after,
+        }
+    };
+    note.text()
 }
 
 impl FlowEvents for SessionAssembler<'_> {
@@ -130,12 +152,11 @@ impl FlowEvents for SessionAssembler<'_> {
             builder.note(Note {
                 kind: NoteKind::Gap,
                 origin: origin(flow.first),
-                detail: format!(
-                    "the connection opened at frame {opened}, but too many connections without \
-                     mail were open at once to keep it before it carried data; it is read from \
-                     frame {} on",
-                    flow.first.frame
-                ),
+                detail: NoteText::OpenedBefore {
+                    opened,
+                    first: flow.first.frame,
+                }
+                .text(),
             });
         }
         if flow.implicit_tls && flow.protocol != Protocol::Tls {

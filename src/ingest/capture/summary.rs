@@ -12,7 +12,8 @@ use super::link::LinkProblem;
 use super::sessions::Finished;
 use super::waiting::MAX_WAITING;
 use crate::i18n::messages::ingest::{CaptureCount, CaptureFound, IngestHint, IngestProblem};
-use crate::i18n::{List, Separator};
+use crate::i18n::messages::notes::NoteText;
+use crate::i18n::{List, Separator, Text};
 use crate::ingest::{FileRead, IngestError};
 use crate::session::{Note, NoteKind, Origin, Protocol};
 
@@ -36,10 +37,6 @@ fn frame_origin(frame: u64) -> Origin {
     }
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// Notes about the file that belong to no one session.
 fn file_notes(outcome: &Outcome<'_>) -> Vec<Note> {
     let mut notes = Vec::new();
@@ -47,53 +44,59 @@ fn file_notes(outcome: &Outcome<'_>) -> Vec<Note> {
         notes.push(Note {
             kind: NoteKind::Truncated,
             origin: frame_origin(outcome.info.frames),
-            detail: format!("the capture file is cut short: {detail}"),
+            detail: NoteText::CaptureCutShort {
+                detail: detail.clone(),
+            }
+            .text(),
         });
     }
     if matches!(outcome.info.format, Format::NetMon1 | Format::NetMon2) {
         notes.push(Note {
             kind: NoteKind::Decoding,
             origin: Origin::Synthetic,
-            detail: format!("read as a {} capture", outcome.info.format.name()),
+            detail: NoteText::ReadAsCapture {
+                format: outcome.info.format.name().to_string(),
+            }
+            .text(),
         });
     }
     let cut = outcome.frames.snaplen_cut;
     if cut.count > 0 {
+        let (count, first) = (cut.count, cut.first_frame);
+        let detail = if count == 1 {
+            NoteText::SnaplenCutOne { count, first }
+        } else {
+            NoteText::SnaplenCutMany { count, first }
+        };
         notes.push(Note {
             kind: NoteKind::Gap,
             origin: frame_origin(cut.first_frame),
-            detail: format!(
-                "{} cut short by the capture's snapshot length (snaplen), the first at frame {}; \
-                 the missing bytes are reported as gaps",
-                plural(cut.count, "TCP segment was", "TCP segments were"),
-                cut.first_frame
-            ),
+            detail: detail.text(),
         });
     }
     for (problem, tally) in &outcome.frames.link_problems {
         notes.push(Note {
             kind: NoteKind::Unrecognised,
             origin: frame_origin(tally.first_frame),
-            detail: format!(
-                "{} of {} skipped, the first at frame {}",
-                plural(tally.count, "frame", "frames"),
-                problem.describe(),
-                tally.first_frame
-            ),
+            detail: NoteText::LinkSkipped {
+                frames: frames(tally.count),
+                kind: problem.kind(),
+                first: tally.first_frame,
+            }
+            .text(),
         });
     }
-    if outcome.fragments_abandoned > 0 {
+    let count = outcome.fragments_abandoned;
+    if count > 0 {
+        let detail = if count == 1 {
+            NoteText::FragmentsLostOne { count }
+        } else {
+            NoteText::FragmentsLostMany { count }
+        };
         notes.push(Note {
             kind: NoteKind::Gap,
             origin: Origin::Synthetic,
-            detail: format!(
-                "{} could not be reassembled (pieces missing)",
-                plural(
-                    outcome.fragments_abandoned,
-                    "fragmented IP packet",
-                    "fragmented IP packets"
-                )
-            ),
+            detail: detail.text(),
         });
     }
     if let Some(detail) = set_aside(&outcome.flows) {
@@ -108,25 +111,24 @@ fn file_notes(outcome: &Outcome<'_>) -> Vec<Note> {
         notes.push(Note {
             kind: NoteKind::Unrecognised,
             origin: frame_origin(malformed.first_frame),
-            detail: format!(
-                "{} with a malformed or cut IP/TCP header skipped, the first at frame {}",
-                plural(malformed.count, "frame", "frames"),
-                malformed.first_frame
-            ),
+            detail: NoteText::MalformedSkipped {
+                frames: frames(malformed.count),
+                first: malformed.first_frame,
+            }
+            .text(),
         });
     }
     notes
 }
 
-/// What the cap on waiting connections did, if anything.
-fn set_aside(flows: &FlowStats) -> Option<String> {
-    (flows.set_aside > 0).then(|| {
-        format!(
-            "more than {MAX_WAITING} connections without mail were open at once (a SYN flood or \
-             a port scan?), so {} set aside unread, the least recently seen first; mail that \
-             came later in any of them is still read",
-            plural(flows.set_aside, "was", "were")
-        )
+fn set_aside(flows: &FlowStats) -> Option<Text> {
+    let (max, count) = (MAX_WAITING, flows.set_aside);
+    (count > 0).then(|| {
+        if count == 1 {
+            NoteText::SetAsideOne { max, count }.text()
+        } else {
+            NoteText::SetAsideMany { max, count }.text()
+        }
     })
 }
 

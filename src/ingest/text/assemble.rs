@@ -8,6 +8,7 @@ mod current;
 mod side;
 mod sniff;
 
+use crate::i18n::messages::notes::NoteText;
 use std::path::Path;
 
 use crate::protocol::{detect, Direction, Expect};
@@ -166,8 +167,7 @@ impl Assembler<'_> {
                 current.note(
                     NoteKind::Gap,
                     connect.map_or(located.origin, |c| c.origin),
-                    "openssl s_client -starttls spoke the greeting, EHLO and STARTTLS itself; \
-                     they are not in the transcript, and what follows went through TLS",
+                    NoteText::OpensslPreamble,
                 );
             }
             Some(Pending {
@@ -175,8 +175,7 @@ impl Assembler<'_> {
             }) => current.note(
                 NoteKind::Encrypted,
                 located.origin,
-                "the connection went on inside TLS after STARTTLS; the transcript shows it \
-                 decrypted, so it is read as a session of its own",
+                NoteText::DecryptedInsideTls,
             ),
             _ => {}
         }
@@ -374,11 +373,7 @@ impl Assembler<'_> {
         if current.skip_server_preamble {
             match direction {
                 Direction::Server => {
-                    current.note(
-                        NoteKind::Unrecognised,
-                        origin,
-                        "output of openssl s_client's own EHLO/STARTTLS before the dialogue; skipped",
-                    );
+                    current.note(NoteKind::Unrecognised, origin, NoteText::OpensslOwnOutput);
                     return;
                 }
                 Direction::Client => current.skip_server_preamble = false,

@@ -1,6 +1,8 @@
 //! Bytes → text: UTF-8 (± BOM), UTF-16 LE/BE (with BOM or by NUL pattern), GB18030 and other
 //! legacy encodings by detection. What had to be guessed is said, so a grader can check it.
 
+use crate::i18n::messages::notes::NoteText;
+use crate::i18n::Text;
 use std::borrow::Cow;
 
 use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE};
@@ -10,7 +12,7 @@ use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE};
 pub struct Decoded<'a> {
     pub text: Cow<'a, str>,
     /// Why the encoding is a guess (no BOM, not UTF-8); `None` when it is certain.
-    pub guess: Option<String>,
+    pub guess: Option<Text>,
 }
 
 /// Why bytes are not a text transcript.
@@ -35,10 +37,12 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
     } else if let Some(encoding) = utf16_by_nuls(bytes) {
         Decoded {
             text: decode_with(encoding, bytes),
-            guess: Some(format!(
-                "no byte order mark; read as {} because every other byte is NUL",
-                encoding.name()
-            )),
+            guess: Some(
+                NoteText::EncodingUtf16 {
+                    encoding: encoding.name().to_string(),
+                }
+                .text(),
+            ),
         }
     } else if let Ok(text) = std::str::from_utf8(bytes) {
         Decoded {
@@ -49,10 +53,12 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
         let encoding = guess_legacy(bytes);
         Decoded {
             text: decode_with(encoding, bytes),
-            guess: Some(format!(
-                "not valid UTF-8; read as {} (detected from the bytes)",
-                encoding.name()
-            )),
+            guess: Some(
+                NoteText::EncodingGuessed {
+                    encoding: encoding.name().to_string(),
+                }
+                .text(),
+            ),
         }
     };
     match binary_offset(&decoded.text) {
@@ -172,7 +178,11 @@ mod tests {
             let decoded = decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e:?}"));
             assert_eq!(decoded.text, text, "{name}");
             match decoded.guess {
-                Some(guess) => assert!(guessed && guess.contains(encoding), "{name}: {guess}"),
+                Some(guess) => assert!(
+                    guessed && guess.en.contains(encoding),
+                    "{name}: {}",
+                    guess.en
+                ),
                 None => assert!(!guessed, "{name}"),
             }
         }

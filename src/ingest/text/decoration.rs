@@ -7,6 +7,7 @@
 //! a message body, or reply codes that happen to count up, are left alone. A MAIL or RCPT
 //! path copied from HTML source (`MAIL FROM:&lt;a@b&gt;`) gets its brackets back.
 
+use crate::i18n::messages::notes::{DecorationWord, NoteText};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -30,11 +31,11 @@ impl Decoration {
         Decoration::LineNumber,
     ];
 
-    fn name(self) -> &'static str {
+    fn name(self) -> DecorationWord {
         match self {
-            Decoration::Quote => "quote marks (`>`)",
-            Decoration::TimeStamp => "time stamps",
-            Decoration::LineNumber => "line numbers",
+            Decoration::Quote => DecorationWord::Quote,
+            Decoration::TimeStamp => DecorationWord::TimeStamp,
+            Decoration::LineNumber => DecorationWord::LineNumber,
         }
     }
 
@@ -137,10 +138,10 @@ pub fn undecorate(lines: &[Line]) -> (Vec<Line>, Vec<Note>) {
             notes.push(Note {
                 kind: NoteKind::Decoding,
                 origin: Origin::line(number),
-                detail: format!(
-                    "the dialogue carries {}; it was read without them",
-                    decoration.name()
-                ),
+                detail: NoteText::Decorated {
+                    decoration: decoration.name(),
+                }
+                .text(),
             });
         }
     }
@@ -148,9 +149,7 @@ pub fn undecorate(lines: &[Line]) -> (Vec<Line>, Vec<Note>) {
         notes.push(Note {
             kind: NoteKind::Decoding,
             origin: Origin::line(number),
-            detail: "`&lt;` and `&gt;` around a mail address (copied from a web page) were \
-                     read as `<` and `>`"
-                .into(),
+            detail: NoteText::EscapedPath.text(),
         });
     }
     (lines, notes)
@@ -207,7 +206,7 @@ mod tests {
         let (lines, notes) = undecorate(&lines);
         (
             lines.into_iter().map(|l| l.text).collect(),
-            notes.into_iter().map(|n| n.detail).collect(),
+            notes.into_iter().map(|n| n.detail.en).collect(),
         )
     }
 

@@ -1,6 +1,7 @@
 //! A text file from bytes to sessions: decode, split, find the code blocks, detect each
 //! block's dialect, read events, assemble.
 
+use crate::i18n::messages::notes::NoteText;
 use std::path::Path;
 
 use std::collections::BTreeSet;
@@ -49,7 +50,7 @@ pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
         notes.push(Note {
             kind: NoteKind::Decoding,
             origin: Origin::line(1),
-            detail: "read as HTML: line numbers are those of the text it shows".into(),
+            detail: NoteText::ReadAsHtml.text(),
         });
         std::borrow::Cow::Owned(html::to_text(&decoded.text))
     } else {
@@ -63,24 +64,23 @@ pub fn read_text(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
         notes.push(Note {
             kind: NoteKind::Decoding,
             origin: Origin::line(number),
-            detail: "a dialogue line is glued to a Markdown fence or backtick; it was read \
-                     without it"
-                .into(),
+            detail: NoteText::GluedToFence.text(),
         });
     }
     for &line in cuts.long_lines.iter().take(5) {
         notes.push(Note {
             kind: NoteKind::Truncated,
             origin: Origin::line(line),
-            detail: format!(
-                "line longer than {MAX_LINE_CHARS} characters; only its start was read"
-            ),
+            detail: NoteText::LineTooLong {
+                max: MAX_LINE_CHARS,
+            }
+            .text(),
         });
     }
     let cut_off = cuts.too_many_lines.then(|| Note {
         kind: NoteKind::Truncated,
         origin: Origin::line(MAX_LINES as u32),
-        detail: format!("more than {MAX_LINES} lines; the rest of the file was not read"),
+        detail: NoteText::TooManyLines { max: MAX_LINES }.text(),
     });
     notes.extend(cut_off.clone());
 

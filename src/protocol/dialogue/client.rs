@@ -1,5 +1,6 @@
 //! The client half: queued input, read as far as its meaning is known.
 
+use crate::i18n::messages::notes::NoteText;
 use std::collections::VecDeque;
 
 use super::command::{self, Effect};
@@ -305,7 +306,7 @@ impl DialogueBuilder {
                 self.notes.push(Note {
                     kind: NoteKind::Unrecognised,
                     origin,
-                    detail: format!("a client line of {len} bytes is too long to read"),
+                    detail: NoteText::ClientLineTooLong { len }.text(),
                 });
                 // Still a command the server answers: keep it so replies pair up.
                 let (kind, effect) = match self.client.mode {
@@ -331,10 +332,10 @@ impl DialogueBuilder {
                     self.notes.push(Note {
                         kind: NoteKind::Truncated,
                         origin,
-                        detail: format!(
-                            "the message of {} bytes is too big to keep; only its size is kept",
-                            content.size.unwrap_or(0)
-                        ),
+                        detail: NoteText::MessageTooBig {
+                            size: content.size.unwrap_or(0),
+                        }
+                        .text(),
                     });
                 }
                 self.push_client_command(
@@ -437,7 +438,7 @@ impl DialogueBuilder {
                     while let Some(pending) = self.pending.pop_front() {
                         self.push_unanswered(pending);
                     }
-                    self.start_encryption(origin, "a TLS handshake follows STARTTLS/STLS; the rest of the connection is encrypted");
+                    self.start_encryption(origin, NoteText::TlsHandshakeFollows);
                     return;
                 }
                 command_mode()
@@ -466,9 +467,9 @@ impl DialogueBuilder {
             kind: NoteKind::Truncated,
             origin,
             detail: if started {
-                "the message after DATA has no `.` line before the server's reply".to_string()
+                NoteText::MessageUnended.text()
             } else {
-                "the message after DATA is not in the transcript".to_string()
+                NoteText::MessageMissing.text()
             },
         });
         self.push_client_command(
@@ -485,10 +486,9 @@ impl DialogueBuilder {
         let origin = unit.map_or(Origin::Synthetic, |u| u.origin);
         let detail = match &mut self.client.mode {
             Mode::Command(lines) | Mode::AuthResponse { lines, .. } if lines.is_mid_line() => {
-                format!(
-                    "the client's last line has no line end ({} bytes), so it was not read",
-                    lines.partial().len()
-                )
+                NoteText::ClientLastLineUnended {
+                    len: lines.partial().len(),
+                }
             }
             Mode::Message(data) if data.is_started() => {
                 let size = data.size();
@@ -500,20 +500,17 @@ impl DialogueBuilder {
                     answered,
                     Effect::None,
                 );
-                format!("the input ends inside the message after DATA ({size} bytes, no `.` line)")
+                NoteText::EndsInsideMessage { size }
             }
-            Mode::Chunk(chunk) => {
-                format!(
-                    "the input ends {} bytes before the end of a BDAT chunk",
-                    chunk.remaining()
-                )
-            }
+            Mode::Chunk(chunk) => NoteText::EndsInsideChunk {
+                remaining: chunk.remaining(),
+            },
             _ => return,
         };
         self.notes.push(Note {
             kind: NoteKind::Truncated,
             origin,
-            detail,
+            detail: detail.text(),
         });
     }
 }

@@ -15,6 +15,7 @@
 //! changes nothing.
 
 use super::{DialogueBuilder, Effect};
+use crate::i18n::messages::notes::NoteText;
 use crate::session::{
     Command, CommandKind, Note, NoteKind, Pop3Status, Protocol, Reply, ReplyCode,
 };
@@ -63,11 +64,11 @@ pub(super) fn is_unsolicited(reply: &Reply) -> bool {
 }
 
 impl DialogueBuilder {
-    fn paired_note(&mut self, origin: crate::session::Origin, detail: String) {
+    fn paired_note(&mut self, origin: crate::session::Origin, detail: NoteText) {
         self.notes.push(Note {
             kind: NoteKind::Paired,
             origin,
-            detail,
+            detail: detail.text(),
         });
     }
 
@@ -113,11 +114,10 @@ impl DialogueBuilder {
                 let command = self.pending[first].command.origin;
                 self.paired_note(
                     early.origin,
-                    format!(
-                        "the reply at {} is printed before the command at {command} it answers; \
-                         paired by the protocol",
-                        early.origin
-                    ),
+                    NoteText::ReplyBeforeCommand {
+                        reply: early.origin.to_string(),
+                        command: command.to_string(),
+                    },
                 );
                 self.answer_with(first, early);
                 self.deliver(reply);
@@ -146,11 +146,11 @@ impl DialogueBuilder {
         );
         self.paired_note(
             reply.origin,
-            format!(
-                "the reply at {} answers the command at {answered}, not the one at {waiting} \
-                 still waiting before it, which cannot get this reply; paired by the protocol",
-                reply.origin
-            ),
+            NoteText::ReplySkipsWaiting {
+                reply: reply.origin.to_string(),
+                answered: answered.to_string(),
+                waiting: waiting.to_string(),
+            },
         );
         Some((target, reply))
     }
@@ -184,11 +184,10 @@ impl DialogueBuilder {
         let command = waiting.command.origin;
         self.paired_note(
             early.origin,
-            format!(
-                "the reply at {} is printed before the command at {command} it answers; \
-                 paired by the protocol",
-                early.origin
-            ),
+            NoteText::ReplyBeforeCommand {
+                reply: early.origin.to_string(),
+                command: command.to_string(),
+            },
         );
         self.answer_with(index, early);
         true
@@ -208,11 +207,10 @@ impl DialogueBuilder {
             let command = self.pending[index].command.origin;
             self.paired_note(
                 early.origin,
-                format!(
-                    "the reply at {} is printed before the command at {command} it answers; \
-                     paired by the protocol",
-                    early.origin
-                ),
+                NoteText::ReplyBeforeCommand {
+                    reply: early.origin.to_string(),
+                    command: command.to_string(),
+                },
             );
             self.answer_with(index, early);
         }
@@ -235,10 +233,7 @@ impl DialogueBuilder {
         if effect != Effect::None && self.client.waiting_for(effect) {
             let tls = self.client.resolve(effect, code);
             if tls {
-                self.start_encryption(
-                    origin,
-                    "STARTTLS/STLS accepted; the rest of the connection is encrypted",
-                );
+                self.start_encryption(origin, NoteText::TlsAccepted);
             }
         }
         self.pump_client();

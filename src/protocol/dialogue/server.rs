@@ -1,6 +1,8 @@
 //! The server half: replies, read as soon as they arrive, each answering the oldest command.
 
 use super::{DialogueBuilder, Greeting, MAX_CONTENT, MAX_LINE};
+use crate::i18n::messages::notes::{NoteText, ServerLineKind};
+use crate::i18n::Text;
 use crate::protocol::dotstuff::{DataEvent, DataReceiver};
 use crate::protocol::line::{LineEvent, LineReceiver};
 use crate::protocol::pop3::{self, Pop3Response, StatusLine};
@@ -59,22 +61,24 @@ enum Side {
 
 /// A server line for a note. A line that may hold a credential (a client line taken for the
 /// server's, such as `C: Pass: …` in a misread export) is described, never quoted.
-fn excerpt(text: &str, side: Side) -> String {
+fn excerpt(text: &str, side: Side) -> Text {
     if may_hold_credential(text, side) {
         return hidden(text);
     }
-    match text.char_indices().nth(NOTE_TEXT) {
+    let quoted = match text.char_indices().nth(NOTE_TEXT) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_string(),
-    }
+    };
+    // The line itself is quoted alike in both languages.
+    Text::new(quoted.clone(), quoted)
 }
 
 /// A line described, not quoted.
-fn hidden(text: &str) -> String {
-    format!(
-        "({} characters, not shown: they may hold a credential)",
-        text.chars().count()
-    )
+fn hidden(text: &str) -> Text {
+    NoteText::LineHidden {
+        chars: text.chars().count(),
+    }
+    .text()
 }
 
 fn may_hold_credential(text: &str, side: Side) -> bool {
@@ -174,9 +178,7 @@ impl DialogueBuilder {
                         self.notes.push(Note {
                             kind: NoteKind::Truncated,
                             origin,
-                            detail: format!(
-                                "a server body of {size} bytes is too big to keep; only its size is kept"
-                            ),
+                            detail: NoteText::ServerBodyTooBig { size }.text(),
                         });
                         Content::elided(Some(size))
                     }
@@ -191,7 +193,7 @@ impl DialogueBuilder {
                     self.notes.push(Note {
                         kind: NoteKind::Unrecognised,
                         origin,
-                        detail: format!("a server line of {len} bytes is too long to read"),
+                        detail: NoteText::ServerLineTooLong { len }.text(),
                     });
                     self.end_server_line();
                 }
@@ -216,7 +218,7 @@ impl DialogueBuilder {
                     self.deliver(reply.into_reply(origin));
                 }
                 Ok(None) => {}
-                Err(_) => self.unrecognised_server_line(text, origin, "an SMTP reply"),
+                Err(_) => self.unrecognised_server_line(text, origin, ServerLineKind::SmtpReply),
             },
             Protocol::Pop3 => match pop3::parse_status_line(text) {
                 Ok(status) => {
@@ -235,9 +237,9 @@ impl DialogueBuilder {
                         self.deliver(response.into_reply(origin));
                     }
                 }
-                Err(_) => self.unrecognised_server_line(text, origin, "a POP3 status line"),
+                Err(_) => self.unrecognised_server_line(text, origin, ServerLineKind::Pop3Status),
             },
-            Protocol::Tls => self.unrecognised_server_line(text, origin, "a TLS record"),
+            Protocol::Tls => self.unrecognised_server_line(text, origin, ServerLineKind::TlsRecord),
         }
     }
 
@@ -250,7 +252,7 @@ impl DialogueBuilder {
         }
     }
 
-    fn unrecognised_server_line(&mut self, text: &str, origin: Origin, what: &str) {
+    fn unrecognised_server_line(&mut self, text: &str, origin: Origin, what: ServerLineKind) {
         // Where the client owes a credential (after USER, AUTH or a SASL response), a line
         // that is no reply is likely that credential on the wrong side: never quoted.
         let shown = if self.in_credential_position() {
@@ -261,7 +263,7 @@ impl DialogueBuilder {
         self.notes.push(Note {
             kind: NoteKind::Unrecognised,
             origin,
-            detail: format!("server line is not {what}: {shown}"),
+            detail: NoteText::ServerLineNot { what, shown }.text(),
         });
         self.end_server_line();
     }
@@ -299,8 +301,7 @@ impl DialogueBuilder {
             self.notes.push(Note {
                 kind: NoteKind::Truncated,
                 origin,
-                detail: "a multi-line response has no `.` line before the client's next line"
-                    .to_string(),
+                detail: NoteText::BodyUnended.text(),
             });
             self.deliver_body(Content::from_bytes(bytes));
             return;
@@ -314,10 +315,10 @@ impl DialogueBuilder {
             self.notes.push(Note {
                 kind: NoteKind::Truncated,
                 origin,
-                detail: format!(
-                    "the {} reply has no last line before the client's next line",
-                    reply.code
-                ),
+                detail: NoteText::ReplyNoLastLine {
+                    code: reply.code.to_string(),
+                }
+                .text(),
             });
         }
         let origin = self.server.unit.take().unwrap_or(origin);
@@ -337,10 +338,10 @@ impl DialogueBuilder {
             self.notes.push(Note {
                 kind: NoteKind::Truncated,
                 origin,
-                detail: format!(
-                    "the {hello} reply has no last line (`250 …`); it is taken as ended \
-                     because the client spoke next"
-                ),
+                detail: NoteText::HelloReplyOpen {
+                    hello: hello.to_string(),
+                }
+                .text(),
             });
             self.close_server_reply_silently();
             return;
@@ -367,10 +368,10 @@ impl DialogueBuilder {
         self.notes.push(Note {
             kind: NoteKind::Truncated,
             origin,
-            detail: format!(
-                "the server's line has no line end; it is read as a whole reply because the client spoke next: {}",
-                excerpt(&partial, self.side())
-            ),
+            detail: NoteText::LineEndMissingMidway {
+                shown: excerpt(&partial, self.side()),
+            }
+            .text(),
         });
         self.server_line_read(&partial, origin);
     }
@@ -404,10 +405,10 @@ impl DialogueBuilder {
             self.notes.push(Note {
                 kind: NoteKind::Truncated,
                 origin: self.server.unit.unwrap_or_default(),
-                detail: format!(
-                    "the server's last line has no line end: {}",
-                    excerpt(&partial, self.side())
-                ),
+                detail: NoteText::LastLineEndMissing {
+                    shown: excerpt(&partial, self.side()),
+                }
+                .text(),
             });
             // A last reply line cut before its CRLF is still the reply.
             if self.server.body.is_none() {
@@ -420,7 +421,7 @@ impl DialogueBuilder {
             self.notes.push(Note {
                 kind: NoteKind::Truncated,
                 origin,
-                detail: "the input ends inside a multi-line reply".to_string(),
+                detail: NoteText::EndsInsideReply.text(),
             });
             self.close_server_reply_silently();
         }

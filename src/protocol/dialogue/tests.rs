@@ -706,7 +706,7 @@ fn missing_greeting_and_truncated_ends() {
         [NoteKind::Gap, NoteKind::Truncated, NoteKind::Truncated]
     );
     assert!(
-        dialogue.notes.iter().all(|n| !n.detail.contains("RCPT")),
+        dialogue.notes.iter().all(|n| !n.detail.en.contains("RCPT")),
         "client bytes stay out of notes"
     );
 }
@@ -719,7 +719,7 @@ fn a_gap_resynchronises_at_the_next_line() {
     builder.gap(
         Direction::Client,
         Origin::frame(3, 0),
-        "lost 10 bytes".into(),
+        crate::i18n::Text::new("lost 10 bytes", "丢失 10 字节"),
     );
     builder.client_bytes(b"OM:<a@b>\r\nQUIT\r\n", Origin::frame(4, 0));
     builder.server_bytes(b"221 bye\r\n", Origin::frame(5, 0));
@@ -853,7 +853,7 @@ fn an_over_long_line_still_pairs_with_its_reply() {
         ["greeting → 220", " → 500", "QUIT → 221*"]
     );
     assert_eq!(dialogue.notes[0].kind, NoteKind::Unrecognised);
-    assert!(!dialogue.notes[0].detail.contains("xxx"));
+    assert!(!dialogue.notes[0].detail.en.contains("xxx"));
 }
 
 #[test]
@@ -874,7 +874,7 @@ fn a_reply_line_without_its_line_end_ends_when_the_client_speaks() {
     assert!(dialogue
         .notes
         .iter()
-        .any(|n| n.detail.contains("no line end") && n.detail.contains("220 mail.lab.test")));
+        .any(|n| n.detail.en.contains("no line end") && n.detail.en.contains("220 mail.lab.test")));
 
     let pop3: &[(Direction, &[u8])] = &[
         (Server, b"+OK POP3 ready"),
@@ -906,7 +906,7 @@ fn an_ehlo_reply_without_its_last_line_ends_when_the_client_speaks() {
     assert!(dialogue
         .notes
         .iter()
-        .any(|n| n.detail.contains("no last line")));
+        .any(|n| n.detail.en.contains("no last line")));
 }
 
 #[test]
@@ -1133,7 +1133,7 @@ fn a_transcript_pairs_replies_by_the_protocol_not_the_line_order() {
         assert_eq!(notes.len(), *paired, "{name}: {notes:?}");
         for note in notes {
             assert!(
-                !note.detail.contains("go") && !note.detail.contains("VXNl"),
+                !note.detail.en.contains("go") && !note.detail.en.contains("VXNl"),
                 "{name}"
             );
         }

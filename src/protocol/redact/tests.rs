@@ -22,7 +22,7 @@ fn dialogue(protocol: Protocol, lines: &[String]) -> Dialogue {
             Some(("N", text)) => builder.note(Note {
                 kind: NoteKind::Unrecognised,
                 origin,
-                detail: text.to_string(),
+                detail: crate::i18n::Text::new(text, text),
             }),
             Some(("I", text)) => builder.message_summary(text),
             _ => panic!("bad test line {line}"),
@@ -333,12 +333,13 @@ fn redacts_a_whole_session() {
     session.notes.push(Note {
         kind: NoteKind::Gap,
         origin: Origin::Synthetic,
-        detail: format!("near {PW}"),
+        detail: crate::i18n::Text::new(format!("near {PW}"), format!("靠近 {PW}")),
     });
     redact_session(&mut session);
     let json = serde_json::to_string(&session).unwrap();
     assert!(!json.contains(PW), "{json}");
     assert!(json.contains("hi <redacted>") && json.contains("near <redacted>"));
+    assert!(json.contains("靠近 <redacted>"), "{json}");
 }
 
 /// A hostile file of long or countless bare "passwords" hunts for a bounded set: the

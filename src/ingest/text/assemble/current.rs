@@ -1,6 +1,7 @@
 //! The session being read: its [`DialogueBuilder`] and what the reader tracks beside it
 //! (where it is in the file, whether QUIT was answered, Wireshark summaries not fed yet).
 
+use crate::i18n::messages::notes::NoteText;
 use std::path::Path;
 
 use crate::protocol::{DialogueBuilder, Expect};
@@ -75,21 +76,21 @@ impl Current {
     }
 
     /// A skipped line of prose inside the dialogue.
-    pub fn prose(&mut self, origin: Origin, detail: &str) {
+    pub fn prose(&mut self, origin: Origin, detail: NoteText) {
         if !self.closed {
             self.prose.push(Note {
                 kind: NoteKind::Unrecognised,
                 origin,
-                detail: detail.to_string(),
+                detail: detail.text(),
             });
         }
     }
 
-    pub fn note(&mut self, kind: NoteKind, origin: Origin, detail: &str) {
+    pub fn note(&mut self, kind: NoteKind, origin: Origin, detail: NoteText) {
         self.builder.note(Note {
             kind,
             origin,
-            detail: detail.to_string(),
+            detail: detail.text(),
         });
     }
 
@@ -130,13 +131,7 @@ impl Current {
         if matches!(self.expect(), Expect::Command | Expect::Greeting) {
             // Not a message: tshark's dissector lost track (a bare-LF `.`, a refused DATA) and
             // shows the next commands as message data. Which command it was is unknown.
-            self.note(
-                NoteKind::Unrecognised,
-                origin,
-                "Wireshark shows a DATA fragment where a command was expected (its SMTP dissector \
-                 still thought a message was being sent); the command is not in the transcript \
-                 and stands as `?`",
-            );
+            self.note(NoteKind::Unrecognised, origin, NoteText::WiresharkFragment);
             self.builder.client_line(UNSEEN_COMMAND, origin);
             return;
         }
@@ -215,9 +210,7 @@ impl Current {
                 .map(|reply| Note {
                     kind: NoteKind::Unrecognised,
                     origin: reply.origin,
-                    detail: "server replies with no client command around them; not a dialogue, \
-                             skipped"
-                        .into(),
+                    detail: NoteText::RepliesWithoutCommands.text(),
                 }));
         }
         let mut session = Session::new(

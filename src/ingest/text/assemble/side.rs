@@ -1,6 +1,7 @@
 //! Which side a line without a `C:`/`S:` mark is on, or that it is not dialogue at all.
 //! The protocol guesses ([`guess_direction`]); every guess it is unsure of becomes a note.
 
+use crate::i18n::messages::notes::{NoteText, SideName};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -30,10 +31,10 @@ pub struct Unmarked<'a> {
     pub stripped: &'a str,
 }
 
-fn side_name(side: Direction) -> &'static str {
+fn side_name(side: Direction) -> SideName {
     match side {
-        Direction::Client => "client",
-        Direction::Server => "server",
+        Direction::Client => SideName::Client,
+        Direction::Server => SideName::Server,
     }
 }
 
@@ -81,19 +82,15 @@ pub fn in_marked_file(current: &mut Current, line: &Unmarked) -> Option<Directio
             Direction::Server => looks_like_reply(line.stripped),
         };
     if !forgotten || current.closed {
-        current.prose(
-            line.origin,
-            "a line with no C:/S: mark outside a message; skipped",
-        );
+        current.prose(line.origin, NoteText::UnmarkedProse);
         return None;
     }
     current.note(
         NoteKind::DirectionInferred,
         line.origin,
-        &format!(
-            "this line has no C:/S: mark; read as the {}'s from what it says",
-            side_name(side)
-        ),
+        NoteText::ReadAsSideFromText {
+            side: side_name(side),
+        },
     );
     Some(side)
 }
@@ -126,20 +123,16 @@ pub fn inferred(current: &mut Current, line: &Unmarked) -> Option<Direction> {
     }
     let open_for_client = matches!(expect, Expect::MessageContent | Expect::AuthResponse);
     if side == Direction::Client && !open_for_client && !is_command && !next_is_reply() {
-        current.prose(
-            line.origin,
-            "neither a command nor a reply; skipped as prose",
-        );
+        current.prose(line.origin, NoteText::NeitherCommandNorReply);
         return None;
     }
     if !sure {
         current.note(
             NoteKind::DirectionInferred,
             line.origin,
-            &format!(
-                "no C:/S: mark; read as the {}'s line from the protocol state",
-                side_name(side)
-            ),
+            NoteText::ReadAsSideFromState {
+                side: side_name(side),
+            },
         );
     }
     Some(side)
