@@ -1,15 +1,8 @@
 //! Exit codes as the README documents them: 0 passed, 1 below the pass mark, 2 an input
 //! unusable (the rest graded and written), 64 the run asked for wrongly (nothing graded).
 
-use std::process::{Command, Output};
-
-fn mailgrade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mailgrade"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("runs")
-}
+mod cli_support;
+use cli_support::mailgrade;
 
 fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     let path = dir.path().join(name);

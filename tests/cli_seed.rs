@@ -2,20 +2,15 @@
 //! real binary: what a TA and a student see, and what must never be seen.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
 mod seed_support;
 use seed_support::{seed_secrets, SEED};
 
-fn mailgrade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mailgrade"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the mailgrade binary runs")
-}
+mod cli_support;
+use cli_support::mailgrade;
 
 fn seed() -> &'static str {
     assert!(

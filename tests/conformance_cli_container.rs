@@ -8,20 +8,15 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod cli_support;
+use cli_support::mailgrade;
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const SEED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/seed/email-lab-report.md"
 );
 const IMAGE: &str = "mailgrade/mailserver:bookworm-1";
-
-fn mailgrade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mailgrade"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the mailgrade binary runs")
-}
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()

@@ -4,7 +4,9 @@
 //! `auth-response`, `message`) and file names are notation and stay as they are.
 
 use std::path::Path;
-use std::process::{Command, Output};
+
+mod cli_support;
+use cli_support::mailgrade;
 
 const SEED: &str = "../shared/seed/email-lab-report.md";
 
@@ -29,14 +31,6 @@ const ENGLISH: &[&str] = &[
     "section",
     "out of",
 ];
-
-fn mailgrade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mailgrade"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("runs")
-}
 
 fn class(dir: &Path) -> String {
     let passing = std::fs::read_to_string("examples/telnet-auth-login.txt").expect("example");

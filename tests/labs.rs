@@ -1,26 +1,21 @@
 //! Labs (`--lab`): a lab file loaded like a scenario, the seed report graded task by task out
 //! of the lab's total, and the `basis` every JSON result gives for its total.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
 mod seed_support;
 use seed_support::{seed_secrets, SEED};
 
+mod cli_support;
+use cli_support::mailgrade;
+
 fn assert_no_secret(output: &Output) {
     for stream in [&output.stdout, &output.stderr] {
         let text = String::from_utf8_lossy(stream);
         assert!(seed_secrets().iter().all(|s| !text.contains(s)));
     }
-}
-
-fn mailgrade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mailgrade"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the mailgrade binary runs")
 }
 
 fn json_of(output: &Output) -> Value {

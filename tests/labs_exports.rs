@@ -2,18 +2,13 @@
 //! a lab: a full report, a lone telnet transcript, a file with no dialogue.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod seed_support;
 use seed_support::{seed_secrets, SEED};
 
-fn mailgrade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mailgrade"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the mailgrade binary runs")
-}
+mod cli_support;
+use cli_support::mailgrade;
 
 /// A folder as Canvas's "download submissions" writes it: `name[_late]_userid_fileid_file`.
 fn canvas_class(dir: &Path) -> std::path::PathBuf {

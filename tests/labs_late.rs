@@ -4,20 +4,15 @@
 //! `merge` decides the same, and a bad policy is reported at its file:line:col.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
 mod seed_support;
 use seed_support::{seed_secrets, SEED};
 
-fn mailgrade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mailgrade"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the mailgrade binary runs")
-}
+mod cli_support;
+use cli_support::mailgrade;
 
 /// The shipped e-mail lab with a late policy added.
 fn late_lab(dir: &Path, policy: &str) -> String {

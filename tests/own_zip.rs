@@ -5,20 +5,14 @@
 
 use std::io::{Cursor, Write};
 use std::path::Path;
-use std::process::{Command, Output};
 
 use zip::write::SimpleFileOptions;
 
 mod seed_support;
 use seed_support::{seed_secrets, SEED};
 
-fn mailgrade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mailgrade"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the mailgrade binary runs")
-}
+mod cli_support;
+use cli_support::mailgrade;
 
 fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
