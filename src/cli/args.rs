@@ -71,6 +71,11 @@ pub struct GradeArgs {
     /// The Canvas assignment id, so the import updates that assignment.
     #[arg(long)]
     pub assignment_id: Option<String>,
+    /// With `--format moodle-csv`: fill in this grading worksheet, downloaded from the
+    /// assignment in Moodle ("Download grading worksheet"), instead of writing one. Its
+    /// headers, rows and other cells stay as Moodle wrote them, in any language.
+    #[arg(long, value_name = "FILE")]
+    pub moodle_worksheet: Option<PathBuf>,
     #[command(flatten)]
     pub batch: super::batch::BatchArgs,
     #[command(flatten)]

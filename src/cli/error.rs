@@ -59,6 +59,10 @@ pub enum CliError {
     /// `notify --send`: the letters that could not be sent, one `error:` line each.
     #[error("{0}")]
     NotSent(String),
+    /// A `--moodle-worksheet` that cannot be filled, already rendered in `--lang` with its
+    /// hint: nothing was graded.
+    #[error("{0}")]
+    Worksheet(String),
 }
 
 impl CliError {
@@ -97,7 +101,8 @@ impl CliError {
         match self {
             CliError::Scenarios(rendered)
             | CliError::Plan(rendered)
-            | CliError::NotSent(rendered) => rendered.clone(),
+            | CliError::NotSent(rendered)
+            | CliError::Worksheet(rendered) => rendered.clone(),
             _ => {
                 let mut text = format!("error: {self}\n");
                 if let Some(help) = self.help() {

@@ -1,4 +1,5 @@
 use std::io::IsTerminal;
+use std::path::Path;
 
 use super::args::{Format, GradeArgs, OutputArgs};
 use super::error::CliError;
@@ -7,9 +8,12 @@ use super::run::{Output, Report};
 use super::ExitCode;
 use super::{batch, merge, similarity_report};
 use crate::i18n::messages::pipeline::PipelineWord;
+use crate::i18n::messages::report::{ReportWord, WorksheetMessage};
+use crate::i18n::Lang;
 use crate::ingest::archive::Roster;
 use crate::pipeline::stream;
 use crate::pipeline::{classes, Plan, Unit};
+use crate::report::moodle_worksheet::Worksheet;
 use crate::report::{self, text::TextStyle, Outcome};
 
 /// `mailgrade grade`: every path is one submission, or a class of them (see
@@ -24,6 +28,10 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
             Some("write the Moodle worksheet without --roster"),
         ));
     }
+    let worksheet = match &args.moodle_worksheet {
+        Some(path) => Some(read_worksheet(path, args.format, args.output.lang)?),
+        None => None,
+    };
     let roster = match &args.batch.roster {
         Some(path) => Some(Roster::load(path)?),
         None => None,
@@ -128,7 +136,27 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64);
-            report::moodle_csv::render_at(&outcome, lang, Some(now))
+            let Some(worksheet) = worksheet else {
+                return Ok(Output {
+                    text: report::moodle_csv::render_at(&outcome, lang, Some(now)).into(),
+                    exit,
+                    out: args.output.out.clone(),
+                });
+            };
+            let filled = worksheet.fill(&outcome, lang, now);
+            for warning in &filled.warnings {
+                eprintln!(
+                    "{}: {}",
+                    PipelineWord::Warning.get(lang),
+                    warning.render(lang)
+                );
+            }
+            let bytes = filled.bytes;
+            return Ok(Output {
+                text: Report::Write(Box::new(move |out| out.write_all(&bytes))),
+                exit,
+                out: args.output.out.clone(),
+            });
         }
         Format::Markdown => report::markdown::render(&outcome, lang),
         Format::Github => report::github::render(&outcome, lang),
@@ -138,6 +166,31 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
         text: text.into(),
         exit,
         out: args.output.out.clone(),
+    })
+}
+
+/// The `--moodle-worksheet` read and its columns found before anything is graded, so a file
+/// that cannot be filled costs no grading run.
+fn read_worksheet(path: &Path, format: Format, lang: Lang) -> Result<Worksheet, CliError> {
+    if format != Format::MoodleCsv {
+        return Err(CliError::usage(
+            "--moodle-worksheet fills in a Moodle grading worksheet, so it goes with \
+             --format moodle-csv",
+            Some("add --format moodle-csv, or leave --moodle-worksheet out"),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|source| CliError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Worksheet::read(&path.display().to_string(), &bytes).map_err(|message| {
+        CliError::Worksheet(format!(
+            "{}: {}\n  {}: {}\n",
+            ReportWord::Error.get(lang),
+            message.render(lang),
+            ReportWord::Help.get(lang),
+            WorksheetMessage::DownloadAgain.render(lang)
+        ))
     })
 }
 

@@ -18,6 +18,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod moodle_csv;
+pub mod moodle_worksheet;
 pub mod prairielearn;
 pub mod sessions_text;
 pub mod summary;

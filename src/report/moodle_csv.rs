@@ -10,6 +10,8 @@
 //! since; the feedback is HTML (Moodle stores feedback comments as HTML), escaped, its
 //! parts a line each.
 
+use std::sync::LazyLock;
+
 use regex::Regex;
 
 use super::summary;
@@ -37,43 +39,61 @@ pub fn render(outcome: &Outcome, lang: Lang) -> String {
 /// epoch) when given.
 pub fn render_at(outcome: &Outcome, lang: Lang, graded_at: Option<i64>) -> String {
     let modified = graded_at.map(moodle_date).unwrap_or_default();
-    let folder =
-        Regex::new(r"^(.*?)_(\d+)_assign(?:submission|feedback)_").expect("the pattern is valid");
     let mut rows = vec![HEADER.map(String::from).to_vec()];
     for submission in &outcome.submissions {
-        let mut row = row(submission, &folder, lang);
+        let mut row = row(submission, lang);
         row[8].clone_from(&modified);
         rows.push(row);
     }
     super::csv_text::write(&rows)
 }
 
-fn row(submission: &SubmissionOutcome, folder: &Regex, lang: Lang) -> Vec<String> {
+/// Who a submission is in Moodle: its participant number, when its name carries one (a
+/// "download all submissions" folder, or a numeric id), and the full name the download wrote.
+pub(super) struct Participant {
+    pub number: Option<String>,
+    pub full_name: String,
+}
+
+pub(super) fn participant(submission: &SubmissionOutcome) -> Participant {
+    static FOLDER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(.*?)_(\d+)_assign(?:submission|feedback)_").expect("the pattern is valid")
+    });
     let name = last_component(&submission.id);
-    let (identifier, full_name) = match folder.captures(name) {
-        Some(found) => (format!("Participant {}", &found[2]), found[1].to_string()),
+    let (number, full_name) = match FOLDER.captures(name) {
+        Some(found) => (Some(found[2].to_string()), found[1].to_string()),
         None if !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit()) => {
-            (format!("Participant {name}"), String::new())
+            (Some(name.to_string()), String::new())
         }
-        None => (submission.id.clone(), String::new()),
+        None => (None, String::new()),
     };
     let full_name = submission
         .student
         .as_ref()
         .and_then(|s| s.name.clone())
         .unwrap_or(full_name);
+    Participant { number, full_name }
+}
+
+/// The grade as Moodle writes it (`55.00`), or nothing when the submission is ungradable.
+pub(super) fn grade_cell(submission: &SubmissionOutcome) -> Option<String> {
     let totals = summary::totals(submission);
-    let grade = if totals.gradable {
-        format!("{}.00", totals.score)
-    } else {
-        String::new()
+    totals.gradable.then(|| format!("{}.00", totals.score))
+}
+
+fn row(submission: &SubmissionOutcome, lang: Lang) -> Vec<String> {
+    let Participant { number, full_name } = participant(submission);
+    let identifier = match number {
+        Some(number) => format!("Participant {number}"),
+        None => submission.id.clone(),
     };
+    let totals = summary::totals(submission);
     vec![
         identifier,
         full_name,
         String::new(),
         "Submitted for grading".into(),
-        grade,
+        grade_cell(submission).unwrap_or_default(),
         format!("{}.00", totals.max_score),
         "Yes".into(),
         String::new(),
@@ -91,7 +111,7 @@ fn last_component(id: &str) -> &str {
 }
 
 /// A short comment: the verdict, then each lost point with its feedback.
-fn feedback(submission: &SubmissionOutcome, lang: Lang) -> String {
+pub(super) fn feedback(submission: &SubmissionOutcome, lang: Lang) -> String {
     let totals = summary::totals(submission);
     let mut parts = vec![format!(
         "{}/{} {}",
@@ -129,7 +149,7 @@ fn feedback(submission: &SubmissionOutcome, lang: Lang) -> String {
 
 /// Moodle's own date and time format (`strftimedatetime`), which its upload reads back:
 /// `Saturday, 05 December 2026, 06:45 PM UTC`.
-fn moodle_date(seconds: i64) -> String {
+pub(super) fn moodle_date(seconds: i64) -> String {
     const DAYS: [&str; 7] = [
         "Thursday",
         "Friday",
