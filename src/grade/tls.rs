@@ -7,7 +7,7 @@
 
 use super::model::{Check, CheckKind, DiffLine, DiffTag, Evidence, Grade, SessionRef, Status};
 use crate::i18n::messages::tls::{HandshakeOrder, TlsFeedback, TlsWord};
-use crate::i18n::{List, Separator, Text};
+use crate::i18n::{Lang, List, Separator, Text};
 use crate::scenario::{Scenario, TlsCheck, TlsRequirement, TlsSpec};
 use crate::session::{Origin, Session, TlsHandshake, TlsMessage, TlsSide, TlsVersion};
 
@@ -151,8 +151,8 @@ fn evaluate(
     }
 }
 
-fn frames(origin: Origin) -> String {
-    origin.to_string()
+fn frames(origin: Origin) -> Text {
+    origin.text()
 }
 
 fn client_hello(handshake: &TlsHandshake) -> Verdict<'_> {
@@ -226,7 +226,10 @@ fn key_exchange(handshake: &TlsHandshake) -> Verdict<'_> {
     let client = find(handshake, TlsSide::Client, "ClientKeyExchange");
     let server = find(handshake, TlsSide::Server, "ServerKeyExchange");
     let needs_server = matches!(handshake.key_exchange.as_deref(), Some("ECDHE" | "DHE"));
-    let kx = or_word(handshake.key_exchange.as_deref(), TlsWord::Unknown);
+    let kx = match handshake.key_exchange_in(Lang::En) {
+        Some(en) => Text::new(en, handshake.key_exchange_in(Lang::ZhCn).unwrap_or(en)),
+        None => TlsWord::Unknown.text(),
+    };
     match (client, server) {
         (Some(c), Some(s)) => (
             true,
@@ -409,7 +412,7 @@ fn completed(handshake: &TlsHandshake) -> Verdict<'_> {
     let alert = handshake.messages.iter().find(|m| m.name == "Alert");
     let said = TlsFeedback::NotCompleted.text();
     let said = match alert {
-        Some(a) if !a.detail.is_empty() => said.join(
+        Some(a) if !a.detail.en.is_empty() => said.join(
             &TlsFeedback::EndedWithAlert {
                 detail: a.detail.clone(),
             }
@@ -463,7 +466,7 @@ mod tests {
             name: name.into(),
             handshake_type: None,
             encrypted: false,
-            detail: detail.into(),
+            detail: Text::new(detail, detail),
             origin: Origin::Frame {
                 frame,
                 last_frame: frame,

@@ -30,6 +30,8 @@ use tls_parser::{
 };
 
 use super::Direction;
+use crate::i18n::messages::handshake::{HandshakeDetail, HandshakeWord};
+use crate::i18n::Text;
 use crate::session::{
     Origin, TlsCertificate, TlsHandshake, TlsMessage as Message, TlsSide, TlsVersion,
 };
@@ -143,7 +145,7 @@ impl TlsObserver {
                     || side.record[1] != 0x03
                     || len > MAX_RECORD
                 {
-                    self.stop(from, "bytes that are not a TLS record");
+                    self.stop(from, HandshakeWord::NotRecords);
                     return;
                 }
                 if kind == APPLICATION_DATA {
@@ -167,7 +169,7 @@ impl TlsObserver {
 
     /// Bytes `from` one side were lost: records can no longer be found in what follows.
     pub fn gap(&mut self, from: Direction) {
-        self.stop(from, "bytes were lost in the capture");
+        self.stop(from, HandshakeWord::BytesLost);
     }
 
     /// Whether more bytes could still tell something: not once a side stopped being
@@ -205,7 +207,7 @@ impl TlsObserver {
         self.summary
     }
 
-    fn stop(&mut self, from: Direction, why: &str) {
+    fn stop(&mut self, from: Direction, why: HandshakeWord) {
         let side = &mut self.sides[index(from)];
         if side.stopped {
             return;
@@ -214,11 +216,11 @@ impl TlsObserver {
         side.record.clear();
         side.handshake.clear();
         if self.summary.unreadable.is_none() {
-            let who = match from {
-                Direction::Client => "client",
-                Direction::Server => "server",
+            let side = match from {
+                Direction::Client => HandshakeWord::Client,
+                Direction::Server => HandshakeWord::Server,
             };
-            self.summary.unreadable = Some(format!("reading the {who}'s TLS stopped: {why}"));
+            self.summary.unreadable = Some(HandshakeDetail::Stopped { side, why }.text());
         }
     }
 
@@ -231,12 +233,12 @@ impl TlsObserver {
             name: name.to_string(),
             handshake_type,
             encrypted: handshake_type.is_none() && name != "ChangeCipherSpec",
-            detail: String::new(),
+            detail: Text::default(),
             origin,
         });
     }
 
-    fn detail(&mut self, detail: String) {
+    fn detail(&mut self, detail: Text) {
         if let Some(last) = self.summary.messages.last_mut() {
             last.detail = detail;
         }
@@ -257,9 +259,7 @@ impl TlsObserver {
                 self.server_handshake_records += 1;
                 if self.server_handshake_records == 1 {
                     self.note(from, "EncryptedHandshake", None, origin);
-                    self.detail(
-                        "EncryptedExtensions, Certificate, CertificateVerify, Finished (encrypted in TLS 1.3)".into(),
-                    );
+                    self.detail(HandshakeDetail::EncryptedTls13.text());
                 }
             }
             (Direction::Client, true) if records == 1 => self.note(from, "Finished", None, origin),
@@ -324,7 +324,7 @@ impl TlsObserver {
             };
             let len = usize::from(a) << 16 | usize::from(b) << 8 | usize::from(c);
             if len > MAX_HANDSHAKE {
-                self.stop(from, "a handshake message too long to read");
+                self.stop(from, HandshakeWord::TooLong);
                 return;
             }
             if side.handshake.len() < 4 + len {
@@ -368,8 +368,8 @@ impl TlsObserver {
                 offered.sort_by(|a, b| b.cmp(a));
                 offered.dedup();
                 let detail = match &self.summary.sni {
-                    Some(sni) => format!("SNI {sni}"),
-                    None => String::new(),
+                    Some(sni) => same(format!("SNI {sni}")),
+                    None => Text::default(),
                 };
                 self.summary.offered_versions = offered;
                 self.detail(detail);
@@ -403,7 +403,7 @@ impl TlsObserver {
                 .flatten()
                 .collect::<Vec<_>>()
                 .join(", ");
-                self.detail(detail);
+                self.detail(same(detail));
             }
             // The client's own certificate (client authentication) is not the server's.
             TlsMessageHandshake::Certificate(certificates) if from == Direction::Server => {
@@ -419,7 +419,7 @@ impl TlsObserver {
                     None => (None, None),
                 };
                 if let Some(subject) = &subject {
-                    self.detail(subject.clone());
+                    self.detail(same(subject.clone()));
                 }
                 self.summary.certificate = Some(TlsCertificate {
                     subject,
@@ -478,9 +478,15 @@ fn key_exchange(kx: TlsCipherKx) -> &'static str {
     }
 }
 
-fn alert_text(level: u8, description: u8) -> String {
-    let level = if level == 2 { "fatal" } else { "warning" };
-    let what = match description {
+/// An alert's level and description: `fatal handshake_failure`; the description keeps its
+/// protocol name in both languages.
+fn alert_text(level: u8, description: u8) -> Text {
+    let level = if level == 2 {
+        HandshakeWord::Fatal
+    } else {
+        HandshakeWord::Warning
+    };
+    let name = match description {
         0 => "close_notify",
         10 => "unexpected_message",
         20 => "bad_record_mac",
@@ -495,9 +501,15 @@ fn alert_text(level: u8, description: u8) -> String {
         80 => "internal_error",
         90 => "user_canceled",
         112 => "unrecognized_name",
-        _ => return format!("{level} alert {description}"),
+        number => return HandshakeDetail::UnknownAlert { level, number }.text(),
     };
-    format!("{level} {what}")
+    HandshakeDetail::Alert { level, name }.text()
+}
+
+/// A detail that is only protocol names (a suite, an SNI host, a certificate subject): the
+/// same in both languages.
+fn same(text: String) -> Text {
+    Text::new(text.clone(), text)
 }
 
 #[cfg(test)]

@@ -232,7 +232,7 @@ fn bytes_that_are_not_records_stop_reading_without_panicking() {
         let tls = observer.finish();
         assert!(tls.messages.is_empty(), "{name}: {:?}", tls.message_names());
         assert!(
-            tls.unreadable.as_deref().is_some_and(|u| u.contains(why)),
+            tls.unreadable.as_ref().is_some_and(|u| u.en.contains(why)),
             "{name}: {:?}",
             tls.unreadable
         );
@@ -262,9 +262,30 @@ fn a_clear_alert_says_what_it_is() {
         Origin::frame(2, 0),
     );
     let tls = observer.finish();
-    assert_eq!(tls.messages[1].detail, "fatal handshake_failure");
+    assert_eq!(
+        tls.messages[1].detail,
+        Text::new("fatal handshake_failure", "致命级告警 handshake_failure")
+    );
     assert!(!tls.messages[1].encrypted);
     assert!(!tls.completed);
+    assert_eq!(
+        alert_text(1, 99),
+        Text::new("warning alert 99", "警告级告警 99")
+    );
+}
+
+#[test]
+fn what_stopped_reading_is_said_in_both_languages() {
+    let mut observer = TlsObserver::new();
+    observer.push(Direction::Client, b"EHLO me\r\n", Origin::frame(1, 0));
+    let tls = observer.finish();
+    assert_eq!(
+        tls.unreadable,
+        Some(Text::new(
+            "reading the client's TLS stopped: bytes that are not a TLS record",
+            "客户端的 TLS 读取到此停止：出现了不是 TLS 记录的字节"
+        ))
+    );
 }
 
 #[test]
@@ -292,4 +313,29 @@ fn counting_stops_after_enough_application_data() {
     let tls = observer.finish();
     assert_eq!(tls.application_data.server, MAX_COUNTED);
     assert!(tls.application_data.more);
+}
+
+#[test]
+fn key_exchange_words_are_translated_and_names_are_not() {
+    let kx = |k| TlsHandshake {
+        key_exchange: Some(key_exchange(k).to_string()),
+        ..TlsHandshake::default()
+    };
+    use crate::i18n::Lang;
+    assert_eq!(
+        kx(TlsCipherKx::Null).key_exchange_in(Lang::ZhCn),
+        Some("无")
+    );
+    assert_eq!(
+        kx(TlsCipherKx::Null).key_exchange_in(Lang::En),
+        Some("none")
+    );
+    assert_eq!(
+        kx(TlsCipherKx::Aecdh).key_exchange_in(Lang::ZhCn),
+        Some("匿名 ECDH")
+    );
+    assert_eq!(
+        kx(TlsCipherKx::Ecdhe).key_exchange_in(Lang::ZhCn),
+        Some("ECDHE")
+    );
 }

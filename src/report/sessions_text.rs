@@ -162,7 +162,7 @@ fn render_session(
             .or(exchange.reply.as_ref().map(|r| r.origin))
             .unwrap_or_default();
         // `Origin` writes itself without padding, as it always has here.
-        write!(out, "  {origin:>10}  ")?;
+        write!(out, "  {:>10}  ", origin.display(lang))?;
         scratch.clear();
         match &exchange.command {
             Some(command) => {
@@ -188,7 +188,7 @@ fn render_session(
             out,
             "  {} ({}): {}",
             ExtractWord::Note.get(lang),
-            note.origin,
+            note.origin.display(lang),
             note.detail.get(lang)
         )?;
     }
@@ -208,8 +208,8 @@ fn render_session(
 
 /// The handshake: a summary line, then one line per message with its frames.
 fn render_tls(out: &mut dyn Write, tls: &TlsHandshake, lang: Lang) -> io::Result<()> {
-    writeln!(out, "  tls: {}", tls.summary())?;
-    if let Some(kx) = &tls.key_exchange {
+    writeln!(out, "  tls: {}", tls.summary(lang))?;
+    if let Some(kx) = tls.key_exchange_in(lang) {
         writeln!(out, "    {} {kx}", ExtractWord::KeyExchange.get(lang))?;
     }
     if let Some(cert) = &tls.certificate {
@@ -232,15 +232,14 @@ fn render_tls(out: &mut dyn Write, tls: &TlsHandshake, lang: Lang) -> io::Result
         } else {
             ""
         };
-        let detail = if message.detail.is_empty() {
-            String::new()
-        } else {
-            format!("  {}", message.detail)
+        let detail = match message.detail.get(lang) {
+            "" => String::new(),
+            detail => format!("  {detail}"),
         };
         writeln!(
             out,
             "  {:>10}  {arrow} {}{encrypted}{detail}",
-            message.origin.to_string(),
+            message.origin.render(lang),
             message.name
         )?;
     }
@@ -256,7 +255,7 @@ fn render_tls(out: &mut dyn Write, tls: &TlsHandshake, lang: Lang) -> io::Result
     };
     writeln!(out, "    {}{more}", line.render(lang))?;
     if let Some(why) = &tls.unreadable {
-        writeln!(out, "    {why}")?;
+        writeln!(out, "    {}", why.get(lang))?;
     }
     Ok(())
 }

@@ -212,7 +212,7 @@ pub fn evidence_place_in(evidence: &Evidence, lang: Lang) -> String {
     format!(
         "{}:{}  {}",
         evidence.source.display(),
-        evidence.origin,
+        evidence.origin.display(lang),
         skeleton_in(&evidence.exchange, lang)
     )
 }
@@ -244,8 +244,6 @@ pub fn text_line(origin: &Origin) -> Option<(u32, u32)> {
     }
 }
 
-/// Where evidence is, as people write it: `lab.md:86:4` for a text line, `lab.pcapng, frame 17`
-/// for a capture.
 /// Where a session was read from, in `lang`: `seed.md (code block 2)` / `seed.md（代码块 2）`.
 /// The text reader labels a session `code block N` or `code blocks A–B` (see
 /// `ingest/text/assemble`); other labels (a TCP flow) are addresses and stay as they are.
@@ -274,9 +272,12 @@ pub fn source_in(source: &Source, lang: Lang) -> String {
     }
 }
 
-pub fn location(source: &std::path::Path, origin: Origin) -> String {
-    match origin {
-        Origin::Line { .. } => format!("{}:{origin}", source.display()),
+/// Where evidence is, as people write it in `lang`: `lab.md:86:4` for a text line,
+/// `lab.pcapng, frame 17` (`lab.pcapng，第 17 帧`) for a capture.
+pub fn location(source: &std::path::Path, origin: Origin, lang: Lang) -> String {
+    match (origin, lang) {
+        (Origin::Line { .. }, _) => format!("{}:{origin}", source.display()),
+        (_, Lang::ZhCn) => format!("{}，{}", source.display(), origin.render(lang)),
         _ => format!("{}, {origin}", source.display()),
     }
 }

@@ -248,7 +248,7 @@ fn render_finding(out: &mut String, finding: &Finding, lang: Lang, paint: &Paint
 }
 
 fn render_evidence(out: &mut String, evidence: &Evidence, lang: Lang, paint: &Paint) {
-    let place = location(&evidence.source, evidence.origin);
+    let place = location(&evidence.source, evidence.origin, lang);
     let exchange = summary::skeleton_in(&evidence.exchange, lang);
     let _ = writeln!(
         out,

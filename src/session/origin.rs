@@ -2,6 +2,9 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::i18n::messages::common::OriginText;
+use crate::i18n::{Lang, Text};
+
 /// Where a command or reply came from, so feedback can point at it.
 ///
 /// The file itself is named once, by the session's [`Source`](super::Source).
@@ -52,6 +55,48 @@ impl Origin {
     }
 }
 
+impl Origin {
+    /// The origin as it reads in `lang`: `frame 5` / `第 5 帧`. A line is `12` or `12:4` in
+    /// both languages; English is what `Display` writes.
+    pub fn render(&self, lang: Lang) -> String {
+        let message = match *self {
+            Origin::Line { .. } => return self.to_string(),
+            Origin::Frame {
+                frame, last_frame, ..
+            } if last_frame > frame => OriginText::Frames {
+                frame,
+                last: last_frame,
+            },
+            Origin::Frame { frame, .. } => OriginText::Frame { frame },
+            Origin::Replay { index } => OriginText::Replay { index },
+            Origin::Synthetic => OriginText::Synthetic,
+        };
+        message.render(lang)
+    }
+
+    /// Writes the origin in `lang` where `Display` wrote it: English exactly as `Display`
+    /// (which ignores width and padding), without allocating.
+    pub fn display(&self, lang: Lang) -> impl fmt::Display + '_ {
+        InLang(self, lang)
+    }
+
+    /// Both languages, for a message that names the origin.
+    pub fn text(&self) -> Text {
+        Text::new(self.render(Lang::En), self.render(Lang::ZhCn))
+    }
+}
+
+struct InLang<'a>(&'a Origin, Lang);
+
+impl fmt::Display for InLang<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.0, self.1) {
+            (Origin::Line { .. }, _) | (_, Lang::En) => fmt::Display::fmt(self.0, f),
+            (origin, lang) => f.write_str(&origin.render(lang)),
+        }
+    }
+}
+
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
@@ -65,6 +110,35 @@ impl fmt::Display for Origin {
             Origin::Frame { frame, .. } => write!(f, "frame {frame}"),
             Origin::Replay { index } => write!(f, "replay #{index}"),
             Origin::Synthetic => f.write_str("(generated)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_frames_in_each_language_and_english_as_display() {
+        let cases = [
+            (Origin::frame(5, 0), "frame 5", "第 5 帧"),
+            (
+                Origin::frame(4, 0).extend(Origin::frame(6, 0)),
+                "frames 4-6",
+                "第 4-6 帧",
+            ),
+            (Origin::Replay { index: 3 }, "replay #3", "重放 #3"),
+            (Origin::Synthetic, "(generated)", "（生成的）"),
+            (Origin::Line { line: 9, column: 4 }, "9:4", "9:4"),
+            (Origin::line(12), "12", "12"),
+        ];
+        for (origin, en, zh) in cases {
+            assert_eq!(origin.to_string(), en);
+            assert_eq!(origin.render(Lang::En), en);
+            assert_eq!(origin.render(Lang::ZhCn), zh);
+            assert_eq!(origin.text(), Text::new(en, zh));
+            assert_eq!(origin.display(Lang::En).to_string(), en);
+            assert_eq!(origin.display(Lang::ZhCn).to_string(), zh);
         }
     }
 }

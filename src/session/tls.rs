@@ -3,6 +3,9 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 use super::Origin;
+use crate::i18n::messages::common::Separator;
+use crate::i18n::messages::handshake::HandshakeWord;
+use crate::i18n::{Lang, Text};
 
 /// A TLS protocol version as the hellos name it (`0x0303` is TLS 1.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -64,7 +67,7 @@ pub enum TlsSide {
 
 /// One handshake message (or ChangeCipherSpec, alert, first application data) as it crossed
 /// the wire.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TlsMessage {
     pub from: TlsSide,
     /// `ClientHello`, `ServerHello`, `Certificate`, `ServerKeyExchange`, `ServerHelloDone`,
@@ -72,15 +75,45 @@ pub struct TlsMessage {
     /// `ApplicationData`, `Alert`, …
     pub name: String,
     /// The handshake type byte (1 = ClientHello …) when the message was readable.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub handshake_type: Option<u8>,
     /// Sent encrypted: its name is inferred from where it sits in the handshake.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub encrypted: bool,
-    /// A short detail for people: `SNI mail.qq.com`, `TLS_AES_128_GCM_SHA256`, an alert.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub detail: String,
+    /// A short detail for people, in both languages: `SNI mail.qq.com`,
+    /// `TLS_AES_128_GCM_SHA256`, an alert (`fatal handshake_failure`). Protocol names are the
+    /// same in both; the words around them are translated.
+    pub detail: Text,
     pub origin: Origin,
+}
+
+/// JSON schema v1 keeps `detail` as the English string; `detail_text` beside it holds both
+/// languages, as a note's does. Both are left out when there is no detail.
+impl Serialize for TlsMessage {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            from: TlsSide,
+            name: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            handshake_type: Option<u8>,
+            #[serde(skip_serializing_if = "std::ops::Not::not")]
+            encrypted: bool,
+            #[serde(skip_serializing_if = "str::is_empty")]
+            detail: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            detail_text: Option<&'a Text>,
+            origin: &'a Origin,
+        }
+        View {
+            from: self.from,
+            name: &self.name,
+            handshake_type: self.handshake_type,
+            encrypted: self.encrypted,
+            detail: &self.detail.en,
+            detail_text: (!self.detail.en.is_empty()).then_some(&self.detail),
+            origin: &self.origin,
+        }
+        .serialize(serializer)
+    }
 }
 
 /// The server certificate of a TLS ≤ 1.2 handshake (1.3 encrypts it).
@@ -109,33 +142,70 @@ pub struct TlsRecordCounts {
 
 /// What a TLS connection's handshake showed: read from a capture, after STARTTLS / STLS, on
 /// an implicit-TLS port, or on its own (HTTPS webmail). Every message keeps its frames.
-#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct TlsHandshake {
     pub messages: Vec<TlsMessage>,
     /// The server name the client asked for (SNI).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sni: Option<String>,
     /// What the client offered (supported_versions, else its hello's version), best first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub offered_versions: Vec<TlsVersion>,
     /// What the server chose.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<TlsVersion>,
     /// The cipher suite the server chose, by its IANA name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cipher_suite: Option<String>,
     /// `ECDHE`, `DHE`, `RSA`, … from the suite; TLS 1.3 suites say `(EC)DHE`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key_exchange: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate: Option<TlsCertificate>,
     /// Both sides finished: ChangeCipherSpec and Finished both ways (TLS ≤ 1.2), or the
     /// client's Finished and application data answered (TLS 1.3).
     pub completed: bool,
     pub application_data: TlsRecordCounts,
-    /// Bytes that were not TLS records, or lost: reading stopped there.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub unreadable: Option<String>,
+    /// Bytes that were not TLS records, or lost: reading stopped there. JSON: `unreadable`
+    /// is the English, `unreadable_text` both languages.
+    pub unreadable: Option<Text>,
+}
+
+/// JSON schema v1: the fields in their order, `unreadable` the English string as before and
+/// `unreadable_text` beside it with both languages.
+impl Serialize for TlsHandshake {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            messages: &'a [TlsMessage],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            sni: Option<&'a str>,
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            offered_versions: &'a [TlsVersion],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            version: Option<TlsVersion>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            cipher_suite: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            key_exchange: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            certificate: Option<&'a TlsCertificate>,
+            completed: bool,
+            application_data: TlsRecordCounts,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            unreadable: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            unreadable_text: Option<&'a Text>,
+        }
+        View {
+            messages: &self.messages,
+            sni: self.sni.as_deref(),
+            offered_versions: &self.offered_versions,
+            version: self.version,
+            cipher_suite: self.cipher_suite.as_deref(),
+            key_exchange: self.key_exchange.as_deref(),
+            certificate: self.certificate.as_ref(),
+            completed: self.completed,
+            application_data: self.application_data,
+            unreadable: self.unreadable.as_ref().map(|t| t.en.as_str()),
+            unreadable_text: self.unreadable.as_ref(),
+        }
+        .serialize(serializer)
+    }
 }
 
 impl TlsHandshake {
@@ -149,12 +219,13 @@ impl TlsHandshake {
         self.messages.first().map(|m| m.origin)
     }
 
-    /// `TLS 1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, SNI mail.qq.com, completed`.
-    pub fn summary(&self) -> String {
+    /// `TLS 1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, SNI mail.qq.com, completed`, in
+    /// `lang` (`…，SNI mail.qq.com，已完成`).
+    pub fn summary(&self, lang: Lang) -> String {
         let mut parts = Vec::new();
         match self.version {
             Some(version) => parts.push(version.to_string()),
-            None => parts.push("TLS (version not negotiated)".to_string()),
+            None => parts.push(HandshakeWord::NoVersion.get(lang).to_string()),
         }
         if let Some(suite) = &self.cipher_suite {
             parts[0].push(' ');
@@ -163,14 +234,23 @@ impl TlsHandshake {
         if let Some(sni) = &self.sni {
             parts.push(format!("SNI {sni}"));
         }
-        parts.push(
-            if self.completed {
-                "completed"
-            } else {
-                "not completed"
-            }
-            .to_string(),
-        );
-        parts.join(", ")
+        let completed = if self.completed {
+            HandshakeWord::Completed
+        } else {
+            HandshakeWord::NotCompleted
+        };
+        parts.push(completed.get(lang).to_string());
+        parts.join(Separator::Comma.get(lang))
+    }
+
+    /// The key exchange as it reads in `lang`: a protocol name, but for the NULL suite's
+    /// `none` and `anonymous ECDH`.
+    pub fn key_exchange_in(&self, lang: Lang) -> Option<&str> {
+        let kx = self.key_exchange.as_deref()?;
+        Some(match kx {
+            "none" => HandshakeWord::NoKeyExchange.get(lang),
+            "anonymous ECDH" => HandshakeWord::AnonymousEcdh.get(lang),
+            other => other,
+        })
     }
 }

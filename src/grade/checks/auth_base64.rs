@@ -51,7 +51,7 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
             check: CHECK.id,
             severity: FindingSeverity::Error,
             message: AuthBase64Message::NotBase64 {
-                at: command.origin.to_string(),
+                at: command.origin.text(),
             }
             .text(),
             evidence: evidence(context.session, index),

@@ -32,7 +32,7 @@ use super::{CheckFn, Context};
 use crate::grade::evidence::origin_of;
 use crate::grade::model::{Evidence, Finding, FindingSeverity};
 use crate::i18n::messages::checks::{ExchangeWord, ReplayIntegrityMessage};
-use crate::i18n::Text;
+use crate::i18n::{Lang, Text};
 use std::collections::HashMap;
 
 use crate::session::{CommandKind, Exchange, Origin, Reply, ReplyCode, Session};
@@ -186,12 +186,19 @@ fn origin_of_reply(exchange: &Exchange, reply: &Reply) -> crate::session::Origin
     }
 }
 
-/// `transcript.txt:12`, `capture.pcapng frame 7`.
-fn place(session: &Session, origin: crate::session::Origin) -> String {
+/// `transcript.txt:12`, `capture.pcapng frame 7` (`capture.pcapng 第 7 帧`).
+fn place(session: &Session, origin: crate::session::Origin) -> Text {
     let file = session.source.path.display();
     match origin {
-        crate::session::Origin::Line { .. } => format!("{file}:{origin}"),
-        _ => format!("{file} {origin}"),
+        crate::session::Origin::Line { .. } => {
+            let place = format!("{file}:{origin}");
+            Text::new(place.clone(), place)
+        }
+        _ => {
+            let [en, zh] =
+                [Lang::En, Lang::ZhCn].map(|lang| format!("{file} {}", origin.render(lang)));
+            Text::new(en, zh)
+        }
     }
 }
 

@@ -115,8 +115,8 @@ impl DialogueBuilder {
                 self.paired_note(
                     early.origin,
                     NoteText::ReplyBeforeCommand {
-                        reply: early.origin.to_string(),
-                        command: command.to_string(),
+                        reply: early.origin.text(),
+                        command: command.text(),
                     },
                 );
                 self.answer_with(first, early);
@@ -147,9 +147,9 @@ impl DialogueBuilder {
         self.paired_note(
             reply.origin,
             NoteText::ReplySkipsWaiting {
-                reply: reply.origin.to_string(),
-                answered: answered.to_string(),
-                waiting: waiting.to_string(),
+                reply: reply.origin.text(),
+                answered: answered.text(),
+                waiting: waiting.text(),
             },
         );
         Some((target, reply))
@@ -185,8 +185,8 @@ impl DialogueBuilder {
         self.paired_note(
             early.origin,
             NoteText::ReplyBeforeCommand {
-                reply: early.origin.to_string(),
-                command: command.to_string(),
+                reply: early.origin.text(),
+                command: command.text(),
             },
         );
         self.answer_with(index, early);
@@ -208,8 +208,8 @@ impl DialogueBuilder {
             self.paired_note(
                 early.origin,
                 NoteText::ReplyBeforeCommand {
-                    reply: early.origin.to_string(),
-                    command: command.to_string(),
+                    reply: early.origin.text(),
+                    command: command.text(),
                 },
             );
             self.answer_with(index, early);

@@ -160,7 +160,7 @@ pub fn render(session: &Session, grade: Option<&Grade>, lang: Lang) -> String {
             svg,
             r#"<text class="origin" x="8" y="{}">{}</text>"#,
             y + 4,
-            esc(&origin.to_string())
+            esc(&origin.render(lang))
         );
         if let Some(label) = command_label(exchange) {
             arrow(
@@ -235,7 +235,7 @@ fn tls_messages(
         (CLIENT_X + SERVER_X) / 2,
         y + 4,
         esc(&truncate(
-            &format!("TLS: {}", tls.summary()),
+            &format!("TLS: {}", tls.summary(lang)),
             LABEL_COLUMNS + 10
         ))
     );
@@ -256,7 +256,7 @@ fn tls_messages(
             svg,
             r#"<text class="origin" x="8" y="{}">{}</text>"#,
             y + 4,
-            esc(&message.origin.to_string())
+            esc(&message.origin.render(lang))
         );
         let (from, to) = match message.from {
             TlsSide::Client => (CLIENT_X, SERVER_X),
@@ -266,9 +266,9 @@ fn tls_messages(
         if message.encrypted {
             label.push_str(ReportWord::EncryptedSuffix.get(lang));
         }
-        if !message.detail.is_empty() {
-            label.push_str(": ");
-            label.push_str(&message.detail);
+        if !message.detail.en.is_empty() {
+            label.push_str(if lang == Lang::ZhCn { "：" } else { ": " });
+            label.push_str(message.detail.get(lang));
         }
         let fail = fails
             .iter()
