@@ -16,7 +16,7 @@ use pcap_parser::{
 
 use super::netmon;
 use super::prefetch::Prefetcher;
-use crate::i18n::messages::ingest::{HeaderState, IngestHint, IngestProblem};
+use crate::i18n::messages::ingest::{CaptureCut, CutWhy, HeaderState, IngestHint, IngestProblem};
 use crate::i18n::Text;
 
 /// One frame as the file stores it.
@@ -70,9 +70,10 @@ impl Format {
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Ending {
     Complete,
-    /// The file ends (or turns to garbage) in the middle of a block; `detail` says where.
+    /// The file ends (or turns to garbage) in the middle of a block; `detail` says where,
+    /// in both languages (a `CaptureCut`).
     Cut {
-        detail: String,
+        detail: Text,
     },
 }
 
@@ -310,17 +311,15 @@ impl<'f> Frames<'f> {
     }
 }
 
-fn describe(error: &PcapError<&[u8]>) -> String {
+fn describe(error: &PcapError<&[u8]>) -> CutWhy {
     match error {
-        PcapError::NomError(_, kind) | PcapError::OwnedNomError(_, kind) => {
-            format!("malformed block ({kind:?})")
-        }
-        PcapError::Eof | PcapError::UnexpectedEof | PcapError::Incomplete(_) => {
-            "the file ends in the middle of a block".into()
-        }
-        PcapError::BufferTooSmall => "a block claims an impossible length".into(),
-        PcapError::ReadError => "read error".into(),
-        PcapError::HeaderNotRecognized => "header not recognised".into(),
+        PcapError::NomError(_, kind) | PcapError::OwnedNomError(_, kind) => CutWhy::Malformed {
+            kind: format!("{kind:?}"),
+        },
+        PcapError::Eof | PcapError::UnexpectedEof | PcapError::Incomplete(_) => CutWhy::EndsInBlock,
+        PcapError::BufferTooSmall => CutWhy::ImpossibleLength,
+        PcapError::ReadError => CutWhy::ReadError,
+        PcapError::HeaderNotRecognized => CutWhy::HeaderNotRecognised,
     }
 }
 
@@ -330,10 +329,10 @@ fn slice_stop(frames: u64, error: nom::Err<PcapError<&[u8]>>) -> Ending {
         // A block that wants more than any real frame is not a cut file but a corrupt length,
         // the same answer the streaming reader gives.
         nom::Err::Incomplete(nom::Needed::Size(more)) if more.get() > MAX_BUFFER => {
-            cut_after(frames, "a block claims an impossible length")
+            cut_after(frames, CutWhy::ImpossibleLength)
         }
-        nom::Err::Incomplete(_) => cut_after(frames, "the file ends in the middle of a block"),
-        nom::Err::Error(e) | nom::Err::Failure(e) => cut_after(frames, &describe(&e)),
+        nom::Err::Incomplete(_) => cut_after(frames, CutWhy::EndsInBlock),
+        nom::Err::Error(e) | nom::Err::Failure(e) => cut_after(frames, describe(&e)),
     }
 }
 
@@ -397,7 +396,7 @@ enum Stop {
     Eof,
     NeedMore,
     TooLarge,
-    Cut(String),
+    Cut(CutWhy),
 }
 
 fn pcap_stream<R: Read>(
@@ -430,34 +429,31 @@ fn pcap_stream<R: Read>(
             Stop::Eof => return Ok(Ending::Complete),
             Stop::NeedMore => {
                 if reader.refill().is_err() {
-                    return Ok(cut_after(
-                        frames.count,
-                        "the file could not be read further",
-                    ));
+                    return Ok(cut_after(frames.count, CutWhy::NoFurther));
                 }
             }
             Stop::TooLarge => {
                 if capacity >= MAX_BUFFER || !reader.grow(capacity * 2) {
-                    return Ok(cut_after(
-                        frames.count,
-                        "a block claims an impossible length",
-                    ));
+                    return Ok(cut_after(frames.count, CutWhy::ImpossibleLength));
                 }
                 capacity *= 2;
             }
-            Stop::Cut(why) => return Ok(cut_after(frames.count, &why)),
+            Stop::Cut(why) => return Ok(cut_after(frames.count, why)),
         }
     }
 }
 
-fn cut_after(frames: u64, why: &str) -> Ending {
+fn cut_after(frames: u64, why: CutWhy) -> Ending {
     let detail = if frames == 0 {
-        format!("{why} before the first frame")
+        CaptureCut::BeforeFirst { why }
     } else {
-        format!(
-            "{why} after frame {frames}; frames from {} on are lost",
-            frames + 1
-        )
+        CaptureCut::After {
+            why,
+            frames,
+            next: frames + 1,
+        }
     };
-    Ending::Cut { detail }
+    Ending::Cut {
+        detail: detail.text(),
+    }
 }

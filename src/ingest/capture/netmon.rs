@@ -4,7 +4,7 @@
 //! lists where each frame record starts. Wireshark's `wiretap/netmon.c` describes it.
 
 use super::file::{Ending, FileInfo, Format, FormatError, RawFrame};
-use crate::i18n::messages::ingest::{HeaderState, IngestHint, IngestProblem};
+use crate::i18n::messages::ingest::{CaptureCut, HeaderState, IngestHint, IngestProblem};
 
 const HEADER_LEN: usize = 0x48;
 
@@ -69,7 +69,7 @@ pub(super) fn for_each_frame(
             format,
             frames: 0,
             ending: Ending::Cut {
-                detail: "the frame table lies beyond the end of the file".into(),
+                detail: CaptureCut::TableBeyondEnd.text(),
             },
         });
     };
@@ -81,10 +81,7 @@ pub(super) fn for_each_frame(
                 format,
                 frames,
                 ending: Ending::Cut {
-                    detail: format!(
-                        "frame {} lies beyond the end of the file; frames from there on are lost",
-                        frames + 1
-                    ),
+                    detail: CaptureCut::FrameBeyondEnd { frame: frames + 1 }.text(),
                 },
             });
         };
