@@ -16,7 +16,7 @@ use crate::i18n::Text;
 use crate::protocol::replies::{self, Refusal};
 use crate::protocol::Verb;
 use crate::scenario::Label;
-use crate::session::{Exchange, Protocol, ReplyCode, Session};
+use crate::session::{Exchange, Origin, Protocol, ReplyCode, Session};
 
 /// A documented protocol rule with its feedback.
 #[derive(Debug, PartialEq, Eq)]
@@ -442,7 +442,10 @@ pub fn fill_for(exchange: Option<&Exchange>, expected: String) -> RuleArgs {
             .as_ref()
             .map_or_else(|| "no reply".to_string(), |r| r.code.to_string()),
         expected,
-        line: origin.to_string(),
+        line: match origin {
+            Origin::Line { .. } => Text::new(origin.to_string(), format!("第 {origin} 行")),
+            _ => origin.text(),
+        },
     }
 }
 
@@ -488,5 +491,41 @@ mod tests {
             let id = format!("pop3-{}", rule.id());
             assert!(super::rule(&id).is_some(), "{id}");
         }
+    }
+
+    /// Where an out-of-order command was sent reads in each language: a text line as
+    /// before, a capture frame as `第 N 帧`, not `第 frame N 行`.
+    #[test]
+    fn out_of_order_names_the_place_in_each_language() {
+        use crate::session::{Command, CommandKind};
+        let at = |origin: Origin| {
+            let command = Command::new(CommandKind::AuthCancel, origin);
+            let exchange = Exchange {
+                command: Some(command),
+                reply: None,
+            };
+            OUT_OF_ORDER.feedback(&fill_for(Some(&exchange), String::new()))
+        };
+        let line = at(Origin::Line {
+            line: 12,
+            column: 4,
+        });
+        assert_eq!(
+            line.en,
+            "auth-cancel is there (line 12:4) but not where the scenario expects it."
+        );
+        assert_eq!(
+            line.zh_cn,
+            "auth-cancel 出现在第 12:4 行，但位置不符合本场景要求的顺序。"
+        );
+        let frame = at(Origin::frame(7, 0));
+        assert_eq!(
+            frame.en,
+            "auth-cancel is there (line frame 7) but not where the scenario expects it."
+        );
+        assert_eq!(
+            frame.zh_cn,
+            "auth-cancel 出现在第 7 帧，但位置不符合本场景要求的顺序。"
+        );
     }
 }

@@ -14,8 +14,8 @@ pub struct RuleArgs {
     pub code: String,
     /// What the scenario expects.
     pub expected: String,
-    /// Where it was sent.
-    pub line: String,
+    /// Where it was sent: `12:4` / `第 12:4 行` for a text line, `frame 5` / `第 5 帧`.
+    pub line: super::Text,
 }
 
 include!(concat!(env!("OUT_DIR"), "/i18n_catalogues.rs"));
