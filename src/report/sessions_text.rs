@@ -85,6 +85,9 @@ pub struct SessionWriter {
     previous: Option<std::path::PathBuf>,
     /// Reused for each command and reply, which are padded or trimmed as a whole.
     scratch: String,
+    /// A session is formatted here, then written in one piece: into a `Vec` each of the
+    /// many small writes `write!` makes is an inlined copy, through `dyn Write` a call.
+    buffer: Vec<u8>,
 }
 
 impl SessionWriter {
@@ -94,25 +97,42 @@ impl SessionWriter {
             written: 0,
             previous: None,
             scratch: String::new(),
+            buffer: Vec::new(),
         }
     }
 
     pub fn write(&mut self, out: &mut dyn Write, session: &Session) -> io::Result<()> {
+        self.buffer.clear();
         // What the reader learned is the file's: shown once, before its first session.
         if self.previous.as_ref() != Some(&session.source.path) {
             if let Some(reading) = &session.reading {
-                render_reading(out, &session.source.path, reading, self.lang)?;
+                render_reading(&mut self.buffer, &session.source.path, reading, self.lang)?;
             }
             self.previous = Some(session.source.path.clone());
         }
         self.written += 1;
-        render_session(out, self.written, session, &mut self.scratch, self.lang)
+        render_session(
+            &mut self.buffer,
+            self.written,
+            session,
+            &mut self.scratch,
+            self.lang,
+        )?;
+        out.write_all(&self.buffer)?;
+        // A session of huge replies need not keep its buffer for all the others.
+        if self.buffer.capacity() > BUFFER_KEPT {
+            self.buffer = Vec::new();
+        }
+        Ok(())
     }
 }
 
+/// The most [`SessionWriter::buffer`] keeps between sessions.
+const BUFFER_KEPT: usize = 1 << 20;
+
 /// How a file's lines were told apart: the markers and how each was read.
 fn render_reading(
-    out: &mut dyn Write,
+    out: &mut Vec<u8>,
     path: &std::path::Path,
     reading: &Reading,
     lang: Lang,
@@ -134,7 +154,7 @@ fn render_reading(
 }
 
 fn render_session(
-    out: &mut dyn Write,
+    out: &mut Vec<u8>,
     number: usize,
     session: &Session,
     scratch: &mut String,
@@ -170,7 +190,8 @@ fn render_session(
             }
             None => scratch.push_str(ExtractWord::Greeting.get(lang)),
         }
-        write!(out, "{scratch:<40} → ")?;
+        pad_right(out, scratch, 40);
+        out.extend_from_slice(" → ".as_bytes());
         scratch.clear();
         match &exchange.reply {
             Some(reply) => {
@@ -178,7 +199,8 @@ fn render_session(
             }
             None => scratch.push_str(SkeletonWord::NoReply.get(lang)),
         }
-        writeln!(out, "{}", scratch.trim_end())?;
+        out.extend_from_slice(scratch.trim_end().as_bytes());
+        out.push(b'\n');
     }
     if let Some(tls) = &session.tls {
         render_tls(out, tls, lang)?;
@@ -206,8 +228,16 @@ fn render_session(
     writeln!(out)
 }
 
+/// `text` padded with spaces to `width` characters, as `{:<width}` pads it, but in one
+/// piece: the formatter writes its padding a character at a time.
+fn pad_right(out: &mut Vec<u8>, text: &str, width: usize) {
+    out.extend_from_slice(text.as_bytes());
+    let padding = width.saturating_sub(text.chars().count());
+    out.resize(out.len() + padding, b' ');
+}
+
 /// The handshake: a summary line, then one line per message with its frames.
-fn render_tls(out: &mut dyn Write, tls: &TlsHandshake, lang: Lang) -> io::Result<()> {
+fn render_tls(out: &mut Vec<u8>, tls: &TlsHandshake, lang: Lang) -> io::Result<()> {
     writeln!(out, "  tls: {}", tls.summary(lang))?;
     if let Some(kx) = tls.key_exchange_in(lang) {
         writeln!(out, "    {} {kx}", ExtractWord::KeyExchange.get(lang))?;
