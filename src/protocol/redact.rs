@@ -27,12 +27,17 @@ use crate::protocol::sasl::{self, Mechanism};
 use crate::protocol::Request;
 use crate::session::{CommandKind, Content, Exchange, Note, Protocol, Secret, Session};
 
+mod cache;
+
 /// Shortest secret removed from other texts (bytes, after trimming blanks).
 pub const MIN_SECRET_LEN: usize = 4;
 /// Longest secret removed from other texts.
 pub const MAX_SECRET_LEN: usize = 256;
 /// Most bytes of secrets (all forms) hunted for in one session: thousands of passwords.
 pub const MAX_KNOWN_BYTES: usize = 256 << 10;
+
+/// An IMAP-style tagged SASL command (`a1 AUTHENTICATE PLAIN`): its arguments start so.
+const AUTHENTICATE: &str = "AUTHENTICATE ";
 
 /// The secrets of one session, in every form they may be echoed in.
 #[derive(Debug, Default)]
@@ -51,8 +56,14 @@ impl KnownSecrets {
         for command in exchanges.iter().filter_map(|e| e.command.as_ref()) {
             match &command.kind {
                 CommandKind::Line { request, args, .. } => {
+                    // Every command line passes here: compared in place, not upper-cased
+                    // into a new string.
                     let sasl = matches!(request.word(), "AUTH" | "AUTHENTICATE")
-                        || args.text.to_ascii_uppercase().starts_with("AUTHENTICATE ");
+                        || args
+                            .text
+                            .as_bytes()
+                            .get(..AUTHENTICATE.len())
+                            .is_some_and(|word| word.eq_ignore_ascii_case(AUTHENTICATE.as_bytes()));
                     auth = sasl.then(|| {
                         let name = args.text.split_whitespace().last().unwrap_or("");
                         (Mechanism::parse(name), 0)
@@ -147,16 +158,22 @@ impl KnownSecrets {
         if self.values.is_empty() {
             return None;
         }
+        // Sessions of one capture log in with the same secrets again and again: the
+        // automaton of a set seen lately is taken, not built again (issue 18).
+        let automaton = cache::automaton(self.values, Self::build)?;
+        Some(Redactor { automaton })
+    }
+
+    fn build(values: &[String]) -> Option<AhoCorasick> {
         // A few values per session, over a few texts: left to itself the builder would make
         // a DFA, whose construction cost most of reading a capture of many short sessions
         // (issue 18); the NFA it starts from finds the same matches and costs far less.
-        let automaton = AhoCorasickBuilder::new()
+        AhoCorasickBuilder::new()
             .kind(Some(AhoCorasickKind::NoncontiguousNFA))
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
-            .build(&self.values)
-            .ok()?;
-        Some(Redactor { automaton })
+            .build(values)
+            .ok()
     }
 }
 

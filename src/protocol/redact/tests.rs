@@ -364,3 +364,85 @@ fn what_is_hunted_is_bounded() {
     assert!(known.bytes <= MAX_KNOWN_BYTES && known.bytes > MAX_KNOWN_BYTES / 2);
     assert!(known.values.len() < 20_000 * 2);
 }
+
+/// Sessions one after another on one thread, logging in with passwords that come back, change
+/// and combine (more sets than the cache keeps): each session loses exactly its own secrets,
+/// never those of a session before it, whatever automaton the cache gives it.
+#[test]
+fn each_session_is_redacted_with_its_own_secrets_only() {
+    let password = |n: usize| format!("cycle-pw-{n:02}-Secret");
+    let sets = 3 * cache::ENTRIES;
+    for round in 0..4 * sets {
+        // Walks the sets out of order, so some come back while kept and some after eviction;
+        // every third session adds the next password: a superset of another session's set.
+        let own = (round * 7) % sets;
+        let mut typed = vec![own];
+        if round % 3 == 0 {
+            typed.push((own + 1) % sets);
+        }
+        let other = (own + sets / 2) % sets;
+        let mut text = "S: +OK ready\nC: USER alice\nS: +OK\n".to_string();
+        for n in &typed {
+            text.push_str(&format!("C: PASS {}\nS: -ERR\n", password(*n)));
+        }
+        text.push_str(&format!(
+            "C: NOOP\nS: +OK {} then {} but not {}\n",
+            password(own).to_ascii_uppercase(),
+            b64(&password(*typed.last().unwrap())),
+            password(other),
+        ));
+        let dialogue = dialogue(Protocol::Pop3, &lines(&text));
+        let reply = dialogue.exchanges.last().unwrap().reply.as_ref().unwrap();
+        assert_eq!(
+            reply.text(),
+            format!("<redacted> then <redacted> but not {}", password(other)),
+            "round {round}, passwords {typed:?}"
+        );
+        let (kept, bytes) = cache::held();
+        assert!(kept <= cache::ENTRIES && bytes <= cache::ENTRIES * cache::MAX_ENTRY_BYTES);
+    }
+    assert_eq!(cache::held().0, cache::ENTRIES);
+}
+
+/// The cache builds a set once while it is kept, again once evicted, and never keeps more
+/// than its entries or a set too big for it.
+#[test]
+fn the_cache_is_bounded() {
+    let set = |n: usize| -> Vec<String> {
+        let mut values = vec![format!("value-{n:04}"), b64(&format!("value-{n:04}"))];
+        values.sort();
+        values
+    };
+    let mut automata = cache::Automata::default();
+    let mut builds = 0;
+    let mut get = |automata: &mut cache::Automata, values: Vec<String>| {
+        automata
+            .get_or_build(values, |values| {
+                builds += 1;
+                KnownSecrets::build(values)
+            })
+            .unwrap()
+    };
+    for n in 0..100 {
+        get(&mut automata, set(n));
+        let (kept, bytes) = automata.held();
+        assert!(kept <= cache::ENTRIES && bytes <= cache::ENTRIES * cache::MAX_ENTRY_BYTES);
+    }
+    // The last ENTRIES sets are kept; the one before them is not.
+    for n in 100 - cache::ENTRIES..100 {
+        let automaton = get(&mut automata, set(n));
+        assert!(automaton.is_match(format!("x VALUE-{n:04} y").as_str()));
+    }
+    get(&mut automata, set(100 - cache::ENTRIES - 1));
+    let big: Vec<String> = (0..cache::MAX_SET_BYTES / 16 + 1)
+        .map(|n| format!("big-value-{n:06}"))
+        .collect();
+    assert!(big.iter().map(String::len).sum::<usize>() > cache::MAX_SET_BYTES);
+    get(&mut automata, big.clone());
+    get(&mut automata, big);
+    let (kept, bytes) = automata.held();
+    drop(get);
+    assert_eq!(builds, 100 + 1 + 2);
+    assert_eq!(kept, cache::ENTRIES);
+    assert!(bytes <= cache::ENTRIES * cache::MAX_ENTRY_BYTES);
+}

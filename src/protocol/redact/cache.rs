@@ -1,0 +1,89 @@
+//! Automata kept for the secret sets seen last, so a session logging in with the same secrets
+//! as one before it does not build its automaton again.
+//!
+//! Captures repeat themselves: a student logs in with the same password session after
+//! session, a synthetic capture with the same few secrets every time, and building the
+//! automaton cost most of the redaction pass (issue 18). The key is the whole sorted set of
+//! values, compared exactly, so an automaton only ever serves the set it was built for.
+//!
+//! Bounded so a hostile file cannot make it grow: [`ENTRIES`] sets per thread, each of at
+//! most [`MAX_SET_BYTES`] of values and [`MAX_ENTRY_BYTES`] with its automaton; a bigger set
+//! is built for its session alone, as before. One cache per thread: sessions are read on
+//! several, and a lock would cost more than the few sets it would share.
+
+use std::cell::RefCell;
+
+use aho_corasick::AhoCorasick;
+
+/// Most sets kept per thread.
+pub const ENTRIES: usize = 8;
+/// Largest set kept, in bytes of values: a few logins' worth.
+pub const MAX_SET_BYTES: usize = 4 << 10;
+/// Largest entry kept, its values and its automaton: at most 8 × 128 KiB per thread.
+pub const MAX_ENTRY_BYTES: usize = 128 << 10;
+
+struct Entry {
+    values: Vec<String>,
+    automaton: AhoCorasick,
+}
+
+/// The sets seen last and their automata, most recently used first.
+#[derive(Default)]
+pub struct Automata {
+    entries: Vec<Entry>,
+}
+
+impl Automata {
+    /// The automaton of exactly `values` (sorted, without duplicates): the kept one, or one
+    /// made by `build`, kept when small enough.
+    pub fn get_or_build(
+        &mut self,
+        values: Vec<String>,
+        build: impl FnOnce(&[String]) -> Option<AhoCorasick>,
+    ) -> Option<AhoCorasick> {
+        let set_bytes: usize = values.iter().map(String::len).sum();
+        if set_bytes > MAX_SET_BYTES {
+            return build(&values);
+        }
+        if let Some(at) = self.entries.iter().position(|e| e.values == values) {
+            self.entries[..=at].rotate_right(1);
+            return Some(self.entries[0].automaton.clone());
+        }
+        let automaton = build(&values)?;
+        if set_bytes + automaton.memory_usage() <= MAX_ENTRY_BYTES {
+            if self.entries.len() == ENTRIES {
+                self.entries.pop();
+            }
+            let automaton = automaton.clone();
+            self.entries.insert(0, Entry { values, automaton });
+        }
+        Some(automaton)
+    }
+
+    /// How many sets are kept, and their bytes with their automata.
+    #[cfg(test)]
+    pub fn held(&self) -> (usize, usize) {
+        let bytes = |e: &Entry| {
+            e.values.iter().map(String::len).sum::<usize>() + e.automaton.memory_usage()
+        };
+        (self.entries.len(), self.entries.iter().map(bytes).sum())
+    }
+}
+
+thread_local! {
+    static AUTOMATA: RefCell<Automata> = RefCell::default();
+}
+
+/// [`Automata::get_or_build`] with this thread's cache.
+pub fn automaton(
+    values: Vec<String>,
+    build: impl FnOnce(&[String]) -> Option<AhoCorasick>,
+) -> Option<AhoCorasick> {
+    AUTOMATA.with(|cache| cache.borrow_mut().get_or_build(values, build))
+}
+
+/// [`Automata::held`] of this thread's cache.
+#[cfg(test)]
+pub fn held() -> (usize, usize) {
+    AUTOMATA.with(|cache| cache.borrow().held())
+}
