@@ -164,12 +164,12 @@ impl KnownSecrets {
         Some(Redactor { automaton })
     }
 
-    fn build(values: &[String]) -> Option<AhoCorasick> {
-        // A few values per session, over a few texts: left to itself the builder would make
-        // a DFA, whose construction cost most of reading a capture of many short sessions
-        // (issue 18); the NFA it starts from finds the same matches and costs far less.
+    /// The automaton of `values`, of the kind [`cache`] asks for: an NFA for a set seen
+    /// once (left to itself the builder would make a DFA, whose construction cost most of
+    /// reading a capture of many short sessions, issue 18), a DFA for one that comes back.
+    fn build(values: &[String], kind: AhoCorasickKind) -> Option<AhoCorasick> {
         AhoCorasickBuilder::new()
-            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+            .kind(Some(kind))
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .build(values)

@@ -13,7 +13,7 @@
 
 use std::cell::RefCell;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
 /// Most sets kept per thread.
 pub const ENTRIES: usize = 8;
@@ -25,6 +25,8 @@ pub const MAX_ENTRY_BYTES: usize = 128 << 10;
 struct Entry {
     values: Vec<String>,
     automaton: AhoCorasick,
+    /// Whether the set came back once already (and its DFA was built, when it fits).
+    reused: bool,
 }
 
 /// The sets seen last and their automata, most recently used first.
@@ -35,27 +37,43 @@ pub struct Automata {
 
 impl Automata {
     /// The automaton of exactly `values` (sorted, without duplicates): the kept one, or one
-    /// made by `build`, kept when small enough.
+    /// made by `build` of the kind asked, kept when small enough.
+    ///
+    /// A set seen once gets an NFA, the cheapest to build. A set that comes back is likely
+    /// to come back many times: it gets a DFA, dearer to build but scanning each byte with
+    /// one look-up, when that fits in an entry. Both find the same matches.
     pub fn get_or_build(
         &mut self,
         values: Vec<String>,
-        build: impl FnOnce(&[String]) -> Option<AhoCorasick>,
+        build: impl Fn(&[String], AhoCorasickKind) -> Option<AhoCorasick>,
     ) -> Option<AhoCorasick> {
         let set_bytes: usize = values.iter().map(String::len).sum();
         if set_bytes > MAX_SET_BYTES {
-            return build(&values);
+            return build(&values, AhoCorasickKind::NoncontiguousNFA);
         }
         if let Some(at) = self.entries.iter().position(|e| e.values == values) {
             self.entries[..=at].rotate_right(1);
-            return Some(self.entries[0].automaton.clone());
+            let entry = &mut self.entries[0];
+            if !entry.reused {
+                entry.reused = true;
+                let fits = |dfa: &AhoCorasick| set_bytes + dfa.memory_usage() <= MAX_ENTRY_BYTES;
+                if let Some(dfa) = build(&entry.values, AhoCorasickKind::DFA).filter(fits) {
+                    entry.automaton = dfa;
+                }
+            }
+            return Some(entry.automaton.clone());
         }
-        let automaton = build(&values)?;
+        let automaton = build(&values, AhoCorasickKind::NoncontiguousNFA)?;
         if set_bytes + automaton.memory_usage() <= MAX_ENTRY_BYTES {
             if self.entries.len() == ENTRIES {
                 self.entries.pop();
             }
-            let automaton = automaton.clone();
-            self.entries.insert(0, Entry { values, automaton });
+            let entry = Entry {
+                values,
+                automaton: automaton.clone(),
+                reused: false,
+            };
+            self.entries.insert(0, entry);
         }
         Some(automaton)
     }
@@ -77,7 +95,7 @@ thread_local! {
 /// [`Automata::get_or_build`] with this thread's cache.
 pub fn automaton(
     values: Vec<String>,
-    build: impl FnOnce(&[String]) -> Option<AhoCorasick>,
+    build: impl Fn(&[String], AhoCorasickKind) -> Option<AhoCorasick>,
 ) -> Option<AhoCorasick> {
     AUTOMATA.with(|cache| cache.borrow_mut().get_or_build(values, build))
 }

@@ -404,45 +404,56 @@ fn each_session_is_redacted_with_its_own_secrets_only() {
     assert_eq!(cache::held().0, cache::ENTRIES);
 }
 
-/// The cache builds a set once while it is kept, again once evicted, and never keeps more
-/// than its entries or a set too big for it.
+/// The cache builds a set's NFA once while it is kept, its DFA when it comes back, again
+/// once evicted, and never keeps more than its entries or a set too big for it.
 #[test]
 fn the_cache_is_bounded() {
+    use aho_corasick::AhoCorasickKind::{NoncontiguousNFA, DFA};
+    use std::cell::Cell;
     let set = |n: usize| -> Vec<String> {
         let mut values = vec![format!("value-{n:04}"), b64(&format!("value-{n:04}"))];
         values.sort();
         values
     };
+    let (nfas, dfas) = (Cell::new(0), Cell::new(0));
+    let build = |values: &[String], kind| {
+        let count = if kind == DFA { &dfas } else { &nfas };
+        count.set(count.get() + 1);
+        KnownSecrets::build(values, kind)
+    };
     let mut automata = cache::Automata::default();
-    let mut builds = 0;
-    let mut get = |automata: &mut cache::Automata, values: Vec<String>| {
-        automata
-            .get_or_build(values, |values| {
-                builds += 1;
-                KnownSecrets::build(values)
-            })
-            .unwrap()
+    let within = |automata: &cache::Automata| {
+        let (kept, bytes) = automata.held();
+        kept <= cache::ENTRIES && bytes <= cache::ENTRIES * cache::MAX_ENTRY_BYTES
     };
     for n in 0..100 {
-        get(&mut automata, set(n));
-        let (kept, bytes) = automata.held();
-        assert!(kept <= cache::ENTRIES && bytes <= cache::ENTRIES * cache::MAX_ENTRY_BYTES);
+        let automaton = automata.get_or_build(set(n), build).unwrap();
+        assert_eq!(automaton.kind(), NoncontiguousNFA);
+        assert!(within(&automata));
     }
-    // The last ENTRIES sets are kept; the one before them is not.
-    for n in 100 - cache::ENTRIES..100 {
-        let automaton = get(&mut automata, set(n));
-        assert!(automaton.is_match(format!("x VALUE-{n:04} y").as_str()));
+    assert_eq!((nfas.get(), dfas.get()), (100, 0));
+    // The last ENTRIES sets are kept: coming back, each is made a DFA once.
+    for _ in 0..3 {
+        for n in 100 - cache::ENTRIES..100 {
+            let automaton = automata.get_or_build(set(n), build).unwrap();
+            assert_eq!(automaton.kind(), DFA);
+            assert!(automaton.is_match(format!("x VALUE-{n:04} y").as_str()));
+            assert!(!automaton.is_match(format!("x VALUE-{:04} y", n + 1).as_str()));
+            assert!(within(&automata));
+        }
     }
-    get(&mut automata, set(100 - cache::ENTRIES - 1));
+    assert_eq!((nfas.get(), dfas.get()), (100, cache::ENTRIES));
+    // The one before them was evicted: built again.
+    automata.get_or_build(set(100 - cache::ENTRIES - 1), build);
+    assert_eq!(nfas.get(), 101);
+    // A set too big to keep is built every time and pushes nothing out.
     let big: Vec<String> = (0..cache::MAX_SET_BYTES / 16 + 1)
         .map(|n| format!("big-value-{n:06}"))
         .collect();
     assert!(big.iter().map(String::len).sum::<usize>() > cache::MAX_SET_BYTES);
-    get(&mut automata, big.clone());
-    get(&mut automata, big);
-    let (kept, bytes) = automata.held();
-    drop(get);
-    assert_eq!(builds, 100 + 1 + 2);
-    assert_eq!(kept, cache::ENTRIES);
-    assert!(bytes <= cache::ENTRIES * cache::MAX_ENTRY_BYTES);
+    automata.get_or_build(big.clone(), build);
+    automata.get_or_build(big, build);
+    assert_eq!((nfas.get(), dfas.get()), (103, cache::ENTRIES));
+    assert_eq!(automata.held().0, cache::ENTRIES);
+    assert!(within(&automata));
 }
