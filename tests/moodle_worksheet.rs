@@ -40,7 +40,10 @@ const ENGLISH: Flavour = Flavour {
     bom: false,
 };
 
-/// zh_cn before the strings were revised.
+/// zh_cn before the strings were revised: the strings of the MOODLE_34_STABLE zh_cn pack
+/// (`recordid`, `fullname`, `email`, `status`, `grade`, `maxgrade`, `gradecanbechanged`,
+/// `lastmodifiedsubmission`, `lastmodifiedgrade`) and the comments plugin's name in the
+/// MOODLE_25_STABLE one.
 const ZH_OLD: Flavour = Flavour {
     headers: [
         "识别码",
@@ -48,11 +51,11 @@ const ZH_OLD: Flavour = Flavour {
         "Email地址",
         "状态",
         "成绩",
-        "最高分",
+        "最高成绩",
         "允许更改成绩",
-        "最后修改（作业）",
+        "最后修改（学生）",
         "最后修改（教师）",
-        "反馈评语",
+        "评语反馈",
     ],
     participant: "参与者",
     bom: true,

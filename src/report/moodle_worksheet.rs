@@ -39,12 +39,17 @@ enum Column {
 /// (`mod/assign/feedback/offline/importgradeslib.php`) finds its columns by the strings
 /// `recordid` (mod_assign, the identifier), core `grade`, `lastmodifiedgrade` (mod_assign),
 /// and the feedback comments plugin's editor field, whose name is that plugin's `pluginname`
-/// (assignfeedback_comments); the worksheet's headers are the same strings. The Simplified
-/// Chinese ones are those of Moodle's zh_cn language pack (`lang/zh_cn/assign.php`,
-/// `moodle.php`, `assignfeedback_comments.php`), which changed over the years: `recordid`
-/// 识别码 then 标识符, `lastmodifiedgrade` 最后修改（教师） then 上次修改（评分）, the comments
-/// plugin 反馈评语 then 反馈意见 (4.4). The full name column is only compared with the name of
-/// the download, to catch a worksheet of another assignment; it is optional.
+/// (assignfeedback_comments); the worksheet's headers are the same strings, and its full
+/// name column is core `fullname` (`mod/assign/gradingtable.php`). The Simplified Chinese
+/// ones are those of Moodle's zh_cn language pack (`lang/zh_cn/assign.php`, `moodle.php`,
+/// `assignfeedback_comments.php`), which changed over the years. Read in the packs of
+/// MOODLE_34_STABLE (assign, moodle) and MOODLE_25_STABLE (assignfeedback_comments):
+/// `recordid` 识别码, `fullname` 全名, `grade` 成绩, `lastmodifiedgrade` 最后修改（教师）,
+/// `hiddenuser` 参与者, the comments plugin 评语反馈. The later strings (`recordid` 标识符,
+/// `lastmodifiedgrade` 上次修改（评分）, the comments plugin 反馈意见 from 4.4, `hiddenuser`
+/// 参与人), and 姓名 and 反馈评语, are kept as they were reported, not read in a pack. The
+/// full name column is only compared with the name of the download, to catch a worksheet of
+/// another assignment; it is optional.
 ///
 /// Headers are compared with surrounding spaces trimmed, ASCII letters in either case and
 /// full-width parentheses as ASCII ones (see [`normalise`]).
@@ -62,7 +67,7 @@ const HEADERS: [(Column, &[&str]); 5] = [
     ),
     (
         Column::Feedback,
-        &["Feedback comments", "反馈评语", "反馈意见"],
+        &["Feedback comments", "评语反馈", "反馈评语", "反馈意见"],
     ),
 ];
 
