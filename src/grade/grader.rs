@@ -8,8 +8,8 @@ use super::model::{
     Check, CheckKind, Finding, FindingSeverity, Grade, SessionRef, Status, Verdict,
 };
 use super::rules::{self, fill_for, Rule};
-use crate::i18n::messages::grade::{CheckName, GradeMessage};
-use crate::i18n::Text;
+use crate::i18n::messages::grade::{CheckName, GradeMessage, StepExpected};
+use crate::i18n::{In, Lang, List, Separator, Text};
 use crate::protocol::Verb;
 use crate::scenario::{Label, Scenario, Step};
 use crate::session::{Protocol, Session};
@@ -201,9 +201,10 @@ fn position_after(alignment: &Alignment, step: usize) -> Option<usize> {
     })
 }
 
-fn labels(step: &Step) -> String {
-    let labels: Vec<String> = step.send.iter().map(Label::to_string).collect();
-    labels.join(" or ")
+/// A step's commands, any one of which will do: `RCPT or DATA` / `RCPT 或 DATA`.
+fn labels(step: &Step) -> List<String> {
+    let labels = step.send.iter().map(Label::to_string).collect();
+    List::new(labels, Separator::Or)
 }
 
 fn step_check(
@@ -258,11 +259,19 @@ fn step_check(
         };
     let feedback = rule.map(|rule| {
         let expected = match status {
-            Status::Missing if outcome == Outcome::TooFew => {
-                format!("{} {} (at least {})", labels(step), step.expect, step.min)
+            Status::Missing if outcome == Outcome::TooFew => StepExpected::AtLeast {
+                labels: labels(step),
+                expect: step.expect.to_string(),
+                min: step.min,
             }
-            Status::Missing => format!("{} → {}", labels(step), step.expect),
-            _ => step.expect.to_string(),
+            .text(),
+            Status::Missing => {
+                let labels = labels(step);
+                let [en, zh_cn] = [Lang::En, Lang::ZhCn]
+                    .map(|lang| format!("{} → {}", In(&labels, lang), step.expect));
+                Text::new(en, zh_cn)
+            }
+            _ => Text::from(step.expect.to_string()),
         };
         let exchange = match status {
             Status::Missing => None,
@@ -459,7 +468,7 @@ fn explain_extras(
             Some(Finding {
                 check: rule.id,
                 severity: FindingSeverity::Info,
-                message: rule.feedback(&fill_for(Some(exchange), String::new())),
+                message: rule.feedback(&fill_for(Some(exchange), Text::default())),
                 evidence: evidence(session, i),
             })
         })

@@ -23,6 +23,7 @@ mod tls;
 
 pub use bounded::MAX_FINDINGS_PER_CHECK;
 pub use checks::CHECKS;
+pub use evidence::skeleton_in;
 pub use grader::{grade, grade_replayed, ungradable};
 pub use model::{
     Check, CheckKind, DiffLine, DiffTag, Evidence, Finding, FindingSeverity, Grade, SessionRef,

@@ -10,7 +10,7 @@
 //! are the ids here (POP3's with a `pop3-` prefix), so the server's 503 and the grader's
 //! explanation name the same rule. Other refusals are explained by their reply code.
 
-use crate::i18n::messages::rules::RuleFeedback;
+use crate::i18n::messages::rules::{RuleFeedback, RuleWord};
 use crate::i18n::messages::RuleArgs;
 use crate::i18n::Text;
 use crate::protocol::replies::{self, Refusal};
@@ -415,7 +415,7 @@ pub fn explain_missing(session: &Session, send: &[Label], dele_seen: bool) -> &'
 }
 
 /// The placeholders for an exchange: its command (secrets redacted), reply and line.
-pub fn fill_for(exchange: Option<&Exchange>, expected: String) -> RuleArgs {
+pub fn fill_for(exchange: Option<&Exchange>, expected: Text) -> RuleArgs {
     let Some(exchange) = exchange else {
         return RuleArgs {
             expected,
@@ -424,10 +424,11 @@ pub fn fill_for(exchange: Option<&Exchange>, expected: String) -> RuleArgs {
     };
     let command = match &exchange.command {
         Some(command) => match command.verb() {
-            Some(verb) => verb.to_string(),
-            None => command.label().to_string(),
+            Some(verb) => Text::from(verb.to_string()),
+            None => Text::from(command.label().to_string()),
         },
-        None => "greeting".to_string(),
+        // The label the skeleton shows (`greeting → 554`), an identifier in both languages.
+        None => Text::from(Label::Greeting.to_string()),
     };
     let origin = exchange
         .command
@@ -437,10 +438,10 @@ pub fn fill_for(exchange: Option<&Exchange>, expected: String) -> RuleArgs {
         .unwrap_or_default();
     RuleArgs {
         command,
-        code: exchange
-            .reply
-            .as_ref()
-            .map_or_else(|| "no reply".to_string(), |r| r.code.to_string()),
+        code: exchange.reply.as_ref().map_or_else(
+            || RuleWord::NoReply.text(),
+            |r| Text::from(r.code.to_string()),
+        ),
         expected,
         line: match origin {
             Origin::Line { .. } => Text::new(origin.to_string(), format!("第 {origin} 行")),
@@ -493,6 +494,25 @@ mod tests {
         }
     }
 
+    /// A command with no reply names the missing reply in each language.
+    #[test]
+    fn a_missing_reply_reads_in_each_language() {
+        use crate::session::{Command, CommandKind};
+        let exchange = Exchange {
+            command: Some(Command::new(CommandKind::AuthCancel, Origin::line(3))),
+            reply: None,
+        };
+        let text = WRONG_REPLY.feedback(&fill_for(Some(&exchange), Text::from("334")));
+        assert_eq!(
+            text.en,
+            "The server answered auth-cancel with no reply; the scenario expects 334."
+        );
+        assert_eq!(
+            text.zh_cn,
+            "服务器对 auth-cancel 回复了 （无回复）；本场景期望 334。"
+        );
+    }
+
     /// Where an out-of-order command was sent reads in each language: a text line as
     /// before, a capture frame as `第 N 帧`, not `第 frame N 行`.
     #[test]
@@ -504,7 +524,7 @@ mod tests {
                 command: Some(command),
                 reply: None,
             };
-            OUT_OF_ORDER.feedback(&fill_for(Some(&exchange), String::new()))
+            OUT_OF_ORDER.feedback(&fill_for(Some(&exchange), Text::default()))
         };
         let line = at(Origin::Line {
             line: 12,

@@ -46,6 +46,19 @@ impl Text {
     }
 }
 
+/// A text that reads the same in both languages: a command, a reply code, an address.
+impl From<String> for Text {
+    fn from(text: String) -> Self {
+        Text::new(text.clone(), text)
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Self {
+        Text::from(text.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,8 @@ use super::credentials;
 use super::error::ReplayError;
 use super::plan::{Needs, Outgoing, Plan, Planned};
 use super::setup::{ReplayNote, ReplaySetup};
+use crate::i18n::messages::replay::ReplayFiller;
+use crate::i18n::Lang;
 use crate::protocol::{command_bytes, pop3, sasl, smtp, Dialogue, DialogueBuilder, Expect, Verb};
 use crate::session::{Origin, Protocol, Secret};
 
@@ -105,10 +107,12 @@ where
         }
         // The server waits for something the submission does not send next: answer it so
         // the next command is read as a command.
-        let filler: Option<(&[u8], &str)> = match (item.needs, expect) {
-            (Needs::Command, Expect::AuthResponse) => Some((b"*\r\n", "`*` to cancel a challenge")),
+        let filler: Option<(&[u8], ReplayFiller)> = match (item.needs, expect) {
+            (Needs::Command, Expect::AuthResponse) => {
+                Some((b"*\r\n", ReplayFiller::CancelChallenge))
+            }
             (Needs::Command, Expect::MessageContent) => {
-                Some((b".\r\n", "an empty message after 354"))
+                Some((b".\r\n", ReplayFiller::EmptyMessage))
             }
             _ => None,
         };
@@ -116,7 +120,9 @@ where
             recorded.events.push(Event::Sent { claimed: None });
             recorded
                 .notes
-                .push(ReplayNote::Filler { what: what.into() });
+                .push(ReplayNote::Filler { what: what.text() });
+            // Errors are the CLI's, in English.
+            let what = what.get(Lang::En);
             conn.send(bytes.to_vec(), what).await?;
             conn.settle(what).await?;
             continue;

@@ -6,6 +6,8 @@
 use md5::{Digest, Md5};
 
 use super::setup::ReplayNote;
+use crate::i18n::messages::replay::ReplayLogin;
+use crate::i18n::Text;
 use crate::protocol::sasl::{self, Mechanism};
 use crate::protocol::Verb;
 use crate::server::Account;
@@ -198,7 +200,7 @@ impl AuthExchange {
             }
         } else {
             ReplayNote::CredentialSwapped {
-                what: format!("{what} (as {})", account.address),
+                what: logged_in_as(what, account),
                 origin: self.origin,
             }
         });
@@ -212,6 +214,15 @@ impl AuthExchange {
         });
         Secret::new(NOT_BASE64)
     }
+}
+
+/// `AUTH LOGIN (as student@lab.test)`, in both languages.
+fn logged_in_as(what: String, account: &Account) -> Text {
+    ReplayLogin::As {
+        what,
+        account: account.address.clone(),
+    }
+    .text()
 }
 
 /// `user hexdigest`, the form of a CRAM-MD5 response (RFC 2195).
@@ -258,7 +269,7 @@ pub(crate) fn swap_pass(
                 }
             } else {
                 ReplayNote::CredentialSwapped {
-                    what: format!("{what} (as {})", account.address),
+                    what: logged_in_as(what, account),
                     origin: command.origin,
                 }
             });

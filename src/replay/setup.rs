@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use crate::i18n::Text;
 use crate::server::Account;
 use crate::session::{Origin, Protocol};
 
@@ -64,8 +65,8 @@ impl Default for Timeouts {
 pub enum ReplayNote {
     /// An envelope address was replaced by one at the lab domain.
     AddressMapped { from: String, to: String },
-    /// A credential was replaced by the test account's (`what`: `AUTH LOGIN`, `PASS`, …).
-    CredentialSwapped { what: String, origin: Origin },
+    /// A credential was replaced by the test account's (`what`: `AUTH LOGIN (as …)`, …).
+    CredentialSwapped { what: Text, origin: Origin },
     /// The claimed login failed, so replay sent a wrong password to fail the same way.
     FailedLoginMirrored { what: String, origin: Origin },
     /// A credential was malformed (not base64, no plausible user name): replay sent a
@@ -104,5 +105,5 @@ pub enum ReplayNote {
     NotACommand { protocol: Protocol, origin: Origin },
     /// Replay had to answer a prompt the submission does not (a `*` to a challenge, an
     /// empty message after a `354`) to keep the session in step.
-    Filler { what: String },
+    Filler { what: Text },
 }

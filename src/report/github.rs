@@ -54,7 +54,13 @@ pub fn annotations(outcome: &Outcome, lang: Lang) -> String {
                     ReportWord::Points.get(lang),
                     summary::check_message(check, lang)
                 );
-                out.push_str(&located("error", check.evidence.as_ref(), &title, &message));
+                out.push_str(&located(
+                    "error",
+                    check.evidence.as_ref(),
+                    &title,
+                    &message,
+                    lang,
+                ));
             }
             for finding in &grade.findings {
                 let level = match finding.severity {
@@ -67,6 +73,7 @@ pub fn annotations(outcome: &Outcome, lang: Lang) -> String {
                     finding.evidence.as_ref(),
                     &title,
                     finding.message.get(lang),
+                    lang,
                 ));
             }
         }
@@ -74,11 +81,19 @@ pub fn annotations(outcome: &Outcome, lang: Lang) -> String {
     out
 }
 
-fn located(level: &str, evidence: Option<&Evidence>, title: &str, message: &str) -> String {
+fn located(
+    level: &str,
+    evidence: Option<&Evidence>,
+    title: &str,
+    message: &str,
+    lang: Lang,
+) -> String {
     let file = evidence.map(|e| e.source.display().to_string());
     let line = evidence.and_then(|e| summary::text_line(&e.origin));
     let message = match evidence {
-        Some(e) if line.is_none() => format!("{message} ({})", summary::evidence_place(e)),
+        Some(e) if line.is_none() => {
+            format!("{message} ({})", summary::evidence_place_in(e, lang))
+        }
         _ => message.to_string(),
     };
     command(level, file.as_deref(), line, title, &message)

@@ -115,7 +115,7 @@ fn tests(grade: &Grade, lang: Lang) -> Vec<Test> {
                     check
                         .evidence
                         .as_ref()
-                        .map(summary::evidence_place)
+                        .map(|evidence| summary::evidence_place_in(evidence, lang))
                         .unwrap_or_default(),
                 )
             };

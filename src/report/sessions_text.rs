@@ -186,7 +186,7 @@ fn render_session(
         scratch.clear();
         match &exchange.command {
             Some(command) => {
-                let _ = write!(scratch, "{command}");
+                let _ = summary::write_command(scratch, command, lang);
             }
             None => scratch.push_str(ExtractWord::Greeting.get(lang)),
         }

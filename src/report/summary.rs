@@ -2,9 +2,11 @@
 //! verdicts and statuses (from the catalogue, `i18n/messages/report.toml`).
 
 use crate::grade::{Check, Evidence, FindingSeverity, Grade, Status, Verdict};
-use crate::i18n::messages::report::{ReportWord, SkeletonWord, SourcePart};
+use crate::i18n::messages::report::{CommandText, ReportWord, SourcePart};
+use std::fmt;
+
 use crate::i18n::Lang;
-use crate::session::{Origin, Source};
+use crate::session::{Command, CommandKind, Origin, Source};
 
 use super::{Problem, SubmissionOutcome};
 
@@ -188,12 +190,24 @@ pub fn ungradable_reason(grade: &Grade, lang: Lang) -> String {
 }
 
 /// A skeleton line (`message → (no reply)`) in `lang`: verbs and codes stay, the words
-/// `session::Exchange::skeleton_line` writes for a missing reply are translated.
+/// `session::Exchange::skeleton_line` writes for a missing reply (and those of a claimed
+/// exchange shown beside its replayed one) are translated.
 pub fn skeleton_in(line: &str, lang: Lang) -> String {
-    const NO_REPLY: &str = "(no reply)";
-    match line.strip_suffix(NO_REPLY) {
-        Some(head) => format!("{head}{}", SkeletonWord::NoReply.get(lang)),
-        None => line.to_string(),
+    crate::grade::skeleton_in(line, lang)
+}
+
+/// A command as `Display` writes it (secrets redacted), in `lang`: a message shown only by
+/// its size reads `<邮件，2429 字节>` in Chinese.
+pub fn write_command(out: &mut impl fmt::Write, command: &Command, lang: Lang) -> fmt::Result {
+    match &command.kind {
+        CommandKind::Message { content } if lang != Lang::En => {
+            let text = match content.size {
+                Some(size) => CommandText::MessageOfSize { size },
+                None => CommandText::Message,
+            };
+            out.write_str(&text.render(lang))
+        }
+        _ => write!(out, "{command}"),
     }
 }
 

@@ -29,7 +29,7 @@
 //! the replay server answers `503 5.5.1 Error: need MAIL command`.
 
 use super::{CheckFn, Context};
-use crate::grade::evidence::origin_of;
+use crate::grade::evidence::{origin_of, with_replayed};
 use crate::grade::model::{Evidence, Finding, FindingSeverity};
 use crate::i18n::messages::checks::{ExchangeWord, ReplayIntegrityMessage};
 use crate::i18n::{Lang, Text};
@@ -159,11 +159,7 @@ fn compare(claimed: &Session, c: usize, replayed: &Session, r: usize) -> Option<
         evidence: Some(Evidence {
             source: claimed.source.path.clone(),
             origin: origin_of_reply(ours, claimed_reply),
-            exchange: format!(
-                "{} (replayed: {})",
-                ours.skeleton_line(),
-                theirs.skeleton_line()
-            ),
+            exchange: with_replayed(ours.skeleton_line(), theirs.skeleton_line()),
         }),
     })
 }

@@ -6,14 +6,16 @@
 use super::Template;
 
 /// The values a rule's feedback fills in (`rules.toml`): the exchange the rule explains.
+/// Each is a text in both languages, as a verb or a code reads the same in both but
+/// "no reply" or "at least 2" does not.
 #[derive(Debug, Default)]
 pub struct RuleArgs {
     /// What was sent, secrets redacted.
-    pub command: String,
+    pub command: super::Text,
     /// The reply it got.
-    pub code: String,
+    pub code: super::Text,
     /// What the scenario expects.
-    pub expected: String,
+    pub expected: super::Text,
     /// Where it was sent: `12:4` / `第 12:4 行` for a text line, `frame 5` / `第 5 帧`.
     pub line: super::Text,
 }

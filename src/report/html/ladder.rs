@@ -77,9 +77,13 @@ fn marks(session: &Session, grade: Option<&Grade>, lang: Lang) -> Vec<Marks> {
     marks
 }
 
-/// The command as the diagram labels it (secrets are redacted by `Display`).
-fn command_label(exchange: &Exchange) -> Option<String> {
-    exchange.command.as_ref().map(|c| c.to_string())
+/// The command as the diagram labels it, in `lang` (secrets are redacted by `Display`).
+fn command_label(exchange: &Exchange, lang: Lang) -> Option<String> {
+    exchange.command.as_ref().map(|command| {
+        let mut label = String::new();
+        let _ = summary::write_command(&mut label, command, lang);
+        label
+    })
 }
 
 fn reply_label(exchange: &Exchange) -> Option<String> {
@@ -111,7 +115,7 @@ pub fn render(session: &Session, grade: Option<&Grade>, lang: Lang) -> String {
         esc(&format!(
             "{} {}",
             ReportWord::DialogueOf.get(lang),
-            session.source
+            summary::source_in(&session.source, lang)
         ))
     );
     let server_name = session
@@ -162,7 +166,7 @@ pub fn render(session: &Session, grade: Option<&Grade>, lang: Lang) -> String {
             y + 4,
             esc(&origin.render(lang))
         );
-        if let Some(label) = command_label(exchange) {
+        if let Some(label) = command_label(exchange, lang) {
             arrow(
                 &mut svg,
                 ArrowSpec {
