@@ -1,5 +1,7 @@
 //! One client line → the command it is, with any credential split off into a Secret.
 
+use std::borrow::Cow;
+
 use crate::protocol::verbs::{is_command_verb, is_credential_verb};
 use crate::protocol::{pop3, sasl, smtp, Request};
 use crate::session::{Args, CommandKind, Protocol, Secret};
@@ -85,7 +87,11 @@ fn read_line_as_is(protocol: Protocol, line: &str, after_credentials: bool) -> L
     let trimmed = line.trim_matches([' ', '\t']);
     let (written, rest) = trimmed.split_once([' ', '\t']).unwrap_or((trimmed, ""));
     let rest = rest.trim_matches([' ', '\t']);
-    let verb = written.to_ascii_uppercase();
+    let verb = if written.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(written.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(written)
+    };
     let args = split_secret(protocol, &verb, rest);
     let request = Request::read(protocol, written, &args);
     // A line with a credential slot of its own (`PASS x` typed at an SMTP server) stays
@@ -101,14 +107,15 @@ fn read_line_as_is(protocol: Protocol, line: &str, after_credentials: bool) -> L
         multiline: false,
         chunk: None,
     };
-    let bare_secret = !own_slot && (after_credentials || looks_like_payload(trimmed));
+    // Asked only of a line whose verb is unknown: most lines are commands.
+    let bare_secret = || !own_slot && (after_credentials || looks_like_payload(trimmed));
     match protocol {
         Protocol::Smtp => match smtp::parse_request(line) {
             Ok(smtp::Request::Data) => read.effect = Effect::Data,
             Ok(smtp::Request::Auth { .. }) => read.effect = Effect::Auth,
             Ok(smtp::Request::StartTls) => read.effect = Effect::Tls,
             Ok(smtp::Request::Bdat { size, .. }) => read.chunk = Some(size),
-            Err(smtp::SyntaxError::UnknownCommand { .. }) if bare_secret => {
+            Err(smtp::SyntaxError::UnknownCommand { .. }) if bare_secret() => {
                 read.kind = payload(trimmed)
             }
             _ => {}
@@ -124,7 +131,7 @@ fn read_line_as_is(protocol: Protocol, line: &str, after_credentials: bool) -> L
                     _ => Effect::None,
                 };
             }
-            Err(pop3::SyntaxError::UnknownCommand { .. }) if bare_secret => {
+            Err(pop3::SyntaxError::UnknownCommand { .. }) if bare_secret() => {
                 read.kind = payload(trimmed)
             }
             Err(_) => {}
@@ -205,7 +212,11 @@ fn is_base64_payload(line: &str) -> bool {
 
 /// The verb as a terminal showed it: backspace and DEL erase the character before them,
 /// other control characters (a stray NUL, an escape) are dropped. `PASX\x08S` is `PASS`.
-fn as_typed(verb: &str) -> String {
+fn as_typed(verb: &str) -> Cow<'_, str> {
+    // Most verbs hold no control character: those are borrowed, not copied.
+    if !verb.contains(char::is_control) {
+        return Cow::Borrowed(verb);
+    }
     let mut typed = String::with_capacity(verb.len());
     for c in verb.chars() {
         match c {
@@ -216,7 +227,7 @@ fn as_typed(verb: &str) -> String {
             c => typed.push(c),
         }
     }
-    typed
+    Cow::Owned(typed)
 }
 
 /// Splits a command's arguments by the slots its verb defines, on the words, so a malformed
@@ -236,7 +247,7 @@ fn split_secret(protocol: Protocol, verb: &str, rest: &str) -> Args {
         text: text.to_string(),
         secret: (!secret.is_empty()).then(|| Secret::new(secret)),
     };
-    match as_typed(verb).as_str() {
+    match &*as_typed(verb) {
         "PASS" => secret_after("", rest),
         "APOP" if after_first.is_empty() => secret_after("", first),
         "AUTH" | "AUTHENTICATE" | "APOP" | "LOGIN" => secret_after(first, after_first),

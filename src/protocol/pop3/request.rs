@@ -125,7 +125,7 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
     let syntax = |verb, expected| Err(SyntaxError::Syntax { verb, expected });
     let words: Vec<&str> = rest.split_whitespace().collect();
     let number = |word: &str| word.parse::<u32>().ok();
-    match verb.as_str() {
+    match &*verb {
         "" => Err(SyntaxError::Empty),
         "USER" if rest.is_empty() => syntax(Verb::User, grammar::USER),
         "USER" => Ok(Request::User {

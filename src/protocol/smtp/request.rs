@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use crate::protocol::sasl::Mechanism;
 use crate::protocol::Verb;
 use crate::session::Secret;
@@ -111,13 +113,16 @@ pub mod grammar {
 }
 
 /// The first word of a line, upper-cased, and the rest with leading blanks removed.
-pub(crate) fn split_verb(line: &str) -> (String, &str) {
+/// A verb typed upper-case, as most are, is borrowed rather than copied.
+pub(crate) fn split_verb(line: &str) -> (Cow<'_, str>, &str) {
     let line = line.trim_matches([' ', '\t', '\r', '\n']);
     let (verb, rest) = line.split_once([' ', '\t']).unwrap_or((line, ""));
-    (
-        verb.to_ascii_uppercase(),
-        rest.trim_start_matches([' ', '\t']),
-    )
+    let verb = if verb.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(verb.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(verb)
+    };
+    (verb, rest.trim_start_matches([' ', '\t']))
 }
 
 /// Parses one command line (no line end). Lenient where Postfix is lenient: verbs in any
@@ -126,11 +131,11 @@ pub(crate) fn split_verb(line: &str) -> (String, &str) {
 pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
     let (verb, rest) = split_verb(line);
     let syntax = |verb, expected| Err(SyntaxError::Syntax { verb, expected });
-    match verb.as_str() {
+    match &*verb {
         "" => Err(SyntaxError::Empty),
         "HELO" | "EHLO" => {
             let domain = rest.to_string();
-            match (verb.as_str(), domain.is_empty()) {
+            match (&*verb, domain.is_empty()) {
                 ("HELO", true) => syntax(Verb::Helo, grammar::HELO),
                 ("HELO", false) => Ok(Request::Helo { domain }),
                 (_, true) => syntax(Verb::Ehlo, grammar::EHLO),
