@@ -184,8 +184,12 @@ impl DialogueBuilder {
             return;
         }
         self.close_unterminated_line();
-        self.client
-            .push_bytes(bytes.to_vec(), origin, self.answered);
+        if self.client.has_queued_input() {
+            self.client
+                .push_bytes(bytes.to_vec(), origin, self.answered);
+        } else {
+            self.read_client_in_place(bytes, origin);
+        }
         self.pump_client();
     }
 

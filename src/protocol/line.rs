@@ -14,6 +14,14 @@ impl Line {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.bytes).into_owned()
     }
+
+    /// Like [`Line::text`], keeping the line's own bytes when they are UTF-8 already (no copy).
+    pub fn into_text(self) -> String {
+        match String::from_utf8(self.bytes) {
+            Ok(text) => text,
+            Err(invalid) => String::from_utf8_lossy(invalid.as_bytes()).into_owned(),
+        }
+    }
 }
 
 /// What [`LineReceiver::ingest`] found.
@@ -140,6 +148,23 @@ mod tests {
             bytes: text.as_bytes().to_vec(),
             crlf,
         })
+    }
+
+    #[test]
+    fn into_text_is_text() {
+        for bytes in [
+            &b"EHLO x"[..],
+            b"",
+            b"caf\xc3\xa9",
+            b"bad \xff\xfe end",
+            b"cut \xe4\xb8",
+        ] {
+            let line = Line {
+                bytes: bytes.to_vec(),
+                crlf: true,
+            };
+            assert_eq!(line.clone().into_text(), line.text(), "{bytes:?}");
+        }
     }
 
     #[test]

@@ -101,6 +101,11 @@ impl Client {
         });
     }
 
+    /// Whether input waits in the queue (read before anything newer).
+    pub(super) fn has_queued_input(&self) -> bool {
+        !self.inputs.is_empty()
+    }
+
     pub(super) fn push_auth_response(&mut self, payload: Secret, origin: Origin, answered: u32) {
         self.inputs.push_back(Input::AuthResponse {
             payload,
@@ -183,14 +188,14 @@ impl Client {
             Mode::Command(lines) => match lines.ingest(input) {
                 LineEvent::NeedsMoreData => Event::NeedsMoreData,
                 _ if std::mem::take(resync) => Event::Skipped,
-                LineEvent::Line(line) => Event::Line(line.text()),
+                LineEvent::Line(line) => Event::Line(line.into_text()),
                 LineEvent::TooLong { len } => Event::TooLong(len),
             },
             Mode::AuthResponse { lines, guess } => match lines.ingest(input) {
                 LineEvent::NeedsMoreData => Event::NeedsMoreData,
                 _ if std::mem::take(resync) => Event::Skipped,
                 LineEvent::Line(line) => Event::AuthLine {
-                    text: line.text(),
+                    text: line.into_text(),
                     guess: *guess,
                 },
                 LineEvent::TooLong { len } => Event::TooLong(len),
@@ -279,6 +284,31 @@ impl DialogueBuilder {
                     self.client_event(event);
                 }
             }
+        }
+    }
+
+    /// Reads client bytes where they lie, as [`Self::pump_client`] reads queued ones, when
+    /// nothing is queued before them: only what a reply must decide first is copied into
+    /// the queue.
+    pub(super) fn read_client_in_place(&mut self, bytes: &[u8], origin: Origin) {
+        let answered = self.answered;
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            match self.client.mode {
+                Mode::Encrypted => return,
+                Mode::Waiting(_) => {
+                    if self.answer_wait_early() {
+                        continue;
+                    }
+                    self.client.push_bytes(rest.to_vec(), origin, answered);
+                    return;
+                }
+                _ => {}
+            }
+            let unit = self.client.unit.get_or_insert(Unit { origin, answered });
+            unit.origin = unit.origin.extend(origin);
+            let event = self.client.ingest(&mut rest);
+            self.client_event(event);
         }
     }
 

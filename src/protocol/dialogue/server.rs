@@ -197,7 +197,7 @@ impl DialogueBuilder {
                     });
                     self.end_server_line();
                 }
-                LineEvent::Line(line) => self.server_line_read(&line.text(), origin),
+                LineEvent::Line(line) => self.server_line_read(&line.into_text(), origin),
             }
         }
     }

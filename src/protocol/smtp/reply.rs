@@ -174,7 +174,7 @@ impl ReplyReceiver {
                     return ReplyEvent::Malformed(ReplyError::TooLong { len }, String::new())
                 }
                 LineEvent::Line(line) => {
-                    let text = line.text();
+                    let text = line.into_text();
                     match self.assembler.push_line(&text) {
                         Ok(Some(reply)) => return ReplyEvent::Reply(reply),
                         Ok(None) => continue,
