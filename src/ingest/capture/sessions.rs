@@ -35,7 +35,9 @@ struct Open {
 
 pub(super) struct SessionAssembler<'p> {
     path: &'p Path,
-    open: HashMap<FlowId, Open>,
+    /// foldhash rather than SipHash: one lookup per segment of every mail connection, keyed
+    /// by our own counter (nothing an attacker chooses).
+    open: HashMap<FlowId, Open, foldhash::fast::RandomState>,
     /// Sessions over but not handed on yet, by (first frame, order closed): the order a
     /// stable sort by first frame gives.
     finished: BTreeMap<(u64, u64), Finished>,
@@ -46,7 +48,7 @@ impl<'p> SessionAssembler<'p> {
     pub fn new(path: &'p Path) -> Self {
         SessionAssembler {
             path,
-            open: HashMap::new(),
+            open: HashMap::default(),
             finished: BTreeMap::new(),
             closed: 0,
         }
