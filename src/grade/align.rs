@@ -94,12 +94,17 @@ pub fn fit(step: &Step, exchange: &Exchange) -> Option<Fit> {
     if !step.sends(exchange) {
         return None;
     }
+    Some(fit_sent(step, exchange))
+}
+
+/// How `exchange`, whose command `step` sends, fits it.
+fn fit_sent(step: &Step, exchange: &Exchange) -> Fit {
     if !step.args_fit(exchange) {
-        return Some(Fit::WrongArguments);
+        return Fit::WrongArguments;
     }
     match &exchange.reply {
-        Some(reply) if step.expect.matches(reply.code) => Some(Fit::Good),
-        _ => Some(Fit::WrongReply),
+        Some(reply) if step.expect.matches(reply.code) => Fit::Good,
+        _ => Fit::WrongReply,
     }
 }
 
@@ -185,6 +190,8 @@ fn align_within(scenario: &Scenario, session: &Session, direct_cells: usize) -> 
 struct Table<'a> {
     steps: &'a [Step],
     exchanges: &'a [Exchange],
+    /// Each exchange's label, read once: every step asks for it.
+    labels: Vec<Label>,
     /// The counts each step distinguishes, `0..=caps[s]`.
     caps: Vec<u32>,
     /// Where each step's states start in a row; the last entry is the final state.
@@ -196,12 +203,13 @@ struct Table<'a> {
 impl<'a> Table<'a> {
     fn new(scenario: &'a Scenario, exchanges: &'a [Exchange]) -> Self {
         let steps = scenario.steps.as_slice();
+        let labels: Vec<Label> = exchanges.iter().map(Label::of).collect();
         // A count can never pass the number of exchanges the step could take, so a bound
         // beyond that (`repeat: 1000`, or any large one) costs nothing more.
         let caps: Vec<u32> = steps
             .iter()
             .map(|step| {
-                let takers = exchanges.iter().filter(|ex| step.sends(ex)).count();
+                let takers = labels.iter().filter(|l| step.send.contains(l)).count();
                 cap(step).min(u32::try_from(takers).unwrap_or(u32::MAX))
             })
             .collect();
@@ -222,6 +230,7 @@ impl<'a> Table<'a> {
         Table {
             steps,
             exchanges,
+            labels,
             caps,
             offsets,
             extra_cost,
@@ -294,15 +303,11 @@ impl<'a> Table<'a> {
     /// The row after consuming exchange `j`, from the row before it.
     fn next(&self, row: &Row, j: usize) -> Row {
         let exchange = &self.exchanges[j];
-        let label = Label::of(exchange);
+        let label = &self.labels[j];
         let cost = self.extra_cost[j];
         let mut next = vec![None; self.width()];
         for (s, step) in self.steps.iter().enumerate() {
-            let fits = step
-                .send
-                .contains(&label)
-                .then(|| fit(step, exchange))
-                .flatten();
+            let fits = step.send.contains(label).then(|| fit_sent(step, exchange));
             let states = self.offsets[s]..self.offsets[s + 1];
             for (from, cell) in states.clone().zip(&row[states]) {
                 let Some(cell) = *cell else { continue };

@@ -3,14 +3,15 @@
 use super::align::{Alignment, Event, Fit};
 use super::evidence::origin_of;
 use super::model::{DiffLine, DiffTag};
-use crate::scenario::Scenario;
+use super::prepared::PreparedScenario;
 use crate::session::Session;
 
 pub fn skeleton_diff(
-    scenario: &Scenario,
+    prepared: &PreparedScenario<'_>,
     session: &Session,
     alignment: &Alignment,
 ) -> Vec<DiffLine> {
+    let scenario = prepared.scenario;
     let mut lines = Vec::new();
     for event in &alignment.events {
         match *event {
@@ -20,6 +21,7 @@ pub fn skeleton_diff(
                 fit,
             } => {
                 let ex = &session.exchanges[exchange];
+                let line = prepared.step_line(step);
                 let step = &scenario.steps[step];
                 lines.push(DiffLine {
                     tag: if fit == Fit::Good {
@@ -27,7 +29,7 @@ pub fn skeleton_diff(
                     } else {
                         DiffTag::Changed
                     },
-                    expected: Some(step.skeleton_line()),
+                    expected: Some(line.to_string()),
                     actual: Some(ex.skeleton_line()),
                     step: Some(step.id.clone()),
                     origin: Some(origin_of(ex)),
@@ -50,7 +52,7 @@ pub fn skeleton_diff(
                 if missing {
                     lines.push(DiffLine {
                         tag: DiffTag::Missing,
-                        expected: Some(step.skeleton_line()),
+                        expected: Some(prepared.step_line(index).to_string()),
                         actual: None,
                         step: Some(step.id.clone()),
                         origin: None,

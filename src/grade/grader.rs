@@ -7,11 +7,12 @@ use super::evidence::evidence;
 use super::model::{
     Check, CheckKind, Finding, FindingSeverity, Grade, SessionRef, Status, Verdict,
 };
+use super::prepared::PreparedScenario;
 use super::rules::{self, fill_for, Rule};
 use crate::i18n::messages::grade::{CheckName, GradeMessage, StepExpected};
 use crate::i18n::{In, Lang, List, Separator, Text};
 use crate::protocol::Verb;
-use crate::scenario::{Label, Scenario, Step};
+use crate::scenario::{Forbidden, Label, OrderRule, Scenario, Step};
 use crate::session::{Protocol, Session};
 
 /// Grades `session` (the `index`th of the submission) against `scenario`.
@@ -36,50 +37,149 @@ fn grade_with(
     index: usize,
     scenario: &Scenario,
 ) -> Grade {
-    let session_ref = SessionRef {
+    let prepared = PreparedScenario::new(scenario);
+    let explainer = rules::Explainer::new(session);
+    assess(session, claimed, index, &prepared, &explainer).into_grade()
+}
+
+/// A session measured against a scenario: its points decided, its explanations (feedback,
+/// evidence, findings, the skeleton diff) not yet written, so that a session can be measured
+/// against every scenario of its protocol and only the one that fits best be written out.
+pub(super) enum Assessed<'a> {
+    /// Decided without aligning: ungradable, or a TLS scenario.
+    Done(Box<Grade>),
+    Aligned(Box<Aligned<'a>>),
+}
+
+pub(super) struct Aligned<'a> {
+    session: &'a Session,
+    claimed: Option<&'a Session>,
+    index: usize,
+    prepared: &'a PreparedScenario<'a>,
+    explainer: &'a rules::Explainer<'a>,
+    alignment: Alignment,
+    checks: Vec<Pending>,
+    score: u32,
+    max_score: u32,
+}
+
+/// A check whose points are decided and whose words are written only if the grade is kept.
+enum Pending {
+    /// The step at this position, judged.
+    Step {
+        position: usize,
+        status: Status,
+        at: Option<usize>,
+        rule: Option<&'static Rule>,
+    },
+    /// The scenario's forbidden command at this position, and where the session used it.
+    Forbidden {
+        position: usize,
+        used: Option<usize>,
+    },
+    /// The scenario's order rule at this position, and where the session broke it.
+    Order {
+        position: usize,
+        broken: Option<usize>,
+    },
+    /// A check written already (content and TLS checks).
+    Made(Box<Check>),
+}
+
+impl Pending {
+    /// Points earned and possible.
+    fn points(&self, scenario: &Scenario, alignment: &Alignment) -> (u32, u32) {
+        match self {
+            Pending::Step { position, .. } => (
+                alignment.steps[*position].points,
+                scenario.steps[*position].points,
+            ),
+            Pending::Forbidden { position, used } => {
+                let points = scenario.forbidden[*position].points;
+                (if used.is_some() { 0 } else { points }, points)
+            }
+            Pending::Order { position, broken } => {
+                let points = scenario.order[*position].points;
+                (if broken.is_some() { 0 } else { points }, points)
+            }
+            Pending::Made(check) => (check.points, check.max_points),
+        }
+    }
+}
+
+impl Assessed<'_> {
+    /// Points earned and possible.
+    pub(super) fn score(&self) -> (u32, u32) {
+        match self {
+            Assessed::Done(grade) => (grade.score, grade.max_score),
+            Assessed::Aligned(aligned) => (aligned.score, aligned.max_score),
+        }
+    }
+
+    /// The grade, every check and finding written out.
+    pub(super) fn into_grade(self) -> Grade {
+        match self {
+            Assessed::Done(grade) => *grade,
+            Assessed::Aligned(aligned) => aligned.into_grade(),
+        }
+    }
+}
+
+/// Measures `session` (the `index`th of the submission) against a scenario: see [`Assessed`].
+/// `explainer` is the session's.
+pub(super) fn assess<'a>(
+    session: &'a Session,
+    claimed: Option<&'a Session>,
+    index: usize,
+    prepared: &'a PreparedScenario<'a>,
+    explainer: &'a rules::Explainer<'a>,
+) -> Assessed<'a> {
+    let scenario = prepared.scenario;
+    let session_ref = || SessionRef {
         source: session.source.clone(),
         index,
     };
     if session.protocol != scenario.protocol {
-        return ungradable(
+        return Assessed::Done(Box::new(ungradable(
             scenario,
-            Some(session_ref),
+            Some(session_ref()),
             wrong_protocol(session.protocol, scenario.protocol),
-        );
+        )));
     }
     if scenario.protocol == Protocol::Tls {
-        return super::tls::grade_tls(session, index, scenario);
+        return Assessed::Done(Box::new(super::tls::grade_tls(session, index, scenario)));
     }
     if session.exchanges.is_empty() {
-        if session.tls.is_some() {
-            return ungradable(
-                scenario,
-                Some(session_ref),
-                GradeMessage::EncryptedFromStart.text(),
-            );
-        }
-        return ungradable(
-            scenario,
-            Some(session_ref),
-            GradeMessage::NoExchanges.text(),
-        );
+        let reason = if session.tls.is_some() {
+            GradeMessage::EncryptedFromStart.text()
+        } else {
+            GradeMessage::NoExchanges.text()
+        };
+        return Assessed::Done(Box::new(ungradable(scenario, Some(session_ref()), reason)));
     }
     let alignment = align(scenario, session);
     let dele_seen = session.commands().any(|c| c.verb() == Some(Verb::Dele));
-    let explainer = rules::Explainer::new(session);
     let mut checks = Vec::new();
     for (position, (step, result)) in scenario.steps.iter().zip(&alignment.steps).enumerate() {
-        checks.push(step_check(
+        let (status, at, rule) = judge_step(
             session,
-            &explainer,
+            explainer,
             &alignment,
             position,
             step,
             result.outcome,
             dele_seen,
-        ));
+        );
+        checks.push(Pending::Step {
+            position,
+            status,
+            at,
+            rule,
+        });
         if let Some(tls) = &step.tls {
-            checks.push(super::tls::step_tls_check(&step.id, tls, session));
+            checks.push(Pending::Made(Box::new(super::tls::step_tls_check(
+                &step.id, tls, session,
+            ))));
         }
         if !step.checks.is_empty() {
             let message = result
@@ -88,66 +188,132 @@ fn grade_with(
                 .find(|(_, f)| *f == Fit::Good)
                 .or(result.matched.first())
                 .map(|(i, _)| *i);
-            checks.extend(message_content::evaluate(step, session, message));
+            checks.extend(
+                message_content::evaluate(step, session, message)
+                    .into_iter()
+                    .map(|check| Pending::Made(Box::new(check))),
+            );
         }
     }
-    checks.extend(forbidden_checks(scenario, session));
-    checks.extend(order_checks(scenario, session));
-    if scenario.strict {
-        checks.extend(strict_extras(session, &alignment));
+    for (position, forbidden) in scenario.forbidden.iter().enumerate() {
+        let used = session
+            .exchanges
+            .iter()
+            .position(|e| Label::of(e) == forbidden.send);
+        checks.push(Pending::Forbidden { position, used });
+    }
+    for (position, rule) in scenario.order.iter().enumerate() {
+        let broken = order_broken(rule, session);
+        checks.push(Pending::Order { position, broken });
     }
     // Checks that could not look at their evidence count neither for nor against.
     for check in &mut checks {
-        if check.status == Status::NotChecked {
-            check.points = 0;
-            check.max_points = 0;
+        if let Pending::Made(check) = check {
+            if check.status == Status::NotChecked {
+                check.points = 0;
+                check.max_points = 0;
+            }
         }
     }
-    let mut findings = checks::run_all(&Context {
+    let (score, max_score) = checks
+        .iter()
+        .map(|check| check.points(scenario, &alignment))
+        .fold((0, 0), |(score, max), (p, m)| (score + p, max + m));
+    Assessed::Aligned(Box::new(Aligned {
         session,
-        scenario,
         claimed,
-    });
-    if session.exchanges.len() > MAX_EXCHANGES {
-        findings.push(Finding {
-            check: "too-long",
-            severity: FindingSeverity::Warning,
-            message: GradeMessage::TooLong {
-                exchanges: session.exchanges.len(),
-                graded: MAX_EXCHANGES,
-            }
-            .text(),
-            evidence: evidence(session, MAX_EXCHANGES),
-        });
-    }
-    if !scenario.strict {
-        findings.extend(explain_extras(scenario, session, &explainer, &alignment));
-    }
-    let findings = super::bounded::bound_findings(findings);
-    let score = checks.iter().map(|c| c.points).sum();
-    let max_score = checks.iter().map(|c| c.max_points).sum();
-    let unexpected = checks.iter().any(|c| c.status == Status::Unexpected);
-    let passed = score >= scenario.pass_mark && !unexpected;
-    Grade {
-        scenario: scenario.id.clone(),
-        title: scenario.title.clone(),
-        protocol: scenario.protocol,
+        index,
+        prepared,
+        explainer,
+        alignment,
+        checks,
         score,
         max_score,
-        pass_mark: scenario.pass_mark,
-        passed,
-        verdict: if passed {
-            Verdict::Passed
-        } else {
-            Verdict::Failed
-        },
-        reason: None,
-        checks,
-        skeleton_diff: skeleton_diff(scenario, session, &alignment),
-        findings,
-        session: Some(session_ref),
-        server: None,
-        task: None,
+    }))
+}
+
+impl Aligned<'_> {
+    fn into_grade(self) -> Grade {
+        let Aligned {
+            session,
+            claimed,
+            index,
+            prepared,
+            explainer,
+            alignment,
+            checks,
+            score,
+            max_score,
+        } = self;
+        let scenario = prepared.scenario;
+        let mut checks: Vec<Check> = checks
+            .into_iter()
+            .map(|pending| match pending {
+                Pending::Step {
+                    position,
+                    status,
+                    at,
+                    rule,
+                } => step_check(session, prepared, &alignment, position, status, at, rule),
+                Pending::Forbidden { position, used } => {
+                    forbidden_check(&scenario.forbidden[position], session, used)
+                }
+                Pending::Order { position, broken } => {
+                    order_check(&scenario.order[position], session, broken)
+                }
+                Pending::Made(check) => *check,
+            })
+            .collect();
+        if scenario.strict {
+            checks.extend(strict_extras(session, &alignment));
+        }
+        let mut findings = checks::run_all(&Context {
+            session,
+            scenario,
+            claimed,
+        });
+        if session.exchanges.len() > MAX_EXCHANGES {
+            findings.push(Finding {
+                check: "too-long",
+                severity: FindingSeverity::Warning,
+                message: GradeMessage::TooLong {
+                    exchanges: session.exchanges.len(),
+                    graded: MAX_EXCHANGES,
+                }
+                .text(),
+                evidence: evidence(session, MAX_EXCHANGES),
+            });
+        }
+        if !scenario.strict {
+            findings.extend(explain_extras(scenario, session, explainer, &alignment));
+        }
+        let findings = super::bounded::bound_findings(findings);
+        let unexpected = checks.iter().any(|c| c.status == Status::Unexpected);
+        let passed = score >= scenario.pass_mark && !unexpected;
+        Grade {
+            scenario: scenario.id.clone(),
+            title: scenario.title.clone(),
+            protocol: scenario.protocol,
+            score,
+            max_score,
+            pass_mark: scenario.pass_mark,
+            passed,
+            verdict: if passed {
+                Verdict::Passed
+            } else {
+                Verdict::Failed
+            },
+            reason: None,
+            checks,
+            skeleton_diff: skeleton_diff(prepared, session, &alignment),
+            findings,
+            session: Some(SessionRef {
+                source: session.source.clone(),
+                index,
+            }),
+            server: None,
+            task: None,
+        }
     }
 }
 
@@ -207,7 +373,8 @@ fn labels(step: &Step) -> List<String> {
     List::new(labels, Separator::Or)
 }
 
-fn step_check(
+/// How a step came out, the exchange it is judged by and the rule that explains a loss.
+fn judge_step(
     session: &Session,
     explainer: &rules::Explainer<'_>,
     alignment: &Alignment,
@@ -215,7 +382,7 @@ fn step_check(
     step: &Step,
     outcome: Outcome,
     dele_seen: bool,
-) -> Check {
+) -> (Status, Option<usize>, Option<&'static Rule>) {
     let result = &alignment.steps[position];
     // A missing step whose command the session has elsewhere is out of order.
     let misplaced = match outcome {
@@ -226,37 +393,51 @@ fn step_check(
             .find(|&i| fit(step, &session.exchanges[i]).is_some()),
         _ => None,
     };
-    let (status, at, rule): (Status, Option<usize>, Option<&'static Rule>) =
-        match (outcome, misplaced) {
-            (Outcome::Passed, _) => (Status::Passed, judged_exchange(&result.matched), None),
-            (Outcome::Skipped, _) => (Status::Skipped, None, None),
-            (Outcome::WrongReply, _) => {
-                let at = judged_exchange(&result.matched);
-                let rule = at
-                    .and_then(|i| explainer.reply(i))
-                    .unwrap_or(&rules::WRONG_REPLY);
-                (Status::WrongReply, at, Some(rule))
-            }
-            (Outcome::WrongArguments, _) => (
-                Status::WrongArguments,
-                judged_exchange(&result.matched),
-                Some(&rules::WRONG_ARGUMENTS),
-            ),
-            (Outcome::Missing, Some(at)) => {
-                let rule = explainer.reply(at).unwrap_or(&rules::OUT_OF_ORDER);
-                (Status::OutOfOrder, Some(at), Some(rule))
-            }
-            (Outcome::Missing, None) => (
-                Status::Missing,
-                position_after(alignment, position),
-                Some(rules::explain_missing(session, &step.send, dele_seen)),
-            ),
-            (Outcome::TooFew, _) => (
-                Status::Missing,
-                judged_exchange(&result.matched),
-                Some(&rules::STEP_MISSING),
-            ),
-        };
+    match (outcome, misplaced) {
+        (Outcome::Passed, _) => (Status::Passed, judged_exchange(&result.matched), None),
+        (Outcome::Skipped, _) => (Status::Skipped, None, None),
+        (Outcome::WrongReply, _) => {
+            let at = judged_exchange(&result.matched);
+            let rule = at
+                .and_then(|i| explainer.reply(i))
+                .unwrap_or(&rules::WRONG_REPLY);
+            (Status::WrongReply, at, Some(rule))
+        }
+        (Outcome::WrongArguments, _) => (
+            Status::WrongArguments,
+            judged_exchange(&result.matched),
+            Some(&rules::WRONG_ARGUMENTS),
+        ),
+        (Outcome::Missing, Some(at)) => {
+            let rule = explainer.reply(at).unwrap_or(&rules::OUT_OF_ORDER);
+            (Status::OutOfOrder, Some(at), Some(rule))
+        }
+        (Outcome::Missing, None) => (
+            Status::Missing,
+            position_after(alignment, position),
+            Some(rules::explain_missing(session, &step.send, dele_seen)),
+        ),
+        (Outcome::TooFew, _) => (
+            Status::Missing,
+            judged_exchange(&result.matched),
+            Some(&rules::STEP_MISSING),
+        ),
+    }
+}
+
+/// The check of a step judged by [`judge_step`], its feedback written.
+fn step_check(
+    session: &Session,
+    prepared: &PreparedScenario<'_>,
+    alignment: &Alignment,
+    position: usize,
+    status: Status,
+    at: Option<usize>,
+    rule: Option<&'static Rule>,
+) -> Check {
+    let step = &prepared.scenario.steps[position];
+    let result = &alignment.steps[position];
+    let outcome = result.outcome;
     let feedback = rule.map(|rule| {
         let expected = match status {
             Status::Missing if outcome == Outcome::TooFew => StepExpected::AtLeast {
@@ -286,7 +467,7 @@ fn step_check(
     Check {
         id: step.id.clone(),
         kind: CheckKind::Step,
-        name: step.skeleton_line(),
+        name: prepared.step_line(position).to_string(),
         title: None,
         status,
         points: result.points,
@@ -297,111 +478,98 @@ fn step_check(
     }
 }
 
-fn forbidden_checks(scenario: &Scenario, session: &Session) -> Vec<Check> {
-    scenario
-        .forbidden
-        .iter()
-        .map(|forbidden| {
-            let used = session
-                .exchanges
-                .iter()
-                .position(|e| Label::of(e) == forbidden.send);
-            let name = format!("no {}", forbidden.send);
-            let feedback = used.map(|_| {
-                let text = GradeMessage::Forbidden {
-                    command: forbidden.send.to_string(),
-                }
-                .text();
-                match &forbidden.feedback {
-                    Some(hint) => text.join(hint),
-                    None => text,
-                }
-            });
-            Check {
-                id: format!(
-                    "forbidden-{}",
-                    forbidden.send.to_string().to_ascii_lowercase()
-                ),
-                kind: CheckKind::Forbidden,
-                name,
-                title: Some(
-                    CheckName::Forbidden {
-                        command: forbidden.send.to_string(),
-                    }
-                    .text(),
-                ),
-                status: if used.is_some() {
-                    Status::Failed
-                } else {
-                    Status::Passed
-                },
-                points: if used.is_some() { 0 } else { forbidden.points },
-                max_points: forbidden.points,
-                rule: None,
-                feedback,
-                evidence: used.and_then(|i| evidence(session, i)),
+fn forbidden_check(forbidden: &Forbidden, session: &Session, used: Option<usize>) -> Check {
+    let name = format!("no {}", forbidden.send);
+    let feedback = used.map(|_| {
+        let text = GradeMessage::Forbidden {
+            command: forbidden.send.to_string(),
+        }
+        .text();
+        match &forbidden.feedback {
+            Some(hint) => text.join(hint),
+            None => text,
+        }
+    });
+    Check {
+        id: format!(
+            "forbidden-{}",
+            forbidden.send.to_string().to_ascii_lowercase()
+        ),
+        kind: CheckKind::Forbidden,
+        name,
+        title: Some(
+            CheckName::Forbidden {
+                command: forbidden.send.to_string(),
             }
-        })
-        .collect()
+            .text(),
+        ),
+        status: if used.is_some() {
+            Status::Failed
+        } else {
+            Status::Passed
+        },
+        points: if used.is_some() { 0 } else { forbidden.points },
+        max_points: forbidden.points,
+        rule: None,
+        feedback,
+        evidence: used.and_then(|i| evidence(session, i)),
+    }
 }
 
-fn order_checks(scenario: &Scenario, session: &Session) -> Vec<Check> {
-    scenario
-        .order
-        .iter()
-        .map(|rule| {
-            let mut before_done = false;
-            let mut broken = None;
-            for (i, exchange) in session.exchanges.iter().enumerate() {
-                let label = Label::of(exchange);
-                if label == rule.after && !before_done {
-                    broken = Some(i);
-                    break;
-                }
-                if label == rule.before
-                    && exchange
-                        .reply
-                        .as_ref()
-                        .is_some_and(|r| r.code.is_positive())
-                {
-                    before_done = true;
-                }
+/// Where the session first sent `rule.after` before a positive reply to `rule.before`.
+fn order_broken(rule: &OrderRule, session: &Session) -> Option<usize> {
+    let mut before_done = false;
+    for (i, exchange) in session.exchanges.iter().enumerate() {
+        let label = Label::of(exchange);
+        if label == rule.after && !before_done {
+            return Some(i);
+        }
+        if label == rule.before
+            && exchange
+                .reply
+                .as_ref()
+                .is_some_and(|r| r.code.is_positive())
+        {
+            before_done = true;
+        }
+    }
+    None
+}
+
+fn order_check(rule: &OrderRule, session: &Session, broken: Option<usize>) -> Check {
+    let feedback = broken.map(|_| {
+        let text = GradeMessage::OrderBroken {
+            after: rule.after.to_string(),
+            before: rule.before.to_string(),
+        }
+        .text();
+        match &rule.feedback {
+            Some(hint) => text.join(hint),
+            None => text,
+        }
+    });
+    Check {
+        id: rule.id.clone(),
+        kind: CheckKind::Order,
+        name: format!("{} before {}", rule.before, rule.after),
+        title: Some(
+            CheckName::Order {
+                before: rule.before.to_string(),
+                after: rule.after.to_string(),
             }
-            let feedback = broken.map(|_| {
-                let text = GradeMessage::OrderBroken {
-                    after: rule.after.to_string(),
-                    before: rule.before.to_string(),
-                }
-                .text();
-                match &rule.feedback {
-                    Some(hint) => text.join(hint),
-                    None => text,
-                }
-            });
-            Check {
-                id: rule.id.clone(),
-                kind: CheckKind::Order,
-                name: format!("{} before {}", rule.before, rule.after),
-                title: Some(
-                    CheckName::Order {
-                        before: rule.before.to_string(),
-                        after: rule.after.to_string(),
-                    }
-                    .text(),
-                ),
-                status: if broken.is_some() {
-                    Status::Failed
-                } else {
-                    Status::Passed
-                },
-                points: if broken.is_some() { 0 } else { rule.points },
-                max_points: rule.points,
-                rule: None,
-                feedback,
-                evidence: broken.and_then(|i| evidence(session, i)),
-            }
-        })
-        .collect()
+            .text(),
+        ),
+        status: if broken.is_some() {
+            Status::Failed
+        } else {
+            Status::Passed
+        },
+        points: if broken.is_some() { 0 } else { rule.points },
+        max_points: rule.points,
+        rule: None,
+        feedback,
+        evidence: broken.and_then(|i| evidence(session, i)),
+    }
 }
 
 /// In a strict scenario every exchange no step took is a failed check.

@@ -16,6 +16,7 @@ mod grader;
 mod model;
 mod order;
 mod parallel;
+mod prepared;
 pub mod rules;
 mod select;
 pub mod similarity;

@@ -1,7 +1,9 @@
 //! Which session goes with which scenario when a submission has several of each.
 
-use super::grader::{grade, ungradable};
+use super::grader::{assess, grade, ungradable, Assessed};
 use super::model::{Grade, Status, Verdict};
+use super::prepared::PreparedScenario;
+use super::rules::Explainer;
 use crate::i18n::messages::grade::GradeMessage;
 use crate::scenario::Scenario;
 use crate::session::Session;
@@ -53,19 +55,28 @@ pub fn best_session(sessions: &[Session], scenario: &Scenario) -> Grade {
 /// One grade per session, against the scenario that fits it best (its protocol first, then
 /// the alignment score); `None` for a session no scenario is about. Sessions are graded on
 /// every core at once; the grades come back in the sessions' order.
+///
+/// Each session is measured against every scenario of its protocol, but only the best
+/// measure is written out as a grade (feedback, findings, skeleton diff).
 pub fn grade_each_session(sessions: &[Session], scenarios: &[Scenario]) -> Vec<Option<Grade>> {
+    let prepared: Vec<PreparedScenario<'_>> = scenarios.iter().map(PreparedScenario::new).collect();
     super::parallel::map_in_order(sessions, |index, session| {
-        scenarios
+        let explainer = Explainer::new(session);
+        prepared
             .iter()
-            .filter(|scenario| scenario.protocol == session.protocol)
-            .map(|scenario| grade(session, index, scenario))
+            .filter(|p| p.scenario.protocol == session.protocol)
+            .map(|p| assess(session, None, index, p, &explainer))
             .reduce(|best, next| {
-                let ratio = |g: &Grade| (g.score * 1000).checked_div(g.max_score).unwrap_or(0);
+                let ratio = |a: &Assessed<'_>| {
+                    let (score, max_score) = a.score();
+                    (score * 1000).checked_div(max_score).unwrap_or(0)
+                };
                 if ratio(&next) > ratio(&best) {
                     next
                 } else {
                     best
                 }
             })
+            .map(Assessed::into_grade)
     })
 }

@@ -23,6 +23,8 @@ use crate::session::Session;
 const AHEAD: usize = 256;
 /// Sessions graded together, on every core.
 const BATCH: usize = 512;
+/// Batches graded and not yet written, at most: what grading may run ahead of the writer.
+const GRADED_AHEAD: usize = 1;
 
 /// A submission being read.
 pub enum Reading {
@@ -137,6 +139,10 @@ pub fn can_grade_streamed(paths: &[PathBuf], plan: &Plan) -> bool {
 /// `set_aside_grade`, so the submission's grade, which a report shows before the sessions,
 /// is decided without holding the sessions or their grades. The [`Graded`] returned keeps
 /// the first grade (where the file's notes go) and the rest of the submission.
+///
+/// A batch is graded on a thread of its own while the one before is written, so grading and
+/// writing (as much work again) share the cores; at most [`GRADED_AHEAD`] graded batches
+/// wait between them.
 pub fn grade_claimed_streamed(
     path: &Path,
     plan: &Plan,
@@ -147,18 +153,27 @@ pub fn grade_claimed_streamed(
     let mut kept = Vec::new();
     let mut facts = Vec::new();
     let mut protocols = BTreeSet::new();
-    let mut batch = Vec::with_capacity(BATCH);
     let mut graded = 0;
-    loop {
-        let next = reading.next_session();
-        let done = next.is_none();
-        if let Some(session) = next {
-            protocols.insert(session.protocol);
-            batch.push(session);
-        }
-        if batch.len() == BATCH || (done && !batch.is_empty()) {
-            let each = grade::grade_each_session(&batch, &plan.scenarios);
+    std::thread::scope(|scope| -> std::io::Result<()> {
+        let (sender, batches) = sync_channel::<(Vec<Session>, Vec<Option<Grade>>)>(GRADED_AHEAD);
+        let reading = &mut reading;
+        let scenarios = &plan.scenarios;
+        scope.spawn(move || loop {
+            let batch: Vec<Session> = std::iter::from_fn(|| reading.next_session())
+                .take(BATCH)
+                .collect();
+            if batch.is_empty() {
+                break;
+            }
+            let each = grade::grade_each_session(&batch, scenarios);
+            // A writer that failed dropped the receiver: nothing more is graded.
+            if sender.send((batch, each)).is_err() {
+                break;
+            }
+        });
+        for (batch, each) in batches {
             for session in &batch {
+                protocols.insert(session.protocol);
                 set_aside_session(session)?;
             }
             for mut grade in each.into_iter().flatten() {
@@ -173,12 +188,9 @@ pub fn grade_claimed_streamed(
                 }
             }
             graded += batch.len();
-            batch.clear();
         }
-        if done {
-            break;
-        }
-    }
+        Ok(())
+    })?;
     let mut outcome = Box::new(reading).finish();
     outcome.grades = kept;
     if facts.is_empty() && graded > 0 {
