@@ -20,7 +20,7 @@
 //! answer: each row follows from the one before exactly as in a single pass.
 
 use crate::scenario::{Label, Scenario, Step};
-use crate::session::{Exchange, Session};
+use crate::session::{CommandKind, Exchange, Session};
 
 /// The most exchanges one alignment looks at: a lab dialogue has a few dozen, and time
 /// grows with exchanges × steps. Longer sessions are graded on their beginning.
@@ -91,7 +91,7 @@ impl Alignment {
 
 /// Whether and how `exchange` fits `step`.
 pub fn fit(step: &Step, exchange: &Exchange) -> Option<Fit> {
-    if !step.sends(exchange) {
+    if !sends(step, exchange) {
         return None;
     }
     Some(fit_sent(step, exchange))
@@ -108,16 +108,21 @@ fn fit_sent(step: &Step, exchange: &Exchange) -> Fit {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Score {
-    points: u32,
-    matched: u32,
-    /// Matches with the reply and arguments expected: of two readings earning the same
-    /// points, the one that shows no step failed where another step passes.
-    fitting: u32,
-    /// Negated count of extras that are not harmless: fewer is better.
-    tidiness: i64,
-}
+/// A way's score, compared as one number: points, then exchanges matched, then matches that
+/// fit (of two readings earning the same points, the one that shows no step failed where
+/// another step passes), then fewest extras that are not harmless. Each is a 32-bit lane of
+/// the `u128`, most significant first, so comparing the numbers compares the tuples: points
+/// are a `u32`, the counts are at most [`MAX_EXCHANGES`], and the extras lane starts at
+/// [`TIDY`] and loses at most one per exchange, so no lane ever carries into the next.
+type Score = u128;
+
+const POINT: Score = 1 << 96;
+const MATCH: Score = 1 << 64;
+const FITTING: Score = 1 << 32;
+/// The extras lane of a way with no extras; also what makes every way's score nonzero.
+const TIDY: Score = 1 << 31;
+/// The score of a state no way leads to: below every way's.
+const NONE: Score = 0;
 
 /// How a cell was reached: states are indices within a row.
 #[derive(Clone, Copy, Debug)]
@@ -131,14 +136,17 @@ enum Back {
     Match(u32, Fit),
 }
 
+/// The best way to a state after some exchanges; `score` is [`NONE`] where no way leads.
 #[derive(Clone, Copy, Debug)]
 struct Cell {
     score: Score,
     back: Back,
 }
 
-/// The best way to each state after some exchanges; `None` where no way leads.
-type Row = Vec<Option<Cell>>;
+const UNREACHED: Cell = Cell {
+    score: NONE,
+    back: Back::Start,
+};
 
 /// The highest count a step's state distinguishes: its max, or enough to know `min` is met.
 fn cap(step: &Step) -> u32 {
@@ -156,10 +164,66 @@ fn close_points(step: &Step, count: u32, wrong: bool) -> u32 {
 
 /// Keeps the better score; on a tie the way found first stays, so the answer does not
 /// depend on how the table is split.
-fn relax(row: &mut Row, to: usize, score: Score, back: Back) {
-    if !matches!(row[to], Some(old) if old.score >= score) {
-        row[to] = Some(Cell { score, back });
+#[inline(always)]
+fn relax(row: &mut [Cell], to: usize, score: Score, back: Back) {
+    let cell = &mut row[to];
+    if score > cell.score {
+        *cell = Cell { score, back };
     }
+}
+
+/// Whether `label` is what `exchange` sent: `Label::of(exchange) == *label`, without
+/// building the label.
+pub(super) fn label_is(label: &Label, exchange: &Exchange) -> bool {
+    match (label, exchange.command.as_ref().map(|c| &c.kind)) {
+        (Label::Greeting, None) => true,
+        (Label::Verb(word), Some(CommandKind::Line { request, .. })) => word == request.word(),
+        (Label::AuthResponse, Some(CommandKind::AuthResponse { .. }))
+        | (Label::AuthCancel, Some(CommandKind::AuthCancel))
+        | (Label::Message, Some(CommandKind::Message { .. })) => true,
+        _ => false,
+    }
+}
+
+/// Whether `step` could take `exchange` by its command ([`Step::sends`] without allocating).
+pub(super) fn sends(step: &Step, exchange: &Exchange) -> bool {
+    step.send.iter().any(|label| label_is(label, exchange))
+}
+
+/// How exchange `j` fits each step, one byte per step: [`NO_FIT`] or a [`Fit`] as `1 + fit`.
+const NO_FIT: u8 = 0;
+const GOOD: u8 = 1;
+
+fn fit_code(fit: Fit) -> u8 {
+    match fit {
+        Fit::Good => GOOD,
+        Fit::WrongReply => 2,
+        Fit::WrongArguments => 3,
+    }
+}
+
+fn fit_of_code(code: u8) -> Fit {
+    match code {
+        GOOD => Fit::Good,
+        2 => Fit::WrongReply,
+        _ => Fit::WrongArguments,
+    }
+}
+
+/// The buffers of an alignment, kept by each thread from one alignment to the next: a
+/// capture's thousands of sessions are aligned with a few scenarios each, and allocating
+/// the table afresh every time cost more than filling it.
+#[derive(Default)]
+struct Scratch {
+    shape: Shape,
+    /// Row 0.
+    first: Vec<Cell>,
+    /// The rows traced back directly, one after another.
+    rows: Vec<Cell>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
 
 /// The best alignment of `session` with `scenario`.
@@ -171,219 +235,261 @@ pub fn align(scenario: &Scenario, session: &Session) -> Alignment {
 /// cells.
 fn align_within(scenario: &Scenario, session: &Session, direct_cells: usize) -> Alignment {
     let exchanges = &session.exchanges[..session.exchanges.len().min(MAX_EXCHANGES)];
-    let table = Table::new(scenario, exchanges);
-    let first = table.first_row();
-    let mut events = Vec::new();
-    table.trace(
-        0,
-        &first,
-        exchanges.len(),
-        table.final_state(),
-        direct_cells,
-        &mut events,
-    );
+    let events = SCRATCH.with(|scratch| {
+        // A thread aligns one session at a time; the fallback only guards re-entry.
+        let mut fresh = Scratch::default();
+        let mut borrowed = scratch.try_borrow_mut();
+        let Scratch { shape, first, rows } = match borrowed.as_mut() {
+            Ok(scratch) => &mut **scratch,
+            Err(_) => &mut fresh,
+        };
+        shape.fill(scenario, exchanges);
+        let table = Table {
+            steps: &scenario.steps,
+            shape,
+        };
+        table.first_row(first);
+        let mut events = Vec::new();
+        table.trace(
+            0,
+            first,
+            exchanges.len(),
+            table.final_state(),
+            direct_cells,
+            rows,
+            &mut events,
+        );
+        events
+    });
+    let mut events = events;
     events.reverse();
     results(scenario, events)
 }
 
-/// The shape of the table's rows and what each step of the session costs.
-struct Table<'a> {
-    steps: &'a [Step],
-    exchanges: &'a [Exchange],
-    /// Each exchange's label, read once: every step asks for it.
-    labels: Vec<Label>,
+/// The shape of the table's rows and what each exchange costs or earns at each step.
+#[derive(Default)]
+struct Shape {
     /// The counts each step distinguishes, `0..=caps[s]`.
     caps: Vec<u32>,
+    /// Whether each step has no `max`: counting on past its cap stays at the cap.
+    open: Vec<bool>,
     /// Where each step's states start in a row; the last entry is the final state.
     offsets: Vec<usize>,
-    /// What leaving an exchange unmatched costs: 0 for a harmless one.
-    extra_cost: Vec<i64>,
+    /// What leaving each exchange unmatched costs: 0 for a harmless one.
+    extra_cost: Vec<Score>,
+    /// How exchange `j` fits step `s`, at `j * steps + s` (see [`fit_code`]).
+    fits: Vec<u8>,
+    /// For each state but the final one: its step, and the points closing it earns.
+    state_step: Vec<u32>,
+    close_gain: Vec<Score>,
 }
 
-impl<'a> Table<'a> {
-    fn new(scenario: &'a Scenario, exchanges: &'a [Exchange]) -> Self {
+impl Shape {
+    fn fill(&mut self, scenario: &Scenario, exchanges: &[Exchange]) {
         let steps = scenario.steps.as_slice();
-        let labels: Vec<Label> = exchanges.iter().map(Label::of).collect();
+        let n = steps.len();
+        self.fits.clear();
+        self.fits.resize(exchanges.len() * n, NO_FIT);
+        let mut takers = vec![0u32; n];
+        for (j, exchange) in exchanges.iter().enumerate() {
+            let fits = &mut self.fits[j * n..(j + 1) * n];
+            for (s, step) in steps.iter().enumerate() {
+                if sends(step, exchange) {
+                    fits[s] = fit_code(fit_sent(step, exchange));
+                    takers[s] += 1;
+                }
+            }
+        }
         // A count can never pass the number of exchanges the step could take, so a bound
         // beyond that (`repeat: 1000`, or any large one) costs nothing more.
-        let caps: Vec<u32> = steps
-            .iter()
-            .map(|step| {
-                let takers = labels.iter().filter(|l| step.send.contains(l)).count();
-                cap(step).min(u32::try_from(takers).unwrap_or(u32::MAX))
-            })
-            .collect();
-        let mut offsets = Vec::with_capacity(steps.len() + 1);
+        self.caps.clear();
+        self.caps.extend(
+            steps
+                .iter()
+                .zip(&takers)
+                .map(|(step, &takers)| cap(step).min(takers)),
+        );
+        self.open.clear();
+        self.open
+            .extend(steps.iter().map(|step| step.max.is_none()));
+        self.offsets.clear();
+        self.state_step.clear();
+        self.close_gain.clear();
         let mut size = 0;
-        for &cap in &caps {
-            offsets.push(size);
+        for (s, (step, &cap)) in steps.iter().zip(&self.caps).enumerate() {
+            self.offsets.push(size);
             size += (cap as usize + 1) * 2;
+            for count in 0..=cap {
+                for wrong in [false, true] {
+                    self.state_step.push(s as u32);
+                    self.close_gain
+                        .push(Score::from(close_points(step, count, wrong)) * POINT);
+                }
+            }
         }
-        offsets.push(size);
-        let extra_cost = exchanges
-            .iter()
-            .map(|ex| match &ex.command {
+        self.offsets.push(size);
+        self.extra_cost.clear();
+        self.extra_cost
+            .extend(exchanges.iter().map(|ex| match &ex.command {
                 Some(command) if scenario.is_harmless(command) => 0,
                 _ => 1,
-            })
-            .collect();
-        Table {
-            steps,
-            exchanges,
-            labels,
-            caps,
-            offsets,
-            extra_cost,
-        }
+            }));
     }
+}
 
+/// A scenario's steps and the shape of its table against one session.
+struct Table<'a> {
+    steps: &'a [Step],
+    shape: &'a Shape,
+}
+
+impl Table<'_> {
     fn width(&self) -> usize {
         self.final_state() + 1
     }
 
     /// All steps closed.
     fn final_state(&self) -> usize {
-        self.offsets[self.steps.len()]
-    }
-
-    fn state(&self, step: usize, count: u32, wrong: bool) -> usize {
-        if step == self.steps.len() {
-            return self.final_state();
-        }
-        self.offsets[step] + count as usize * 2 + usize::from(wrong)
+        self.shape.offsets[self.steps.len()]
     }
 
     /// The step a state belongs to (`steps.len()` for the final state).
     fn step_of(&self, state: usize) -> usize {
-        self.offsets.partition_point(|&o| o <= state) - 1
-    }
-
-    /// `(count, wrong)` of a state of `step`.
-    fn decode(&self, step: usize, state: usize) -> (u32, bool) {
-        let within = state - self.offsets[step];
-        ((within / 2) as u32, within % 2 == 1)
-    }
-
-    /// Row 0: nothing consumed, any number of steps closed.
-    fn first_row(&self) -> Row {
-        let mut row = vec![None; self.width()];
-        row[self.state(0, 0, false)] = Some(Cell {
-            score: Score {
-                points: 0,
-                matched: 0,
-                fitting: 0,
-                tidiness: 0,
-            },
-            back: Back::Start,
-        });
-        self.close(&mut row);
-        row
-    }
-
-    /// Closing steps within a row, in state order, so closes chain.
-    fn close(&self, row: &mut Row) {
-        for (s, step) in self.steps.iter().enumerate() {
-            for from in self.offsets[s]..self.offsets[s + 1] {
-                let Some(cell) = row[from] else { continue };
-                let (count, wrong) = self.decode(s, from);
-                let score = Score {
-                    points: cell.score.points + close_points(step, count, wrong),
-                    ..cell.score
-                };
-                relax(
-                    row,
-                    self.state(s + 1, 0, false),
-                    score,
-                    Back::Close(from as u32),
-                );
-            }
+        match self.shape.state_step.get(state) {
+            Some(&step) => step as usize,
+            None => self.steps.len(),
         }
     }
 
-    /// The row after consuming exchange `j`, from the row before it.
-    fn next(&self, row: &Row, j: usize) -> Row {
-        let exchange = &self.exchanges[j];
-        let label = &self.labels[j];
-        let cost = self.extra_cost[j];
-        let mut next = vec![None; self.width()];
-        for (s, step) in self.steps.iter().enumerate() {
-            let fits = step.send.contains(label).then(|| fit_sent(step, exchange));
-            let states = self.offsets[s]..self.offsets[s + 1];
-            for (from, cell) in states.clone().zip(&row[states]) {
-                let Some(cell) = *cell else { continue };
-                let skipped = Score {
-                    tidiness: cell.score.tidiness - cost,
-                    ..cell.score
-                };
-                relax(&mut next, from, skipped, Back::Extra);
-                let Some(f) = fits else { continue };
-                let (count, wrong) = self.decode(s, from);
-                let count = if count < self.caps[s] {
+    /// Row 0: nothing consumed, any number of steps closed.
+    fn first_row(&self, row: &mut Vec<Cell>) {
+        row.clear();
+        row.resize(self.width(), UNREACHED);
+        row[0] = Cell {
+            score: TIDY,
+            back: Back::Start,
+        };
+        self.close(row);
+    }
+
+    /// Closing steps within a row, in state order, so closes chain.
+    fn close(&self, row: &mut [Cell]) {
+        let shape = self.shape;
+        let last = self.final_state();
+        let states = &shape.state_step[..last];
+        let gains = &shape.close_gain[..last];
+        for from in 0..last {
+            let score = row[from].score;
+            if score == NONE {
+                continue;
+            }
+            let to = shape.offsets[states[from] as usize + 1];
+            relax(row, to, score + gains[from], Back::Close(from as u32));
+        }
+    }
+
+    /// Row `j + 1` (`next`, all of it written) from row `j` (`row`).
+    fn next(&self, row: &[Cell], j: usize, next: &mut [Cell]) {
+        let shape = self.shape;
+        let n = self.steps.len();
+        let cost = shape.extra_cost[j];
+        let fits = &shape.fits[j * n..(j + 1) * n];
+        next.fill(UNREACHED);
+        for (s, &fit) in fits.iter().enumerate() {
+            let (lo, hi) = (shape.offsets[s], shape.offsets[s + 1]);
+            let (from_cells, to_cells) = (&row[lo..hi], &mut next[lo..hi]);
+            let cap = shape.caps[s];
+            let open = shape.open[s];
+            for (within, cell) in from_cells.iter().enumerate() {
+                let score = cell.score;
+                if score == NONE {
+                    continue;
+                }
+                relax(to_cells, within, score - cost, Back::Extra);
+                if fit == NO_FIT {
+                    continue;
+                }
+                let (count, wrong) = ((within / 2) as u32, within % 2 == 1);
+                let count = if count < cap {
                     count + 1
-                } else if step.max.is_none() {
+                } else if open {
                     count
                 } else {
                     continue;
                 };
-                let matched = Score {
-                    matched: cell.score.matched + 1,
-                    fitting: cell.score.fitting + u32::from(f == Fit::Good),
-                    ..cell.score
-                };
-                let to = self.state(s, count, wrong || f != Fit::Good);
-                relax(&mut next, to, matched, Back::Match(from as u32, f));
+                let good = fit == GOOD;
+                let matched = score + MATCH + if good { FITTING } else { 0 };
+                let to = count as usize * 2 + usize::from(wrong || !good);
+                relax(
+                    to_cells,
+                    to,
+                    matched,
+                    Back::Match((lo + within) as u32, fit_of_code(fit)),
+                );
             }
         }
         let last = self.final_state();
-        if let Some(cell) = row[last] {
-            let skipped = Score {
-                tidiness: cell.score.tidiness - cost,
-                ..cell.score
-            };
-            relax(&mut next, last, skipped, Back::Extra);
+        let score = row[last].score;
+        if score != NONE {
+            relax(next, last, score - cost, Back::Extra);
         }
-        self.close(&mut next);
-        next
+        self.close(next);
     }
 
     /// Follows the back pointers from `state` in row `end` down to row `start` (whose cells
     /// are `start_row`), pushing events newest first. Returns the state of row `start` where
-    /// the path leaves for the row before (or begins).
+    /// the path leaves for the row before (or begins). `rows` is room for the rows traced.
+    #[allow(clippy::too_many_arguments)]
     fn trace(
         &self,
         start: usize,
-        start_row: &Row,
+        start_row: &[Cell],
         end: usize,
         state: usize,
         direct_cells: usize,
+        rows: &mut Vec<Cell>,
         events: &mut Vec<Event>,
     ) -> usize {
-        let rows = end - start + 1;
-        if rows > 2 && rows.saturating_mul(self.width()) > direct_cells {
+        let width = self.width();
+        let count = end - start + 1;
+        if count > 2 && count.saturating_mul(width) > direct_cells {
             let middle = start + (end - start) / 2;
-            let mut row = self.next(start_row, start);
+            let mut row = vec![UNREACHED; width];
+            let mut spare = vec![UNREACHED; width];
+            self.next(start_row, start, &mut row);
             for j in start + 1..middle {
-                row = self.next(&row, j);
+                self.next(&row, j, &mut spare);
+                std::mem::swap(&mut row, &mut spare);
             }
-            let state = self.trace(middle, &row, end, state, direct_cells, events);
+            drop(spare);
+            let state = self.trace(middle, &row, end, state, direct_cells, rows, events);
             drop(row);
-            return self.trace(start, start_row, middle, state, direct_cells, events);
+            return self.trace(start, start_row, middle, state, direct_cells, rows, events);
         }
-        let mut later: Vec<Row> = Vec::with_capacity(end - start);
+        rows.clear();
+        rows.resize((end - start) * width, UNREACHED);
         for j in start..end {
-            let row = self.next(later.last().unwrap_or(start_row), j);
-            later.push(row);
+            let k = j - start;
+            let (before, after) = rows.split_at_mut(k * width);
+            let prev = if k == 0 {
+                start_row
+            } else {
+                &before[(k - 1) * width..]
+            };
+            self.next(prev, j, &mut after[..width]);
         }
         let (mut j, mut state) = (end, state);
         loop {
             let row = if j == start {
                 start_row
             } else {
-                &later[j - start - 1]
+                let k = j - start - 1;
+                &rows[k * width..(k + 1) * width]
             };
-            let Some(cell) = row[state] else {
+            let cell = row[state];
+            if cell.score == NONE {
                 return state;
-            };
+            }
             match cell.back {
                 Back::Start => return state,
                 Back::Close(from) => {
@@ -467,8 +573,7 @@ fn results(scenario: &Scenario, events: Vec<Event>) -> Alignment {
 
 /// Whether any step of the scenario could take this exchange (by command).
 pub fn any_step_sends(scenario: &Scenario, exchange: &Exchange) -> bool {
-    let label = Label::of(exchange);
-    scenario.steps.iter().any(|step| step.send.contains(&label))
+    scenario.steps.iter().any(|step| sends(step, exchange))
 }
 
 #[cfg(test)]

@@ -10,6 +10,15 @@ use crate::session::{
     Args, Command, CommandKind, Origin, Protocol, Reply, ReplyCode, SmtpCode, Source,
 };
 
+/// The score the oracle keeps as the fields that [`super::Score`] packs into lanes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Score {
+    points: u32,
+    matched: u32,
+    fitting: u32,
+    tidiness: i64,
+}
+
 /// The previous implementation, kept as the oracle: one table of (exchanges + 1) × states.
 #[allow(clippy::needless_range_loop)]
 fn reference(scenario: &Scenario, session: &Session) -> Alignment {
@@ -287,8 +296,9 @@ fn a_huge_repeat_bound_costs_no_more_than_the_exchanges_it_can_take() {
         .map(|i| (if i % 2 == 0 { 2 } else { 0 }, true, 250))
         .collect();
     let session = session_of(&exchanges);
-    let table = Table::new(&scenario, &session.exchanges);
-    assert_eq!(table.caps, vec![500, 500]);
+    let mut shape = Shape::default();
+    shape.fill(&scenario, &session.exchanges);
+    assert_eq!(shape.caps, vec![500, 500]);
     let alignment = align(&scenario, &session);
     assert_eq!(alignment.matched_count(), 500 + 1);
     assert_eq!(alignment.steps[0].outcome, Outcome::TooFew);
