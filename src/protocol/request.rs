@@ -112,6 +112,40 @@ impl Request {
     }
 }
 
+/// A command line as its protocol's grammar reads it, whole: what decides how the client's
+/// next bytes are read (DATA, AUTH, STARTTLS, BDAT's size, a POP3 multi-line answer).
+pub(crate) enum Parsed {
+    Smtp(Result<smtp::Request, smtp::SyntaxError>),
+    Pop3(Result<pop3::Request, pop3::SyntaxError>),
+    /// TLS connections carry no command lines.
+    None,
+}
+
+impl Parsed {
+    pub(crate) fn line(protocol: Protocol, line: &str) -> Parsed {
+        match protocol {
+            Protocol::Smtp => Parsed::Smtp(smtp::parse_request(line)),
+            Protocol::Pop3 => Parsed::Pop3(pop3::parse_request(line)),
+            Protocol::Tls => Parsed::None,
+        }
+    }
+
+    /// The request [`Request::read`] gives for the line's first word as written and its
+    /// arguments, when no secret was split off and the arguments are the line's own words:
+    /// then `read` would parse the same words again (the grammar ignores the blanks around
+    /// them), so the one parse is kept instead.
+    pub(crate) fn into_request(self, written: &str) -> Request {
+        let unknown = || Request::Unknown(written.to_ascii_uppercase());
+        match self {
+            Parsed::Smtp(Ok(request)) => Request::Smtp(request),
+            Parsed::Smtp(Err(error)) => error.verb().map_or_else(unknown, Request::Invalid),
+            Parsed::Pop3(Ok(request)) => Request::Pop3(request),
+            Parsed::Pop3(Err(error)) => error.verb().map_or_else(unknown, Request::Invalid),
+            Parsed::None => unknown(),
+        }
+    }
+}
+
 impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let variant = match self {
@@ -218,6 +252,60 @@ mod tests {
                 expected,
                 "{written}"
             );
+        }
+    }
+
+    /// The one parse a dialogue keeps is the request `read` gives, for any line whose
+    /// arguments are its own words (no secret split off).
+    #[test]
+    fn the_line_parsed_once_is_what_read_gives() {
+        let lines = [
+            "DATA",
+            " DATA ",
+            "\tmail  from:<a@b>  SIZE=1 ",
+            "QUIT\r",
+            "\r DATA",
+            "\r\tDATA",
+            "BDAT 10 LAST",
+            "bdat x",
+            "LIST",
+            "LIST 1",
+            "list 1 2",
+            "RETR x",
+            "AUTH PLAIN",
+            "auth",
+            "ehl0 x",
+            "",
+            "  ",
+            "\r",
+            "STLS",
+            "CAPA",
+            "TOP 1 2",
+            "STARTTLS",
+            "HELO",
+            "HELO  a b \r",
+            "MAIL FROM <a>",
+            "RCPT TO:<b> NOTIFY=NEVER",
+            "USER alice",
+            "PASS",
+            "APOP",
+            "UIDL",
+            "NOOP x",
+            "VRFY",
+            "HELP me",
+            "DA\rTA",
+        ];
+        for protocol in [Protocol::Smtp, Protocol::Pop3, Protocol::Tls] {
+            for line in lines {
+                let trimmed = line.trim_matches([' ', '\t']);
+                let (written, rest) = trimmed.split_once([' ', '\t']).unwrap_or((trimmed, ""));
+                let args = Args::plain(rest.trim_matches([' ', '\t']));
+                assert_eq!(
+                    Parsed::line(protocol, line).into_request(written),
+                    Request::read(protocol, written, &args),
+                    "{protocol:?} {line:?}"
+                );
+            }
         }
     }
 }

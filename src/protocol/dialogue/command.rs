@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use crate::protocol::request::Parsed;
 use crate::protocol::verbs::{is_command_verb, is_credential_verb};
 use crate::protocol::{pop3, sasl, smtp, Request};
 use crate::session::{Args, CommandKind, Protocol, Secret};
@@ -41,9 +42,12 @@ pub(super) fn read_line(protocol: Protocol, line: &str, after_credentials: bool)
         CommandKind::Line { args, .. } => args.secret.is_some(),
         _ => true,
     };
+    if has_secret {
+        return as_is;
+    }
     match embedded_credential(line) {
-        Some(clause) if !has_secret => read_line_as_is(protocol, clause, after_credentials),
-        _ => as_is,
+        Some(clause) => read_line_as_is(protocol, clause, after_credentials),
+        None => as_is,
     }
 }
 
@@ -93,37 +97,27 @@ fn read_line_as_is(protocol: Protocol, line: &str, after_credentials: bool) -> L
         Cow::Borrowed(written)
     };
     let args = split_secret(protocol, &verb, rest);
-    let request = Request::read(protocol, written, &args);
     // A line with a credential slot of its own (`PASS x` typed at an SMTP server) stays
     // that line, its secret split off; only other unknown lines can be a bare password.
     let own_slot = args.secret.is_some() || is_credential_verb(&as_typed(&verb));
-    let mut read = LineCommand {
-        kind: CommandKind::Line {
-            request,
-            written: written.to_string(),
-            args,
-        },
-        effect: Effect::None,
-        multiline: false,
-        chunk: None,
-    };
-    // Asked only of a line whose verb is unknown: most lines are commands.
-    let bare_secret = || !own_slot && (after_credentials || looks_like_payload(trimmed));
-    match protocol {
-        Protocol::Smtp => match smtp::parse_request(line) {
-            Ok(smtp::Request::Data) => read.effect = Effect::Data,
-            Ok(smtp::Request::Auth { .. }) => read.effect = Effect::Auth,
-            Ok(smtp::Request::StartTls) => read.effect = Effect::Tls,
-            Ok(smtp::Request::Bdat { size, .. }) => read.chunk = Some(size),
-            Err(smtp::SyntaxError::UnknownCommand { .. }) if bare_secret() => {
-                read.kind = payload(trimmed)
-            }
+    let mut effect = Effect::None;
+    let mut multiline = false;
+    let mut chunk = None;
+    let mut unknown = false;
+    let parsed = Parsed::line(protocol, line);
+    match &parsed {
+        Parsed::Smtp(parsed) => match parsed {
+            Ok(smtp::Request::Data) => effect = Effect::Data,
+            Ok(smtp::Request::Auth { .. }) => effect = Effect::Auth,
+            Ok(smtp::Request::StartTls) => effect = Effect::Tls,
+            Ok(smtp::Request::Bdat { size, .. }) => chunk = Some(*size),
+            Err(smtp::SyntaxError::UnknownCommand { .. }) => unknown = true,
             _ => {}
         },
-        Protocol::Pop3 => match pop3::parse_request(line) {
+        Parsed::Pop3(parsed) => match parsed {
             Ok(request) => {
-                read.multiline = request.has_multiline_response();
-                read.effect = match request {
+                multiline = request.has_multiline_response();
+                effect = match request {
                     pop3::Request::Auth {
                         mechanism: Some(_), ..
                     } => Effect::Auth,
@@ -131,15 +125,35 @@ fn read_line_as_is(protocol: Protocol, line: &str, after_credentials: bool) -> L
                     _ => Effect::None,
                 };
             }
-            Err(pop3::SyntaxError::UnknownCommand { .. }) if bare_secret() => {
-                read.kind = payload(trimmed)
-            }
+            Err(pop3::SyntaxError::UnknownCommand { .. }) => unknown = true,
             Err(_) => {}
         },
         // TLS connections carry no command lines.
-        Protocol::Tls => {}
+        Parsed::None => {}
     }
-    read
+    // Asked only of a line whose verb is unknown: most lines are commands.
+    let kind = if unknown && !own_slot && (after_credentials || looks_like_payload(trimmed)) {
+        payload(trimmed)
+    } else {
+        // The line is parsed once: with its arguments as written, it is what
+        // `Request::read` would parse again.
+        let request = if args.secret.is_none() && args.text == rest {
+            parsed.into_request(written)
+        } else {
+            Request::read(protocol, written, &args)
+        };
+        CommandKind::Line {
+            request,
+            written: written.to_string(),
+            args,
+        }
+    };
+    LineCommand {
+        kind,
+        effect,
+        multiline,
+        chunk,
+    }
 }
 
 /// Whether a command opens or fills a credential slot, so that a line after it which is no
@@ -258,7 +272,8 @@ fn split_secret(protocol: Protocol, verb: &str, rest: &str) -> Args {
             }
             _ => secret_after(first, after_first),
         },
-        _ if !is_command_verb(protocol, verb) && is_tagged_credential(rest) => {
+        // The tag test first: it looks at one word, the verb lists at every verb.
+        _ if is_tagged_credential(rest) && !is_command_verb(protocol, verb) => {
             let (name, secret) = split_word(after_first);
             let text = [first, name].join(" ");
             secret_after(text.trim_end(), secret)
