@@ -197,7 +197,7 @@ impl DialogueBuilder {
                     });
                     self.end_server_line();
                 }
-                LineEvent::Line(line) => self.server_line_read(&line.into_text(), origin),
+                LineEvent::Line(line) => self.server_line_read(line.into_text(), origin),
             }
         }
     }
@@ -210,17 +210,18 @@ impl DialogueBuilder {
         }
     }
 
-    fn server_line_read(&mut self, text: &str, origin: Origin) {
+    fn server_line_read(&mut self, mut text: String, origin: Origin) {
         match self.protocol {
-            Protocol::Smtp => match self.server.smtp.push_line(text) {
+            // The line's own bytes become the reply's text.
+            Protocol::Smtp => match self.server.smtp.push_owned_line(&mut text) {
                 Ok(Some(reply)) => {
                     let origin = self.server.unit.take().unwrap_or(origin);
                     self.deliver(reply.into_reply(origin));
                 }
                 Ok(None) => {}
-                Err(_) => self.unrecognised_server_line(text, origin, ServerLineKind::SmtpReply),
+                Err(_) => self.unrecognised_server_line(&text, origin, ServerLineKind::SmtpReply),
             },
-            Protocol::Pop3 => match pop3::parse_status_line(text) {
+            Protocol::Pop3 => match pop3::parse_status_line(&text) {
                 Ok(status) => {
                     let body = status.status == crate::session::Pop3Status::Ok
                         && self.greeting != Greeting::Awaiting
@@ -237,9 +238,11 @@ impl DialogueBuilder {
                         self.deliver(response.into_reply(origin));
                     }
                 }
-                Err(_) => self.unrecognised_server_line(text, origin, ServerLineKind::Pop3Status),
+                Err(_) => self.unrecognised_server_line(&text, origin, ServerLineKind::Pop3Status),
             },
-            Protocol::Tls => self.unrecognised_server_line(text, origin, ServerLineKind::TlsRecord),
+            Protocol::Tls => {
+                self.unrecognised_server_line(&text, origin, ServerLineKind::TlsRecord)
+            }
         }
     }
 
@@ -373,7 +376,7 @@ impl DialogueBuilder {
             }
             .text(),
         });
-        self.server_line_read(&partial, origin);
+        self.server_line_read(partial, origin);
     }
 
     /// The EHLO/HELO/LHLO whose reply is still open after whole `250-` lines when the client
@@ -413,7 +416,7 @@ impl DialogueBuilder {
             // A last reply line cut before its CRLF is still the reply.
             if self.server.body.is_none() {
                 let origin = self.server.unit.unwrap_or_default();
-                self.server_line_read(&partial, origin);
+                self.server_line_read(partial, origin);
             }
         }
         if self.server.is_mid_reply() {

@@ -25,6 +25,22 @@ pub enum ReplyError {
 /// Parses one reply line (no line end). Lenient: a code alone is a last line, and a tab
 /// after the code is taken like a space.
 pub fn parse_reply_line(line: &str) -> Result<ReplyLine, ReplyError> {
+    let head = reply_head(line)?;
+    Ok(ReplyLine {
+        code: head.code,
+        last: head.last,
+        text: line[head.text].to_string(),
+    })
+}
+
+/// A reply line's code, whether it is the last, and where its text lies in the line.
+struct ReplyHead {
+    code: SmtpCode,
+    last: bool,
+    text: std::ops::Range<usize>,
+}
+
+fn reply_head(line: &str) -> Result<ReplyHead, ReplyError> {
     let line = line.trim_end_matches(['\r', '\n']);
     let digits = line.get(..3).ok_or(ReplyError::NotAReply)?;
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -36,16 +52,16 @@ pub fn parse_reply_line(line: &str) -> Result<ReplyLine, ReplyError> {
         .and_then(SmtpCode::new)
         .ok_or(ReplyError::NotAReply)?;
     let rest = &line[3..];
-    let (last, text) = match rest.chars().next() {
-        None => (true, ""),
-        Some(' ' | '\t') => (true, &rest[1..]),
-        Some('-') => (false, &rest[1..]),
+    let (last, start) = match rest.chars().next() {
+        None => (true, 3),
+        Some(' ' | '\t') => (true, 4),
+        Some('-') => (false, 4),
         Some(_) => return Err(ReplyError::NotAReply),
     };
-    Ok(ReplyLine {
+    Ok(ReplyHead {
         code,
         last,
-        text: text.to_string(),
+        text: start..line.len(),
     })
 }
 
@@ -113,10 +129,29 @@ impl ReplyAssembler {
     /// Adds one line; a whole reply once its last line arrives. A line that is not a reply
     /// line is an error and leaves the reply in progress untouched.
     pub fn push_line(&mut self, line: &str) -> Result<Option<SmtpReply>, ReplyError> {
-        let parsed = parse_reply_line(line)?;
-        let code = *self.code.get_or_insert(parsed.code);
-        self.lines.push(parsed.text);
-        if !parsed.last {
+        let head = reply_head(line)?;
+        self.push(head.code, head.last, line[head.text].to_string())
+    }
+
+    /// Like [`ReplyAssembler::push_line`], keeping the line's own bytes as the reply's text
+    /// (the code cut off in place, no copy). The line is taken only when it is a reply line.
+    pub fn push_owned_line(&mut self, line: &mut String) -> Result<Option<SmtpReply>, ReplyError> {
+        let head = reply_head(line)?;
+        let mut text = std::mem::take(line);
+        text.truncate(head.text.end);
+        text.drain(..head.text.start);
+        self.push(head.code, head.last, text)
+    }
+
+    fn push(
+        &mut self,
+        code: SmtpCode,
+        last: bool,
+        text: String,
+    ) -> Result<Option<SmtpReply>, ReplyError> {
+        let code = *self.code.get_or_insert(code);
+        self.lines.push(text);
+        if !last {
             return Ok(None);
         }
         self.code = None;
