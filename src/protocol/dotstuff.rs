@@ -85,6 +85,12 @@ impl DataReceiver {
     /// bytes after it (a pipelined command) stay in `input`.
     pub fn ingest(&mut self, input: &mut &[u8]) -> DataEvent {
         let bytes = *input;
+        if self.body.capacity() == 0 && self.size == 0 {
+            // Room for what this input can hold at once (up to 64 KiB), rather than growing
+            // line by line: a capture's segment often holds a whole message (issue 18).
+            let room = usize::try_from(self.max_size).unwrap_or(usize::MAX);
+            self.body.reserve(bytes.len().min(room).min(64 << 10));
+        }
         let mut used = 0;
         let mut done = false;
         while used < bytes.len() && !done {

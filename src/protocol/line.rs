@@ -103,6 +103,15 @@ impl LineReceiver {
         LineEvent::Line(Line { bytes, crlf })
     }
 
+    /// Gives back the bytes of a line read and done with, so the next line is read into
+    /// them rather than into a new allocation (a capture reads thousands of lines).
+    pub fn recycle(&mut self, mut bytes: Vec<u8>) {
+        if self.buf.capacity() == 0 && bytes.capacity() <= self.max_len + 2 {
+            bytes.clear();
+            self.buf = bytes;
+        }
+    }
+
     /// The bytes of an unfinished line (what a capture or file ended in).
     pub fn partial(&self) -> &[u8] {
         &self.buf

@@ -182,6 +182,13 @@ impl Client {
         }
     }
 
+    /// A command line read and done with: its bytes take the next line.
+    fn recycle(&mut self, line: String) {
+        if let Mode::Command(lines) = &mut self.mode {
+            lines.recycle(line.into_bytes());
+        }
+    }
+
     fn ingest(&mut self, input: &mut &[u8]) -> Event {
         let resync = &mut self.resync;
         match &mut self.mode {
@@ -322,7 +329,10 @@ impl DialogueBuilder {
         };
         match event {
             Event::NeedsMoreData | Event::Skipped => {}
-            Event::Line(text) => self.client_command_line(&text, origin, answered),
+            Event::Line(text) => {
+                self.client_command_line(&text, origin, answered);
+                self.client.recycle(text);
+            }
             Event::AuthLine { text, guess } => {
                 if guess && self.is_known_command(&text) {
                     self.client.mode = command_mode();
