@@ -4,9 +4,10 @@
 //! go to a `protocol::tls::TlsObserver` instead, whose summary becomes `Session::tls`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
 use std::path::Path;
 
-use super::flows::{FlowEvents, FlowId, MailFlow};
+use super::flows::{Endpoint, FlowEvents, FlowId, MailFlow};
 use super::reassembly::Meta;
 use crate::i18n::messages::notes::{ByteUnit, NoteText, SideName};
 use crate::i18n::Text;
@@ -96,6 +97,67 @@ impl<'p> SessionAssembler<'p> {
     }
 }
 
+/// `tcp A → B`, as `format!` with the endpoints' `Display` writes it, without the
+/// formatting machinery: one label per session of a capture of thousands (issue 18).
+fn label(client: &Endpoint, server: &Endpoint) -> String {
+    let mut label = String::with_capacity(64);
+    label.push_str("tcp ");
+    push_endpoint(&mut label, client);
+    label.push_str(" → ");
+    push_endpoint(&mut label, server);
+    label
+}
+
+/// The server's address as `IpAddr`'s `Display` writes it.
+fn host(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(ip) => {
+            let mut host = String::with_capacity(15);
+            push_ipv4(&mut host, ip);
+            host
+        }
+        IpAddr::V6(ip) => ip.to_string(),
+    }
+}
+
+fn push_endpoint(out: &mut String, endpoint: &Endpoint) {
+    match endpoint.ip {
+        IpAddr::V4(ip) => {
+            push_ipv4(out, ip);
+            out.push(':');
+            push_decimal(out, endpoint.port);
+        }
+        // Rare, and its shortening rules are std's to keep.
+        IpAddr::V6(_) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{endpoint}");
+        }
+    }
+}
+
+fn push_ipv4(out: &mut String, ip: std::net::Ipv4Addr) {
+    for (at, octet) in ip.octets().into_iter().enumerate() {
+        if at > 0 {
+            out.push('.');
+        }
+        push_decimal(out, u16::from(octet));
+    }
+}
+
+fn push_decimal(out: &mut String, mut value: u16) {
+    let mut digits = [0u8; 5];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
+}
+
 fn origin(meta: Meta) -> Origin {
     Origin::frame(meta.frame, meta.micros)
 }
@@ -169,9 +231,9 @@ impl FlowEvents for SessionAssembler<'_> {
             Open {
                 builder,
                 tls: flow.implicit_tls.then(TlsObserver::new),
-                label: format!("tcp {} → {}", flow.client, flow.server),
+                label: label(&flow.client, &flow.server),
                 connect: Connect {
-                    host: flow.server.ip.to_string(),
+                    host: host(flow.server.ip),
                     port: Some(flow.server.port),
                     origin: origin(flow.first),
                 },
@@ -259,5 +321,31 @@ impl FlowEvents for SessionAssembler<'_> {
                 session,
             },
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_and_hosts_read_as_display_writes_them() {
+        let ips: [IpAddr; 6] = [
+            "0.0.0.0".parse().unwrap(),
+            "10.0.0.1".parse().unwrap(),
+            "192.168.100.255".parse().unwrap(),
+            "255.255.255.255".parse().unwrap(),
+            "::1".parse().unwrap(),
+            "2001:db8::25:1".parse().unwrap(),
+        ];
+        for (ip, port) in ips.iter().zip([0, 9, 25, 587, 10000, 65535]) {
+            let client = Endpoint { ip: *ip, port };
+            let server = Endpoint {
+                ip: ips[0],
+                port: 25,
+            };
+            assert_eq!(label(&client, &server), format!("tcp {client} → {server}"));
+            assert_eq!(host(*ip), ip.to_string());
+        }
     }
 }
