@@ -65,6 +65,9 @@ pub struct GradeArgs {
     pub lab: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// With `--format json`: the same document without whitespace (a third of the size).
+    #[arg(long)]
+    pub compact: bool,
     /// The assignment's title in the Canvas CSV header.
     #[arg(long, default_value = "Email lab")]
     pub assignment: String,
@@ -125,6 +128,9 @@ pub struct ExtractArgs {
     pub files: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = ExtractFormat::Text)]
     pub format: ExtractFormat,
+    /// With `--format json`: the same document without whitespace (a third of the size).
+    #[arg(long)]
+    pub compact: bool,
     /// Language of the listing's words and of problems (the JSON keeps both languages).
     #[arg(long, value_enum, default_value_t = Lang::En)]
     pub lang: Lang,

@@ -1,22 +1,29 @@
 use super::args::{ExtractArgs, ExtractFormat};
+use super::error::CliError;
 use super::run::{Output, Report};
 use super::ExitCode;
 use crate::pipeline::read::read_submission_unhashed;
 use crate::pipeline::stream::Reading;
 use crate::report::{self, SubmissionStream};
 
-pub fn run(args: &ExtractArgs) -> Output {
+pub fn run(args: &ExtractArgs) -> Result<Output, CliError> {
+    if args.compact && args.format != ExtractFormat::Json {
+        return Err(CliError::usage(
+            "--compact writes the JSON document without whitespace, so it goes with --format json",
+            Some("add --format json, or leave --compact out"),
+        ));
+    }
     let text = match args.format {
         ExtractFormat::Text => streamed(args, false),
         ExtractFormat::Json => streamed(args, true),
-        ExtractFormat::Transcript => return transcripts(args),
+        ExtractFormat::Transcript => return Ok(transcripts(args)),
     };
-    Output {
+    Ok(Output {
         text,
         // Kept only when writing the report fails: the stream decides.
         exit: ExitCode::Passed,
         out: None,
-    }
+    })
 }
 
 /// Text and JSON are written while the files are read, one submission after another, each
@@ -24,6 +31,7 @@ pub fn run(args: &ExtractArgs) -> Output {
 fn streamed(args: &ExtractArgs, json: bool) -> Report {
     let paths = args.files.clone();
     let lang = args.lang;
+    let layout = super::grade_cmd::layout(args.compact);
     Report::Stream(Box::new(move |out| {
         let mut submissions = paths
             .iter()
@@ -34,7 +42,7 @@ fn streamed(args: &ExtractArgs, json: bool) -> Report {
                 sessions: None,
                 grades: None,
             });
-            report::json::write_stream("none", &mut submissions, out)?
+            report::json::write_stream("none", layout, &mut submissions, out)?
         } else {
             report::sessions_text::write_stream(&mut submissions, lang, out)?
         };

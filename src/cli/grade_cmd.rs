@@ -28,6 +28,12 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
             Some("write the Moodle worksheet without --roster"),
         ));
     }
+    if args.compact && args.format != Format::Json {
+        return Err(CliError::usage(
+            "--compact writes the JSON report without whitespace, so it goes with --format json",
+            Some("add --format json, or leave --compact out"),
+        ));
+    }
     let worksheet = match &args.moodle_worksheet {
         Some(path) => Some(read_worksheet(path, args.format, args.output.lang)?),
         None => None,
@@ -104,11 +110,14 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
     let text = match args.format {
         Format::Text => report::text::render(&outcome, text_style(&args.output)),
         Format::Json => {
+            let layout = layout(args.compact);
             return Ok(Output {
-                text: Report::Write(Box::new(move |out| report::json::write(&outcome, out))),
+                text: Report::Write(Box::new(move |out| {
+                    report::json::write(&outcome, layout, out)
+                })),
                 exit,
                 out: args.output.out.clone(),
-            })
+            });
         }
         Format::Gradescope => {
             let one = only_submission(&outcome, "gradescope")?;
@@ -221,9 +230,11 @@ fn streamed(
         path: std::env::temp_dir(),
         source,
     };
+    let layout = layout(args.compact);
     let spill = || -> Result<report::json::Spill, CliError> {
         Ok(report::json::Spill::new(
             tempfile::tempfile().map_err(spill_error)?,
+            layout,
         ))
     };
     let (mut sessions, mut grades) = (spill()?, spill()?);
@@ -243,11 +254,20 @@ fn streamed(
                 sessions: Some(sessions),
                 grades: Some(grades),
             });
-            report::json::write_stream(&server, &mut one, out).map(drop)
+            report::json::write_stream(&server, layout, &mut one, out).map(drop)
         })),
         exit,
         out: args.output.out.clone(),
     }))
+}
+
+/// The JSON report's layout: `--compact` or pretty.
+pub fn layout(compact: bool) -> report::json::Layout {
+    if compact {
+        report::json::Layout::Compact
+    } else {
+        report::json::Layout::Pretty
+    }
 }
 
 /// The one submission of a format an LMS runs once per submission.

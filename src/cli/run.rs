@@ -72,7 +72,7 @@ pub fn main() -> i32 {
         }
     };
     let result = match &cli.command {
-        Command::Extract(args) => Ok(extract::run(args)),
+        Command::Extract(args) => extract::run(args),
         Command::Check(args) => check::run(args),
         Command::Grade(args) => grade_cmd::run(args),
         Command::Scenario(command) => scenario_cmd::run(command),

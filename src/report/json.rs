@@ -1,9 +1,13 @@
 //! The JSON report, schema `mailgrade/v1` (documented in `docs/json-schema.md`).
 
 use std::fmt::Display;
-use std::io::Write as _;
 
 use serde::{Serialize, Serializer};
+
+mod writer;
+
+use writer::JsonWriter;
+pub use writer::Layout;
 
 use super::{Outcome, Problem, SubmissionGrade, SubmissionOutcome, SubmissionStream};
 use crate::grade::Grade;
@@ -49,7 +53,7 @@ struct SessionView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     connect: Option<&'a Connect>,
     skeleton: Skeleton<'a>,
-    exchanges: Vec<ExchangeView<'a>>,
+    exchanges: Exchanges<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     encrypted_after: Option<usize>,
     /// The TLS handshake after STARTTLS / STLS, of implicit TLS, or of a `tls` connection.
@@ -68,7 +72,30 @@ struct SessionView<'a> {
 #[derive(Serialize)]
 struct ReplayedView<'a> {
     skeleton: Skeleton<'a>,
-    exchanges: Vec<ExchangeView<'a>>,
+    exchanges: Exchanges<'a>,
+}
+
+/// A session's exchanges, each viewed as it is written: no list of views is made.
+struct Exchanges<'a> {
+    exchanges: &'a [Exchange],
+    /// Replayed: without reply text, as [`session_view`] says why.
+    replayed: bool,
+}
+
+impl Serialize for Exchanges<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.exchanges.iter().map(|exchange| {
+            let view = exchange_view(exchange);
+            if self.replayed {
+                ExchangeView {
+                    reply_text: &[],
+                    ..view
+                }
+            } else {
+                view
+            }
+        }))
+    }
 }
 
 #[derive(Serialize)]
@@ -161,7 +188,10 @@ fn session_view<'a>(session: &'a Session, replayed: Option<&'a Session>) -> Sess
         source: &session.source,
         connect: session.connect.as_ref(),
         skeleton: Skeleton(&session.exchanges),
-        exchanges: session.exchanges.iter().map(exchange_view).collect(),
+        exchanges: Exchanges {
+            exchanges: &session.exchanges,
+            replayed: false,
+        },
         encrypted_after: session.encrypted_after,
         tls: session.tls.as_ref(),
         notes: &session.notes,
@@ -170,14 +200,10 @@ fn session_view<'a>(session: &'a Session, replayed: Option<&'a Session>) -> Sess
             skeleton: Skeleton(&replayed.exchanges),
             // Without reply text: queue ids and APOP timestamps differ from run to run, and
             // the same input must give the same report.
-            exchanges: replayed
-                .exchanges
-                .iter()
-                .map(|exchange| ExchangeView {
-                    reply_text: &[],
-                    ..exchange_view(exchange)
-                })
-                .collect(),
+            exchanges: Exchanges {
+                exchanges: &replayed.exchanges,
+                replayed: true,
+            },
         }),
     }
 }
@@ -201,13 +227,22 @@ fn submission_view(submission: &SubmissionOutcome) -> SubmissionView<'_> {
 
 /// The whole outcome as a pretty-printed JSON document.
 pub fn render(outcome: &Outcome) -> String {
+    render_in(outcome, Layout::Pretty)
+}
+
+/// The whole outcome as a JSON document laid out as `layout` says.
+pub fn render_in(outcome: &Outcome, layout: Layout) -> String {
     let mut out = Vec::new();
-    write(outcome, &mut out).expect("writing to memory does not fail");
+    write(outcome, layout, &mut out).expect("writing to memory does not fail");
     String::from_utf8(out).expect("JSON is UTF-8")
 }
 
-/// [`render`] into `out` (a buffered writer): serialised as it is written, never held whole.
-pub fn write(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// [`render_in`] into `out`: serialised as it is written, never held whole.
+pub fn write(
+    outcome: &Outcome,
+    layout: Layout,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let document = Document {
         schema: SCHEMA,
         tool: Tool {
@@ -217,49 +252,46 @@ pub fn write(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result
         server: &outcome.server,
         submissions: outcome.submissions.iter().map(submission_view).collect(),
     };
-    // serde_json writes a token at a time: into a writer of known type those writes are
-    // inlined copies, where through `dyn Write` each is a call.
-    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut *out);
-    serde_json::to_writer_pretty(&mut buffered, &document).map_err(std::io::Error::from)?;
-    buffered.write_all(b"\n")?;
-    buffered.flush()
+    let mut json = JsonWriter::new(out, layout);
+    json.value(0, &document)?;
+    json.raw(b"\n");
+    json.flush()
 }
 
 /// [`write`] for submissions still being read: each session is written as it comes and
 /// dropped, so the report costs the memory of one session. The same bytes as [`write`]
 /// gives for the same submissions; returns how many sessions it wrote.
 ///
-/// serde_json writes a value only whole, so the document is framed here as its pretty
-/// printer frames it, and each value in it is serialised alone and indented to its depth.
+/// A value is written only whole, so the document is framed here as the serialiser frames
+/// it, and each value in it is serialised alone at its depth.
 pub fn write_stream(
     server: &str,
+    layout: Layout,
     submissions: &mut dyn Iterator<Item = Streamed>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<u64> {
-    let mut pretty = Pretty {
-        out,
-        scratch: Vec::new(),
-    };
+    let mut json = JsonWriter::new(out, layout);
     let tool = Tool {
         name: "mailgrade",
         version: env!("CARGO_PKG_VERSION"),
     };
-    pretty.raw("{")?;
-    pretty.field(1, true, "schema", &SCHEMA)?;
-    pretty.field(1, false, "tool", &tool)?;
-    pretty.field(1, false, "server", &server)?;
-    pretty.key(1, false, "submissions")?;
-    pretty.raw("[")?;
+    json.raw(b"{");
+    field(&mut json, 1, true, "schema", &SCHEMA)?;
+    field(&mut json, 1, false, "tool", &tool)?;
+    field(&mut json, 1, false, "server", &server)?;
+    json.key(1, false, "submissions");
+    json.raw(b"[");
     let mut written = 0;
     let mut any = false;
     for submission in submissions {
-        pretty.element(2, !any)?;
+        json.element(2, !any);
         any = true;
-        written += write_submission(&mut pretty, submission)?;
+        written += write_submission(&mut json, submission)?;
     }
-    pretty.close(1, any, "]")?;
-    pretty.close(0, true, "}")?;
-    pretty.raw("\n")?;
+    json.close(1, any, b"]");
+    json.close(0, true, b"}");
+    json.raw(b"\n");
+    json.flush()?;
     Ok(written)
 }
 
@@ -272,235 +304,59 @@ pub struct Streamed {
     pub grades: Option<Spill>,
 }
 
+type Out<'o> = JsonWriter<&'o mut dyn std::io::Write>;
+
+fn field<T: Serialize + ?Sized>(
+    json: &mut Out<'_>,
+    depth: usize,
+    first: bool,
+    name: &str,
+    value: &T,
+) -> std::io::Result<()> {
+    json.key(depth, first, name);
+    json.value(depth, value)
+}
+
 /// The fields of [`SubmissionView`], in its order, at depth 2.
-fn write_submission(pretty: &mut Pretty<'_>, submission: Streamed) -> std::io::Result<u64> {
+fn write_submission(json: &mut Out<'_>, submission: Streamed) -> std::io::Result<u64> {
     let Streamed {
         stream: mut submission,
         sessions: spilled_sessions,
         grades: spilled_grades,
     } = submission;
     let grade = submission.grade();
-    pretty.raw("{")?;
-    pretty.field(3, true, "id", &submission.id())?;
-    pretty.field(3, false, "files", &submission.files())?;
-    pretty.field(3, false, "passed", &grade.passed())?;
-    pretty.field(3, false, "grade", &grade)?;
-    pretty.key(3, false, "sessions")?;
-    pretty.raw("[")?;
+    json.raw(b"{");
+    field(json, 3, true, "id", &submission.id())?;
+    field(json, 3, false, "files", &submission.files())?;
+    field(json, 3, false, "passed", &grade.passed())?;
+    field(json, 3, false, "grade", &grade)?;
+    json.key(3, false, "sessions");
+    json.raw(b"[");
     let mut written = 0;
     if let Some(spilled) = spilled_sessions {
-        written = spilled.copy_to(pretty.out, true)?;
+        written = spilled.copy_to(json.sink()?, true)?;
     }
     while let Some(session) = submission.next_session() {
-        pretty.element(4, written == 0)?;
-        pretty.value(4, &session_view(&session, None))?;
+        json.element(4, written == 0);
+        json.value(4, &session_view(&session, None))?;
         written += 1;
     }
-    pretty.close(3, written > 0, "]")?;
+    json.close(3, written > 0, b"]");
     let rest = submission.finish();
-    pretty.key(3, false, "grades")?;
-    pretty.raw("[")?;
+    json.key(3, false, "grades");
+    json.raw(b"[");
     for (index, grade) in rest.grades.iter().enumerate() {
-        pretty.element(4, index == 0)?;
-        pretty.value(4, grade)?;
+        json.element(4, index == 0);
+        json.value(4, grade)?;
     }
     let mut any = !rest.grades.is_empty();
     if let Some(spilled) = spilled_grades {
-        any |= spilled.copy_to(pretty.out, rest.grades.is_empty())? > 0;
+        any |= spilled.copy_to(json.sink()?, rest.grades.is_empty())? > 0;
     }
-    pretty.close(3, any, "]")?;
-    pretty.field(3, false, "problems", &rest.problems)?;
-    pretty.close(2, true, "}")?;
+    json.close(3, any, b"]");
+    field(json, 3, false, "problems", &rest.problems)?;
+    json.close(2, true, b"}");
     Ok(written)
-}
-
-const SPACES: &[u8; 32] = b"                                ";
-
-/// serde_json's pretty layout, written a value at a time.
-struct Pretty<'o> {
-    out: &'o mut dyn std::io::Write,
-    /// Each value is serialised here, then written to `out` in one piece: serde_json
-    /// writes a token at a time, and into a `Vec` each write is an inlined copy, where
-    /// through `dyn Write` it is a call (a third of `extract --format json`'s instructions).
-    scratch: Vec<u8>,
-}
-
-impl Pretty<'_> {
-    fn raw(&mut self, text: &str) -> std::io::Result<()> {
-        self.out.write_all(text.as_bytes())
-    }
-
-    fn newline(&mut self, depth: usize) -> std::io::Result<()> {
-        self.out.write_all(b"\n")?;
-        self.out.write_all(&SPACES[..2 * depth])
-    }
-
-    /// Before an element of an array or object at `depth`.
-    fn element(&mut self, depth: usize, first: bool) -> std::io::Result<()> {
-        if !first {
-            self.out.write_all(b",")?;
-        }
-        self.newline(depth)
-    }
-
-    fn key(&mut self, depth: usize, first: bool, name: &str) -> std::io::Result<()> {
-        self.element(depth, first)?;
-        write!(self.out, "\"{name}\": ")
-    }
-
-    fn field<T: Serialize + ?Sized>(
-        &mut self,
-        depth: usize,
-        first: bool,
-        name: &str,
-        value: &T,
-    ) -> std::io::Result<()> {
-        self.key(depth, first, name)?;
-        self.value(depth, value)
-    }
-
-    /// The end of an array or object whose elements sit at `depth + 1`.
-    fn close(&mut self, depth: usize, any: bool, bracket: &str) -> std::io::Result<()> {
-        if any {
-            self.newline(depth)?;
-        }
-        self.raw(bracket)
-    }
-
-    fn value<T: Serialize + ?Sized>(&mut self, depth: usize, value: &T) -> std::io::Result<()> {
-        self.scratch.clear();
-        write_at(&mut self.scratch, value, depth)?;
-        self.out.write_all(&self.scratch)?;
-        // A session of huge replies need not keep its buffer for all the others.
-        if self.scratch.capacity() > SCRATCH_KEPT {
-            self.scratch = Vec::new();
-        }
-        Ok(())
-    }
-}
-
-/// The most [`Pretty::scratch`] keeps between values.
-const SCRATCH_KEPT: usize = 1 << 20;
-
-/// `value` as serde_json's pretty printer writes it, as if `depth` levels deep.
-fn write_at<W: std::io::Write, T: Serialize + ?Sized>(
-    out: W,
-    value: &T,
-    depth: usize,
-) -> std::io::Result<()> {
-    let mut serializer = serde_json::Serializer::with_formatter(out, PrettyAt::new(depth));
-    value
-        .serialize(&mut serializer)
-        .map_err(std::io::Error::from)
-}
-
-/// serde_json's `PrettyFormatter` (two spaces), starting `depth` levels deep: its rules,
-/// so the bytes are the same as a whole document's.
-struct PrettyAt {
-    current: usize,
-    has_value: bool,
-}
-
-impl PrettyAt {
-    fn new(depth: usize) -> Self {
-        PrettyAt {
-            current: depth,
-            has_value: false,
-        }
-    }
-
-    fn indent<W: ?Sized + std::io::Write>(&self, out: &mut W) -> std::io::Result<()> {
-        let mut spaces = 2 * self.current;
-        while spaces > 0 {
-            let now = spaces.min(SPACES.len());
-            out.write_all(&SPACES[..now])?;
-            spaces -= now;
-        }
-        Ok(())
-    }
-
-    fn begin<W: ?Sized + std::io::Write>(
-        &mut self,
-        out: &mut W,
-        open: &[u8],
-    ) -> std::io::Result<()> {
-        self.current += 1;
-        self.has_value = false;
-        out.write_all(open)
-    }
-
-    fn end<W: ?Sized + std::io::Write>(
-        &mut self,
-        out: &mut W,
-        close: &[u8],
-    ) -> std::io::Result<()> {
-        self.current -= 1;
-        if self.has_value {
-            out.write_all(b"\n")?;
-            self.indent(out)?;
-        }
-        out.write_all(close)
-    }
-
-    fn item<W: ?Sized + std::io::Write>(
-        &mut self,
-        out: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        out.write_all(if first { b"\n" } else { b",\n" })?;
-        self.indent(out)
-    }
-}
-
-impl serde_json::ser::Formatter for PrettyAt {
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
-        self.begin(out, b"[")
-    }
-
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
-        self.end(out, b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        out: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.item(out, first)
-    }
-
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
-        self.begin(out, b"{")
-    }
-
-    fn end_object<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
-        self.end(out, b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + std::io::Write>(
-        &mut self,
-        out: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.item(out, first)
-    }
-
-    fn begin_object_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        out: &mut W,
-    ) -> std::io::Result<()> {
-        out.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
 }
 
 /// Sessions or grades written ahead of their place in the report, to a file (the caller's:
@@ -508,14 +364,14 @@ impl serde_json::ser::Formatter for PrettyAt {
 /// before them are known (its grade comes before its sessions); [`write_stream`] copies
 /// them in, sessions first, grades after those its submission kept.
 pub struct Spill {
-    file: std::io::BufWriter<std::fs::File>,
+    json: JsonWriter<std::fs::File>,
     count: u64,
 }
 
 impl Spill {
-    pub fn new(file: std::fs::File) -> Self {
+    pub fn new(file: std::fs::File, layout: Layout) -> Self {
         Spill {
-            file: std::io::BufWriter::with_capacity(1 << 16, file),
+            json: JsonWriter::new(file, layout),
             count: 0,
         }
     }
@@ -528,11 +384,11 @@ impl Spill {
         self.push(&session_view(session, None))
     }
 
-    /// An element of an array at depth 4, where a submission's sessions and grades sit.
+    /// An element of an array at depth 4, where a submission's sessions and grades sit,
+    /// never the first: [`Spill::copy_to`] drops the comma of the first.
     fn push<T: Serialize>(&mut self, value: &T) -> std::io::Result<()> {
-        self.file.write_all(b",\n")?;
-        self.file.write_all(&SPACES[..8])?;
-        write_at(&mut self.file, value, 4)?;
+        self.json.element(4, false);
+        self.json.value(4, value)?;
         self.count += 1;
         Ok(())
     }
@@ -541,7 +397,7 @@ impl Spill {
     /// how many there were.
     fn copy_to(self, out: &mut dyn std::io::Write, first: bool) -> std::io::Result<u64> {
         use std::io::Seek;
-        let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
+        let mut file = self.json.into_inner()?;
         file.seek(std::io::SeekFrom::Start(if first { 1 } else { 0 }))?;
         std::io::copy(&mut file, out)?;
         Ok(self.count)
