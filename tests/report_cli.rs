@@ -103,3 +103,63 @@ fn canvas_assignment_flags_name_the_column() {
         "{csv}"
     );
 }
+
+/// `--compact` writes the same document as the pretty default, without whitespace: both
+/// parse to the same value, on every path the JSON takes (graded after replay, graded while
+/// read, extracted).
+#[test]
+fn compact_json_is_the_pretty_document_without_whitespace() {
+    const CAPTURE: &str = "../shared/corpus/pcap/wswiki_smtp_auth-login_dotstuff_classic.pcap";
+    let runs: [&[&str]; 4] = [
+        &["grade", SEED, "--format", "json"],
+        &["grade", SEED, "--format", "json", "--server", "none"],
+        &[
+            "grade",
+            SEED,
+            "--format",
+            "json",
+            "--server",
+            "none",
+            "--lab",
+            "email-lab",
+        ],
+        &["extract", CAPTURE, "--format", "json"],
+    ];
+    for args in runs {
+        let pretty = mailgrade(args);
+        let compact = mailgrade(&[args, &["--compact"]].concat());
+        assert_eq!(pretty.status.code(), compact.status.code(), "{args:?}");
+        let (pretty, compact) = (pretty.stdout, compact.stdout);
+        let parsed: serde_json::Value = serde_json::from_slice(&pretty).expect("JSON");
+        assert_eq!(
+            parsed,
+            serde_json::from_slice::<serde_json::Value>(&compact).expect("compact JSON"),
+            "{args:?}"
+        );
+        assert!(
+            compact.len() < pretty.len() / 2 + pretty.len() / 4,
+            "{args:?}"
+        );
+        assert!(compact.ends_with(b"}\n"), "{args:?}");
+        assert!(!compact[..compact.len() - 1].contains(&b'\n'), "{args:?}");
+        assert!(
+            !String::from_utf8(compact).expect("UTF-8").contains("\": "),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn compact_goes_with_json_only() {
+    for args in [
+        &["grade", SEED, "--format", "text", "--compact"][..],
+        &["extract", SEED, "--compact"][..],
+    ] {
+        let output = mailgrade(args);
+        assert_eq!(output.status.code(), Some(64), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("--compact"),
+            "{args:?}"
+        );
+    }
+}
