@@ -444,7 +444,7 @@ pub fn fill_for(exchange: Option<&Exchange>, expected: Text) -> RuleArgs {
         ),
         expected,
         line: match origin {
-            Origin::Line { .. } => Text::new(origin.to_string(), format!("第 {origin} 行")),
+            Origin::Line { .. } => Text::new(format!("line {origin}"), format!("第 {origin} 行")),
             _ => origin.text(),
         },
     }
@@ -541,7 +541,7 @@ mod tests {
         let frame = at(Origin::frame(7, 0));
         assert_eq!(
             frame.en,
-            "auth-cancel is there (line frame 7) but not where the scenario expects it."
+            "auth-cancel is there (frame 7) but not where the scenario expects it."
         );
         assert_eq!(
             frame.zh_cn,
