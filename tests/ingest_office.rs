@@ -152,6 +152,17 @@ fn the_seed_as_docx_and_odt_grades_as_the_markdown_original() {
         assert_eq!(grade["score"], original["score"], "{name}: {grade}");
         assert_eq!(grade["max_score"], original["max_score"], "{name}");
         assert_eq!(tasks(&grade), tasks(&original), "{name}");
+        // Findings say "line N": the reader is told that N counts paragraphs.
+        assert!(
+            stdout.contains("line numbers count its paragraphs"),
+            "{name}: no note on line numbers: {stdout}"
+        );
+        assert!(
+            !original
+                .to_string()
+                .contains("line numbers count its paragraphs"),
+            "the note belongs to documents only"
+        );
         for secret in seed_secrets() {
             assert!(
                 !stdout.contains(secret.as_str()),

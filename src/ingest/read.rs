@@ -2,7 +2,7 @@ use std::io::Read;
 use std::path::Path;
 
 use super::IngestError;
-use crate::session::{Note, Session};
+use crate::session::{Note, NoteKind, Origin, Session};
 
 /// What one file gave: its sessions, and observations about the file as a whole
 /// (encoding guessed, frames skipped) that belong to no one session.
@@ -66,7 +66,20 @@ pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         // A lab report from a word processor is a zip too: its text is read as a report.
         match office::document_text(bytes) {
-            Some(Ok(text)) => return text::read_text(path, text.as_bytes()),
+            Some(Ok(text)) => {
+                let mut read = text::read_text(path, text.as_bytes())?;
+                // Its findings point at "line N": say that N counts paragraphs, not the
+                // lines a word processor shows on its pages.
+                read.notes.insert(
+                    0,
+                    Note {
+                        kind: NoteKind::Decoding,
+                        origin: Origin::line(1),
+                        detail: NoteText::ReadAsDocument.text(),
+                    },
+                );
+                return Ok(read);
+            }
             Some(Err(error)) => {
                 let message = match error {
                     OfficeError::TooLarge { max } => {
@@ -96,3 +109,4 @@ pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<FileRead, IngestError> {
 use super::office::{self, OfficeError};
 use super::{capture, text};
 use crate::i18n::messages::ingest::{IngestHint, IngestProblem};
+use crate::i18n::messages::notes::NoteText;
