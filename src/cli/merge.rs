@@ -80,9 +80,8 @@ pub fn run(args: &MergeArgs) -> Result<Output, CliError> {
         "server": servers.join(", "),
         "submissions": merged,
     });
-    let mut text = serde_json::to_string_pretty(&document)
-        .map_err(|e| CliError::usage(format!("failed to write the merged JSON: {e}"), None))?;
-    text.push('\n');
+    // A `Value` always prints (its keys are strings); `#` is serde_json's pretty form.
+    let text = format!("{document:#}\n");
     Ok(Output {
         text: text.into(),
         exit,
