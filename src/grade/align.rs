@@ -97,6 +97,11 @@ pub fn fit(step: &Step, exchange: &Exchange) -> Option<Fit> {
     Some(fit_sent(step, exchange))
 }
 
+/// Whether `exchange` fits `step` with the reply and arguments it expects.
+pub(super) fn fits_well(step: &Step, exchange: &Exchange) -> bool {
+    sends(step, exchange) && fit_sent(step, exchange) == Fit::Good
+}
+
 /// How `exchange`, whose command `step` sends, fits it.
 fn fit_sent(step: &Step, exchange: &Exchange) -> Fit {
     if !step.args_fit(exchange) {

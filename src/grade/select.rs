@@ -1,12 +1,13 @@
 //! Which session goes with which scenario when a submission has several of each.
 
+use super::align::{fits_well, MAX_EXCHANGES};
 use super::grader::{assess, grade, ungradable, Assessed};
 use super::model::{Grade, Status, Verdict};
 use super::prepared::PreparedScenario;
 use super::rules::Explainer;
 use crate::i18n::messages::grade::GradeMessage;
 use crate::scenario::Scenario;
-use crate::session::Session;
+use crate::session::{Protocol, Session};
 
 /// How well a grade fits, for picking the best: gradable first, then points, then passed
 /// checks.
@@ -56,27 +57,172 @@ pub fn best_session(sessions: &[Session], scenario: &Scenario) -> Grade {
 /// the alignment score); `None` for a session no scenario is about. Sessions are graded on
 /// every core at once; the grades come back in the sessions' order.
 ///
-/// Each session is measured against every scenario of its protocol, but only the best
+/// Each session is measured against the scenarios of its protocol, but only the best
 /// measure is written out as a grade (feedback, findings, skeleton diff).
 pub fn grade_each_session(sessions: &[Session], scenarios: &[Scenario]) -> Vec<Option<Grade>> {
     let prepared: Vec<PreparedScenario<'_>> = scenarios.iter().map(PreparedScenario::new).collect();
     super::parallel::map_in_order(sessions, |index, session| {
         let explainer = Explainer::new(session);
-        prepared
-            .iter()
-            .filter(|p| p.scenario.protocol == session.protocol)
-            .map(|p| assess(session, None, index, p, &explainer))
-            .reduce(|best, next| {
-                let ratio = |a: &Assessed<'_>| {
-                    let (score, max_score) = a.score();
-                    (score * 1000).checked_div(max_score).unwrap_or(0)
-                };
-                if ratio(&next) > ratio(&best) {
-                    next
-                } else {
-                    best
-                }
-            })
-            .map(Assessed::into_grade)
+        best_measure(session, index, &prepared, &explainer).map(Assessed::into_grade)
     })
+}
+
+/// The measure of `session` against the scenario of its protocol with the highest
+/// [`ratio`], the first such in `prepared` on a tie.
+///
+/// Scenarios are measured in the order of the most they could give ([`best_possible`]),
+/// and one that can give no more than the best measure so far is not measured at all: a
+/// session of a capture usually fits one scenario fully, and the others cannot beat it.
+/// The pick is the same as measuring all of them: the one picked is never skipped (its
+/// bound is at least its ratio, which no other beats, and no scenario before it ties).
+fn best_measure<'a>(
+    session: &'a Session,
+    index: usize,
+    prepared: &'a [PreparedScenario<'a>],
+    explainer: &'a Explainer<'a>,
+) -> Option<Assessed<'a>> {
+    let mut order: Vec<(u32, usize)> = prepared
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.scenario.protocol == session.protocol)
+        .map(|(position, p)| (best_possible(p.scenario, session), position))
+        .collect();
+    order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut best: Option<(u32, usize, Assessed<'a>)> = None;
+    for (bound, position) in order {
+        if let Some((ratio, at, _)) = &best {
+            if bound < *ratio || (bound == *ratio && position > *at) {
+                continue;
+            }
+        }
+        let measured = assess(session, None, index, &prepared[position], explainer);
+        let measured_ratio = ratio(&measured);
+        let better = match &best {
+            None => true,
+            Some((ratio, at, _)) => {
+                measured_ratio > *ratio || (measured_ratio == *ratio && position < *at)
+            }
+        };
+        if better {
+            best = Some((measured_ratio, position, measured));
+        }
+    }
+    best.map(|(_, _, measured)| measured)
+}
+
+/// Points per thousand of the points possible: how well a measure fits.
+fn ratio(measured: &Assessed<'_>) -> u32 {
+    let (score, max_score) = measured.score();
+    (score * 1000).checked_div(max_score).unwrap_or(0)
+}
+
+/// An upper bound of the [`ratio`] `session` can get against `scenario`, found without
+/// aligning: a step that needs `min` matches cannot earn its points when fewer than `min`
+/// exchanges fit it well, whatever the alignment. Every other check is counted as earned;
+/// the ratio is highest when no content or TLS check is set aside as not checked, because
+/// points earned never exceed points possible.
+fn best_possible(scenario: &Scenario, session: &Session) -> u32 {
+    if scenario.protocol == Protocol::Tls || session.exchanges.is_empty() {
+        return u32::MAX;
+    }
+    let exchanges = &session.exchanges[..session.exchanges.len().min(MAX_EXCHANGES)];
+    let mut possible: u64 = 0;
+    let mut lost: u64 = 0;
+    for step in &scenario.steps {
+        possible += u64::from(step.points);
+        possible += step.checks.iter().map(|c| u64::from(c.points)).sum::<u64>();
+        possible += step.tls.iter().map(|c| u64::from(c.points)).sum::<u64>();
+        if step.min > 0 && step.points > 0 {
+            let mut good = 0;
+            for exchange in exchanges {
+                if fits_well(step, exchange) {
+                    good += 1;
+                    if good >= step.min {
+                        break;
+                    }
+                }
+            }
+            if good < step.min {
+                lost += u64::from(step.points);
+            }
+        }
+    }
+    possible += scenario
+        .forbidden
+        .iter()
+        .map(|f| u64::from(f.points))
+        .sum::<u64>();
+    possible += scenario
+        .order
+        .iter()
+        .map(|o| u64::from(o.points))
+        .sum::<u64>();
+    if possible == 0 {
+        return 0;
+    }
+    if possible > u64::from(u32::MAX / 1000) {
+        // Beyond what loading allows; a ratio this large is not worth bounding.
+        return u32::MAX;
+    }
+    u32::try_from((possible - lost) * 1000 / possible).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn sessions(text: &str) -> Vec<Session> {
+        crate::ingest::read_bytes(Path::new("t.txt"), text.as_bytes())
+            .map(|read| read.sessions)
+            .unwrap_or_default()
+    }
+
+    const DIALOGUES: [&str; 6] = [
+        "S: 220 lab.test ESMTP\nC: EHLO pc\nS: 250 lab.test\nC: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\n\
+         C: c3R1ZGVudA==\nS: 334 UGFzc3dvcmQ6\nC: cGFzcw==\nS: 235 ok\nC: MAIL FROM:<a@lab.test>\n\
+         S: 250 Ok\nC: RCPT TO:<b@lab.test>\nS: 250 Ok\nC: DATA\nS: 354 go\nC: From: <a@lab.test>\n\
+         C: Date: Mon, 1 Jan 2024 00:00:00 +0000\nC:\nC: hi\nC: .\nS: 250 queued\nC: QUIT\nS: 221 Bye\n",
+        "S: 220 lab.test ESMTP\nC: HELO pc\nS: 250 lab.test\nC: RCPT TO:<b@lab.test>\nS: 503 need MAIL\n\
+         C: MAIL FROM:<a@lab.test>\nS: 250 Ok\nC: RCPT TO:<b@lab.test>\nS: 250 Ok\nC: QUIT\nS: 221 Bye\n",
+        "S: 220 lab.test ESMTP\nC: EHLO pc\nS: 250 lab.test\nC: MAIL FROM:<a@lab.test>\nS: 530 auth\n\
+         C: QUIT\nS: 221 Bye\n",
+        "S: +OK POP3 ready\nC: USER student\nS: +OK\nC: PASS secret\nS: +OK\nC: STAT\nS: +OK 1 10\n\
+         C: RETR 1\nS: +OK\nS: hi\nS: .\nC: DELE 1\nS: +OK\nC: QUIT\nS: +OK bye\n",
+        "S: +OK POP3 ready\nC: USER student\nS: +OK\nC: PASS secret\nS: -ERR no\nC: QUIT\nS: +OK bye\n",
+        "S: +OK POP3 ready\nC: USER student\nS: +OK\nC: PASS secret\nS: +OK\nC: LIST\nS: +OK\nS: .\n\
+         C: RSET\nS: +OK\nC: QUIT\nS: +OK bye\n",
+    ];
+
+    /// Skipping scenarios by their bound picks what measuring every one of them picks, and
+    /// no bound is below the ratio measured.
+    #[test]
+    fn skipping_by_the_bound_picks_what_measuring_all_picks() {
+        let scenarios = crate::scenario::builtins();
+        let prepared: Vec<PreparedScenario<'_>> =
+            scenarios.iter().map(PreparedScenario::new).collect();
+        let mut measured_sessions = 0;
+        for text in DIALOGUES {
+            for session in sessions(text) {
+                measured_sessions += 1;
+                let explainer = Explainer::new(&session);
+                let mut all = Vec::new();
+                for p in prepared
+                    .iter()
+                    .filter(|p| p.scenario.protocol == session.protocol)
+                {
+                    let measured = assess(&session, None, 0, p, &explainer);
+                    assert!(best_possible(p.scenario, &session) >= ratio(&measured));
+                    all.push((ratio(&measured), p.scenario.id.clone()));
+                }
+                let best_ratio = all.iter().map(|(r, _)| *r).max();
+                let expected = all.iter().find(|(r, _)| Some(*r) == best_ratio);
+                let picked = best_measure(&session, 0, &prepared, &explainer)
+                    .map(|m| (ratio(&m), m.into_grade().scenario));
+                assert_eq!(picked.as_ref(), expected, "{text}");
+            }
+        }
+        assert_eq!(measured_sessions, DIALOGUES.len());
+    }
 }
