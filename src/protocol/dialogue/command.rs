@@ -284,7 +284,8 @@ fn split_secret(protocol: Protocol, verb: &str, rest: &str) -> Args {
 
 /// Whether what follows an IMAP tag (`a1`) is `LOGIN …` or `AUTHENTICATE …`.
 fn is_tagged_credential(rest: &str) -> bool {
-    let (first, _) = split_word(rest);
+    // The first word only: `split_word` would trim the rest as well.
+    let first = rest.split([' ', '\t']).next().unwrap_or(rest);
     ["LOGIN", "AUTHENTICATE"]
         .iter()
         .any(|verb| first.eq_ignore_ascii_case(verb))

@@ -221,7 +221,7 @@ impl DialogueBuilder {
                 Ok(None) => {}
                 Err(_) => self.unrecognised_server_line(&text, origin, ServerLineKind::SmtpReply),
             },
-            Protocol::Pop3 => match pop3::parse_status_line(&text) {
+            Protocol::Pop3 => match pop3::parse_owned_status_line(&mut text) {
                 Ok(status) => {
                     let body = status.status == crate::session::Pop3Status::Ok
                         && self.greeting != Greeting::Awaiting

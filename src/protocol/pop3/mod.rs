@@ -8,7 +8,7 @@ mod state;
 pub use receiver::{ClientInput, ServerReceiver};
 pub use request::{grammar, parse_request, Request, SyntaxError};
 pub use response::{
-    indicator, is_status_line, parse_status, parse_status_line, Pop3Response, ResponseError,
-    ResponseEvent, ResponseReceiver, StatusLine,
+    indicator, is_status_line, parse_owned_status_line, parse_status, parse_status_line,
+    Pop3Response, ResponseError, ResponseEvent, ResponseReceiver, StatusLine,
 };
 pub use state::{Pop3Phase, Pop3Rule, Pop3State};

@@ -26,6 +26,25 @@ pub enum ResponseError {
 /// Parses a status line (no line end). The indicator is matched in any case (`+ok` from a
 /// hand-typed transcript), and `+` alone is an empty continuation.
 pub fn parse_status_line(line: &str) -> Result<StatusLine, ResponseError> {
+    let (status, text) = status_head(line)?;
+    Ok(StatusLine {
+        status,
+        text: line[text].to_string(),
+    })
+}
+
+/// Like [`parse_status_line`], keeping the line's own bytes as the text (the indicator cut
+/// off in place, no copy). The line is taken only when it is a status line.
+pub fn parse_owned_status_line(line: &mut String) -> Result<StatusLine, ResponseError> {
+    let (status, range) = status_head(line)?;
+    let mut text = std::mem::take(line);
+    text.truncate(range.end);
+    text.drain(..range.start);
+    Ok(StatusLine { status, text })
+}
+
+/// A status line's status and where its text lies in the line.
+fn status_head(line: &str) -> Result<(Pop3Status, std::ops::Range<usize>), ResponseError> {
     let line = line.trim_end_matches(['\r', '\n']);
     let indicator = |word: &str| {
         let head = line.get(..word.len())?;
@@ -42,10 +61,8 @@ pub fn parse_status_line(line: &str) -> Result<StatusLine, ResponseError> {
     } else {
         return Err(ResponseError::NotAStatusLine);
     };
-    Ok(StatusLine {
-        status,
-        text: text.to_string(),
-    })
+    // `text` is what is left of `line` at its end.
+    Ok((status, line.len() - text.len()..line.len()))
 }
 
 /// The status an indicator alone names (`+OK`, `-ERR`, `+`), any case: how a scenario writes
@@ -202,6 +219,31 @@ impl Default for ResponseReceiver {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_owned_status_line_reads_as_a_borrowed_one() {
+        for line in [
+            "+OK 2 320",
+            "-ERR no\r",
+            "+",
+            "+ VXNlcg==",
+            "+ok\t x ",
+            "+OKAY",
+            "",
+            "-ERR",
+        ] {
+            let mut owned = line.to_string();
+            assert_eq!(
+                parse_owned_status_line(&mut owned),
+                parse_status_line(line),
+                "{line:?}"
+            );
+            // A line that is no status line is left as it was.
+            if parse_status_line(line).is_err() {
+                assert_eq!(owned, line);
+            }
+        }
+    }
 
     #[test]
     fn parses_status_lines() {
