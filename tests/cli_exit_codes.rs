@@ -58,7 +58,10 @@ fn a_broken_scenario_exits_two_when_checked_and_64_when_a_run_names_it() {
     let transcript = write(&dir, "t.txt", "S: 220 hi\nC: QUIT\nS: 221 bye\n");
     let output = mailgrade(&["grade", &transcript, "--scenario", &scenario]);
     assert_eq!(output.status.code(), Some(64));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("bad.yaml:5"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bad.yaml:5"), "{stderr}");
+    // The summary line ends like every other, so a shell prompt starts on a line of its own.
+    assert!(stderr.ends_with("error\n"), "{stderr:?}");
 }
 
 #[test]

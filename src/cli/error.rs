@@ -102,7 +102,14 @@ impl CliError {
             CliError::Scenarios(rendered)
             | CliError::Plan(rendered)
             | CliError::NotSent(rendered)
-            | CliError::Worksheet(rendered) => rendered.clone(),
+            | CliError::Worksheet(rendered) => {
+                // Diagnostics end with their summary line, which has no line end of its own.
+                let mut text = rendered.clone();
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                text
+            }
             _ => {
                 let mut text = format!("error: {self}\n");
                 if let Some(help) = self.help() {
