@@ -34,6 +34,10 @@ const KEPT: usize = 1 << 20;
 
 const SPACES: &[u8; 64] = b"                                                                ";
 
+/// `,` and a new line before the indentation of an element, so the three are one copy.
+const COMMA_NEWLINE_SPACES: &[u8; 66] =
+    b",\n                                                                ";
+
 /// JSON written into a buffer, handed to `sink` in pieces of [`FLUSH_AT`] or more.
 pub struct JsonWriter<W: io::Write> {
     buf: Vec<u8>,
@@ -65,6 +69,11 @@ impl<W: io::Write> JsonWriter<W> {
     /// Before an element of an array or object whose elements sit at `depth`.
     pub fn element(&mut self, depth: usize, first: bool) {
         match self.layout {
+            Layout::Pretty if depth <= SPACES.len() / 2 => {
+                let from = usize::from(first);
+                self.buf
+                    .extend_from_slice(&COMMA_NEWLINE_SPACES[from..2 + 2 * depth]);
+            }
             Layout::Pretty => {
                 self.buf
                     .extend_from_slice(if first { b"\n" } else { b",\n" });
@@ -219,13 +228,46 @@ fn needs_escape(word: u64) -> bool {
 }
 
 /// `bytes` (UTF-8) escaped as serde_json escapes a string's contents.
+#[inline]
 fn escape_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    if is_plain(bytes) {
+        out.extend_from_slice(bytes);
+    } else {
+        escape_slowly(out, bytes);
+    }
+}
+
+/// Whether no byte of `bytes` needs escaping: eight at a time, the last eight overlapping
+/// those before when the length is no multiple of eight.
+#[inline]
+fn is_plain(bytes: &[u8]) -> bool {
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight"));
+    if bytes.len() < 8 {
+        return bytes.iter().all(|&byte| ESCAPE[byte as usize] == 0);
+    }
+    let mut at = 0;
+    while at + 8 < bytes.len() {
+        if needs_escape(word(at)) {
+            return false;
+        }
+        at += 8;
+    }
+    !needs_escape(word(bytes.len() - 8))
+}
+
+/// [`escape_into`] for text with something to escape: runs between escapes copied whole.
+/// Words with nothing to escape are passed over whole.
+fn escape_slowly(out: &mut Vec<u8>, bytes: &[u8]) {
     let mut start = 0;
     let mut at = 0;
-    while at + 8 <= bytes.len() {
-        let word = u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
-        if needs_escape(word) {
-            for index in at..at + 8 {
+    while at < bytes.len() {
+        let end = (at + 8).min(bytes.len());
+        if end - at < 8
+            || needs_escape(u64::from_le_bytes(
+                bytes[at..end].try_into().expect("eight bytes"),
+            ))
+        {
+            for index in at..end {
                 if ESCAPE[bytes[index] as usize] != 0 {
                     out.extend_from_slice(&bytes[start..index]);
                     escape_byte(out, bytes[index]);
@@ -233,14 +275,7 @@ fn escape_into(out: &mut Vec<u8>, bytes: &[u8]) {
                 }
             }
         }
-        at += 8;
-    }
-    for index in at..bytes.len() {
-        if ESCAPE[bytes[index] as usize] != 0 {
-            out.extend_from_slice(&bytes[start..index]);
-            escape_byte(out, bytes[index]);
-            start = index + 1;
-        }
+        at = end;
     }
     out.extend_from_slice(&bytes[start..]);
 }
