@@ -228,12 +228,17 @@ fn render_session(
     writeln!(out)
 }
 
-/// `text` padded with spaces to `width` characters, as `{:<width}` pads it, but in one
-/// piece: the formatter writes its padding a character at a time.
+/// `text` padded with spaces to `width` terminal columns, in one piece. Columns, not
+/// characters: a Chinese word such as `（问候）` takes two columns a character, and padding
+/// by characters pushed its arrow out of line with the others.
 fn pad_right(out: &mut Vec<u8>, text: &str, width: usize) {
     out.extend_from_slice(text.as_bytes());
-    let padding = width.saturating_sub(text.chars().count());
-    out.resize(out.len() + padding, b' ');
+    let columns = if text.is_ascii() {
+        text.len()
+    } else {
+        unicode_width::UnicodeWidthStr::width(text)
+    };
+    out.resize(out.len() + width.saturating_sub(columns), b' ');
 }
 
 /// The handshake: a summary line, then one line per message with its frames.
@@ -288,4 +293,22 @@ fn render_tls(out: &mut Vec<u8>, tls: &TlsHandshake, lang: Lang) -> io::Result<(
         writeln!(out, "    {}", why.get(lang))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use unicode_width::UnicodeWidthStr;
+
+    /// The arrow after `（问候）` lines up with the arrows after commands.
+    #[test]
+    fn chinese_words_are_padded_to_the_same_columns_as_commands() {
+        let padded = |text: &str| {
+            let mut out = Vec::new();
+            super::pad_right(&mut out, text, 40);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(padded("（问候）").width(), 40);
+        assert_eq!(padded("EHLO client.example").width(), 40);
+        assert_eq!(padded(&"x".repeat(45)), "x".repeat(45));
+    }
 }
