@@ -493,6 +493,17 @@ impl FlowTable {
         Some(conn)
     }
 
+    /// Stops reassembling mail connection `id` between `client` and `server`: its reader
+    /// said [`FlowEvents::data`] is no longer wanted, after the fact (`handoff.rs`).
+    pub fn stop_reading(&mut self, id: FlowId, client: Endpoint, server: Endpoint) {
+        let conn = self.connections.get_mut(&FlowKey::new(client, server));
+        if let Some(conn) = conn.filter(|c| c.id == id) {
+            if matches!(conn.state, State::Mail { .. }) {
+                conn.state = State::Encrypted;
+            }
+        }
+    }
+
     /// Connections in the table, for what a scan of them costs.
     pub fn len(&self) -> usize {
         self.connections.len()

@@ -14,6 +14,7 @@ mod defrag;
 mod detect;
 mod file;
 mod flows;
+mod handoff;
 mod ip;
 mod link;
 // Mapping and the SIGBUS watch need a Unix kernel; elsewhere (Windows, wasm32) a capture

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::path::Path;
 
-use super::flows::{Endpoint, FlowEvents, FlowId, MailFlow};
+use super::flows::{Endpoint, FlowId, MailFlow};
 use super::reassembly::Meta;
 use crate::i18n::messages::notes::{ByteUnit, NoteText, SideName};
 use crate::i18n::Text;
@@ -32,6 +32,9 @@ struct Open {
     first_frame: u64,
     implicit_tls: bool,
     server_port: u16,
+    /// False once the TLS handshake is read: the flow stage may still send what it had
+    /// reassembled before it heard, and that is not read.
+    reading: bool,
 }
 
 pub(super) struct SessionAssembler<'p> {
@@ -53,26 +56,6 @@ impl<'p> SessionAssembler<'p> {
             finished: BTreeMap::new(),
             closed: 0,
         }
-    }
-
-    /// Sessions over and waiting to be handed on.
-    pub fn pending(&self) -> usize {
-        self.finished.len()
-    }
-
-    /// Sessions still open.
-    pub fn open_count(&self) -> usize {
-        self.open.len()
-    }
-
-    /// The first frame of the oldest session still open.
-    pub fn oldest_open(&self) -> Option<u64> {
-        self.open.values().map(|o| o.first_frame).min()
-    }
-
-    /// The first frame of the newest session waiting to be handed on.
-    pub fn newest_pending(&self) -> Option<u64> {
-        self.finished.last_key_value().map(|((frame, _), _)| *frame)
     }
 
     /// Hands on, in order, the sessions over that began before `frame`.
@@ -209,8 +192,26 @@ pub(super) fn gap_detail(direction: Direction, bytes: u64, before: u64, after: u
     note.text()
 }
 
-impl FlowEvents for SessionAssembler<'_> {
-    fn open(&mut self, flow: &MailFlow) {
+/// What a session is called, made where the connection is found (the flow stage) so that
+/// the session stage need not format it.
+pub(super) struct FlowNames {
+    label: String,
+    host: String,
+}
+
+impl FlowNames {
+    pub fn of(flow: &MailFlow) -> Self {
+        FlowNames {
+            label: label(&flow.client, &flow.server),
+            host: host(flow.server.ip),
+        }
+    }
+}
+
+/// The events of `flows::FlowEvents`, as the session stage reads them from a batch
+/// (`handoff.rs`).
+impl SessionAssembler<'_> {
+    pub fn open(&mut self, flow: &MailFlow, names: FlowNames) {
         let mut builder = DialogueBuilder::new(flow.protocol);
         if let Some(opened) = flow.opened_before {
             builder.note(Note {
@@ -231,26 +232,29 @@ impl FlowEvents for SessionAssembler<'_> {
             Open {
                 builder,
                 tls: flow.implicit_tls.then(TlsObserver::new),
-                label: label(&flow.client, &flow.server),
+                label: names.label,
                 connect: Connect {
-                    host: host(flow.server.ip),
+                    host: names.host,
                     port: Some(flow.server.port),
                     origin: origin(flow.first),
                 },
                 first_frame: flow.first.frame,
                 implicit_tls: flow.implicit_tls,
                 server_port: flow.server.port,
+                reading: true,
             },
         );
     }
 
-    fn data(&mut self, id: FlowId, direction: Direction, bytes: &[u8], meta: Meta) -> bool {
-        let Some(open) = self.open.get_mut(&id) else {
+    /// Returns false once nothing more of this flow is wanted (its TLS handshake was read).
+    pub fn data(&mut self, id: FlowId, direction: Direction, bytes: &[u8], meta: Meta) -> bool {
+        let Some(open) = self.open.get_mut(&id).filter(|o| o.reading) else {
             return false;
         };
         if let Some(tls) = &mut open.tls {
             tls.push(direction, bytes, origin(meta));
-            return tls.wants_more();
+            open.reading = tls.wants_more();
+            return open.reading;
         }
         // A TLS handshake the dialogue did not see coming: the positive reply to STARTTLS
         // was not captured, the server went straight to TLS, or a client expecting implicit
@@ -278,8 +282,8 @@ impl FlowEvents for SessionAssembler<'_> {
         true
     }
 
-    fn gap(&mut self, id: FlowId, direction: Direction, bytes: u64, before: u64, after: Meta) {
-        let Some(open) = self.open.get_mut(&id) else {
+    pub fn gap(&mut self, id: FlowId, direction: Direction, bytes: u64, before: u64, after: Meta) {
+        let Some(open) = self.open.get_mut(&id).filter(|o| o.reading) else {
             return;
         };
         let origin = Origin::Frame {
@@ -294,7 +298,7 @@ impl FlowEvents for SessionAssembler<'_> {
         }
     }
 
-    fn close(&mut self, id: FlowId) {
+    pub fn close(&mut self, id: FlowId) {
         let Some(open) = self.open.remove(&id) else {
             return;
         };
