@@ -5,7 +5,8 @@
 //! `tunnel` (GRE, L2TP, IP in IP) leading back to `link` or `ip` → `tcp` and `reassembly` (one direction put in order, gaps found) → `flows` (connections, decided
 //! mail or not on their first bytes by `detect`) → `sessions` (one `DialogueBuilder` per
 //! mail connection) → `summary` (file notes, or why nothing was found). A file on disk is
-//! read in place through `mapped`; `prefetch` keeps the frame chase ahead of memory.
+//! read in place through `mapped`; `prefetch` keeps the frame chase ahead of memory. Up to
+//! `flows` is one stage and `sessions` another, on two threads for large files (`handoff`).
 
 #[cfg(test)]
 mod corpus_tests;
