@@ -26,7 +26,8 @@ use crate::session::{CommandKind, Exchange, Session};
 /// grows with exchanges × steps. Longer sessions are graded on their beginning.
 pub const MAX_EXCHANGES: usize = 5000;
 
-/// Table cells kept at once before the trace back is split in halves (about 6 MiB).
+/// Table cells kept at once before the trace back is split in halves (8 MiB of 32-byte
+/// cells; a thread keeps that room for its next alignment).
 const DIRECT_CELLS: usize = 1 << 18;
 
 /// How an exchange fits a step it matches by command.
