@@ -49,9 +49,19 @@ pub(super) fn read<R: Read + Send>(
     input: Input<'_, R>,
     sink: &mut dyn FnMut(Session),
 ) -> Result<FileRead, IngestError> {
+    let two_threads = two_threads(&input);
+    read_on(path, input, two_threads, sink)
+}
+
+/// [`read`] on one thread or two, as chosen.
+fn read_on<R: Read + Send>(
+    path: &Path,
+    input: Input<'_, R>,
+    two_threads: bool,
+    sink: &mut dyn FnMut(Session),
+) -> Result<FileRead, IngestError> {
     let mut assembler = SessionAssembler::new(path);
     let mut release = Release::new(sink);
-    let two_threads = two_threads(&input);
     let decoded = read_stages(input, two_threads, &mut assembler, &mut release);
     let decoded = decoded.map_err(|e| IngestError::Invalid {
         path: path.to_path_buf(),
@@ -190,29 +200,14 @@ mod tests {
     /// Everything a read hands on, as text: the sessions, then the notes or the error.
     fn read_all(path: &Path, bytes: &[u8], two_threads: bool) -> String {
         let mut sessions = Vec::new();
-        let mut sink = |session: Session| sessions.push(session);
-        let mut assembler = SessionAssembler::new(path);
-        let mut release = Release::new(&mut sink);
         let input = Input::<std::fs::File>::Bytes(bytes);
-        let decoded = read_stages(input, two_threads, &mut assembler, &mut release);
-        let ended = decoded.map(|decoded| {
-            assembler.take_all(&mut |f| release.push(f));
-            let (has_mail, held) = release.into_held();
-            let outcome = Outcome {
-                path,
-                info: decoded.info,
-                frames: decoded.frames,
-                flows: decoded.flows,
-                fragments_abandoned: decoded.fragments_abandoned,
-                sessions: held,
-                has_mail,
-            };
-            format!("{:?}", summary::conclude(outcome))
+        let ended = read_on(path, input, two_threads, &mut |session| {
+            sessions.push(session)
         });
-        let ended = format!("{:?}", ended.map_err(|e| e.message));
         format!(
-            "{}\n{ended}",
-            serde_json::to_string(&sessions).expect("JSON")
+            "{}\n{:?}",
+            serde_json::to_string(&sessions).expect("JSON"),
+            ended.map_err(|e| e.to_string())
         )
     }
 
