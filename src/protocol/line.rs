@@ -1,6 +1,8 @@
 //! Line framing shared by every receiver: a line ends at LF, a CR before it is dropped
 //! (bare LF is tolerated, as Postfix and Dovecot tolerate it).
 
+use std::borrow::Cow;
+
 /// One framed line, without its line end.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
@@ -37,6 +39,31 @@ pub enum LineEvent {
     NeedsMoreData,
 }
 
+/// What [`LineReceiver::ingest_in_place`] found: a line borrowed where it lies in the
+/// input when it lies there whole, else the receiver's own buffer, handed over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LineInPlace<'a> {
+    /// The line without its line end.
+    Line(Cow<'a, [u8]>),
+    TooLong {
+        len: usize,
+    },
+    NeedsMoreData,
+}
+
+/// A line's bytes as text: borrowed when they are UTF-8 and borrowed, invalid UTF-8
+/// replaced, never rejected (as [`Line::into_text`]).
+pub fn text_of(line: Cow<'_, [u8]>) -> Cow<'_, str> {
+    match line {
+        // Validated first: `from_utf8_lossy` walks valid text chunk by chunk, slower.
+        Cow::Borrowed(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(bytes),
+        },
+        Cow::Owned(bytes) => Cow::Owned(Line { bytes, crlf: true }.into_text()),
+    }
+}
+
 /// Frames lines out of bytes that arrive in any chunking, never buffering more than
 /// `max_len` bytes: a longer line is discarded and reported as [`LineEvent::TooLong`] when it
 /// ends.
@@ -66,7 +93,7 @@ impl LineReceiver {
     /// Takes bytes from the front of `input` up to and including the first line end.
     /// Bytes after it are left in `input` for the next call (or another receiver).
     pub fn ingest(&mut self, input: &mut &[u8]) -> LineEvent {
-        let (taken, ended) = match input.iter().position(|&b| b == b'\n') {
+        let (taken, ended) = match memchr::memchr(b'\n', input) {
             Some(at) => (&input[..at], true),
             None => (*input, false),
         };
@@ -101,6 +128,31 @@ impl LineReceiver {
             return LineEvent::TooLong { len: bytes.len() };
         }
         LineEvent::Line(Line { bytes, crlf })
+    }
+
+    /// Like [`LineReceiver::ingest`], without copying a line that lies whole in `input`
+    /// (nothing of it buffered before): a capture's segment usually holds whole lines, and
+    /// the copy, its allocation and the buffer's growth were most of a line's framing.
+    pub fn ingest_in_place<'a>(&mut self, input: &mut &'a [u8]) -> LineInPlace<'a> {
+        if self.buf.is_empty() && self.overflow.is_none() {
+            if let Some(at) = memchr::memchr(b'\n', input) {
+                let taken = &input[..at];
+                *input = &input[at + 1..];
+                self.last_cr = false;
+                // What `ingest` gives for the same bytes: the CR before the LF dropped,
+                // a line over the limit reported by its length without the CR.
+                let line = taken.strip_suffix(b"\r").unwrap_or(taken);
+                if line.len() > self.max_len {
+                    return LineInPlace::TooLong { len: line.len() };
+                }
+                return LineInPlace::Line(Cow::Borrowed(line));
+            }
+        }
+        match self.ingest(input) {
+            LineEvent::Line(line) => LineInPlace::Line(Cow::Owned(line.bytes)),
+            LineEvent::TooLong { len } => LineInPlace::TooLong { len },
+            LineEvent::NeedsMoreData => LineInPlace::NeedsMoreData,
+        }
     }
 
     /// Gives back the bytes of a line read and done with, so the next line is read into
@@ -205,6 +257,50 @@ mod tests {
             events.retain(|e| *e != LineEvent::NeedsMoreData);
             events.extend(lines(&mut rx, &input[split..]));
             assert_eq!(events, whole, "split at {split}");
+        }
+    }
+
+    /// In place or copied, the same lines at every split, with the same lengths of lines
+    /// too long.
+    #[test]
+    fn in_place_reads_as_ingest_reads() {
+        let input = b"HELO x\r\n\r\nNOOP\nabcdefghij\r\nQUIT\r\nabcd\r\r\nab\xffc\n";
+        let owned = |event: LineEvent| match event {
+            LineEvent::Line(line) => LineInPlace::Line(Cow::Owned(line.bytes)),
+            LineEvent::TooLong { len } => LineInPlace::TooLong { len },
+            LineEvent::NeedsMoreData => LineInPlace::NeedsMoreData,
+        };
+        for split in 0..=input.len() {
+            let mut copied = Vec::new();
+            let mut rx = LineReceiver::new(5);
+            for part in [&input[..split], &input[split..]] {
+                copied.extend(lines(&mut rx, part).into_iter().map(owned));
+            }
+            let mut in_place = Vec::new();
+            let mut rx = LineReceiver::new(5);
+            for mut part in [&input[..split], &input[split..]] {
+                loop {
+                    let event = rx.ingest_in_place(&mut part);
+                    let done = event == LineInPlace::NeedsMoreData;
+                    in_place.push(event);
+                    if done {
+                        break;
+                    }
+                }
+            }
+            assert_eq!(in_place, copied, "split at {split}");
+        }
+    }
+
+    #[test]
+    fn text_of_is_into_text() {
+        for bytes in [&b"EHLO x"[..], b"", b"caf\xc3\xa9", b"bad \xff\xfe end"] {
+            let line = Line {
+                bytes: bytes.to_vec(),
+                crlf: true,
+            };
+            assert_eq!(text_of(Cow::Borrowed(bytes)), line.clone().into_text());
+            assert_eq!(text_of(Cow::Owned(bytes.to_vec())), line.into_text());
         }
     }
 

@@ -46,6 +46,7 @@ pub mod sasl;
 pub mod smtp;
 pub mod tls;
 mod verbs;
+mod words;
 
 pub use detect::{detect_line, detect_protocol, detect_protocol_bytes, is_greeting};
 pub use dialogue::{Dialogue, DialogueBuilder, Direction, Expect};

@@ -43,8 +43,9 @@ pub(super) struct SessionAssembler<'p> {
     /// by our own counter (nothing an attacker chooses).
     open: HashMap<FlowId, Open, foldhash::fast::RandomState>,
     /// Sessions over but not handed on yet, by (first frame, order closed): the order a
-    /// stable sort by first frame gives.
-    finished: BTreeMap<(u64, u64), Finished>,
+    /// stable sort by first frame gives. Boxed: the map's nodes then hold pointers, not
+    /// sessions, so a node is small to make and to shift (issue 18).
+    finished: BTreeMap<(u64, u64), Box<Finished>>,
     closed: u64,
 }
 
@@ -64,7 +65,7 @@ impl<'p> SessionAssembler<'p> {
             if entry.key().0 >= frame {
                 break;
             }
-            out(entry.remove());
+            out(*entry.remove());
         }
     }
 
@@ -75,7 +76,7 @@ impl<'p> SessionAssembler<'p> {
             self.close(id);
         }
         for finished in std::mem::take(&mut self.finished).into_values() {
-            out(finished);
+            out(*finished);
         }
     }
 }
@@ -319,11 +320,11 @@ impl SessionAssembler<'_> {
         self.closed += 1;
         self.finished.insert(
             (open.first_frame, self.closed),
-            Finished {
+            Box::new(Finished {
                 implicit_tls: open.implicit_tls,
                 server_port: open.server_port,
                 session,
-            },
+            }),
         );
     }
 }

@@ -1,12 +1,13 @@
 //! The client half: queued input, read as far as its meaning is known.
 
 use crate::i18n::messages::notes::NoteText;
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use super::command::{self, Effect};
 use super::{DialogueBuilder, Expect, Pending, MAX_CONTENT, MAX_LINE};
 use crate::protocol::dotstuff::{DataEvent, DataReceiver};
-use crate::protocol::line::{LineEvent, LineReceiver};
+use crate::protocol::line::{self, LineInPlace, LineReceiver};
 use crate::protocol::smtp::{BdatEvent, BdatReceiver};
 use crate::protocol::{pop3, smtp, Request, Verb};
 use crate::session::{
@@ -68,14 +69,33 @@ pub(super) struct Client {
     resync: bool,
 }
 
-enum Event {
+/// A line is borrowed from the input it lay in whole, or the line buffer's own bytes.
+enum Event<'a> {
     NeedsMoreData,
     Skipped,
-    Line(String),
-    AuthLine { text: String, guess: bool },
+    Line(Cow<'a, str>),
+    AuthLine { text: Cow<'a, str>, guess: bool },
     TooLong(usize),
     Message(Content),
     Chunk(Vec<u8>),
+}
+
+impl Event<'_> {
+    /// The event with a borrowed line copied: its input is going back to the queue.
+    fn into_owned(self) -> Event<'static> {
+        match self {
+            Event::NeedsMoreData => Event::NeedsMoreData,
+            Event::Skipped => Event::Skipped,
+            Event::Line(text) => Event::Line(Cow::Owned(text.into_owned())),
+            Event::AuthLine { text, guess } => Event::AuthLine {
+                text: Cow::Owned(text.into_owned()),
+                guess,
+            },
+            Event::TooLong(len) => Event::TooLong(len),
+            Event::Message(content) => Event::Message(content),
+            Event::Chunk(bytes) => Event::Chunk(bytes),
+        }
+    }
 }
 
 fn command_mode() -> Mode {
@@ -189,23 +209,23 @@ impl Client {
         }
     }
 
-    fn ingest(&mut self, input: &mut &[u8]) -> Event {
+    fn ingest<'a>(&mut self, input: &mut &'a [u8]) -> Event<'a> {
         let resync = &mut self.resync;
         match &mut self.mode {
-            Mode::Command(lines) => match lines.ingest(input) {
-                LineEvent::NeedsMoreData => Event::NeedsMoreData,
+            Mode::Command(lines) => match lines.ingest_in_place(input) {
+                LineInPlace::NeedsMoreData => Event::NeedsMoreData,
                 _ if std::mem::take(resync) => Event::Skipped,
-                LineEvent::Line(line) => Event::Line(line.into_text()),
-                LineEvent::TooLong { len } => Event::TooLong(len),
+                LineInPlace::Line(line) => Event::Line(line::text_of(line)),
+                LineInPlace::TooLong { len } => Event::TooLong(len),
             },
-            Mode::AuthResponse { lines, guess } => match lines.ingest(input) {
-                LineEvent::NeedsMoreData => Event::NeedsMoreData,
+            Mode::AuthResponse { lines, guess } => match lines.ingest_in_place(input) {
+                LineInPlace::NeedsMoreData => Event::NeedsMoreData,
                 _ if std::mem::take(resync) => Event::Skipped,
-                LineEvent::Line(line) => Event::AuthLine {
-                    text: line.into_text(),
+                LineInPlace::Line(line) => Event::AuthLine {
+                    text: line::text_of(line),
                     guess: *guess,
                 },
-                LineEvent::TooLong { len } => Event::TooLong(len),
+                LineInPlace::TooLong { len } => Event::TooLong(len),
             },
             Mode::Message(data) => match data.ingest(input) {
                 DataEvent::NeedsMoreData => Event::NeedsMoreData,
@@ -281,14 +301,17 @@ impl DialogueBuilder {
                     let event = self.client.ingest(&mut rest);
                     let pos = data.len() - rest.len();
                     if pos < data.len() {
+                        let event = event.into_owned();
                         self.client.inputs.push_front(Input::Bytes {
                             data,
                             pos,
                             origin,
                             answered,
                         });
+                        self.client_event(event);
+                    } else {
+                        self.client_event(event);
                     }
-                    self.client_event(event);
                 }
             }
         }
@@ -319,7 +342,7 @@ impl DialogueBuilder {
         }
     }
 
-    fn client_event(&mut self, event: Event) {
+    fn client_event(&mut self, event: Event<'_>) {
         let unit = match event {
             Event::NeedsMoreData => return,
             _ => self.client.unit.take(),
@@ -331,7 +354,9 @@ impl DialogueBuilder {
             Event::NeedsMoreData | Event::Skipped => {}
             Event::Line(text) => {
                 self.client_command_line(&text, origin, answered);
-                self.client.recycle(text);
+                if let Cow::Owned(text) = text {
+                    self.client.recycle(text);
+                }
             }
             Event::AuthLine { text, guess } => {
                 if guess && self.is_known_command(&text) {

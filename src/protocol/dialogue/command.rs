@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use crate::protocol::request::Parsed;
 use crate::protocol::verbs::{is_command_verb, is_credential_verb};
+use crate::protocol::words;
 use crate::protocol::{pop3, sasl, smtp, Request};
 use crate::session::{Args, CommandKind, Protocol, Secret};
 
@@ -42,12 +43,25 @@ pub(super) fn read_line(protocol: Protocol, line: &str, after_credentials: bool)
         CommandKind::Line { args, .. } => args.secret.is_some(),
         _ => true,
     };
-    if has_secret {
+    if has_secret || opens_with_its_verb(&as_is.kind) {
         return as_is;
     }
     match embedded_credential(line) {
         Some(clause) => read_line_as_is(protocol, clause, after_credentials),
         None => as_is,
+    }
+}
+
+/// Whether a command line's first word is the verb it was read as (most lines): then
+/// [`embedded_credential`] finds none, as every verb is one `is_verb` knows.
+fn opens_with_its_verb(kind: &CommandKind) -> bool {
+    match kind {
+        CommandKind::Line {
+            request, written, ..
+        } => request
+            .verb()
+            .is_some_and(|verb| written.eq_ignore_ascii_case(verb.name())),
+        _ => false,
     }
 }
 
@@ -88,9 +102,9 @@ fn embedded_credential(line: &str) -> Option<&str> {
 }
 
 fn read_line_as_is(protocol: Protocol, line: &str, after_credentials: bool) -> LineCommand {
-    let trimmed = line.trim_matches([' ', '\t']);
-    let (written, rest) = trimmed.split_once([' ', '\t']).unwrap_or((trimmed, ""));
-    let rest = rest.trim_matches([' ', '\t']);
+    let trimmed = words::trim_blanks(line);
+    let (written, rest) = words::split_at_blank(trimmed).unwrap_or((trimmed, ""));
+    let rest = words::trim_blanks(rest);
     let verb = if written.bytes().any(|b| b.is_ascii_lowercase()) {
         Cow::Owned(written.to_ascii_uppercase())
     } else {
@@ -228,7 +242,7 @@ fn is_base64_payload(line: &str) -> bool {
 /// other control characters (a stray NUL, an escape) are dropped. `PASX\x08S` is `PASS`.
 fn as_typed(verb: &str) -> Cow<'_, str> {
     // Most verbs hold no control character: those are borrowed, not copied.
-    if !verb.contains(char::is_control) {
+    if !has_control(verb) {
         return Cow::Borrowed(verb);
     }
     let mut typed = String::with_capacity(verb.len());
@@ -242,6 +256,15 @@ fn as_typed(verb: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(typed)
+}
+
+/// `text.contains(char::is_control)`, a byte at a time for ASCII text (every verb typed).
+fn has_control(text: &str) -> bool {
+    if text.is_ascii() {
+        text.bytes().any(|b| b.is_ascii_control())
+    } else {
+        text.contains(char::is_control)
+    }
 }
 
 /// Splits a command's arguments by the slots its verb defines, on the words, so a malformed
@@ -284,17 +307,20 @@ fn split_secret(protocol: Protocol, verb: &str, rest: &str) -> Args {
 
 /// Whether what follows an IMAP tag (`a1`) is `LOGIN …` or `AUTHENTICATE …`.
 fn is_tagged_credential(rest: &str) -> bool {
-    // The first word only: `split_word` would trim the rest as well.
-    let first = rest.split([' ', '\t']).next().unwrap_or(rest);
-    ["LOGIN", "AUTHENTICATE"]
-        .iter()
-        .any(|verb| first.eq_ignore_ascii_case(verb))
+    // The first word only (`split_word` would trim the rest as well): the verb as a prefix
+    // that a blank or the end follows, without looking for the blank along the line.
+    let rest = rest.as_bytes();
+    ["LOGIN", "AUTHENTICATE"].iter().any(|verb| {
+        rest.get(..verb.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(verb.as_bytes()))
+            && matches!(rest.get(verb.len()), None | Some(b' ' | b'\t'))
+    })
 }
 
 /// The first word and the rest, blanks around the rest taken off.
 fn split_word(text: &str) -> (&str, &str) {
-    let (first, rest) = text.split_once([' ', '\t']).unwrap_or((text, ""));
-    (first, rest.trim_matches([' ', '\t']))
+    let (first, rest) = words::split_at_blank(text).unwrap_or((text, ""));
+    (first, words::trim_blanks(rest))
 }
 
 #[cfg(test)]
@@ -509,6 +535,52 @@ mod tests {
             read_line(Pop3, "a1 LOGIN alice hunter2", true).kind,
             line("A1", "a1", "LOGIN alice", Some("hunter2"))
         );
+    }
+
+    #[test]
+    fn a_tagged_credential_is_its_first_word() {
+        let first_word = |rest: &str| {
+            let first = rest.split([' ', '\t']).next().unwrap_or(rest);
+            ["LOGIN", "AUTHENTICATE"]
+                .iter()
+                .any(|verb| first.eq_ignore_ascii_case(verb))
+        };
+        for rest in [
+            "LOGIN alice x",
+            "login",
+            "LOGIN\tx",
+            "LOGINS x",
+            "LOGI",
+            "",
+            " LOGIN",
+            "authenticate PLAIN",
+            "AUTHENTICATEx",
+            "FROM:<a@b>",
+            "LOGIN\u{e9}",
+        ] {
+            assert_eq!(is_tagged_credential(rest), first_word(rest), "{rest:?}");
+        }
+    }
+
+    #[test]
+    fn has_control_is_contains_is_control() {
+        for text in [
+            "EHLO",
+            "",
+            "PAS\u{8}S",
+            "\0",
+            "a\u{7f}",
+            "caf\u{e9}",
+            "x\u{85}y",
+            "\u{9f}",
+            "\u{a0}",
+        ] {
+            assert_eq!(
+                has_control(text),
+                text.contains(char::is_control),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

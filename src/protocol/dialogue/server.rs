@@ -4,7 +4,9 @@ use super::{DialogueBuilder, Greeting, MAX_CONTENT, MAX_LINE};
 use crate::i18n::messages::notes::{NoteText, ServerLineKind};
 use crate::i18n::Text;
 use crate::protocol::dotstuff::{DataEvent, DataReceiver};
-use crate::protocol::line::{LineEvent, LineReceiver};
+use std::borrow::Cow;
+
+use crate::protocol::line::{self, LineInPlace, LineReceiver};
 use crate::protocol::pop3::{self, Pop3Response, StatusLine};
 use crate::protocol::smtp::ReplyAssembler;
 use crate::session::{Content, Note, NoteKind, Origin, Protocol, Reply};
@@ -186,10 +188,10 @@ impl DialogueBuilder {
                 self.deliver_body(content);
                 continue;
             }
-            match self.server.lines.ingest(&mut rest) {
-                LineEvent::NeedsMoreData => return,
+            match self.server.lines.ingest_in_place(&mut rest) {
+                LineInPlace::NeedsMoreData => return,
                 _ if std::mem::take(&mut self.server.resync) => self.end_server_line(),
-                LineEvent::TooLong { len } => {
+                LineInPlace::TooLong { len } => {
                     self.notes.push(Note {
                         kind: NoteKind::Unrecognised,
                         origin,
@@ -197,7 +199,7 @@ impl DialogueBuilder {
                     });
                     self.end_server_line();
                 }
-                LineEvent::Line(line) => self.server_line_read(line.into_text(), origin),
+                LineInPlace::Line(line) => self.server_line_read(line::text_of(line), origin),
             }
         }
     }
@@ -210,10 +212,11 @@ impl DialogueBuilder {
         }
     }
 
-    fn server_line_read(&mut self, mut text: String, origin: Origin) {
+    /// A server line: borrowed where it lay in the input (its text copied once, into the
+    /// reply), or the line buffer's own bytes (which become the reply's text).
+    fn server_line_read(&mut self, mut text: Cow<'_, str>, origin: Origin) {
         match self.protocol {
-            // The line's own bytes become the reply's text.
-            Protocol::Smtp => match self.server.smtp.push_owned_line(&mut text) {
+            Protocol::Smtp => match self.server.smtp.push_text(&mut text) {
                 Ok(Some(reply)) => {
                     let origin = self.server.unit.take().unwrap_or(origin);
                     self.deliver(reply.into_reply(origin));
@@ -221,7 +224,7 @@ impl DialogueBuilder {
                 Ok(None) => {}
                 Err(_) => self.unrecognised_server_line(&text, origin, ServerLineKind::SmtpReply),
             },
-            Protocol::Pop3 => match pop3::parse_owned_status_line(&mut text) {
+            Protocol::Pop3 => match status_line(&mut text) {
                 Ok(status) => {
                     let body = status.status == crate::session::Pop3Status::Ok
                         && self.greeting != Greeting::Awaiting
@@ -245,7 +248,17 @@ impl DialogueBuilder {
             }
         }
     }
+}
 
+/// A POP3 status line, its text copied from a borrowed line or cut from an owned one.
+fn status_line(line: &mut Cow<'_, str>) -> Result<StatusLine, pop3::ResponseError> {
+    match line {
+        Cow::Borrowed(line) => pop3::parse_status_line(line),
+        Cow::Owned(line) => pop3::parse_owned_status_line(line),
+    }
+}
+
+impl DialogueBuilder {
     /// Whether this builder's server lines are known to be the server's (see [`Side`]).
     fn side(&self) -> Side {
         if self.reorder {
@@ -376,7 +389,7 @@ impl DialogueBuilder {
             }
             .text(),
         });
-        self.server_line_read(partial, origin);
+        self.server_line_read(Cow::Owned(partial), origin);
     }
 
     /// The EHLO/HELO/LHLO whose reply is still open after whole `250-` lines when the client
@@ -416,7 +429,7 @@ impl DialogueBuilder {
             // A last reply line cut before its CRLF is still the reply.
             if self.server.body.is_none() {
                 let origin = self.server.unit.unwrap_or_default();
-                self.server_line_read(partial, origin);
+                self.server_line_read(Cow::Owned(partial), origin);
             }
         }
         if self.server.is_mid_reply() {

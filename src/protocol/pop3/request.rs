@@ -117,13 +117,26 @@ pub mod grammar {
     pub const AUTH: &str = "AUTH [mechanism [initial-response]]";
 }
 
+/// The first words of a command's arguments, at most three: no command takes more than
+/// two, so a third only says there are too many (and no list is allocated per line).
+fn first_words(rest: &str) -> ([&str; 3], usize) {
+    let mut words = [""; 3];
+    let mut count = 0;
+    for (slot, word) in words.iter_mut().zip(rest.split_whitespace()) {
+        *slot = word;
+        count += 1;
+    }
+    (words, count)
+}
+
 /// Parses one command line (no line end). Verbs in any case, as Dovecot accepts them;
 /// arguments after argument-less commands are ignored, as Dovecot ignores them. `PASS` keeps
 /// the whole rest of the line (RFC 1939 §7: a password may hold spaces), even empty.
 pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
     let (verb, rest) = split_verb(line);
     let syntax = |verb, expected| Err(SyntaxError::Syntax { verb, expected });
-    let words: Vec<&str> = rest.split_whitespace().collect();
+    let (first_words, count) = first_words(rest);
+    let words = &first_words[..count];
     let number = |word: &str| word.parse::<u32>().ok();
     match &*verb {
         "" => Err(SyntaxError::Empty),
@@ -134,7 +147,7 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
         "PASS" => Ok(Request::Pass {
             password: Secret::new(rest),
         }),
-        "APOP" => match words[..] {
+        "APOP" => match *words {
             [name, digest] => Ok(Request::Apop {
                 name: name.to_string(),
                 digest: Secret::new(digest),
@@ -143,7 +156,7 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
         },
         "STAT" => Ok(Request::Stat),
         "LIST" | "UIDL" => {
-            let msg = match words[..] {
+            let msg = match *words {
                 [] => None,
                 [msg] => match number(msg) {
                     Some(msg) => Some(msg),
@@ -159,13 +172,13 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
                 Request::Uidl { msg }
             })
         }
-        "RETR" | "DELE" => match (words[..].first().and_then(|w| number(w)), words.len()) {
+        "RETR" | "DELE" => match (words.first().and_then(|w| number(w)), words.len()) {
             (Some(msg), 1) if verb == "RETR" => Ok(Request::Retr { msg }),
             (Some(msg), 1) => Ok(Request::Dele { msg }),
             _ if verb == "RETR" => syntax(Verb::Retr, grammar::RETR),
             _ => syntax(Verb::Dele, grammar::DELE),
         },
-        "TOP" => match words[..] {
+        "TOP" => match *words {
             [msg, lines] => match (number(msg), number(lines)) {
                 (Some(msg), Some(lines)) => Ok(Request::Top { msg, lines }),
                 _ => syntax(Verb::Top, grammar::TOP),
@@ -177,7 +190,7 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
         "QUIT" => Ok(Request::Quit),
         "CAPA" => Ok(Request::Capa),
         "STLS" => Ok(Request::Stls),
-        "AUTH" => match words[..] {
+        "AUTH" => match *words {
             [] => Ok(Request::Auth {
                 mechanism: None,
                 initial: None,

@@ -143,12 +143,31 @@ impl ReplyAssembler {
         self.push(head.code, head.last, text)
     }
 
+    /// A line borrowed (its text copied) or owned (its bytes kept, as
+    /// [`ReplyAssembler::push_owned_line`]).
+    pub fn push_text(
+        &mut self,
+        line: &mut std::borrow::Cow<'_, str>,
+    ) -> Result<Option<SmtpReply>, ReplyError> {
+        match line {
+            std::borrow::Cow::Borrowed(line) => self.push_line(line),
+            std::borrow::Cow::Owned(line) => self.push_owned_line(line),
+        }
+    }
+
     fn push(
         &mut self,
         code: SmtpCode,
         last: bool,
         text: String,
     ) -> Result<Option<SmtpReply>, ReplyError> {
+        if last && self.code.is_none() {
+            // A one-line reply (most are): its list made for one line, not grown to four.
+            return Ok(Some(SmtpReply {
+                code,
+                lines: vec![text],
+            }));
+        }
         let code = *self.code.get_or_insert(code);
         self.lines.push(text);
         if !last {

@@ -1,7 +1,7 @@
 use std::borrow::Cow;
 
 use crate::protocol::sasl::Mechanism;
-use crate::protocol::Verb;
+use crate::protocol::{words, Verb};
 use crate::session::Secret;
 
 /// A parsed SMTP command line.
@@ -115,14 +115,14 @@ pub mod grammar {
 /// The first word of a line, upper-cased, and the rest with leading blanks removed.
 /// A verb typed upper-case, as most are, is borrowed rather than copied.
 pub(crate) fn split_verb(line: &str) -> (Cow<'_, str>, &str) {
-    let line = line.trim_matches([' ', '\t', '\r', '\n']);
-    let (verb, rest) = line.split_once([' ', '\t']).unwrap_or((line, ""));
+    let line = words::trim_blanks_and_line_ends(line);
+    let (verb, rest) = words::split_at_blank(line).unwrap_or((line, ""));
     let verb = if verb.bytes().any(|b| b.is_ascii_lowercase()) {
         Cow::Owned(verb.to_ascii_uppercase())
     } else {
         Cow::Borrowed(verb)
     };
-    (verb, rest.trim_start_matches([' ', '\t']))
+    (verb, words::trim_start_blanks(rest))
 }
 
 /// Parses one command line (no line end). Lenient where Postfix is lenient: verbs in any
