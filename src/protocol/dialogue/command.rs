@@ -110,10 +110,11 @@ fn read_line_as_is(protocol: Protocol, line: &str, after_credentials: bool) -> L
     } else {
         Cow::Borrowed(written)
     };
-    let args = split_secret(protocol, &verb, rest);
+    let typed = as_typed(&verb);
+    let args = split_secret(protocol, &verb, &typed, rest);
     // A line with a credential slot of its own (`PASS x` typed at an SMTP server) stays
     // that line, its secret split off; only other unknown lines can be a bare password.
-    let own_slot = args.secret.is_some() || is_credential_verb(&as_typed(&verb));
+    let own_slot = args.secret.is_some() || is_credential_verb(&typed);
     let mut effect = Effect::None;
     let mut multiline = false;
     let mut chunk = None;
@@ -258,13 +259,11 @@ fn as_typed(verb: &str) -> Cow<'_, str> {
     Cow::Owned(typed)
 }
 
-/// `text.contains(char::is_control)`, a byte at a time for ASCII text (every verb typed).
+/// `text.contains(char::is_control)` in one pass over the bytes: ASCII controls are
+/// single bytes, and the C1 controls (U+0080–U+009F) start with byte C2, which the char
+/// test then settles.
 fn has_control(text: &str) -> bool {
-    if text.is_ascii() {
-        text.bytes().any(|b| b.is_ascii_control())
-    } else {
-        text.contains(char::is_control)
-    }
+    text.bytes().any(|b| b.is_ascii_control() || b == 0xc2) && text.contains(char::is_control)
 }
 
 /// Splits a command's arguments by the slots its verb defines, on the words, so a malformed
@@ -278,13 +277,15 @@ fn has_control(text: &str) -> bool {
 /// - `USER name x` → text `name`, secret `x`; `USER name:x` → text `name`, secret `x`;
 /// - IMAP `LOGIN name x` → text `name`, secret `x`; tagged `a1 LOGIN name x` → text
 ///   `LOGIN name`, secret `x` (and `a1 AUTHENTICATE PLAIN x` alike).
-fn split_secret(protocol: Protocol, verb: &str, rest: &str) -> Args {
+///
+/// `typed` is `verb` [`as_typed`], worked out once per line by the caller.
+fn split_secret(protocol: Protocol, verb: &str, typed: &str, rest: &str) -> Args {
     let (first, after_first) = split_word(rest);
     let secret_after = |text: &str, secret: &str| Args {
         text: text.to_string(),
         secret: (!secret.is_empty()).then(|| Secret::new(secret)),
     };
-    match &*as_typed(verb) {
+    match typed {
         "PASS" => secret_after("", rest),
         "APOP" if after_first.is_empty() => secret_after("", first),
         "AUTH" | "AUTHENTICATE" | "APOP" | "LOGIN" => secret_after(first, after_first),

@@ -42,20 +42,20 @@ struct ReplyHead {
 
 fn reply_head(line: &str) -> Result<ReplyHead, ReplyError> {
     let line = line.trim_end_matches(['\r', '\n']);
-    let digits = line.get(..3).ok_or(ReplyError::NotAReply)?;
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+    let digits = line.as_bytes().get(..3).ok_or(ReplyError::NotAReply)?;
+    if !digits.iter().all(u8::is_ascii_digit) {
         return Err(ReplyError::NotAReply);
     }
-    let code = digits
-        .parse()
-        .ok()
-        .and_then(SmtpCode::new)
-        .ok_or(ReplyError::NotAReply)?;
-    let rest = &line[3..];
-    let (last, start) = match rest.chars().next() {
+    // Three ASCII digits: their value without `str::parse`'s general machinery.
+    let value = digits
+        .iter()
+        .fold(0u16, |value, digit| value * 10 + u16::from(digit - b'0'));
+    let code = SmtpCode::new(value).ok_or(ReplyError::NotAReply)?;
+    // The byte after the code: a blank, `-` and the end are ASCII, anything else is no reply.
+    let (last, start) = match line.as_bytes().get(3) {
         None => (true, 3),
-        Some(' ' | '\t') => (true, 4),
-        Some('-') => (false, 4),
+        Some(b' ' | b'\t') => (true, 4),
+        Some(b'-') => (false, 4),
         Some(_) => return Err(ReplyError::NotAReply),
     };
     Ok(ReplyHead {
