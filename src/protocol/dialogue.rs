@@ -73,7 +73,9 @@ const MAX_LINE: usize = 64 << 10;
 /// times on the way (issue 18); `finish` gives back what was not used.
 const EXCHANGES: usize = 16;
 
-/// A command waiting for its reply.
+/// A command waiting for its reply. What few commands have (a BDAT chunk, a reply shown
+/// before them) is boxed: every command is moved into the queue and out of it into an
+/// exchange, and the rare fields made each move twice as long (issue 18).
 #[derive(Debug)]
 struct Pending {
     command: Command,
@@ -81,12 +83,12 @@ struct Pending {
     /// POP3: a positive answer carries a multi-line body.
     multiline: bool,
     /// A BDAT chunk: shown as a message right after its BDAT line, answered by the same reply.
-    chunk: Option<Command>,
+    chunk: Option<Box<Command>>,
     /// Its reply, taken out of line order because the protocol says it answers this
     /// command; the exchange waits for the commands before it (transcripts only).
     reply: Option<Reply>,
     /// A reply the transcript shows before this command, which it may answer.
-    early: Option<Reply>,
+    early: Option<Box<Reply>>,
     /// Replies shown before this command that answer nothing (unasked-for).
     unasked: Vec<Reply>,
 }
@@ -264,11 +266,10 @@ impl DialogueBuilder {
 
     /// The content of the latest message sent, answered or not.
     fn last_message(&mut self) -> Option<&mut Content> {
-        let waiting = self
-            .pending
-            .iter_mut()
-            .rev()
-            .flat_map(|p| p.chunk.iter_mut().chain(std::iter::once(&mut p.command)));
+        let waiting = self.pending.iter_mut().rev().flat_map(|p| {
+            let chunk = p.chunk.as_deref_mut();
+            chunk.into_iter().chain(std::iter::once(&mut p.command))
+        });
         let answered = self
             .exchanges
             .iter_mut()
@@ -458,7 +459,7 @@ impl DialogueBuilder {
             });
             if let Some(chunk) = pending.chunk {
                 self.exchanges.push(Exchange {
-                    command: Some(chunk),
+                    command: Some(*chunk),
                     reply: None,
                 });
             }
@@ -474,11 +475,11 @@ impl DialogueBuilder {
         }
         self.exchanges.push(Exchange {
             command: Some(pending.command),
-            reply: pending.reply.or(pending.early),
+            reply: pending.reply.or(pending.early.map(|early| *early)),
         });
         if let Some(chunk) = pending.chunk {
             self.exchanges.push(Exchange {
-                command: Some(chunk),
+                command: Some(*chunk),
                 reply: None,
             });
         }

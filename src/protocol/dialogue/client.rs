@@ -437,7 +437,7 @@ impl DialogueBuilder {
         );
         match self.pending.back_mut() {
             Some(bdat) if bdat.chunk.is_none() && bdat.command.verb() == Some(Verb::Bdat) => {
-                bdat.chunk = Some(message)
+                bdat.chunk = Some(Box::new(message))
             }
             _ => self.exchanges.push(crate::session::Exchange {
                 command: Some(message),

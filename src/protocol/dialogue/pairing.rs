@@ -83,7 +83,7 @@ impl DialogueBuilder {
         let lone = self.early.len() == 1;
         while let Some(early) = self.early.pop_front() {
             if can_answer(self.protocol, &pending.command, early.code) {
-                pending.early = Some(early);
+                pending.early = Some(Box::new(early));
                 self.lead = if lone {
                     self.lead.saturating_add(1)
                 } else {
@@ -109,7 +109,7 @@ impl DialogueBuilder {
             if fits_first && !self.replies_lead() {
                 // In line order after all; the reply shown before the command answered nothing.
                 self.lead = self.lead.saturating_sub(1);
-                self.pending[first].unasked.push(early);
+                self.pending[first].unasked.push(*early);
             } else {
                 let command = self.pending[first].command.origin;
                 self.paired_note(
@@ -119,7 +119,7 @@ impl DialogueBuilder {
                         command: command.text(),
                     },
                 );
-                self.answer_with(first, early);
+                self.answer_with(first, *early);
                 self.deliver(reply);
                 return None;
             }
@@ -189,7 +189,7 @@ impl DialogueBuilder {
                 command: command.text(),
             },
         );
-        self.answer_with(index, early);
+        self.answer_with(index, *early);
         true
     }
 
@@ -212,7 +212,7 @@ impl DialogueBuilder {
                     command: command.text(),
                 },
             );
-            self.answer_with(index, early);
+            self.answer_with(index, *early);
         }
         while let Some(early) = self.early.pop_front() {
             self.exchanges.push(crate::session::Exchange {
