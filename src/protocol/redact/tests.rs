@@ -427,7 +427,7 @@ fn the_cache_is_bounded() {
         kept <= cache::ENTRIES && bytes <= cache::ENTRIES * cache::MAX_ENTRY_BYTES
     };
     for n in 0..100 {
-        let automaton = automata.get_or_build(set(n), build).unwrap();
+        let (automaton, _) = automata.get_or_build(&set(n), build).unwrap();
         assert_eq!(automaton.kind(), NoncontiguousNFA);
         assert!(within(&automata));
     }
@@ -435,7 +435,7 @@ fn the_cache_is_bounded() {
     // The last ENTRIES sets are kept: coming back, each is made a DFA once.
     for _ in 0..3 {
         for n in 100 - cache::ENTRIES..100 {
-            let automaton = automata.get_or_build(set(n), build).unwrap();
+            let (automaton, _) = automata.get_or_build(&set(n), build).unwrap();
             assert_eq!(automaton.kind(), DFA);
             assert!(automaton.is_match(format!("x VALUE-{n:04} y").as_str()));
             assert!(!automaton.is_match(format!("x VALUE-{:04} y", n + 1).as_str()));
@@ -444,16 +444,259 @@ fn the_cache_is_bounded() {
     }
     assert_eq!((nfas.get(), dfas.get()), (100, cache::ENTRIES));
     // The one before them was evicted: built again.
-    automata.get_or_build(set(100 - cache::ENTRIES - 1), build);
+    automata.get_or_build(&set(100 - cache::ENTRIES - 1), build);
     assert_eq!(nfas.get(), 101);
     // A set too big to keep is built every time and pushes nothing out.
     let big: Vec<String> = (0..cache::MAX_SET_BYTES / 16 + 1)
         .map(|n| format!("big-value-{n:06}"))
         .collect();
     assert!(big.iter().map(String::len).sum::<usize>() > cache::MAX_SET_BYTES);
-    automata.get_or_build(big.clone(), build);
-    automata.get_or_build(big, build);
+    automata.get_or_build(&big, build);
+    automata.get_or_build(&big, build);
     assert_eq!((nfas.get(), dfas.get()), (103, cache::ENTRIES));
     assert_eq!(automata.held().0, cache::ENTRIES);
     assert!(within(&automata));
+}
+
+/// The sieve says "a secret is here" exactly when the automaton finds a match, whatever the
+/// values and wherever they sit: at a text's edges, cut short by its end, split across two
+/// texts, in another case, overlapping one another, in their encoded forms.
+#[test]
+fn the_sieve_finds_what_the_automaton_finds() {
+    let plain = b64(&format!("\0alice\0{PW}"));
+    let sets: Vec<Vec<String>> = vec![
+        vec![PW.to_string()],
+        vec![PW.to_string(), b64(PW)],
+        // The synthetic capture's two sets: POP3's PASS, SMTP's AUTH LOGIN.
+        vec!["synth-secret-pw".into(), b64("synth-secret-pw")],
+        vec![
+            b64("student@lab.test"),
+            b64("synth-secret-pw"),
+            "synth-secret-pw".into(),
+        ],
+        vec![plain.clone(), PW.to_string(), b64(PW)],
+        // Overlapping values: one inside another, one's end another's start.
+        // One byte searched for, at three offsets.
+        vec!["ab-1cd".into(), "1cd-ef".into(), "d-ef".into()],
+        // Letters only: their two cases take the needles.
+        vec!["wxyz".into()],
+        vec!["quiz".into(), "a-b-c".into()],
+        // Non-ASCII and control bytes.
+        vec!["pässwörd".into(), "tab\tbed".into()],
+    ];
+    for mut values in sets {
+        values.sort_unstable();
+        values.dedup();
+        let automaton = KnownSecrets::build(&values, AhoCorasickKind::DFA).unwrap();
+        let sieve = Sieve::new(&values).expect("three bytes or fewer");
+        let mut texts: Vec<String> = vec![String::new(), "x".into(), "+OK 1 30".into()];
+        for value in &values {
+            let upper = value.to_ascii_uppercase();
+            let lower = value.to_ascii_lowercase();
+            let (head, tail) = value.split_at(value.len() / 2);
+            texts.extend([
+                value.clone(),
+                upper.clone(),
+                format!("{lower} at the start"),
+                format!("at the end {upper}"),
+                format!("in the {value} middle"),
+                head.to_string(),
+                tail.to_string(),
+                format!("{head}\r\n{tail}"),
+                format!("cut short {}", &value[..value.len() - 1]),
+                format!("{}-cut short", &value[1..]),
+                format!("twice {value}{lower}"),
+            ]);
+        }
+        // Each text also long enough for `memchr`, its edges kept, among near misses.
+        let pad = "x3=-Z 9".repeat(12);
+        for text in &texts {
+            for text in [
+                text.clone(),
+                format!("{pad}{text}"),
+                format!("{text}{pad}"),
+                format!("{pad}{text}{pad}"),
+            ] {
+                assert_eq!(
+                    sieve.finds(text.as_bytes()),
+                    automaton.is_match(text.as_str()),
+                    "{values:?} in {text:?}"
+                );
+            }
+        }
+        // A secret split across two reply lines is found in neither, as before.
+        for value in &values {
+            let (head, tail) = value.split_at(value.len() / 2);
+            assert!(!sieve.finds(format!("+OK {head}").as_bytes()) || automaton.is_match(head));
+            assert!(!sieve.finds(format!("{tail} ok").as_bytes()) || automaton.is_match(tail));
+        }
+    }
+}
+
+proptest::proptest! {
+    /// The same over random texts made of the values' own bytes, so near misses abound.
+    #[test]
+    fn the_sieve_agrees_with_the_automaton(
+        picks in proptest::collection::vec((0usize..4, 0usize..64, proptest::bool::ANY), 0..24),
+        noise in proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+    ) {
+        let mut values = vec![
+            "synth-secret-pw".to_string(),
+            b64("synth-secret-pw"),
+            "Zz9-".to_string(),
+            "pw-9".to_string(),
+        ];
+        values.sort_unstable();
+        let automaton = KnownSecrets::build(&values, AhoCorasickKind::DFA).unwrap();
+        let sieve = Sieve::new(&values).unwrap();
+        let mut text = Vec::new();
+        for (which, cut, upper) in picks {
+            let value = values[which].as_bytes();
+            let piece = &value[cut % value.len()..];
+            if upper {
+                text.extend(piece.to_ascii_uppercase());
+            } else {
+                text.extend_from_slice(piece);
+            }
+            text.extend(noise.iter().take(cut % 5));
+        }
+        proptest::prop_assert_eq!(sieve.finds(&text), automaton.is_match(&text));
+    }
+}
+
+/// A sieve searches for three bytes at most; more secrets than that fit are left to the
+/// automaton alone, and the redaction is the same either way.
+#[test]
+fn many_secrets_go_to_the_automaton_alone() {
+    let values: Vec<String> = ["xq-1", "jz=2", "QX;3", "kk@4"]
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+    assert!(Sieve::new(&values).is_none());
+    let mut text = "S: +OK ready\nC: USER alice\nS: +OK\n".to_string();
+    for value in &values {
+        text.push_str(&format!("C: PASS {value}\nS: -ERR\n"));
+    }
+    text.push_str("C: NOOP\nS: +OK xq-1 JZ=2 qx;3 kk@4 kk@5\n");
+    let dialogue = dialogue(Protocol::Pop3, &lines(&text));
+    let reply = dialogue.exchanges.last().unwrap().reply.as_ref().unwrap();
+    assert_eq!(
+        reply.text(),
+        "<redacted> <redacted> <redacted> <redacted> kk@5"
+    );
+}
+
+/// Bodies through the sieve: a secret on a body's first or last bytes, in a header, in its
+/// base64, or only half of it at the end, as the automaton finds them.
+#[test]
+fn bodies_are_redacted_at_their_edges() {
+    let text = format!(
+        "S: +OK ready\nC: USER alice\nS: +OK\nC: PASS {PW}\nS: +OK\nC: RETR 1\nS: +OK\n\
+         S: {PW} first\nS: Subject: {}\nS: \nS: last {}\nS: half {}\nS: .",
+        PW.to_ascii_lowercase(),
+        b64(PW),
+        &PW[..PW.len() - 1],
+    );
+    let dialogue = dialogue(Protocol::Pop3, &lines(&text));
+    let body = dialogue.exchanges.last().unwrap().reply.as_ref().unwrap();
+    let bytes = String::from_utf8(body.body.as_ref().unwrap().bytes.clone().unwrap()).unwrap();
+    assert_eq!(
+        bytes,
+        format!(
+            "<redacted> first\r\nSubject: <redacted>\r\n\r\nlast <redacted>\r\nhalf {}\r\n",
+            &PW[..PW.len() - 1]
+        )
+    );
+}
+
+/// Sessions one after another whose credential slots differ only a little (the same value
+/// typed in another slot, under another mechanism, at another step, cut in two) each get
+/// the values their own sources give, never those kept from the session before.
+#[test]
+fn values_are_reused_only_for_the_same_sources() {
+    let plain = b64(&format!("\0alice\0{PW}"));
+    let sessions: Vec<(Protocol, String)> = vec![
+        // Typed, a PLAIN payload is hunted for as it is and in base64 only.
+        (
+            Protocol::Pop3,
+            format!("S: +OK\nC: PASS {plain}\nS: -ERR {plain}"),
+        ),
+        (
+            Protocol::Pop3,
+            format!("S: +OK\nC: USER alice\nS: +OK\nC: {plain}\nS: -ERR {PW}"),
+        ),
+        (
+            Protocol::Smtp,
+            format!(
+                "S: 220 hi\nC: AUTH LOGIN\nS: 334 x\nC: {}\nS: 334 y\nC: {}\nS: 235 {PW}",
+                b64("alice"),
+                b64(PW)
+            ),
+        ),
+        (
+            Protocol::Smtp,
+            format!(
+                "S: 220 hi\nC: AUTH PLAIN\nS: 334 x\nC: {}\nS: 334 y\nC: {}\nS: 235 {PW}",
+                b64("alice"),
+                b64(PW)
+            ),
+        ),
+        (
+            Protocol::Smtp,
+            // LOGIN's first response is the user name: only its base64 is hunted for.
+            format!(
+                "S: 220 hi\nC: AUTH LOGIN\nS: 334 y\nC: {0}\nS: 235 {0}",
+                b64(PW)
+            ),
+        ),
+        (
+            Protocol::Pop3,
+            "S: +OK\nC: PASS abcd\nS: -ERR\nC: PASS efgh\nS: -ERR abcdefgh".to_string(),
+        ),
+        (
+            Protocol::Pop3,
+            "S: +OK\nC: PASS abcdefgh\nS: -ERR abcdefgh".to_string(),
+        ),
+        (
+            Protocol::Pop3,
+            "S: +OK\nC: PASS abc\nS: -ERR abc".to_string(),
+        ),
+    ];
+    let fresh: Vec<Vec<String>> = sessions
+        .iter()
+        .map(|(protocol, text)| {
+            KnownSecrets::of(&dialogue(*protocol, &lines(text)).exchanges).sorted()
+        })
+        .collect();
+    for (n, values) in fresh.iter().enumerate() {
+        assert!(
+            !fresh[..n].contains(values),
+            "session {n} must differ from the others"
+        );
+    }
+    let order: Vec<usize> = (0..sessions.len())
+        .flat_map(|n| [n, n])
+        .chain((0..sessions.len()).rev())
+        .collect();
+    for n in order {
+        let (protocol, text) = &sessions[n];
+        let dialogue = dialogue(*protocol, &lines(text));
+        let sources = Source::all(&dialogue.exchanges);
+        let kept = cache::values_of(
+            |key| Source::key(&sources, key),
+            || KnownSecrets::from_sources(&sources).sorted(),
+            <[String]>::to_vec,
+        );
+        assert_eq!(kept, fresh[n], "session {n}");
+        // And redacted by its own values: no password echoed, the short one left alone.
+        let last = dialogue.exchanges.last().unwrap().reply.as_ref().unwrap();
+        let shown = last.text();
+        assert!(
+            [PW, &b64(PW), &plain, "abcdefgh"]
+                .iter()
+                .all(|value| !shown.contains(value)),
+            "session {n}: {shown}"
+        );
+        assert_eq!(last.text() == "abc", n == sessions.len() - 1);
+    }
 }
