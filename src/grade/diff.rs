@@ -1,18 +1,21 @@
 //! The skeleton diff: the scenario's expected `VERB → code` lines beside the session's.
 
 use super::align::{Alignment, Event, Fit};
-use super::evidence::origin_of;
+use super::evidence::{origin_of, SkeletonLines};
 use super::model::{DiffLine, DiffTag};
 use super::prepared::PreparedScenario;
 use crate::session::Session;
 
+/// Every line shares its text with the scenario's prepared lines and the session's
+/// skeleton lines: none is written here.
 pub fn skeleton_diff(
     prepared: &PreparedScenario<'_>,
     session: &Session,
+    lines: &SkeletonLines<'_>,
     alignment: &Alignment,
 ) -> Vec<DiffLine> {
     let scenario = prepared.scenario;
-    let mut lines = Vec::new();
+    let mut diff = Vec::with_capacity(alignment.events.len());
     for event in &alignment.events {
         match *event {
             Event::Matched {
@@ -21,26 +24,24 @@ pub fn skeleton_diff(
                 fit,
             } => {
                 let ex = &session.exchanges[exchange];
-                let line = prepared.step_line(step);
-                let step = &scenario.steps[step];
-                lines.push(DiffLine {
+                diff.push(DiffLine {
                     tag: if fit == Fit::Good {
                         DiffTag::Same
                     } else {
                         DiffTag::Changed
                     },
-                    expected: Some(line.to_string()),
-                    actual: Some(ex.skeleton_line()),
-                    step: Some(step.id.clone()),
+                    expected: Some(prepared.shared_step_line(step)),
+                    actual: Some(lines.shared(exchange)),
+                    step: Some(prepared.shared_step_id(step)),
                     origin: Some(origin_of(ex)),
                 });
             }
             Event::Extra { exchange } => {
                 let ex = &session.exchanges[exchange];
-                lines.push(DiffLine {
+                diff.push(DiffLine {
                     tag: DiffTag::Extra,
                     expected: None,
-                    actual: Some(ex.skeleton_line()),
+                    actual: Some(lines.shared(exchange)),
                     step: None,
                     origin: Some(origin_of(ex)),
                 });
@@ -50,16 +51,16 @@ pub fn skeleton_diff(
                 let result = &alignment.steps[index];
                 let missing = (result.matched.len() as u32) < step.min;
                 if missing {
-                    lines.push(DiffLine {
+                    diff.push(DiffLine {
                         tag: DiffTag::Missing,
-                        expected: Some(prepared.step_line(index).to_string()),
+                        expected: Some(prepared.shared_step_line(index)),
                         actual: None,
-                        step: Some(step.id.clone()),
+                        step: Some(prepared.shared_step_id(index)),
                         origin: None,
                     });
                 }
             }
         }
     }
-    lines
+    diff
 }

@@ -1,7 +1,10 @@
+use std::sync::Arc;
+
+use super::align::MAX_EXCHANGES;
 use super::model::Evidence;
 use crate::i18n::messages::grade::{EvidenceText, EvidenceWord};
 use crate::i18n::Lang;
-use crate::session::{Exchange, Origin, Session};
+use crate::session::{Command, Exchange, Origin, ReplyCode, Session};
 
 /// Where an exchange is: its command's origin, else its reply's (the greeting).
 pub fn origin_of(exchange: &Exchange) -> Origin {
@@ -19,8 +22,94 @@ pub fn evidence(session: &Session, index: usize) -> Option<Evidence> {
     Some(Evidence {
         source: session.source.path.clone(),
         origin: origin_of(exchange),
-        exchange: exchange.skeleton_line(),
+        exchange: skeleton_line(exchange),
     })
+}
+
+/// [`Exchange::skeleton_line`] (`EHLO → 250`), the same bytes written without the formatting
+/// machinery: a grade writes one per diff line and per piece of evidence, and `format!` was
+/// most of what those cost.
+pub fn skeleton_line(exchange: &Exchange) -> String {
+    let mut line = String::new();
+    push_skeleton_line(&mut line, exchange);
+    line
+}
+
+fn push_skeleton_line(line: &mut String, exchange: &Exchange) {
+    let label = exchange.command.as_ref().map_or("greeting", Command::label);
+    line.reserve(label.len() + " → ".len() + "(no reply)".len());
+    line.push_str(label);
+    line.push_str(" → ");
+    match exchange.reply.as_ref().map(|reply| reply.code) {
+        Some(ReplyCode::Smtp(code)) => push_decimal(line, code.value()),
+        Some(ReplyCode::Pop3(status)) => line.push_str(crate::protocol::pop3::indicator(status)),
+        None => line.push_str("(no reply)"),
+    }
+}
+
+/// `value` in decimal, as `Display` writes it.
+fn push_decimal(line: &mut String, value: u16) {
+    let mut digits = [0u8; 5];
+    let mut at = digits.len();
+    let mut rest = value;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[at..] {
+        line.push(char::from(digit));
+    }
+}
+
+/// A session's skeleton lines, each written once for the grade kept (its diff shows every
+/// exchange aligned, and evidence points at many of them again) and shared by the diff lines.
+pub struct SkeletonLines<'a> {
+    session: &'a Session,
+    /// One per exchange aligned (the first [`MAX_EXCHANGES`]).
+    lines: Vec<Arc<str>>,
+}
+
+impl<'a> SkeletonLines<'a> {
+    pub fn new(session: &'a Session) -> Self {
+        let aligned = &session.exchanges[..session.exchanges.len().min(MAX_EXCHANGES)];
+        let mut buffer = String::new();
+        let lines = aligned
+            .iter()
+            .map(|exchange| {
+                buffer.clear();
+                push_skeleton_line(&mut buffer, exchange);
+                Arc::from(buffer.as_str())
+            })
+            .collect();
+        SkeletonLines { session, lines }
+    }
+
+    /// The line of exchange `index`, which the alignment took or left as an extra.
+    pub fn shared(&self, index: usize) -> Arc<str> {
+        Arc::clone(&self.lines[index])
+    }
+
+    /// The line of exchange `index`, as [`skeleton_line`] writes it.
+    pub fn line(&self, index: usize) -> String {
+        match self.lines.get(index) {
+            Some(line) => line.to_string(),
+            None => skeleton_line(&self.session.exchanges[index]),
+        }
+    }
+
+    /// [`evidence`], its line taken from here.
+    pub fn evidence(&self, index: usize) -> Option<Evidence> {
+        let exchange = self.session.exchanges.get(index)?;
+        Some(Evidence {
+            source: self.session.source.path.clone(),
+            origin: origin_of(exchange),
+            exchange: self.line(index),
+        })
+    }
 }
 
 /// How `replay-integrity` writes a claimed exchange beside its replayed one, in English: the
@@ -65,6 +154,40 @@ fn one_line_in(line: &str, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast writer gives `Exchange::skeleton_line`'s bytes for every kind of exchange.
+    #[test]
+    fn skeleton_lines_are_those_of_the_exchange() {
+        let transcripts = [
+            "S: 220 lab.test ESMTP\nC: EHLO pc\nS: 250 lab.test\nC: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\n\
+             C: c3R1ZGVudA==\nS: 334 UGFzc3dvcmQ6\nC: *\nS: 501 cancelled\nC: MAIL FROM:<a@b>\n\
+             S: 250 Ok\nC: RCPT TO:<b@c>\nS: 250 Ok\nC: DATA\nS: 354 go\nC: Subject: x\nC:\nC: hi\n\
+             C: .\nS: 250 queued\nC: XYZZY\nS: 502 what\nC: QUIT\n",
+            "S: +OK POP3 ready\nC: USER student\nS: +OK\nC: PASS secret\nS: -ERR no\nC: STAT\n",
+        ];
+        let mut seen = 0;
+        for text in transcripts {
+            let sessions =
+                crate::ingest::read_bytes(std::path::Path::new("t.txt"), text.as_bytes())
+                    .map(|read| read.sessions)
+                    .unwrap_or_default();
+            for session in &sessions {
+                let lines = SkeletonLines::new(session);
+                for (index, exchange) in session.exchanges.iter().enumerate() {
+                    assert_eq!(skeleton_line(exchange), exchange.skeleton_line());
+                    assert_eq!(&*lines.shared(index), exchange.skeleton_line());
+                    assert_eq!(lines.evidence(index), evidence(session, index));
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 16, "{seen} exchanges");
+        for value in [0, 7, 10, 99, 250, 354, 1000, u16::MAX] {
+            let mut line = String::new();
+            push_decimal(&mut line, value);
+            assert_eq!(line, value.to_string());
+        }
+    }
 
     #[test]
     fn a_replayed_pair_reads_in_each_language() {

@@ -1,9 +1,9 @@
 //! One session against one scenario → a grade.
 
-use super::align::{align, fit, Alignment, Event, Fit, Outcome, MAX_EXCHANGES};
+use super::align::{align, fit, label_is, Alignment, Event, Fit, Outcome, MAX_EXCHANGES};
 use super::checks::{self, message_content, Context};
 use super::diff::skeleton_diff;
-use super::evidence::evidence;
+use super::evidence::SkeletonLines;
 use super::model::{
     Check, CheckKind, Finding, FindingSeverity, Grade, SessionRef, Status, Verdict,
 };
@@ -199,7 +199,7 @@ pub(super) fn assess<'a>(
         let used = session
             .exchanges
             .iter()
-            .position(|e| Label::of(e) == forbidden.send);
+            .position(|e| label_is(&forbidden.send, e));
         checks.push(Pending::Forbidden { position, used });
     }
     for (position, rule) in scenario.order.iter().enumerate() {
@@ -246,6 +246,7 @@ impl Aligned<'_> {
             max_score,
         } = self;
         let scenario = prepared.scenario;
+        let lines = SkeletonLines::new(session);
         let mut checks: Vec<Check> = checks
             .into_iter()
             .map(|pending| match pending {
@@ -254,18 +255,20 @@ impl Aligned<'_> {
                     status,
                     at,
                     rule,
-                } => step_check(session, prepared, &alignment, position, status, at, rule),
+                } => step_check(
+                    session, &lines, prepared, &alignment, position, status, at, rule,
+                ),
                 Pending::Forbidden { position, used } => {
-                    forbidden_check(&scenario.forbidden[position], session, used)
+                    forbidden_check(&scenario.forbidden[position], &lines, used)
                 }
                 Pending::Order { position, broken } => {
-                    order_check(&scenario.order[position], session, broken)
+                    order_check(&scenario.order[position], &lines, broken)
                 }
                 Pending::Made(check) => *check,
             })
             .collect();
         if scenario.strict {
-            checks.extend(strict_extras(session, &alignment));
+            checks.extend(strict_extras(&lines, &alignment));
         }
         let mut findings = checks::run_all(&Context {
             session,
@@ -281,11 +284,13 @@ impl Aligned<'_> {
                     graded: MAX_EXCHANGES,
                 }
                 .text(),
-                evidence: evidence(session, MAX_EXCHANGES),
+                evidence: lines.evidence(MAX_EXCHANGES),
             });
         }
         if !scenario.strict {
-            findings.extend(explain_extras(scenario, session, explainer, &alignment));
+            findings.extend(explain_extras(
+                scenario, session, &lines, explainer, &alignment,
+            ));
         }
         let findings = super::bounded::bound_findings(findings);
         let unexpected = checks.iter().any(|c| c.status == Status::Unexpected);
@@ -305,7 +310,7 @@ impl Aligned<'_> {
             },
             reason: None,
             checks,
-            skeleton_diff: skeleton_diff(prepared, session, &alignment),
+            skeleton_diff: skeleton_diff(prepared, session, &lines, &alignment),
             findings,
             session: Some(SessionRef {
                 source: session.source.clone(),
@@ -426,8 +431,10 @@ fn judge_step(
 }
 
 /// The check of a step judged by [`judge_step`], its feedback written.
+#[allow(clippy::too_many_arguments)]
 fn step_check(
     session: &Session,
+    lines: &SkeletonLines<'_>,
     prepared: &PreparedScenario<'_>,
     alignment: &Alignment,
     position: usize,
@@ -474,11 +481,11 @@ fn step_check(
         max_points: step.points,
         rule: rule.map(|r| r.id),
         feedback,
-        evidence: at.and_then(|i| evidence(session, i)),
+        evidence: at.and_then(|i| lines.evidence(i)),
     }
 }
 
-fn forbidden_check(forbidden: &Forbidden, session: &Session, used: Option<usize>) -> Check {
+fn forbidden_check(forbidden: &Forbidden, lines: &SkeletonLines<'_>, used: Option<usize>) -> Check {
     let name = format!("no {}", forbidden.send);
     let feedback = used.map(|_| {
         let text = GradeMessage::Forbidden {
@@ -512,7 +519,7 @@ fn forbidden_check(forbidden: &Forbidden, session: &Session, used: Option<usize>
         max_points: forbidden.points,
         rule: None,
         feedback,
-        evidence: used.and_then(|i| evidence(session, i)),
+        evidence: used.and_then(|i| lines.evidence(i)),
     }
 }
 
@@ -520,11 +527,10 @@ fn forbidden_check(forbidden: &Forbidden, session: &Session, used: Option<usize>
 fn order_broken(rule: &OrderRule, session: &Session) -> Option<usize> {
     let mut before_done = false;
     for (i, exchange) in session.exchanges.iter().enumerate() {
-        let label = Label::of(exchange);
-        if label == rule.after && !before_done {
+        if !before_done && label_is(&rule.after, exchange) {
             return Some(i);
         }
-        if label == rule.before
+        if label_is(&rule.before, exchange)
             && exchange
                 .reply
                 .as_ref()
@@ -536,7 +542,7 @@ fn order_broken(rule: &OrderRule, session: &Session) -> Option<usize> {
     None
 }
 
-fn order_check(rule: &OrderRule, session: &Session, broken: Option<usize>) -> Check {
+fn order_check(rule: &OrderRule, lines: &SkeletonLines<'_>, broken: Option<usize>) -> Check {
     let feedback = broken.map(|_| {
         let text = GradeMessage::OrderBroken {
             after: rule.after.to_string(),
@@ -568,34 +574,31 @@ fn order_check(rule: &OrderRule, session: &Session, broken: Option<usize>) -> Ch
         max_points: rule.points,
         rule: None,
         feedback,
-        evidence: broken.and_then(|i| evidence(session, i)),
+        evidence: broken.and_then(|i| lines.evidence(i)),
     }
 }
 
 /// In a strict scenario every exchange no step took is a failed check.
-fn strict_extras(session: &Session, alignment: &Alignment) -> Vec<Check> {
+fn strict_extras(lines: &SkeletonLines<'_>, alignment: &Alignment) -> Vec<Check> {
     alignment
         .extras
         .iter()
-        .map(|&i| {
-            let exchange = &session.exchanges[i];
-            Check {
-                id: format!("extra-{}", i + 1),
-                kind: CheckKind::Extra,
-                name: exchange.skeleton_line(),
-                title: None,
-                status: Status::Unexpected,
-                points: 0,
-                max_points: 0,
-                rule: None,
-                feedback: Some(
-                    GradeMessage::NotInExercise {
-                        exchange: exchange.skeleton_line(),
-                    }
-                    .text(),
-                ),
-                evidence: evidence(session, i),
-            }
+        .map(|&i| Check {
+            id: format!("extra-{}", i + 1),
+            kind: CheckKind::Extra,
+            name: lines.line(i),
+            title: None,
+            status: Status::Unexpected,
+            points: 0,
+            max_points: 0,
+            rule: None,
+            feedback: Some(
+                GradeMessage::NotInExercise {
+                    exchange: lines.line(i),
+                }
+                .text(),
+            ),
+            evidence: lines.evidence(i),
         })
         .collect()
 }
@@ -605,6 +608,7 @@ fn strict_extras(session: &Session, alignment: &Alignment) -> Vec<Check> {
 fn explain_extras(
     scenario: &Scenario,
     session: &Session,
+    lines: &SkeletonLines<'_>,
     explainer: &rules::Explainer<'_>,
     alignment: &Alignment,
 ) -> Vec<Finding> {
@@ -637,7 +641,7 @@ fn explain_extras(
                 check: rule.id,
                 severity: FindingSeverity::Info,
                 message: rule.feedback(&fill_for(Some(exchange), Text::default())),
-                evidence: evidence(session, i),
+                evidence: lines.evidence(i),
             })
         })
         .collect()

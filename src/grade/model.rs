@@ -1,6 +1,7 @@
 //! The grade: what reports render and the JSON report embeds. Field names are stable.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -188,18 +189,20 @@ pub enum DiffTag {
     Changed,
 }
 
-/// One line of the skeleton diff.
+/// One line of the skeleton diff. Its texts are shared (`Arc<str>`, serialised as strings):
+/// a step's line and id with every grade against the scenario, an exchange's line with the
+/// grade's other diff lines and evidence, so a diff line copies no text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DiffLine {
     pub tag: DiffTag,
     /// The step's line, e.g. `EHLO|HELO → 250`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected: Option<String>,
+    pub expected: Option<Arc<str>>,
     /// The session's line, e.g. `HELO → 250`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub actual: Option<String>,
+    pub actual: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub step: Option<String>,
+    pub step: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
 }
@@ -211,13 +214,18 @@ impl Grade {
         for line in &self.skeleton_diff {
             let expected = line.expected.as_deref().unwrap_or("");
             let actual = line.actual.as_deref().unwrap_or("");
+            let mut push = |mark: &str, text: &str| {
+                out.push_str(mark);
+                out.push_str(text);
+                out.push('\n');
+            };
             match line.tag {
-                DiffTag::Same => out.push_str(&format!("  {actual}\n")),
-                DiffTag::Missing => out.push_str(&format!("- {expected}\n")),
-                DiffTag::Extra => out.push_str(&format!("+ {actual}\n")),
+                DiffTag::Same => push("  ", actual),
+                DiffTag::Missing => push("- ", expected),
+                DiffTag::Extra => push("+ ", actual),
                 DiffTag::Changed => {
-                    out.push_str(&format!("- {expected}\n"));
-                    out.push_str(&format!("+ {actual}\n"));
+                    push("- ", expected);
+                    push("+ ", actual);
                 }
             }
         }

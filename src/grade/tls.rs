@@ -78,7 +78,7 @@ fn message_lines(handshake: &TlsHandshake) -> Vec<DiffLine> {
         .map(|m| DiffLine {
             tag: DiffTag::Same,
             expected: None,
-            actual: Some(message_label(m)),
+            actual: Some(message_label(m).into()),
             step: None,
             origin: Some(m.origin),
         })
