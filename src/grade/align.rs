@@ -19,8 +19,9 @@
 //! the first), holding a few rows at a time. Halving recomputes rows, never changes the
 //! answer: each row follows from the one before exactly as in a single pass.
 
+use crate::protocol::Verb;
 use crate::scenario::{Label, Scenario, Step};
-use crate::session::{CommandKind, Exchange, Session};
+use crate::session::{CommandKind, Exchange, Protocol, Session};
 
 /// The most exchanges one alignment looks at: a lab dialogue has a few dozen, and time
 /// grows with exchanges × steps. Longer sessions are graded on their beginning.
@@ -98,13 +99,8 @@ pub fn fit(step: &Step, exchange: &Exchange) -> Option<Fit> {
     Some(fit_sent(step, exchange))
 }
 
-/// Whether `exchange` fits `step` with the reply and arguments it expects.
-pub(super) fn fits_well(step: &Step, exchange: &Exchange) -> bool {
-    sends(step, exchange) && fit_sent(step, exchange) == Fit::Good
-}
-
 /// How `exchange`, whose command `step` sends, fits it.
-fn fit_sent(step: &Step, exchange: &Exchange) -> Fit {
+pub(super) fn fit_sent(step: &Step, exchange: &Exchange) -> Fit {
     if !step.args_fit(exchange) {
         return Fit::WrongArguments;
     }
@@ -196,6 +192,121 @@ pub(super) fn sends(step: &Step, exchange: &Exchange) -> bool {
     step.send.iter().any(|label| label_is(label, exchange))
 }
 
+/// A label, or what an exchange sent, as a value that compares without text: a verb is its
+/// enum, only a word that names no verb stays a word. Verb names are distinct and a word
+/// spelling one is read as that verb, so `Said::of_label(l) == Said::of_exchange(e)` exactly
+/// when [`label_is`]`(l, e)`; the tables compare each step with each exchange, and comparing
+/// verb names there was most of what building them cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Said<'a> {
+    Greeting,
+    AuthResponse,
+    AuthCancel,
+    Message,
+    Verb(Verb),
+    Word(&'a str),
+}
+
+impl<'a> Said<'a> {
+    pub(super) fn of_label(label: &'a Label) -> Said<'a> {
+        match label {
+            Label::Greeting => Said::Greeting,
+            Label::AuthResponse => Said::AuthResponse,
+            Label::AuthCancel => Said::AuthCancel,
+            Label::Message => Said::Message,
+            Label::Verb(word) => Said::word(word),
+        }
+    }
+
+    pub(super) fn of_exchange(exchange: &'a Exchange) -> Said<'a> {
+        match exchange.command.as_ref().map(|c| &c.kind) {
+            None => Said::Greeting,
+            Some(CommandKind::Line { request, .. }) => match request.verb() {
+                // `request.word()` is this verb's name.
+                Some(verb) => Said::Verb(verb),
+                None => Said::word(request.word()),
+            },
+            Some(CommandKind::AuthResponse { .. }) => Said::AuthResponse,
+            Some(CommandKind::AuthCancel) => Said::AuthCancel,
+            Some(CommandKind::Message { .. }) => Said::Message,
+        }
+    }
+
+    /// What the exchanges of `session` that an alignment looks at sent.
+    pub(super) fn of_session(session: &'a Session) -> Vec<Said<'a>> {
+        session.exchanges[..session.exchanges.len().min(MAX_EXCHANGES)]
+            .iter()
+            .map(Said::of_exchange)
+            .collect()
+    }
+
+    /// The verb whose name `word` is, exactly as written, else the word.
+    fn word(word: &'a str) -> Said<'a> {
+        Verb::of(Protocol::Smtp)
+            .iter()
+            .chain(Verb::of(Protocol::Pop3))
+            .find(|verb| verb.name() == word)
+            .map_or(Said::Word(word), |&verb| Said::Verb(verb))
+    }
+
+    /// A bit of a step's [`StepLabels`] mask: one per special and per verb, one for all
+    /// words (which are then compared as text).
+    #[inline]
+    fn bit(self) -> u32 {
+        let bit = match self {
+            Said::Greeting => 0,
+            Said::AuthResponse => 1,
+            Said::AuthCancel => 2,
+            Said::Message => 3,
+            Said::Verb(verb) => 4 + verb as u32,
+            Said::Word(_) => ANY_WORD,
+        };
+        debug_assert!(bit <= ANY_WORD);
+        bit
+    }
+}
+
+/// The [`Said::bit`] of every word that names no verb.
+const ANY_WORD: u32 = 63;
+
+/// Each step's labels, found once per scenario: a mask of [`Said::bit`]s, and the words.
+pub(super) struct StepLabels<'s> {
+    masks: Vec<u64>,
+    words: Vec<Vec<&'s str>>,
+}
+
+impl<'s> StepLabels<'s> {
+    pub(super) fn of(scenario: &'s Scenario) -> Self {
+        let mut masks = Vec::with_capacity(scenario.steps.len());
+        let mut words = Vec::with_capacity(scenario.steps.len());
+        for step in &scenario.steps {
+            let mut mask = 0u64;
+            let mut step_words = Vec::new();
+            for label in &step.send {
+                let said = Said::of_label(label);
+                mask |= 1 << said.bit();
+                if let Said::Word(word) = said {
+                    step_words.push(word);
+                }
+            }
+            masks.push(mask);
+            words.push(step_words);
+        }
+        StepLabels { masks, words }
+    }
+
+    /// Whether step `s` could take an exchange that sent `said` ([`sends`]).
+    #[inline]
+    pub(super) fn sends(&self, s: usize, said: Said<'_>) -> bool {
+        let bit = said.bit();
+        (self.masks[s] >> bit) & 1 != 0
+            && match said {
+                Said::Word(word) => self.words[s].contains(&word),
+                _ => true,
+            }
+    }
+}
+
 /// How exchange `j` fits each step, one byte per step: [`NO_FIT`] or a [`Fit`] as `1 + fit`.
 const NO_FIT: u8 = 0;
 const GOOD: u8 = 1;
@@ -237,9 +348,27 @@ pub fn align(scenario: &Scenario, session: &Session) -> Alignment {
     align_within(scenario, session, DIRECT_CELLS)
 }
 
+/// [`align`], with the scenario's labels found already.
+pub(super) fn align_labelled(
+    scenario: &Scenario,
+    labels: &StepLabels<'_>,
+    session: &Session,
+) -> Alignment {
+    align_labelled_within(scenario, labels, session, DIRECT_CELLS)
+}
+
 /// [`align`], splitting the trace back once the table would hold more than `direct_cells`
 /// cells.
 fn align_within(scenario: &Scenario, session: &Session, direct_cells: usize) -> Alignment {
+    align_labelled_within(scenario, &StepLabels::of(scenario), session, direct_cells)
+}
+
+fn align_labelled_within(
+    scenario: &Scenario,
+    labels: &StepLabels<'_>,
+    session: &Session,
+    direct_cells: usize,
+) -> Alignment {
     let exchanges = &session.exchanges[..session.exchanges.len().min(MAX_EXCHANGES)];
     let events = SCRATCH.with(|scratch| {
         // A thread aligns one session at a time; the fallback only guards re-entry.
@@ -249,7 +378,7 @@ fn align_within(scenario: &Scenario, session: &Session, direct_cells: usize) -> 
             Ok(scratch) => &mut **scratch,
             Err(_) => &mut fresh,
         };
-        shape.fill(scenario, exchanges);
+        shape.fill(scenario, labels, exchanges);
         let table = Table {
             steps: &scenario.steps,
             shape,
@@ -291,7 +420,7 @@ struct Shape {
 }
 
 impl Shape {
-    fn fill(&mut self, scenario: &Scenario, exchanges: &[Exchange]) {
+    fn fill(&mut self, scenario: &Scenario, labels: &StepLabels<'_>, exchanges: &[Exchange]) {
         let steps = scenario.steps.as_slice();
         let n = steps.len();
         self.fits.clear();
@@ -299,8 +428,9 @@ impl Shape {
         let mut takers = vec![0u32; n];
         for (j, exchange) in exchanges.iter().enumerate() {
             let fits = &mut self.fits[j * n..(j + 1) * n];
+            let said = Said::of_exchange(exchange);
             for (s, step) in steps.iter().enumerate() {
-                if sends(step, exchange) {
+                if labels.sends(s, said) {
                     fits[s] = fit_code(fit_sent(step, exchange));
                     takers[s] += 1;
                 }

@@ -1,6 +1,6 @@
 //! One session against one scenario → a grade.
 
-use super::align::{align, fit, label_is, Alignment, Event, Fit, Outcome, MAX_EXCHANGES};
+use super::align::{align_labelled, fit, label_is, Alignment, Event, Fit, Outcome, MAX_EXCHANGES};
 use super::checks::{self, message_content, Context};
 use super::diff::skeleton_diff;
 use super::evidence::SkeletonLines;
@@ -157,7 +157,7 @@ pub(super) fn assess<'a>(
         };
         return Assessed::Done(Box::new(ungradable(scenario, Some(session_ref()), reason)));
     }
-    let alignment = align(scenario, session);
+    let alignment = align_labelled(scenario, &prepared.labels, session);
     let dele_seen = session.commands().any(|c| c.verb() == Some(Verb::Dele));
     let mut checks = Vec::new();
     for (position, (step, result)) in scenario.steps.iter().zip(&alignment.steps).enumerate() {

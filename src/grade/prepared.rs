@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::align::StepLabels;
 use crate::scenario::Scenario;
 
 /// A scenario with each step's skeleton line (`EHLO|HELO → 250`) and id, which every grade
@@ -9,6 +10,8 @@ use crate::scenario::Scenario;
 /// skeleton diff shares them rather than copying them per line.
 pub struct PreparedScenario<'s> {
     pub scenario: &'s Scenario,
+    /// Each step's labels, as the alignment and the scenario bound compare them.
+    pub labels: StepLabels<'s>,
     step_lines: Vec<Arc<str>>,
     step_ids: Vec<Arc<str>>,
 }
@@ -17,6 +20,7 @@ impl<'s> PreparedScenario<'s> {
     pub fn new(scenario: &'s Scenario) -> Self {
         PreparedScenario {
             scenario,
+            labels: StepLabels::of(scenario),
             step_lines: scenario
                 .steps
                 .iter()

@@ -1,6 +1,6 @@
 //! Which session goes with which scenario when a submission has several of each.
 
-use super::align::{fits_well, MAX_EXCHANGES};
+use super::align::{fit_sent, Fit, Said, MAX_EXCHANGES};
 use super::grader::{assess, grade, ungradable, Assessed};
 use super::model::{Grade, Status, Verdict};
 use super::prepared::PreparedScenario;
@@ -81,11 +81,12 @@ fn best_measure<'a>(
     prepared: &'a [PreparedScenario<'a>],
     explainer: &'a Explainer<'a>,
 ) -> Option<Assessed<'a>> {
+    let said = Said::of_session(session);
     let mut order: Vec<(u32, usize)> = prepared
         .iter()
         .enumerate()
         .filter(|(_, p)| p.scenario.protocol == session.protocol)
-        .map(|(position, p)| (best_possible(p.scenario, session), position))
+        .map(|(position, p)| (best_possible(p, session, &said), position))
         .collect();
     order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut best: Option<(u32, usize, Assessed<'a>)> = None;
@@ -120,22 +121,24 @@ fn ratio(measured: &Assessed<'_>) -> u32 {
 /// aligning: a step that needs `min` matches cannot earn its points when fewer than `min`
 /// exchanges fit it well, whatever the alignment. Every other check is counted as earned;
 /// the ratio is highest when no content or TLS check is set aside as not checked, because
-/// points earned never exceed points possible.
-fn best_possible(scenario: &Scenario, session: &Session) -> u32 {
+/// points earned never exceed points possible. `said` is [`Said::of_session`].
+fn best_possible(prepared: &PreparedScenario<'_>, session: &Session, said: &[Said<'_>]) -> u32 {
+    let scenario = prepared.scenario;
     if scenario.protocol == Protocol::Tls || session.exchanges.is_empty() {
         return u32::MAX;
     }
     let exchanges = &session.exchanges[..session.exchanges.len().min(MAX_EXCHANGES)];
     let mut possible: u64 = 0;
     let mut lost: u64 = 0;
-    for step in &scenario.steps {
+    for (s, step) in scenario.steps.iter().enumerate() {
         possible += u64::from(step.points);
         possible += step.checks.iter().map(|c| u64::from(c.points)).sum::<u64>();
         possible += step.tls.iter().map(|c| u64::from(c.points)).sum::<u64>();
         if step.min > 0 && step.points > 0 {
             let mut good = 0;
-            for exchange in exchanges {
-                if fits_well(step, exchange) {
+            for (exchange, &said) in exchanges.iter().zip(said) {
+                // Whether the exchange fits the step with the reply and arguments it expects.
+                if prepared.labels.sends(s, said) && fit_sent(step, exchange) == Fit::Good {
                     good += 1;
                     if good >= step.min {
                         break;
@@ -213,7 +216,8 @@ mod tests {
                     .filter(|p| p.scenario.protocol == session.protocol)
                 {
                     let measured = assess(&session, None, 0, p, &explainer);
-                    assert!(best_possible(p.scenario, &session) >= ratio(&measured));
+                    let said = Said::of_session(&session);
+                    assert!(best_possible(p, &session, &said) >= ratio(&measured));
                     all.push((ratio(&measured), p.scenario.id.clone()));
                 }
                 let best_ratio = all.iter().map(|(r, _)| *r).max();
