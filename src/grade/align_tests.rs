@@ -331,7 +331,7 @@ fn said_compares_as_label_is() {
     ] {
         labels.extend(Verb::of(protocol).iter().map(|&verb| Label::verb(verb)));
     }
-    let steps = vec![step(0, 0b0001, false, 0, 1, 0)];
+    let steps = [step(0, 0b0001, false, 0, 1, 0)];
     let mut pairs = 0;
     let mut equal = 0;
     for session in &sessions {

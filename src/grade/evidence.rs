@@ -96,7 +96,8 @@ impl<'a> SkeletonLines<'a> {
     /// The line of exchange `index`, as [`skeleton_line`] writes it.
     pub fn line(&self, index: usize) -> String {
         match self.lines.get(index) {
-            Some(line) => line.to_string(),
+            // Not `to_string`, which goes through `Display` for an `Arc<str>`.
+            Some(line) => String::from(&**line),
             None => skeleton_line(&self.session.exchanges[index]),
         }
     }
