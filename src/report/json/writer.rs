@@ -91,6 +91,18 @@ impl<W: io::Write> JsonWriter<W> {
         self.colon();
     }
 
+    /// [`JsonWriter::key`] for a name with nothing to escape (a field's name).
+    #[inline]
+    pub fn plain_key(&mut self, depth: usize, first: bool, name: &str) {
+        debug_assert!(is_plain(name.as_bytes()), "{name} needs escaping");
+        self.element(depth, first);
+        self.buf.reserve(name.len() + 4);
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(name.as_bytes());
+        self.buf.push(b'"');
+        self.colon();
+    }
+
     /// The end of an array or object whose elements sit at `depth + 1`.
     pub fn close(&mut self, depth: usize, any: bool, bracket: &[u8]) {
         if any && self.layout == Layout::Pretty {
@@ -188,8 +200,44 @@ impl<W: io::Write> JsonWriter<W> {
         self.close(depth, any, bracket);
     }
 
-    fn null(&mut self) {
+    pub fn null(&mut self) {
         self.buf.extend_from_slice(b"null");
+    }
+
+    /// A JSON string, quoted and escaped (what `serialize_str` writes).
+    #[inline]
+    pub fn str(&mut self, text: &str) {
+        self.string(text);
+    }
+
+    /// Part of a string opened with `raw(b"\"")`: escaped, unquoted.
+    #[inline]
+    pub fn str_part(&mut self, text: &str) {
+        escape_into(&mut self.buf, text.as_bytes());
+    }
+
+    /// A number as serde_json writes it (itoa).
+    #[inline]
+    pub fn u64(&mut self, value: u64) {
+        let mut digits = itoa::Buffer::new();
+        self.buf.extend_from_slice(digits.format(value).as_bytes());
+    }
+
+    /// A number as serde_json writes it (itoa).
+    #[inline]
+    pub fn i64(&mut self, value: i64) {
+        let mut digits = itoa::Buffer::new();
+        self.buf.extend_from_slice(digits.format(value).as_bytes());
+    }
+
+    /// A `Display` value as a JSON string (what `collect_str` writes).
+    pub fn display(&mut self, value: &dyn std::fmt::Display) -> io::Result<()> {
+        use std::fmt::Write as _;
+        self.buf.push(b'"');
+        write!(Escaping(&mut self.buf), "{value}")
+            .map_err(|_| io::Error::other("a value's Display failed"))?;
+        self.buf.push(b'"');
+        Ok(())
     }
 }
 

@@ -1,0 +1,474 @@
+//! A session as the JSON report shows it, written field by field into the [`JsonWriter`]:
+//! the bytes serde's derived views gave (the tests keep those views to compare), without
+//! serde's calls per field or core::fmt for the skeleton, commands, reply codes and
+//! origins, which are most of a capture's report.
+//!
+//! The rarer parts (source, TLS handshake, notes, reading) still go through serde.
+
+use std::io::{self, Write};
+
+use super::writer::JsonWriter;
+use crate::report::reply_code;
+use crate::session::{Command, CommandKind, Exchange, Origin, Session};
+
+/// `session` (with what replay made of it) as a value at `depth`.
+pub fn write<W: Write>(
+    json: &mut JsonWriter<W>,
+    depth: usize,
+    session: &Session,
+    replayed: Option<&Session>,
+) -> io::Result<()> {
+    let inner = depth + 1;
+    json.raw(b"{");
+    json.plain_key(inner, true, "protocol");
+    json.str(session.protocol.name());
+    json.plain_key(inner, false, "source");
+    json.value(inner, &session.source)?;
+    if let Some(connect) = &session.connect {
+        json.plain_key(inner, false, "connect");
+        json.raw(b"{");
+        json.plain_key(inner + 1, true, "host");
+        json.str(&connect.host);
+        json.plain_key(inner + 1, false, "port");
+        match connect.port {
+            Some(port) => json.u64(port.into()),
+            None => json.null(),
+        }
+        json.plain_key(inner + 1, false, "origin");
+        origin(json, inner + 1, &connect.origin);
+        json.close(inner, true, b"}");
+    }
+    json.plain_key(inner, false, "skeleton");
+    skeleton(json, inner, &session.exchanges);
+    json.plain_key(inner, false, "exchanges");
+    exchanges(json, inner, &session.exchanges, false)?;
+    if let Some(after) = session.encrypted_after {
+        json.plain_key(inner, false, "encrypted_after");
+        json.u64(after as u64);
+    }
+    if let Some(tls) = &session.tls {
+        json.plain_key(inner, false, "tls");
+        json.value(inner, tls)?;
+    }
+    json.plain_key(inner, false, "notes");
+    json.value(inner, &session.notes)?;
+    if let Some(reading) = &session.reading {
+        json.plain_key(inner, false, "reading");
+        json.value(inner, reading)?;
+    }
+    if let Some(replayed) = replayed {
+        json.plain_key(inner, false, "replayed");
+        json.raw(b"{");
+        json.plain_key(inner + 1, true, "skeleton");
+        skeleton(json, inner + 1, &replayed.exchanges);
+        json.plain_key(inner + 1, false, "exchanges");
+        // Without reply text: queue ids and APOP timestamps differ from run to run, and the
+        // same input must give the same report.
+        exchanges(json, inner + 1, &replayed.exchanges, true)?;
+        json.close(inner, true, b"}");
+    }
+    json.close(depth, true, b"}");
+    Ok(())
+}
+
+/// `Session::skeleton`, one string per exchange (as `Exchange::skeleton_line` says it), an
+/// array at `depth`.
+fn skeleton<W: Write>(json: &mut JsonWriter<W>, depth: usize, exchanges: &[Exchange]) {
+    json.raw(b"[");
+    let mut digits = itoa::Buffer::new();
+    for (index, exchange) in exchanges.iter().enumerate() {
+        json.element(depth + 1, index == 0);
+        let label = exchange.command.as_ref().map_or("greeting", Command::label);
+        json.raw(b"\"");
+        json.str_part(label);
+        json.raw(" → ".as_bytes());
+        match &exchange.reply {
+            Some(reply) => json.str_part(reply_code::text(reply.code, &mut digits)),
+            None => json.raw(b"(no reply)"),
+        }
+        json.raw(b"\"");
+    }
+    json.close(depth, !exchanges.is_empty(), b"]");
+}
+
+/// The exchanges, an array at `depth`; `replayed` leaves out the reply text.
+fn exchanges<W: Write>(
+    json: &mut JsonWriter<W>,
+    depth: usize,
+    exchanges: &[Exchange],
+    replayed: bool,
+) -> io::Result<()> {
+    json.raw(b"[");
+    for (index, exchange) in exchanges.iter().enumerate() {
+        json.element(depth + 1, index == 0);
+        one_exchange(json, depth + 1, exchange, replayed)?;
+        // As serde's sequences do: a session of many exchanges is not held whole.
+        json.flush_some()?;
+    }
+    json.close(depth, !exchanges.is_empty(), b"]");
+    Ok(())
+}
+
+fn one_exchange<W: Write>(
+    json: &mut JsonWriter<W>,
+    depth: usize,
+    exchange: &Exchange,
+    replayed: bool,
+) -> io::Result<()> {
+    let inner = depth + 1;
+    let command = exchange.command.as_ref();
+    json.raw(b"{");
+    json.plain_key(inner, true, "kind");
+    json.str(match command.map(|c| &c.kind) {
+        None => "greeting",
+        Some(CommandKind::Line { .. }) => "command",
+        Some(CommandKind::AuthResponse { .. }) => "auth-response",
+        Some(CommandKind::AuthCancel) => "auth-cancel",
+        Some(CommandKind::Message { .. }) => "message",
+    });
+    json.plain_key(inner, false, "verb");
+    match command.and_then(Command::word) {
+        Some(word) => json.str(word),
+        None => json.null(),
+    }
+    json.plain_key(inner, false, "command");
+    match command {
+        Some(command) => command_text(json, command)?,
+        None => json.null(),
+    }
+    json.plain_key(inner, false, "reply");
+    match &exchange.reply {
+        Some(reply) => {
+            let mut digits = itoa::Buffer::new();
+            json.str(reply_code::text(reply.code, &mut digits));
+        }
+        None => json.null(),
+    }
+    let reply_text = match &exchange.reply {
+        Some(reply) if !replayed => reply.lines.as_slice(),
+        _ => &[],
+    };
+    if !reply_text.is_empty() {
+        json.plain_key(inner, false, "reply_text");
+        json.raw(b"[");
+        for (index, line) in reply_text.iter().enumerate() {
+            json.element(inner + 1, index == 0);
+            json.str(line);
+        }
+        json.close(inner, true, b"]");
+    }
+    if let Some(CommandKind::Message { content }) = command.map(|c| &c.kind) {
+        if let Some(size) = content.size {
+            json.plain_key(inner, false, "message_size");
+            json.u64(size);
+        }
+    }
+    if command.is_some_and(|c| c.pipelined) {
+        json.plain_key(inner, false, "pipelined");
+        json.raw(b"true");
+    }
+    if let Some(command) = command {
+        json.plain_key(inner, false, "command_origin");
+        origin(json, inner, &command.origin);
+    }
+    if let Some(reply) = &exchange.reply {
+        json.plain_key(inner, false, "reply_origin");
+        origin(json, inner, &reply.origin);
+    }
+    json.close(depth, true, b"}");
+    Ok(())
+}
+
+/// The command as its `Display` writes it (secrets redacted): a plain command line is
+/// copied, anything else (a secret, a message) formatted.
+fn command_text<W: Write>(json: &mut JsonWriter<W>, command: &Command) -> io::Result<()> {
+    match &command.kind {
+        CommandKind::Line { written, args, .. } if args.secret.is_none() => {
+            json.raw(b"\"");
+            json.str_part(written);
+            if !args.text.is_empty() {
+                json.raw(b" ");
+                json.str_part(&args.text);
+            }
+            json.raw(b"\"");
+            Ok(())
+        }
+        _ => json.display(command),
+    }
+}
+
+/// An [`Origin`] as its derived `Serialize` writes it (tagged by `kind`), a value at `depth`.
+fn origin<W: Write>(json: &mut JsonWriter<W>, depth: usize, origin: &Origin) {
+    let inner = depth + 1;
+    json.raw(b"{");
+    json.plain_key(inner, true, "kind");
+    match *origin {
+        Origin::Line { line, column } => {
+            json.raw(b"\"line\"");
+            json.plain_key(inner, false, "line");
+            json.u64(line.into());
+            json.plain_key(inner, false, "column");
+            json.u64(column.into());
+        }
+        Origin::Frame {
+            frame,
+            last_frame,
+            micros,
+        } => {
+            json.raw(b"\"frame\"");
+            json.plain_key(inner, false, "frame");
+            json.u64(frame);
+            json.plain_key(inner, false, "last_frame");
+            json.u64(last_frame);
+            json.plain_key(inner, false, "micros");
+            json.i64(micros);
+        }
+        Origin::Replay { index } => {
+            json.raw(b"\"replay\"");
+            json.plain_key(inner, false, "index");
+            json.u64(index.into());
+        }
+        Origin::Synthetic => json.raw(b"\"synthetic\""),
+    }
+    json.close(depth, true, b"}");
+}
+
+#[cfg(test)]
+mod tests {
+    //! serde's derived views, as the report was written before: what [`super::write`]
+    //! must give byte for byte.
+
+    use std::fmt::Display;
+
+    use serde::{Serialize, Serializer};
+
+    use super::super::writer::{JsonWriter, Layout};
+    use crate::session::{
+        CommandKind, Connect, Exchange, Note, Origin, Protocol, Reading, Session, Source,
+        TlsHandshake,
+    };
+
+    #[derive(Serialize)]
+    struct SessionView<'a> {
+        protocol: Protocol,
+        source: &'a Source,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        connect: Option<&'a Connect>,
+        skeleton: Vec<String>,
+        exchanges: Vec<ExchangeView<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        encrypted_after: Option<usize>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tls: Option<&'a TlsHandshake>,
+        notes: &'a [Note],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reading: Option<&'a Reading>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        replayed: Option<ReplayedView<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct ReplayedView<'a> {
+        skeleton: Vec<String>,
+        exchanges: Vec<ExchangeView<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct ExchangeView<'a> {
+        kind: &'static str,
+        verb: Option<&'a str>,
+        command: Option<Shown<&'a crate::session::Command>>,
+        reply: Option<Shown<&'a crate::session::ReplyCode>>,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        reply_text: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message_size: Option<u64>,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        pipelined: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        command_origin: Option<Origin>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reply_origin: Option<Origin>,
+    }
+
+    struct Shown<T>(T);
+
+    impl<T: Display> Serialize for Shown<T> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_str(&self.0)
+        }
+    }
+
+    fn exchange_view(exchange: &Exchange, replayed: bool) -> ExchangeView<'_> {
+        let command = exchange.command.as_ref();
+        ExchangeView {
+            kind: match command.map(|c| &c.kind) {
+                None => "greeting",
+                Some(CommandKind::Line { .. }) => "command",
+                Some(CommandKind::AuthResponse { .. }) => "auth-response",
+                Some(CommandKind::AuthCancel) => "auth-cancel",
+                Some(CommandKind::Message { .. }) => "message",
+            },
+            verb: command.and_then(|c| c.word()),
+            command: command.map(Shown),
+            reply: exchange.reply.as_ref().map(|r| Shown(&r.code)),
+            reply_text: match &exchange.reply {
+                Some(reply) if !replayed => &reply.lines,
+                _ => &[],
+            },
+            message_size: match command.map(|c| &c.kind) {
+                Some(CommandKind::Message { content }) => content.size,
+                _ => None,
+            },
+            pipelined: command.is_some_and(|c| c.pipelined),
+            command_origin: command.map(|c| c.origin),
+            reply_origin: exchange.reply.as_ref().map(|r| r.origin),
+        }
+    }
+
+    fn session_view<'a>(session: &'a Session, replayed: Option<&'a Session>) -> SessionView<'a> {
+        let skeleton = |s: &Session| s.exchanges.iter().map(Exchange::skeleton_line).collect();
+        SessionView {
+            protocol: session.protocol,
+            source: &session.source,
+            connect: session.connect.as_ref(),
+            skeleton: skeleton(session),
+            exchanges: session
+                .exchanges
+                .iter()
+                .map(|e| exchange_view(e, false))
+                .collect(),
+            encrypted_after: session.encrypted_after,
+            tls: session.tls.as_ref(),
+            notes: &session.notes,
+            reading: session.reading.as_ref(),
+            replayed: replayed.map(|replayed| ReplayedView {
+                skeleton: skeleton(replayed),
+                exchanges: replayed
+                    .exchanges
+                    .iter()
+                    .map(|e| exchange_view(e, true))
+                    .collect(),
+            }),
+        }
+    }
+
+    fn ours(session: &Session, replayed: Option<&Session>, layout: Layout) -> String {
+        let mut json = JsonWriter::new(Vec::new(), layout);
+        super::write(&mut json, 0, session, replayed).expect("written");
+        String::from_utf8(json.into_inner().expect("flushed")).expect("UTF-8")
+    }
+
+    fn same_as_the_views(session: &Session, replayed: Option<&Session>) {
+        let view = session_view(session, replayed);
+        assert_eq!(
+            ours(session, replayed, Layout::Pretty),
+            serde_json::to_string_pretty(&view).expect("serde_json")
+        );
+        assert_eq!(
+            ours(session, replayed, Layout::Compact),
+            serde_json::to_string(&view).expect("serde_json")
+        );
+    }
+
+    /// Every session of the test fixtures (transcripts of every notation, captures with TLS),
+    /// alone and as its own replay, and with each origin, connect and odd command changed.
+    #[test]
+    fn writes_every_fixture_session_as_the_derived_views_did() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut seen = 0;
+        for folder in ["transcripts", "tls", "conformance"] {
+            let submission = crate::pipeline::read::read_submission_unhashed(&root.join(folder));
+            for session in &submission.sessions {
+                same_as_the_views(session, None);
+                same_as_the_views(session, Some(session));
+                seen += 1;
+            }
+        }
+        assert!(seen > 20, "only {seen} sessions read");
+    }
+
+    #[test]
+    fn writes_every_origin_connect_and_odd_command_as_the_derived_views_did() {
+        use crate::session::{Args, Command, Content, Reply, ReplyCode, Secret, SmtpCode};
+        let origins = [
+            Origin::line(3),
+            Origin::Line { line: 4, column: 7 },
+            Origin::frame(5, -1),
+            Origin::frame(5, i64::MAX).extend(Origin::frame(9, 0)),
+            Origin::Replay { index: 0 },
+            Origin::Synthetic,
+        ];
+        let commands = [
+            CommandKind::line(Protocol::Smtp, "ehlo", Args::plain("")),
+            CommandKind::line(Protocol::Smtp, "MAIL", Args::plain("FROM:<a\"b@c>\t")),
+            CommandKind::line(
+                Protocol::Smtp,
+                "AUTH",
+                Args {
+                    text: "PLAIN".into(),
+                    secret: Some(Secret::new("hunter2")),
+                },
+            ),
+            CommandKind::line(
+                Protocol::Pop3,
+                "PASS",
+                Args {
+                    text: String::new(),
+                    secret: Some(Secret::new("hunter2")),
+                },
+            ),
+            CommandKind::AuthResponse {
+                payload: Secret::new("x"),
+            },
+            CommandKind::AuthCancel,
+            CommandKind::Message {
+                content: Content::default(),
+            },
+            CommandKind::Message {
+                content: Content::from_bytes(b"Subject: x\r\n".to_vec()),
+            },
+        ];
+        let mut exchanges = vec![Exchange {
+            command: None,
+            reply: None,
+        }];
+        for (index, kind) in commands.into_iter().enumerate() {
+            let origin = origins[index % origins.len()];
+            let mut command = Command::new(kind, origin);
+            command.pipelined = index % 2 == 1;
+            let reply = (index % 3 != 2).then(|| {
+                Reply::new(
+                    ReplyCode::Smtp(SmtpCode::new(250 + index as u16).expect("code")),
+                    vec!["ok \u{1}".into(); index % 3],
+                    origins[(index + 1) % origins.len()],
+                )
+            });
+            exchanges.push(Exchange {
+                command: Some(command),
+                reply,
+            });
+        }
+        for (index, origin) in origins.into_iter().enumerate() {
+            let session = Session {
+                protocol: Protocol::Smtp,
+                source: Source {
+                    path: "a/b.pcap".into(),
+                    label: String::new(),
+                },
+                connect: Some(Connect {
+                    host: "mx.example".into(),
+                    port: (index % 2 == 0).then_some(25),
+                    origin,
+                }),
+                exchanges: exchanges.clone(),
+                notes: Vec::new(),
+                encrypted_after: (index % 2 == 1).then_some(index),
+                tls: None,
+                reading: None,
+            };
+            same_as_the_views(&session, None);
+            same_as_the_views(&session, Some(&session));
+        }
+    }
+}
