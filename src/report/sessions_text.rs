@@ -3,13 +3,12 @@
 //! Written straight into the output (a buffered writer), formatted with `write!` rather
 //! than strings built per line: a capture can hold hundreds of thousands of exchanges.
 
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{summary, Outcome, SubmissionOutcome, SubmissionStream};
+use super::{reply_code, summary, Outcome, SubmissionOutcome, SubmissionStream};
 use crate::i18n::messages::report::{ExtractMessage, ExtractWord, ReportWord, SkeletonWord};
 use crate::i18n::{Lang, List, Separator};
-use crate::session::{Reading, Session, TlsHandshake, TlsSide};
+use crate::session::{Command, CommandKind, Origin, Reading, Session, TlsHandshake, TlsSide};
 
 pub fn render(outcome: &Outcome, lang: Lang) -> String {
     let mut out = Vec::new();
@@ -174,6 +173,7 @@ fn render_session(
         };
         writeln!(out, "  {}", line.render(lang))?;
     }
+    let mut digits = itoa::Buffer::new();
     for exchange in &session.exchanges {
         let origin = exchange
             .command
@@ -181,25 +181,28 @@ fn render_session(
             .map(|c| c.origin)
             .or(exchange.reply.as_ref().map(|r| r.origin))
             .unwrap_or_default();
-        // `Origin` writes itself without padding, as it always has here.
-        write!(out, "  {:>10}  ", origin.display(lang))?;
+        out.extend_from_slice(b"  ");
+        write_origin(out, &origin, lang)?;
+        out.extend_from_slice(b"  ");
         scratch.clear();
         match &exchange.command {
-            Some(command) => {
-                let _ = summary::write_command(scratch, command, lang);
-            }
+            Some(command) => write_command(scratch, command, lang),
             None => scratch.push_str(ExtractWord::Greeting.get(lang)),
         }
         pad_right(out, scratch, 40);
         out.extend_from_slice(" → ".as_bytes());
-        scratch.clear();
         match &exchange.reply {
+            // `code text`, trimmed at the end.
             Some(reply) => {
-                let _ = write!(scratch, "{} {}", reply.code, reply.text());
+                out.extend_from_slice(reply_code::text(reply.code, &mut digits).as_bytes());
+                let text = reply.text().trim_end();
+                if !text.is_empty() {
+                    out.push(b' ');
+                    out.extend_from_slice(text.as_bytes());
+                }
             }
-            None => scratch.push_str(SkeletonWord::NoReply.get(lang)),
+            None => out.extend_from_slice(SkeletonWord::NoReply.get(lang).trim_end().as_bytes()),
         }
-        out.extend_from_slice(scratch.trim_end().as_bytes());
         out.push(b'\n');
     }
     if let Some(tls) = &session.tls {
@@ -226,6 +229,58 @@ fn render_session(
         writeln!(out, "  {}", line.render(lang))?;
     }
     writeln!(out)
+}
+
+/// Where an exchange is, as `Origin::display` writes it (never padded): English (and a
+/// line in any language) without core::fmt, which cost more than the rest of the line.
+fn write_origin(out: &mut Vec<u8>, origin: &Origin, lang: Lang) -> io::Result<()> {
+    let mut digits = itoa::Buffer::new();
+    let mut number = |out: &mut Vec<u8>, value: u64| {
+        out.extend_from_slice(digits.format(value).as_bytes());
+    };
+    match (*origin, lang) {
+        (Origin::Line { line, column }, _) => {
+            number(out, line.into());
+            if column > 1 {
+                out.push(b':');
+                number(out, column.into());
+            }
+        }
+        (
+            Origin::Frame {
+                frame, last_frame, ..
+            },
+            Lang::En,
+        ) if last_frame > frame => {
+            out.extend_from_slice(b"frames ");
+            number(out, frame);
+            out.push(b'-');
+            number(out, last_frame);
+        }
+        (Origin::Frame { frame, .. }, Lang::En) => {
+            out.extend_from_slice(b"frame ");
+            number(out, frame);
+        }
+        _ => write!(out, "{}", origin.display(lang))?,
+    }
+    Ok(())
+}
+
+/// A command as `summary::write_command` writes it: a plain command line (no secret) is
+/// copied, anything else formatted.
+fn write_command(out: &mut String, command: &Command, lang: Lang) {
+    match &command.kind {
+        CommandKind::Line { written, args, .. } if args.secret.is_none() => {
+            out.push_str(written);
+            if !args.text.is_empty() {
+                out.push(' ');
+                out.push_str(&args.text);
+            }
+        }
+        _ => {
+            let _ = summary::write_command(out, command, lang);
+        }
+    }
 }
 
 /// `text` padded with spaces to `width` terminal columns, in one piece. Columns, not
@@ -298,6 +353,58 @@ fn render_tls(out: &mut Vec<u8>, tls: &TlsHandshake, lang: Lang) -> io::Result<(
 #[cfg(test)]
 mod tests {
     use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn writes_origins_and_commands_as_their_display_does() {
+        use crate::i18n::Lang;
+        use crate::session::{Args, Command, CommandKind, Origin, Protocol, Secret};
+        let origins = [
+            Origin::line(3),
+            Origin::Line { line: 4, column: 7 },
+            Origin::Line { line: 4, column: 0 },
+            Origin::frame(5, -1),
+            Origin::frame(5, 0).extend(Origin::frame(9, 0)),
+            Origin::frame(u64::MAX, 0),
+            Origin::Replay { index: 2 },
+            Origin::Synthetic,
+        ];
+        for lang in [Lang::En, Lang::ZhCn] {
+            for origin in origins {
+                let mut out = Vec::new();
+                super::write_origin(&mut out, &origin, lang).expect("written");
+                assert_eq!(
+                    String::from_utf8(out).expect("UTF-8"),
+                    origin.display(lang).to_string()
+                );
+            }
+        }
+        let secret = || Some(Secret::new("hunter2"));
+        let kinds = [
+            CommandKind::line(Protocol::Smtp, "ehlo", Args::plain("")),
+            CommandKind::line(Protocol::Smtp, "MAIL", Args::plain("FROM:<a@b> ")),
+            CommandKind::line(
+                Protocol::Smtp,
+                "AUTH",
+                Args {
+                    text: "PLAIN".into(),
+                    secret: secret(),
+                },
+            ),
+            CommandKind::AuthCancel,
+            CommandKind::Message {
+                content: crate::session::Content::from_bytes(b"x".to_vec()),
+            },
+        ];
+        for lang in [Lang::En, Lang::ZhCn] {
+            for kind in kinds.clone() {
+                let command = Command::new(kind, Origin::Synthetic);
+                let (mut ours, mut theirs) = (String::new(), String::new());
+                super::write_command(&mut ours, &command, lang);
+                crate::report::summary::write_command(&mut theirs, &command, lang).unwrap();
+                assert_eq!(ours, theirs);
+            }
+        }
+    }
 
     /// The arrow after `（问候）` lines up with the arrows after commands.
     #[test]
