@@ -185,6 +185,9 @@ fn write_submission(json: &mut Out<'_>, submission: Streamed) -> std::io::Result
     Ok(written)
 }
 
+/// What [`Spill::copy_to`] reads at once.
+const COPY_PIECE: usize = 1 << 20;
+
 /// Sessions or grades written ahead of their place in the report, to a file (the caller's:
 /// a temporary one), so a submission of many sessions need not hold them until the values
 /// before them are known (its grade comes before its sessions); [`write_stream`] copies
@@ -226,10 +229,20 @@ impl Spill {
     /// Copies the values into `out`, as the first elements of their array when `first`;
     /// how many there were.
     fn copy_to(self, out: &mut dyn std::io::Write, first: bool) -> std::io::Result<u64> {
-        use std::io::Seek;
+        use std::io::{Read, Seek};
         let mut file = self.json.into_inner()?;
         file.seek(std::io::SeekFrom::Start(if first { 1 } else { 0 }))?;
-        std::io::copy(&mut file, out)?;
+        // In pieces as large as the copy's buffer, which pass the caller's buffered writer
+        // by: `io::copy`'s 8 KiB went through it, a read call and a copy each.
+        let mut piece = vec![0; COPY_PIECE];
+        loop {
+            match file.read(&mut piece) {
+                Ok(0) => break,
+                Ok(read) => out.write_all(&piece[..read])?,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
         Ok(self.count)
     }
 }
