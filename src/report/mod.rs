@@ -20,7 +20,6 @@ pub mod markdown;
 pub mod moodle_csv;
 pub mod moodle_worksheet;
 pub mod prairielearn;
-mod reply_code;
 pub mod sessions_text;
 pub mod summary;
 pub mod text;

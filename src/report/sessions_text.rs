@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::{reply_code, summary, Outcome, SubmissionOutcome, SubmissionStream};
+use super::{summary, Outcome, SubmissionOutcome, SubmissionStream};
 use crate::i18n::messages::report::{ExtractMessage, ExtractWord, ReportWord, SkeletonWord};
 use crate::i18n::{Lang, List, Separator};
 use crate::session::{Command, CommandKind, Origin, Reading, Session, TlsHandshake, TlsSide};
@@ -194,7 +194,7 @@ fn render_session(
         match &exchange.reply {
             // `code text`, trimmed at the end.
             Some(reply) => {
-                out.extend_from_slice(reply_code::text(reply.code, &mut digits).as_bytes());
+                out.extend_from_slice(reply.code.text(&mut digits).as_bytes());
                 let text = reply.text().trim_end();
                 if !text.is_empty() {
                     out.push(b' ');

@@ -85,12 +85,20 @@ impl ReplyCode {
     }
 }
 
+impl ReplyCode {
+    /// `250`, `+OK`, `-ERR` or `+`, without core::fmt (the reports write one per exchange);
+    /// `digits` holds the number's text.
+    pub fn text(self, digits: &mut itoa::Buffer) -> &str {
+        match self {
+            ReplyCode::Smtp(code) => digits.format(code.value()),
+            ReplyCode::Pop3(status) => crate::protocol::pop3::indicator(status),
+        }
+    }
+}
+
 impl fmt::Display for ReplyCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ReplyCode::Smtp(code) => code.fmt(f),
-            ReplyCode::Pop3(status) => f.write_str(crate::protocol::pop3::indicator(*status)),
-        }
+        f.write_str(self.text(&mut itoa::Buffer::new()))
     }
 }
 
@@ -126,5 +134,22 @@ impl Reply {
     /// The first line's text, as a one-line summary.
     pub fn text(&self) -> &str {
         self.lines.first().map(String::as_str).unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Pop3Status, ReplyCode, SmtpCode};
+
+    #[test]
+    fn a_code_shows_as_its_number_or_indicator() {
+        for value in 100..=599 {
+            let code = ReplyCode::Smtp(SmtpCode::new(value).expect("a reply code"));
+            assert_eq!(code.to_string(), value.to_string());
+        }
+        for status in [Pop3Status::Ok, Pop3Status::Err, Pop3Status::Continue] {
+            let shown = ReplyCode::Pop3(status).to_string();
+            assert_eq!(shown, crate::protocol::pop3::indicator(status));
+        }
     }
 }

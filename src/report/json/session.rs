@@ -8,7 +8,6 @@
 use std::io::{self, Write};
 
 use super::writer::JsonWriter;
-use crate::report::reply_code;
 use crate::session::{Command, CommandKind, Exchange, Origin, Session};
 
 /// `session` (with what replay made of it) as a value at `depth`.
@@ -83,7 +82,7 @@ fn skeleton<W: Write>(json: &mut JsonWriter<W>, depth: usize, exchanges: &[Excha
         json.str_part(label);
         json.raw(" → ".as_bytes());
         match &exchange.reply {
-            Some(reply) => json.str_part(reply_code::text(reply.code, &mut digits)),
+            Some(reply) => json.str_part(reply.code.text(&mut digits)),
             None => json.raw(b"(no reply)"),
         }
         json.raw(b"\"");
@@ -140,7 +139,7 @@ fn one_exchange<W: Write>(
     match &exchange.reply {
         Some(reply) => {
             let mut digits = itoa::Buffer::new();
-            json.str(reply_code::text(reply.code, &mut digits));
+            json.str(reply.code.text(&mut digits));
         }
         None => json.null(),
     }
