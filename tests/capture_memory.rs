@@ -77,7 +77,7 @@ fn a_capture_four_times_the_allowed_memory_is_read_whole() {
 /// A capture of nothing but mail, 16,000 short sessions: held until the file ends, its
 /// sessions alone take about twice `DATA_LIMIT`, their grades as much again. Sessions leave
 /// the capture reader as they end and are written (or graded) as they come, so `extract`'s
-/// reports and `grade --server none --format json` are written whole within it.
+/// reports and `grade --server none` (text and JSON) are written whole within it.
 #[test]
 fn a_capture_of_many_sessions_is_written_as_it_is_read() {
     const SESSIONS: u64 = 16_000;
@@ -129,6 +129,21 @@ fn a_capture_of_many_sessions_is_written_as_it_is_read() {
     assert_eq!(
         submission["grades"].as_array().map(Vec::len),
         Some(SESSIONS as usize)
+    );
+    let output = run_limited(&["grade", "--server", "none"], &path);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "mailgrade grade --server none on {SESSIONS} sessions with {} MB of data allowed: \
+         {:?}\n{}",
+        DATA_LIMIT >> 20,
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains(&format!("({SESSIONS} session(s) graded")),
+        "every session graded: {}",
+        text.lines().last().unwrap_or_default()
     );
 }
 

@@ -163,3 +163,48 @@ fn compact_goes_with_json_only() {
         );
     }
 }
+
+/// `grade --server none` of one file is graded and written as the file is read (text and
+/// JSON); `--shard 1/1` keeps every submission but takes the path that holds them whole.
+/// Both must print the same report, in both languages, for every corpus file and example
+/// (captures with notes, ones without mail, transcripts, failing sessions).
+#[test]
+fn one_file_graded_as_it_is_read_reports_what_the_whole_path_reports() {
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for dir in [
+        "../shared/corpus/pcap",
+        "../shared/corpus/pcap/extra",
+        "../shared/corpus/transcripts",
+        "examples",
+    ] {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        for entry in std::fs::read_dir(&dir).expect("corpus folder").flatten() {
+            if entry.path().is_file() {
+                files.push(entry.path());
+            }
+        }
+    }
+    files.push(SEED.into());
+    assert!(files.len() > 30, "{} files", files.len());
+    for file in &files {
+        let file = file.to_str().expect("UTF-8 path");
+        for (format, lang) in [("text", "en"), ("text", "zh-CN"), ("json", "en")] {
+            let args = [
+                "grade", "--server", "none", "--format", format, "--lang", lang,
+            ];
+            let streamed = mailgrade(&[&args[..], &[file]].concat());
+            let whole = mailgrade(&[&args[..], &["--shard", "1/1", file]].concat());
+            assert_eq!(
+                streamed.status.code(),
+                whole.status.code(),
+                "{format} {lang} {file}"
+            );
+            assert!(
+                streamed.stdout == whole.stdout,
+                "{format} {lang} {file}:\n{}\n---\n{}",
+                String::from_utf8_lossy(&streamed.stdout),
+                String::from_utf8_lossy(&whole.stdout)
+            );
+        }
+    }
+}

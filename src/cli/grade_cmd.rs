@@ -203,10 +203,11 @@ fn read_worksheet(path: &Path, format: Format, lang: Lang) -> Result<Worksheet, 
     })
 }
 
-/// One file graded on its claimed replies into JSON is graded as the file is read
-/// (`pipeline::stream::grade_claimed_streamed`), its sessions and every grade but the first
-/// written to temporary files as they are graded, then copied into the report once the
-/// submission's grade (which comes first) is decided: no session or grade is held longer
+/// One file graded on its claimed replies into text or JSON is graded as the file is read
+/// (`pipeline::stream::grade_claimed_streamed`), every grade but the first (and for JSON its
+/// sessions) written to temporary files as they are graded, then copied into the report once
+/// what comes before them (the submission's grade; in text, the file's problems and the
+/// first grade, where the file's notes go) is decided: no session or grade is held longer
 /// than it takes to grade and write it.
 fn streamed(
     args: &GradeArgs,
@@ -219,7 +220,7 @@ fn streamed(
     let [Unit::Paths(paths)] = units else {
         return Ok(None);
     };
-    if args.format != Format::Json
+    if !matches!(args.format, Format::Json | Format::Text)
         || !alone
         || batch.shard.is_some()
         || !stream::can_grade_streamed(paths, plan)
@@ -230,6 +231,26 @@ fn streamed(
         path: std::env::temp_dir(),
         source,
     };
+    let server = plan.server.name();
+    if args.format == Format::Text {
+        let file = tempfile::tempfile().map_err(spill_error)?;
+        let mut grades = report::text::TextSpill::new(file, text_style(&args.output));
+        let graded = stream::grade_claimed_streamed(
+            &paths[0],
+            plan,
+            &mut |_| Ok(()),
+            &mut |grade, session| grades.push_grade(&grade, session),
+        )
+        .map_err(spill_error)?;
+        return Ok(Some(Output {
+            exit: ExitCode::from(graded.grade().verdict),
+            text: Report::Write(Box::new(move |out| {
+                let (submission, first_source) = graded.outcome();
+                grades.write(submission, first_source, &server, out)
+            })),
+            out: args.output.out.clone(),
+        }));
+    }
     let layout = layout(args.compact);
     let spill = || -> Result<report::json::Spill, CliError> {
         Ok(report::json::Spill::new(
@@ -242,11 +263,10 @@ fn streamed(
         &paths[0],
         plan,
         &mut |session| sessions.push_session(session),
-        &mut |grade| grades.push_grade(&grade),
+        &mut |grade, _| grades.push_grade(&grade),
     )
     .map_err(spill_error)?;
     let exit = ExitCode::from(graded.grade().verdict);
-    let server = plan.server.name();
     Ok(Some(Output {
         text: Report::Write(Box::new(move |out| {
             let mut one = std::iter::once(report::json::Streamed {

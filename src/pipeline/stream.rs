@@ -17,7 +17,7 @@ use super::read;
 use super::submission::{self, Plan};
 use super::{GradeFacts, SubmissionGrade};
 use crate::grade::{self, Grade};
-use crate::session::Session;
+use crate::session::{Session, Source};
 
 /// Sessions read and not yet taken, at most: what the reader may run ahead of the writer.
 const AHEAD: usize = 256;
@@ -147,10 +147,11 @@ pub fn grade_claimed_streamed(
     path: &Path,
     plan: &Plan,
     set_aside_session: &mut dyn FnMut(&Session) -> std::io::Result<()>,
-    set_aside_grade: &mut dyn FnMut(Grade) -> std::io::Result<()>,
+    set_aside_grade: &mut dyn FnMut(Grade, &Session) -> std::io::Result<()>,
 ) -> std::io::Result<Graded> {
     let mut reading = Reading::start(path, false);
     let mut kept = Vec::new();
+    let mut first_source = None;
     let mut facts = Vec::new();
     let mut protocols = BTreeSet::new();
     let mut graded = 0;
@@ -176,15 +177,19 @@ pub fn grade_claimed_streamed(
                 protocols.insert(session.protocol);
                 set_aside_session(session)?;
             }
-            for mut grade in each.into_iter().flatten() {
-                if let Some(session) = &mut grade.session {
-                    session.index += graded;
+            for (session, grade) in batch.iter().zip(each) {
+                let Some(mut grade) = grade else {
+                    continue;
+                };
+                if let Some(graded_session) = &mut grade.session {
+                    graded_session.index += graded;
                 }
                 facts.push(GradeFacts::from(&grade));
                 if kept.is_empty() {
                     kept.push(grade);
+                    first_source = Some(session.source.clone());
                 } else {
-                    set_aside_grade(grade)?;
+                    set_aside_grade(grade, session)?;
                 }
             }
             graded += batch.len();
@@ -203,34 +208,47 @@ pub fn grade_claimed_streamed(
     super::file_notes::attach(&mut outcome);
     let late = outcome.student.as_ref().is_some_and(|s| s.late);
     outcome.grade = SubmissionGrade::for_plan_facts(facts, plan, late);
-    Ok(Graded(outcome))
+    Ok(Graded {
+        outcome,
+        first_source,
+    })
 }
 
 /// A submission graded, its sessions and all grades but the first set aside.
-pub struct Graded(SubmissionOutcome);
+pub struct Graded {
+    outcome: SubmissionOutcome,
+    /// Where the session of the grade kept came from (its session was set aside).
+    first_source: Option<Source>,
+}
 
 impl Graded {
     /// The submission's grade.
     pub fn grade(&self) -> &SubmissionGrade {
-        &self.0.grade
+        &self.outcome.grade
+    }
+
+    /// The submission, with the first grade only and no sessions, and where that grade's
+    /// session came from.
+    pub fn outcome(&self) -> (&SubmissionOutcome, Option<&Source>) {
+        (&self.outcome, self.first_source.as_ref())
     }
 }
 
 impl SubmissionStream for Graded {
     fn id(&self) -> &str {
-        &self.0.id
+        &self.outcome.id
     }
 
     fn files(&self) -> &[PathBuf] {
-        &self.0.files
+        &self.outcome.files
     }
 
     fn grade(&self) -> SubmissionGrade {
-        self.0.grade.clone()
+        self.outcome.grade.clone()
     }
 
     fn problems_first(&mut self) -> Vec<Problem> {
-        std::mem::take(&mut self.0.problems)
+        std::mem::take(&mut self.outcome.problems)
     }
 
     /// None: every session was set aside.
@@ -239,6 +257,6 @@ impl SubmissionStream for Graded {
     }
 
     fn finish(self: Box<Self>) -> SubmissionOutcome {
-        self.0
+        self.outcome
     }
 }

@@ -2,11 +2,13 @@
 
 use crate::i18n::Lang;
 use std::fmt::Write;
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, Write as _};
 
 use super::{location, summary, Outcome, SubmissionOutcome};
 use crate::grade::{Check, Evidence, Finding, FindingSeverity, Grade, Status, Verdict};
 use crate::i18n::messages::report::{ReportMessage, ReportWord};
-use crate::session::Session;
+use crate::session::{Session, Source};
 
 /// How to render: the feedback language and whether to colour.
 #[derive(Clone, Copy, Debug)]
@@ -72,6 +74,21 @@ fn render_submission(
     paint: &Paint,
     server: &str,
 ) {
+    render_head(out, submission, lang, paint);
+    for grade in &submission.grades {
+        let source = grade
+            .session
+            .as_ref()
+            .and_then(|s| submission.graded_session(s.index))
+            .map(|s| &s.source);
+        render_grade(out, grade, source, lang, paint);
+    }
+    let graded = submission.grades.iter().filter(|g| counts(g)).count();
+    render_tail(out, submission, graded, lang, server);
+}
+
+/// The submission's name and its problems, before its grades.
+fn render_head(out: &mut String, submission: &SubmissionOutcome, lang: Lang, paint: &Paint) {
     let _ = writeln!(out, "{}", paint.bold(&submission.id));
     for problem in &submission.problems {
         let _ = writeln!(
@@ -89,13 +106,17 @@ fn render_submission(
             );
         }
     }
-    for grade in &submission.grades {
-        let session = grade
-            .session
-            .as_ref()
-            .and_then(|s| submission.graded_session(s.index));
-        render_grade(out, grade, session, lang, paint);
-    }
+}
+
+/// After the grades: the lab's tasks, the score, what lateness took, the result line;
+/// `graded` is how many grades [`counts`].
+fn render_tail(
+    out: &mut String,
+    submission: &SubmissionOutcome,
+    graded: usize,
+    lang: Lang,
+    server: &str,
+) {
     for task in &submission.grade.tasks {
         let _ = writeln!(out, "  {}", task_line(task, lang));
     }
@@ -111,8 +132,13 @@ fn render_submission(
     if let Some(late) = super::summary::late_line(submission, lang) {
         let _ = writeln!(out, "  {late}");
     }
-    let summary = summary_line(submission, lang, server);
+    let summary = summary_line(submission, graded, lang, server);
     let _ = writeln!(out, "{summary}\n");
+}
+
+/// Whether a grade counts as graded in the result line.
+fn counts(grade: &Grade) -> bool {
+    grade.verdict != Verdict::Ungradable
 }
 
 /// `task 3.4 (Send by hand with telnet): 30/30, passed, from section “4.4 telnet收发邮件”`.
@@ -139,12 +165,7 @@ pub fn task_line(task: &crate::pipeline::TaskGrade, lang: Lang) -> String {
     }
 }
 
-fn summary_line(submission: &SubmissionOutcome, lang: Lang, server: &str) -> String {
-    let graded = submission
-        .grades
-        .iter()
-        .filter(|g| g.verdict != Verdict::Ungradable)
-        .count();
+fn summary_line(submission: &SubmissionOutcome, graded: usize, lang: Lang, server: &str) -> String {
     let verdict = super::summary::verdict_of(&super::summary::totals(submission));
     let replies = match server {
         "none" => ReportWord::RepliesAsHandedIn.text(),
@@ -161,15 +182,16 @@ fn summary_line(submission: &SubmissionOutcome, lang: Lang, server: &str) -> Str
     format!("  {}", result.render(lang))
 }
 
+/// One grade; `source` is where its session came from.
 fn render_grade(
     out: &mut String,
     grade: &Grade,
-    session: Option<&Session>,
+    source: Option<&Source>,
     lang: Lang,
     paint: &Paint,
 ) {
-    let where_ = session
-        .map(|s| summary::source_in(&s.source, lang))
+    let where_ = source
+        .map(|source| summary::source_in(source, lang))
         .unwrap_or_default();
     let head = format!("{} — {}", grade.scenario, grade.title.get(lang));
     let score = format!("{}/{}", grade.score, grade.max_score);
@@ -255,4 +277,70 @@ fn render_evidence(out: &mut String, evidence: &Evidence, lang: Lang, paint: &Pa
         "        {}",
         paint.dim(format!("--> {place}  {exchange}").trim_end())
     );
+}
+
+/// A submission's text written while its one file is still being graded (`grade --server
+/// none`, see `pipeline::stream::grade_claimed_streamed`): each grade but the first is
+/// rendered as it comes into a file (the caller's: a temporary one), so neither sessions
+/// nor grades are held; [`TextSpill::write`] then gives the bytes [`render`] would.
+pub struct TextSpill {
+    file: BufWriter<File>,
+    lang: Lang,
+    paint: Paint,
+    /// Grades pushed that [`counts`].
+    graded: usize,
+    /// One grade's text, reused.
+    text: String,
+}
+
+impl TextSpill {
+    pub fn new(file: File, style: TextStyle) -> Self {
+        TextSpill {
+            file: BufWriter::with_capacity(1 << 16, file),
+            lang: style.lang,
+            paint: Paint { color: style.color },
+            graded: 0,
+            text: String::new(),
+        }
+    }
+
+    /// A grade that comes after the submission's first, and the session it grades.
+    pub fn push_grade(&mut self, grade: &Grade, session: &Session) -> io::Result<()> {
+        self.text.clear();
+        let source = Some(&session.source);
+        render_grade(&mut self.text, grade, source, self.lang, &self.paint);
+        self.graded += usize::from(counts(grade));
+        self.file.write_all(self.text.as_bytes())
+    }
+
+    /// The submission's text into `out`: its head, the grades it kept (the first, whose
+    /// session came from `first_source`), those pushed, its tail.
+    pub fn write(
+        self,
+        submission: &SubmissionOutcome,
+        first_source: Option<&Source>,
+        server: &str,
+        out: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        let TextSpill {
+            file,
+            lang,
+            paint,
+            graded,
+            mut text,
+        } = self;
+        text.clear();
+        render_head(&mut text, submission, lang, &paint);
+        for grade in &submission.grades {
+            render_grade(&mut text, grade, first_source, lang, &paint);
+        }
+        out.write_all(text.as_bytes())?;
+        let mut file = file.into_inner().map_err(io::IntoInnerError::into_error)?;
+        file.seek(io::SeekFrom::Start(0))?;
+        io::copy(&mut file, out)?;
+        text.clear();
+        let graded = graded + submission.grades.iter().filter(|g| counts(g)).count();
+        render_tail(&mut text, submission, graded, lang, server);
+        out.write_all(text.as_bytes())
+    }
 }
