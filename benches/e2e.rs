@@ -11,7 +11,7 @@
 //!
 //! - `mailgrade extract FILE` (text),
 //! - `mailgrade extract --format json FILE`,
-//! - `mailgrade grade --server none --format json FILE`,
+//! - `mailgrade grade --server none FILE` (text) and `--format json`,
 //! - both JSON runs again with `--compact` (the same document without whitespace),
 //!
 //! each writing its report to a file, beside tshark's field extraction on the same file
@@ -231,13 +231,14 @@ fn bench_capture(folder: &Path, name: &str, sessions: u64, options: &Options) {
             out_bytes as f64 / 1e6
         );
     };
-    let commands: [(&str, &[&str]); 5] = [
+    let commands: [(&str, &[&str]); 6] = [
         ("extract", &["extract"]),
         ("extract --format json", &["extract", "--format", "json"]),
         (
             "extract --format json --compact",
             &["extract", "--format", "json", "--compact"],
         ),
+        ("grade --server none", &["grade", "--server", "none"]),
         (
             "grade --server none --format json",
             &["grade", "--server", "none", "--format", "json"],
