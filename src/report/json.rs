@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+mod grade;
+mod origin;
 mod session;
 mod writer;
 
@@ -56,7 +58,14 @@ pub fn write(
             json.flush_some()?;
         }
         json.close(3, !submission.sessions.is_empty(), b"]");
-        field(&mut json, 3, false, "grades", &submission.grades)?;
+        json.key(3, false, "grades");
+        json.raw(b"[");
+        for (index, grade) in submission.grades.iter().enumerate() {
+            json.element(4, index == 0);
+            grade::write(&mut json, 4, grade)?;
+            json.flush_some()?;
+        }
+        json.close(3, !submission.grades.is_empty(), b"]");
         field(&mut json, 3, false, "problems", &submission.problems)?;
         json.close(2, true, b"}");
     }
@@ -173,7 +182,8 @@ fn write_submission(json: &mut Out<'_>, submission: Streamed) -> std::io::Result
     json.raw(b"[");
     for (index, grade) in rest.grades.iter().enumerate() {
         json.element(4, index == 0);
-        json.value(4, grade)?;
+        grade::write(json, 4, grade)?;
+        json.flush_some()?;
     }
     let mut any = !rest.grades.is_empty();
     if let Some(spilled) = spilled_grades {
@@ -205,23 +215,20 @@ impl Spill {
         }
     }
 
+    /// A grade as an element of an array at depth 4, where a submission's grades sit, never
+    /// the first: [`Spill::copy_to`] drops the comma of the first. So are sessions.
     pub fn push_grade(&mut self, grade: &Grade) -> std::io::Result<()> {
-        self.push(grade)
+        self.json.element(4, false);
+        grade::write(&mut self.json, 4, grade)?;
+        self.json.flush_some()?;
+        self.count += 1;
+        Ok(())
     }
 
     pub fn push_session(&mut self, session: &Session) -> std::io::Result<()> {
         self.json.element(4, false);
         session::write(&mut self.json, 4, session, None)?;
         self.json.flush_some()?;
-        self.count += 1;
-        Ok(())
-    }
-
-    /// An element of an array at depth 4, where a submission's sessions and grades sit,
-    /// never the first: [`Spill::copy_to`] drops the comma of the first.
-    fn push<T: Serialize>(&mut self, value: &T) -> std::io::Result<()> {
-        self.json.element(4, false);
-        self.json.value(4, value)?;
         self.count += 1;
         Ok(())
     }

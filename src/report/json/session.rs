@@ -8,7 +8,7 @@
 use std::io::{self, Write};
 
 use super::writer::JsonWriter;
-use crate::session::{Command, CommandKind, Exchange, Origin, Session};
+use crate::session::{Command, CommandKind, Exchange, Session};
 
 /// `session` (with what replay made of it) as a value at `depth`.
 pub fn write<W: Write>(
@@ -34,7 +34,7 @@ pub fn write<W: Write>(
             None => json.null(),
         }
         json.plain_key(inner + 1, false, "origin");
-        origin(json, inner + 1, &connect.origin);
+        json.origin(inner + 1, &connect.origin);
         json.close(inner, true, b"}");
     }
     json.plain_key(inner, false, "skeleton");
@@ -168,11 +168,11 @@ fn one_exchange<W: Write>(
     }
     if let Some(command) = command {
         json.plain_key(inner, false, "command_origin");
-        origin(json, inner, &command.origin);
+        json.origin(inner, &command.origin);
     }
     if let Some(reply) = &exchange.reply {
         json.plain_key(inner, false, "reply_origin");
-        origin(json, inner, &reply.origin);
+        json.origin(inner, &reply.origin);
     }
     json.close(depth, true, b"}");
     Ok(())
@@ -194,42 +194,6 @@ fn command_text<W: Write>(json: &mut JsonWriter<W>, command: &Command) -> io::Re
         }
         _ => json.display(command),
     }
-}
-
-/// An [`Origin`] as its derived `Serialize` writes it (tagged by `kind`), a value at `depth`.
-fn origin<W: Write>(json: &mut JsonWriter<W>, depth: usize, origin: &Origin) {
-    let inner = depth + 1;
-    json.raw(b"{");
-    json.plain_key(inner, true, "kind");
-    match *origin {
-        Origin::Line { line, column } => {
-            json.raw(b"\"line\"");
-            json.plain_key(inner, false, "line");
-            json.u64(line.into());
-            json.plain_key(inner, false, "column");
-            json.u64(column.into());
-        }
-        Origin::Frame {
-            frame,
-            last_frame,
-            micros,
-        } => {
-            json.raw(b"\"frame\"");
-            json.plain_key(inner, false, "frame");
-            json.u64(frame);
-            json.plain_key(inner, false, "last_frame");
-            json.u64(last_frame);
-            json.plain_key(inner, false, "micros");
-            json.i64(micros);
-        }
-        Origin::Replay { index } => {
-            json.raw(b"\"replay\"");
-            json.plain_key(inner, false, "index");
-            json.u64(index.into());
-        }
-        Origin::Synthetic => json.raw(b"\"synthetic\""),
-    }
-    json.close(depth, true, b"}");
 }
 
 #[cfg(test)]

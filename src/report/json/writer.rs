@@ -11,6 +11,9 @@ use std::io;
 use serde::ser::{self, Serialize};
 use serde_json::ser::{CompactFormatter, Formatter as _};
 
+use super::origin;
+use crate::session::Origin;
+
 pub use serde_json::Error;
 
 type Result<T = ()> = std::result::Result<T, Error>;
@@ -45,6 +48,8 @@ pub struct JsonWriter<W: io::Write> {
     layout: Layout,
     /// How deep the value being written sits: the indentation of its elements is one more.
     depth: usize,
+    /// An origin's fixed bytes at each depth written so far (see [`JsonWriter::origin`]).
+    origins: Vec<Option<Box<origin::Pieces>>>,
 }
 
 impl<W: io::Write> JsonWriter<W> {
@@ -54,7 +59,26 @@ impl<W: io::Write> JsonWriter<W> {
             sink,
             layout,
             depth: 0,
+            origins: Vec::new(),
         }
+    }
+
+    /// An [`Origin`] as its derived `Serialize` writes it (tagged by `kind`), a value at
+    /// `depth`: origins are most of a report's objects, so their fixed bytes (brackets,
+    /// keys, indentation) are made once per depth and copied whole around the numbers.
+    pub fn origin(&mut self, depth: usize, origin: &Origin) {
+        if self.origins.len() <= depth {
+            self.origins.resize_with(depth + 1, || None);
+        }
+        let layout = self.layout;
+        let pieces =
+            self.origins[depth].get_or_insert_with(|| Box::new(origin::Pieces::new(layout, depth)));
+        pieces.write(&mut self.buf, origin);
+    }
+
+    /// What was written so far, taken out of the buffer (for fixed bytes made once).
+    pub(super) fn take_written(&mut self) -> Box<[u8]> {
+        std::mem::take(&mut self.buf).into_boxed_slice()
     }
 
     pub fn layout(&self) -> Layout {
@@ -198,6 +222,10 @@ impl<W: io::Write> JsonWriter<W> {
         self.depth -= 1;
         let depth = self.depth;
         self.close(depth, any, bracket);
+    }
+
+    pub fn bool(&mut self, value: bool) {
+        self.raw(if value { b"true" } else { b"false" });
     }
 
     pub fn null(&mut self) {
