@@ -1,75 +1,164 @@
 //! A [`Grade`] as the JSON report shows it, written field by field into the [`JsonWriter`]:
 //! the bytes of its derived `Serialize` (the tests compare the two on every fixture grade),
 //! without serde's calls per field and per origin. A capture's grades are as much of its
-//! report as its sessions.
+//! report as its sessions, and mostly keys: each object's keys (with the bracket that
+//! opens it, and the one that closes it) are made once per writer, as [`Keys`], and copied
+//! whole.
 
 use std::io::{self, Write};
 
-use super::writer::JsonWriter;
+use super::writer::{JsonWriter, Keys, Layout};
 use crate::grade::{
     Check, CheckKind, DiffLine, DiffTag, Evidence, Finding, FindingSeverity, Grade, Status, Verdict,
 };
 use crate::i18n::Text;
 use crate::session::Source;
 
+/// The keys of a grade's objects, for grades at `depth`.
+pub struct Templates {
+    depth: usize,
+    /// At `depth + 1`.
+    grade: Keys<15>,
+    /// A title or reason, at `depth + 2`.
+    text: Keys<2>,
+    session: Keys<2>,
+    task: Keys<2>,
+    /// At `depth + 3`.
+    check: Keys<10>,
+    diff: Keys<5>,
+    finding: Keys<4>,
+    source: Keys<2>,
+    /// Inside a check or finding, at `depth + 4`.
+    inner_text: Keys<2>,
+    evidence: Keys<3>,
+}
+
+const GRADE: [&str; 15] = [
+    "scenario",
+    "title",
+    "protocol",
+    "score",
+    "max_score",
+    "pass_mark",
+    "passed",
+    "verdict",
+    "reason",
+    "checks",
+    "skeleton_diff",
+    "findings",
+    "session",
+    "server",
+    "task",
+];
+const TEXT: [&str; 2] = ["en", "zh-CN"];
+const SESSION: [&str; 2] = ["source", "index"];
+const TASK: [&str; 2] = ["id", "section"];
+const CHECK: [&str; 10] = [
+    "id",
+    "kind",
+    "name",
+    "title",
+    "status",
+    "points",
+    "max_points",
+    "rule",
+    "feedback",
+    "evidence",
+];
+const DIFF: [&str; 5] = ["tag", "expected", "actual", "step", "origin"];
+const FINDING: [&str; 4] = ["check", "severity", "message", "evidence"];
+const SOURCE: [&str; 2] = ["path", "label"];
+const EVIDENCE: [&str; 3] = ["source", "origin", "exchange"];
+
+impl Templates {
+    pub fn new(layout: Layout, depth: usize) -> Templates {
+        Templates {
+            depth,
+            grade: Keys::new(layout, depth + 1, GRADE),
+            text: Keys::new(layout, depth + 2, TEXT),
+            session: Keys::new(layout, depth + 2, SESSION),
+            task: Keys::new(layout, depth + 2, TASK),
+            check: Keys::new(layout, depth + 3, CHECK),
+            diff: Keys::new(layout, depth + 3, DIFF),
+            finding: Keys::new(layout, depth + 3, FINDING),
+            source: Keys::new(layout, depth + 3, SOURCE),
+            inner_text: Keys::new(layout, depth + 4, TEXT),
+            evidence: Keys::new(layout, depth + 4, EVIDENCE),
+        }
+    }
+
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+}
+
 /// `grade` as a value at `depth`, in its fields' order.
 pub fn write<W: Write>(json: &mut JsonWriter<W>, depth: usize, grade: &Grade) -> io::Result<()> {
-    let inner = depth + 1;
-    json.raw(b"{");
-    json.plain_key(inner, true, "scenario");
+    let templates = json.grade_templates(depth);
+    let written = write_with(json, &templates, grade);
+    json.keep_grade_templates(templates);
+    written
+}
+
+fn write_with<W: Write>(json: &mut JsonWriter<W>, t: &Templates, grade: &Grade) -> io::Result<()> {
+    let keys = &t.grade;
+    let inner = t.depth + 1;
+    json.key_of(keys, 0);
     json.str(&grade.scenario);
-    json.plain_key(inner, false, "title");
-    text(json, inner, &grade.title);
-    json.plain_key(inner, false, "protocol");
+    json.key_of(keys, 1);
+    text(json, &t.text, &grade.title);
+    json.key_of(keys, 2);
     json.str(grade.protocol.name());
-    json.plain_key(inner, false, "score");
+    json.key_of(keys, 3);
     json.u64(grade.score.into());
-    json.plain_key(inner, false, "max_score");
+    json.key_of(keys, 4);
     json.u64(grade.max_score.into());
-    json.plain_key(inner, false, "pass_mark");
+    json.key_of(keys, 5);
     json.u64(grade.pass_mark.into());
-    json.plain_key(inner, false, "passed");
+    json.key_of(keys, 6);
     json.bool(grade.passed);
-    json.plain_key(inner, false, "verdict");
+    json.key_of(keys, 7);
     json.str(verdict(grade.verdict));
     if let Some(reason) = &grade.reason {
-        json.plain_key(inner, false, "reason");
-        text(json, inner, reason);
+        json.key_of(keys, 8);
+        text(json, &t.text, reason);
     }
-    json.plain_key(inner, false, "checks");
-    array(json, inner, &grade.checks, check)?;
-    json.plain_key(inner, false, "skeleton_diff");
-    array(json, inner, &grade.skeleton_diff, |json, depth, line| {
-        diff_line(json, depth, line);
+    json.key_of(keys, 9);
+    array(json, inner, &grade.checks, |json, each| {
+        check(json, t, each)
+    })?;
+    json.key_of(keys, 10);
+    array(json, inner, &grade.skeleton_diff, |json, line| {
+        diff_line(json, t, line);
         Ok(())
     })?;
-    json.plain_key(inner, false, "findings");
-    array(json, inner, &grade.findings, finding)?;
+    json.key_of(keys, 11);
+    array(json, inner, &grade.findings, |json, each| {
+        finding(json, t, each)
+    })?;
     if let Some(session) = &grade.session {
-        json.plain_key(inner, false, "session");
-        json.raw(b"{");
-        json.plain_key(inner + 1, true, "source");
-        source(json, inner + 1, &session.source)?;
-        json.plain_key(inner + 1, false, "index");
+        json.key_of(keys, 12);
+        json.key_of(&t.session, 0);
+        source(json, &t.source, &session.source)?;
+        json.key_of(&t.session, 1);
         json.u64(session.index as u64);
-        json.close(inner, true, b"}");
+        json.close_of(&t.session);
     }
     if let Some(server) = &grade.server {
-        json.plain_key(inner, false, "server");
+        json.key_of(keys, 13);
         json.str(server);
     }
     if let Some(task) = &grade.task {
-        json.plain_key(inner, false, "task");
-        json.raw(b"{");
-        json.plain_key(inner + 1, true, "id");
+        json.key_of(keys, 14);
+        json.key_of(&t.task, 0);
         json.str(&task.id);
         if let Some(section) = &task.section {
-            json.plain_key(inner + 1, false, "section");
+            json.key_of(&t.task, 1);
             json.str(section);
         }
-        json.close(inner, true, b"}");
+        json.close_of(&t.task);
     }
-    json.close(depth, true, b"}");
+    json.close_of(keys);
     Ok(())
 }
 
@@ -78,123 +167,114 @@ fn array<W: Write, T>(
     json: &mut JsonWriter<W>,
     depth: usize,
     items: &[T],
-    mut each: impl FnMut(&mut JsonWriter<W>, usize, &T) -> io::Result<()>,
+    mut each: impl FnMut(&mut JsonWriter<W>, &T) -> io::Result<()>,
 ) -> io::Result<()> {
     json.raw(b"[");
     for (index, item) in items.iter().enumerate() {
         json.element(depth + 1, index == 0);
-        each(json, depth + 1, item)?;
+        each(json, item)?;
     }
     json.close(depth, !items.is_empty(), b"]");
     Ok(())
 }
 
-fn check<W: Write>(json: &mut JsonWriter<W>, depth: usize, check: &Check) -> io::Result<()> {
-    let inner = depth + 1;
-    json.raw(b"{");
-    json.plain_key(inner, true, "id");
+fn check<W: Write>(json: &mut JsonWriter<W>, t: &Templates, check: &Check) -> io::Result<()> {
+    let keys = &t.check;
+    json.key_of(keys, 0);
     json.str(&check.id);
-    json.plain_key(inner, false, "kind");
+    json.key_of(keys, 1);
     json.str(check_kind(check.kind));
-    json.plain_key(inner, false, "name");
+    json.key_of(keys, 2);
     json.str(&check.name);
     if let Some(title) = &check.title {
-        json.plain_key(inner, false, "title");
-        text(json, inner, title);
+        json.key_of(keys, 3);
+        text(json, &t.inner_text, title);
     }
-    json.plain_key(inner, false, "status");
+    json.key_of(keys, 4);
     json.str(status(check.status));
-    json.plain_key(inner, false, "points");
+    json.key_of(keys, 5);
     json.u64(check.points.into());
-    json.plain_key(inner, false, "max_points");
+    json.key_of(keys, 6);
     json.u64(check.max_points.into());
     if let Some(rule) = check.rule {
-        json.plain_key(inner, false, "rule");
+        json.key_of(keys, 7);
         json.str(rule);
     }
     if let Some(feedback) = &check.feedback {
-        json.plain_key(inner, false, "feedback");
-        text(json, inner, feedback);
+        json.key_of(keys, 8);
+        text(json, &t.inner_text, feedback);
     }
     if let Some(found) = &check.evidence {
-        json.plain_key(inner, false, "evidence");
-        evidence(json, inner, found)?;
+        json.key_of(keys, 9);
+        evidence(json, t, found)?;
     }
-    json.close(depth, true, b"}");
+    json.close_of(keys);
     Ok(())
 }
 
-fn diff_line<W: Write>(json: &mut JsonWriter<W>, depth: usize, line: &DiffLine) {
-    let inner = depth + 1;
-    json.raw(b"{");
-    json.plain_key(inner, true, "tag");
+fn diff_line<W: Write>(json: &mut JsonWriter<W>, t: &Templates, line: &DiffLine) {
+    let keys = &t.diff;
+    json.key_of(keys, 0);
     json.str(diff_tag(line.tag));
-    for (name, value) in [
-        ("expected", &line.expected),
-        ("actual", &line.actual),
-        ("step", &line.step),
-    ] {
+    for (index, value) in [(1, &line.expected), (2, &line.actual), (3, &line.step)] {
         if let Some(value) = value {
-            json.plain_key(inner, false, name);
+            json.key_of(keys, index);
             json.str(value);
         }
     }
     if let Some(origin) = &line.origin {
-        json.plain_key(inner, false, "origin");
-        json.origin(inner, origin);
+        json.key_of(keys, 4);
+        json.origin(t.depth + 3, origin);
     }
-    json.close(depth, true, b"}");
+    json.close_of(keys);
 }
 
-fn finding<W: Write>(json: &mut JsonWriter<W>, depth: usize, finding: &Finding) -> io::Result<()> {
-    let inner = depth + 1;
-    json.raw(b"{");
-    json.plain_key(inner, true, "check");
+fn finding<W: Write>(json: &mut JsonWriter<W>, t: &Templates, finding: &Finding) -> io::Result<()> {
+    let keys = &t.finding;
+    json.key_of(keys, 0);
     json.str(finding.check);
-    json.plain_key(inner, false, "severity");
+    json.key_of(keys, 1);
     json.str(severity(finding.severity));
-    json.plain_key(inner, false, "message");
-    text(json, inner, &finding.message);
+    json.key_of(keys, 2);
+    text(json, &t.inner_text, &finding.message);
     if let Some(found) = &finding.evidence {
-        json.plain_key(inner, false, "evidence");
-        evidence(json, inner, found)?;
+        json.key_of(keys, 3);
+        evidence(json, t, found)?;
     }
-    json.close(depth, true, b"}");
+    json.close_of(keys);
     Ok(())
 }
 
-fn evidence<W: Write>(json: &mut JsonWriter<W>, depth: usize, found: &Evidence) -> io::Result<()> {
-    let inner = depth + 1;
-    json.raw(b"{");
-    json.plain_key(inner, true, "source");
-    path(json, inner, &found.source)?;
-    json.plain_key(inner, false, "origin");
-    json.origin(inner, &found.origin);
-    json.plain_key(inner, false, "exchange");
+/// Evidence, in a check or a finding.
+fn evidence<W: Write>(json: &mut JsonWriter<W>, t: &Templates, found: &Evidence) -> io::Result<()> {
+    let keys = &t.evidence;
+    json.key_of(keys, 0);
+    path(json, t.depth + 4, &found.source)?;
+    json.key_of(keys, 1);
+    json.origin(t.depth + 4, &found.origin);
+    json.key_of(keys, 2);
     json.str(&found.exchange);
-    json.close(depth, true, b"}");
+    json.close_of(keys);
     Ok(())
 }
 
 /// A [`Text`] as its derived `Serialize` writes it: both languages, always.
-fn text<W: Write>(json: &mut JsonWriter<W>, depth: usize, text: &Text) {
-    json.raw(b"{");
-    json.plain_key(depth + 1, true, "en");
+fn text<W: Write>(json: &mut JsonWriter<W>, keys: &Keys<2>, text: &Text) {
+    json.key_of(keys, 0);
     json.str(&text.en);
-    json.plain_key(depth + 1, false, "zh-CN");
+    json.key_of(keys, 1);
     json.str(&text.zh_cn);
-    json.close(depth, true, b"}");
+    json.close_of(keys);
 }
 
-fn source<W: Write>(json: &mut JsonWriter<W>, depth: usize, source: &Source) -> io::Result<()> {
-    json.raw(b"{");
-    json.plain_key(depth + 1, true, "path");
-    path(json, depth + 1, &source.path)?;
+fn source<W: Write>(json: &mut JsonWriter<W>, keys: &Keys<2>, source: &Source) -> io::Result<()> {
+    json.key_of(keys, 0);
+    path(json, keys.depth(), &source.path)?;
     if !source.label.is_empty() {
-        json.plain_key(depth + 1, false, "label");
+        json.key_of(keys, 1);
         json.str(&source.label);
     }
-    json.close(depth, true, b"}");
+    json.close_of(keys);
     Ok(())
 }
 

@@ -11,7 +11,7 @@ use std::io;
 use serde::ser::{self, Serialize};
 use serde_json::ser::{CompactFormatter, Formatter as _};
 
-use super::origin;
+use super::{grade, origin};
 use crate::session::Origin;
 
 pub use serde_json::Error;
@@ -50,6 +50,8 @@ pub struct JsonWriter<W: io::Write> {
     depth: usize,
     /// An origin's fixed bytes at each depth written so far (see [`JsonWriter::origin`]).
     origins: Vec<Option<Box<origin::Pieces>>>,
+    /// The keys of grades, made at the first grade written.
+    grades: Option<Box<grade::Templates>>,
 }
 
 impl<W: io::Write> JsonWriter<W> {
@@ -60,7 +62,33 @@ impl<W: io::Write> JsonWriter<W> {
             layout,
             depth: 0,
             origins: Vec::new(),
+            grades: None,
         }
+    }
+
+    /// Bytes made once by [`Keys::new`]: the key of `keys`' field `index`.
+    #[inline]
+    pub fn key_of<const N: usize>(&mut self, keys: &Keys<N>, index: usize) {
+        self.buf.extend_from_slice(&keys.keys[index]);
+    }
+
+    /// The end of an object of `keys`.
+    #[inline]
+    pub fn close_of<const N: usize>(&mut self, keys: &Keys<N>) {
+        self.buf.extend_from_slice(&keys.close);
+    }
+
+    /// The keys of grades at `depth`, taken out while a grade is written with them.
+    pub(super) fn grade_templates(&mut self, depth: usize) -> Box<grade::Templates> {
+        match self.grades.take() {
+            Some(templates) if templates.depth() == depth => templates,
+            _ => Box::new(grade::Templates::new(self.layout, depth)),
+        }
+    }
+
+    /// Gives the keys taken by [`JsonWriter::grade_templates`] back.
+    pub(super) fn keep_grade_templates(&mut self, templates: Box<grade::Templates>) {
+        self.grades = Some(templates);
     }
 
     /// An [`Origin`] as its derived `Serialize` writes it (tagged by `kind`), a value at
@@ -266,6 +294,42 @@ impl<W: io::Write> JsonWriter<W> {
             .map_err(|_| io::Error::other("a value's Display failed"))?;
         self.buf.push(b'"');
         Ok(())
+    }
+}
+
+/// The bytes before each field of objects whose fields sit at one depth (what `{` and
+/// [`JsonWriter::plain_key`] write) and after the last (what [`JsonWriter::close`]
+/// writes), made once and copied whole: a key written call by call cost a hundred
+/// instructions. The first name is always its object's first field, so its bytes also
+/// open the object.
+pub struct Keys<const N: usize> {
+    keys: [Box<[u8]>; N],
+    close: Box<[u8]>,
+    depth: usize,
+}
+
+impl<const N: usize> Keys<N> {
+    /// `names` of fields at `depth` (at least 1), as [`JsonWriter`]'s own calls write them.
+    pub fn new(layout: Layout, depth: usize, names: [&str; N]) -> Self {
+        let mut json = JsonWriter::new(io::sink(), layout);
+        let keys = std::array::from_fn(|index| {
+            if index == 0 {
+                json.raw(b"{");
+            }
+            json.plain_key(depth, index == 0, names[index]);
+            json.take_written()
+        });
+        json.close(depth - 1, true, b"}");
+        Keys {
+            keys,
+            close: json.take_written(),
+            depth,
+        }
+    }
+
+    /// Where the fields sit.
+    pub fn depth(&self) -> usize {
+        self.depth
     }
 }
 
