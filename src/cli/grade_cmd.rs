@@ -239,7 +239,7 @@ fn streamed(
             &paths[0],
             plan,
             &mut |_| Ok(()),
-            &mut |grade, session| grades.push_grade(&grade, session),
+            &mut |grade, session| grades.push_grade(grade, session),
         )
         .map_err(spill_error)?;
         return Ok(Some(Output {
@@ -263,7 +263,7 @@ fn streamed(
         &paths[0],
         plan,
         &mut |session| sessions.push_session(session),
-        &mut |grade, _| grades.push_grade(&grade),
+        &mut |grade, _| grades.push_grade(grade),
     )
     .map_err(spill_error)?;
     let exit = ExitCode::from(graded.grade().verdict);

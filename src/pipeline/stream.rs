@@ -147,7 +147,7 @@ pub fn grade_claimed_streamed(
     path: &Path,
     plan: &Plan,
     set_aside_session: &mut dyn FnMut(&Session) -> std::io::Result<()>,
-    set_aside_grade: &mut dyn FnMut(Grade, &Session) -> std::io::Result<()>,
+    set_aside_grade: &mut dyn FnMut(&Grade, &Session) -> std::io::Result<()>,
 ) -> std::io::Result<Graded> {
     let mut reading = Reading::start(path, false);
     let mut kept = Vec::new();
@@ -159,6 +159,12 @@ pub fn grade_claimed_streamed(
         let (sender, batches) = sync_channel::<(Vec<Session>, Vec<Option<Grade>>)>(GRADED_AHEAD);
         let reading = &mut reading;
         let scenarios = &plan.scenarios;
+        // What has been written is dropped on a thread of its own: freeing the sessions
+        // and grades (made on the reader's and the graders' threads) was a fifth of the
+        // writer's work, and the writer is the thread the others wait for.
+        // At most one batch waits for it, so memory still follows what is being graded.
+        let (written_sender, written) = sync_channel::<(Vec<Session>, Vec<Grade>)>(1);
+        scope.spawn(move || written.into_iter().for_each(drop));
         scope.spawn(move || loop {
             let batch: Vec<Session> = std::iter::from_fn(|| reading.next_session())
                 .take(BATCH)
@@ -177,6 +183,7 @@ pub fn grade_claimed_streamed(
                 protocols.insert(session.protocol);
                 set_aside_session(session)?;
             }
+            let mut set_aside = Vec::with_capacity(each.len());
             for (session, grade) in batch.iter().zip(each) {
                 let Some(mut grade) = grade else {
                     continue;
@@ -189,11 +196,15 @@ pub fn grade_claimed_streamed(
                     kept.push(grade);
                     first_source = Some(session.source.clone());
                 } else {
-                    set_aside_grade(grade, session)?;
+                    set_aside_grade(&grade, session)?;
+                    set_aside.push(grade);
                 }
             }
             graded += batch.len();
+            // The dropping thread ends only once this sender is dropped, after the loop.
+            let _ = written_sender.send((batch, set_aside));
         }
+        drop(written_sender);
         Ok(())
     })?;
     let mut outcome = Box::new(reading).finish();
