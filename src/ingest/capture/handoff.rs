@@ -51,6 +51,7 @@ pub(super) struct Batch {
 }
 
 impl Batch {
+    #[inline]
     fn is_full(&self) -> bool {
         self.bytes.len() >= BATCH_BYTES || self.events.len() >= BATCH_EVENTS
     }
@@ -151,13 +152,19 @@ impl<'h> Sender<'h> {
         }
     }
 
-    /// Called after each frame: sends the batch once it is full.
+    /// Called after each frame: sends the batch once it is full (inlined into the frame
+    /// loop, so most frames cost two compares).
+    #[inline]
     pub fn after_frame(&mut self, batcher: &mut Batcher, decoder: &mut Decoder) {
         if batcher.batch.is_full() {
-            self.send(batcher);
-            if self.in_flight > 1 {
-                self.apply_oldest(batcher, decoder);
-            }
+            self.send_full(batcher, decoder);
+        }
+    }
+
+    fn send_full(&mut self, batcher: &mut Batcher, decoder: &mut Decoder) {
+        self.send(batcher);
+        if self.in_flight > 1 {
+            self.apply_oldest(batcher, decoder);
         }
     }
 

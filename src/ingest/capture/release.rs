@@ -39,12 +39,18 @@ impl Default for Window {
 }
 
 impl Window {
-    /// Called after each frame; cheap unless enough sessions are over.
+    /// Called after each frame; cheap unless enough sessions are over (inlined into the
+    /// frame loop, so most frames cost a compare).
+    #[inline]
     pub fn after_frame(&mut self, decoder: &mut Decoder, batcher: &mut Batcher) {
-        let ledger = &batcher.ledger;
-        if ledger.pending() < self.next_check {
-            return;
+        if batcher.ledger.pending() >= self.next_check {
+            self.check(decoder, batcher);
         }
+    }
+
+    /// Releases what nothing holds back any more, and says when to look again.
+    fn check(&mut self, decoder: &mut Decoder, batcher: &mut Batcher) {
+        let ledger = &batcher.ledger;
         if ledger.pending() >= HOLD {
             if let Some(newest) = ledger.newest_pending() {
                 if decoder.flows.oldest_undecided().is_some_and(|f| f < newest) {
@@ -101,6 +107,7 @@ impl Ledger {
     }
 
     /// Sessions over and waiting to be handed on.
+    #[inline]
     pub fn pending(&self) -> usize {
         self.finished.len()
     }
