@@ -11,7 +11,7 @@ use pcap_parser::pcapng::Block;
 use pcap_parser::pcapng::{parse_block_be, parse_block_le};
 use pcap_parser::{
     create_reader, parse_pcap_frame, parse_pcap_frame_be, parse_pcap_frame_modified,
-    parse_pcap_header, PcapBlockOwned, PcapError, PcapNGSlice,
+    parse_pcap_header, LegacyPcapBlock, PcapBlockOwned, PcapError, PcapNGSlice,
 };
 
 use super::netmon;
@@ -257,21 +257,25 @@ impl<'f> Frames<'f> {
         });
     }
 
+    /// A legacy pcap record: called straight from [`pcap_slice`], as wrapping every frame
+    /// in a [`PcapBlockOwned`] to match it again cost more than reading the record.
+    fn legacy_frame(&mut self, frame: &LegacyPcapBlock<'_>) {
+        let (link, nanos) = self.legacy.unwrap_or((1, false));
+        let fraction = if nanos {
+            i64::from(frame.ts_usec) / 1000
+        } else {
+            i64::from(frame.ts_usec)
+        };
+        self.last_micros = i64::from(frame.ts_sec) * 1_000_000 + fraction;
+        self.emit(link, frame.data);
+    }
+
     fn block(&mut self, block: PcapBlockOwned<'_>) {
         match block {
             PcapBlockOwned::LegacyHeader(header) => {
                 self.legacy = Some((header.network.0 as u32, header.is_nanosecond_precision()));
             }
-            PcapBlockOwned::Legacy(frame) => {
-                let (link, nanos) = self.legacy.unwrap_or((1, false));
-                let fraction = if nanos {
-                    i64::from(frame.ts_usec) / 1000
-                } else {
-                    i64::from(frame.ts_usec)
-                };
-                self.last_micros = i64::from(frame.ts_sec) * 1_000_000 + fraction;
-                self.emit(link, frame.data);
-            }
+            PcapBlockOwned::Legacy(frame) => self.legacy_frame(&frame),
             PcapBlockOwned::NG(Block::SectionHeader(_)) => self.interfaces.clear(),
             PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
                 self.interfaces.push(Interface {
@@ -339,8 +343,7 @@ fn slice_stop(frames: u64, error: nom::Err<PcapError<&[u8]>>) -> Ending {
 fn pcap_slice(bytes: &[u8], frames: &mut Frames<'_>) -> Result<Ending, FormatError> {
     let (mut rest, header) =
         parse_pcap_header(bytes).map_err(|e| header_parse_error(Format::Pcap, &e))?;
-    type ParseFrame =
-        fn(&[u8]) -> nom::IResult<&[u8], pcap_parser::LegacyPcapBlock<'_>, PcapError<&[u8]>>;
+    type ParseFrame = fn(&[u8]) -> nom::IResult<&[u8], LegacyPcapBlock<'_>, PcapError<&[u8]>>;
     let parse: ParseFrame = if header.is_modified_format() {
         parse_pcap_frame_modified
     } else if header.is_bigendian() {
@@ -354,7 +357,7 @@ fn pcap_slice(bytes: &[u8], frames: &mut Frames<'_>) -> Result<Ending, FormatErr
         match parse(rest) {
             Ok((after, frame)) => {
                 prefetcher.ahead_of(bytes, bytes.len() - after.len());
-                frames.block(PcapBlockOwned::Legacy(frame));
+                frames.legacy_frame(&frame);
                 rest = after;
             }
             Err(error) => return Ok(slice_stop(frames.count, error)),
