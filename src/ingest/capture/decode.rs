@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use super::defrag::Defragmenter;
 use super::file::RawFrame;
-use super::flows::{Endpoint, FlowEvents, FlowTable};
-use super::ip::{self, IpPacket, PROTO_TCP};
+use super::flows::{End, FlowEvents, FlowTable};
+use super::ip::{self, Addr, IpPacket, PROTO_TCP};
 use super::link::{self, LinkProblem};
 use super::reassembly::Meta;
 use super::tcp;
@@ -136,8 +136,8 @@ impl Decoder {
 
     fn tcp(
         &mut self,
-        src: std::net::IpAddr,
-        dst: std::net::IpAddr,
+        src: Addr,
+        dst: Addr,
         bytes: &[u8],
         missing: u32,
         meta: Meta,
@@ -150,14 +150,7 @@ impl Decoder {
         if missing > 0 {
             self.stats.snaplen_cut.add(meta.frame);
         }
-        let src = Endpoint {
-            ip: src,
-            port: seg.src_port,
-        };
-        let dst = Endpoint {
-            ip: dst,
-            port: seg.dst_port,
-        };
+        let (src, dst) = (End::new(src, seg.src_port), End::new(dst, seg.dst_port));
         self.flows.segment(src, dst, &seg, meta, events);
     }
 

@@ -1,18 +1,16 @@
 //! IP fragment reassembly (IPv4 and IPv6), bounded: a few hundred datagrams in flight at
 //! most, each at most 64 KiB, the oldest given up first.
 
+use super::ip::{Addr, Fragment};
 use std::collections::{HashMap, VecDeque};
-use std::net::IpAddr;
-
-use super::ip::Fragment;
 
 const MAX_DATAGRAMS: usize = 256;
 const MAX_DATAGRAM_LEN: u32 = 65_535;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct Key {
-    src: IpAddr,
-    dst: IpAddr,
+    src: Addr,
+    dst: Addr,
     protocol: u8,
     id: u32,
 }
@@ -37,8 +35,8 @@ impl Defragmenter {
     /// Adds one fragment's payload; returns the whole datagram payload once complete.
     pub fn add(
         &mut self,
-        src: IpAddr,
-        dst: IpAddr,
+        src: Addr,
+        dst: Addr,
         protocol: u8,
         fragment: Fragment,
         payload: &[u8],
@@ -106,10 +104,12 @@ fn assemble(pieces: &mut [(u32, Vec<u8>)], total: u32) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::IpAddr;
 
     #[test]
     fn reassembles_in_any_order() {
         let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        let (a, b) = (Addr::from(a), Addr::from(b));
         let frag = |offset, more| Fragment {
             id: 7,
             offset,

@@ -8,6 +8,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use super::detect::{self, Decision, OtherKind, PREFIX_LIMIT};
+use super::ip::Addr;
 use super::reassembly::{Chunk, Meta, Stream};
 use super::tcp::{Segment, ACK, FIN, RST, SYN};
 use super::waiting::Waiting;
@@ -72,28 +73,54 @@ pub(super) struct FlowStats {
     pub set_aside: u64,
 }
 
-/// Both ends of a connection, the lower first, packed into integers: one lookup per packet
-/// is most of the cost of skipping traffic that is not mail, and hashing or comparing two
-/// `IpAddr` enums field by field cost three times more.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct FlowKey([PackedEnd; 2]);
-
-/// An endpoint as (address, family << 16 | port); IPv4 and IPv6 never compare equal.
+/// One end of a connection as the table keeps it, packed into integers: the address's
+/// bits, and its family and port together; IPv4 and IPv6 never compare equal. It is made
+/// straight from the headers, and an [`Endpoint`] from it only when a mail flow opens.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct PackedEnd(u128, u32);
+pub(super) struct End {
+    addr: u128,
+    /// The family (1 for IPv6) above the port.
+    family_port: u32,
+}
 
-impl PackedEnd {
-    fn new(end: Endpoint) -> Self {
-        match end.ip {
-            IpAddr::V4(ip) => PackedEnd(u128::from(u32::from(ip)), u32::from(end.port)),
-            IpAddr::V6(ip) => PackedEnd(u128::from(ip), 1 << 16 | u32::from(end.port)),
+impl End {
+    pub fn new(addr: Addr, port: u16) -> Self {
+        End {
+            addr: addr.bits,
+            family_port: u32::from(addr.v6) << 16 | u32::from(port),
+        }
+    }
+
+    fn port(self) -> u16 {
+        self.family_port as u16
+    }
+
+    fn endpoint(self) -> Endpoint {
+        let addr = Addr {
+            bits: self.addr,
+            v6: self.family_port >> 16 != 0,
+        };
+        Endpoint {
+            ip: addr.into(),
+            port: self.port(),
         }
     }
 }
 
+impl From<Endpoint> for End {
+    fn from(end: Endpoint) -> Self {
+        End::new(end.ip.into(), end.port)
+    }
+}
+
+/// Both ends of a connection, the lower first: one lookup per packet is most of the cost
+/// of skipping traffic that is not mail, and hashing or comparing two `IpAddr` enums field
+/// by field cost three times more.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct FlowKey([End; 2]);
+
 impl FlowKey {
-    fn new(a: Endpoint, b: Endpoint) -> Self {
-        let (a, b) = (PackedEnd::new(a), PackedEnd::new(b));
+    fn new(a: End, b: End) -> Self {
         FlowKey(if a <= b { [a, b] } else { [b, a] })
     }
 
@@ -105,9 +132,9 @@ impl FlowKey {
 impl std::hash::Hash for FlowKey {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         let [a, b] = self.0;
-        state.write_u128(a.0);
-        state.write_u128(b.0);
-        state.write_u64(u64::from(a.1) << 32 | u64::from(b.1));
+        state.write_u128(a.addr);
+        state.write_u128(b.addr);
+        state.write_u64(u64::from(a.family_port) << 32 | u64::from(b.family_port));
     }
 }
 
@@ -137,7 +164,7 @@ struct Connection {
     /// See [`MailFlow::opened_before`]; 0 for none.
     opened_before: u64,
     /// Side 0 opened the connection (sent the SYN), or is our best guess.
-    ends: [Endpoint; 2],
+    ends: [End; 2],
     streams: [Stream; 2],
     from_start: bool,
     first: Meta,
@@ -149,15 +176,15 @@ struct Connection {
 const MAIL_PORTS: [u16; 7] = [25, 587, 465, 2525, 1025, 110, 995];
 
 impl Connection {
-    fn new(id: FlowId, src: Endpoint, dst: Endpoint, seg: &Segment<'_>, meta: Meta) -> Self {
+    fn new(id: FlowId, src: End, dst: End, seg: &Segment<'_>, meta: Meta) -> Self {
         let src_is_client = if seg.has(SYN) {
             !seg.has(ACK)
-        } else if MAIL_PORTS.contains(&dst.port) {
+        } else if MAIL_PORTS.contains(&dst.port()) {
             true
-        } else if MAIL_PORTS.contains(&src.port) {
+        } else if MAIL_PORTS.contains(&src.port()) {
             false
         } else {
-            dst.port < src.port
+            dst.port() < src.port()
         };
         Connection {
             id,
@@ -182,7 +209,7 @@ impl Connection {
     }
 
     fn ports(&self) -> [u16; 2] {
-        [self.ends[0].port, self.ends[1].port]
+        [self.ends[0].port(), self.ends[1].port()]
     }
 
     /// Not known to carry mail: capped, and set aside when the cap is reached.
@@ -209,7 +236,7 @@ impl Connection {
 struct Consumer<'a> {
     id: FlowId,
     opened_before: u64,
-    ends: [Endpoint; 2],
+    ends: [End; 2],
     ports: [u16; 2],
     from_start: bool,
     first: Meta,
@@ -289,8 +316,8 @@ impl Consumer<'_> {
                 let flow = MailFlow {
                     id: self.id,
                     protocol,
-                    client: self.ends[1 - server_side],
-                    server: self.ends[server_side],
+                    client: self.ends[1 - server_side].endpoint(),
+                    server: self.ends[server_side].endpoint(),
                     first: self.first,
                     implicit_tls,
                     opened_before: (self.opened_before > 0).then_some(self.opened_before),
@@ -350,43 +377,46 @@ impl FlowTable {
     /// Takes one TCP segment from `src` to `dst`.
     pub fn segment(
         &mut self,
-        src: Endpoint,
-        dst: Endpoint,
+        src: End,
+        dst: End,
         seg: &Segment<'_>,
         meta: Meta,
         events: &mut dyn FlowEvents,
     ) {
         let key = FlowKey::new(src, dst);
-        let mut known = false;
-        if let Some(conn) = self.connections.get_mut(&key) {
-            conn.last_seen = meta.frame;
-            // Fast path: a connection we are not reading only needs its end noticed.
-            if matches!(conn.state, State::Other | State::Encrypted)
-                && seg.flags & (SYN | FIN | RST) == 0
-            {
-                return;
-            }
-            known = !(seg.has(SYN) && !seg.has(ACK) && !conn_is_same_open(conn, src, seg));
-            if !known {
-                // A new connection on the same ports: the old one is over.
-                if let Some(old) = self.remove(&key) {
-                    self.finish(old, events);
+        // One lookup for a segment of a connection in the table, the common case; a new
+        // connection costs a second one once it is in.
+        let conn = match self.connections.get_mut(&key) {
+            Some(conn) if !opens_anew(conn, src, seg) => {
+                conn.last_seen = meta.frame;
+                // Fast path: a connection we are not reading only needs its end noticed.
+                if matches!(conn.state, State::Other | State::Encrypted)
+                    && seg.flags & (SYN | FIN | RST) == 0
+                {
+                    return;
                 }
+                conn
             }
-        }
-        if !known {
-            // A bare ACK, FIN or RST of a connection we do not know (often the last ACK of
-            // one just finished) opens nothing.
-            if seg.len() == 0 && !seg.has(SYN) {
-                return;
+            found => {
+                if found.is_some() {
+                    // A new connection on the same ports: the old one is over.
+                    if let Some(old) = self.remove(&key) {
+                        self.finish(old, events);
+                    }
+                } else if seg.len() == 0 && !seg.has(SYN) {
+                    // A bare ACK, FIN or RST of a connection we do not know (often the last
+                    // ACK of one just finished) opens nothing.
+                    return;
+                }
+                self.open(key, src, dst, seg, meta, events);
+                let Some(conn) = self.connections.get_mut(&key) else {
+                    return;
+                };
+                conn
             }
-            self.open(key, src, dst, seg, meta, events);
-        }
+        };
         let held_in_all = &mut self.held_in_all;
         let stats = &mut self.stats;
-        let Some(conn) = self.connections.get_mut(&key) else {
-            return;
-        };
         let was_waiting = conn.is_waiting();
         let side = usize::from(conn.ends[0] != src);
         if seg.has(FIN) {
@@ -450,8 +480,8 @@ impl FlowTable {
     fn open(
         &mut self,
         key: FlowKey,
-        src: Endpoint,
-        dst: Endpoint,
+        src: End,
+        dst: End,
         seg: &Segment<'_>,
         meta: Meta,
         events: &mut dyn FlowEvents,
@@ -496,7 +526,9 @@ impl FlowTable {
     /// Stops reassembling mail connection `id` between `client` and `server`: its reader
     /// said [`FlowEvents::data`] is no longer wanted, after the fact (`handoff.rs`).
     pub fn stop_reading(&mut self, id: FlowId, client: Endpoint, server: Endpoint) {
-        let conn = self.connections.get_mut(&FlowKey::new(client, server));
+        let conn = self
+            .connections
+            .get_mut(&FlowKey::new(client.into(), server.into()));
         if let Some(conn) = conn.filter(|c| c.id == id) {
             if matches!(conn.state, State::Mail { .. }) {
                 conn.state = State::Encrypted;
@@ -608,9 +640,14 @@ fn waiting_seen(
         .map(|c| c.last_seen)
 }
 
+/// Whether a segment opens a new connection on the ports of `conn`, which is then over.
+fn opens_anew(conn: &Connection, src: End, seg: &Segment<'_>) -> bool {
+    seg.has(SYN) && !seg.has(ACK) && !conn_is_same_open(conn, src, seg)
+}
+
 /// Whether a SYN belongs to the connection already in the table (a retransmitted SYN)
 /// rather than opening a new one on the same ports.
-fn conn_is_same_open(conn: &Connection, src: Endpoint, seg: &Segment<'_>) -> bool {
+fn conn_is_same_open(conn: &Connection, src: End, seg: &Segment<'_>) -> bool {
     let side = usize::from(conn.ends[0] != src);
     match conn.streams[side].isn() {
         Some(isn) => isn == seg.seq,
@@ -692,18 +729,25 @@ mod tests {
             if mail.contains(&i) {
                 opened_in.push(at.frame);
             }
-            table.segment(client(i), server, &syn(client(i).port, i), at, &mut events);
+            let (from, to) = (client(i).into(), server.into());
+            table.segment(from, to, &syn(client(i).port, i), at, &mut events);
             let keep_alive = Segment {
                 flags: ACK,
                 ..syn(client(1).port, 1)
             };
-            table.segment(client(1), server, &keep_alive, meta(), &mut events);
+            table.segment(
+                client(1).into(),
+                server.into(),
+                &keep_alive,
+                meta(),
+                &mut events,
+            );
             assert!(table.connections.len() <= MAX_WAITING);
         }
         assert_eq!(table.stats.set_aside, 2 * MAX_WAITING as u64 + 2);
         assert!(table
             .connections
-            .contains_key(&FlowKey::new(client(1), server)));
+            .contains_key(&FlowKey::new(client(1).into(), server.into())));
         // Only now do the mail servers greet: fresh connections, the later of which still
         // knows where it began (the earlier is longer ago than is remembered).
         for i in mail {
@@ -716,7 +760,13 @@ mod tests {
                 payload: b"220 mail.lab.test ESMTP\r\n",
                 missing: 0,
             };
-            table.segment(server, client(i), &greeting, meta(), &mut events);
+            table.segment(
+                server.into(),
+                client(i).into(),
+                &greeting,
+                meta(),
+                &mut events,
+            );
         }
         let opened: Vec<Option<u64>> = events.0.iter().map(|(_, o)| *o).collect();
         assert_eq!(opened, [None, Some(opened_in[1])]);
@@ -755,7 +805,7 @@ mod tests {
                     missing: 0,
                 };
                 let meta = Meta { frame, micros: 0 };
-                table.segment(client, server, &seg, meta, &mut events);
+                table.segment(client.into(), server.into(), &seg, meta, &mut events);
                 most = most.max(table.held_in_all);
             }
         }

@@ -15,10 +15,45 @@ pub(super) struct Fragment {
     pub more: bool,
 }
 
+/// An address as the header holds it: IPv6's 128 bits, or IPv4's in the low 32, with the
+/// family beside them (`::a.b.c.d` is not `a.b.c.d`). Every packet's two addresses are
+/// compared and hashed on their way to the connection table, which costs a few instructions
+/// here and several times more as `IpAddr`s; those are made only for what is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) struct Addr {
+    pub bits: u128,
+    pub v6: bool,
+}
+
+impl From<IpAddr> for Addr {
+    fn from(ip: IpAddr) -> Self {
+        match ip {
+            IpAddr::V4(ip) => Addr {
+                bits: u128::from(u32::from(ip)),
+                v6: false,
+            },
+            IpAddr::V6(ip) => Addr {
+                bits: u128::from(ip),
+                v6: true,
+            },
+        }
+    }
+}
+
+impl From<Addr> for IpAddr {
+    fn from(addr: Addr) -> Self {
+        if addr.v6 {
+            IpAddr::V6(Ipv6Addr::from(addr.bits))
+        } else {
+            IpAddr::V4(Ipv4Addr::from(addr.bits as u32))
+        }
+    }
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct IpPacket<'a> {
-    pub src: IpAddr,
-    pub dst: IpAddr,
+    pub src: Addr,
+    pub dst: Addr,
     /// The upper-layer protocol after any extension headers.
     pub protocol: u8,
     /// The transport bytes that were captured.
@@ -65,12 +100,16 @@ fn parse_v4(packet: &[u8]) -> Option<IpPacket<'_>> {
     let flags_offset = u16::from_be_bytes([packet[6], packet[7]]);
     let more = flags_offset & 0x2000 != 0;
     let offset = u32::from(flags_offset & 0x1fff) * 8;
-    let src = IpAddr::V4(Ipv4Addr::new(
-        packet[12], packet[13], packet[14], packet[15],
-    ));
-    let dst = IpAddr::V4(Ipv4Addr::new(
-        packet[16], packet[17], packet[18], packet[19],
-    ));
+    let address = |at: usize| Addr {
+        bits: u128::from(u32::from_be_bytes([
+            packet[at],
+            packet[at + 1],
+            packet[at + 2],
+            packet[at + 3],
+        ])),
+        v6: false,
+    };
+    let (src, dst) = (address(12), address(16));
     let (payload, missing) = split_payload(packet, header_len, total)?;
     Some(IpPacket {
         src,
@@ -87,9 +126,12 @@ fn parse_v6(packet: &[u8]) -> Option<IpPacket<'_>> {
         return None;
     }
     let payload_len = usize::from(u16::from_be_bytes([packet[4], packet[5]]));
-    let address = |at: usize| -> Option<IpAddr> {
+    let address = |at: usize| -> Option<Addr> {
         let octets: [u8; 16] = packet.get(at..at + 16)?.try_into().ok()?;
-        Some(IpAddr::V6(Ipv6Addr::from(octets)))
+        Some(Addr {
+            bits: u128::from_be_bytes(octets),
+            v6: true,
+        })
     };
     let (src, dst) = (address(8)?, address(24)?);
     let end = if payload_len == 0 {
@@ -182,7 +224,7 @@ mod tests {
         let packet = v4(24, 0, b"abcd\0\0");
         let parsed = parse(&packet).expect("parses");
         assert_eq!((parsed.payload, parsed.missing), (&b"abcd"[..], 0));
-        assert_eq!(parsed.src.to_string(), "10.0.0.1");
+        assert_eq!(IpAddr::from(parsed.src).to_string(), "10.0.0.1");
         let cut = v4(30, 0, b"abcd");
         let parsed = parse(&cut).expect("parses");
         assert_eq!((parsed.payload, parsed.missing), (&b"abcd"[..], 6));
@@ -209,7 +251,7 @@ mod tests {
         let packet = v6(0, &ext, b"tcp!");
         let parsed = parse(&packet).expect("parses");
         assert_eq!((parsed.protocol, parsed.payload), (PROTO_TCP, &b"tcp!"[..]));
-        assert_eq!(parsed.dst.to_string(), "2001:db8::2");
+        assert_eq!(IpAddr::from(parsed.dst).to_string(), "2001:db8::2");
         // A fragment header, first piece of two.
         let frag = [PROTO_TCP, 0, 0, 1, 0, 0, 0, 9];
         let packet = v6(44, &frag, b"tcp!");
