@@ -96,7 +96,9 @@ impl Decoder {
     }
 
     /// An IP packet's payload (`bytes`, of which `missing` were cut by the snaplen): TCP,
-    /// or a tunnel to open.
+    /// or a tunnel to open. Inlined, as is `tcp`: every frame passes through both, and
+    /// their calls, handing on the packet's fields, cost as much as their work.
+    #[inline]
     fn transport(
         &mut self,
         ip: &IpPacket<'_>,
@@ -134,6 +136,7 @@ impl Decoder {
         self.ip(packet, at.depth + 1, at.meta, events);
     }
 
+    #[inline]
     fn tcp(
         &mut self,
         src: Addr,

@@ -76,7 +76,7 @@ pub(super) struct FlowStats {
 /// One end of a connection as the table keeps it, packed into integers: the address's
 /// bits, and its family and port together; IPv4 and IPv6 never compare equal. It is made
 /// straight from the headers, and an [`Endpoint`] from it only when a mail flow opens.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) struct End {
     addr: u128,
     /// The family (1 for IPv6) above the port.
@@ -121,7 +121,9 @@ struct FlowKey([End; 2]);
 
 impl FlowKey {
     fn new(a: End, b: End) -> Self {
-        FlowKey(if a <= b { [a, b] } else { [b, a] })
+        // Any fixed order will do: ports tell almost every pair apart, and compare cheapest.
+        let a_first = (a.family_port, a.addr) <= (b.family_port, b.addr);
+        FlowKey(if a_first { [a, b] } else { [b, a] })
     }
 
     fn of(conn: &Connection) -> Self {

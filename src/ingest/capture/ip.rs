@@ -63,7 +63,9 @@ pub(super) struct IpPacket<'a> {
     pub fragment: Option<Fragment>,
 }
 
-/// Parses an IP packet; `None` when the header itself is malformed or cut.
+/// Parses an IP packet; `None` when the header itself is malformed or cut. Inlined with
+/// IPv4's reading into the decoder, so the packet's fields are not copied out and back.
+#[inline]
 pub(super) fn parse(packet: &[u8]) -> Option<IpPacket<'_>> {
     match packet.first()? >> 4 {
         4 => parse_v4(packet),
@@ -90,6 +92,7 @@ fn split_payload(packet: &[u8], start: usize, end: usize) -> Option<(&[u8], u32)
     }
 }
 
+#[inline]
 fn parse_v4(packet: &[u8]) -> Option<IpPacket<'_>> {
     let header_len = usize::from(packet.first()? & 0x0f) * 4;
     if header_len < 20 || packet.len() < header_len {

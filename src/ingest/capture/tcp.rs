@@ -30,6 +30,7 @@ impl Segment<'_> {
 
 /// Parses a TCP header; `missing` is what the IP layer says the snaplen cut. `None` when the
 /// header itself is cut or malformed.
+#[inline]
 pub(super) fn parse(bytes: &[u8], missing: u32) -> Option<Segment<'_>> {
     let header = bytes.get(..20)?;
     let offset = usize::from(header[12] >> 4) * 4;
