@@ -127,7 +127,7 @@ impl FlowKey {
     }
 
     fn of(conn: &Connection) -> Self {
-        FlowKey::new(conn.ends[0], conn.ends[1])
+        FlowKey::new(conn.facts.ends[0], conn.facts.ends[1])
     }
 }
 
@@ -159,17 +159,29 @@ enum State {
     Other,
 }
 
-struct Connection {
+/// What a connection's chunks need to know of it besides its state: lent to a
+/// [`Consumer`] beside the streams, not copied into it for every segment.
+struct Facts {
     id: FlowId,
-    /// The last frame that carried a segment of it.
-    last_seen: u64,
     /// See [`MailFlow::opened_before`]; 0 for none.
     opened_before: u64,
     /// Side 0 opened the connection (sent the SYN), or is our best guess.
     ends: [End; 2],
-    streams: [Stream; 2],
     from_start: bool,
     first: Meta,
+}
+
+impl Facts {
+    fn ports(&self) -> [u16; 2] {
+        [self.ends[0].port(), self.ends[1].port()]
+    }
+}
+
+struct Connection {
+    facts: Facts,
+    /// The last frame that carried a segment of it.
+    last_seen: u64,
+    streams: [Stream; 2],
     state: State,
     fin: [bool; 2],
     reset: bool,
@@ -189,17 +201,19 @@ impl Connection {
             dst.port() < src.port()
         };
         Connection {
-            id,
-            last_seen: meta.frame,
-            opened_before: 0,
-            ends: if src_is_client {
-                [src, dst]
-            } else {
-                [dst, src]
+            facts: Facts {
+                id,
+                opened_before: 0,
+                ends: if src_is_client {
+                    [src, dst]
+                } else {
+                    [dst, src]
+                },
+                from_start: seg.has(SYN),
+                first: meta,
             },
+            last_seen: meta.frame,
             streams: [Stream::default(), Stream::default()],
-            from_start: seg.has(SYN),
-            first: meta,
             state: State::Undecided {
                 pending: Vec::new(),
                 prefix: [Vec::new(), Vec::new()],
@@ -208,10 +222,6 @@ impl Connection {
             fin: [false, false],
             reset: false,
         }
-    }
-
-    fn ports(&self) -> [u16; 2] {
-        [self.ends[0].port(), self.ends[1].port()]
     }
 
     /// Not known to carry mail: capped, and set aside when the cap is reached.
@@ -236,12 +246,7 @@ impl Connection {
 
 /// Everything a connection's chunks may touch besides its streams.
 struct Consumer<'a> {
-    id: FlowId,
-    opened_before: u64,
-    ends: [End; 2],
-    ports: [u16; 2],
-    from_start: bool,
-    first: Meta,
+    facts: &'a Facts,
     state: &'a mut State,
     events: &'a mut dyn FlowEvents,
     stats: &'a mut FlowStats,
@@ -251,7 +256,7 @@ impl Consumer<'_> {
     fn accept(&mut self, side: usize, chunk: Chunk<'_>) {
         match self.state {
             State::Mail { server_side } => {
-                let (server_side, id) = (*server_side, self.id);
+                let (server_side, id) = (*server_side, self.facts.id);
                 match chunk {
                     Chunk::Data(bytes, meta) => {
                         if !self
@@ -291,8 +296,8 @@ impl Consumer<'_> {
                 let last_chance = *bytes > 4 * PREFIX_LIMIT;
                 let decision = detect::decide(
                     [&prefix[0], &prefix[1]],
-                    self.ports,
-                    self.from_start,
+                    self.facts.ports(),
+                    self.facts.from_start,
                     last_chance,
                 );
                 self.apply(decision);
@@ -316,13 +321,14 @@ impl Consumer<'_> {
             } => {
                 self.stats.mail += 1;
                 let flow = MailFlow {
-                    id: self.id,
+                    id: self.facts.id,
                     protocol,
-                    client: self.ends[1 - server_side].endpoint(),
-                    server: self.ends[server_side].endpoint(),
-                    first: self.first,
+                    client: self.facts.ends[1 - server_side].endpoint(),
+                    server: self.facts.ends[server_side].endpoint(),
+                    first: self.facts.first,
                     implicit_tls,
-                    opened_before: (self.opened_before > 0).then_some(self.opened_before),
+                    opened_before: (self.facts.opened_before > 0)
+                        .then_some(self.facts.opened_before),
                 };
                 self.events.open(&flow);
                 // Implicit TLS too: its handshake is read, until `data` says it is done.
@@ -420,7 +426,7 @@ impl FlowTable {
         let held_in_all = &mut self.held_in_all;
         let stats = &mut self.stats;
         let was_waiting = conn.is_waiting();
-        let side = usize::from(conn.ends[0] != src);
+        let side = usize::from(conn.facts.ends[0] != src);
         if seg.has(FIN) {
             conn.fin[side] = true;
         }
@@ -428,24 +434,14 @@ impl FlowTable {
             conn.reset = true;
         }
         if !matches!(conn.state, State::Other | State::Encrypted) {
-            let ports = conn.ports();
             let Connection {
-                id,
-                opened_before,
-                ends,
+                facts,
                 streams,
-                from_start,
-                first,
                 state,
                 ..
             } = conn;
             let mut consumer = Consumer {
-                id: *id,
-                opened_before: *opened_before,
-                ends: *ends,
-                ports,
-                from_start: *from_start,
-                first: *first,
+                facts,
                 state,
                 events,
                 stats,
@@ -499,7 +495,7 @@ impl FlowTable {
             self.stats.set_aside += 1;
             if old.is_unopened() {
                 self.waiting
-                    .remember_unopened(&FlowKey::of(&old), old.first.frame);
+                    .remember_unopened(&FlowKey::of(&old), old.facts.first.frame);
             }
             self.finish(old, events);
         }
@@ -507,9 +503,9 @@ impl FlowTable {
         self.stats.connections += 1;
         let mut conn = Connection::new(self.next_id, src, dst, seg, meta);
         if !seg.has(SYN) {
-            conn.opened_before = self.waiting.opened_before(&key).unwrap_or(0);
+            conn.facts.opened_before = self.waiting.opened_before(&key).unwrap_or(0);
         }
-        self.waiting.joined(key, conn.id, meta.frame);
+        self.waiting.joined(key, conn.facts.id, meta.frame);
         self.connections.insert(key, conn);
         let connections = &self.connections;
         self.waiting
@@ -531,7 +527,7 @@ impl FlowTable {
         let conn = self
             .connections
             .get_mut(&FlowKey::new(client.into(), server.into()));
-        if let Some(conn) = conn.filter(|c| c.id == id) {
+        if let Some(conn) = conn.filter(|c| c.facts.id == id) {
             if matches!(conn.state, State::Mail { .. }) {
                 conn.state = State::Encrypted;
             }
@@ -549,7 +545,7 @@ impl FlowTable {
         self.connections
             .values()
             .filter(|c| matches!(c.state, State::Undecided { .. }))
-            .map(|c| c.first.frame)
+            .map(|c| c.facts.first.frame)
             .min()
     }
 
@@ -559,8 +555,10 @@ impl FlowTable {
         let mut old: Vec<(u64, FlowKey)> = self
             .connections
             .iter()
-            .filter(|(_, c)| matches!(c.state, State::Undecided { .. }) && c.first.frame < frame)
-            .map(|(key, c)| (c.id, *key))
+            .filter(|(_, c)| {
+                matches!(c.state, State::Undecided { .. }) && c.facts.first.frame < frame
+            })
+            .map(|(key, c)| (c.facts.id, *key))
             .collect();
         old.sort_unstable_by_key(|(id, _)| *id);
         for (_, key) in old {
@@ -569,7 +567,7 @@ impl FlowTable {
             };
             self.stats.set_aside += 1;
             if conn.is_unopened() {
-                self.waiting.remember_unopened(&key, conn.first.frame);
+                self.waiting.remember_unopened(&key, conn.facts.first.frame);
             }
             self.finish(conn, events);
         }
@@ -579,7 +577,7 @@ impl FlowTable {
     pub fn finish_all(&mut self, events: &mut dyn FlowEvents) {
         self.waiting.clear();
         let mut open: Vec<Connection> = self.connections.drain().map(|(_, c)| c).collect();
-        open.sort_by_key(|c| c.id);
+        open.sort_by_key(|c| c.facts.id);
         for conn in open {
             self.finish(conn, events);
         }
@@ -587,25 +585,16 @@ impl FlowTable {
 
     fn finish(&mut self, mut conn: Connection, events: &mut dyn FlowEvents) {
         self.held_in_all -= conn.streams.iter().map(Stream::held_bytes).sum::<usize>();
-        let ports = conn.ports();
+        let ports = conn.facts.ports();
         let had_payload = conn.streams.iter().any(|s| s.had_payload);
         let Connection {
-            id,
-            opened_before,
-            ends,
+            facts,
             streams,
-            from_start,
-            first,
             state,
             ..
         } = &mut conn;
         let mut consumer = Consumer {
-            id: *id,
-            opened_before: *opened_before,
-            ends: *ends,
-            ports,
-            from_start: *from_start,
-            first: *first,
+            facts,
             state,
             events,
             stats: &mut self.stats,
@@ -621,11 +610,12 @@ impl FlowTable {
                 }
                 return;
             }
-            let decision = detect::decide([&prefix[0], &prefix[1]], ports, *from_start, true);
+            let from_start = consumer.facts.from_start;
+            let decision = detect::decide([&prefix[0], &prefix[1]], ports, from_start, true);
             consumer.apply(decision);
         }
         if matches!(conn.state, State::Mail { .. } | State::Encrypted) {
-            events.close(conn.id);
+            events.close(conn.facts.id);
         }
     }
 }
@@ -638,7 +628,7 @@ fn waiting_seen(
 ) -> Option<u64> {
     connections
         .get(key)
-        .filter(|c| c.id == id && c.is_waiting())
+        .filter(|c| c.facts.id == id && c.is_waiting())
         .map(|c| c.last_seen)
 }
 
@@ -650,7 +640,7 @@ fn opens_anew(conn: &Connection, src: End, seg: &Segment<'_>) -> bool {
 /// Whether a SYN belongs to the connection already in the table (a retransmitted SYN)
 /// rather than opening a new one on the same ports.
 fn conn_is_same_open(conn: &Connection, src: End, seg: &Segment<'_>) -> bool {
-    let side = usize::from(conn.ends[0] != src);
+    let side = usize::from(conn.facts.ends[0] != src);
     match conn.streams[side].isn() {
         Some(isn) => isn == seg.seq,
         None => !conn.streams.iter().any(|s| s.had_payload || s.is_closed()),
