@@ -1,8 +1,9 @@
 //! Capture file formats: pcap (either byte order, micro- or nanosecond stamps) and pcapng
 //! (several sections and interfaces, each with its own link type and clock) through
-//! pcap-parser — zero-copy over bytes already in memory, or its streaming reader over a
-//! file so memory stays bounded by the largest block. Microsoft NetMon files are handed to
-//! [`super::netmon`].
+//! pcap-parser — zero-copy over bytes already in memory (there pcap records are read in
+//! place, and pcap-parser says what is wrong with one that does not fit), or its streaming
+//! reader over a file so memory stays bounded by the largest block. Microsoft NetMon files
+//! are handed to [`super::netmon`].
 
 use std::io::Read;
 
@@ -351,10 +352,19 @@ fn pcap_slice(bytes: &[u8], frames: &mut Frames<'_>) -> Result<Ending, FormatErr
     } else {
         parse_pcap_frame
     };
+    let (modified, big_endian) = (header.is_modified_format(), header.is_bigendian());
     frames.block(PcapBlockOwned::LegacyHeader(header));
     let mut prefetcher = Prefetcher::default();
     while !rest.is_empty() {
-        match parse(rest) {
+        // Records are read in place; pcap-parser, called through a pointer for a record of
+        // its own cost more than the rest of the frame's reading, reads the modified format
+        // and says what is wrong with a record that does not fit.
+        let read = if modified {
+            None
+        } else {
+            record(rest, big_endian)
+        };
+        match read.map_or_else(|| parse(rest), Ok) {
             Ok((after, frame)) => {
                 prefetcher.ahead_of(bytes, bytes.len() - after.len());
                 frames.legacy_frame(&frame);
@@ -364,6 +374,30 @@ fn pcap_slice(bytes: &[u8], frames: &mut Frames<'_>) -> Result<Ending, FormatErr
         }
     }
     Ok(Ending::Complete)
+}
+
+/// A pcap record (16-byte header) read as `parse_pcap_frame` or `parse_pcap_frame_be`
+/// would, with what follows it; `None` when it does not fit in `rest`.
+fn record(rest: &[u8], big_endian: bool) -> Option<(&[u8], LegacyPcapBlock<'_>)> {
+    let (header, after) = rest.split_first_chunk::<16>()?;
+    let field = |at: usize| {
+        let bytes = [header[at], header[at + 1], header[at + 2], header[at + 3]];
+        if big_endian {
+            u32::from_be_bytes(bytes)
+        } else {
+            u32::from_le_bytes(bytes)
+        }
+    };
+    let caplen = field(8);
+    let data = after.get(..caplen as usize)?;
+    let frame = LegacyPcapBlock {
+        ts_sec: field(0),
+        ts_usec: field(4),
+        caplen,
+        origlen: field(12),
+        data,
+    };
+    Some((&after[data.len()..], frame))
 }
 
 fn pcapng_slice(bytes: &[u8], frames: &mut Frames<'_>) -> Result<Ending, FormatError> {
@@ -458,5 +492,50 @@ fn cut_after(frames: u64, why: CutWhy) -> Ending {
     };
     Ending::Cut {
         detail: detail.text(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_read_in_place_as_pcap_parser_reads_them() {
+        let mut bytes = Vec::new();
+        for (ts, caplen) in [(1u32, 5u32), (0x0102_0304, 0), (7, 3)] {
+            bytes.extend_from_slice(&ts.to_le_bytes());
+            bytes.extend_from_slice(&(ts + 1).to_le_bytes());
+            bytes.extend_from_slice(&caplen.to_le_bytes());
+            bytes.extend_from_slice(&(caplen + 9).to_le_bytes());
+            bytes.extend((0..caplen).map(|b| b as u8));
+        }
+        let fields = |(after, f): (&[u8], LegacyPcapBlock<'_>)| {
+            (
+                after.len(),
+                f.ts_sec,
+                f.ts_usec,
+                f.caplen,
+                f.origlen,
+                f.data.to_vec(),
+            )
+        };
+        // Whole records, records cut anywhere, and either byte order.
+        for end in 0..=bytes.len() {
+            for start in 0..end.min(40) {
+                let rest = &bytes[start..end];
+                let ours = record(rest, false).map(fields);
+                assert_eq!(
+                    ours,
+                    parse_pcap_frame(rest).ok().map(fields),
+                    "{start}..{end}"
+                );
+                let ours = record(rest, true).map(fields);
+                assert_eq!(
+                    ours,
+                    parse_pcap_frame_be(rest).ok().map(fields),
+                    "{start}..{end}"
+                );
+            }
+        }
     }
 }
