@@ -19,6 +19,7 @@
 //! the first), holding a few rows at a time. Halving recomputes rows, never changes the
 //! answer: each row follows from the one before exactly as in a single pass.
 
+use crate::protocol::replies::Turn;
 use crate::protocol::Verb;
 use crate::scenario::{Label, Scenario, Step};
 use crate::session::{CommandKind, Exchange, Protocol, Session};
@@ -108,6 +109,16 @@ pub(super) fn fit_sent(step: &Step, exchange: &Exchange) -> Fit {
         Some(reply) if step.expect.matches(reply.code) => Fit::Good,
         _ => Fit::WrongReply,
     }
+}
+
+/// Whether `exchange`, whose command `step` sends, fits it well (`fit_sent(..) ==
+/// Fit::Good`): the reply is looked at first, the arguments' pattern only if it fits.
+pub(super) fn fits_well(step: &Step, exchange: &Exchange) -> bool {
+    exchange
+        .reply
+        .as_ref()
+        .is_some_and(|reply| step.expect.matches(reply.code))
+        && step.args_fit(exchange)
 }
 
 /// A way's score, compared as one number: points, then exchanges matched, then matches that
@@ -238,6 +249,19 @@ impl<'a> Said<'a> {
             .iter()
             .map(Said::of_exchange)
             .collect()
+    }
+
+    /// What the protocol's reply tables know this as: [`Label::turn`] of the label it is.
+    pub(super) fn turn(self) -> Turn {
+        match self {
+            Said::Greeting => Turn::Greeting,
+            Said::AuthResponse => Turn::AuthResponse,
+            Said::AuthCancel => Turn::AuthCancel,
+            Said::Message => Turn::Message,
+            Said::Verb(verb) => Turn::Command(Some(verb)),
+            // `Label::as_verb` reads a word in any case.
+            Said::Word(word) => Turn::Command(Verb::parse(word)),
+        }
     }
 
     /// The verb whose name `word` is, exactly as written, else the word.
@@ -379,6 +403,9 @@ fn align_labelled_within(
             Err(_) => &mut fresh,
         };
         shape.fill(scenario, labels, exchanges);
+        if let Some(events) = shape.only_perfect_way(&scenario.steps, exchanges.len()) {
+            return events;
+        }
         let table = Table {
             steps: &scenario.steps,
             shape,
@@ -394,10 +421,9 @@ fn align_labelled_within(
             rows,
             &mut events,
         );
+        events.reverse();
         events
     });
-    let mut events = events;
-    events.reverse();
     results(scenario, events)
 }
 
@@ -470,6 +496,55 @@ impl Shape {
                 Some(command) if scenario.is_harmless(command) => 0,
                 _ => 1,
             }));
+    }
+}
+
+impl Shape {
+    /// The events of the way that takes every exchange by a step it fits well, every step
+    /// earning its points, when that way is the only one: each exchange fits exactly one
+    /// step well, in step order, within each step's `repeat`. Such a way scores the most in
+    /// every lane of [`Score`] (all points, every exchange matched and fitting, no extras),
+    /// so the table's best way is it; and no other way scores as much, since that would take
+    /// some exchange by another step it fits well. A capture's sessions mostly follow their
+    /// scenario exactly, and filling the table for them was most of what grading cost.
+    fn only_perfect_way(&self, steps: &[Step], exchanges: usize) -> Option<Vec<Event>> {
+        let n = steps.len();
+        let mut events = Vec::with_capacity(exchanges + n);
+        // The step under way and how many exchanges it took.
+        let (mut step, mut count) = (0, 0);
+        // Closes the steps up to `to`; none when one of them earns nothing (below its
+        // `min`; a step of `min` 0 not taken earns its points).
+        let close = |to: usize, step: &mut usize, count: &mut u32, events: &mut Vec<Event>| {
+            while *step < to {
+                if *count < steps[*step].min {
+                    return None;
+                }
+                events.push(Event::Closed { step: *step });
+                *step += 1;
+                *count = 0;
+            }
+            Some(())
+        };
+        for j in 0..exchanges {
+            let fits = &self.fits[j * n..(j + 1) * n];
+            let mut good = (0..n).filter(|&s| fits[s] == GOOD);
+            let s = good.next()?;
+            if good.next().is_some() || s < step {
+                return None;
+            }
+            close(s, &mut step, &mut count, &mut events)?;
+            count += 1;
+            if steps[s].max.is_some_and(|max| count > max) {
+                return None;
+            }
+            events.push(Event::Matched {
+                step: s,
+                exchange: j,
+                fit: Fit::Good,
+            });
+        }
+        close(n, &mut step, &mut count, &mut events)?;
+        Some(events)
     }
 }
 

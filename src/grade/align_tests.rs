@@ -283,6 +283,85 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Sessions that follow their steps (where the one way that fits them all well is taken
+    /// without the table, when it is the only one) get the oracle's answer too.
+    #[test]
+    fn same_answer_for_sessions_that_follow_the_steps(
+        steps in steps_strategy(),
+        extra in prop::collection::vec(0u32..3, 7),
+        strict in any::<bool>(),
+    ) {
+        let scenario = scenario_of(steps, strict);
+        let mut exchanges = Vec::new();
+        for (step, &more) in scenario.steps.iter().zip(&extra) {
+            let verb = VERBS
+                .iter()
+                .position(|v| step.send.contains(&Label::Verb(v.to_string())))
+                .expect("a step sends a verb");
+            let code = [250, 550]
+                .into_iter()
+                .find(|&code| step.expect.matches(ReplyCode::Smtp(SmtpCode::new(code).expect("code"))))
+                .expect("a code fits");
+            let count = (step.min + more).min(step.max.unwrap_or(u32::MAX));
+            exchanges.extend((0..count).map(|_| (verb, true, code)));
+        }
+        let session = session_of(&exchanges);
+        let expected = reference(&scenario, &session);
+        prop_assert_eq!(&align(&scenario, &session), &expected);
+    }
+}
+
+/// The way every exchange takes is found without the table for a session that follows its
+/// scenario, and not when an exchange could go to two steps.
+#[test]
+fn the_only_perfect_way_is_found_without_the_table() {
+    let steps = vec![
+        step(0, 0b0001, false, 0, 5, 0),
+        step(1, 0b0110, true, 1, 5, 5),
+    ];
+    let scenario = scenario_of(steps, false);
+    let labels = StepLabels::of(&scenario);
+    let mut shape = Shape::default();
+    let follows = session_of(&[(0, false, 250), (1, true, 250), (2, true, 250)]);
+    shape.fill(&scenario, &labels, &follows.exchanges);
+    assert_eq!(
+        shape.only_perfect_way(&scenario.steps, follows.exchanges.len()),
+        Some(vec![
+            Event::Matched {
+                step: 0,
+                exchange: 0,
+                fit: Fit::Good
+            },
+            Event::Closed { step: 0 },
+            Event::Matched {
+                step: 1,
+                exchange: 1,
+                fit: Fit::Good
+            },
+            Event::Matched {
+                step: 1,
+                exchange: 2,
+                fit: Fit::Good
+            },
+            Event::Closed { step: 1 },
+        ])
+    );
+    assert_eq!(align(&scenario, &follows), reference(&scenario, &follows));
+    // HELO fits both steps well once the second one sends it too.
+    let steps = vec![
+        step(0, 0b0001, false, 0, 5, 1),
+        step(1, 0b0001, false, 1, 5, 5),
+    ];
+    let scenario = scenario_of(steps, false);
+    let twice = session_of(&[(0, false, 250)]);
+    shape.fill(&scenario, &StepLabels::of(&scenario), &twice.exchanges);
+    assert_eq!(shape.only_perfect_way(&scenario.steps, 1), None);
+    assert_eq!(align(&scenario, &twice), reference(&scenario, &twice));
+}
+
 /// `repeat: 100000000` used to allocate a count state per repetition in every row (70 GB);
 /// the counts now stop at what the session can reach.
 #[test]
