@@ -82,7 +82,14 @@ enum Pending {
         position: usize,
         broken: Option<usize>,
     },
-    /// A check written already (content and TLS checks).
+    /// Message check `check` of the step at `position`, against the message at `message`.
+    Content {
+        position: usize,
+        check: usize,
+        message: Option<usize>,
+        outcome: message_content::Outcome,
+    },
+    /// A check written already (TLS checks).
     Made(Box<Check>),
 }
 
@@ -102,6 +109,12 @@ impl Pending {
                 let points = scenario.order[*position].points;
                 (if broken.is_some() { 0 } else { points }, points)
             }
+            Pending::Content {
+                position,
+                check,
+                outcome,
+                ..
+            } => outcome.points(&scenario.steps[*position].checks[*check]),
             Pending::Made(check) => (check.points, check.max_points),
         }
     }
@@ -189,9 +202,15 @@ pub(super) fn assess<'a>(
                 .or(result.matched.first())
                 .map(|(i, _)| *i);
             checks.extend(
-                message_content::evaluate(step, session, message)
+                message_content::assess(step, session, message)
                     .into_iter()
-                    .map(|check| Pending::Made(Box::new(check))),
+                    .enumerate()
+                    .map(|(check, outcome)| Pending::Content {
+                        position,
+                        check,
+                        message,
+                        outcome,
+                    }),
             );
         }
     }
@@ -206,7 +225,8 @@ pub(super) fn assess<'a>(
         let broken = order_broken(rule, session);
         checks.push(Pending::Order { position, broken });
     }
-    // Checks that could not look at their evidence count neither for nor against.
+    // Checks that could not look at their evidence count neither for nor against (message
+    // checks see to that themselves).
     for check in &mut checks {
         if let Pending::Made(check) = check {
             if check.status == Status::NotChecked {
@@ -264,6 +284,18 @@ impl Aligned<'_> {
                 Pending::Order { position, broken } => {
                     order_check(&scenario.order[position], &lines, broken)
                 }
+                Pending::Content {
+                    position,
+                    check,
+                    message,
+                    outcome,
+                } => message_content::written(
+                    &scenario.steps[position].checks[check],
+                    outcome,
+                    session,
+                    message,
+                    message.and_then(|i| lines.evidence(i)),
+                ),
                 Pending::Made(check) => *check,
             })
             .collect();

@@ -355,7 +355,7 @@ impl<'a> Explainer<'a> {
     /// `None` when the reply was positive.
     pub fn reply(&self, index: usize) -> Option<&'static Rule> {
         let exchange = self.session.exchanges.get(index)?;
-        let label = Label::of(exchange);
+        let turn = super::align::Said::of_exchange(exchange).turn();
         let Some(reply) = &exchange.reply else {
             return Some(&NO_REPLY);
         };
@@ -369,11 +369,10 @@ impl<'a> Explainer<'a> {
             return Some(broken);
         }
         match reply.code {
-            ReplyCode::Smtp(code) => Some(explain_refusal(replies::smtp_refusal(
-                label.turn(),
-                code.value(),
-            ))),
-            ReplyCode::Pop3(_) => Some(explain_refusal(replies::pop3_refusal(label.turn()))),
+            ReplyCode::Smtp(code) => {
+                Some(explain_refusal(replies::smtp_refusal(turn, code.value())))
+            }
+            ReplyCode::Pop3(_) => Some(explain_refusal(replies::pop3_refusal(turn))),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Which session goes with which scenario when a submission has several of each.
 
-use super::align::{fit_sent, Fit, Said, MAX_EXCHANGES};
+use super::align::{fits_well, Said, MAX_EXCHANGES};
 use super::grader::{assess, grade, ungradable, Assessed};
 use super::model::{Grade, Status, Verdict};
 use super::prepared::PreparedScenario;
@@ -138,7 +138,7 @@ fn best_possible(prepared: &PreparedScenario<'_>, session: &Session, said: &[Sai
             let mut good = 0;
             for (exchange, &said) in exchanges.iter().zip(said) {
                 // Whether the exchange fits the step with the reply and arguments it expects.
-                if prepared.labels.sends(s, said) && fit_sent(step, exchange) == Fit::Good {
+                if prepared.labels.sends(s, said) && fits_well(step, exchange) {
                     good += 1;
                     if good >= step.min {
                         break;

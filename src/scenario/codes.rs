@@ -3,7 +3,7 @@
 //! can flag a transcript whose replies no server would give. The facts are `protocol`'s
 //! ([`Verb::of`], [`replies`]); this module asks them about a scenario's [`Label`]s.
 
-use crate::protocol::replies;
+use crate::protocol::replies::{self, Turn};
 use crate::protocol::Verb;
 use crate::session::{Protocol, ReplyCode};
 
@@ -38,11 +38,18 @@ pub fn can_reply(protocol: Protocol, label: &Label, pattern: CodePattern) -> boo
 
 /// Whether a server can give `code` in answer to `label`.
 pub fn is_possible(protocol: Protocol, label: &Label, code: ReplyCode) -> bool {
-    let pattern = match code {
-        ReplyCode::Smtp(code) => CodePattern::Exact(code),
-        ReplyCode::Pop3(status) => CodePattern::Pop3(status),
-    };
-    can_reply(protocol, label, pattern)
+    is_possible_after(protocol, label.turn(), code)
+}
+
+/// [`is_possible`], for what the client sent as the reply tables know it.
+pub fn is_possible_after(protocol: Protocol, turn: Turn, code: ReplyCode) -> bool {
+    match (protocol, code) {
+        (Protocol::Smtp, ReplyCode::Smtp(code)) => {
+            replies::smtp_codes(turn).contains(&code.value())
+        }
+        (Protocol::Pop3, ReplyCode::Pop3(status)) => replies::pop3_statuses(turn).contains(&status),
+        _ => false,
+    }
 }
 
 /// The labels a scenario of `protocol` may name in `send`.

@@ -31,12 +31,17 @@ fn protocol_of_port(port: u16) -> Option<&'static str> {
 
 /// The protocol a host name's first label names, if any.
 fn protocol_of_host(host: &str) -> Option<&'static str> {
-    let first = host.split('.').next()?.to_ascii_lowercase();
-    match first.as_str() {
-        "smtp" | "mail-smtp" | "smtpdm" => Some("SMTP"),
-        "pop" | "pop3" => Some("POP3"),
-        "imap" | "imap4" => Some("IMAP"),
-        _ => None,
+    let first = host.split('.').next()?;
+    // Compared in any case without copying the name.
+    let is = |names: &[&str]| names.iter().any(|name| first.eq_ignore_ascii_case(name));
+    if is(&["smtp", "mail-smtp", "smtpdm"]) {
+        Some("SMTP")
+    } else if is(&["pop", "pop3"]) {
+        Some("POP3")
+    } else if is(&["imap", "imap4"]) {
+        Some("IMAP")
+    } else {
+        None
     }
 }
 
@@ -50,14 +55,17 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
         Protocol::Pop3 => ("POP3", ServerToUse::Pop3, SessionOf::Pop3),
         Protocol::Tls => return Vec::new(),
     };
-    let evidence = Some(Evidence {
-        source: session.source.path.clone(),
-        origin: connect.origin,
-        exchange: match connect.port {
-            Some(port) => format!("connect {} {port}", connect.host),
-            None => format!("connect {}", connect.host),
-        },
-    });
+    // Written only for a finding: most sessions connect where they should.
+    let evidence = || {
+        Some(Evidence {
+            source: session.source.path.clone(),
+            origin: connect.origin,
+            exchange: match connect.port {
+                Some(port) => format!("connect {} {port}", connect.host),
+                None => format!("connect {}", connect.host),
+            },
+        })
+    };
     let mut findings = Vec::new();
     if let Some(other) = connect
         .port
@@ -75,7 +83,7 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
                 suggested,
             }
             .text(),
-            evidence: evidence.clone(),
+            evidence: evidence(),
         });
     }
     if let Some(other) = protocol_of_host(&connect.host).filter(|p| *p != wanted) {
@@ -89,7 +97,7 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
                 suggested,
             }
             .text(),
-            evidence,
+            evidence: evidence(),
         });
     }
     findings

@@ -10,9 +10,11 @@
 //! **Example**: `C: MAIL FROM:<a@b>` / `S: 354 End data with <CR><LF>.<CR><LF>`.
 
 use super::{CheckFn, Context};
+use crate::grade::align::Said;
 use crate::grade::evidence::evidence;
 use crate::grade::model::{Finding, FindingSeverity};
 use crate::i18n::messages::checks::ImpossibleReplyMessage;
+use crate::protocol::replies::Turn;
 use crate::protocol::{sasl, Verb};
 use crate::scenario::{codes, Label};
 use crate::session::ReplyCode;
@@ -29,30 +31,32 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
     let mut auth_open = false;
     let mut data_open = false;
     for (index, exchange) in session.exchanges.iter().enumerate() {
-        let label = Label::of(exchange);
         let Some(reply) = &exchange.reply else {
             continue;
         };
-        let possible = codes::is_possible(session.protocol, &label, reply.code);
-        let orphan_auth = label == Label::AuthResponse && !auth_open;
-        let orphan_message = label == Label::Message && !data_open && reply.code.is_positive();
-        data_open = match label.as_verb() {
-            Some(Verb::Data) => {
+        // Typed: building a label (a verb's name copied) per exchange was most of the check.
+        let said = Said::of_exchange(exchange);
+        let turn = said.turn();
+        let possible = codes::is_possible_after(session.protocol, turn, reply.code);
+        let orphan_auth = said == Said::AuthResponse && !auth_open;
+        let orphan_message = said == Said::Message && !data_open && reply.code.is_positive();
+        data_open = match turn {
+            Turn::Command(Some(Verb::Data)) => {
                 matches!(reply.code, ReplyCode::Smtp(code) if code.value() == 354)
             }
             // A BDAT chunk may be read as a message of its own.
-            Some(Verb::Bdat) => true,
+            Turn::Command(Some(Verb::Bdat)) => true,
             _ => false,
         };
         // Only a challenge (334, `+`) after AUTH or an AUTH answer keeps the exchange open.
         let challenge = sasl::is_challenge(reply.code);
         auth_open =
-            challenge && (label == Label::AuthResponse || label.as_verb() == Some(Verb::Auth));
+            challenge && (said == Said::AuthResponse || turn == Turn::Command(Some(Verb::Auth)));
         let code = || reply.code.to_string();
         let message = if !possible {
             ImpossibleReplyMessage::NoServerGives {
                 code: code(),
-                label: label.to_string(),
+                label: Label::of(exchange).to_string(),
             }
         } else if orphan_auth {
             ImpossibleReplyMessage::AuthAnswerWithoutAuth { code: code() }

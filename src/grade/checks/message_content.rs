@@ -13,7 +13,7 @@
 //! **Example**: `MAIL FROM:<a@qq.com>` then a message with `From: b@163.com`.
 
 use super::{CheckFn, Context};
-use crate::grade::evidence::{evidence, origin_of};
+use crate::grade::evidence::evidence;
 use crate::grade::model::{Check, CheckKind, Evidence, Finding, FindingSeverity, Status};
 use crate::i18n::messages::checks::MessageCheckName as CheckName;
 use crate::i18n::messages::checks::MessageContentMessage as Message;
@@ -165,37 +165,139 @@ fn from_mismatch() -> Text {
     Message::FromNotMailFrom.text()
 }
 
-/// The scenario's message checks for `step`, against the message it matched (if any).
-pub fn evaluate(step: &Step, session: &Session, message: Option<usize>) -> Vec<Check> {
+/// How one of a step's message checks came out, decided when a session is measured; its
+/// words are written ([`written`]) only for the grade kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    NoMessageSent,
+    NotAMessage,
+    /// The body is not in the submission.
+    BodyNotInSubmission,
+    HeaderMissing,
+    OptionalHeaderAbsent,
+    HeaderNotEnvelope,
+    HeaderForm,
+    HeaderFine,
+}
+
+impl Outcome {
+    pub fn status(self) -> Status {
+        match self {
+            Outcome::NoMessageSent | Outcome::NotAMessage | Outcome::BodyNotInSubmission => {
+                Status::NotChecked
+            }
+            Outcome::HeaderMissing | Outcome::HeaderNotEnvelope | Outcome::HeaderForm => {
+                Status::Failed
+            }
+            Outcome::OptionalHeaderAbsent | Outcome::HeaderFine => Status::Passed,
+        }
+    }
+
+    /// Points earned and possible: a check that could not look at its evidence counts
+    /// neither for nor against.
+    pub fn points(self, check: &MessageCheck) -> (u32, u32) {
+        match self.status() {
+            Status::NotChecked => (0, 0),
+            status if !status.is_ok() => (0, check.points),
+            _ => (check.points, check.points),
+        }
+    }
+}
+
+/// The scenario's message checks for `step`, against the message it matched (if any), in
+/// the step's order. The message's headers are read once for all of them.
+pub fn assess(step: &Step, session: &Session, message: Option<usize>) -> Vec<Outcome> {
+    let all = |outcome| vec![outcome; step.checks.len()];
+    let Some(index) = message else {
+        return all(Outcome::NoMessageSent);
+    };
+    let Some(content) = content_of(session, index) else {
+        return all(Outcome::NotAMessage);
+    };
+    let Some(headers) = content.headers() else {
+        return all(Outcome::BodyNotInSubmission);
+    };
+    // The envelope of the message's transaction, found for the first check that needs it.
+    let mut envelope = None;
     step.checks
         .iter()
-        .map(|check| {
-            let (status, feedback) = evaluate_one(check, session, message);
-            let lost = !status.is_ok();
-            Check {
-                id: check.id.clone(),
-                kind: CheckKind::Content,
-                name: describe(check).en,
-                title: Some(describe(check)),
-                status,
-                points: if lost { 0 } else { check.points },
-                max_points: check.points,
-                rule: None,
-                feedback: match (lost, &check.feedback) {
-                    (true, Some(extra)) => Some(feedback.join(extra)),
-                    _ => Some(feedback),
-                },
-                evidence: message.and_then(|index| {
-                    let exchange = session.exchanges.get(index)?;
-                    Some(Evidence {
-                        source: session.source.path.clone(),
-                        origin: origin_of(exchange),
-                        exchange: exchange.skeleton_line(),
-                    })
-                }),
-            }
-        })
+        .map(|check| assess_one(check, &headers, &mut envelope, session, index))
         .collect()
+}
+
+fn assess_one(
+    check: &MessageCheck,
+    headers: &[(String, String)],
+    envelope: &mut Option<(Option<String>, Vec<String>)>,
+    session: &Session,
+    message: usize,
+) -> Outcome {
+    let value = headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(&check.header))
+        .map(|(_, value)| value.as_str());
+    let Some(value) = value else {
+        return if check.required {
+            Outcome::HeaderMissing
+        } else {
+            Outcome::OptionalHeaderAbsent
+        };
+    };
+    let fits_envelope = match check.equals {
+        Some(Envelope::MailFrom) => {
+            let (mail_from, _) = envelope.get_or_insert_with(|| envelope_before(session, message));
+            mail_from
+                .as_ref()
+                .is_some_and(|from| address_in(value) == *from)
+        }
+        Some(Envelope::RcptTo) => {
+            let (_, rcpt_to) = envelope.get_or_insert_with(|| envelope_before(session, message));
+            // A set: a header of many addresses against many recipients is not their product.
+            let recipients: std::collections::HashSet<&String> = rcpt_to.iter().collect();
+            value
+                .split(',')
+                .any(|address| recipients.contains(&address_in(address)))
+        }
+        None => true,
+    };
+    if !fits_envelope {
+        return Outcome::HeaderNotEnvelope;
+    }
+    match &check.matches {
+        Some(pattern) if !pattern.is_match(value) => Outcome::HeaderForm,
+        _ => Outcome::HeaderFine,
+    }
+}
+
+/// The check `outcome` of [`assess`] is for `check`, its words written; `evidence` points
+/// at the message it looked at.
+pub fn written(
+    check: &MessageCheck,
+    outcome: Outcome,
+    session: &Session,
+    message: Option<usize>,
+    evidence: Option<Evidence>,
+) -> Check {
+    let status = outcome.status();
+    let feedback = text_of(check, outcome, session, message);
+    let lost = !status.is_ok();
+    let (points, max_points) = outcome.points(check);
+    let title = describe(check);
+    Check {
+        id: check.id.clone(),
+        kind: CheckKind::Content,
+        name: title.en.clone(),
+        title: Some(title),
+        status,
+        points,
+        max_points,
+        rule: None,
+        feedback: match (lost, &check.feedback) {
+            (true, Some(extra)) => Some(feedback.join(extra)),
+            _ => Some(feedback),
+        },
+        evidence,
+    }
 }
 
 fn describe(check: &MessageCheck) -> Text {
@@ -209,83 +311,41 @@ fn describe(check: &MessageCheck) -> Text {
     .text()
 }
 
-fn evaluate_one(check: &MessageCheck, session: &Session, message: Option<usize>) -> (Status, Text) {
-    let header = &check.header;
-    let Some(index) = message else {
-        return (Status::NotChecked, Message::NoMessageSent.text());
-    };
-    let Some(content) = content_of(session, index) else {
-        return (Status::NotChecked, Message::NotAMessage.text());
-    };
-    let Some(headers) = content.headers() else {
-        return (Status::NotChecked, not_checked(content));
-    };
-    let value = headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(header))
-        .map(|(_, value)| value.as_str());
-    let Some(value) = value else {
-        return if check.required {
-            (
-                Status::Failed,
-                Message::HeaderMissing {
-                    header: header.clone(),
-                }
-                .text(),
-            )
-        } else {
-            (
-                Status::Passed,
-                Message::OptionalHeaderAbsent {
-                    header: header.clone(),
-                }
-                .text(),
-            )
-        };
-    };
-    let (mail_from, rcpt_to) = envelope_before(session, index);
-    let fits_envelope = match check.equals {
-        Some(Envelope::MailFrom) => mail_from.is_some_and(|from| address_in(value) == from),
-        Some(Envelope::RcptTo) => {
-            // A set: a header of many addresses against many recipients is not their product.
-            let recipients: std::collections::HashSet<String> = rcpt_to.into_iter().collect();
-            value
-                .split(',')
-                .any(|address| recipients.contains(&address_in(address)))
-        }
-        None => true,
-    };
-    if !fits_envelope {
-        let address = match check.equals {
-            Some(Envelope::RcptTo) => "RCPT TO",
-            _ => "MAIL FROM",
-        };
-        return (
-            Status::Failed,
+fn text_of(
+    check: &MessageCheck,
+    outcome: Outcome,
+    session: &Session,
+    message: Option<usize>,
+) -> Text {
+    let header = || check.header.clone();
+    match outcome {
+        Outcome::NoMessageSent => Message::NoMessageSent.text(),
+        Outcome::NotAMessage => Message::NotAMessage.text(),
+        Outcome::BodyNotInSubmission => match message.and_then(|i| content_of(session, i)) {
+            Some(content) => not_checked(content),
+            None => Message::BodyNotInSubmission.text(),
+        },
+        Outcome::HeaderMissing => Message::HeaderMissing { header: header() }.text(),
+        Outcome::OptionalHeaderAbsent => Message::OptionalHeaderAbsent { header: header() }.text(),
+        Outcome::HeaderNotEnvelope => {
+            let address = match check.equals {
+                Some(Envelope::RcptTo) => "RCPT TO",
+                _ => "MAIL FROM",
+            };
             Message::HeaderNotEnvelope {
-                header: header.clone(),
+                header: header(),
                 address,
             }
-            .text(),
-        );
-    }
-    if let Some(pattern) = &check.matches {
-        if !pattern.is_match(value) {
-            return (
-                Status::Failed,
-                Message::HeaderForm {
-                    header: header.clone(),
-                    pattern: pattern.as_str().to_string(),
-                }
-                .text(),
-            );
+            .text()
         }
-    }
-    (
-        Status::Passed,
-        Message::HeaderFine {
-            header: header.clone(),
+        Outcome::HeaderForm => Message::HeaderForm {
+            header: header(),
+            pattern: check
+                .matches
+                .as_ref()
+                .map_or_else(String::new, |p| p.as_str().to_string()),
         }
         .text(),
-    )
+        Outcome::HeaderFine => Message::HeaderFine { header: header() }.text(),
+    }
 }
