@@ -73,6 +73,18 @@ const MAX_LINE: usize = 64 << 10;
 /// times on the way (issue 18); `finish` gives back what was not used.
 const EXCHANGES: usize = 16;
 
+/// What finished builders leave for new ones: their command queues, empty, so a capture's
+/// thousands of sessions do not each allocate one (several hundred bytes, issue 18).
+#[derive(Debug, Default)]
+pub struct Spare {
+    queues: Vec<VecDeque<Pending>>,
+}
+
+/// Queues kept in a [`Spare`]: about as many as sessions are open at once in a busy capture.
+const SPARE_QUEUES: usize = 64;
+/// A queue grown past this many commands (a long pipelined run) is not kept.
+const SPARE_QUEUE_ROOM: usize = 8;
+
 /// A command waiting for its reply. What few commands have (a BDAT chunk, a reply shown
 /// before them) is boxed: every command is moved into the queue and out of it into an
 /// exchange, and the rare fields made each move twice as long (issue 18).
@@ -372,10 +384,35 @@ impl DialogueBuilder {
         !self.fed
     }
 
+    /// [`DialogueBuilder::new`], its command queue taken from what finished builders left
+    /// in `spare`.
+    pub fn new_from(protocol: Protocol, spare: &mut Spare) -> Self {
+        let mut builder = DialogueBuilder::new(protocol);
+        if let Some(queue) = spare.queues.pop() {
+            builder.pending = queue;
+        }
+        builder
+    }
+
+    /// [`DialogueBuilder::finish`], leaving the command queue's room in `spare` for the next
+    /// builder.
+    pub fn finish_into(self, spare: &mut Spare) -> Dialogue {
+        let (dialogue, queue) = self.end();
+        if spare.queues.len() < SPARE_QUEUES && queue.capacity() <= SPARE_QUEUE_ROOM {
+            spare.queues.push(queue);
+        }
+        dialogue
+    }
+
     /// Ends the conversation: partial lines become notes, unanswered commands stay with no
     /// reply, and every secret of the session is removed from its other texts
     /// ([`redact`](crate::protocol::redact)).
-    pub fn finish(mut self) -> Dialogue {
+    pub fn finish(self) -> Dialogue {
+        self.end().0
+    }
+
+    /// [`DialogueBuilder::finish`], and the command queue, empty.
+    fn end(mut self) -> (Dialogue, VecDeque<Pending>) {
         self.finishing = true;
         self.settle_early();
         self.pump_client();
@@ -387,14 +424,17 @@ impl DialogueBuilder {
         // Every reader and replay ends here: no known secret leaves in another text.
         redact::redact_dialogue(self.protocol, &mut self.exchanges, &mut self.notes);
         self.exchanges.shrink_to_fit();
-        Dialogue {
+        let dialogue = Dialogue {
             exchanges: self.exchanges,
             notes: self.notes,
             encrypted_after: self.encrypted_after,
-        }
+        };
+        (dialogue, self.pending)
     }
 
-    /// A command was read: it waits for its reply.
+    /// A command was read: it waits for its reply. Inlined into its two callers, so the
+    /// command is not copied once more on the way into the queue (issue 18).
+    #[inline]
     fn push_command(&mut self, mut pending: Pending, answered_at_arrival: u32) {
         self.take_early(&mut pending);
         if self.greeting == Greeting::Awaiting && !self.server_fed {
@@ -446,27 +486,14 @@ impl DialogueBuilder {
             let Some(mut pending) = self.pending.pop_front() else {
                 break;
             };
-            for unasked in std::mem::take(&mut pending.unasked) {
-                self.exchanges.push(Exchange {
-                    command: None,
-                    reply: Some(unasked),
-                });
-            }
             let reply = pending.reply.take();
-            self.exchanges.push(Exchange {
-                command: Some(pending.command),
-                reply,
-            });
-            if let Some(chunk) = pending.chunk {
-                self.exchanges.push(Exchange {
-                    command: Some(*chunk),
-                    reply: None,
-                });
-            }
+            self.push_settled(pending, reply);
         }
     }
 
-    fn push_unanswered(&mut self, mut pending: Pending) {
+    /// A command taken off the queue with its reply: the replies shown before it that
+    /// answered nothing, its exchange, and its BDAT chunk's.
+    fn push_settled(&mut self, mut pending: Pending, reply: Option<Reply>) {
         for unasked in std::mem::take(&mut pending.unasked) {
             self.exchanges.push(Exchange {
                 command: None,
@@ -475,7 +502,7 @@ impl DialogueBuilder {
         }
         self.exchanges.push(Exchange {
             command: Some(pending.command),
-            reply: pending.reply.or(pending.early.map(|early| *early)),
+            reply,
         });
         if let Some(chunk) = pending.chunk {
             self.exchanges.push(Exchange {
@@ -483,6 +510,14 @@ impl DialogueBuilder {
                 reply: None,
             });
         }
+    }
+
+    fn push_unanswered(&mut self, mut pending: Pending) {
+        let reply = pending
+            .reply
+            .take()
+            .or(pending.early.take().map(|early| *early));
+        self.push_settled(pending, reply);
     }
 
     fn start_encryption(&mut self, origin: Origin, detail: NoteText) {

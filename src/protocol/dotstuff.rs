@@ -94,17 +94,41 @@ impl DataReceiver {
         let mut used = 0;
         let mut done = false;
         while used < bytes.len() && !done {
-            if self.at == At::Middle {
-                // The rest of a line is body as it stands: copied in one go up to its end.
+            let plain = match self.at {
+                At::Middle => true,
+                At::LineStart => bytes[used] != b'.',
+                At::Dot | At::DotCr => false,
+            };
+            if plain {
+                // The rest of this line and every following line that does not start with
+                // `.` are body as they stand: copied in one go, up to the next line that
+                // does (or the input's end). Only the state after the last line end counts.
                 let rest = &bytes[used..];
-                let line = memchr::memchr(b'\n', rest).map_or(rest.len(), |end| end + 1);
-                if rest[line - 1] == b'\n' {
-                    let before = if line >= 2 { rest[line - 2] } else { self.prev };
+                let mut run = 0;
+                loop {
+                    match memchr::memchr(b'\n', &rest[run..]) {
+                        Some(end) => {
+                            run += end + 1;
+                            match rest.get(run) {
+                                Some(&next) if next != b'.' => {}
+                                _ => break,
+                            }
+                        }
+                        None => {
+                            run = rest.len();
+                            break;
+                        }
+                    }
+                }
+                if rest[run - 1] == b'\n' {
+                    let before = if run >= 2 { rest[run - 2] } else { self.prev };
                     self.crlf_before = before == b'\r';
                     self.at = At::LineStart;
+                } else {
+                    self.at = At::Middle;
                 }
-                self.push_all(&rest[..line]);
-                used += line;
+                self.push_all(&rest[..run]);
+                used += run;
                 continue;
             }
             let byte = bytes[used];

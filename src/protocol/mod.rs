@@ -49,7 +49,7 @@ mod verbs;
 mod words;
 
 pub use detect::{detect_line, detect_protocol, detect_protocol_bytes, is_greeting};
-pub use dialogue::{Dialogue, DialogueBuilder, Direction, Expect};
+pub use dialogue::{Dialogue, DialogueBuilder, Direction, Expect, Spare};
 pub use dotstuff::{stuff, unstuff, DataEvent, DataReceiver};
 pub use encode::command_bytes;
 pub use line::{Line, LineEvent, LineReceiver};

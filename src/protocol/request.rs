@@ -130,6 +130,17 @@ impl Parsed {
         }
     }
 
+    /// [`Parsed::line`] of a line already split: `verb` its first word upper-cased, `rest`
+    /// the words after it, when neither the line's blanks nor its line ends surrounded them
+    /// differently (the caller looks: a line that starts or ends in CR or LF is parsed whole).
+    pub(crate) fn words(protocol: Protocol, verb: &str, rest: &str) -> Parsed {
+        match protocol {
+            Protocol::Smtp => Parsed::Smtp(smtp::parse_words(verb, rest)),
+            Protocol::Pop3 => Parsed::Pop3(pop3::parse_words(verb, rest)),
+            Protocol::Tls => Parsed::None,
+        }
+    }
+
     /// The request [`Request::read`] gives for the line's first word as written and its
     /// arguments, when no secret was split off and the arguments are the line's own words:
     /// then `read` would parse the same words again (the grammar ignores the blanks around

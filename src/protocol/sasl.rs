@@ -21,12 +21,19 @@ pub enum Mechanism {
 
 impl Mechanism {
     pub fn parse(name: &str) -> Self {
-        match name.to_ascii_uppercase().as_str() {
-            "PLAIN" => Mechanism::Plain,
-            "LOGIN" => Mechanism::Login,
-            "CRAM-MD5" => Mechanism::CramMd5,
-            other => Mechanism::Other(other.to_string()),
-        }
+        // Compared in place: only a mechanism this does not know is copied (upper-cased).
+        let known = [
+            ("PLAIN", Mechanism::Plain),
+            ("LOGIN", Mechanism::Login),
+            ("CRAM-MD5", Mechanism::CramMd5),
+        ];
+        known
+            .into_iter()
+            .find(|(known, _)| name.eq_ignore_ascii_case(known))
+            .map_or_else(
+                || Mechanism::Other(name.to_ascii_uppercase()),
+                |(_, mechanism)| mechanism,
+            )
     }
 
     pub fn name(&self) -> &str {

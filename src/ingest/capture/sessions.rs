@@ -12,7 +12,7 @@ use super::reassembly::Meta;
 use crate::i18n::messages::notes::{ByteUnit, NoteText, SideName};
 use crate::i18n::Text;
 use crate::protocol::tls::{self, TlsObserver};
-use crate::protocol::{DialogueBuilder, Direction, Expect};
+use crate::protocol::{DialogueBuilder, Direction, Expect, Spare};
 use crate::session::{Connect, Note, NoteKind, Origin, Protocol, Session, Source};
 
 /// A session and how its connection began.
@@ -47,6 +47,8 @@ pub(super) struct SessionAssembler<'p> {
     /// sessions, so a node is small to make and to shift (issue 18).
     finished: BTreeMap<(u64, u64), Box<Finished>>,
     closed: u64,
+    /// What closed sessions' builders left for the next ones.
+    spare: Spare,
 }
 
 impl<'p> SessionAssembler<'p> {
@@ -56,6 +58,7 @@ impl<'p> SessionAssembler<'p> {
             open: HashMap::default(),
             finished: BTreeMap::new(),
             closed: 0,
+            spare: Spare::default(),
         }
     }
 
@@ -213,7 +216,7 @@ impl FlowNames {
 /// (`handoff.rs`).
 impl SessionAssembler<'_> {
     pub fn open(&mut self, flow: &MailFlow, names: FlowNames) {
-        let mut builder = DialogueBuilder::new(flow.protocol);
+        let mut builder = DialogueBuilder::new_from(flow.protocol, &mut self.spare);
         if let Some(opened) = flow.opened_before {
             builder.note(Note {
                 kind: NoteKind::Gap,
@@ -304,7 +307,7 @@ impl SessionAssembler<'_> {
             return;
         };
         let protocol: Protocol = open.builder.protocol();
-        let dialogue = open.builder.finish();
+        let dialogue = open.builder.finish_into(&mut self.spare);
         let mut session = Session::new(
             protocol,
             Source {

@@ -38,18 +38,19 @@ pub(super) struct LineCommand {
 /// `"SENT: AUTH PLAIN x`: a marker the reader did not learn) is read from that clause, so
 /// its secret is one by position.
 pub(super) fn read_line(protocol: Protocol, line: &str, after_credentials: bool) -> LineCommand {
-    let as_is = read_line_as_is(protocol, line, after_credentials);
-    let has_secret = match &as_is.kind {
+    // One value returned on every path, so it is read where the caller wants it rather
+    // than moved there (issue 18).
+    let mut read = read_line_as_is(protocol, line, after_credentials);
+    let has_secret = match &read.kind {
         CommandKind::Line { args, .. } => args.secret.is_some(),
         _ => true,
     };
-    if has_secret || opens_with_its_verb(&as_is.kind) {
-        return as_is;
+    if !has_secret && !opens_with_its_verb(&read.kind) {
+        if let Some(clause) = embedded_credential(line) {
+            read = read_line_as_is(protocol, clause, after_credentials);
+        }
     }
-    match embedded_credential(line) {
-        Some(clause) => read_line_as_is(protocol, clause, after_credentials),
-        None => as_is,
-    }
+    read
 }
 
 /// Whether a command line's first word is the verb it was read as (most lines): then
@@ -119,7 +120,15 @@ fn read_line_as_is(protocol: Protocol, line: &str, after_credentials: bool) -> L
     let mut multiline = false;
     let mut chunk = None;
     let mut unknown = false;
-    let parsed = Parsed::line(protocol, line);
+    // The line split above is the grammar's own split unless CR or LF lie at its ends
+    // (which the grammar takes for blanks): it is not split again (issue 18).
+    let line_end = |byte: Option<&u8>| matches!(byte, Some(b'\r' | b'\n'));
+    let ends = trimmed.as_bytes();
+    let parsed = if line_end(ends.first()) || line_end(ends.last()) {
+        Parsed::line(protocol, line)
+    } else {
+        Parsed::words(protocol, &verb, rest)
+    };
     match &parsed {
         Parsed::Smtp(parsed) => match parsed {
             Ok(smtp::Request::Data) => effect = Effect::Data,
@@ -152,10 +161,18 @@ fn read_line_as_is(protocol: Protocol, line: &str, after_credentials: bool) -> L
     } else {
         // The line is parsed once: with its arguments as written, it is what
         // `Request::read` would parse again.
-        let request = if args.secret.is_none() && args.text == rest {
-            parsed.into_request(written)
-        } else {
-            Request::read(protocol, written, &args)
+        let request = match (&parsed, &args.secret) {
+            (_, None) if args.text == rest => parsed.into_request(written),
+            // `PASS x`: `read` would parse `PASS` alone, then put the password split off
+            // into its slot; the line parsed whole says the same.
+            (Parsed::Pop3(Ok(pop3::Request::Pass { .. })), Some(password))
+                if args.text.is_empty() =>
+            {
+                Request::Pop3(pop3::Request::Pass {
+                    password: password.clone(),
+                })
+            }
+            _ => Request::read(protocol, written, &args),
         };
         CommandKind::Line {
             request,
@@ -536,6 +553,63 @@ mod tests {
             read_line(Pop3, "a1 LOGIN alice hunter2", true).kind,
             line("A1", "a1", "LOGIN alice", Some("hunter2"))
         );
+    }
+
+    /// However a line's request is come by (the one parse kept, or a password put into its
+    /// slot), it is what `Request::read` gives for its first word and arguments.
+    #[test]
+    fn a_line_read_holds_the_request_read_gives() {
+        let lines = [
+            "PASS hunter2",
+            "pass hunter 2 ",
+            "PASS  \"my pw\"",
+            "PASS",
+            "PASS ",
+            "\rPASS x",
+            "\nPASS x",
+            "PASS\r x",
+            "PASS x\r",
+            "\r\n PASS x",
+            "PA\u{8}SS x",
+            "PAXS\u{8}\u{8}SS hunter2",
+            "\0PASS hunter2",
+            "USER alice hunter2",
+            "USER alice:hunter2",
+            "APOP alice c4c9",
+            "APOP hunter2",
+            "AUTH PLAIN AGFsaWNlAGh1bnRlcjI=",
+            "AUTH PLAIN a b",
+            "AUTH LOGIN",
+            "a1 LOGIN alice hunter2",
+            "MAIL FROM:<a@b>",
+            "RETR 1",
+            "EHLO x",
+            "QUIT\r",
+            " DATA ",
+            "\r\tDATA",
+            "DA\rTA",
+            "\tmail  from:<a@b>  SIZE=1\r",
+            "list 1 2",
+            "TOP 1 2\n",
+            "",
+            "\r",
+        ];
+        for protocol in [Protocol::Smtp, Protocol::Pop3] {
+            for line in lines {
+                if let CommandKind::Line {
+                    request,
+                    written,
+                    args,
+                } = read_line(protocol, line, false).kind
+                {
+                    assert_eq!(
+                        request,
+                        Request::read(protocol, &written, &args),
+                        "{protocol:?} {line:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -228,7 +228,15 @@ impl DialogueBuilder {
         let code = reply.code;
         let origin = reply.origin;
         let effect = self.pending[target].effect;
-        self.pending[target].reply = Some(reply);
+        if target == 0 {
+            // The oldest (in a capture, always): an exchange now, without the reply being
+            // moved into the queue and out again (issue 18).
+            if let Some(pending) = self.pending.pop_front() {
+                self.push_settled(pending, Some(reply));
+            }
+        } else {
+            self.pending[target].reply = Some(reply);
+        }
         self.settle_answered();
         if effect != Effect::None && self.client.waiting_for(effect) {
             let tls = self.client.resolve(effect, code);

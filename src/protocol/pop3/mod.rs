@@ -6,6 +6,7 @@ mod response;
 mod state;
 
 pub use receiver::{ClientInput, ServerReceiver};
+pub(crate) use request::parse_words;
 pub use request::{grammar, parse_request, Request, SyntaxError};
 pub use response::{
     indicator, is_status_line, parse_owned_status_line, parse_status, parse_status_line,

@@ -134,6 +134,12 @@ fn first_words(rest: &str) -> ([&str; 3], usize) {
 /// the whole rest of the line (RFC 1939 §7: a password may hold spaces), even empty.
 pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
     let (verb, rest) = split_verb(line);
+    parse_words(&verb, rest)
+}
+
+/// [`parse_request`] of a line already split by [`split_verb`]: `verb` upper-cased, `rest`
+/// without the blanks and line ends around it.
+pub(crate) fn parse_words(verb: &str, rest: &str) -> Result<Request, SyntaxError> {
     let syntax = |verb, expected| Err(SyntaxError::Syntax { verb, expected });
     let (first_words, count) = first_words(rest);
     let words = &first_words[..count];

@@ -14,6 +14,6 @@ pub use reply::{
     encode_reply, is_reply_line, parse_reply_line, ReplyAssembler, ReplyError, ReplyEvent,
     ReplyLine, ReplyReceiver, SmtpReply, GREETING,
 };
-pub(crate) use request::split_verb;
 pub use request::{grammar, parse_request, Request, SyntaxError};
+pub(crate) use request::{parse_words, split_verb};
 pub use state::{Hello, Rule, SmtpState};

@@ -130,6 +130,12 @@ pub(crate) fn split_verb(line: &str) -> (Cow<'_, str>, &str) {
 /// it rejects a blank before the colon and a missing colon.
 pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
     let (verb, rest) = split_verb(line);
+    parse_words(&verb, rest)
+}
+
+/// [`parse_request`] of a line already split by [`split_verb`]: `verb` upper-cased, `rest`
+/// without the blanks and line ends around it.
+pub(crate) fn parse_words(verb: &str, rest: &str) -> Result<Request, SyntaxError> {
     let syntax = |verb, expected| Err(SyntaxError::Syntax { verb, expected });
     match &*verb {
         "" => Err(SyntaxError::Empty),
