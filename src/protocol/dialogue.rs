@@ -432,23 +432,33 @@ impl DialogueBuilder {
         (dialogue, self.pending)
     }
 
-    /// A command was read: it waits for its reply. Inlined into its two callers, so the
-    /// command is not copied once more on the way into the queue (issue 18).
-    #[inline]
-    fn push_command(&mut self, mut pending: Pending, answered_at_arrival: u32) {
-        self.take_early(&mut pending);
+    /// A command was read: it waits for its reply. Made in its place in the queue and
+    /// looked at there, not moved in once everything is known about it: every command of
+    /// a capture passes here (issue 18).
+    fn push_command(
+        &mut self,
+        command: Command,
+        effect: Effect,
+        multiline: bool,
+        answered_at_arrival: u32,
+    ) {
         if self.greeting == Greeting::Awaiting && !self.server_fed {
             self.greeting = Greeting::Missing;
             self.notes.push(Note {
                 kind: NoteKind::Gap,
-                origin: pending.command.origin,
+                origin: command.origin,
                 detail: NoteText::NoGreeting.text(),
             });
         }
         // Sent before the reply to the command before it had arrived.
-        pending.command.pipelined = answered_at_arrival < self.sent;
+        let pipelined = answered_at_arrival < self.sent;
         self.sent += 1;
-        self.pending.push_back(pending);
+        self.pending
+            .push_back(Pending::new(command, effect, multiline));
+        if let Some(pending) = self.pending.back_mut() {
+            pending.command.pipelined = pipelined;
+        }
+        self.take_early();
     }
 
     /// A whole reply arrived: it answers the oldest command waiting (in a transcript, the

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use super::command::{self, Effect};
-use super::{DialogueBuilder, Expect, Pending, MAX_CONTENT, MAX_LINE};
+use super::{DialogueBuilder, Expect, MAX_CONTENT, MAX_LINE};
 use crate::protocol::dotstuff::{DataEvent, DataReceiver};
 use crate::protocol::line::{self, LineInPlace, LineReceiver};
 use crate::protocol::smtp::{BdatEvent, BdatReceiver};
@@ -416,8 +416,8 @@ impl DialogueBuilder {
 
     fn client_command_line(&mut self, text: &str, origin: Origin, answered: u32) {
         let read = command::read_line(self.protocol, text, self.after_credentials());
-        let pending = Pending::new(Command::new(read.kind, origin), read.effect, read.multiline);
-        self.push_command(pending, answered);
+        let command = Command::new(read.kind, origin);
+        self.push_command(command, read.effect, read.multiline, answered);
         self.client.mode = match (read.chunk, read.effect) {
             // Nothing follows `BDAT 0 LAST`, so its empty chunk is complete now.
             (Some(0), _) => return self.chunk_read(Vec::new(), origin),
@@ -454,8 +454,7 @@ impl DialogueBuilder {
         answered: u32,
         effect: Effect,
     ) {
-        let pending = Pending::new(Command::new(kind, origin), effect, false);
-        self.push_command(pending, answered);
+        self.push_command(Command::new(kind, origin), effect, false, answered);
         self.client.mode = match effect {
             Effect::None => command_mode(),
             effect => Mode::Waiting(effect),

@@ -72,12 +72,15 @@ impl DialogueBuilder {
         });
     }
 
-    /// A command was read: a reply the transcript showed before it, while nothing waited,
-    /// may be its answer (decided when the next reply comes, or at the end).
-    pub(super) fn take_early(&mut self, pending: &mut super::Pending) {
+    /// A command was read (the last in the queue): a reply the transcript showed before it,
+    /// while nothing waited, may be its answer (decided when the next reply comes, or at the end).
+    pub(super) fn take_early(&mut self) {
         if !self.reorder {
             return;
         }
+        let Some(pending) = self.pending.back_mut() else {
+            return;
+        };
         // One reply alone between two commands, fit for the second, is how a log that prints
         // replies first looks; several, or one that fits not, are replies to lines not shown.
         let lone = self.early.len() == 1;
