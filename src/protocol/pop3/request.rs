@@ -144,7 +144,7 @@ pub(crate) fn parse_words(verb: &str, rest: &str) -> Result<Request, SyntaxError
     let (first_words, count) = first_words(rest);
     let words = &first_words[..count];
     let number = |word: &str| word.parse::<u32>().ok();
-    match &*verb {
+    match verb {
         "" => Err(SyntaxError::Empty),
         "USER" if rest.is_empty() => syntax(Verb::User, grammar::USER),
         "USER" => Ok(Request::User {

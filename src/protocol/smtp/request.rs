@@ -137,11 +137,11 @@ pub fn parse_request(line: &str) -> Result<Request, SyntaxError> {
 /// without the blanks and line ends around it.
 pub(crate) fn parse_words(verb: &str, rest: &str) -> Result<Request, SyntaxError> {
     let syntax = |verb, expected| Err(SyntaxError::Syntax { verb, expected });
-    match &*verb {
+    match verb {
         "" => Err(SyntaxError::Empty),
         "HELO" | "EHLO" => {
             let domain = rest.to_string();
-            match (&*verb, domain.is_empty()) {
+            match (verb, domain.is_empty()) {
                 ("HELO", true) => syntax(Verb::Helo, grammar::HELO),
                 ("HELO", false) => Ok(Request::Helo { domain }),
                 (_, true) => syntax(Verb::Ehlo, grammar::EHLO),
