@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use super::writer::{JsonWriter, Keys, Layout};
 use crate::grade::{
-    Check, CheckKind, DiffLine, DiffTag, Evidence, Finding, FindingSeverity, Grade, Status, Verdict,
+    Check, CheckKind, DiffLine, DiffTag, Evidence, Finding, FindingSeverity, Grade, Verdict,
 };
 use crate::i18n::Text;
 use crate::session::Source;
@@ -191,7 +191,7 @@ fn check<W: Write>(json: &mut JsonWriter<W>, t: &Templates, check: &Check) -> io
         text(json, &t.inner_text, title);
     }
     json.key_of(keys, 4);
-    json.str(status(check.status));
+    json.str(crate::report::summary::status_id(check.status));
     json.key_of(keys, 5);
     json.u64(check.points.into());
     json.key_of(keys, 6);
@@ -314,20 +314,6 @@ fn check_kind(kind: CheckKind) -> &'static str {
     }
 }
 
-fn status(status: Status) -> &'static str {
-    match status {
-        Status::Passed => "passed",
-        Status::WrongReply => "wrong-reply",
-        Status::WrongArguments => "wrong-arguments",
-        Status::Missing => "missing",
-        Status::OutOfOrder => "out-of-order",
-        Status::Skipped => "skipped",
-        Status::Failed => "failed",
-        Status::NotChecked => "not-checked",
-        Status::Unexpected => "unexpected",
-    }
-}
-
 fn severity(severity: FindingSeverity) -> &'static str {
     match severity {
         FindingSeverity::Info => "info",
@@ -352,7 +338,7 @@ mod tests {
 
     use super::super::writer::{JsonWriter, Layout};
     use super::*;
-    use crate::grade::{SessionRef, TaskRef};
+    use crate::grade::{SessionRef, Status, TaskRef};
     use crate::session::Origin;
 
     fn ours(grade: &Grade, layout: Layout) -> String {
