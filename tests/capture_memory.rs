@@ -34,6 +34,9 @@ fn extract_limited(path: &std::path::Path) -> std::process::Output {
 fn run_limited(args: &[&str], path: &std::path::Path) -> std::process::Output {
     let mut command = Command::new(BIN);
     command.args(args).arg(path).stdin(Stdio::null());
+    // With backtraces on, std's out-of-memory hook allocates to print one and, failing
+    // again, waits on its own lock forever: a run over the limit would hang, not fail.
+    command.env_remove("RUST_BACKTRACE");
     // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
     unsafe {
         command.pre_exec(|| {
