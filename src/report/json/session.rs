@@ -7,8 +7,42 @@
 
 use std::io::{self, Write};
 
-use super::writer::JsonWriter;
+use super::writer::{JsonWriter, Keys, Layout};
 use crate::session::{Command, CommandKind, Exchange, Session};
+
+/// How many keys an exchange's object can have.
+pub const EXCHANGE_KEYS: usize = 9;
+
+const KIND: usize = 0;
+const VERB: usize = 1;
+const COMMAND: usize = 2;
+const REPLY: usize = 3;
+const REPLY_TEXT: usize = 4;
+const MESSAGE_SIZE: usize = 5;
+const PIPELINED: usize = 6;
+const COMMAND_ORIGIN: usize = 7;
+const REPLY_ORIGIN: usize = 8;
+
+/// The keys of an exchange's object whose fields sit at `depth`, in the schema's order:
+/// exchanges are most of a capture's report, and a key written call by call costs a
+/// hundred instructions where a copy of the made bytes costs a few.
+pub fn exchange_keys(layout: Layout, depth: usize) -> Keys<EXCHANGE_KEYS> {
+    Keys::new(
+        layout,
+        depth,
+        [
+            "kind",
+            "verb",
+            "command",
+            "reply",
+            "reply_text",
+            "message_size",
+            "pipelined",
+            "command_origin",
+            "reply_origin",
+        ],
+    )
+}
 
 /// `session` (with what replay made of it) as a value at `depth`.
 pub fn write<W: Write>(
@@ -98,26 +132,33 @@ fn exchanges<W: Write>(
     replayed: bool,
 ) -> io::Result<()> {
     json.raw(b"[");
+    let keys = json.exchange_keys(depth + 2);
+    let mut written = Ok(());
     for (index, exchange) in exchanges.iter().enumerate() {
         json.element(depth + 1, index == 0);
-        one_exchange(json, depth + 1, exchange, replayed)?;
-        // As serde's sequences do: a session of many exchanges is not held whole.
-        json.flush_some()?;
+        written = one_exchange(json, &keys, exchange, replayed)
+            // As serde's sequences do: a session of many exchanges is not held whole.
+            .and_then(|()| json.flush_some());
+        if written.is_err() {
+            break;
+        }
     }
+    json.keep_exchange_keys(keys);
+    written?;
     json.close(depth, !exchanges.is_empty(), b"]");
     Ok(())
 }
 
+/// One exchange, an object whose fields sit at `keys.depth()`.
 fn one_exchange<W: Write>(
     json: &mut JsonWriter<W>,
-    depth: usize,
+    keys: &Keys<EXCHANGE_KEYS>,
     exchange: &Exchange,
     replayed: bool,
 ) -> io::Result<()> {
-    let inner = depth + 1;
+    let inner = keys.depth();
     let command = exchange.command.as_ref();
-    json.raw(b"{");
-    json.plain_key(inner, true, "kind");
+    json.key_of(keys, KIND);
     json.str(match command.map(|c| &c.kind) {
         None => "greeting",
         Some(CommandKind::Line { .. }) => "command",
@@ -125,17 +166,17 @@ fn one_exchange<W: Write>(
         Some(CommandKind::AuthCancel) => "auth-cancel",
         Some(CommandKind::Message { .. }) => "message",
     });
-    json.plain_key(inner, false, "verb");
+    json.key_of(keys, VERB);
     match command.and_then(Command::word) {
         Some(word) => json.str(word),
         None => json.null(),
     }
-    json.plain_key(inner, false, "command");
+    json.key_of(keys, COMMAND);
     match command {
         Some(command) => command_text(json, command)?,
         None => json.null(),
     }
-    json.plain_key(inner, false, "reply");
+    json.key_of(keys, REPLY);
     match &exchange.reply {
         Some(reply) => {
             let mut digits = itoa::Buffer::new();
@@ -148,7 +189,7 @@ fn one_exchange<W: Write>(
         _ => &[],
     };
     if !reply_text.is_empty() {
-        json.plain_key(inner, false, "reply_text");
+        json.key_of(keys, REPLY_TEXT);
         json.raw(b"[");
         for (index, line) in reply_text.iter().enumerate() {
             json.element(inner + 1, index == 0);
@@ -158,23 +199,23 @@ fn one_exchange<W: Write>(
     }
     if let Some(CommandKind::Message { content }) = command.map(|c| &c.kind) {
         if let Some(size) = content.size {
-            json.plain_key(inner, false, "message_size");
+            json.key_of(keys, MESSAGE_SIZE);
             json.u64(size);
         }
     }
     if command.is_some_and(|c| c.pipelined) {
-        json.plain_key(inner, false, "pipelined");
+        json.key_of(keys, PIPELINED);
         json.raw(b"true");
     }
     if let Some(command) = command {
-        json.plain_key(inner, false, "command_origin");
+        json.key_of(keys, COMMAND_ORIGIN);
         json.origin(inner, &command.origin);
     }
     if let Some(reply) = &exchange.reply {
-        json.plain_key(inner, false, "reply_origin");
+        json.key_of(keys, REPLY_ORIGIN);
         json.origin(inner, &reply.origin);
     }
-    json.close(depth, true, b"}");
+    json.close_of(keys);
     Ok(())
 }
 

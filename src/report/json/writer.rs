@@ -11,7 +11,7 @@ use std::io;
 use serde::ser::{self, Serialize};
 use serde_json::ser::{CompactFormatter, Formatter as _};
 
-use super::{grade, origin};
+use super::{grade, origin, session};
 use crate::session::Origin;
 
 pub use serde_json::Error;
@@ -52,6 +52,9 @@ pub struct JsonWriter<W: io::Write> {
     origins: Vec<Option<Box<origin::Pieces>>>,
     /// The keys of grades, made at the first grade written.
     grades: Option<Box<grade::Templates>>,
+    /// The keys of a session's exchanges at each depth they were written at (a replayed
+    /// session's sit one deeper than the claimed ones), made at the first.
+    exchanges: Vec<Keys<{ session::EXCHANGE_KEYS }>>,
 }
 
 impl<W: io::Write> JsonWriter<W> {
@@ -63,6 +66,7 @@ impl<W: io::Write> JsonWriter<W> {
             depth: 0,
             origins: Vec::new(),
             grades: None,
+            exchanges: Vec::new(),
         }
     }
 
@@ -89,6 +93,20 @@ impl<W: io::Write> JsonWriter<W> {
     /// Gives the keys taken by [`JsonWriter::grade_templates`] back.
     pub(super) fn keep_grade_templates(&mut self, templates: Box<grade::Templates>) {
         self.grades = Some(templates);
+    }
+
+    /// The keys of exchanges whose fields sit at `depth`, taken out while exchanges are
+    /// written with them.
+    pub(super) fn exchange_keys(&mut self, depth: usize) -> Keys<{ session::EXCHANGE_KEYS }> {
+        match self.exchanges.iter().position(|keys| keys.depth() == depth) {
+            Some(at) => self.exchanges.swap_remove(at),
+            None => session::exchange_keys(self.layout, depth),
+        }
+    }
+
+    /// Gives the keys taken by [`JsonWriter::exchange_keys`] back.
+    pub(super) fn keep_exchange_keys(&mut self, keys: Keys<{ session::EXCHANGE_KEYS }>) {
+        self.exchanges.push(keys);
     }
 
     /// An [`Origin`] as its derived `Serialize` writes it (tagged by `kind`), a value at
