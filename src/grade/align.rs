@@ -69,7 +69,8 @@ pub enum Event {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepResult {
-    pub matched: Vec<(usize, Fit)>,
+    /// Where the step's matches are in [`Alignment::matched`]'s list.
+    matched: std::ops::Range<usize>,
     pub outcome: Outcome,
     pub points: u32,
 }
@@ -80,6 +81,9 @@ pub struct Alignment {
     pub steps: Vec<StepResult>,
     /// Exchanges no step took.
     pub extras: Vec<usize>,
+    /// Every step's matches, step after step, each step's in session order: one list for
+    /// all steps rather than one per step, which was a tenth of an alignment's allocations.
+    matches: Vec<(usize, Fit)>,
 }
 
 impl Alignment {
@@ -88,7 +92,12 @@ impl Alignment {
     }
 
     pub fn matched_count(&self) -> usize {
-        self.steps.iter().map(|s| s.matched.len()).sum()
+        self.matches.len()
+    }
+
+    /// The exchanges step `step` took and how each fits it, in session order.
+    pub fn matched(&self, step: usize) -> &[(usize, Fit)] {
+        &self.matches[self.steps[step].matched.clone()]
     }
 }
 
@@ -443,6 +452,8 @@ struct Shape {
     /// For each state but the final one: its step, and the points closing it earns.
     state_step: Vec<u32>,
     close_gain: Vec<Score>,
+    /// How many exchanges each step could take (room kept between alignments).
+    takers: Vec<u32>,
 }
 
 impl Shape {
@@ -451,7 +462,9 @@ impl Shape {
         let n = steps.len();
         self.fits.clear();
         self.fits.resize(exchanges.len() * n, NO_FIT);
-        let mut takers = vec![0u32; n];
+        let takers = &mut self.takers;
+        takers.clear();
+        takers.resize(n, 0);
         for (j, exchange) in exchanges.iter().enumerate() {
             let fits = &mut self.fits[j * n..(j + 1) * n];
             let said = Said::of_exchange(exchange);
@@ -468,7 +481,7 @@ impl Shape {
         self.caps.extend(
             steps
                 .iter()
-                .zip(&takers)
+                .zip(&self.takers)
                 .map(|(step, &takers)| cap(step).min(takers)),
         );
         self.open.clear();
@@ -731,54 +744,74 @@ impl Table<'_> {
 /// The events of the best path, in session order, turned into step results.
 fn results(scenario: &Scenario, events: Vec<Event>) -> Alignment {
     let steps = &scenario.steps;
-    let mut results: Vec<StepResult> = steps
-        .iter()
-        .map(|_| StepResult {
-            matched: Vec::new(),
-            outcome: Outcome::Missing,
-            points: 0,
-        })
-        .collect();
+    // Each step's matches counted, then placed at the step's place in one list.
+    let mut ends = vec![0usize; steps.len()];
     let mut extras = Vec::new();
     for event in &events {
         match *event {
-            Event::Matched {
-                step,
-                exchange,
-                fit,
-            } => results[step].matched.push((exchange, fit)),
+            Event::Matched { step, .. } => ends[step] += 1,
             Event::Extra { exchange } => extras.push(exchange),
             Event::Closed { .. } => {}
         }
     }
-    for (step, result) in steps.iter().zip(&mut results) {
-        let wrong = result.matched.iter().any(|(_, f)| *f != Fit::Good);
-        let count = result.matched.len() as u32;
-        result.points = close_points(step, count, wrong);
-        result.outcome = if count == 0 {
-            if step.min == 0 {
-                Outcome::Skipped
-            } else {
-                Outcome::Missing
-            }
-        } else if result
-            .matched
-            .iter()
-            .any(|(_, f)| *f == Fit::WrongArguments)
-        {
-            Outcome::WrongArguments
-        } else if wrong {
-            Outcome::WrongReply
-        } else if count < step.min {
-            Outcome::TooFew
-        } else {
-            Outcome::Passed
-        };
+    let mut total = 0;
+    for end in &mut ends {
+        total += *end;
+        *end = total;
     }
+    // `next[s]` is where step `s`'s next match goes: its start, found from the ends.
+    let mut next: Vec<usize> = std::iter::once(0)
+        .chain(ends.iter().copied())
+        .take(steps.len())
+        .collect();
+    let mut matches = vec![(0, Fit::Good); total];
+    for event in &events {
+        if let Event::Matched {
+            step,
+            exchange,
+            fit,
+        } = *event
+        {
+            matches[next[step]] = (exchange, fit);
+            next[step] += 1;
+        }
+    }
+    let results = steps
+        .iter()
+        .zip(&ends)
+        .enumerate()
+        .map(|(s, (step, &end))| {
+            let start = if s == 0 { 0 } else { ends[s - 1] };
+            let matched = &matches[start..end];
+            let wrong = matched.iter().any(|(_, f)| *f != Fit::Good);
+            let count = matched.len() as u32;
+            let outcome = if count == 0 {
+                if step.min == 0 {
+                    Outcome::Skipped
+                } else {
+                    Outcome::Missing
+                }
+            } else if matched.iter().any(|(_, f)| *f == Fit::WrongArguments) {
+                Outcome::WrongArguments
+            } else if wrong {
+                Outcome::WrongReply
+            } else if count < step.min {
+                Outcome::TooFew
+            } else {
+                Outcome::Passed
+            };
+            StepResult {
+                matched: start..end,
+                outcome,
+                points: close_points(step, count, wrong),
+            }
+        })
+        .collect();
     Alignment {
         events,
         steps: results,
         extras,
+        matches,
     }
 }
 

@@ -48,8 +48,7 @@ pub fn skeleton_diff(
             }
             Event::Closed { step: index } => {
                 let step = &scenario.steps[index];
-                let result = &alignment.steps[index];
-                let missing = (result.matched.len() as u32) < step.min;
+                let missing = (alignment.matched(index).len() as u32) < step.min;
                 if missing {
                     diff.push(DiffLine {
                         tag: DiffTag::Missing,

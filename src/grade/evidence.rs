@@ -1,7 +1,10 @@
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::align::MAX_EXCHANGES;
-use super::model::Evidence;
+use super::model::{Evidence, SharedLine, SharedPath};
 use crate::i18n::messages::grade::{EvidenceText, EvidenceWord};
 use crate::i18n::Lang;
 use crate::session::{Command, Exchange, Origin, ReplyCode, Session};
@@ -20,9 +23,9 @@ pub fn origin_of(exchange: &Exchange) -> Origin {
 pub fn evidence(session: &Session, index: usize) -> Option<Evidence> {
     let exchange = session.exchanges.get(index)?;
     Some(Evidence {
-        source: session.source.path.clone(),
+        source: SharedPath::from(session.source.path.as_path()),
         origin: origin_of(exchange),
-        exchange: skeleton_line(exchange),
+        exchange: SharedLine::from(skeleton_line(exchange)),
     })
 }
 
@@ -65,10 +68,76 @@ fn push_decimal(line: &mut String, value: u16) {
     }
 }
 
+/// The most distinct skeleton lines a thread keeps for sharing: a lab's sessions use a few
+/// dozen (`MAIL → 250`, `RCPT → 550`), and a capture of made-up commands should not make
+/// the set grow without end.
+const MAX_SHARED_LINES: usize = 1024;
+
+/// The set of lines shared, hashed by [`LineHasher`].
+type SharedLines = HashSet<Arc<str>, BuildHasherDefault<LineHasher>>;
+
+thread_local! {
+    /// Skeleton lines written before on this thread, handed out again rather than copied:
+    /// a capture's thousands of sessions say the same few lines, and allocating each
+    /// session's anew was most of what writing its skeleton cost (and of freeing it).
+    static SHARED_LINES: RefCell<SharedLines> = RefCell::default();
+}
+
+/// A hash for skeleton lines: a multiply and rotate per eight bytes (FxHash's), where the
+/// standard hasher cost as much as the allocation sharing saves. The set is bounded
+/// ([`MAX_SHARED_LINES`]), so lines made to collide cost little.
+#[derive(Default)]
+struct LineHasher(u64);
+
+impl LineHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for LineHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(word);
+            self.add(u64::from_le_bytes(eight));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut eight = [0u8; 8];
+            eight[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(eight));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// `line`, shared with an equal one written before when there is one.
+fn shared_line(shared: &mut SharedLines, line: &str) -> Arc<str> {
+    if let Some(known) = shared.get(line) {
+        return Arc::clone(known);
+    }
+    let made: Arc<str> = Arc::from(line);
+    if shared.len() < MAX_SHARED_LINES {
+        shared.insert(Arc::clone(&made));
+    }
+    made
+}
+
 /// A session's skeleton lines, each written once for the grade kept (its diff shows every
 /// exchange aligned, and evidence points at many of them again) and shared by the diff lines.
 pub struct SkeletonLines<'a> {
     session: &'a Session,
+    /// The session's file, which every piece of evidence names.
+    source: SharedPath,
     /// One per exchange aligned (the first [`MAX_EXCHANGES`]).
     lines: Vec<Arc<str>>,
 }
@@ -77,15 +146,27 @@ impl<'a> SkeletonLines<'a> {
     pub fn new(session: &'a Session) -> Self {
         let aligned = &session.exchanges[..session.exchanges.len().min(MAX_EXCHANGES)];
         let mut buffer = String::new();
-        let lines = aligned
-            .iter()
-            .map(|exchange| {
-                buffer.clear();
-                push_skeleton_line(&mut buffer, exchange);
-                Arc::from(buffer.as_str())
-            })
-            .collect();
-        SkeletonLines { session, lines }
+        let lines = SHARED_LINES.with(|shared| {
+            let mut fresh = SharedLines::default();
+            let mut borrowed = shared.try_borrow_mut();
+            let shared = match borrowed.as_mut() {
+                Ok(shared) => &mut **shared,
+                Err(_) => &mut fresh,
+            };
+            aligned
+                .iter()
+                .map(|exchange| {
+                    buffer.clear();
+                    push_skeleton_line(&mut buffer, exchange);
+                    shared_line(shared, &buffer)
+                })
+                .collect()
+        });
+        SkeletonLines {
+            session,
+            source: SharedPath::from(session.source.path.as_path()),
+            lines,
+        }
     }
 
     /// The line of exchange `index`, which the alignment took or left as an extra.
@@ -102,13 +183,17 @@ impl<'a> SkeletonLines<'a> {
         }
     }
 
-    /// [`evidence`], its line taken from here.
+    /// [`evidence`], its path and line shared from here.
     pub fn evidence(&self, index: usize) -> Option<Evidence> {
         let exchange = self.session.exchanges.get(index)?;
+        let line = match self.lines.get(index) {
+            Some(line) => SharedLine::from(Arc::clone(line)),
+            None => SharedLine::from(skeleton_line(exchange)),
+        };
         Some(Evidence {
-            source: self.session.source.path.clone(),
+            source: self.source.clone(),
             origin: origin_of(exchange),
-            exchange: self.line(index),
+            exchange: line,
         })
     }
 }
@@ -188,6 +273,27 @@ mod tests {
             push_decimal(&mut line, value);
             assert_eq!(line, value.to_string());
         }
+    }
+
+    /// Sessions that say the same line share it; a line the set has no room for is still
+    /// written right.
+    #[test]
+    fn equal_lines_are_shared() {
+        let text = "S: 220 lab.test ESMTP\nC: EHLO pc\nS: 250 lab.test\nC: QUIT\nS: 221 Bye\n";
+        let sessions = crate::ingest::read_bytes(std::path::Path::new("t.txt"), text.as_bytes())
+            .map(|read| read.sessions)
+            .unwrap_or_default();
+        let session = sessions.first().expect("a session");
+        let (one, two) = (SkeletonLines::new(session), SkeletonLines::new(session));
+        for index in 0..session.exchanges.len() {
+            assert!(Arc::ptr_eq(&one.shared(index), &two.shared(index)));
+        }
+        let mut full: SharedLines = (0..MAX_SHARED_LINES)
+            .map(|n| Arc::from(n.to_string()))
+            .collect();
+        let line = shared_line(&mut full, "XYZZY → 502");
+        assert_eq!(&*line, "XYZZY → 502");
+        assert_eq!(full.len(), MAX_SHARED_LINES);
     }
 
     #[test]

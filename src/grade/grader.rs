@@ -195,11 +195,11 @@ pub(super) fn assess<'a>(
             ))));
         }
         if !step.checks.is_empty() {
-            let message = result
-                .matched
+            let matched = alignment.matched(position);
+            let message = matched
                 .iter()
                 .find(|(_, f)| *f == Fit::Good)
-                .or(result.matched.first())
+                .or(matched.first())
                 .map(|(i, _)| *i);
             checks.extend(
                 message_content::assess(step, session, message)
@@ -291,6 +291,7 @@ impl Aligned<'_> {
                     outcome,
                 } => message_content::written(
                     &scenario.steps[position].checks[check],
+                    prepared.content_words(position, check),
                     outcome,
                     session,
                     message,
@@ -420,7 +421,7 @@ fn judge_step(
     outcome: Outcome,
     dele_seen: bool,
 ) -> (Status, Option<usize>, Option<&'static Rule>) {
-    let result = &alignment.steps[position];
+    let matched = alignment.matched(position);
     // A missing step whose command the session has elsewhere is out of order.
     let misplaced = match outcome {
         Outcome::Missing => alignment
@@ -431,10 +432,10 @@ fn judge_step(
         _ => None,
     };
     match (outcome, misplaced) {
-        (Outcome::Passed, _) => (Status::Passed, judged_exchange(&result.matched), None),
+        (Outcome::Passed, _) => (Status::Passed, judged_exchange(matched), None),
         (Outcome::Skipped, _) => (Status::Skipped, None, None),
         (Outcome::WrongReply, _) => {
-            let at = judged_exchange(&result.matched);
+            let at = judged_exchange(matched);
             let rule = at
                 .and_then(|i| explainer.reply(i))
                 .unwrap_or(&rules::WRONG_REPLY);
@@ -442,7 +443,7 @@ fn judge_step(
         }
         (Outcome::WrongArguments, _) => (
             Status::WrongArguments,
-            judged_exchange(&result.matched),
+            judged_exchange(matched),
             Some(&rules::WRONG_ARGUMENTS),
         ),
         (Outcome::Missing, Some(at)) => {
@@ -456,7 +457,7 @@ fn judge_step(
         ),
         (Outcome::TooFew, _) => (
             Status::Missing,
-            judged_exchange(&result.matched),
+            judged_exchange(matched),
             Some(&rules::STEP_MISSING),
         ),
     }

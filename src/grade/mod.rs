@@ -28,6 +28,6 @@ pub use evidence::skeleton_in;
 pub use grader::{grade, grade_replayed, ungradable};
 pub use model::{
     Check, CheckKind, DiffLine, DiffTag, Evidence, Finding, FindingSeverity, Grade, SessionRef,
-    Status, TaskRef, Verdict,
+    SharedLine, SharedPath, Status, TaskRef, Verdict,
 };
 pub use select::{best_session, grade_each_session, grade_submission};

@@ -1,6 +1,7 @@
 //! The grade: what reports render and the JSON report embeds. Field names are stable.
 
-use std::path::PathBuf;
+use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -150,10 +151,121 @@ impl Check {
 /// Where in the submission a check or finding looked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Evidence {
-    pub source: PathBuf,
+    pub source: SharedPath,
     pub origin: Origin,
     /// The exchange as a skeleton line (`RCPT → 503`); never holds a secret.
-    pub exchange: String,
+    pub exchange: SharedLine,
+}
+
+/// A file's path, shared by every piece of evidence of a grade rather than copied into each
+/// (a grade points at a dozen exchanges, and the copies were a tenth of grading a capture).
+/// Reads as a [`Path`], serialised as one.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct SharedPath(Arc<Path>);
+
+impl std::ops::Deref for SharedPath {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SharedPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl From<&Path> for SharedPath {
+    fn from(path: &Path) -> Self {
+        SharedPath(Arc::from(path))
+    }
+}
+
+impl From<PathBuf> for SharedPath {
+    fn from(path: PathBuf) -> Self {
+        SharedPath(Arc::from(path))
+    }
+}
+
+impl From<&str> for SharedPath {
+    fn from(path: &str) -> Self {
+        SharedPath::from(Path::new(path))
+    }
+}
+
+impl PartialEq<Path> for SharedPath {
+    fn eq(&self, other: &Path) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<PathBuf> for SharedPath {
+    fn eq(&self, other: &PathBuf) -> bool {
+        *self.0 == **other
+    }
+}
+
+/// An exchange's skeleton line, shared with the grade's diff and its other evidence rather
+/// than copied. Reads as a `str`, serialised as one.
+#[derive(Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct SharedLine(Arc<str>);
+
+impl std::ops::Deref for SharedLine {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SharedLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for SharedLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl From<Arc<str>> for SharedLine {
+    fn from(line: Arc<str>) -> Self {
+        SharedLine(line)
+    }
+}
+
+impl From<String> for SharedLine {
+    fn from(line: String) -> Self {
+        SharedLine(Arc::from(line))
+    }
+}
+
+impl From<&str> for SharedLine {
+    fn from(line: &str) -> Self {
+        SharedLine(Arc::from(line))
+    }
+}
+
+impl PartialEq<str> for SharedLine {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for SharedLine {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<String> for SharedLine {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -22,7 +22,10 @@ pub fn map_in_order<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + 
 
 #[cfg(not(target_arch = "wasm32"))]
 fn threads_for(items: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Asked once: on Linux the answer reads the cgroup's files, and a capture is graded in
+    // many batches.
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     cores.min(items / MIN_PER_THREAD)
 }
 

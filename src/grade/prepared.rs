@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::align::StepLabels;
+use super::checks::message_content::Words;
 use crate::scenario::Scenario;
 
 /// A scenario with each step's skeleton line (`EHLO|HELO → 250`) and id, which every grade
@@ -14,6 +15,8 @@ pub struct PreparedScenario<'s> {
     pub labels: StepLabels<'s>,
     step_lines: Vec<Arc<str>>,
     step_ids: Vec<Arc<str>>,
+    /// The words of each step's message checks.
+    content_words: Vec<Vec<Words>>,
 }
 
 impl<'s> PreparedScenario<'s> {
@@ -31,6 +34,11 @@ impl<'s> PreparedScenario<'s> {
                 .iter()
                 .map(|s| Arc::from(s.id.as_str()))
                 .collect(),
+            content_words: scenario
+                .steps
+                .iter()
+                .map(|s| s.checks.iter().map(Words::of).collect())
+                .collect(),
         }
     }
 
@@ -42,6 +50,11 @@ impl<'s> PreparedScenario<'s> {
     /// [`Self::step_line`], shared.
     pub fn shared_step_line(&self, position: usize) -> Arc<str> {
         Arc::clone(&self.step_lines[position])
+    }
+
+    /// The words of message check `check` of the step at `position`.
+    pub fn content_words(&self, position: usize, check: usize) -> &Words {
+        &self.content_words[position][check]
     }
 
     /// The id of step `position`, shared.

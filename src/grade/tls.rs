@@ -144,9 +144,9 @@ fn evaluate(
         rule: None,
         feedback: Some(feedback),
         evidence: at.or(handshake.messages.first()).map(|m| Evidence {
-            source: session.source.path.clone(),
+            source: session.source.path.as_path().into(),
             origin: m.origin,
-            exchange: message_label(m),
+            exchange: message_label(m).into(),
         }),
     }
 }

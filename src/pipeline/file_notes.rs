@@ -85,9 +85,9 @@ fn finding(file: &Path, note: &Note) -> Finding {
         }
         .text(),
         evidence: Some(Evidence {
-            source: file.to_path_buf(),
+            source: file.into(),
             origin: note.origin,
-            exchange: String::new(),
+            exchange: Default::default(),
         }),
     }
 }

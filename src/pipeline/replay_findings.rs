@@ -107,11 +107,13 @@ pub fn replay_findings(claimed: &Session, replayed: &Replayed) -> Vec<Finding> {
         severity: FindingSeverity::Info,
         message: message.text(),
         evidence: origin.map(|origin| Evidence {
-            source: claimed.source.path.clone(),
+            source: claimed.source.path.as_path().into(),
             origin,
             exchange: commands
                 .get(&origin_key(origin))
-                .map_or_else(String::new, |&i| claimed.exchanges[i].skeleton_line()),
+                .map_or_else(Default::default, |&i| {
+                    claimed.exchanges[i].skeleton_line().into()
+                }),
         }),
     };
     let mut mapped = Listed::distinct();

@@ -58,12 +58,13 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
     // Written only for a finding: most sessions connect where they should.
     let evidence = || {
         Some(Evidence {
-            source: session.source.path.clone(),
+            source: session.source.path.as_path().into(),
             origin: connect.origin,
             exchange: match connect.port {
                 Some(port) => format!("connect {} {port}", connect.host),
                 None => format!("connect {}", connect.host),
-            },
+            }
+            .into(),
         })
     };
     let mut findings = Vec::new();

@@ -157,9 +157,9 @@ fn compare(claimed: &Session, c: usize, replayed: &Session, r: usize) -> Option<
         severity: FindingSeverity::Error,
         message: message.text(),
         evidence: Some(Evidence {
-            source: claimed.source.path.clone(),
+            source: claimed.source.path.as_path().into(),
             origin: origin_of_reply(ours, claimed_reply),
-            exchange: with_replayed(ours.skeleton_line(), theirs.skeleton_line()),
+            exchange: with_replayed(ours.skeleton_line(), theirs.skeleton_line()).into(),
         }),
     })
 }
