@@ -8,7 +8,9 @@ use std::io::{self, Write};
 use super::{summary, Outcome, SubmissionOutcome, SubmissionStream};
 use crate::i18n::messages::report::{ExtractMessage, ExtractWord, ReportWord, SkeletonWord};
 use crate::i18n::{Lang, List, Separator};
-use crate::session::{Command, CommandKind, Origin, Reading, Session, TlsHandshake, TlsSide};
+use crate::session::{
+    Command, CommandKind, Connect, Origin, Reading, Session, TlsHandshake, TlsSide,
+};
 
 pub fn render(outcome: &Outcome, lang: Lang) -> String {
     let mut out = Vec::new();
@@ -84,6 +86,8 @@ pub struct SessionWriter {
     previous: Option<std::path::PathBuf>,
     /// Reused for each command and reply, which are padded or trimmed as a whole.
     scratch: String,
+    /// The templates of the lines every session has.
+    templates: Templates,
     /// A session is formatted here, then written in one piece: into a `Vec` each of the
     /// many small writes `write!` makes is an inlined copy, through `dyn Write` a call.
     buffer: Vec<u8>,
@@ -96,6 +100,7 @@ impl SessionWriter {
             written: 0,
             previous: None,
             scratch: String::new(),
+            templates: Templates::new(lang),
             buffer: Vec::new(),
         }
     }
@@ -110,9 +115,17 @@ impl SessionWriter {
             self.previous = Some(session.source.path.clone());
         }
         self.written += 1;
+        write_heading(
+            &mut self.buffer,
+            &self.templates,
+            self.written,
+            session,
+            &mut self.scratch,
+            self.lang,
+        )?;
         render_session(
             &mut self.buffer,
-            self.written,
+            &self.templates,
             session,
             &mut self.scratch,
             self.lang,
@@ -152,26 +165,150 @@ fn render_reading(
     Ok(())
 }
 
-fn render_session(
+/// A piece of a message's template: its text, or which of its arguments goes there.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Piece {
+    Text(&'static str),
+    Arg(usize),
+}
+
+/// The lines every session of a capture has, their catalogue templates cut at their
+/// arguments, so that each is pieced together without `format!` and the strings a message
+/// is given (a capture has tens of thousands of sessions); a line whose template this
+/// does not read is rendered as a message.
+struct Templates {
+    /// [`ExtractMessage::Session`]: number, protocol, source.
+    heading: Option<Vec<Piece>>,
+    /// [`ExtractMessage::ConnectsTo`]: host.
+    connects_to: Option<Vec<Piece>>,
+    /// [`ExtractMessage::ConnectsToPort`]: host, port.
+    connects_to_port: Option<Vec<Piece>>,
+}
+
+impl Templates {
+    fn new(lang: Lang) -> Self {
+        Templates {
+            heading: pieces("Session", &["number", "protocol", "source"], lang),
+            connects_to: pieces("ConnectsTo", &["host"], lang),
+            connects_to_port: pieces("ConnectsToPort", &["host", "port"], lang),
+        }
+    }
+}
+
+/// The template of [`ExtractMessage`] `id` in `lang`, cut at the arguments `args` names;
+/// none for a template with an escaped brace, a format spec or another argument.
+fn pieces(id: &str, args: &[&str], lang: Lang) -> Option<Vec<Piece>> {
+    let template = ExtractMessage::TEMPLATES
+        .iter()
+        .find(|template| template.id == id)?;
+    let mut text = match lang {
+        Lang::En => template.en,
+        Lang::ZhCn => template.zh_cn,
+    };
+    let mut pieces = Vec::new();
+    let literal = |pieces: &mut Vec<Piece>, literal: &'static str| {
+        if literal.contains('}') {
+            return None;
+        }
+        if !literal.is_empty() {
+            pieces.push(Piece::Text(literal));
+        }
+        Some(())
+    };
+    while let Some(open) = text.find('{') {
+        let close = open + text[open..].find('}')?;
+        literal(&mut pieces, &text[..open])?;
+        let name = &text[open + 1..close];
+        pieces.push(Piece::Arg(args.iter().position(|arg| *arg == name)?));
+        text = &text[close + 1..];
+    }
+    literal(&mut pieces, text)?;
+    Some(pieces)
+}
+
+/// `pieces` with each argument written by `arg`, then a line's end.
+fn write_pieces(out: &mut Vec<u8>, pieces: &[Piece], arg: &mut dyn FnMut(&mut Vec<u8>, usize)) {
+    for piece in pieces {
+        match *piece {
+            Piece::Text(text) => out.extend_from_slice(text.as_bytes()),
+            Piece::Arg(index) => arg(out, index),
+        }
+    }
+    out.push(b'\n');
+}
+
+/// `session {number}: {protocol} — {source}`.
+fn write_heading(
     out: &mut Vec<u8>,
+    templates: &Templates,
     number: usize,
     session: &Session,
     scratch: &mut String,
     lang: Lang,
 ) -> io::Result<()> {
-    let heading = ExtractMessage::Session {
-        number,
-        protocol: session.protocol.name().to_uppercase(),
-        source: summary::source_in(&session.source, lang),
+    let Some(pieces) = &templates.heading else {
+        let heading = ExtractMessage::Session {
+            number,
+            protocol: session.protocol.name().to_uppercase(),
+            source: summary::source_in(&session.source, lang),
+        };
+        return writeln!(out, "{}", heading.render(lang));
     };
-    writeln!(out, "{}", heading.render(lang))?;
-    if let Some(connect) = &session.connect {
+    write_pieces(out, pieces, &mut |out, arg| match arg {
+        0 => out.extend_from_slice(itoa::Buffer::new().format(number).as_bytes()),
+        1 => out.extend(
+            session
+                .protocol
+                .name()
+                .bytes()
+                .map(|b| b.to_ascii_uppercase()),
+        ),
+        _ => {
+            scratch.clear();
+            summary::write_source_in(scratch, &session.source, lang);
+            out.extend_from_slice(scratch.as_bytes());
+        }
+    });
+    Ok(())
+}
+
+/// `  connects to {host} port {port}`.
+fn write_connect(
+    out: &mut Vec<u8>,
+    templates: &Templates,
+    connect: &Connect,
+    lang: Lang,
+) -> io::Result<()> {
+    let pieces = match connect.port {
+        Some(_) => &templates.connects_to_port,
+        None => &templates.connects_to,
+    };
+    let Some(pieces) = pieces else {
         let host = connect.host.clone();
         let line = match connect.port {
             Some(port) => ExtractMessage::ConnectsToPort { host, port },
             None => ExtractMessage::ConnectsTo { host },
         };
-        writeln!(out, "  {}", line.render(lang))?;
+        return writeln!(out, "  {}", line.render(lang));
+    };
+    out.extend_from_slice(b"  ");
+    write_pieces(out, pieces, &mut |out, arg| match (arg, connect.port) {
+        (1, Some(port)) => out.extend_from_slice(itoa::Buffer::new().format(port).as_bytes()),
+        _ => out.extend_from_slice(connect.host.as_bytes()),
+    });
+    Ok(())
+}
+
+/// A session after its heading.
+fn render_session(
+    out: &mut Vec<u8>,
+    templates: &Templates,
+    session: &Session,
+    scratch: &mut String,
+    lang: Lang,
+) -> io::Result<()> {
+    if let Some(connect) = &session.connect {
+        write_connect(out, templates, connect, lang)?;
     }
     let mut digits = itoa::Buffer::new();
     for exchange in &session.exchanges {
@@ -353,6 +490,64 @@ fn render_tls(out: &mut Vec<u8>, tls: &TlsHandshake, lang: Lang) -> io::Result<(
 #[cfg(test)]
 mod tests {
     use unicode_width::UnicodeWidthStr;
+
+    /// The heading and the connect line pieced together read as the catalogue's messages.
+    #[test]
+    fn writes_headings_and_connects_as_the_catalogue_renders_them() {
+        use crate::i18n::messages::report::ExtractMessage;
+        use crate::i18n::Lang;
+        use crate::session::{Connect, Origin, Protocol, Session, Source};
+        let source = |path: &str, label: &str| Source {
+            path: path.into(),
+            label: label.into(),
+        };
+        let sources = [
+            source("lab.pcap", "tcp 10.0.0.1:1025 → 10.0.0.2:25"),
+            source("seed.md", "code block 2"),
+            source("seed.md", "code blocks 3–5"),
+            source("notes.txt", ""),
+        ];
+        for lang in [Lang::En, Lang::ZhCn] {
+            let templates = super::Templates::new(lang);
+            assert!(templates.heading.is_some());
+            assert!(templates.connects_to.is_some());
+            assert!(templates.connects_to_port.is_some());
+            for (number, source) in sources.iter().enumerate() {
+                let session = Session::new(Protocol::Pop3, source.clone());
+                let mut out = Vec::new();
+                let mut scratch = String::new();
+                super::write_heading(&mut out, &templates, number, &session, &mut scratch, lang)
+                    .expect("written");
+                let heading = ExtractMessage::Session {
+                    number,
+                    protocol: "POP3".into(),
+                    source: crate::report::summary::source_in(source, lang),
+                };
+                assert_eq!(
+                    String::from_utf8(out).expect("UTF-8"),
+                    format!("{}\n", heading.render(lang))
+                );
+            }
+            for port in [None, Some(110)] {
+                let connect = Connect {
+                    host: "mail.example".into(),
+                    port,
+                    origin: Origin::Synthetic,
+                };
+                let mut out = Vec::new();
+                super::write_connect(&mut out, &templates, &connect, lang).expect("written");
+                let host = connect.host.clone();
+                let line = match port {
+                    Some(port) => ExtractMessage::ConnectsToPort { host, port },
+                    None => ExtractMessage::ConnectsTo { host },
+                };
+                assert_eq!(
+                    String::from_utf8(out).expect("UTF-8"),
+                    format!("  {}\n", line.render(lang))
+                );
+            }
+        }
+    }
 
     #[test]
     fn writes_origins_and_commands_as_their_display_does() {

@@ -262,27 +262,49 @@ pub fn text_line(origin: &Origin) -> Option<(u32, u32)> {
 /// The text reader labels a session `code block N` or `code blocks A–B` (see
 /// `ingest/text/assemble`); other labels (a TCP flow) are addresses and stay as they are.
 pub fn source_in(source: &Source, lang: Lang) -> String {
+    let mut out = String::new();
+    write_source_in(&mut out, source, lang);
+    out
+}
+
+/// [`source_in`] pushed onto `out`: written once per grade, it was a few allocations each.
+pub fn write_source_in(out: &mut String, source: &Source, lang: Lang) {
+    let rendered;
     let part = if let Some(range) = source.label.strip_prefix("code blocks ") {
         match range.split_once('–') {
-            Some((first, last)) => SourcePart::CodeBlocks {
-                first: first.to_string(),
-                last: last.to_string(),
+            Some((first, last)) => {
+                rendered = SourcePart::CodeBlocks {
+                    first: first.to_string(),
+                    last: last.to_string(),
+                }
+                .render(lang);
+                &rendered
             }
-            .render(lang),
-            None => source.label.clone(),
+            None => &source.label,
         }
     } else if let Some(number) = source.label.strip_prefix("code block ") {
-        SourcePart::CodeBlock {
+        rendered = SourcePart::CodeBlock {
             number: number.to_string(),
         }
-        .render(lang)
+        .render(lang);
+        &rendered
     } else {
-        source.label.clone()
+        &source.label
     };
+    // As `Path::display` writes it.
+    out.push_str(&source.path.to_string_lossy());
     match (part.is_empty(), lang) {
-        (true, _) => source.path.display().to_string(),
-        (false, Lang::ZhCn) => format!("{}（{part}）", source.path.display()),
-        (false, _) => format!("{} ({part})", source.path.display()),
+        (true, _) => {}
+        (false, Lang::ZhCn) => {
+            out.push('（');
+            out.push_str(part);
+            out.push('）');
+        }
+        (false, _) => {
+            out.push_str(" (");
+            out.push_str(part);
+            out.push(')');
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::i18n::Lang;
 use std::fmt::Write;
 use std::fs::File;
-use std::io::{self, BufWriter, Seek, Write as _};
+use std::io::{self, Read, Seek, Write as _};
 
 use super::{location, summary, Outcome, SubmissionOutcome};
 use crate::grade::{Check, Evidence, Finding, FindingSeverity, Grade, Status, Verdict};
@@ -21,29 +21,40 @@ struct Paint {
     color: bool,
 }
 
+/// The SGR codes [`Paint`] colours with.
+const GREEN: &str = "32";
+const RED: &str = "31";
+const YELLOW: &str = "33";
+const BOLD: &str = "1";
+const DIM: &str = "2";
+
+/// Colours by pushing into the text being rendered: a report of thousands of grades was
+/// mostly `format!` of short strings, each allocated, copied in and freed.
 impl Paint {
-    fn wrap(&self, code: &str, text: &str) -> String {
+    /// Starts colour `code`, when colouring; [`Paint::close`] ends it.
+    fn open(&self, out: &mut String, code: &str) {
         if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
+            out.push_str("\x1b[");
+            out.push_str(code);
+            out.push('m');
         }
     }
-    fn green(&self, text: &str) -> String {
-        self.wrap("32", text)
+    fn close(&self, out: &mut String) {
+        if self.color {
+            out.push_str("\x1b[0m");
+        }
     }
-    fn red(&self, text: &str) -> String {
-        self.wrap("31", text)
+    /// `text` in colour `code`.
+    fn put(&self, out: &mut String, code: &str, text: &str) {
+        self.open(out, code);
+        out.push_str(text);
+        self.close(out);
     }
-    fn yellow(&self, text: &str) -> String {
-        self.wrap("33", text)
-    }
-    fn bold(&self, text: &str) -> String {
-        self.wrap("1", text)
-    }
-    fn dim(&self, text: &str) -> String {
-        self.wrap("2", text)
-    }
+}
+
+/// `number` in decimal, without core::fmt.
+fn push_number(out: &mut String, number: u32) {
+    out.push_str(itoa::Buffer::new().format(number));
 }
 
 pub fn render(outcome: &Outcome, style: TextStyle) -> String {
@@ -89,21 +100,20 @@ fn render_submission(
 
 /// The submission's name and its problems, before its grades.
 fn render_head(out: &mut String, submission: &SubmissionOutcome, lang: Lang, paint: &Paint) {
-    let _ = writeln!(out, "{}", paint.bold(&submission.id));
+    paint.put(out, BOLD, &submission.id);
+    out.push('\n');
     for problem in &submission.problems {
-        let _ = writeln!(
-            out,
-            "  {}: {}",
-            paint.red(ReportWord::Error.get(lang)),
-            problem.line_in(lang)
-        );
+        out.push_str("  ");
+        paint.put(out, RED, ReportWord::Error.get(lang));
+        out.push_str(": ");
+        out.push_str(&problem.line_in(lang));
+        out.push('\n');
         if let Some(hint) = &problem.hint {
-            let _ = writeln!(
-                out,
-                "    {}: {}",
-                ReportWord::Help.get(lang),
-                hint.get(lang)
-            );
+            out.push_str("    ");
+            out.push_str(ReportWord::Help.get(lang));
+            out.push_str(": ");
+            out.push_str(hint.get(lang));
+            out.push('\n');
         }
     }
 }
@@ -182,7 +192,8 @@ fn summary_line(submission: &SubmissionOutcome, graded: usize, lang: Lang, serve
     format!("  {}", result.render(lang))
 }
 
-/// One grade; `source` is where its session came from.
+/// One grade; `source` is where its session came from. Pushed piece by piece into `out`
+/// (see [`Paint`]): this is most of what `grade` does on its main thread for a capture.
 fn render_grade(
     out: &mut String,
     grade: &Grade,
@@ -190,27 +201,56 @@ fn render_grade(
     lang: Lang,
     paint: &Paint,
 ) {
-    let where_ = source
-        .map(|source| summary::source_in(source, lang))
-        .unwrap_or_default();
-    let head = format!("{} — {}", grade.scenario, grade.title.get(lang));
-    let score = format!("{}/{}", grade.score, grade.max_score);
-    let verdict = match grade.verdict {
-        Verdict::Passed => paint.green(&format!("{score} {}", ReportWord::Passed.get(lang))),
+    out.push_str("  ");
+    paint.open(out, BOLD);
+    out.push_str(&grade.scenario);
+    out.push_str(" — ");
+    out.push_str(grade.title.get(lang));
+    paint.close(out);
+    out.push_str("  ");
+    let score = |out: &mut String| {
+        push_number(out, grade.score);
+        out.push('/');
+        push_number(out, grade.max_score);
+        out.push(' ');
+    };
+    match grade.verdict {
+        Verdict::Passed => {
+            paint.open(out, GREEN);
+            score(out);
+            out.push_str(ReportWord::Passed.get(lang));
+            paint.close(out);
+        }
         Verdict::Failed => {
             let failed = ReportMessage::FailedBelow {
                 pass_mark: grade.pass_mark,
             };
-            paint.red(&format!("{score} {}", failed.render(lang)))
+            paint.open(out, RED);
+            score(out);
+            out.push_str(&failed.render(lang));
+            paint.close(out);
         }
-        Verdict::Ungradable => paint.yellow(ReportWord::Ungradable.get(lang)),
-    };
-    let _ = writeln!(out, "  {}  {verdict}", paint.bold(&head));
-    if !where_.is_empty() {
-        let _ = writeln!(out, "    {}", paint.dim(&where_));
+        Verdict::Ungradable => paint.put(out, YELLOW, ReportWord::Ungradable.get(lang)),
+    }
+    out.push('\n');
+    if let Some(source) = source {
+        let line = out.len();
+        out.push_str("    ");
+        paint.open(out, DIM);
+        let text = out.len();
+        summary::write_source_in(out, source, lang);
+        // No line for a source with neither a path nor a label.
+        if out.len() == text {
+            out.truncate(line);
+        } else {
+            paint.close(out);
+            out.push('\n');
+        }
     }
     if let Some(reason) = &grade.reason {
-        let _ = writeln!(out, "    {}", reason.get(lang));
+        out.push_str("    ");
+        out.push_str(reason.get(lang));
+        out.push('\n');
     }
     for check in &grade.checks {
         render_check(out, check, lang, paint);
@@ -219,37 +259,45 @@ fn render_grade(
         render_finding(out, finding, lang, paint);
     }
     if grade.verdict != Verdict::Ungradable && grade.losses().next().is_some() {
-        let heading = ReportWord::ExpectedVsYoursLower.get(lang);
-        let _ = writeln!(out, "    {}", paint.dim(heading));
+        out.push_str("    ");
+        paint.put(out, DIM, ReportWord::ExpectedVsYoursLower.get(lang));
+        out.push('\n');
         for line in summary::diff_in(&grade.unified_diff(), lang).lines() {
-            let line = match line.chars().next() {
-                Some('-') => paint.red(line),
-                Some('+') => paint.green(line),
-                _ => line.to_string(),
-            };
-            let _ = writeln!(out, "      {line}");
+            out.push_str("      ");
+            match line.chars().next() {
+                Some('-') => paint.put(out, RED, line),
+                Some('+') => paint.put(out, GREEN, line),
+                _ => out.push_str(line),
+            }
+            out.push('\n');
         }
     }
 }
 
 fn render_check(out: &mut String, check: &Check, lang: Lang, paint: &Paint) {
-    let mark = match check.status {
-        Status::Passed => paint.green("✓"),
-        Status::Skipped | Status::NotChecked => paint.dim("·"),
-        _ => paint.red("✗"),
-    };
-    let points = if check.max_points > 0 {
-        format!("  {}/{}", check.points, check.max_points)
-    } else {
-        String::new()
-    };
-    let _ = writeln!(out, "    {mark} {}{points}", check.name_in(lang));
+    out.push_str("    ");
+    match check.status {
+        Status::Passed => paint.put(out, GREEN, "✓"),
+        Status::Skipped | Status::NotChecked => paint.put(out, DIM, "·"),
+        _ => paint.put(out, RED, "✗"),
+    }
+    out.push(' ');
+    out.push_str(check.name_in(lang));
+    if check.max_points > 0 {
+        out.push_str("  ");
+        push_number(out, check.points);
+        out.push('/');
+        push_number(out, check.max_points);
+    }
+    out.push('\n');
     // A check that could not look (an elided body) is told once, as a finding.
     if check.status.is_ok() {
         return;
     }
     if let Some(feedback) = &check.feedback {
-        let _ = writeln!(out, "        {}", feedback.get(lang));
+        out.push_str("        ");
+        out.push_str(feedback.get(lang));
+        out.push('\n');
     }
     if let Some(evidence) = &check.evidence {
         render_evidence(out, evidence, lang, paint);
@@ -258,12 +306,16 @@ fn render_check(out: &mut String, check: &Check, lang: Lang, paint: &Paint) {
 
 fn render_finding(out: &mut String, finding: &Finding, lang: Lang, paint: &Paint) {
     let word = super::summary::severity_word(finding.severity, lang);
-    let label = match finding.severity {
-        FindingSeverity::Info => paint.dim(word),
-        FindingSeverity::Warning => paint.yellow(word),
-        FindingSeverity::Error => paint.red(word),
+    let code = match finding.severity {
+        FindingSeverity::Info => DIM,
+        FindingSeverity::Warning => YELLOW,
+        FindingSeverity::Error => RED,
     };
-    let _ = writeln!(out, "    {label}: {}", finding.message.get(lang));
+    out.push_str("    ");
+    paint.put(out, code, word);
+    out.push_str(": ");
+    out.push_str(finding.message.get(lang));
+    out.push('\n');
     if let Some(evidence) = &finding.evidence {
         render_evidence(out, evidence, lang, paint);
     }
@@ -272,11 +324,16 @@ fn render_finding(out: &mut String, finding: &Finding, lang: Lang, paint: &Paint
 fn render_evidence(out: &mut String, evidence: &Evidence, lang: Lang, paint: &Paint) {
     let place = location(&evidence.source, evidence.origin, lang);
     let exchange = summary::skeleton_in(&evidence.exchange, lang);
-    let _ = writeln!(
-        out,
-        "        {}",
-        paint.dim(format!("--> {place}  {exchange}").trim_end())
-    );
+    out.push_str("        ");
+    paint.open(out, DIM);
+    let text = out.len();
+    out.push_str("--> ");
+    out.push_str(&place);
+    out.push_str("  ");
+    out.push_str(&exchange);
+    out.truncate(text + out[text..].trim_end().len());
+    paint.close(out);
+    out.push('\n');
 }
 
 /// A submission's text written while its one file is still being graded (`grade --server
@@ -284,33 +341,40 @@ fn render_evidence(out: &mut String, evidence: &Evidence, lang: Lang, paint: &Pa
 /// rendered as it comes into a file (the caller's: a temporary one), so neither sessions
 /// nor grades are held; [`TextSpill::write`] then gives the bytes [`render`] would.
 pub struct TextSpill {
-    file: BufWriter<File>,
+    file: File,
     lang: Lang,
     paint: Paint,
     /// Grades pushed that [`counts`].
     graded: usize,
-    /// One grade's text, reused.
+    /// The grades rendered and not yet in the file: they are rendered straight into it and
+    /// it is written out when [`SPILLED_AT`] is reached, so it is the file's only buffer.
     text: String,
 }
+
+/// How much text [`TextSpill`] gathers before writing it to its file.
+const SPILLED_AT: usize = 1 << 16;
 
 impl TextSpill {
     pub fn new(file: File, style: TextStyle) -> Self {
         TextSpill {
-            file: BufWriter::with_capacity(1 << 16, file),
+            file,
             lang: style.lang,
             paint: Paint { color: style.color },
             graded: 0,
-            text: String::new(),
+            text: String::with_capacity(SPILLED_AT + (SPILLED_AT >> 2)),
         }
     }
 
     /// A grade that comes after the submission's first, and the session it grades.
     pub fn push_grade(&mut self, grade: &Grade, session: &Session) -> io::Result<()> {
-        self.text.clear();
         let source = Some(&session.source);
         render_grade(&mut self.text, grade, source, self.lang, &self.paint);
         self.graded += usize::from(counts(grade));
-        self.file.write_all(self.text.as_bytes())
+        if self.text.len() >= SPILLED_AT {
+            self.file.write_all(self.text.as_bytes())?;
+            self.text.clear();
+        }
+        Ok(())
     }
 
     /// The submission's text into `out`: its head, the grades it kept (the first, whose
@@ -323,24 +387,39 @@ impl TextSpill {
         out: &mut dyn io::Write,
     ) -> io::Result<()> {
         let TextSpill {
-            file,
+            mut file,
             lang,
             paint,
             graded,
             mut text,
         } = self;
-        text.clear();
-        render_head(&mut text, submission, lang, &paint);
+        // What is left of the grades pushed goes last, after those in the file.
+        let mut head = String::new();
+        render_head(&mut head, submission, lang, &paint);
         for grade in &submission.grades {
-            render_grade(&mut text, grade, first_source, lang, &paint);
+            render_grade(&mut head, grade, first_source, lang, &paint);
         }
-        out.write_all(text.as_bytes())?;
-        let mut file = file.into_inner().map_err(io::IntoInnerError::into_error)?;
+        out.write_all(head.as_bytes())?;
         file.seek(io::SeekFrom::Start(0))?;
-        io::copy(&mut file, out)?;
+        copy_in_large_pieces(&mut file, out)?;
+        out.write_all(text.as_bytes())?;
         text.clear();
         let graded = graded + submission.grades.iter().filter(|g| counts(g)).count();
         render_tail(&mut text, submission, graded, lang, server);
         out.write_all(text.as_bytes())
+    }
+}
+
+/// `io::copy` into a `dyn Write` reads 8 KiB at a time, each copied once more into the
+/// output's buffer; pieces larger than that buffer go through it untouched.
+fn copy_in_large_pieces(file: &mut File, out: &mut dyn io::Write) -> io::Result<()> {
+    let mut piece = vec![0; 1 << 18];
+    loop {
+        match file.read(&mut piece) {
+            Ok(0) => return Ok(()),
+            Ok(read) => out.write_all(&piece[..read])?,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
     }
 }
