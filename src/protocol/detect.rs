@@ -12,8 +12,7 @@ pub fn detect_line(line: &str) -> Option<(Protocol, Direction)> {
     if smtp::is_reply_line(line) {
         return Some((Protocol::Smtp, Direction::Server));
     }
-    if pop3::parse_status_line(line).is_ok_and(|s| s.status != crate::session::Pop3Status::Continue)
-    {
+    if pop3::line_status(line).is_some_and(|s| s != crate::session::Pop3Status::Continue) {
         return Some((Protocol::Pop3, Direction::Server));
     }
     let verb = Verb::parse(line.split_whitespace().next()?)?;
@@ -27,8 +26,8 @@ pub fn detect_line(line: &str) -> Option<(Protocol, Direction)> {
 /// `+OK`.
 pub fn is_greeting(text: &str) -> bool {
     let line = text.lines().next().unwrap_or("");
-    smtp::parse_reply_line(line).is_ok_and(|reply| reply.code.value() == smtp::GREETING)
-        || pop3::parse_status_line(line).is_ok_and(|s| s.status == crate::session::Pop3Status::Ok)
+    smtp::reply_line_code(line.as_bytes()).is_some_and(|code| code.value() == smtp::GREETING)
+        || pop3::line_status(line) == Some(crate::session::Pop3Status::Ok)
 }
 
 /// [`detect_line`] without the side.

@@ -93,7 +93,10 @@ pub(super) fn decide(
             {
                 let client = prefix[1 - side];
                 return match first_line(client).map(verb) {
-                    Some(v) if FTP_ONLY_VERBS.contains(&v.as_str()) || is_verb(&v, Verb::User) => {
+                    Some(v)
+                        if FTP_ONLY_VERBS.contains(&v.as_str())
+                            || is_verb(v.as_str(), Verb::User) =>
+                    {
                         Decision::Other(OtherKind::Ftp)
                     }
                     Some(_) => votes[side].unwrap_or(Decision::Wait),
@@ -167,26 +170,60 @@ fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
         .take(16)
 }
 
-/// The first word of a line, upper-cased.
-fn verb(line: &[u8]) -> String {
+/// Bytes of a line's first word looked at: longer words are no verb of any protocol here.
+const WORD_LIMIT: usize = 12;
+
+/// The first word of a line, upper-cased, held on the stack: it is asked of every line of
+/// every connection's first bytes (issue 18).
+struct Word {
+    bytes: [u8; WORD_LIMIT],
+    len: usize,
+}
+
+impl Word {
+    /// The word; empty when it holds bytes other than ASCII. Every name it is compared with
+    /// is ASCII, so such a word (lossily decoded, it would hold U+FFFD) matches none, as the
+    /// empty word matches none.
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len])
+            .ok()
+            .filter(|word| word.is_ascii())
+            .unwrap_or_default()
+    }
+}
+
+/// The first word of a line, upper-cased, its first [`WORD_LIMIT`] bytes.
+fn verb(line: &[u8]) -> Word {
     let word = line
         .split(|&b| b == b' ' || b == b'\r' || b == b'\t')
         .next()
         .unwrap_or_default();
-    String::from_utf8_lossy(&word[..word.len().min(12)]).to_ascii_uppercase()
+    let word = &word[..word.len().min(WORD_LIMIT)];
+    let mut bytes = [0u8; WORD_LIMIT];
+    bytes[..word.len()].copy_from_slice(word);
+    bytes.make_ascii_uppercase();
+    Word {
+        bytes,
+        len: word.len(),
+    }
 }
 
 /// Whether a line is a reply line, by the protocol's test.
 fn is_reply_line(line: &[u8]) -> bool {
-    smtp::is_reply_line(&String::from_utf8_lossy(line))
+    smtp::reply_line_code(line).is_some()
 }
 
 /// Whether a line (or the first of several) is an SMTP `220` greeting, whose words may
 /// still say FTP.
 fn is_greeting(line: &[u8]) -> bool {
     let line = first_line(line).unwrap_or(line);
-    smtp::parse_reply_line(&String::from_utf8_lossy(line))
-        .is_ok_and(|reply| reply.code.value() == smtp::GREETING)
+    smtp::reply_line_code(line).is_some_and(|code| code.value() == smtp::GREETING)
+}
+
+/// Whether `text` holds `word` (upper-case ASCII) in any case, without an upper-cased copy.
+fn holds(text: &[u8], word: &[u8]) -> bool {
+    text.windows(word.len())
+        .any(|w| w.eq_ignore_ascii_case(word))
 }
 
 /// Whether both protocols have the verb a word names: it decides by port only.
@@ -199,8 +236,8 @@ fn is_verb(word: &str, verb: Verb) -> bool {
 }
 
 fn greeting_may_be_ftp(prefix: &[u8]) -> bool {
-    let line = first_line(prefix).unwrap_or(prefix).to_ascii_uppercase();
-    let has = |word: &[u8]| line.windows(word.len()).any(|w| w == word);
+    let line = first_line(prefix).unwrap_or(prefix);
+    let has = |word: &[u8]| holds(line, word);
     !has(b"SMTP") && !has(b"MAIL") && !has(b"POSTFIX") && !has(b"EXIM") && !has(b"SENDMAIL")
 }
 
@@ -221,12 +258,12 @@ fn side_decision(bytes: &[u8], side: usize, ports: [u16; 2], from_start: bool) -
         if line.starts_with(b"HTTP/") {
             return Some(Decision::Other(OtherKind::Http));
         }
-        let v = verb(line);
-        if HTTP_VERBS.contains(&v.as_str()) && line.windows(5).any(|w| w == b"HTTP/") {
+        let word = verb(line);
+        let v = word.as_str();
+        if HTTP_VERBS.contains(&v) && line.windows(5).any(|w| w == b"HTTP/") {
             return Some(Decision::Other(OtherKind::Http));
         }
-        if FTP_ONLY_VERBS.contains(&v.as_str()) || (ports.contains(&21) && is_verb(&v, Verb::User))
-        {
+        if FTP_ONLY_VERBS.contains(&v) || (ports.contains(&21) && is_verb(v, Verb::User)) {
             return Some(Decision::Other(OtherKind::Ftp));
         }
         // What the line says about SMTP or POP3 is the protocol's call.
@@ -243,7 +280,7 @@ fn side_decision(bytes: &[u8], side: usize, ports: [u16; 2], from_start: bool) -
             Some((protocol, Direction::Client)) => return Some(mail(protocol, 1 - side, false)),
             None => {}
         }
-        if is_shared_verb(&v) || is_reply_line(line) {
+        if is_shared_verb(v) || is_reply_line(line) {
             continue;
         }
         // The very first line of a connection seen from its start says what it is.
@@ -259,8 +296,7 @@ fn side_decision(bytes: &[u8], side: usize, ports: [u16; 2], from_start: bool) -
 
 /// A `220` greeting from an FTP server: it says FTP (and not SMTP), or it is on port 21.
 fn is_ftp_greeting(line: &[u8], port: u16) -> bool {
-    let text = line.to_ascii_uppercase();
-    let has = |word: &[u8]| text.windows(word.len()).any(|w| w == word);
+    let has = |word: &[u8]| holds(line, word);
     port == 21 || (has(b"FTP") && !has(b"SMTP"))
 }
 
@@ -268,7 +304,7 @@ fn is_ftp_greeting(line: &[u8], port: u16) -> bool {
 fn by_port(prefix: [&[u8]; 2], ports: [u16; 2]) -> Decision {
     let shared_only = prefix
         .iter()
-        .all(|p| lines(p).all(|l| is_shared_verb(&verb(l)) || is_reply_line(l)))
+        .all(|p| lines(p).all(|l| is_shared_verb(verb(l).as_str()) || is_reply_line(l)))
         && prefix.iter().any(|p| !p.is_empty());
     if shared_only {
         if let Some(server_side) = server_side_of(ports, &SMTP_PORTS) {

@@ -281,6 +281,32 @@ impl Consumer<'_> {
                 bytes,
             } => {
                 match chunk {
+                    // The connection's first bytes, most often a greeting that decides it
+                    // at once: looked at where they lie, copied to be held only if they do
+                    // not decide (issue 18). Nothing is held yet, so they are all there is.
+                    Chunk::Data(data, meta) if pending.is_empty() => {
+                        let mut first: [&[u8]; 2] = [&[], &[]];
+                        first[side] = &data[..PREFIX_LIMIT.min(data.len())];
+                        let last_chance = data.len() > 4 * PREFIX_LIMIT;
+                        let decision = detect::decide(
+                            first,
+                            self.facts.ports(),
+                            self.facts.from_start,
+                            last_chance,
+                        );
+                        if decision == Decision::Wait {
+                            prefix[side].extend_from_slice(first[side]);
+                            *bytes += data.len();
+                            pending.push(Pending::Data(side, data.to_vec(), meta));
+                            return;
+                        }
+                        let mail = matches!(decision, Decision::Mail { .. });
+                        self.apply(decision);
+                        if mail {
+                            self.accept(side, Chunk::Data(data, meta));
+                        }
+                        return;
+                    }
                     Chunk::Data(data, meta) => {
                         let room = PREFIX_LIMIT.saturating_sub(prefix[side].len());
                         prefix[side].extend_from_slice(&data[..room.min(data.len())]);

@@ -87,6 +87,15 @@ impl<'p> SessionAssembler<'p> {
 /// `tcp A → B`, as `format!` with the endpoints' `Display` writes it, without the
 /// formatting machinery: one label per session of a capture of thousands (issue 18).
 fn label(client: &Endpoint, server: &Endpoint) -> String {
+    if let (IpAddr::V4(from), IpAddr::V4(to)) = (client.ip, server.ip) {
+        // Written on the stack and copied out once: no capacity check per byte.
+        let mut out = LabelBuf::default();
+        out.push(b"tcp ");
+        out.endpoint(from, client.port);
+        out.push(" → ".as_bytes());
+        out.endpoint(to, server.port);
+        return out.into_string();
+    }
     let mut label = String::with_capacity(64);
     label.push_str("tcp ");
     push_endpoint(&mut label, client);
@@ -99,50 +108,86 @@ fn label(client: &Endpoint, server: &Endpoint) -> String {
 fn host(ip: IpAddr) -> String {
     match ip {
         IpAddr::V4(ip) => {
-            let mut host = String::with_capacity(15);
-            push_ipv4(&mut host, ip);
-            host
+            let mut out = LabelBuf::default();
+            out.ipv4(ip);
+            out.into_string()
         }
         IpAddr::V6(ip) => ip.to_string(),
     }
 }
 
+/// `address:port` as `SocketAddr`'s `Display` writes it (IPv6 left to std, whose
+/// shortening rules it keeps).
 fn push_endpoint(out: &mut String, endpoint: &Endpoint) {
-    match endpoint.ip {
-        IpAddr::V4(ip) => {
-            push_ipv4(out, ip);
-            out.push(':');
-            push_decimal(out, endpoint.port);
-        }
-        // Rare, and its shortening rules are std's to keep.
-        IpAddr::V6(_) => {
-            use std::fmt::Write as _;
-            let _ = write!(out, "{endpoint}");
+    use std::fmt::Write as _;
+    let _ = write!(out, "{endpoint}");
+}
+
+/// Room for `tcp 255.255.255.255:65535 → 255.255.255.255:65535` (51 bytes).
+const LABEL_ROOM: usize = 64;
+
+/// A label written into a buffer on the stack (IPv4 only: the longest fits).
+struct LabelBuf {
+    bytes: [u8; LABEL_ROOM],
+    len: usize,
+}
+
+impl Default for LabelBuf {
+    fn default() -> Self {
+        LabelBuf {
+            bytes: [0; LABEL_ROOM],
+            len: 0,
         }
     }
 }
 
-fn push_ipv4(out: &mut String, ip: std::net::Ipv4Addr) {
-    for (at, octet) in ip.octets().into_iter().enumerate() {
-        if at > 0 {
-            out.push('.');
-        }
-        push_decimal(out, u16::from(octet));
+impl LabelBuf {
+    fn push(&mut self, bytes: &[u8]) {
+        self.bytes[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
     }
-}
 
-fn push_decimal(out: &mut String, mut value: u16) {
-    let mut digits = [0u8; 5];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
+    fn byte(&mut self, byte: u8) {
+        self.bytes[self.len] = byte;
+        self.len += 1;
+    }
+
+    /// Written digit by digit, last first, into its place: no copy of a digits buffer.
+    fn decimal(&mut self, value: u16) {
+        let digits = match value {
+            0..=9 => 1,
+            10..=99 => 2,
+            100..=999 => 3,
+            1000..=9999 => 4,
+            _ => 5,
+        };
+        let mut rest = value;
+        for at in (self.len..self.len + digits).rev() {
+            self.bytes[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        self.len += digits;
+    }
+
+    fn ipv4(&mut self, ip: std::net::Ipv4Addr) {
+        for (at, octet) in ip.octets().into_iter().enumerate() {
+            if at > 0 {
+                self.byte(b'.');
+            }
+            self.decimal(u16::from(octet));
         }
     }
-    out.extend(digits[start..].iter().map(|&d| char::from(d)));
+
+    fn endpoint(&mut self, ip: std::net::Ipv4Addr, port: u16) {
+        self.ipv4(ip);
+        self.byte(b':');
+        self.decimal(port);
+    }
+
+    fn into_string(self) -> String {
+        // Only whole `str`s and ASCII digits were written: this cannot fail.
+        String::from(std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default())
+    }
 }
 
 fn origin(meta: Meta) -> Origin {

@@ -82,7 +82,12 @@ pub fn indicator(status: Pop3Status) -> &'static str {
 }
 
 pub fn is_status_line(line: &str) -> bool {
-    parse_status_line(line).is_ok()
+    status_head(line).is_ok()
+}
+
+/// A status line's status, its text not copied (protocol detection, issue 18).
+pub fn line_status(line: &str) -> Option<Pop3Status> {
+    status_head(line).ok().map(|(status, _)| status)
 }
 
 /// A whole response.

@@ -41,8 +41,19 @@ struct ReplyHead {
 }
 
 fn reply_head(line: &str) -> Result<ReplyHead, ReplyError> {
-    let line = line.trim_end_matches(['\r', '\n']);
-    let digits = line.as_bytes().get(..3).ok_or(ReplyError::NotAReply)?;
+    // The head is ASCII and the line's end ASCII blanks: the range falls on char boundaries.
+    reply_head_bytes(line.as_bytes())
+}
+
+/// [`reply_head`] on bytes: a line's code and end are ASCII, so what is not UTF-8 in it
+/// does not change the answer, and a capture need not decode it first (issue 18).
+fn reply_head_bytes(line: &[u8]) -> Result<ReplyHead, ReplyError> {
+    let end = line
+        .iter()
+        .rposition(|&b| b != b'\r' && b != b'\n')
+        .map_or(0, |at| at + 1);
+    let line = &line[..end];
+    let digits = line.get(..3).ok_or(ReplyError::NotAReply)?;
     if !digits.iter().all(u8::is_ascii_digit) {
         return Err(ReplyError::NotAReply);
     }
@@ -52,7 +63,7 @@ fn reply_head(line: &str) -> Result<ReplyHead, ReplyError> {
         .fold(0u16, |value, digit| value * 10 + u16::from(digit - b'0'));
     let code = SmtpCode::new(value).ok_or(ReplyError::NotAReply)?;
     // The byte after the code: a blank, `-` and the end are ASCII, anything else is no reply.
-    let (last, start) = match line.as_bytes().get(3) {
+    let (last, start) = match line.get(3) {
         None => (true, 3),
         Some(b' ' | b'\t') => (true, 4),
         Some(b'-') => (false, 4),
@@ -71,7 +82,13 @@ pub const GREETING: u16 = 220;
 /// Whether a line looks like a reply line (what direction guessing and protocol
 /// detection ask).
 pub fn is_reply_line(line: &str) -> bool {
-    parse_reply_line(line).is_ok()
+    reply_head(line).is_ok()
+}
+
+/// A reply line's code, from its bytes, its text not copied: what protocol detection asks
+/// of the first lines of a capture's connections (issue 18).
+pub fn reply_line_code(line: &[u8]) -> Option<SmtpCode> {
+    reply_head_bytes(line).ok().map(|head| head.code)
 }
 
 /// A whole SMTP reply.
