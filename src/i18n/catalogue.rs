@@ -25,6 +25,52 @@ pub struct Template {
     pub zh_cn: &'static str,
 }
 
+/// A piece of a message's text: written as it is, or the place of one of its arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Piece {
+    Text(&'static str),
+    /// The argument's name, as [`Template::args`] lists it.
+    Arg(&'static str),
+}
+
+impl Template {
+    /// Message `id` of a catalogue's `templates`.
+    pub fn find(templates: &'static [Template], id: &str) -> Option<&'static Template> {
+        templates.iter().find(|template| template.id == id)
+    }
+
+    /// The text in `lang` cut at its arguments, for a line written so often that `format!`
+    /// and the Strings a message is given show (a capture's tens of thousands of session
+    /// headings); none when the text holds what `format!` reads otherwise (an escaped brace,
+    /// a format spec), so the caller renders the message instead.
+    pub fn pieces(&self, lang: crate::i18n::Lang) -> Option<Vec<Piece>> {
+        let mut text = match lang {
+            crate::i18n::Lang::En => self.en,
+            crate::i18n::Lang::ZhCn => self.zh_cn,
+        };
+        let mut pieces = Vec::new();
+        let literal = |pieces: &mut Vec<Piece>, literal: &'static str| {
+            if literal.contains('}') {
+                return None;
+            }
+            if !literal.is_empty() {
+                pieces.push(Piece::Text(literal));
+            }
+            Some(())
+        };
+        while let Some(open) = text.find('{') {
+            let close = open + text[open..].find('}')?;
+            literal(&mut pieces, &text[..open])?;
+            let name = &text[open + 1..close];
+            let arg = self.args.iter().find(|arg| **arg == name)?;
+            pieces.push(Piece::Arg(arg));
+            text = &text[close + 1..];
+        }
+        literal(&mut pieces, text)?;
+        Some(pieces)
+    }
+}
+
 /// The `Template` of one message.
 macro_rules! template {
     ($name:ident, $id:ident, $args:expr, $en:literal, $zh:literal) => {

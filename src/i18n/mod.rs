@@ -18,7 +18,7 @@ pub mod messages;
 mod text;
 
 pub use arg::{Arg, In, List};
-pub use catalogue::Template;
+pub use catalogue::{Piece, Template};
 pub use lang::Lang;
 pub use messages::common::Separator;
 pub use text::Text;

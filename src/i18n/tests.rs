@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use super::messages::CATALOGUES;
-use super::Template;
+use super::{Lang, Piece, Template};
 
 /// The `{name}`s of a format string (`{{` is a brace, `{name:…}` a name with a format).
 fn placeholders(text: &str) -> BTreeSet<&str> {
@@ -109,4 +109,34 @@ fn message_ids_are_unique() {
         .map(|t| t.catalogue)
         .collect();
     assert_eq!(names.len(), CATALOGUES.len(), "a catalogue listed twice");
+}
+
+/// Every text cut at its arguments reads as written again when each argument's place is
+/// filled with `{name}`; only texts with an escaped brace or a format spec are not cut.
+#[test]
+fn every_text_cut_at_its_arguments_reads_as_written() {
+    let mut cut = 0;
+    for template in CATALOGUES.iter().flat_map(|c| c.iter()) {
+        for (lang, text) in [(Lang::En, template.en), (Lang::ZhCn, template.zh_cn)] {
+            let Some(pieces) = template.pieces(lang) else {
+                assert!(
+                    text.contains("{{") || text.contains(':') && text.contains('{'),
+                    "{}::{} not cut: {text:?}",
+                    template.catalogue,
+                    template.id
+                );
+                continue;
+            };
+            cut += 1;
+            let again: String = pieces
+                .iter()
+                .map(|piece| match piece {
+                    Piece::Text(text) => text.to_string(),
+                    Piece::Arg(name) => format!("{{{name}}}"),
+                })
+                .collect();
+            assert_eq!(again, text, "{}::{}", template.catalogue, template.id);
+        }
+    }
+    assert!(cut > 100, "only {cut} texts cut");
 }

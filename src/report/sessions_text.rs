@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use super::{summary, Outcome, SubmissionOutcome, SubmissionStream};
 use crate::i18n::messages::report::{ExtractMessage, ExtractWord, ReportWord, SkeletonWord};
-use crate::i18n::{Lang, List, Separator};
+use crate::i18n::{Lang, List, Piece, Separator, Template};
 use crate::session::{
     Command, CommandKind, Connect, Origin, Reading, Session, TlsHandshake, TlsSide,
 };
@@ -165,17 +165,10 @@ fn render_reading(
     Ok(())
 }
 
-/// A piece of a message's template: its text, or which of its arguments goes there.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Piece {
-    Text(&'static str),
-    Arg(usize),
-}
-
 /// The lines every session of a capture has, their catalogue templates cut at their
 /// arguments, so that each is pieced together without `format!` and the strings a message
-/// is given (a capture has tens of thousands of sessions); a line whose template this
-/// does not read is rendered as a message.
+/// is given (a capture has tens of thousands of sessions); a line whose template cannot be
+/// cut is rendered as a message.
 struct Templates {
     /// [`ExtractMessage::Session`]: number, protocol, source.
     heading: Option<Vec<Piece>>,
@@ -187,51 +180,22 @@ struct Templates {
 
 impl Templates {
     fn new(lang: Lang) -> Self {
+        let pieces =
+            |id: &str| Template::find(ExtractMessage::TEMPLATES, id).and_then(|t| t.pieces(lang));
         Templates {
-            heading: pieces("Session", &["number", "protocol", "source"], lang),
-            connects_to: pieces("ConnectsTo", &["host"], lang),
-            connects_to_port: pieces("ConnectsToPort", &["host", "port"], lang),
+            heading: pieces("Session"),
+            connects_to: pieces("ConnectsTo"),
+            connects_to_port: pieces("ConnectsToPort"),
         }
     }
-}
-
-/// The template of [`ExtractMessage`] `id` in `lang`, cut at the arguments `args` names;
-/// none for a template with an escaped brace, a format spec or another argument.
-fn pieces(id: &str, args: &[&str], lang: Lang) -> Option<Vec<Piece>> {
-    let template = ExtractMessage::TEMPLATES
-        .iter()
-        .find(|template| template.id == id)?;
-    let mut text = match lang {
-        Lang::En => template.en,
-        Lang::ZhCn => template.zh_cn,
-    };
-    let mut pieces = Vec::new();
-    let literal = |pieces: &mut Vec<Piece>, literal: &'static str| {
-        if literal.contains('}') {
-            return None;
-        }
-        if !literal.is_empty() {
-            pieces.push(Piece::Text(literal));
-        }
-        Some(())
-    };
-    while let Some(open) = text.find('{') {
-        let close = open + text[open..].find('}')?;
-        literal(&mut pieces, &text[..open])?;
-        let name = &text[open + 1..close];
-        pieces.push(Piece::Arg(args.iter().position(|arg| *arg == name)?));
-        text = &text[close + 1..];
-    }
-    literal(&mut pieces, text)?;
-    Some(pieces)
 }
 
 /// `pieces` with each argument written by `arg`, then a line's end.
-fn write_pieces(out: &mut Vec<u8>, pieces: &[Piece], arg: &mut dyn FnMut(&mut Vec<u8>, usize)) {
+fn write_pieces(out: &mut Vec<u8>, pieces: &[Piece], arg: &mut dyn FnMut(&mut Vec<u8>, &str)) {
     for piece in pieces {
         match *piece {
             Piece::Text(text) => out.extend_from_slice(text.as_bytes()),
-            Piece::Arg(index) => arg(out, index),
+            Piece::Arg(name) => arg(out, name),
         }
     }
     out.push(b'\n');
@@ -255,14 +219,15 @@ fn write_heading(
         return writeln!(out, "{}", heading.render(lang));
     };
     write_pieces(out, pieces, &mut |out, arg| match arg {
-        0 => out.extend_from_slice(itoa::Buffer::new().format(number).as_bytes()),
-        1 => out.extend(
+        "number" => out.extend_from_slice(itoa::Buffer::new().format(number).as_bytes()),
+        "protocol" => out.extend(
             session
                 .protocol
                 .name()
                 .bytes()
                 .map(|b| b.to_ascii_uppercase()),
         ),
+        // The message's one other argument, `source`.
         _ => {
             scratch.clear();
             summary::write_source_in(scratch, &session.source, lang);
@@ -293,7 +258,8 @@ fn write_connect(
     };
     out.extend_from_slice(b"  ");
     write_pieces(out, pieces, &mut |out, arg| match (arg, connect.port) {
-        (1, Some(port)) => out.extend_from_slice(itoa::Buffer::new().format(port).as_bytes()),
+        ("port", Some(port)) => out.extend_from_slice(itoa::Buffer::new().format(port).as_bytes()),
+        // The messages' one other argument, `host`.
         _ => out.extend_from_slice(connect.host.as_bytes()),
     });
     Ok(())
