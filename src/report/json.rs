@@ -4,6 +4,7 @@ use serde::Serialize;
 
 mod grade;
 mod origin;
+mod piece;
 mod session;
 mod writer;
 

@@ -7,25 +7,23 @@
 
 use std::io;
 
+use super::piece::Piece;
 use super::writer::{JsonWriter, Layout};
 use crate::session::Origin;
 
 /// The bytes around an origin's numbers, for one depth and layout.
 pub struct Pieces {
     /// `{"kind": "line", "line": ` and `, "column": `.
-    line: [Box<[u8]>; 2],
+    line: [Piece; 2],
     /// `{"kind": "frame", "frame": `, `, "last_frame": `, `, "micros": `.
-    frame: [Box<[u8]>; 3],
+    frame: [Piece; 3],
     /// `{"kind": "replay", "index": `.
-    replay: Box<[u8]>,
+    replay: Piece,
     /// The whole of a synthetic origin.
-    synthetic: Box<[u8]>,
+    synthetic: Piece,
     /// The closing bracket.
-    end: Box<[u8]>,
+    end: Piece,
 }
-
-/// The most a number adds: `i64::MIN` has 20 characters.
-const NUMBER: usize = 20;
 
 impl Pieces {
     /// The pieces as [`JsonWriter`]'s own calls write them, as if `depth` levels deep.
@@ -76,31 +74,28 @@ impl Pieces {
                 micros,
             } => {
                 let [first, second, third] = &self.frame;
-                buf.reserve(first.len() + second.len() + third.len() + self.end.len() + 3 * NUMBER);
-                buf.extend_from_slice(first);
+                first.put(buf);
                 buf.extend_from_slice(digits.format(frame).as_bytes());
-                buf.extend_from_slice(second);
+                second.put(buf);
                 buf.extend_from_slice(digits.format(last_frame).as_bytes());
-                buf.extend_from_slice(third);
+                third.put(buf);
                 buf.extend_from_slice(digits.format(micros).as_bytes());
-                buf.extend_from_slice(&self.end);
+                self.end.put(buf);
             }
             Origin::Line { line, column } => {
                 let [first, second] = &self.line;
-                buf.reserve(first.len() + second.len() + self.end.len() + 2 * NUMBER);
-                buf.extend_from_slice(first);
+                first.put(buf);
                 buf.extend_from_slice(digits.format(line).as_bytes());
-                buf.extend_from_slice(second);
+                second.put(buf);
                 buf.extend_from_slice(digits.format(column).as_bytes());
-                buf.extend_from_slice(&self.end);
+                self.end.put(buf);
             }
             Origin::Replay { index } => {
-                buf.reserve(self.replay.len() + self.end.len() + NUMBER);
-                buf.extend_from_slice(&self.replay);
+                self.replay.put(buf);
                 buf.extend_from_slice(digits.format(index).as_bytes());
-                buf.extend_from_slice(&self.end);
+                self.end.put(buf);
             }
-            Origin::Synthetic => buf.extend_from_slice(&self.synthetic),
+            Origin::Synthetic => self.synthetic.put(buf),
         }
     }
 }

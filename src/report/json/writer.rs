@@ -11,6 +11,7 @@ use std::io;
 use serde::ser::{self, Serialize};
 use serde_json::ser::{CompactFormatter, Formatter as _};
 
+use super::piece::Piece;
 use super::{grade, origin, session};
 use crate::session::Origin;
 
@@ -73,13 +74,13 @@ impl<W: io::Write> JsonWriter<W> {
     /// Bytes made once by [`Keys::new`]: the key of `keys`' field `index`.
     #[inline]
     pub fn key_of<const N: usize>(&mut self, keys: &Keys<N>, index: usize) {
-        self.buf.extend_from_slice(&keys.keys[index]);
+        keys.keys[index].put(&mut self.buf);
     }
 
     /// The end of an object of `keys`.
     #[inline]
     pub fn close_of<const N: usize>(&mut self, keys: &Keys<N>) {
-        self.buf.extend_from_slice(&keys.close);
+        keys.close.put(&mut self.buf);
     }
 
     /// The keys of grades at `depth`, taken out while a grade is written with them.
@@ -123,8 +124,10 @@ impl<W: io::Write> JsonWriter<W> {
     }
 
     /// What was written so far, taken out of the buffer (for fixed bytes made once).
-    pub(super) fn take_written(&mut self) -> Box<[u8]> {
-        std::mem::take(&mut self.buf).into_boxed_slice()
+    pub(super) fn take_written(&mut self) -> Piece {
+        let piece = Piece::new(&self.buf);
+        self.buf.clear();
+        piece
     }
 
     pub fn layout(&self) -> Layout {
@@ -321,8 +324,8 @@ impl<W: io::Write> JsonWriter<W> {
 /// instructions. The first name is always its object's first field, so its bytes also
 /// open the object.
 pub struct Keys<const N: usize> {
-    keys: [Box<[u8]>; N],
-    close: Box<[u8]>,
+    keys: [Piece; N],
+    close: Piece,
     depth: usize,
 }
 
