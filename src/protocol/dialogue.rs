@@ -73,17 +73,21 @@ const MAX_LINE: usize = 64 << 10;
 /// times on the way (issue 18); `finish` gives back what was not used.
 const EXCHANGES: usize = 16;
 
-/// What finished builders leave for new ones: their command queues, empty, so a capture's
-/// thousands of sessions do not each allocate one (several hundred bytes, issue 18).
+/// What finished builders leave for new ones: their command queues and exchange lists,
+/// empty, so a capture's thousands of sessions do not each allocate them (several hundred
+/// bytes and several KB, issue 18).
 #[derive(Debug, Default)]
 pub struct Spare {
     queues: Vec<VecDeque<Pending>>,
+    exchanges: Vec<Vec<Exchange>>,
 }
 
 /// Queues kept in a [`Spare`]: about as many as sessions are open at once in a busy capture.
 const SPARE_QUEUES: usize = 64;
 /// A queue grown past this many commands (a long pipelined run) is not kept.
 const SPARE_QUEUE_ROOM: usize = 8;
+/// An exchange list grown past this many (a long session) is not kept.
+const SPARE_EXCHANGES_ROOM: usize = 4 * EXCHANGES;
 
 /// A command waiting for its reply. What few commands have (a BDAT chunk, a reply shown
 /// before them) is boxed: every command is moved into the queue and out of it into an
@@ -160,12 +164,17 @@ pub struct DialogueBuilder {
 
 impl DialogueBuilder {
     pub fn new(protocol: Protocol) -> Self {
+        DialogueBuilder::with_room(protocol, VecDeque::new(), Vec::with_capacity(EXCHANGES))
+    }
+
+    /// A builder whose command queue and exchange list (both empty) are given.
+    fn with_room(protocol: Protocol, pending: VecDeque<Pending>, exchanges: Vec<Exchange>) -> Self {
         DialogueBuilder {
             protocol,
             client: Client::new(),
             server: Server::new(),
-            pending: VecDeque::new(),
-            exchanges: Vec::with_capacity(EXCHANGES),
+            pending,
+            exchanges,
             notes: Vec::new(),
             encrypted_after: None,
             encrypted: false,
@@ -387,19 +396,30 @@ impl DialogueBuilder {
     /// [`DialogueBuilder::new`], its command queue taken from what finished builders left
     /// in `spare`.
     pub fn new_from(protocol: Protocol, spare: &mut Spare) -> Self {
-        let mut builder = DialogueBuilder::new(protocol);
-        if let Some(queue) = spare.queues.pop() {
-            builder.pending = queue;
-        }
-        builder
+        let pending = spare.queues.pop().unwrap_or_default();
+        let exchanges = spare
+            .exchanges
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(EXCHANGES));
+        DialogueBuilder::with_room(protocol, pending, exchanges)
     }
 
-    /// [`DialogueBuilder::finish`], leaving the command queue's room in `spare` for the next
-    /// builder.
+    /// [`DialogueBuilder::finish`], leaving the command queue's and the exchange list's room
+    /// in `spare` for the next builder. The exchanges are moved into a list of their own
+    /// size: cutting the builder's list down in place (`shrink_to_fit`) made the allocator
+    /// copy it anyway, at several times the cost (issue 18).
     pub fn finish_into(self, spare: &mut Spare) -> Dialogue {
-        let (dialogue, queue) = self.end();
+        let (mut dialogue, queue) = self.end();
         if spare.queues.len() < SPARE_QUEUES && queue.capacity() <= SPARE_QUEUE_ROOM {
             spare.queues.push(queue);
+        }
+        let built = &mut dialogue.exchanges;
+        if spare.exchanges.len() < SPARE_QUEUES && built.capacity() <= SPARE_EXCHANGES_ROOM {
+            let mut own = Vec::with_capacity(built.len());
+            own.append(built);
+            spare.exchanges.push(std::mem::replace(built, own));
+        } else {
+            built.shrink_to_fit();
         }
         dialogue
     }
@@ -408,10 +428,13 @@ impl DialogueBuilder {
     /// reply, and every secret of the session is removed from its other texts
     /// ([`redact`](crate::protocol::redact)).
     pub fn finish(self) -> Dialogue {
-        self.end().0
+        let mut dialogue = self.end().0;
+        dialogue.exchanges.shrink_to_fit();
+        dialogue
     }
 
-    /// [`DialogueBuilder::finish`], and the command queue, empty.
+    /// [`DialogueBuilder::finish`] but for cutting the exchange list to size, and the
+    /// command queue, empty.
     fn end(mut self) -> (Dialogue, VecDeque<Pending>) {
         self.finishing = true;
         self.settle_early();
@@ -423,7 +446,6 @@ impl DialogueBuilder {
         }
         // Every reader and replay ends here: no known secret leaves in another text.
         redact::redact_dialogue(self.protocol, &mut self.exchanges, &mut self.notes);
-        self.exchanges.shrink_to_fit();
         let dialogue = Dialogue {
             exchanges: self.exchanges,
             notes: self.notes,
