@@ -30,6 +30,11 @@ pub struct Sieve {
     /// `needles` as a table, for short texts.
     is_needle: [bool; 256],
     probes: Vec<Probe>,
+    /// The fewest bytes any value has before its chosen byte, and from it to its end: a hit
+    /// nearer a text's start or end than these has no room for a value around it, so those
+    /// bytes (a good part of a short line) are not looked at.
+    lead: usize,
+    tail: usize,
 }
 
 impl Sieve {
@@ -40,6 +45,8 @@ impl Sieve {
             needles: Vec::with_capacity(MAX_NEEDLES),
             is_needle: [false; 256],
             probes: Vec::with_capacity(values.len()),
+            lead: usize::MAX,
+            tail: usize::MAX,
         };
         for value in values {
             let value = value.as_bytes();
@@ -53,6 +60,8 @@ impl Sieve {
             if sieve.needles.len() > MAX_NEEDLES {
                 return None;
             }
+            sieve.lead = sieve.lead.min(at);
+            sieve.tail = sieve.tail.min(value.len() - at);
             sieve.probes.push(Probe {
                 value: value.into(),
                 at,
@@ -76,17 +85,20 @@ impl Sieve {
     /// Whether `haystack` holds one of the values, ASCII case ignored: exactly when the
     /// automaton would find a match.
     pub fn finds(&self, haystack: &[u8]) -> bool {
-        if haystack.len() < SHORT {
-            return (0..haystack.len()).any(|hit| {
-                self.is_needle[usize::from(haystack[hit])] && self.holds(haystack, hit)
-            });
+        // Hits can lie only in `lead..end`: `hit + tail <= haystack.len()`.
+        let end = (haystack.len() + 1).saturating_sub(self.tail);
+        let Some(window) = haystack.get(self.lead..end) else {
+            return false;
+        };
+        let holds = |at: usize| self.holds(haystack, self.lead + at);
+        if window.len() < SHORT {
+            return (window.iter().enumerate())
+                .any(|(at, &byte)| self.is_needle[usize::from(byte)] && holds(at));
         }
         match *self.needles.as_slice() {
-            [a] => memchr::memchr_iter(a, haystack).any(|hit| self.holds(haystack, hit)),
-            [a, b] => memchr::memchr2_iter(a, b, haystack).any(|hit| self.holds(haystack, hit)),
-            [a, b, c] => {
-                memchr::memchr3_iter(a, b, c, haystack).any(|hit| self.holds(haystack, hit))
-            }
+            [a] => memchr::memchr_iter(a, window).any(holds),
+            [a, b] => memchr::memchr2_iter(a, b, window).any(holds),
+            [a, b, c] => memchr::memchr3_iter(a, b, c, window).any(holds),
             _ => unreachable!("a sieve searches for one to three bytes"),
         }
     }
