@@ -65,7 +65,7 @@ impl Pieces {
 
     /// `origin` at the end of `buf`.
     #[inline]
-    pub fn write(&self, buf: &mut Vec<u8>, origin: &Origin) {
+    pub fn write(&self, buf: &mut Vec<u8>, origin: &Origin, time: &mut LastTime) {
         let mut digits = itoa::Buffer::new();
         match *origin {
             Origin::Frame {
@@ -75,11 +75,18 @@ impl Pieces {
             } => {
                 let [first, second, third] = &self.frame;
                 first.put(buf);
+                let frame_at = buf.len();
                 buf.extend_from_slice(digits.format(frame).as_bytes());
+                let frame_digits = frame_at..buf.len();
                 second.put(buf);
-                buf.extend_from_slice(digits.format(last_frame).as_bytes());
+                // Most commands and replies fit in one frame: its number is copied.
+                if last_frame == frame {
+                    buf.extend_from_within(frame_digits);
+                } else {
+                    buf.extend_from_slice(digits.format(last_frame).as_bytes());
+                }
                 third.put(buf);
-                buf.extend_from_slice(digits.format(micros).as_bytes());
+                time.write(buf, micros);
                 self.end.put(buf);
             }
             Origin::Line { line, column } => {
@@ -100,9 +107,89 @@ impl Pieces {
     }
 }
 
+/// The leading digits of the last time written: a capture's times (16 digits of
+/// microseconds) mostly share all but their last four with the one before, and those are
+/// copied rather than formatted again.
+#[derive(Default)]
+pub struct LastTime {
+    /// The time's value without its last four digits, and that as text.
+    high: Option<u64>,
+    text: [u8; HIGH_DIGITS],
+    len: usize,
+}
+
+/// The most digits a time's leading part has: `u64::MAX / 10_000` has 16.
+const HIGH_DIGITS: usize = 16;
+
+/// `00` to `99`.
+static DIGIT_PAIRS: [[u8; 2]; 100] = {
+    let mut pairs = [[0; 2]; 100];
+    let mut n = 0;
+    while n < 100 {
+        pairs[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+        n += 1;
+    }
+    pairs
+};
+
+impl LastTime {
+    /// `micros` as itoa writes it, at the end of `buf`.
+    #[inline]
+    fn write(&mut self, buf: &mut Vec<u8>, micros: i64) {
+        let value = match u64::try_from(micros) {
+            Ok(value) if value >= 10_000 => value,
+            _ => {
+                buf.extend_from_slice(itoa::Buffer::new().format(micros).as_bytes());
+                return;
+            }
+        };
+        let (high, low) = (value / 10_000, (value % 10_000) as usize);
+        if self.high != Some(high) {
+            let mut digits = itoa::Buffer::new();
+            let text = digits.format(high).as_bytes();
+            self.text[..text.len()].copy_from_slice(text);
+            self.len = text.len();
+            self.high = Some(high);
+        }
+        // Copied as a whole block and cut back, as a `Piece` is.
+        let end = buf.len() + self.len;
+        buf.extend_from_slice(&self.text);
+        buf.truncate(end);
+        buf.extend_from_slice(&DIGIT_PAIRS[low / 100]);
+        buf.extend_from_slice(&DIGIT_PAIRS[low % 100]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writes_every_time_as_itoa_does_whatever_came_before() {
+        let times = [
+            1_700_000_000_000_925,
+            1_700_000_000_001_517,
+            1_700_000_000_001_517,
+            1_700_000_000_010_000,
+            1_700_000_000_019_999,
+            1_699_999_999_999_999,
+            10_000,
+            9_999,
+            0,
+            -1,
+            -10_000,
+            i64::MAX,
+            i64::MIN,
+            10_005,
+            100_000_042,
+        ];
+        let mut time = LastTime::default();
+        for (index, &micros) in times.iter().enumerate() {
+            let mut buf = b"x".to_vec();
+            time.write(&mut buf, micros);
+            assert_eq!(buf, format!("x{micros}").as_bytes(), "time {index}");
+        }
+    }
 
     /// Every kind of origin, at every depth an origin sits at and beyond the indentation
     /// copied whole, as serde_json writes its derived `Serialize` there.

@@ -51,6 +51,8 @@ pub struct JsonWriter<W: io::Write> {
     depth: usize,
     /// An origin's fixed bytes at each depth written so far (see [`JsonWriter::origin`]).
     origins: Vec<Option<Box<origin::Pieces>>>,
+    /// The last origin's time, whose leading digits the next one mostly shares.
+    time: origin::LastTime,
     /// The keys of grades, made at the first grade written.
     grades: Option<Box<grade::Templates>>,
     /// The keys of a session's exchanges at each depth they were written at (a replayed
@@ -66,6 +68,7 @@ impl<W: io::Write> JsonWriter<W> {
             layout,
             depth: 0,
             origins: Vec::new(),
+            time: origin::LastTime::default(),
             grades: None,
             exchanges: Vec::new(),
         }
@@ -120,7 +123,7 @@ impl<W: io::Write> JsonWriter<W> {
         let layout = self.layout;
         let pieces =
             self.origins[depth].get_or_insert_with(|| Box::new(origin::Pieces::new(layout, depth)));
-        pieces.write(&mut self.buf, origin);
+        pieces.write(&mut self.buf, origin, &mut self.time);
     }
 
     /// What was written so far, taken out of the buffer (for fixed bytes made once).
