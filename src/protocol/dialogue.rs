@@ -90,8 +90,9 @@ const SPARE_QUEUE_ROOM: usize = 8;
 const SPARE_EXCHANGES_ROOM: usize = 4 * EXCHANGES;
 
 /// A command waiting for its reply. What few commands have (a BDAT chunk, a reply shown
-/// before them) is boxed: every command is moved into the queue and out of it into an
-/// exchange, and the rare fields made each move twice as long (issue 18).
+/// before them, a reply held out of line order) is boxed: every command is moved into the
+/// queue and out of it into an exchange, and the rare fields made each move twice as long
+/// (issue 18).
 #[derive(Debug)]
 struct Pending {
     command: Command,
@@ -102,7 +103,7 @@ struct Pending {
     chunk: Option<Box<Command>>,
     /// Its reply, taken out of line order because the protocol says it answers this
     /// command; the exchange waits for the commands before it (transcripts only).
-    reply: Option<Reply>,
+    reply: Option<Box<Reply>>,
     /// A reply the transcript shows before this command, which it may answer.
     early: Option<Box<Reply>>,
     /// Replies shown before this command that answer nothing (unasked-for).
@@ -518,7 +519,7 @@ impl DialogueBuilder {
             let Some(mut pending) = self.pending.pop_front() else {
                 break;
             };
-            let reply = pending.reply.take();
+            let reply = pending.reply.take().map(|reply| *reply);
             self.push_settled(pending, reply);
         }
     }
@@ -548,7 +549,8 @@ impl DialogueBuilder {
         let reply = pending
             .reply
             .take()
-            .or(pending.early.take().map(|early| *early));
+            .or(pending.early.take())
+            .map(|reply| *reply);
         self.push_settled(pending, reply);
     }
 

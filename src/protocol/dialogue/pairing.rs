@@ -238,7 +238,7 @@ impl DialogueBuilder {
                 self.push_settled(pending, Some(reply));
             }
         } else {
-            self.pending[target].reply = Some(reply);
+            self.pending[target].reply = Some(Box::new(reply));
         }
         self.settle_answered();
         if effect != Effect::None && self.client.waiting_for(effect) {
