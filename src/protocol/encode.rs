@@ -9,7 +9,7 @@ use crate::session::{Command, CommandKind};
 pub fn command_bytes(command: &Command) -> Option<Vec<u8>> {
     let line = match &command.kind {
         CommandKind::Line { written, args, .. } => {
-            let mut line = written.clone();
+            let mut line = written.to_string();
             for part in [
                 args.text.as_str(),
                 args.secret.as_ref().map_or("", |s| s.expose()),

@@ -367,7 +367,7 @@ impl Redactor {
                     } => {
                         // The cheap question first: nearly every line is a command.
                         if !request.is_command() && self.finds(written) {
-                            let line = [written.as_str(), args.text.as_str()].join(" ");
+                            let line = [written, args.text.as_str()].join(" ");
                             command.kind = CommandKind::AuthResponse {
                                 payload: Secret::new(line.trim_end()),
                             };

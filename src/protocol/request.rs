@@ -2,6 +2,7 @@
 //! [`CommandKind::Line`](crate::session::CommandKind::Line) carries, so later stages match on
 //! requests and verbs instead of re-parsing text.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::protocol::{pop3, smtp, Verb};
@@ -80,6 +81,15 @@ impl Request {
 
     /// The request read again after its arguments changed (replay swapping credentials or
     /// addresses), in the protocol it was read in; a line that was no request stays as it was.
+    /// `written`, the first word of a line read as `request`, borrowed from the verb's own
+    /// name when it is spelled so (nearly every line), copied otherwise.
+    pub fn written(request: &Request, written: &str) -> Cow<'static, str> {
+        match request.verb().map(Verb::name) {
+            Some(name) if name == written => Cow::Borrowed(name),
+            _ => Cow::Owned(written.to_string()),
+        }
+    }
+
     pub fn reread(&self, written: &str, args: &Args) -> Request {
         match self {
             Request::Smtp(_) => Request::read(Protocol::Smtp, written, args),

@@ -212,7 +212,7 @@ pub(crate) fn plan(session: &Session, setup: &ReplaySetup) -> Plan {
 
 fn command_written(command: &Command) -> String {
     match &command.kind {
-        CommandKind::Line { written, .. } => written.clone(),
+        CommandKind::Line { written, .. } => written.to_string(),
         _ => Verb::Apop.to_string(),
     }
 }

@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -21,11 +22,12 @@ pub struct Command {
 pub enum CommandKind {
     /// A command line: the request the protocol read (serialised as `verb`, the first word
     /// upper-cased), `written` the first word as the student typed it, `args` the rest with
-    /// any credential split off.
+    /// any credential split off. `written` borrows the verb's own name when it is spelled
+    /// so (nearly every line): a capture's commands do not each copy it (issue 18).
     Line {
         #[serde(rename = "verb")]
         request: Request,
-        written: String,
+        written: Cow<'static, str>,
         args: Args,
     },
     /// A SASL response after a `334` / `+ ` challenge (the AUTH LOGIN user name and password).
@@ -69,10 +71,11 @@ impl fmt::Display for Args {
 impl CommandKind {
     /// A command line, read by the protocol from its first word and arguments.
     pub fn line(protocol: Protocol, written: impl Into<String>, args: Args) -> CommandKind {
-        let written = written.into();
+        let written: String = written.into();
+        let request = Request::read(protocol, &written, &args);
         CommandKind::Line {
-            request: Request::read(protocol, &written, &args),
-            written,
+            written: Request::written(&request, &written),
+            request,
             args,
         }
     }

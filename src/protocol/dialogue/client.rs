@@ -384,7 +384,7 @@ impl DialogueBuilder {
                     _ => (
                         CommandKind::Line {
                             request: Request::Unknown(String::new()),
-                            written: String::new(),
+                            written: Default::default(),
                             args: Args::default(),
                         },
                         Effect::None,

@@ -175,8 +175,8 @@ fn read_line_as_is(protocol: Protocol, line: &str, after_credentials: bool) -> L
             _ => Request::read(protocol, written, &args),
         };
         CommandKind::Line {
+            written: Request::written(&request, written),
             request,
-            written: written.to_string(),
             args,
         }
     };
@@ -350,7 +350,7 @@ mod tests {
     fn line(verb: &str, written: &str, text: &str, secret: Option<&str>) -> CommandKind {
         CommandKind::Line {
             request: Request::Unknown(verb.into()),
-            written: written.into(),
+            written: written.to_string().into(),
             args: Args {
                 text: text.into(),
                 secret: secret.map(Secret::new),

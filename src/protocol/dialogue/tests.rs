@@ -104,7 +104,7 @@ fn seed_dialogue_line_by_line() {
         panic!("MAIL is a line")
     };
     assert_eq!(
-        (request.verb(), written.as_str(), args.text.as_str()),
+        (request.verb(), written.as_ref(), args.text.as_str()),
         (Some(Verb::Mail), "MAIL", "FROM: <877261793@qq.com>")
     );
     let Some(CommandKind::AuthResponse { payload }) =
