@@ -8,6 +8,7 @@ use super::file::RawFrame;
 use super::flows::{End, FlowEvents, FlowTable};
 use super::ip::{self, Addr, IpPacket, PROTO_TCP};
 use super::link::{self, LinkProblem};
+use super::plain;
 use super::reassembly::Meta;
 use super::tcp;
 use super::tunnel::{self, Inner, MAX_TUNNELS};
@@ -61,6 +62,17 @@ impl Decoder {
             frame: frame.number,
             micros: frame.micros,
         };
+        if let Some((src, dst, seg)) = plain::tcp_over_ipv4(frame) {
+            self.flows.segment(src, dst, &seg, meta, events);
+            return;
+        }
+        self.general(frame, meta, events);
+    }
+
+    /// Any frame but a plain Ethernet/IPv4/TCP one. Kept out of [`Decoder::frame`], so
+    /// that the plain frame does not pay for this path's registers and stack.
+    #[inline(never)]
+    fn general(&mut self, frame: &RawFrame<'_>, meta: Meta, events: &mut dyn FlowEvents) {
         match link::ip_packet(frame.link, frame.data) {
             Ok(Some(packet)) => self.ip(packet, 0, meta, events),
             Ok(None) => self.stats.not_ip += 1,

@@ -23,6 +23,7 @@ mod link;
 #[cfg(all(feature = "native", unix))]
 mod mapped;
 mod netmon;
+mod plain;
 mod prefetch;
 mod reader;
 mod reassembly;
