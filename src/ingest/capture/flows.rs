@@ -275,61 +275,71 @@ impl Consumer<'_> {
                         .gap(id, direction(side, server_side), bytes, before, after),
                 }
             }
-            State::Undecided {
-                pending,
-                prefix,
-                bytes,
-            } => {
-                match chunk {
-                    // The connection's first bytes, most often a greeting that decides it
-                    // at once: looked at where they lie, copied to be held only if they do
-                    // not decide (issue 18). Nothing is held yet, so they are all there is.
-                    Chunk::Data(data, meta) if pending.is_empty() => {
-                        let mut first: [&[u8]; 2] = [&[], &[]];
-                        first[side] = &data[..PREFIX_LIMIT.min(data.len())];
-                        let last_chance = data.len() > 4 * PREFIX_LIMIT;
-                        let decision = detect::decide(
-                            first,
-                            self.facts.ports(),
-                            self.facts.from_start,
-                            last_chance,
-                        );
-                        if decision == Decision::Wait {
-                            prefix[side].extend_from_slice(first[side]);
-                            *bytes += data.len();
-                            pending.push(Pending::Data(side, data.to_vec(), meta));
-                            return;
-                        }
-                        let mail = matches!(decision, Decision::Mail { .. });
-                        self.apply(decision);
-                        if mail {
-                            self.accept(side, Chunk::Data(data, meta));
-                        }
-                        return;
-                    }
-                    Chunk::Data(data, meta) => {
-                        let room = PREFIX_LIMIT.saturating_sub(prefix[side].len());
-                        prefix[side].extend_from_slice(&data[..room.min(data.len())]);
-                        *bytes += data.len();
-                        pending.push(Pending::Data(side, data.to_vec(), meta));
-                    }
-                    Chunk::Gap {
-                        bytes: lost,
-                        before,
-                        after,
-                    } => pending.push(Pending::Gap(side, lost, before, after)),
-                }
-                let last_chance = *bytes > 4 * PREFIX_LIMIT;
+            State::Undecided { .. } => self.undecided(side, chunk),
+            State::Encrypted | State::Other => {}
+        }
+    }
+
+    /// A chunk of a connection not decided yet: looked at, and held until it decides.
+    /// Out of line: once per connection or so, while [`Consumer::accept`] runs for every
+    /// chunk of a mail connection.
+    #[inline(never)]
+    fn undecided(&mut self, side: usize, chunk: Chunk<'_>) {
+        let State::Undecided {
+            pending,
+            prefix,
+            bytes,
+        } = &mut *self.state
+        else {
+            return;
+        };
+        match chunk {
+            // The connection's first bytes, most often a greeting that decides it
+            // at once: looked at where they lie, copied to be held only if they do
+            // not decide (issue 18). Nothing is held yet, so they are all there is.
+            Chunk::Data(data, meta) if pending.is_empty() => {
+                let mut first: [&[u8]; 2] = [&[], &[]];
+                first[side] = &data[..PREFIX_LIMIT.min(data.len())];
+                let last_chance = data.len() > 4 * PREFIX_LIMIT;
                 let decision = detect::decide(
-                    [&prefix[0], &prefix[1]],
+                    first,
                     self.facts.ports(),
                     self.facts.from_start,
                     last_chance,
                 );
+                if decision == Decision::Wait {
+                    prefix[side].extend_from_slice(first[side]);
+                    *bytes += data.len();
+                    pending.push(Pending::Data(side, data.to_vec(), meta));
+                    return;
+                }
+                let mail = matches!(decision, Decision::Mail { .. });
                 self.apply(decision);
+                if mail {
+                    self.accept(side, Chunk::Data(data, meta));
+                }
+                return;
             }
-            State::Encrypted | State::Other => {}
+            Chunk::Data(data, meta) => {
+                let room = PREFIX_LIMIT.saturating_sub(prefix[side].len());
+                prefix[side].extend_from_slice(&data[..room.min(data.len())]);
+                *bytes += data.len();
+                pending.push(Pending::Data(side, data.to_vec(), meta));
+            }
+            Chunk::Gap {
+                bytes: lost,
+                before,
+                after,
+            } => pending.push(Pending::Gap(side, lost, before, after)),
         }
+        let last_chance = *bytes > 4 * PREFIX_LIMIT;
+        let decision = detect::decide(
+            [&prefix[0], &prefix[1]],
+            self.facts.ports(),
+            self.facts.from_start,
+            last_chance,
+        );
+        self.apply(decision);
     }
 
     /// Acts on a detection: opens the mail flow and replays what was held, or drops it.

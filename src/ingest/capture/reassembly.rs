@@ -149,6 +149,7 @@ impl Stream {
     }
 
     /// The peer acknowledged up to `ack`: anything before it we have not seen is lost.
+    #[inline]
     pub fn acknowledged(&mut self, ack: u32, meta: Meta, out: &mut dyn FnMut(Chunk<'_>)) {
         if self.closed {
             return;
@@ -160,6 +161,20 @@ impl Stream {
         if jump == 0 || jump >= MAX_ACK_JUMP {
             return;
         }
+        self.acknowledged_past(ack, next, jump, meta, out);
+    }
+
+    /// [`Stream::acknowledged`] past `next`, by `jump`: rare, so kept out of line, while
+    /// the checks above are made for nearly every segment (issue 18).
+    #[inline(never)]
+    fn acknowledged_past(
+        &mut self,
+        ack: u32,
+        next: u32,
+        jump: u32,
+        meta: Meta,
+        out: &mut dyn FnMut(Chunk<'_>),
+    ) {
         // An ACK one past a FIN we saw, or past a FIN we lost, is not lost data.
         if jump == 1 && (self.fin_at == Some(next) || self.held.is_empty()) {
             return;
