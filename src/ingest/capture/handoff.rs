@@ -51,6 +51,16 @@ pub(super) struct Batch {
 }
 
 impl Batch {
+    /// A batch with room for what it holds when full, and one frame's worth beyond: grown
+    /// from empty instead, its first fills cost a realloc and a copy at every doubling,
+    /// about 2 % of the flow stage on a 14 MB capture (issue 18).
+    fn with_room() -> Self {
+        Batch {
+            events: Vec::with_capacity(BATCH_EVENTS + BATCH_EVENTS / 4),
+            bytes: Vec::with_capacity(BATCH_BYTES + (64 << 10)),
+        }
+    }
+
     #[inline]
     fn is_full(&self) -> bool {
         self.bytes.len() >= BATCH_BYTES || self.events.len() >= BATCH_EVENTS
@@ -74,12 +84,21 @@ pub(super) struct Returned {
 
 /// The flow stage's [`FlowEvents`]: events batched, and the [`Ledger`] of the sessions
 /// they open and close.
-#[derive(Default)]
 pub(super) struct Batcher {
     batch: Batch,
     pub ledger: Ledger,
     /// Emptied batches to fill again.
     spare: Vec<Batch>,
+}
+
+impl Default for Batcher {
+    fn default() -> Self {
+        Batcher {
+            batch: Batch::with_room(),
+            ledger: Ledger::default(),
+            spare: Vec::new(),
+        }
+    }
 }
 
 impl Batcher {
@@ -176,7 +195,7 @@ impl<'h> Sender<'h> {
     }
 
     fn send(&mut self, batcher: &mut Batcher) {
-        let next = batcher.spare.pop().unwrap_or_default();
+        let next = batcher.spare.pop().unwrap_or_else(Batch::with_room);
         self.handoff
             .send(std::mem::replace(&mut batcher.batch, next));
         self.in_flight += 1;
