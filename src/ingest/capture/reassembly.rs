@@ -267,8 +267,17 @@ impl Stream {
         self.next = Some(seq.wrapping_add(len as u32));
     }
 
-    /// Delivers held segments that have become contiguous.
+    /// Delivers held segments that have become contiguous. Asked after every segment in
+    /// order, when mostly nothing is held: that check is inlined, the rest is not.
+    #[inline]
     fn drain(&mut self, out: &mut dyn FnMut(Chunk<'_>)) {
+        if !self.held.is_empty() {
+            self.drain_held(out);
+        }
+    }
+
+    #[inline(never)]
+    fn drain_held(&mut self, out: &mut dyn FnMut(Chunk<'_>)) {
         while let Some(next) = self.next {
             let Some(entry) = self.held.first_entry() else {
                 break;
