@@ -7,6 +7,8 @@
 //! mail connection) → `summary` (file notes, or why nothing was found). A file on disk is
 //! read in place through `mapped`; `prefetch` keeps the frame chase ahead of memory. Up to
 //! `flows` is one stage and `sessions` another, on two threads for large files (`handoff`).
+//! The frame nearly every capture is made of (Ethernet, IPv4 unfragmented, TCP) is read by
+//! `plain` in one pass, from `file` straight to `flows`; the layers read every other frame.
 
 #[cfg(test)]
 mod corpus_tests;
