@@ -302,10 +302,14 @@ impl<'a> Said<'a> {
 /// The [`Said::bit`] of every word that names no verb.
 const ANY_WORD: u32 = 63;
 
-/// Each step's labels, found once per scenario: a mask of [`Said::bit`]s, and the words.
+/// Each step's labels, found once per scenario: for each [`Said::bit`] the steps that have
+/// a label of it, so that the steps an exchange could go to are found without asking every
+/// step, and each step's words.
 pub(super) struct StepLabels<'s> {
-    masks: Vec<u64>,
     words: Vec<Vec<&'s str>>,
+    /// The steps of bit `b` are `by_bit[starts[b]..starts[b + 1]]`, in step order.
+    starts: [u32; ANY_WORD as usize + 2],
+    by_bit: Vec<u32>,
 }
 
 impl<'s> StepLabels<'s> {
@@ -325,18 +329,45 @@ impl<'s> StepLabels<'s> {
             masks.push(mask);
             words.push(step_words);
         }
-        StepLabels { masks, words }
+        let mut starts = [0; ANY_WORD as usize + 2];
+        let mut by_bit = Vec::new();
+        for bit in 0..=ANY_WORD {
+            starts[bit as usize] = by_bit.len() as u32;
+            by_bit.extend((0..masks.len() as u32).filter(|&s| (masks[s as usize] >> bit) & 1 != 0));
+        }
+        starts[ANY_WORD as usize + 1] = by_bit.len() as u32;
+        StepLabels {
+            words,
+            starts,
+            by_bit,
+        }
     }
 
     /// Whether step `s` could take an exchange that sent `said` ([`sends`]).
-    #[inline]
+    #[cfg(test)]
     pub(super) fn sends(&self, s: usize, said: Said<'_>) -> bool {
-        let bit = said.bit();
-        (self.masks[s] >> bit) & 1 != 0
-            && match said {
-                Said::Word(word) => self.words[s].contains(&word),
-                _ => true,
-            }
+        self.steps_sending(said).any(|step| step == s)
+    }
+
+    /// The steps that could take an exchange that sent `said` (each as [`sends`] says), in
+    /// step order.
+    #[inline]
+    pub(super) fn steps_sending<'a>(&'a self, said: Said<'a>) -> impl Iterator<Item = usize> + 'a {
+        let bit = said.bit() as usize;
+        let steps = &self.by_bit[self.starts[bit] as usize..self.starts[bit + 1] as usize];
+        steps
+            .iter()
+            .map(|&s| s as usize)
+            .filter(move |&s| self.has_word(s, said))
+    }
+
+    /// Whether `said`, when it is a word, is one of step `s`'s words.
+    #[inline]
+    fn has_word(&self, s: usize, said: Said<'_>) -> bool {
+        match said {
+            Said::Word(word) => self.words[s].contains(&word),
+            _ => true,
+        }
     }
 }
 
@@ -467,12 +498,9 @@ impl Shape {
         takers.resize(n, 0);
         for (j, exchange) in exchanges.iter().enumerate() {
             let fits = &mut self.fits[j * n..(j + 1) * n];
-            let said = Said::of_exchange(exchange);
-            for (s, step) in steps.iter().enumerate() {
-                if labels.sends(s, said) {
-                    fits[s] = fit_code(fit_sent(step, exchange));
-                    takers[s] += 1;
-                }
+            for s in labels.steps_sending(Said::of_exchange(exchange)) {
+                fits[s] = fit_code(fit_sent(&steps[s], exchange));
+                takers[s] += 1;
             }
         }
         // A count can never pass the number of exchanges the step could take, so a bound

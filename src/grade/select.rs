@@ -128,26 +128,33 @@ fn best_possible(prepared: &PreparedScenario<'_>, session: &Session, said: &[Sai
         return u32::MAX;
     }
     let exchanges = &session.exchanges[..session.exchanges.len().min(MAX_EXCHANGES)];
+    let steps = &scenario.steps;
+    // How many exchanges fit each step well (with the reply and arguments it expects),
+    // counted up to the step's `min`; each exchange asks only the steps it could go to.
+    let mut on_stack = [0u32; 64];
+    let mut on_heap = Vec::new();
+    let good: &mut [u32] = if steps.len() <= on_stack.len() {
+        &mut on_stack[..steps.len()]
+    } else {
+        on_heap.resize(steps.len(), 0);
+        &mut on_heap
+    };
+    for (exchange, &said) in exchanges.iter().zip(said) {
+        for s in prepared.labels.steps_sending(said) {
+            let step = &steps[s];
+            if step.points > 0 && good[s] < step.min && fits_well(step, exchange) {
+                good[s] += 1;
+            }
+        }
+    }
     let mut possible: u64 = 0;
     let mut lost: u64 = 0;
-    for (s, step) in scenario.steps.iter().enumerate() {
+    for (step, &good) in steps.iter().zip(good.iter()) {
         possible += u64::from(step.points);
         possible += step.checks.iter().map(|c| u64::from(c.points)).sum::<u64>();
         possible += step.tls.iter().map(|c| u64::from(c.points)).sum::<u64>();
-        if step.min > 0 && step.points > 0 {
-            let mut good = 0;
-            for (exchange, &said) in exchanges.iter().zip(said) {
-                // Whether the exchange fits the step with the reply and arguments it expects.
-                if prepared.labels.sends(s, said) && fits_well(step, exchange) {
-                    good += 1;
-                    if good >= step.min {
-                        break;
-                    }
-                }
-            }
-            if good < step.min {
-                lost += u64::from(step.points);
-            }
+        if step.min > 0 && step.points > 0 && good < step.min {
+            lost += u64::from(step.points);
         }
     }
     possible += scenario
