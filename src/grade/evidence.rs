@@ -145,7 +145,8 @@ pub struct SkeletonLines<'a> {
 impl<'a> SkeletonLines<'a> {
     pub fn new(session: &'a Session) -> Self {
         let aligned = &session.exchanges[..session.exchanges.len().min(MAX_EXCHANGES)];
-        let mut buffer = String::new();
+        // Room for most lines at once (`greeting → (no reply)` is 25 bytes).
+        let mut buffer = String::with_capacity(64);
         let lines = SHARED_LINES.with(|shared| {
             let mut fresh = SharedLines::default();
             let mut borrowed = shared.try_borrow_mut();

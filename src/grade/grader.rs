@@ -172,7 +172,7 @@ pub(super) fn assess<'a>(
     }
     let alignment = align_labelled(scenario, &prepared.labels, session);
     let dele_seen = session.commands().any(|c| c.verb() == Some(Verb::Dele));
-    let mut checks = Vec::new();
+    let mut checks = Vec::with_capacity(prepared.checks);
     for (position, (step, result)) in scenario.steps.iter().zip(&alignment.steps).enumerate() {
         let (status, at, rule) = judge_step(
             session,

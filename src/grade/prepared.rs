@@ -17,6 +17,9 @@ pub struct PreparedScenario<'s> {
     step_ids: Vec<Arc<str>>,
     /// The words of each step's message checks.
     content_words: Vec<Vec<Words>>,
+    /// How many checks a grade against the scenario has (strict extras aside): steps,
+    /// their TLS and message checks, forbidden commands, order rules.
+    pub checks: usize,
 }
 
 impl<'s> PreparedScenario<'s> {
@@ -39,6 +42,13 @@ impl<'s> PreparedScenario<'s> {
                 .iter()
                 .map(|s| s.checks.iter().map(Words::of).collect())
                 .collect(),
+            checks: scenario
+                .steps
+                .iter()
+                .map(|s| 1 + usize::from(s.tls.is_some()) + s.checks.len())
+                .sum::<usize>()
+                + scenario.forbidden.len()
+                + scenario.order.len(),
         }
     }
 
