@@ -14,8 +14,9 @@ use std::thread::JoinHandle;
 
 use super::outcome::{Problem, SubmissionOutcome, SubmissionStream};
 use super::read;
+use super::submission::Deciding;
 use super::submission::{self, Plan};
-use super::{GradeFacts, SubmissionGrade};
+use super::SubmissionGrade;
 use crate::grade::{self, Grade};
 use crate::session::{Session, Source};
 
@@ -152,7 +153,7 @@ pub fn grade_claimed_streamed(
     let mut reading = Reading::start(path, false);
     let mut kept = Vec::new();
     let mut first_source = None;
-    let mut facts = Vec::new();
+    let mut deciding = Deciding::default();
     let mut protocols = BTreeSet::new();
     let mut graded = 0;
     std::thread::scope(|scope| -> std::io::Result<()> {
@@ -191,7 +192,7 @@ pub fn grade_claimed_streamed(
                 if let Some(graded_session) = &mut grade.session {
                     graded_session.index += graded;
                 }
-                facts.push(GradeFacts::from(&grade));
+                deciding.push(&grade);
                 if kept.is_empty() {
                     kept.push(grade);
                     first_source = Some(session.source.clone());
@@ -209,7 +210,7 @@ pub fn grade_claimed_streamed(
     })?;
     let mut outcome = Box::new(reading).finish();
     outcome.grades = kept;
-    if facts.is_empty() && graded > 0 {
+    if deciding.is_empty() && graded > 0 {
         outcome
             .problems
             .push(submission::no_scenario_fits(path, &protocols));
@@ -217,8 +218,15 @@ pub fn grade_claimed_streamed(
     // As `submission::finish`: the file's notes go on the first grade (every grade here
     // has a session, all from this one file), then the grade is decided on all of them.
     super::file_notes::attach(&mut outcome);
-    let late = outcome.student.as_ref().is_some_and(|s| s.late);
-    outcome.grade = SubmissionGrade::for_plan_facts(facts, plan, late);
+    // As `SubmissionGrade::for_plan_facts` without a lab (`can_grade_streamed`): no late
+    // policy applies.
+    debug_assert!(plan.lab.is_none(), "a lab's grades are not streamed");
+    let decided = deciding.decide();
+    outcome.grade = if plan.explicit {
+        decided.named()
+    } else {
+        decided
+    };
     Ok(Graded {
         outcome,
         first_source,

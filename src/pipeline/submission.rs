@@ -29,6 +29,7 @@
 //! Every renderer, `merge` (which rebuilds the [`GradeFacts`] from a JSON result and calls
 //! the same rule) and the exit code read the [`SubmissionGrade`]; none decides again.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -357,24 +358,84 @@ impl SubmissionGrade {
     /// The rule (see the module doc): per scenario the grade that counts, then the sums and
     /// the verdict.
     pub fn decide(grades: impl IntoIterator<Item = GradeFacts>) -> SubmissionGrade {
-        let mut scenarios: Vec<ScenarioGrade> = Vec::new();
-        for (index, grade) in grades.into_iter().enumerate() {
-            let candidate = ScenarioGrade {
-                scenario: grade.scenario,
-                counted: index,
-                score: grade.score,
-                max_score: grade.max_score,
-                verdict: grade.verdict,
-            };
-            match scenarios
-                .iter_mut()
-                .find(|s| s.scenario == candidate.scenario)
-            {
-                None => scenarios.push(candidate),
-                Some(counted) if counts_more(&candidate, counted) => *counted = candidate,
-                Some(_) => {}
-            }
+        let mut deciding = Deciding::default();
+        for grade in grades {
+            deciding.add(
+                Cow::Owned(grade.scenario),
+                grade.score,
+                grade.max_score,
+                grade.verdict,
+            );
         }
+        deciding.decide()
+    }
+
+    pub fn passed(&self) -> bool {
+        self.verdict == Verdict::Passed
+    }
+
+    /// Whether anything could be graded: otherwise there is no score, not a zero.
+    pub fn gradable(&self) -> bool {
+        self.verdict != Verdict::Ungradable
+    }
+
+    /// The grades that count, one per scenario, from the submission's `grades`.
+    pub fn counted<'a>(&'a self, grades: &'a [Grade]) -> impl Iterator<Item = &'a Grade> + 'a {
+        self.scenarios.iter().filter_map(|s| grades.get(s.counted))
+    }
+}
+
+/// [`SubmissionGrade::decide`] a grade at a time, for grades that are not kept: a
+/// scenario's id is copied once, when its first grade comes.
+#[derive(Default)]
+pub struct Deciding {
+    scenarios: Vec<ScenarioGrade>,
+    grades: usize,
+}
+
+impl Deciding {
+    /// The next grade.
+    pub fn push(&mut self, grade: &Grade) {
+        self.add(
+            Cow::Borrowed(&grade.scenario),
+            grade.score,
+            grade.max_score,
+            grade.verdict,
+        );
+    }
+
+    fn add(&mut self, scenario: Cow<'_, str>, score: u32, max_score: u32, verdict: Verdict) {
+        let candidate = ScenarioGrade {
+            scenario: String::new(),
+            counted: self.grades,
+            score,
+            max_score,
+            verdict,
+        };
+        self.grades += 1;
+        match self.scenarios.iter_mut().find(|s| s.scenario == scenario) {
+            None => self.scenarios.push(ScenarioGrade {
+                scenario: scenario.into_owned(),
+                ..candidate
+            }),
+            Some(counted) if counts_more(&candidate, counted) => {
+                *counted = ScenarioGrade {
+                    scenario: std::mem::take(&mut counted.scenario),
+                    ..candidate
+                };
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// Whether no grade came.
+    pub fn is_empty(&self) -> bool {
+        self.grades == 0
+    }
+
+    /// The grade decided on every grade pushed.
+    pub fn decide(self) -> SubmissionGrade {
+        let scenarios = self.scenarios;
         let gradable = scenarios.iter().any(|s| s.verdict != Verdict::Ungradable);
         let passed =
             !scenarios.is_empty() && scenarios.iter().all(|s| s.verdict == Verdict::Passed);
@@ -392,20 +453,6 @@ impl SubmissionGrade {
             basis: Basis::scenarios(BasisKind::Matched, max_score),
             late: None,
         }
-    }
-
-    pub fn passed(&self) -> bool {
-        self.verdict == Verdict::Passed
-    }
-
-    /// Whether anything could be graded: otherwise there is no score, not a zero.
-    pub fn gradable(&self) -> bool {
-        self.verdict != Verdict::Ungradable
-    }
-
-    /// The grades that count, one per scenario, from the submission's `grades`.
-    pub fn counted<'a>(&'a self, grades: &'a [Grade]) -> impl Iterator<Item = &'a Grade> + 'a {
-        self.scenarios.iter().filter_map(|s| grades.get(s.counted))
     }
 }
 
