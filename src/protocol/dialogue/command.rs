@@ -195,9 +195,13 @@ pub(super) fn follows_credentials(kind: &CommandKind) -> bool {
     match kind {
         CommandKind::AuthResponse { .. } | CommandKind::AuthCancel => true,
         CommandKind::Line { request, args, .. } => {
-            args.secret.is_some()
-                || is_credential_verb(&as_typed(request.word()))
-                || is_tagged_credential(&args.text)
+            // A verb's own name needs no terminal clean-up (`as_typed`): only a word no
+            // verb was read from is looked at again (every command passes here, issue 18).
+            let credential_verb = match request.verb() {
+                Some(verb) => is_credential_verb(verb.name()),
+                None => is_credential_verb(&as_typed(request.word())),
+            };
+            args.secret.is_some() || credential_verb || is_tagged_credential(&args.text)
         }
         CommandKind::Message { .. } => false,
     }
