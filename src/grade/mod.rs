@@ -30,4 +30,5 @@ pub use model::{
     Check, CheckKind, DiffLine, DiffTag, Evidence, Finding, FindingSeverity, Grade, SessionRef,
     SharedLine, SharedPath, Status, TaskRef, Verdict,
 };
-pub use select::{best_session, grade_each_session, grade_submission};
+pub use parallel::cores;
+pub use select::{best_session, grade_each_session, grade_submission, SessionGrader};

@@ -20,17 +20,21 @@ pub fn map_in_order<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + 
     spread(items, threads, &f)
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 fn threads_for(items: usize) -> usize {
+    cores().min(items / MIN_PER_THREAD)
+}
+
+/// The cores grading may use: the threads worth starting to grade at once.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn cores() -> usize {
     // Asked once: on Linux the answer reads the cgroup's files, and a capture is graded in
     // many batches.
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    cores.min(items / MIN_PER_THREAD)
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 #[cfg(target_arch = "wasm32")]
-fn threads_for(_items: usize) -> usize {
+pub fn cores() -> usize {
     1
 }
 

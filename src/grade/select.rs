@@ -60,11 +60,30 @@ pub fn best_session(sessions: &[Session], scenario: &Scenario) -> Grade {
 /// Each session is measured against the scenarios of its protocol, but only the best
 /// measure is written out as a grade (feedback, findings, skeleton diff).
 pub fn grade_each_session(sessions: &[Session], scenarios: &[Scenario]) -> Vec<Option<Grade>> {
-    let prepared: Vec<PreparedScenario<'_>> = scenarios.iter().map(PreparedScenario::new).collect();
-    super::parallel::map_in_order(sessions, |index, session| {
+    let grader = SessionGrader::new(scenarios);
+    super::parallel::map_in_order(sessions, |index, session| grader.grade(session, index))
+}
+
+/// Scenarios made ready to grade session after session, each against the scenario that fits
+/// it best, as [`grade_each_session`] does: what a thread that grades batch after batch
+/// keeps, rather than preparing every scenario again for each batch.
+pub struct SessionGrader<'s> {
+    prepared: Vec<PreparedScenario<'s>>,
+}
+
+impl<'s> SessionGrader<'s> {
+    pub fn new(scenarios: &'s [Scenario]) -> Self {
+        SessionGrader {
+            prepared: scenarios.iter().map(PreparedScenario::new).collect(),
+        }
+    }
+
+    /// The grade of `session`, the `index`th of its batch; `None` when no scenario is
+    /// about its protocol.
+    pub fn grade(&self, session: &Session, index: usize) -> Option<Grade> {
         let explainer = Explainer::new(session);
-        best_measure(session, index, &prepared, &explainer).map(Assessed::into_grade)
-    })
+        best_measure(session, index, &self.prepared, &explainer).map(Assessed::into_grade)
+    }
 }
 
 /// The measure of `session` against the scenario of its protocol with the highest

@@ -22,9 +22,10 @@ use crate::session::{Session, Source};
 
 /// Sessions read and not yet taken, at most: what the reader may run ahead of the writer.
 const AHEAD: usize = 256;
-/// Sessions graded together, on every core.
-const BATCH: usize = 512;
-/// Batches graded and not yet written, at most: what grading may run ahead of the writer.
+/// Sessions graded together, by one grading thread.
+const BATCH: usize = 256;
+/// Batches graded and not yet written, at most, per grading thread: what grading may run
+/// ahead of the writer.
 const GRADED_AHEAD: usize = 1;
 
 /// A submission being read.
@@ -141,9 +142,9 @@ pub fn can_grade_streamed(paths: &[PathBuf], plan: &Plan) -> bool {
 /// is decided without holding the sessions or their grades. The [`Graded`] returned keeps
 /// the first grade (where the file's notes go) and the rest of the submission.
 ///
-/// A batch is graded on a thread of its own while the one before is written, so grading and
-/// writing (as much work again) share the cores; at most [`GRADED_AHEAD`] graded batches
-/// wait between them.
+/// Batches are graded on one thread per core, kept for the whole file, while the batch
+/// before is written, so grading and writing (as much work again) share the cores; at most
+/// [`GRADED_AHEAD`] graded batches per grading thread wait between them.
 pub fn grade_claimed_streamed(
     path: &Path,
     plan: &Plan,
@@ -157,7 +158,6 @@ pub fn grade_claimed_streamed(
     let mut protocols = BTreeSet::new();
     let mut graded = 0;
     std::thread::scope(|scope| -> std::io::Result<()> {
-        let (sender, batches) = sync_channel::<(Vec<Session>, Vec<Option<Grade>>)>(GRADED_AHEAD);
         let reading = &mut reading;
         let scenarios = &plan.scenarios;
         // What has been written is dropped on a thread of its own: freeing the sessions
@@ -166,20 +166,51 @@ pub fn grade_claimed_streamed(
         // At most one batch waits for it, so memory still follows what is being graded.
         let (written_sender, written) = sync_channel::<(Vec<Session>, Vec<Grade>)>(1);
         scope.spawn(move || written.into_iter().for_each(drop));
-        scope.spawn(move || loop {
-            let batch: Vec<Session> = std::iter::from_fn(|| reading.next_session())
-                .take(BATCH)
-                .collect();
-            if batch.is_empty() {
-                break;
+        // One grading thread per core for the whole file, each with its scenarios prepared
+        // once: threads started for every batch cost the kernel and the allocator more than
+        // preparing did. Batches are dealt to the graders in turn and taken back in the same
+        // turn, so the grades come out in the sessions' order with no reordering.
+        let graders = grade::cores();
+        let mut to_graders = Vec::with_capacity(graders);
+        let mut from_graders = Vec::with_capacity(graders);
+        for _ in 0..graders {
+            let (batch_sender, batches) = sync_channel::<Vec<Session>>(1);
+            let (graded_sender, graded) =
+                sync_channel::<(Vec<Session>, Vec<Option<Grade>>)>(GRADED_AHEAD);
+            scope.spawn(move || {
+                let grader = grade::SessionGrader::new(scenarios);
+                for batch in batches {
+                    let each = batch
+                        .iter()
+                        .enumerate()
+                        .map(|(index, session)| grader.grade(session, index))
+                        .collect();
+                    // A writer that failed dropped the receiver: nothing more is graded.
+                    if graded_sender.send((batch, each)).is_err() {
+                        break;
+                    }
+                }
+            });
+            to_graders.push(batch_sender);
+            from_graders.push(graded);
+        }
+        scope.spawn(move || {
+            for turn in (0..graders).cycle() {
+                let batch: Vec<Session> = std::iter::from_fn(|| reading.next_session())
+                    .take(BATCH)
+                    .collect();
+                if batch.is_empty() || to_graders[turn].send(batch).is_err() {
+                    break;
+                }
             }
-            let each = grade::grade_each_session(&batch, scenarios);
-            // A writer that failed dropped the receiver: nothing more is graded.
-            if sender.send((batch, each)).is_err() {
-                break;
-            }
+            // Dropping the senders here ends the graders once their batches are done.
         });
-        for (batch, each) in batches {
+        // The grader whose turn finds its channel closed has no batch: every batch before
+        // it in turn has been taken, so the file is done.
+        for turn in (0..graders).cycle() {
+            let Ok((batch, each)) = from_graders[turn].recv() else {
+                break;
+            };
             for session in &batch {
                 protocols.insert(session.protocol);
                 set_aside_session(session)?;
