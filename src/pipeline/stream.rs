@@ -22,6 +22,10 @@ use crate::session::{Session, Source};
 
 /// Sessions read and not yet taken, at most: what the reader may run ahead of the writer.
 const AHEAD: usize = 256;
+/// Sessions the reader hands over at once. One at a time, a taker faster than the reader
+/// (grading's dispatcher is) slept and was woken for every session: a context switch per
+/// session, most of the system time of a capture's grade.
+const HANDED_OVER: usize = 32;
 /// Sessions graded together, by one grading thread.
 const BATCH: usize = 256;
 /// Batches graded and not yet written, at most, per grading thread: what grading may run
@@ -37,7 +41,9 @@ pub enum Reading {
         /// The submission's id and files, known before reading.
         id: String,
         files: Vec<PathBuf>,
-        sessions: Receiver<Session>,
+        sessions: Receiver<Vec<Session>>,
+        /// What is left of the sessions last handed over.
+        taken: std::vec::IntoIter<Session>,
         thread: JoinHandle<SubmissionOutcome>,
     },
 }
@@ -59,18 +65,28 @@ impl Reading {
             let sessions = std::mem::take(&mut submission.sessions);
             return Reading::Whole(Box::new(submission), sessions.into_iter());
         }
-        let (sender, sessions) = sync_channel(AHEAD);
+        let (sender, sessions) = sync_channel(AHEAD / HANDED_OVER);
         let owned = path.to_path_buf();
         let thread = std::thread::spawn(move || {
             // A writer that stopped (a closed pipe) drops the receiver: the rest is not sent.
-            read::read_each(&owned, hash, &mut |session| {
-                let _ = sender.send(session);
-            })
+            let mut reading = Vec::with_capacity(HANDED_OVER);
+            let outcome = read::read_each(&owned, hash, &mut |session| {
+                reading.push(session);
+                if reading.len() == HANDED_OVER {
+                    let full = std::mem::replace(&mut reading, Vec::with_capacity(HANDED_OVER));
+                    let _ = sender.send(full);
+                }
+            });
+            if !reading.is_empty() {
+                let _ = sender.send(reading);
+            }
+            outcome
         });
         Reading::Streaming {
             id: path.display().to_string(),
             files: vec![path.to_path_buf()],
             sessions,
+            taken: Vec::new().into_iter(),
             thread,
         }
     }
@@ -106,7 +122,14 @@ impl SubmissionStream for Reading {
     fn next_session(&mut self) -> Option<Session> {
         match self {
             Reading::Whole(_, sessions) => sessions.next(),
-            Reading::Streaming { sessions, .. } => sessions.recv().ok(),
+            Reading::Streaming {
+                sessions, taken, ..
+            } => loop {
+                if let Some(session) = taken.next() {
+                    return Some(session);
+                }
+                *taken = sessions.recv().ok()?.into_iter();
+            },
         }
     }
 
