@@ -142,9 +142,10 @@ pub struct Session {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encrypted_after: Option<usize>,
     /// The TLS handshake seen after STARTTLS / STLS, on an implicit-TLS port, or of a
-    /// [`Protocol::Tls`] connection.
+    /// [`Protocol::Tls`] connection. Boxed: few sessions have one, and every session is
+    /// moved several times on its way from the capture reader to a report (issue 18).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tls: Option<TlsHandshake>,
+    pub tls: Option<Box<TlsHandshake>>,
     /// How a text file was read (markers learned, doubts); none for captures and replays.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reading: Option<Reading>,

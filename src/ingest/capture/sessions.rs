@@ -364,7 +364,7 @@ impl SessionAssembler<'_> {
         session.exchanges = dialogue.exchanges;
         session.notes = dialogue.notes;
         session.encrypted_after = dialogue.encrypted_after;
-        session.tls = open.tls.map(TlsObserver::finish);
+        session.tls = open.tls.map(|tls| Box::new(tls.finish()));
         self.closed += 1;
         self.finished.insert(
             (open.first_frame, self.closed),

@@ -106,7 +106,7 @@ pub fn render(session: &Session, grade: Option<&Grade>, lang: Lang) -> String {
                 + m.missing_before.len() as u32
         })
         .sum::<u32>()
-        + tls_rows(session.tls.as_ref());
+        + tls_rows(session.tls.as_deref());
     let height = TOP + rows * ROW + 30;
     let mut svg = String::new();
     let _ = write!(

@@ -343,7 +343,7 @@ mod tests {
                 .map(|e| exchange_view(e, false))
                 .collect(),
             encrypted_after: session.encrypted_after,
-            tls: session.tls.as_ref(),
+            tls: session.tls.as_deref(),
             notes: &session.notes,
             reading: session.reading.as_ref(),
             replayed: replayed.map(|replayed| ReplayedView {
