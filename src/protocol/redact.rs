@@ -186,6 +186,13 @@ impl<'a> Source<'a> {
     /// The sources of `exchanges`, in order.
     fn all(exchanges: &'a [Exchange]) -> Vec<Source<'a>> {
         let mut sources = Vec::new();
+        Source::each(exchanges, |source| sources.push(source));
+        sources
+    }
+
+    /// Each source of `exchanges`, in order, handed to `found`: a session whose sources are
+    /// known lately needs only their key, not a list of them (issue 18).
+    fn each(exchanges: &'a [Exchange], mut found: impl FnMut(Source<'a>)) {
         // The AUTH exchange open: its mechanism and how many responses it has had.
         let mut auth: Option<(&str, usize)> = None;
         for command in exchanges.iter().filter_map(|e| e.command.as_ref()) {
@@ -202,7 +209,7 @@ impl<'a> Source<'a> {
                     auth = sasl.then(|| (args.text.split_whitespace().last().unwrap_or(""), 0));
                     match &args.secret {
                         Some(secret) if auth.is_none() => {
-                            sources.push(Source::Typed(secret));
+                            found(Source::Typed(secret));
                             continue;
                         }
                         Some(initial) => (&mut auth, initial),
@@ -212,7 +219,7 @@ impl<'a> Source<'a> {
                 CommandKind::AuthResponse { payload } => (&mut auth, payload),
                 CommandKind::AuthCancel | CommandKind::Message { .. } => continue,
             };
-            sources.push(match open {
+            found(match open {
                 Some((mechanism, step)) => {
                     *step += 1;
                     Source::Sasl {
@@ -226,37 +233,42 @@ impl<'a> Source<'a> {
                 None => Source::Orphan(payload),
             });
         }
-        sources
     }
 
     /// `sources` written into `key` (cleared first) so that two lists write the same bytes
     /// exactly when they are equal: each text with its length before it.
+    #[cfg(test)]
     fn key(sources: &[Source<'_>], key: &mut Vec<u8>) {
+        key.clear();
+        for source in sources {
+            source.write(key);
+        }
+    }
+
+    /// This source's part of a key (see [`Source::key`]).
+    fn write(&self, key: &mut Vec<u8>) {
         fn text(key: &mut Vec<u8>, text: &str) {
             key.extend_from_slice(&text.len().to_le_bytes());
             key.extend_from_slice(text.as_bytes());
         }
-        key.clear();
-        for source in sources {
-            match *source {
-                Source::Typed(secret) => {
-                    key.push(0);
-                    text(key, secret.expose());
-                }
-                Source::Orphan(payload) => {
-                    key.push(1);
-                    text(key, payload.expose());
-                }
-                Source::Sasl {
-                    mechanism,
-                    step,
-                    payload,
-                } => {
-                    key.push(2);
-                    text(key, mechanism);
-                    key.extend_from_slice(&step.to_le_bytes());
-                    text(key, payload.expose());
-                }
+        match *self {
+            Source::Typed(secret) => {
+                key.push(0);
+                text(key, secret.expose());
+            }
+            Source::Orphan(payload) => {
+                key.push(1);
+                text(key, payload.expose());
+            }
+            Source::Sasl {
+                mechanism,
+                step,
+                payload,
+            } => {
+                key.push(2);
+                text(key, mechanism);
+                key.extend_from_slice(&step.to_le_bytes());
+                text(key, payload.expose());
             }
         }
     }
@@ -277,13 +289,12 @@ impl Redactor {
     /// Sessions of one capture type the same credentials again and again: the values of
     /// sources seen lately are taken, not derived again (base64, SASL decoding), issue 18.
     fn of_session(exchanges: &[Exchange]) -> Option<Redactor> {
-        let sources = Source::all(exchanges);
-        if sources.is_empty() {
-            return None;
-        }
         cache::values_of(
-            |key| Source::key(&sources, key),
-            || KnownSecrets::from_sources(&sources).sorted(),
+            |key| {
+                key.clear();
+                Source::each(exchanges, |source| source.write(key));
+            },
+            || KnownSecrets::from_sources(&Source::all(exchanges)).sorted(),
             Redactor::of_values,
         )
     }

@@ -125,6 +125,10 @@ pub fn values_of<R>(
         let mut kept = kept.borrow_mut();
         let kept = &mut *kept;
         write_key(&mut kept.scratch);
+        // No sources write no key, and give no values: nothing to keep.
+        if kept.scratch.is_empty() {
+            return then(&[]);
+        }
         if let Some(at) = kept
             .entries
             .iter()
