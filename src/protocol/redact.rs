@@ -28,7 +28,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
 use crate::protocol::sasl::{self, Mechanism};
-use crate::protocol::Request;
+use crate::protocol::{Request, Verb};
 use crate::session::{CommandKind, Content, Exchange, Note, Protocol, Secret, Session};
 
 mod cache;
@@ -200,12 +200,15 @@ impl<'a> Source<'a> {
                 CommandKind::Line { request, args, .. } => {
                     // Every command line passes here: compared in place, not upper-cased
                     // into a new string.
-                    let sasl = matches!(request.word(), "AUTH" | "AUTHENTICATE")
-                        || args
-                            .text
-                            .as_bytes()
-                            .get(..AUTHENTICATE.len())
-                            .is_some_and(|word| word.eq_ignore_ascii_case(AUTHENTICATE.as_bytes()));
+                    let sasl = match request {
+                        Request::Unknown(word) => matches!(word.as_str(), "AUTH" | "AUTHENTICATE"),
+                        // A verb's word is its name, and no verb is named AUTHENTICATE.
+                        _ => request.verb() == Some(Verb::Auth),
+                    } || args
+                        .text
+                        .as_bytes()
+                        .get(..AUTHENTICATE.len())
+                        .is_some_and(|word| word.eq_ignore_ascii_case(AUTHENTICATE.as_bytes()));
                     auth = sasl.then(|| (args.text.split_whitespace().last().unwrap_or(""), 0));
                     match &args.secret {
                         Some(secret) if auth.is_none() => {

@@ -132,6 +132,12 @@ impl Verb {
         self.is_in(Protocol::Smtp) && self.is_in(Protocol::Pop3)
     }
 
+    /// Whether [`is_credential_verb`] holds for this verb's name, asked of the verb: every
+    /// command of a capture is asked (issue 18).
+    pub(crate) fn carries_credential(self) -> bool {
+        matches!(self, Verb::Auth | Verb::User | Verb::Pass | Verb::Apop)
+    }
+
     /// The verbs that start TLS on the connection (STARTTLS, STLS).
     pub fn starts_tls(self) -> bool {
         matches!(self, Verb::StartTls | Verb::Stls)
@@ -177,6 +183,17 @@ pub(crate) fn is_credential_verb(verb: &str) -> bool {
 mod tests {
     use super::*;
     use crate::protocol::{pop3, smtp};
+
+    #[test]
+    fn a_verb_carries_a_credential_as_its_name_says() {
+        for &verb in SMTP_VERBS.iter().chain(&POP3_VERBS) {
+            assert_eq!(
+                verb.carries_credential(),
+                is_credential_verb(verb.name()),
+                "{verb}"
+            );
+        }
+    }
 
     #[test]
     fn every_verb_reads_back_from_its_name_and_the_parsers_agree() {

@@ -59,9 +59,11 @@ fn opens_with_its_verb(kind: &CommandKind) -> bool {
     match kind {
         CommandKind::Line {
             request, written, ..
-        } => request
-            .verb()
-            .is_some_and(|verb| written.eq_ignore_ascii_case(verb.name())),
+        } => request.verb().is_some_and(|verb| {
+            // Borrowed only when spelled as the verb's own name (`Request::written`): no
+            // need to compare it again (issue 18).
+            matches!(written, Cow::Borrowed(_)) || written.eq_ignore_ascii_case(verb.name())
+        }),
         _ => false,
     }
 }
@@ -198,7 +200,7 @@ pub(super) fn follows_credentials(kind: &CommandKind) -> bool {
             // A verb's own name needs no terminal clean-up (`as_typed`): only a word no
             // verb was read from is looked at again (every command passes here, issue 18).
             let credential_verb = match request.verb() {
-                Some(verb) => is_credential_verb(verb.name()),
+                Some(verb) => verb.carries_credential(),
                 None => is_credential_verb(&as_typed(request.word())),
             };
             args.secret.is_some() || credential_verb || is_tagged_credential(&args.text)
