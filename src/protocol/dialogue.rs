@@ -495,8 +495,22 @@ impl DialogueBuilder {
             });
             return;
         }
+        if !self.reorder {
+            // Wire order (captures, replay): a reply answers the oldest command, so no
+            // command waiting holds one and none need be looked for (issue 18).
+            if self.pending.is_empty() {
+                // Unasked for: a 421 before closing, or a reply to a command not seen.
+                self.exchanges.push(Exchange {
+                    command: None,
+                    reply: Some(reply),
+                });
+            } else {
+                self.answer_with(0, reply);
+            }
+            return;
+        }
         if self.pending.iter().all(|p| p.reply.is_some()) {
-            if self.reorder && !pairing::is_unsolicited(&reply) {
+            if !pairing::is_unsolicited(&reply) {
                 // Printed before the command it answers, perhaps: the next command decides.
                 self.early.push_back(reply);
                 return;

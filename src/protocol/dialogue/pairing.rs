@@ -101,12 +101,10 @@ impl DialogueBuilder {
 
     /// Which waiting command `reply` answers: the oldest, unless the protocol rules that out
     /// and a later one can take it. A reply shown before the oldest command that the protocol
-    /// says is its answer is delivered first.
+    /// says is its answer is delivered first. Transcripts only: in wire order `deliver`
+    /// answers the oldest itself.
     pub(super) fn answer(&mut self, reply: Reply) -> Option<(usize, Reply)> {
         let first = self.pending.iter().position(|p| p.reply.is_none())?;
-        if !self.reorder {
-            return Some((first, reply));
-        }
         let fits_first = can_answer(self.protocol, &self.pending[first].command, reply.code);
         if let Some(early) = self.pending[first].early.take() {
             if fits_first && !self.replies_lead() {
