@@ -353,27 +353,28 @@ impl SessionAssembler<'_> {
         };
         let protocol: Protocol = open.builder.protocol();
         let dialogue = open.builder.finish_into(&mut self.spare);
-        let mut session = Session::new(
-            protocol,
-            Source {
-                path: self.path.to_path_buf(),
-                label: open.label,
+        // Made whole where it goes, not made and then filled in: a session is moved less
+        // on its way into the box (issue 18).
+        let finished = Box::new(Finished {
+            implicit_tls: open.implicit_tls,
+            server_port: open.server_port,
+            session: Session {
+                protocol,
+                source: Source {
+                    path: self.path.to_path_buf(),
+                    label: open.label,
+                },
+                connect: Some(open.connect),
+                exchanges: dialogue.exchanges,
+                notes: dialogue.notes,
+                encrypted_after: dialogue.encrypted_after,
+                tls: open.tls.map(|tls| Box::new(tls.finish())),
+                reading: None,
             },
-        );
-        session.connect = Some(open.connect);
-        session.exchanges = dialogue.exchanges;
-        session.notes = dialogue.notes;
-        session.encrypted_after = dialogue.encrypted_after;
-        session.tls = open.tls.map(|tls| Box::new(tls.finish()));
+        });
         self.closed += 1;
-        self.finished.insert(
-            (open.first_frame, self.closed),
-            Box::new(Finished {
-                implicit_tls: open.implicit_tls,
-                server_port: open.server_port,
-                session,
-            }),
-        );
+        self.finished
+            .insert((open.first_frame, self.closed), finished);
     }
 }
 
