@@ -37,6 +37,10 @@ pub(super) struct LineCommand {
 /// A line that starts with no verb but has a credential clause inside (`<junk> PASS x`,
 /// `"SENT: AUTH PLAIN x`: a marker the reader did not learn) is read from that clause, so
 /// its secret is one by position.
+///
+/// Inlined into its one caller: returned through a call, the value was still copied out
+/// once more on its way (issue 18).
+#[inline]
 pub(super) fn read_line(protocol: Protocol, line: &str, after_credentials: bool) -> LineCommand {
     // One value returned on every path, so it is read where the caller wants it rather
     // than moved there (issue 18).
