@@ -446,6 +446,7 @@ fn align_labelled_within(
         if let Some(events) = shape.only_perfect_way(&scenario.steps, exchanges.len()) {
             return events;
         }
+        shape.fill_states(scenario, exchanges);
         let table = Table {
             steps: &scenario.steps,
             shape,
@@ -488,6 +489,8 @@ struct Shape {
 }
 
 impl Shape {
+    /// How each exchange fits each step, and how many exchanges each step could take: all
+    /// that [`Shape::only_perfect_way`] reads.
     fn fill(&mut self, scenario: &Scenario, labels: &StepLabels<'_>, exchanges: &[Exchange]) {
         let steps = scenario.steps.as_slice();
         let n = steps.len();
@@ -503,6 +506,12 @@ impl Shape {
                 takers[s] += 1;
             }
         }
+    }
+
+    /// The rest of the shape, which only filling the table reads: left out when the
+    /// session has its only perfect way, as most of a capture's do.
+    fn fill_states(&mut self, scenario: &Scenario, exchanges: &[Exchange]) {
+        let steps = scenario.steps.as_slice();
         // A count can never pass the number of exchanges the step could take, so a bound
         // beyond that (`repeat: 1000`, or any large one) costs nothing more.
         self.caps.clear();
@@ -769,77 +778,73 @@ impl Table<'_> {
     }
 }
 
-/// The events of the best path, in session order, turned into step results.
+/// The events of the best path, in session order, turned into step results. A way only
+/// moves forward through the steps (closing one moves to the next), so the matches in
+/// session order are already grouped by step, in step order: one pass places them.
 fn results(scenario: &Scenario, events: Vec<Event>) -> Alignment {
     let steps = &scenario.steps;
-    // Each step's matches counted, then placed at the step's place in one list.
-    let mut ends = vec![0usize; steps.len()];
     let mut extras = Vec::new();
+    let mut matches = Vec::with_capacity(events.len());
+    let mut results = Vec::with_capacity(steps.len());
+    // Where the matches of the step `results.len()` start.
+    let mut start = 0;
+    let close = |results: &mut Vec<StepResult>, matches: &[(usize, Fit)], start: usize| {
+        let step = &steps[results.len()];
+        results.push(step_result(step, start..matches.len(), &matches[start..]));
+    };
     for event in &events {
         match *event {
-            Event::Matched { step, .. } => ends[step] += 1,
+            Event::Matched {
+                step,
+                exchange,
+                fit,
+            } => {
+                while results.len() < step {
+                    close(&mut results, &matches, start);
+                    start = matches.len();
+                }
+                debug_assert_eq!(results.len(), step, "matches out of step order");
+                matches.push((exchange, fit));
+            }
             Event::Extra { exchange } => extras.push(exchange),
             Event::Closed { .. } => {}
         }
     }
-    let mut total = 0;
-    for end in &mut ends {
-        total += *end;
-        *end = total;
+    while results.len() < steps.len() {
+        close(&mut results, &matches, start);
+        start = matches.len();
     }
-    // `next[s]` is where step `s`'s next match goes: its start, found from the ends.
-    let mut next: Vec<usize> = std::iter::once(0)
-        .chain(ends.iter().copied())
-        .take(steps.len())
-        .collect();
-    let mut matches = vec![(0, Fit::Good); total];
-    for event in &events {
-        if let Event::Matched {
-            step,
-            exchange,
-            fit,
-        } = *event
-        {
-            matches[next[step]] = (exchange, fit);
-            next[step] += 1;
-        }
-    }
-    let results = steps
-        .iter()
-        .zip(&ends)
-        .enumerate()
-        .map(|(s, (step, &end))| {
-            let start = if s == 0 { 0 } else { ends[s - 1] };
-            let matched = &matches[start..end];
-            let wrong = matched.iter().any(|(_, f)| *f != Fit::Good);
-            let count = matched.len() as u32;
-            let outcome = if count == 0 {
-                if step.min == 0 {
-                    Outcome::Skipped
-                } else {
-                    Outcome::Missing
-                }
-            } else if matched.iter().any(|(_, f)| *f == Fit::WrongArguments) {
-                Outcome::WrongArguments
-            } else if wrong {
-                Outcome::WrongReply
-            } else if count < step.min {
-                Outcome::TooFew
-            } else {
-                Outcome::Passed
-            };
-            StepResult {
-                matched: start..end,
-                outcome,
-                points: close_points(step, count, wrong),
-            }
-        })
-        .collect();
     Alignment {
         events,
         steps: results,
         extras,
         matches,
+    }
+}
+
+/// How a step came out, given the exchanges it took (`matched`, at `range` of the list).
+fn step_result(step: &Step, range: std::ops::Range<usize>, matched: &[(usize, Fit)]) -> StepResult {
+    let wrong = matched.iter().any(|(_, f)| *f != Fit::Good);
+    let count = matched.len() as u32;
+    let outcome = if count == 0 {
+        if step.min == 0 {
+            Outcome::Skipped
+        } else {
+            Outcome::Missing
+        }
+    } else if matched.iter().any(|(_, f)| *f == Fit::WrongArguments) {
+        Outcome::WrongArguments
+    } else if wrong {
+        Outcome::WrongReply
+    } else if count < step.min {
+        Outcome::TooFew
+    } else {
+        Outcome::Passed
+    };
+    StepResult {
+        matched: range,
+        outcome,
+        points: close_points(step, count, wrong),
     }
 }
 

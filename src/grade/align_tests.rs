@@ -377,6 +377,7 @@ fn a_huge_repeat_bound_costs_no_more_than_the_exchanges_it_can_take() {
     let session = session_of(&exchanges);
     let mut shape = Shape::default();
     shape.fill(&scenario, &StepLabels::of(&scenario), &session.exchanges);
+    shape.fill_states(&scenario, &session.exchanges);
     assert_eq!(shape.caps, vec![500, 500]);
     let alignment = align(&scenario, &session);
     assert_eq!(alignment.matched_count(), 500 + 1);
