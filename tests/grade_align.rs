@@ -227,7 +227,7 @@ fn skeleton_diff_shows_missing_changed_and_extra() {
         grade
             .checks
             .iter()
-            .find(|c| c.id == "rcpt")
+            .find(|c| &*c.id == "rcpt")
             .map(|c| c.status),
         Some(Status::OutOfOrder)
     );
@@ -260,7 +260,7 @@ fn equal_points_prefer_the_reading_whose_matches_fit() {
         .checks
         .iter()
         .filter(|c| !c.status.is_ok())
-        .map(|c| c.id.as_str())
+        .map(|c| &*c.id)
         .collect();
     assert!(failed.is_empty(), "full marks, yet failed: {failed:?}");
     assert!(

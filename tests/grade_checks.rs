@@ -162,7 +162,7 @@ fn scenario_message_checks_grade_the_body_when_seen() {
     let from = grade
         .checks
         .iter()
-        .find(|c| c.id == "from-header")
+        .find(|c| &*c.id == "from-header")
         .expect("from check");
     assert_eq!(from.status, Status::Failed);
     assert!(from
@@ -174,13 +174,13 @@ fn scenario_message_checks_grade_the_body_when_seen() {
     let from = grade
         .checks
         .iter()
-        .find(|c| c.id == "from-header")
+        .find(|c| &*c.id == "from-header")
         .expect("from check");
     assert_eq!(from.status, Status::Passed);
     let subject = grade
         .checks
         .iter()
-        .find(|c| c.id == "subject-header")
+        .find(|c| &*c.id == "subject-header")
         .expect("subject check");
     assert_eq!(subject.status, Status::Passed);
 }

@@ -101,7 +101,11 @@ fn very_long_sessions_are_graded_on_their_beginning() {
     let scenario = scenario::builtin("smtp-telnet-auth-send").expect("builtin");
     let grade = grade::grade(&session(Protocol::Smtp, &script), 0, &scenario);
     assert!(grade.findings.iter().any(|f| f.check == "too-long"));
-    let quit = grade.checks.iter().find(|c| c.id == "quit").expect("quit");
+    let quit = grade
+        .checks
+        .iter()
+        .find(|c| &*c.id == "quit")
+        .expect("quit");
     assert_eq!(
         quit.status,
         grade::Status::Missing,
@@ -136,7 +140,7 @@ order:
         let check = grade
             .checks
             .iter()
-            .find(|c| c.id == "auth-before-mail")
+            .find(|c| &*c.id == "auth-before-mail")
             .expect("order check");
         assert_eq!(check.status, status, "{script}");
         assert_eq!(grade.score, score, "{script}");

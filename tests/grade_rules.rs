@@ -88,7 +88,7 @@ fn each_rule_explains_its_loss() {
         let check = grade
             .checks
             .iter()
-            .find(|c| c.id == *step)
+            .find(|c| &*c.id == *step)
             .expect("step check");
         // A refused try at an optional step costs nothing; it is explained as a finding.
         let feedback = if check.rule == Some(*rule) {

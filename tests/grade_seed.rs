@@ -30,7 +30,7 @@ fn seed_message_checks_are_not_checked_and_cost_nothing() {
     let from = grade
         .checks
         .iter()
-        .find(|c| c.id == "from-header")
+        .find(|c| &*c.id == "from-header")
         .expect("check");
     assert_eq!(from.status, Status::NotChecked);
     assert_eq!((from.points, from.max_points), (0, 0));

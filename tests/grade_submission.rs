@@ -47,7 +47,7 @@ fn error_recovery_needs_an_error() {
     let error = grade
         .checks
         .iter()
-        .find(|c| c.id == "error")
+        .find(|c| &*c.id == "error")
         .expect("error step");
     assert_eq!(error.points, 0);
     assert_eq!(grade.score, 70);
@@ -58,7 +58,11 @@ fn pop3_delete_without_quit_keeps_the_message() {
     let scenario = scenario::builtin("pop3-delete").expect("builtin");
     let script = POP3_DELETE.replace("C: QUIT\nS: +OK Logging out, messages deleted.\n", "");
     let grade = grade::grade(&session(Protocol::Pop3, &script), 0, &scenario);
-    let quit = grade.checks.iter().find(|c| c.id == "quit").expect("quit");
+    let quit = grade
+        .checks
+        .iter()
+        .find(|c| &*c.id == "quit")
+        .expect("quit");
     assert_eq!(quit.rule, Some("pop3-dele-needs-quit"));
     assert_eq!(grade.score, 70);
     let with_rset = POP3_DELETE.replace("C: QUIT", "C: RSET\nS: +OK\nC: QUIT");
@@ -66,7 +70,7 @@ fn pop3_delete_without_quit_keeps_the_message() {
     let forbidden = grade
         .checks
         .iter()
-        .find(|c| c.id == "forbidden-rset")
+        .find(|c| &*c.id == "forbidden-rset")
         .expect("forbidden");
     assert_eq!(forbidden.status, grade::Status::Failed);
     assert!(forbidden

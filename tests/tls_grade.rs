@@ -32,7 +32,7 @@ fn check<'a>(grade: &'a Grade, id: &str) -> &'a grade::Check {
     grade
         .checks
         .iter()
-        .find(|c| c.id == id)
+        .find(|c| &*c.id == id)
         .unwrap_or_else(|| panic!("no check {id}: {:#?}", grade.checks))
 }
 

@@ -67,15 +67,15 @@ impl Grade {
             }
             let title = DiagnosticText::CheckTitle {
                 kind: kind_word(check.kind),
-                id: check.id.clone(),
+                id: check.id.to_string(),
                 name: skeleton_in(check.name_in(lang), lang),
                 status: status_word(check.status),
                 points: check.points,
                 max: check.max_points,
             }
             .render(lang);
-            let mut diagnostic = Diagnostic::error(title)
-                .with_code(check.rule.unwrap_or(check.id.as_str()).to_string());
+            let mut diagnostic =
+                Diagnostic::error(title).with_code(check.rule.unwrap_or(&check.id).to_string());
             if let Some(feedback) = &check.feedback {
                 diagnostic = diagnostic.with_help(feedback.get(lang));
             }

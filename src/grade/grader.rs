@@ -505,9 +505,9 @@ fn step_check(
         }
     });
     Check {
-        id: step.id.clone(),
+        id: prepared.shared_step_id(position),
         kind: CheckKind::Step,
-        name: prepared.step_line(position).to_string(),
+        name: prepared.shared_step_line(position),
         title: None,
         status,
         points: result.points,
@@ -534,9 +534,10 @@ fn forbidden_check(forbidden: &Forbidden, lines: &SkeletonLines<'_>, used: Optio
         id: format!(
             "forbidden-{}",
             forbidden.send.to_string().to_ascii_lowercase()
-        ),
+        )
+        .into(),
         kind: CheckKind::Forbidden,
-        name,
+        name: name.into(),
         title: Some(
             CheckName::Forbidden {
                 command: forbidden.send.to_string(),
@@ -588,9 +589,9 @@ fn order_check(rule: &OrderRule, lines: &SkeletonLines<'_>, broken: Option<usize
         }
     });
     Check {
-        id: rule.id.clone(),
+        id: rule.id.as_str().into(),
         kind: CheckKind::Order,
-        name: format!("{} before {}", rule.before, rule.after),
+        name: format!("{} before {}", rule.before, rule.after).into(),
         title: Some(
             CheckName::Order {
                 before: rule.before.to_string(),
@@ -617,9 +618,9 @@ fn strict_extras(lines: &SkeletonLines<'_>, alignment: &Alignment) -> Vec<Check>
         .extras
         .iter()
         .map(|&i| Check {
-            id: format!("extra-{}", i + 1),
+            id: format!("extra-{}", i + 1).into(),
             kind: CheckKind::Extra,
-            name: lines.line(i),
+            name: lines.line(i).into(),
             title: None,
             status: Status::Unexpected,
             points: 0,

@@ -115,11 +115,12 @@ impl Status {
 /// One graded item.
 #[derive(Clone, Debug, Serialize)]
 pub struct Check {
-    /// The step or check id from the scenario.
-    pub id: String,
+    /// The step or check id from the scenario (shared with the scenario's prepared ids, as a
+    /// capture's thousands of grades name the same few steps).
+    pub id: Arc<str>,
     pub kind: CheckKind,
-    /// What was expected, e.g. `EHLO|HELO → 250`.
-    pub name: String,
+    /// What was expected, e.g. `EHLO|HELO → 250` (shared likewise).
+    pub name: Arc<str>,
     /// The name in words, in both languages, when it is not a skeleton line (a header
     /// check, an order rule); reports show [`Check::name_in`].
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -52,12 +52,7 @@ impl<'s> PreparedScenario<'s> {
         }
     }
 
-    /// The skeleton line of step `position`.
-    pub fn step_line(&self, position: usize) -> &str {
-        &self.step_lines[position]
-    }
-
-    /// [`Self::step_line`], shared.
+    /// The skeleton line of step `position`, shared.
     pub fn shared_step_line(&self, position: usize) -> Arc<str> {
         Arc::clone(&self.step_lines[position])
     }

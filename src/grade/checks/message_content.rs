@@ -12,6 +12,8 @@
 //!
 //! **Example**: `MAIL FROM:<a@qq.com>` then a message with `From: b@163.com`.
 
+use std::sync::Arc;
+
 use super::{CheckFn, Context};
 use crate::grade::evidence::evidence;
 use crate::grade::model::{Check, CheckKind, Evidence, Finding, FindingSeverity, Status};
@@ -281,6 +283,9 @@ fn assess_one(
 /// feedback for every outcome but a body not in the submission (which names the body).
 /// Written once per scenario: rendering them per grade was half of what a content check cost.
 pub struct Words {
+    /// The check's id and its title's English (its [`Check::name`]), shared by every grade.
+    id: Arc<str>,
+    name: Arc<str>,
     title: Text,
     /// By [`Outcome`] as `usize`.
     feedback: [Option<Text>; OUTCOMES],
@@ -302,8 +307,11 @@ impl Words {
             Outcome::HeaderFine,
         ];
         debug_assert!(outcomes.iter().enumerate().all(|(i, &o)| o as usize == i));
+        let title = describe(check);
         Words {
-            title: describe(check),
+            id: Arc::from(check.id.as_str()),
+            name: Arc::from(title.en.as_str()),
+            title,
             feedback: outcomes.map(|outcome| fixed_text(check, outcome)),
         }
     }
@@ -328,9 +336,9 @@ pub fn written(
     let (points, max_points) = outcome.points(check);
     let title = words.title.clone();
     Check {
-        id: check.id.clone(),
+        id: Arc::clone(&words.id),
         kind: CheckKind::Content,
-        name: title.en.clone(),
+        name: Arc::clone(&words.name),
         title: Some(title),
         status,
         points,

@@ -65,7 +65,7 @@ fn marks(session: &Session, grade: Option<&Grade>, lang: Lang) -> Vec<Marks> {
         let message = summary::check_message(check, lang);
         let mark = &mut marks[index];
         match check.status {
-            Status::Missing => mark.missing_before.push((check.name.clone(), message)),
+            Status::Missing => mark.missing_before.push((check.name.to_string(), message)),
             Status::WrongReply if session.exchanges[index].reply.is_some() => {
                 mark.reply_fails.get_or_insert(message);
             }

@@ -457,7 +457,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(index, &status)| Check {
-                id: format!("step-{index}"),
+                id: format!("step-{index}").into(),
                 kind: kinds[index % kinds.len()],
                 name: "EHLO|HELO → 250".into(),
                 title: (index % 2 == 0).then(|| Text::new("a title", "")),
