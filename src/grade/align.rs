@@ -285,7 +285,7 @@ impl<'a> Said<'a> {
     /// A bit of a step's [`StepLabels`] mask: one per special and per verb, one for all
     /// words (which are then compared as text).
     #[inline]
-    fn bit(self) -> u32 {
+    pub(super) fn bit(self) -> u32 {
         let bit = match self {
             Said::Greeting => 0,
             Said::AuthResponse => 1,

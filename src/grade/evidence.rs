@@ -1,9 +1,9 @@
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use super::align::MAX_EXCHANGES;
+use super::align::{Said, MAX_EXCHANGES};
 use super::model::{Evidence, SharedLine, SharedPath};
 use crate::i18n::messages::grade::{EvidenceText, EvidenceWord};
 use crate::i18n::Lang;
@@ -76,11 +76,30 @@ const MAX_SHARED_LINES: usize = 1024;
 /// The set of lines shared, hashed by [`LineHasher`].
 type SharedLines = HashSet<Arc<str>, BuildHasherDefault<LineHasher>>;
 
+/// What a skeleton line says, when it names no free word: what was sent (a [`Said::bit`],
+/// a special or a verb, whose label is its name) and the reply code. Equal keys are equal
+/// lines.
+type LineKey = (u32, Option<ReplyCode>);
+
+/// The lines shared, by key.
+type KeyedLines = HashMap<LineKey, Arc<str>, BuildHasherDefault<LineHasher>>;
+
 thread_local! {
     /// Skeleton lines written before on this thread, handed out again rather than copied:
     /// a capture's thousands of sessions say the same few lines, and allocating each
     /// session's anew was most of what writing its skeleton cost (and of freeing it).
     static SHARED_LINES: RefCell<SharedLines> = RefCell::default();
+    /// The same lines found by their key, without writing the line to look it up: writing
+    /// and hashing each exchange's line was most of what sharing them still cost.
+    static KEYED_LINES: RefCell<KeyedLines> = RefCell::default();
+}
+
+/// The key of `exchange`'s skeleton line; none when it sent a word that is no verb.
+fn line_key(exchange: &Exchange) -> Option<LineKey> {
+    match Said::of_exchange(exchange) {
+        Said::Word(_) => None,
+        said => Some((said.bit(), exchange.reply.as_ref().map(|reply| reply.code))),
+    }
 }
 
 /// A hash for skeleton lines: a multiply and rotate per eight bytes (FxHash's), where the
@@ -148,20 +167,38 @@ impl<'a> SkeletonLines<'a> {
         // Room for most lines at once (`greeting → (no reply)` is 25 bytes).
         let mut buffer = String::with_capacity(64);
         let lines = SHARED_LINES.with(|shared| {
-            let mut fresh = SharedLines::default();
-            let mut borrowed = shared.try_borrow_mut();
-            let shared = match borrowed.as_mut() {
-                Ok(shared) => &mut **shared,
-                Err(_) => &mut fresh,
-            };
-            aligned
-                .iter()
-                .map(|exchange| {
-                    buffer.clear();
-                    push_skeleton_line(&mut buffer, exchange);
-                    shared_line(shared, &buffer)
-                })
-                .collect()
+            KEYED_LINES.with(|keyed| {
+                let mut fresh = SharedLines::default();
+                let mut borrowed = shared.try_borrow_mut();
+                let shared = match borrowed.as_mut() {
+                    Ok(shared) => &mut **shared,
+                    Err(_) => &mut fresh,
+                };
+                let mut fresh_keyed = KeyedLines::default();
+                let mut borrowed_keyed = keyed.try_borrow_mut();
+                let keyed = match borrowed_keyed.as_mut() {
+                    Ok(keyed) => &mut **keyed,
+                    Err(_) => &mut fresh_keyed,
+                };
+                aligned
+                    .iter()
+                    .map(|exchange| {
+                        let key = line_key(exchange);
+                        if let Some(line) = key.and_then(|key| keyed.get(&key)) {
+                            return Arc::clone(line);
+                        }
+                        buffer.clear();
+                        push_skeleton_line(&mut buffer, exchange);
+                        let line = shared_line(shared, &buffer);
+                        if let Some(key) = key {
+                            if keyed.len() < MAX_SHARED_LINES {
+                                keyed.insert(key, Arc::clone(&line));
+                            }
+                        }
+                        line
+                    })
+                    .collect()
+            })
         });
         SkeletonLines {
             session,
