@@ -20,6 +20,9 @@ pub struct PreparedScenario<'s> {
     /// How many checks a grade against the scenario has (strict extras aside): steps,
     /// their TLS and message checks, forbidden commands, order rules.
     pub checks: usize,
+    /// The points a grade against the scenario could earn at most, every check counted:
+    /// what the scenario bound of selection divides by, the same for every session.
+    pub possible: u64,
 }
 
 impl<'s> PreparedScenario<'s> {
@@ -49,6 +52,7 @@ impl<'s> PreparedScenario<'s> {
                 .sum::<usize>()
                 + scenario.forbidden.len()
                 + scenario.order.len(),
+            possible: possible(scenario),
         }
     }
 
@@ -66,4 +70,28 @@ impl<'s> PreparedScenario<'s> {
     pub fn shared_step_id(&self, position: usize) -> Arc<str> {
         Arc::clone(&self.step_ids[position])
     }
+}
+
+/// Every step's, message and TLS check's, forbidden command's and order rule's points.
+fn possible(scenario: &Scenario) -> u64 {
+    let steps: u64 = scenario
+        .steps
+        .iter()
+        .map(|step| {
+            u64::from(step.points)
+                + step.checks.iter().map(|c| u64::from(c.points)).sum::<u64>()
+                + step.tls.iter().map(|c| u64::from(c.points)).sum::<u64>()
+        })
+        .sum();
+    steps
+        + scenario
+            .forbidden
+            .iter()
+            .map(|f| u64::from(f.points))
+            .sum::<u64>()
+        + scenario
+            .order
+            .iter()
+            .map(|o| u64::from(o.points))
+            .sum::<u64>()
 }

@@ -146,6 +146,15 @@ fn best_possible(prepared: &PreparedScenario<'_>, session: &Session, said: &[Sai
     if scenario.protocol == Protocol::Tls || session.exchanges.is_empty() {
         return u32::MAX;
     }
+    // Points possible are the scenario's own, found once when it was prepared.
+    let possible = prepared.possible;
+    if possible == 0 {
+        return 0;
+    }
+    if possible > u64::from(u32::MAX / 1000) {
+        // Beyond what loading allows; a ratio this large is not worth bounding.
+        return u32::MAX;
+    }
     let exchanges = &session.exchanges[..session.exchanges.len().min(MAX_EXCHANGES)];
     let steps = &scenario.steps;
     // How many exchanges fit each step well (with the reply and arguments it expects),
@@ -166,33 +175,12 @@ fn best_possible(prepared: &PreparedScenario<'_>, session: &Session, said: &[Sai
             }
         }
     }
-    let mut possible: u64 = 0;
-    let mut lost: u64 = 0;
-    for (step, &good) in steps.iter().zip(good.iter()) {
-        possible += u64::from(step.points);
-        possible += step.checks.iter().map(|c| u64::from(c.points)).sum::<u64>();
-        possible += step.tls.iter().map(|c| u64::from(c.points)).sum::<u64>();
-        if step.min > 0 && step.points > 0 && good < step.min {
-            lost += u64::from(step.points);
-        }
-    }
-    possible += scenario
-        .forbidden
+    let lost: u64 = steps
         .iter()
-        .map(|f| u64::from(f.points))
-        .sum::<u64>();
-    possible += scenario
-        .order
-        .iter()
-        .map(|o| u64::from(o.points))
-        .sum::<u64>();
-    if possible == 0 {
-        return 0;
-    }
-    if possible > u64::from(u32::MAX / 1000) {
-        // Beyond what loading allows; a ratio this large is not worth bounding.
-        return u32::MAX;
-    }
+        .zip(good.iter())
+        .filter(|(step, &good)| step.min > 0 && step.points > 0 && good < step.min)
+        .map(|(step, _)| u64::from(step.points))
+        .sum();
     u32::try_from((possible - lost) * 1000 / possible).unwrap_or(u32::MAX)
 }
 
