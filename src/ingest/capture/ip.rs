@@ -25,6 +25,21 @@ pub(super) struct Addr {
     pub v6: bool,
 }
 
+impl Addr {
+    /// The IPv4 address at `at` in an IPv4 header `header` (12: source, 16: destination).
+    pub fn v4_at(header: &[u8], at: usize) -> Addr {
+        Addr {
+            bits: u128::from(u32::from_be_bytes([
+                header[at],
+                header[at + 1],
+                header[at + 2],
+                header[at + 3],
+            ])),
+            v6: false,
+        }
+    }
+}
+
 impl From<IpAddr> for Addr {
     fn from(ip: IpAddr) -> Self {
         match ip {
@@ -103,16 +118,7 @@ fn parse_v4(packet: &[u8]) -> Option<IpPacket<'_>> {
     let flags_offset = u16::from_be_bytes([packet[6], packet[7]]);
     let more = flags_offset & 0x2000 != 0;
     let offset = u32::from(flags_offset & 0x1fff) * 8;
-    let address = |at: usize| Addr {
-        bits: u128::from(u32::from_be_bytes([
-            packet[at],
-            packet[at + 1],
-            packet[at + 2],
-            packet[at + 3],
-        ])),
-        v6: false,
-    };
-    let (src, dst) = (address(12), address(16));
+    let (src, dst) = (Addr::v4_at(packet, 12), Addr::v4_at(packet, 16));
     let (payload, missing) = split_payload(packet, header_len, total)?;
     Some(IpPacket {
         src,

@@ -44,15 +44,6 @@ pub(super) fn tcp_over_ipv4<'a>(frame: &RawFrame<'a>) -> Option<(End, End, Segme
         return None;
     }
     let payload = tcp.get(offset..)?;
-    let address = |at: usize| Addr {
-        bits: u128::from(u32::from_be_bytes([
-            ip[at],
-            ip[at + 1],
-            ip[at + 2],
-            ip[at + 3],
-        ])),
-        v6: false,
-    };
     let segment = Segment {
         src_port: u16::from_be_bytes([tcp_header[0], tcp_header[1]]),
         dst_port: u16::from_be_bytes([tcp_header[2], tcp_header[3]]),
@@ -62,8 +53,8 @@ pub(super) fn tcp_over_ipv4<'a>(frame: &RawFrame<'a>) -> Option<(End, End, Segme
         payload,
         missing: 0,
     };
-    let src = End::new(address(12), segment.src_port);
-    let dst = End::new(address(16), segment.dst_port);
+    let src = End::new(Addr::v4_at(ip, 12), segment.src_port);
+    let dst = End::new(Addr::v4_at(ip, 16), segment.dst_port);
     Some((src, dst, segment))
 }
 
