@@ -19,6 +19,8 @@ const FORMATS: [&str; 12] = [
     "html",
 ];
 mod seed_support;
+#[path = "../benches/support/synth.rs"]
+mod synth;
 
 fn mailgrade(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_mailgrade"))
@@ -206,5 +208,36 @@ fn one_file_graded_as_it_is_read_reports_what_the_whole_path_reports() {
                 String::from_utf8_lossy(&whole.stdout)
             );
         }
+    }
+}
+
+/// A capture of many sessions, graded as it is read: its batches of 256 are dealt to one
+/// grading thread per core in turn and taken back in the same turn. The report must keep the
+/// sessions' order and say what the whole path says, in text and JSON, whatever the number
+/// of cores (each session's address and index are in the report, so any reordering shows).
+#[test]
+fn a_capture_graded_in_many_batches_reports_what_the_whole_path_reports() {
+    // Six batches at least, so each of two grading threads takes several and the last is short.
+    const SESSIONS: u64 = 1_500;
+    let work = tempfile::tempdir().expect("temp dir");
+    let path = work.path().join("mail.pcap");
+    let capture = std::fs::File::create(&path).expect("create capture");
+    synth::mail_capture(std::io::BufWriter::new(capture), SESSIONS, 8, 7).expect("write capture");
+    let file = path.to_str().expect("UTF-8 path");
+    for format in ["text", "json"] {
+        let args = ["grade", "--server", "none", "--format", format];
+        let streamed = mailgrade(&[&args[..], &[file]].concat());
+        let whole = mailgrade(&[&args[..], &["--shard", "1/1", file]].concat());
+        assert_eq!(streamed.status.code(), whole.status.code(), "{format}");
+        let report = String::from_utf8_lossy(&streamed.stdout);
+        // The synthetic capture's nth session comes from port 20000 + n.
+        assert!(
+            report.contains(&format!(":{} ", 20_000 + SESSIONS)),
+            "{format}: the last session is missing"
+        );
+        assert!(
+            streamed.stdout == whole.stdout,
+            "{format}: the streamed report differs from the whole path's"
+        );
     }
 }
