@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use mailgrade::protocol::redact::redact_dialogue;
 use mailgrade::session::{
     Args, Command, CommandKind, Content, Exchange, Note, Origin, Pop3Status, Protocol, Reply,
-    ReplyCode, Secret,
+    ReplyCode, ReplyLines, Secret,
 };
 
 fn line(verb: &str, args: Args) -> CommandKind {
@@ -31,7 +31,7 @@ fn exchange(kind: CommandKind, reply: String) -> Exchange {
         command: Some(Command::new(kind, Origin::Synthetic)),
         reply: Some(Reply::new(
             ReplyCode::Pop3(Pop3Status::Ok),
-            vec![reply],
+            ReplyLines::one(reply),
             Origin::Synthetic,
         )),
     }

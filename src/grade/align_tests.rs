@@ -224,7 +224,7 @@ fn session_of(exchanges: &[(usize, bool, u16)]) -> Session {
             )),
             reply: Some(Reply::new(
                 ReplyCode::Smtp(SmtpCode::new(code).expect("code")),
-                Vec::new(),
+                crate::session::ReplyLines::new(),
                 Origin::line(line as u32 + 1),
             )),
         });

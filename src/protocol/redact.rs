@@ -29,7 +29,9 @@ use base64::Engine as _;
 
 use crate::protocol::sasl::{self, Mechanism};
 use crate::protocol::{Request, Verb};
-use crate::session::{CommandKind, Content, Exchange, Note, Protocol, Secret, Session};
+use crate::session::{
+    CommandKind, Content, Exchange, Note, Protocol, ReplyLines, ReplyLinesBuf, Secret, Session,
+};
 
 mod cache;
 mod sieve;
@@ -356,6 +358,24 @@ impl Redactor {
     }
 
     /// A message or POP3 body: its bytes (and so its size) and its summary.
+    /// A reply's lines with every secret replaced, each line as its own text; true when
+    /// anything was. All lines are searched at once, and only a reply that holds a secret
+    /// is taken apart.
+    pub fn reply_lines(&self, lines: &mut ReplyLines) -> bool {
+        if !self.finds(lines.joined()) {
+            return false;
+        }
+        let mut redacted = ReplyLinesBuf::default();
+        let mut replaced = false;
+        for line in lines.iter() {
+            let mut line = line.to_string();
+            replaced |= self.text(&mut line);
+            redacted.push(&line);
+        }
+        *lines = redacted.take();
+        replaced
+    }
+
     pub fn content(&self, content: &mut Content) {
         if let Some(bytes) = &mut content.bytes {
             if self.bytes(bytes) {
@@ -395,9 +415,7 @@ impl Redactor {
                 }
             }
             if let Some(reply) = &mut exchange.reply {
-                for line in &mut reply.lines {
-                    self.text(line);
-                }
+                self.reply_lines(&mut reply.lines);
                 if let Some(body) = &mut reply.body {
                     self.content(body);
                 }

@@ -11,6 +11,7 @@ mod exchange;
 mod origin;
 mod reading;
 mod reply;
+mod reply_lines;
 mod secret;
 mod tls;
 
@@ -20,5 +21,6 @@ pub use exchange::{Connect, Exchange, Note, NoteKind, Protocol, Session, Source}
 pub use origin::Origin;
 pub use reading::{Doubt, MarkerReading, MarkerRole, Reading, SidesFrom};
 pub use reply::{Pop3Status, Reply, ReplyCode, Severity, SmtpCode};
+pub use reply_lines::{ReplyLines, ReplyLinesBuf};
 pub use secret::Secret;
 pub use tls::{TlsCertificate, TlsHandshake, TlsMessage, TlsRecordCounts, TlsSide, TlsVersion};

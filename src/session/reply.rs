@@ -2,7 +2,7 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-use super::{Content, Origin};
+use super::{Content, Origin, ReplyLines};
 
 /// An SMTP reply code, `200..=599` (RFC 5321 §4.2). Typed so "any 5xx" is a method, not a
 /// string match.
@@ -114,7 +114,7 @@ impl Serialize for ReplyCode {
 pub struct Reply {
     pub code: ReplyCode,
     /// The text after the code on each line (`250-PIPELINING` gives `PIPELINING`).
-    pub lines: Vec<String>,
+    pub lines: ReplyLines,
     /// A POP3 multi-line body (RETR, TOP, LIST, UIDL, CAPA), dot-unstuffed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<Content>,
@@ -122,7 +122,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn new(code: ReplyCode, lines: Vec<String>, origin: Origin) -> Self {
+    pub fn new(code: ReplyCode, lines: ReplyLines, origin: Origin) -> Self {
         Reply {
             code,
             lines,
@@ -133,7 +133,7 @@ impl Reply {
 
     /// The first line's text, as a one-line summary.
     pub fn text(&self) -> &str {
-        self.lines.first().map(String::as_str).unwrap_or("")
+        self.lines.first().unwrap_or("")
     }
 }
 

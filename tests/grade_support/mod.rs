@@ -12,7 +12,7 @@
 
 use mailgrade::session::{
     Args, Command, CommandKind, Connect, Content, Exchange, Origin, Pop3Status, Protocol, Reply,
-    ReplyCode, Secret, Session, SmtpCode, Source,
+    ReplyCode, ReplyLines, Secret, Session, SmtpCode, Source,
 };
 
 pub fn session(protocol: Protocol, script: &str) -> Session {
@@ -117,7 +117,7 @@ fn reply(protocol: Protocol, text: &str, origin: Origin) -> Reply {
         Protocol::Pop3 => ReplyCode::Pop3(Pop3Status::Continue),
     };
     let rest = text.get(4..).unwrap_or("").to_string();
-    Reply::new(code, vec![rest], origin)
+    Reply::new(code, ReplyLines::one(rest), origin)
 }
 
 /// The seed report's first transcript (EHLO), as ingest reads it: AUTH answers are

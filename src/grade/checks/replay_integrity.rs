@@ -259,7 +259,7 @@ mod tests {
                 command: None,
                 reply: Some(Reply::new(
                     ReplyCode::Smtp(SmtpCode::new(code).unwrap()),
-                    vec!["hi".into()],
+                    crate::session::ReplyLines::one("hi".into()),
                     Origin::line(1),
                 )),
             });

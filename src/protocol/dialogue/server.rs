@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use crate::protocol::line::{self, LineInPlace, LineReceiver};
 use crate::protocol::pop3::{self, Pop3Response, StatusLine};
 use crate::protocol::smtp::ReplyAssembler;
-use crate::session::{Content, Note, NoteKind, Origin, Protocol, Reply};
+use crate::session::{Content, Note, NoteKind, Origin, Protocol, Reply, ReplyLines};
 
 #[derive(Debug)]
 pub(super) struct Server {
@@ -291,7 +291,7 @@ impl DialogueBuilder {
         let origin = self.server.unit.take().unwrap_or_default();
         let mut reply = Reply::new(
             crate::session::ReplyCode::Pop3(status.status),
-            vec![status.text],
+            ReplyLines::one(status.text),
             origin,
         );
         reply.body = Some(content);

@@ -3,7 +3,7 @@
 
 use crate::protocol::dotstuff::{DataEvent, DataReceiver};
 use crate::protocol::line::{LineEvent, LineReceiver};
-use crate::session::{Content, Origin, Pop3Status, Reply, ReplyCode};
+use crate::session::{Content, Origin, Pop3Status, Reply, ReplyCode, ReplyLines};
 
 /// A status line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,7 +101,11 @@ pub struct Pop3Response {
 
 impl Pop3Response {
     pub fn into_reply(self, origin: Origin) -> Reply {
-        let mut reply = Reply::new(ReplyCode::Pop3(self.status), vec![self.text], origin);
+        let mut reply = Reply::new(
+            ReplyCode::Pop3(self.status),
+            ReplyLines::one(self.text),
+            origin,
+        );
         reply.body = self.body.map(Content::from_bytes);
         reply
     }

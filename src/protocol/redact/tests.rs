@@ -329,7 +329,7 @@ fn redacts_a_whole_session() {
     );
     let mut session = Session::new(Protocol::Pop3, Default::default());
     session.exchanges = dialogue.exchanges;
-    session.exchanges[1].reply.as_mut().unwrap().lines = vec![format!("hi {PW}")];
+    session.exchanges[1].reply.as_mut().unwrap().lines = ReplyLines::one(format!("hi {PW}"));
     session.notes.push(Note {
         kind: NoteKind::Gap,
         origin: Origin::Synthetic,

@@ -1,7 +1,9 @@
 //! SMTP replies (RFC 5321 §4.2): `250-first`, `250-more`, `250 last`.
 
 use crate::protocol::line::{LineEvent, LineReceiver};
-use crate::session::{Origin, Reply, ReplyCode, SmtpCode};
+use std::borrow::Cow;
+
+use crate::session::{Origin, Reply, ReplyCode, ReplyLines, ReplyLinesBuf, SmtpCode};
 
 /// One line of a reply.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,7 +99,7 @@ pub struct SmtpReply {
     /// The code of the first line (RFC 5321 requires every line to repeat it).
     pub code: SmtpCode,
     /// The text of each line.
-    pub lines: Vec<String>,
+    pub lines: ReplyLines,
 }
 
 impl SmtpReply {
@@ -124,11 +126,12 @@ impl SmtpReply {
 
 /// A reply's lines as they go on the wire: `250-first`, `250-more`, `250 last`, CRLF after
 /// each; no lines at all is one line with the code alone.
-pub fn encode_reply(code: SmtpCode, lines: &[String]) -> String {
+pub fn encode_reply(code: SmtpCode, lines: &ReplyLines) -> String {
     let mut out = String::new();
     let count = lines.len().max(1);
+    let mut texts = lines.iter();
     for index in 0..count {
-        let text = lines.get(index).map(String::as_str).unwrap_or("");
+        let text = texts.next().unwrap_or("");
         let sep = if index + 1 == count { ' ' } else { '-' };
         out.push_str(&format!("{code}{sep}{text}\r\n"));
     }
@@ -139,7 +142,9 @@ pub fn encode_reply(code: SmtpCode, lines: &[String]) -> String {
 #[derive(Clone, Debug, Default)]
 pub struct ReplyAssembler {
     code: Option<SmtpCode>,
-    lines: Vec<String>,
+    /// The lines so far of a multi-line reply (issue 18: gathered in room kept from the
+    /// last one).
+    lines: ReplyLinesBuf,
 }
 
 impl ReplyAssembler {
@@ -147,7 +152,7 @@ impl ReplyAssembler {
     /// line is an error and leaves the reply in progress untouched.
     pub fn push_line(&mut self, line: &str) -> Result<Option<SmtpReply>, ReplyError> {
         let head = reply_head(line)?;
-        self.push(head.code, head.last, line[head.text].to_string())
+        self.push(head.code, head.last, Cow::Borrowed(&line[head.text]))
     }
 
     /// Like [`ReplyAssembler::push_line`], keeping the line's own bytes as the reply's text
@@ -157,7 +162,7 @@ impl ReplyAssembler {
         let mut text = std::mem::take(line);
         text.truncate(head.text.end);
         text.drain(..head.text.start);
-        self.push(head.code, head.last, text)
+        self.push(head.code, head.last, Cow::Owned(text))
     }
 
     /// A line borrowed (its text copied) or owned (its bytes kept, as
@@ -176,24 +181,24 @@ impl ReplyAssembler {
         &mut self,
         code: SmtpCode,
         last: bool,
-        text: String,
+        text: Cow<'_, str>,
     ) -> Result<Option<SmtpReply>, ReplyError> {
         if last && self.code.is_none() {
-            // A one-line reply (most are): its list made for one line, not grown to four.
+            // A one-line reply (most are): an owned line's bytes kept, a borrowed one copied once.
             return Ok(Some(SmtpReply {
                 code,
-                lines: vec![text],
+                lines: ReplyLines::one(text.into_owned()),
             }));
         }
         let code = *self.code.get_or_insert(code);
-        self.lines.push(text);
+        self.lines.push(&text);
         if !last {
             return Ok(None);
         }
         self.code = None;
         Ok(Some(SmtpReply {
             code,
-            lines: std::mem::take(&mut self.lines),
+            lines: self.lines.take(),
         }))
     }
 
@@ -207,7 +212,7 @@ impl ReplyAssembler {
         let code = self.code.take()?;
         Some(SmtpReply {
             code,
-            lines: std::mem::take(&mut self.lines),
+            lines: self.lines.take(),
         })
     }
 }
@@ -350,7 +355,7 @@ mod tests {
             whole[1],
             ReplyEvent::Reply(SmtpReply {
                 code: code(250),
-                lines: vec!["a".into(), "b".into(), "c".into()]
+                lines: ["a", "b", "c"].into_iter().collect()
             })
         );
         assert_eq!(
@@ -370,7 +375,7 @@ mod tests {
     fn reads_enhanced_status_codes() {
         let reply = |text: &str| SmtpReply {
             code: code(250),
-            lines: vec![text.into()],
+            lines: ReplyLines::one(text.into()),
         };
         assert_eq!(reply("2.1.0 Ok").enhanced_status(), Some("2.1.0"));
         assert_eq!(reply("OK").enhanced_status(), None);

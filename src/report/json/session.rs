@@ -185,10 +185,10 @@ fn one_exchange<W: Write>(
         None => json.null(),
     }
     let reply_text = match &exchange.reply {
-        Some(reply) if !replayed => reply.lines.as_slice(),
-        _ => &[],
+        Some(reply) if !replayed && !reply.lines.is_empty() => Some(&reply.lines),
+        _ => None,
     };
-    if !reply_text.is_empty() {
+    if let Some(reply_text) = reply_text {
         json.key_of(keys, REPLY_TEXT);
         json.raw(b"[");
         for (index, line) in reply_text.iter().enumerate() {
@@ -248,8 +248,8 @@ mod tests {
 
     use super::super::writer::{JsonWriter, Layout};
     use crate::session::{
-        CommandKind, Connect, Exchange, Note, Origin, Protocol, Reading, Session, Source,
-        TlsHandshake,
+        CommandKind, Connect, Exchange, Note, Origin, Protocol, Reading, ReplyLines, Session,
+        Source, TlsHandshake,
     };
 
     #[derive(Serialize)]
@@ -283,8 +283,8 @@ mod tests {
         verb: Option<&'a str>,
         command: Option<Shown<&'a crate::session::Command>>,
         reply: Option<Shown<&'a crate::session::ReplyCode>>,
-        #[serde(skip_serializing_if = "<[String]>::is_empty")]
-        reply_text: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reply_text: Option<&'a ReplyLines>,
         #[serde(skip_serializing_if = "Option::is_none")]
         message_size: Option<u64>,
         #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -317,8 +317,8 @@ mod tests {
             command: command.map(Shown),
             reply: exchange.reply.as_ref().map(|r| Shown(&r.code)),
             reply_text: match &exchange.reply {
-                Some(reply) if !replayed => &reply.lines,
-                _ => &[],
+                Some(reply) if !replayed && !reply.lines.is_empty() => Some(&reply.lines),
+                _ => None,
             },
             message_size: match command.map(|c| &c.kind) {
                 Some(CommandKind::Message { content }) => content.size,
@@ -444,7 +444,7 @@ mod tests {
             let reply = (index % 3 != 2).then(|| {
                 Reply::new(
                     ReplyCode::Smtp(SmtpCode::new(250 + index as u16).expect("code")),
-                    vec!["ok \u{1}".into(); index % 3],
+                    std::iter::repeat_n("ok \u{1}", index % 3).collect(),
                     origins[(index + 1) % origins.len()],
                 )
             });

@@ -16,7 +16,7 @@ use super::skeleton::Skeleton;
 use super::{pop3, smtp};
 use crate::protocol::pop3::Pop3Response;
 use crate::protocol::smtp::SmtpReply;
-use crate::session::{Pop3Status, Protocol, ReplyCode, SmtpCode};
+use crate::session::{Pop3Status, Protocol, ReplyCode, ReplyLines, SmtpCode};
 
 /// A session's view of the server shutting down.
 pub struct Shutdown {
@@ -140,7 +140,7 @@ async fn refuse(
         let code = SmtpCode::new(421).expect("421 is a reply code");
         let reply = SmtpReply {
             code,
-            lines: vec![text],
+            lines: ReplyLines::one(text),
         };
         (reply.to_wire().into_bytes(), ReplyCode::Smtp(code))
     };

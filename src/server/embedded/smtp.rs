@@ -23,6 +23,7 @@ use crate::protocol::smtp::{
 };
 use crate::protocol::Verb;
 use crate::server::ServerError;
+use crate::session::ReplyLines;
 use crate::session::{Protocol, Secret, SmtpCode};
 
 /// How far past the line limit a client may keep sending before the session is cut off.
@@ -181,10 +182,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
     /// Queues a one-line reply and notes it in the skeleton. 4xx/5xx count towards the
     /// error limit, as Postfix counts them.
     fn reply(&mut self, label: &str, code: u16, text: &str) {
-        self.reply_lines(label, code, vec![text.to_string()]);
+        self.reply_lines(label, code, ReplyLines::one(text.to_string()));
     }
 
-    fn reply_lines(&mut self, label: &str, code: u16, lines: Vec<String>) {
+    fn reply_lines(&mut self, label: &str, code: u16, lines: ReplyLines) {
         let Some(code) = SmtpCode::new(code) else {
             return;
         };
@@ -301,8 +302,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
         None
     }
 
-    fn ehlo_lines(&self) -> Vec<String> {
-        vec![
+    fn ehlo_lines(&self) -> ReplyLines {
+        [
             self.shared.hostname.clone(),
             "PIPELINING".to_string(),
             format!("SIZE {}", self.shared.config.limits.max_message),
@@ -313,6 +314,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             "8BITMIME".to_string(),
             "DSN".to_string(),
         ]
+        .into_iter()
+        .collect()
     }
 
     fn reset_envelope(&mut self) {
