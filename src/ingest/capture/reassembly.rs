@@ -148,20 +148,34 @@ impl Stream {
         self.check_fin();
     }
 
+    /// Whether the direction's first sequence number is known: a segment without payload,
+    /// SYN, FIN or RST then changes nothing in it.
+    #[inline]
+    pub fn has_begun(&self) -> bool {
+        self.next.is_some()
+    }
+
+    /// Whether an acknowledgement of `ack` by the peer changes nothing here: it reveals no
+    /// lost bytes (nearly every one).
+    #[inline]
+    pub fn acknowledges_nothing_new(&self, ack: u32) -> bool {
+        let Some(next) = self.next.filter(|_| !self.closed) else {
+            return true;
+        };
+        let jump = ack.wrapping_sub(next);
+        jump == 0 || jump >= MAX_ACK_JUMP
+    }
+
     /// The peer acknowledged up to `ack`: anything before it we have not seen is lost.
     #[inline]
     pub fn acknowledged(&mut self, ack: u32, meta: Meta, out: &mut dyn FnMut(Chunk<'_>)) {
-        if self.closed {
+        if self.acknowledges_nothing_new(ack) {
             return;
         }
         let Some(next) = self.next else {
             return;
         };
-        let jump = ack.wrapping_sub(next);
-        if jump == 0 || jump >= MAX_ACK_JUMP {
-            return;
-        }
-        self.acknowledged_past(ack, next, jump, meta, out);
+        self.acknowledged_past(ack, next, ack.wrapping_sub(next), meta, out);
     }
 
     /// [`Stream::acknowledged`] past `next`, by `jump`: rare, so kept out of line, while
