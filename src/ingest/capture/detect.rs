@@ -157,15 +157,25 @@ fn mail(protocol: Protocol, server_side: usize, implicit_tls: bool) -> Decision 
     }
 }
 
+// Line ends are found with memchr: a byte-at-a-time search cost about 5 instructions a
+// byte, over every connection's first bytes two or three times (issue 18).
+
 fn first_line(bytes: &[u8]) -> Option<&[u8]> {
-    let end = bytes.iter().position(|&b| b == b'\n')?;
+    let end = memchr::memchr(b'\n', bytes)?;
     Some(&bytes[..end])
 }
 
+/// The complete lines (up to 16), empty ones left out.
 fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    bytes[..complete]
-        .split(|&b| b == b'\n')
+    let complete = memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
+    let body = &bytes[..complete];
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', body)
+        .map(move |end| {
+            let line = &body[start..end];
+            start = end + 1;
+            line
+        })
         .filter(|l| !l.is_empty())
         .take(16)
 }
