@@ -232,11 +232,17 @@ fn is_greeting(line: &[u8]) -> bool {
 
 /// Whether `text` holds `word` (upper-case ASCII) in any case, without an upper-cased copy.
 fn holds(text: &[u8], word: &[u8]) -> bool {
-    // Most places are ruled out by their first byte, in one compare: bytes equal but for
-    // ASCII case are equal with bit 5 set.
-    let first = word.first().map_or(0, |b| b | 0x20);
-    text.windows(word.len())
-        .any(|w| w[0] | 0x20 == first && w.eq_ignore_ascii_case(word))
+    let [first, ..] = *word else {
+        return true;
+    };
+    let Some(last_start) = text.len().checked_sub(word.len()) else {
+        return false;
+    };
+    // Only places that start with the word's first letter, in either case, are compared:
+    // memchr finds them at a fraction of the cost of comparing at every byte.
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    memchr::memchr2_iter(lower, upper, &text[..=last_start])
+        .any(|at| text[at..at + word.len()].eq_ignore_ascii_case(word))
 }
 
 /// Whether both protocols have the verb a word names: it decides by port only.
@@ -340,6 +346,27 @@ fn by_port(prefix: [&[u8]; 2], ports: [u16; 2]) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn holds_finds_a_word_in_any_case_anywhere() {
+        let cases: [(&[u8], &[u8], bool); 8] = [
+            (b"220 mail ESMTP Postfix", b"SMTP", true),
+            (b"smtp", b"SMTP", true),
+            (b"220 ProFTPD", b"FTP", true),
+            (b"xxftP", b"FTP", true),
+            (b"220 lab ready", b"FTP", false),
+            (b"FT", b"FTP", false),
+            (b"", b"EXIM", false),
+            (b"F\xc6TP ftp", b"FTP", true),
+        ];
+        for (text, word, expected) in cases {
+            let by_window = text
+                .windows(word.len())
+                .any(|w| w.eq_ignore_ascii_case(word));
+            assert_eq!(by_window, expected, "{text:?}");
+            assert_eq!(holds(text, word), expected, "{text:?}");
+        }
+    }
 
     fn smtp(server_side: usize) -> Decision {
         mail(Protocol::Smtp, server_side, false)
