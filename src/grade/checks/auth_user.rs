@@ -10,6 +10,7 @@
 //!
 //! The decoded value is never put in a finding: the message only says it is not an address.
 
+use super::payload::Decoded;
 use super::{CheckFn, Context};
 use crate::grade::evidence::evidence;
 use crate::grade::model::{Finding, FindingSeverity};
@@ -25,13 +26,21 @@ pub const CHECK: CheckFn = CheckFn {
 
 /// Whether the payload decodes to an address; `None` when it does not decode at all.
 fn decodes_to_address(secret: &Secret) -> Option<bool> {
-    let text = match sasl::decode_login_username(secret) {
-        Ok(text) => text,
-        Err(SaslError::InvalidBase64) => return None,
-        Err(_) => return Some(false),
-    };
+    // Decoded in place when it can be; `sasl` decides the rest.
+    if let Some(decoded) = Decoded::of(secret) {
+        return Some(std::str::from_utf8(decoded.bytes()).is_ok_and(is_address));
+    }
+    match sasl::decode_login_username(secret) {
+        Ok(text) => Some(is_address(&text)),
+        Err(SaslError::InvalidBase64) => None,
+        Err(_) => Some(false),
+    }
+}
+
+/// Whether a decoded user name looks like `local@domain`.
+fn is_address(text: &str) -> bool {
     let text = text.trim();
-    let is_address = match text.split_once('@') {
+    match text.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
                 && domain.contains('.')
@@ -40,8 +49,7 @@ fn decodes_to_address(secret: &Secret) -> Option<bool> {
                 && !text.contains(char::is_whitespace)
         }
         None => false,
-    };
-    Some(is_address)
+    }
 }
 
 fn run(context: &Context<'_>) -> Vec<Finding> {
