@@ -111,7 +111,13 @@ pub fn fit(step: &Step, exchange: &Exchange) -> Option<Fit> {
 
 /// How `exchange`, whose command `step` sends, fits it.
 pub(super) fn fit_sent(step: &Step, exchange: &Exchange) -> Fit {
-    if !step.args_fit(exchange) {
+    fit_given(step, exchange, step.args_fit(exchange))
+}
+
+/// How `exchange`, whose command `step` sends, fits it, when whether its arguments fit is
+/// `args_fit`.
+fn fit_given(step: &Step, exchange: &Exchange, args_fit: bool) -> Fit {
+    if !args_fit {
         return Fit::WrongArguments;
     }
     match &exchange.reply {
@@ -121,13 +127,71 @@ pub(super) fn fit_sent(step: &Step, exchange: &Exchange) -> Fit {
 }
 
 /// Whether `exchange`, whose command `step` sends, fits it well (`fit_sent(..) ==
-/// Fit::Good`): the reply is looked at first, the arguments' pattern only if it fits.
-pub(super) fn fits_well(step: &Step, exchange: &Exchange) -> bool {
+/// Fit::Good`): the reply is looked at first, the arguments' pattern (through `args`) only
+/// if it fits.
+pub(super) fn fits_well<'s>(step: &'s Step, exchange: &Exchange, args: &ArgsSeen<'s>) -> bool {
     exchange
         .reply
         .as_ref()
         .is_some_and(|reply| step.expect.matches(reply.code))
-        && step.args_fit(exchange)
+        && args.fit(step, exchange)
+}
+
+/// The most answers [`ArgsSeen`] keeps: a lab session's exchanges with arguments to check
+/// (AUTH, MAIL, a few RCPT) times the patterns its scenarios give them.
+const ARGS_KEPT: usize = 16;
+
+/// What the steps' argument patterns said of one session's exchanges, kept while the
+/// session is measured: the scenarios of a protocol share patterns (`(?i)^FROM:\s*<[^>]*>`),
+/// and the scenario bound and the alignment ask the same ones, so each pattern runs once per
+/// exchange rather than once per scenario and pass; the searches were a tenth of grading a
+/// capture. Patterns are compared by their text, which is all a step's `Regex` is built from.
+/// Past [`ARGS_KEPT`] answers the pattern is simply run.
+pub(super) struct ArgsSeen<'s> {
+    seen: std::cell::RefCell<([SeenArgs<'s>; ARGS_KEPT], usize)>,
+}
+
+impl Default for ArgsSeen<'_> {
+    fn default() -> Self {
+        ArgsSeen {
+            seen: std::cell::RefCell::new(([(std::ptr::null(), "", false); ARGS_KEPT], 0)),
+        }
+    }
+}
+
+/// One answer: the exchange (by address), the pattern, whether the arguments fit.
+type SeenArgs<'s> = (*const Exchange, &'s str, bool);
+
+impl<'s> ArgsSeen<'s> {
+    /// [`Step::args_fit`], a pattern run once per exchange.
+    #[inline]
+    pub(super) fn fit(&self, step: &'s Step, exchange: &Exchange) -> bool {
+        // Most steps take any arguments: answered without a call.
+        match &step.args {
+            None => true,
+            Some(pattern) => self.pattern_fits(step, pattern.as_str(), exchange),
+        }
+    }
+
+    /// [`Step::args_fit`] for a step whose pattern is `pattern`.
+    fn pattern_fits(&self, step: &'s Step, pattern: &'s str, exchange: &Exchange) -> bool {
+        let at = std::ptr::from_ref(exchange);
+        let Ok(mut seen) = self.seen.try_borrow_mut() else {
+            return step.args_fit(exchange);
+        };
+        let (answers, kept) = &mut *seen;
+        if let Some(&(_, _, fits)) = answers[..*kept].iter().find(|(seen_at, seen_pattern, _)| {
+            *seen_at == at && (std::ptr::eq(*seen_pattern, pattern) || *seen_pattern == pattern)
+        }) {
+            return fits;
+        }
+        let fits = step.args_fit(exchange);
+        if *kept < ARGS_KEPT {
+            answers[*kept] = (at, pattern, fits);
+            *kept += 1;
+        }
+        fits
+    }
 }
 
 /// A way's score, compared as one number: points, then exchanges matched, then matches that
@@ -413,24 +477,33 @@ pub fn align(scenario: &Scenario, session: &Session) -> Alignment {
 }
 
 /// [`align`], with the scenario's labels found already.
-pub(super) fn align_labelled(
-    scenario: &Scenario,
+pub(super) fn align_labelled<'s>(
+    scenario: &'s Scenario,
     labels: &StepLabels<'_>,
     session: &Session,
+    args: &ArgsSeen<'s>,
 ) -> Alignment {
-    align_labelled_within(scenario, labels, session, DIRECT_CELLS)
+    align_labelled_within(scenario, labels, session, args, DIRECT_CELLS)
 }
 
 /// [`align`], splitting the trace back once the table would hold more than `direct_cells`
 /// cells.
 fn align_within(scenario: &Scenario, session: &Session, direct_cells: usize) -> Alignment {
-    align_labelled_within(scenario, &StepLabels::of(scenario), session, direct_cells)
+    let labels = StepLabels::of(scenario);
+    align_labelled_within(
+        scenario,
+        &labels,
+        session,
+        &ArgsSeen::default(),
+        direct_cells,
+    )
 }
 
-fn align_labelled_within(
-    scenario: &Scenario,
+fn align_labelled_within<'s>(
+    scenario: &'s Scenario,
     labels: &StepLabels<'_>,
     session: &Session,
+    args: &ArgsSeen<'s>,
     direct_cells: usize,
 ) -> Alignment {
     let exchanges = &session.exchanges[..session.exchanges.len().min(MAX_EXCHANGES)];
@@ -442,7 +515,7 @@ fn align_labelled_within(
             Ok(scratch) => &mut **scratch,
             Err(_) => &mut fresh,
         };
-        shape.fill(scenario, labels, exchanges);
+        shape.fill(scenario, labels, exchanges, args);
         if let Some(events) = shape.only_perfect_way(&scenario.steps, exchanges.len()) {
             return events;
         }
@@ -491,7 +564,13 @@ struct Shape {
 impl Shape {
     /// How each exchange fits each step, and how many exchanges each step could take: all
     /// that [`Shape::only_perfect_way`] reads.
-    fn fill(&mut self, scenario: &Scenario, labels: &StepLabels<'_>, exchanges: &[Exchange]) {
+    fn fill<'s>(
+        &mut self,
+        scenario: &'s Scenario,
+        labels: &StepLabels<'_>,
+        exchanges: &[Exchange],
+        args: &ArgsSeen<'s>,
+    ) {
         let steps = scenario.steps.as_slice();
         let n = steps.len();
         self.fits.clear();
@@ -502,7 +581,8 @@ impl Shape {
         for (j, exchange) in exchanges.iter().enumerate() {
             let fits = &mut self.fits[j * n..(j + 1) * n];
             for s in labels.steps_sending(Said::of_exchange(exchange)) {
-                fits[s] = fit_code(fit_sent(&steps[s], exchange));
+                let step = &steps[s];
+                fits[s] = fit_code(fit_given(step, exchange, args.fit(step, exchange)));
                 takers[s] += 1;
             }
         }

@@ -326,7 +326,7 @@ fn the_only_perfect_way_is_found_without_the_table() {
     let labels = StepLabels::of(&scenario);
     let mut shape = Shape::default();
     let follows = session_of(&[(0, false, 250), (1, true, 250), (2, true, 250)]);
-    shape.fill(&scenario, &labels, &follows.exchanges);
+    shape.fill(&scenario, &labels, &follows.exchanges, &ArgsSeen::default());
     assert_eq!(
         shape.only_perfect_way(&scenario.steps, follows.exchanges.len()),
         Some(vec![
@@ -357,7 +357,8 @@ fn the_only_perfect_way_is_found_without_the_table() {
     ];
     let scenario = scenario_of(steps, false);
     let twice = session_of(&[(0, false, 250)]);
-    shape.fill(&scenario, &StepLabels::of(&scenario), &twice.exchanges);
+    let labels = StepLabels::of(&scenario);
+    shape.fill(&scenario, &labels, &twice.exchanges, &ArgsSeen::default());
     assert_eq!(shape.only_perfect_way(&scenario.steps, 1), None);
     assert_eq!(align(&scenario, &twice), reference(&scenario, &twice));
 }
@@ -376,7 +377,8 @@ fn a_huge_repeat_bound_costs_no_more_than_the_exchanges_it_can_take() {
         .collect();
     let session = session_of(&exchanges);
     let mut shape = Shape::default();
-    shape.fill(&scenario, &StepLabels::of(&scenario), &session.exchanges);
+    let labels = StepLabels::of(&scenario);
+    shape.fill(&scenario, &labels, &session.exchanges, &ArgsSeen::default());
     shape.fill_states(&scenario, &session.exchanges);
     assert_eq!(shape.caps, vec![500, 500]);
     let alignment = align(&scenario, &session);
@@ -432,4 +434,36 @@ fn said_compares_as_label_is() {
         }
     }
     assert!(pairs > 200 && equal >= 5, "{pairs} pairs, {equal} equal");
+}
+
+/// What [`ArgsSeen`] answers is what each step's pattern says, asked once or again, across
+/// scenarios that share patterns, and past the answers it keeps.
+#[test]
+fn args_seen_answers_as_the_patterns_do() {
+    let text = "S: 220 lab.test ESMTP\nC: EHLO pc\nS: 250 ok\nC: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\n\
+                C: c3R1ZGVudA==\nS: 235 ok\nC: AUTH PLAIN x\nS: 503 no\nC: MAIL FROM:<a@b>\n\
+                S: 250 ok\nC: MAIL FROM: a@b\nS: 503 no\nC: RCPT TO:<b@c>\nS: 250 ok\n\
+                C: RCPT TO:<c@d>\nS: 250 ok\nC: RCPT TO: d@e\nS: 501 no\nC: RCPT TO:<e@f>\n\
+                S: 250 ok\nC: RCPT TO:<f@g>\nS: 250 ok\nC: RCPT TO:<g@h>\nS: 250 ok\nC: DATA\n\
+                S: 354 go\nC: hi\nC: .\nS: 250 ok\nC: QUIT\nS: 221 bye\n";
+    let sessions = crate::ingest::read_bytes(std::path::Path::new("t.txt"), text.as_bytes())
+        .map(|read| read.sessions)
+        .unwrap_or_default();
+    let scenarios = crate::scenario::builtins();
+    let mut asked = 0;
+    for session in &sessions {
+        let args = ArgsSeen::default();
+        for _ in 0..2 {
+            for scenario in &scenarios {
+                for step in scenario.steps.iter().filter(|s| s.args.is_some()) {
+                    for exchange in &session.exchanges {
+                        assert_eq!(args.fit(step, exchange), step.args_fit(exchange));
+                        asked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(args.seen.borrow().1, ARGS_KEPT, "room all used");
+    }
+    assert!(asked > 4 * ARGS_KEPT, "{asked}");
 }

@@ -1,6 +1,8 @@
 //! One session against one scenario → a grade.
 
-use super::align::{align_labelled, fit, label_is, Alignment, Event, Fit, Outcome, MAX_EXCHANGES};
+use super::align::{
+    align_labelled, fit, label_is, Alignment, ArgsSeen, Event, Fit, Outcome, MAX_EXCHANGES,
+};
 use super::checks::{self, message_content, Context};
 use super::diff::skeleton_diff;
 use super::evidence::SkeletonLines;
@@ -39,7 +41,8 @@ fn grade_with(
 ) -> Grade {
     let prepared = PreparedScenario::new(scenario);
     let explainer = rules::Explainer::new(session);
-    assess(session, claimed, index, &prepared, &explainer).into_grade()
+    let args = ArgsSeen::default();
+    assess(session, claimed, index, &prepared, &explainer, &args).into_grade()
 }
 
 /// A session measured against a scenario: its points decided, its explanations (feedback,
@@ -139,13 +142,14 @@ impl Assessed<'_> {
 }
 
 /// Measures `session` (the `index`th of the submission) against a scenario: see [`Assessed`].
-/// `explainer` is the session's.
+/// `explainer` and `args` are the session's.
 pub(super) fn assess<'a>(
     session: &'a Session,
     claimed: Option<&'a Session>,
     index: usize,
     prepared: &'a PreparedScenario<'a>,
     explainer: &'a rules::Explainer<'a>,
+    args: &ArgsSeen<'a>,
 ) -> Assessed<'a> {
     let scenario = prepared.scenario;
     let session_ref = || SessionRef {
@@ -170,7 +174,7 @@ pub(super) fn assess<'a>(
         };
         return Assessed::Done(Box::new(ungradable(scenario, Some(session_ref()), reason)));
     }
-    let alignment = align_labelled(scenario, &prepared.labels, session);
+    let alignment = align_labelled(scenario, &prepared.labels, session, args);
     let dele_seen = session.commands().any(|c| c.verb() == Some(Verb::Dele));
     let mut checks = Vec::with_capacity(prepared.checks);
     for (position, (step, result)) in scenario.steps.iter().zip(&alignment.steps).enumerate() {

@@ -1,6 +1,6 @@
 //! Which session goes with which scenario when a submission has several of each.
 
-use super::align::{fits_well, Said, MAX_EXCHANGES};
+use super::align::{fits_well, ArgsSeen, Said, MAX_EXCHANGES};
 use super::grader::{assess, grade, ungradable, Assessed};
 use super::model::{Grade, Status, Verdict};
 use super::prepared::PreparedScenario;
@@ -101,11 +101,13 @@ fn best_measure<'a>(
     explainer: &'a Explainer<'a>,
 ) -> Option<Assessed<'a>> {
     let said = Said::of_session(session);
+    // Shared by every scenario's bound and alignment of this session.
+    let args = ArgsSeen::default();
     let mut order: Vec<(u32, usize)> = prepared
         .iter()
         .enumerate()
         .filter(|(_, p)| p.scenario.protocol == session.protocol)
-        .map(|(position, p)| (best_possible(p, session, &said), position))
+        .map(|(position, p)| (best_possible(p, session, &said, &args), position))
         .collect();
     order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut best: Option<(u32, usize, Assessed<'a>)> = None;
@@ -115,7 +117,7 @@ fn best_measure<'a>(
                 continue;
             }
         }
-        let measured = assess(session, None, index, &prepared[position], explainer);
+        let measured = assess(session, None, index, &prepared[position], explainer, &args);
         let measured_ratio = ratio(&measured);
         let better = match &best {
             None => true,
@@ -140,8 +142,14 @@ fn ratio(measured: &Assessed<'_>) -> u32 {
 /// aligning: a step that needs `min` matches cannot earn its points when fewer than `min`
 /// exchanges fit it well, whatever the alignment. Every other check is counted as earned;
 /// the ratio is highest when no content or TLS check is set aside as not checked, because
-/// points earned never exceed points possible. `said` is [`Said::of_session`].
-fn best_possible(prepared: &PreparedScenario<'_>, session: &Session, said: &[Said<'_>]) -> u32 {
+/// points earned never exceed points possible. `said` is [`Said::of_session`]; `args`, what
+/// the arguments' patterns said of the session so far.
+fn best_possible<'s>(
+    prepared: &PreparedScenario<'s>,
+    session: &Session,
+    said: &[Said<'_>],
+    args: &ArgsSeen<'s>,
+) -> u32 {
     let scenario = prepared.scenario;
     if scenario.protocol == Protocol::Tls || session.exchanges.is_empty() {
         return u32::MAX;
@@ -170,7 +178,7 @@ fn best_possible(prepared: &PreparedScenario<'_>, session: &Session, said: &[Sai
     for (exchange, &said) in exchanges.iter().zip(said) {
         for s in prepared.labels.steps_sending(said) {
             let step = &steps[s];
-            if step.points > 0 && good[s] < step.min && fits_well(step, exchange) {
+            if step.points > 0 && good[s] < step.min && fits_well(step, exchange, args) {
                 good[s] += 1;
             }
         }
@@ -229,9 +237,10 @@ mod tests {
                     .iter()
                     .filter(|p| p.scenario.protocol == session.protocol)
                 {
-                    let measured = assess(&session, None, 0, p, &explainer);
+                    let measured = assess(&session, None, 0, p, &explainer, &ArgsSeen::default());
                     let said = Said::of_session(&session);
-                    assert!(best_possible(p, &session, &said) >= ratio(&measured));
+                    let args = ArgsSeen::default();
+                    assert!(best_possible(p, &session, &said, &args) >= ratio(&measured));
                     all.push((ratio(&measured), p.scenario.id.clone()));
                 }
                 let best_ratio = all.iter().map(|(r, _)| *r).max();
