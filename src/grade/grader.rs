@@ -205,17 +205,16 @@ pub(super) fn assess<'a>(
                 .find(|(_, f)| *f == Fit::Good)
                 .or(matched.first())
                 .map(|(i, _)| *i);
-            checks.extend(
-                message_content::assess(step, session, message)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(check, outcome)| Pending::Content {
-                        position,
-                        check,
-                        message,
-                        outcome,
-                    }),
-            );
+            let mut check = 0;
+            message_content::assess(step, session, message, |outcome| {
+                checks.push(Pending::Content {
+                    position,
+                    check,
+                    message,
+                    outcome,
+                });
+                check += 1;
+            });
         }
     }
     for (position, forbidden) in scenario.forbidden.iter().enumerate() {

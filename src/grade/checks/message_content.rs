@@ -12,6 +12,7 @@
 //!
 //! **Example**: `MAIL FROM:<a@qq.com>` then a message with `From: b@163.com`.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::{CheckFn, Context};
@@ -29,25 +30,40 @@ pub const CHECK: CheckFn = CheckFn {
     run,
 };
 
-/// The address in a header value (`Name <a@b>` or `a@b`), or in Wireshark's summary.
-fn address_in(text: &str) -> String {
+/// The address in a header value (`Name <a@b>` or `a@b`), or in Wireshark's summary, as
+/// written.
+fn address_as_written(text: &str) -> &str {
     let inner = match (text.find('<'), text.rfind('>')) {
         (Some(open), Some(close)) if open < close => &text[open + 1..close],
         _ => text,
     };
-    inner.trim().to_ascii_lowercase()
+    inner.trim()
+}
+
+/// The address in a header value, lower-cased: addresses are compared in any case.
+fn address_in(text: &str) -> String {
+    address_as_written(text).to_ascii_lowercase()
+}
+
+/// Whether the address in a header value is `address`, in any case: what comparing their
+/// lower-cased copies says, without making them.
+fn names_address(text: &str, address: &str) -> bool {
+    address_as_written(text).eq_ignore_ascii_case(address)
 }
 
 /// The envelope of the transaction under way, as the protocol parser reads MAIL FROM and
-/// RCPT TO, updated exchange by exchange.
+/// RCPT TO, updated exchange by exchange; addresses as the session has them (compared in
+/// any case).
 #[derive(Default)]
-struct Transaction {
-    from: Option<String>,
-    to: Vec<String>,
+struct Transaction<'a> {
+    from: Option<&'a str>,
+    to: Vec<&'a str>,
+    /// Whether RCPT TO addresses are kept: only a check against them reads them.
+    recipients: bool,
 }
 
-impl Transaction {
-    fn see(&mut self, exchange: &crate::session::Exchange) {
+impl<'a> Transaction<'a> {
+    fn see(&mut self, exchange: &'a crate::session::Exchange) {
         let accepted = exchange
             .reply
             .as_ref()
@@ -62,24 +78,27 @@ impl Transaction {
         }
         match request {
             Request::Smtp(smtp::Request::Mail { from: sender, .. }) => {
-                self.from = Some(sender.to_ascii_lowercase());
+                self.from = Some(sender);
                 self.to.clear();
             }
-            Request::Smtp(smtp::Request::Rcpt { to: recipient, .. }) => {
-                self.to.push(recipient.to_ascii_lowercase())
+            Request::Smtp(smtp::Request::Rcpt { to: recipient, .. }) if self.recipients => {
+                self.to.push(recipient)
             }
             _ => {}
         }
     }
 }
 
-/// The envelope addresses of the transaction a message belongs to.
-fn envelope_before(session: &Session, message: usize) -> (Option<String>, Vec<String>) {
-    let mut envelope = Transaction::default();
+/// The envelope of the transaction a message belongs to, its recipients kept if asked for.
+fn envelope_before(session: &Session, message: usize, recipients: bool) -> Transaction<'_> {
+    let mut envelope = Transaction {
+        recipients,
+        ..Transaction::default()
+    };
     for exchange in session.exchanges.iter().take(message) {
         envelope.see(exchange);
     }
-    (envelope.from, envelope.to)
+    envelope
 }
 
 fn content_of(session: &Session, index: usize) -> Option<&Content> {
@@ -132,7 +151,7 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
             envelope.see(&session.exchanges[index]);
             continue;
         };
-        let mail_from = envelope.from.clone();
+        let mail_from = envelope.from;
         let finding = |severity, message| Finding {
             check: CHECK.id,
             severity,
@@ -142,8 +161,8 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
         if content.is_elided() {
             findings.push(finding(FindingSeverity::Info, not_checked(content)));
             let shown = content.summary.as_deref().and_then(summary_from);
-            if let (Some(shown), Some(envelope)) = (shown, &mail_from) {
-                if !shown.is_empty() && &shown != envelope {
+            if let (Some(shown), Some(envelope)) = (shown, mail_from) {
+                if !shown.is_empty() && !shown.eq_ignore_ascii_case(envelope) {
                     findings.push(finding(FindingSeverity::Warning, from_mismatch()));
                 }
             }
@@ -158,11 +177,7 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
             .find(|(name, _)| name.eq_ignore_ascii_case("From"))
         {
             None => findings.push(finding(FindingSeverity::Warning, Message::NoFrom.text())),
-            Some((_, value))
-                if mail_from
-                    .as_deref()
-                    .is_some_and(|from| address_in(value) != from) =>
-            {
+            Some((_, value)) if mail_from.is_some_and(|from| !names_address(value, from)) => {
                 findings.push(finding(FindingSeverity::Warning, from_mismatch()))
             }
             Some(_) => {}
@@ -214,10 +229,16 @@ impl Outcome {
     }
 }
 
-/// The scenario's message checks for `step`, against the message it matched (if any), in
-/// the step's order. The message's headers are read once for all of them.
-pub fn assess(step: &Step, session: &Session, message: Option<usize>) -> Vec<Outcome> {
-    let all = |outcome| vec![outcome; step.checks.len()];
+/// The scenario's message checks for `step`, against the message it matched (if any), each
+/// handed to `outcome` in the step's order (no list made per session). The message's
+/// headers are read once for all of them.
+pub fn assess(
+    step: &Step,
+    session: &Session,
+    message: Option<usize>,
+    mut outcome: impl FnMut(Outcome),
+) {
+    let mut all = |same| step.checks.iter().for_each(|_| outcome(same));
     let Some(index) = message else {
         return all(Outcome::NoMessageSent);
     };
@@ -230,26 +251,26 @@ pub fn assess(step: &Step, session: &Session, message: Option<usize>) -> Vec<Out
     // The envelope of the message's transaction, found for the first check that needs it.
     let mut envelope = None;
     if step.checks.iter().all(|check| check.header.is_ascii()) {
-        return step
-            .checks
-            .iter()
-            .map(|check| {
-                let value = header_value(bytes, &check.header);
-                assess_one(check, value.as_deref(), &mut envelope, session, index)
-            })
-            .collect();
+        for check in &step.checks {
+            let value = header_value(bytes, &check.header);
+            outcome(assess_one(
+                check,
+                value.as_deref(),
+                &mut envelope,
+                session,
+                index,
+            ));
+        }
+        return;
     }
     let headers = content.headers().unwrap_or_default();
-    step.checks
-        .iter()
-        .map(|check| {
-            let value = headers
-                .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case(&check.header))
-                .map(|(_, value)| value.as_str());
-            assess_one(check, value, &mut envelope, session, index)
-        })
-        .collect()
+    for check in &step.checks {
+        let value = headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(&check.header))
+            .map(|(_, value)| value.as_str());
+        outcome(assess_one(check, value, &mut envelope, session, index));
+    }
 }
 
 /// The value of the first header named `name` (ASCII, in any case) in a message's header
@@ -257,8 +278,10 @@ pub fn assess(step: &Step, session: &Session, message: Option<usize>) -> Vec<Out
 /// lines trimmed and joined with a space), without writing out every other header: that
 /// was most of what a message check cost. Only the ASCII bytes `:`, space, tab and line
 /// ends shape the section, and a lossy decoding never makes or hides one of them.
-fn header_value(bytes: &[u8], name: &str) -> Option<String> {
-    let mut found: Option<String> = None;
+///
+/// The value borrows from the message unless it had to be decoded or joined.
+fn header_value<'m>(bytes: &'m [u8], name: &str) -> Option<Cow<'m, str>> {
+    let mut found: Option<Cow<'m, str>> = None;
     for line in bytes.split(|&byte| byte == b'\n') {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
@@ -266,6 +289,7 @@ fn header_value(bytes: &[u8], name: &str) -> Option<String> {
         }
         if line.starts_with(b" ") || line.starts_with(b"\t") {
             if let Some(value) = found.as_mut() {
+                let value = value.to_mut();
                 value.push(' ');
                 value.push_str(String::from_utf8_lossy(line).trim());
             }
@@ -279,21 +303,20 @@ fn header_value(bytes: &[u8], name: &str) -> Option<String> {
             break;
         }
         if head.eq_ignore_ascii_case(name.as_bytes()) {
-            found = Some(
-                String::from_utf8_lossy(&line[colon + 1..])
-                    .trim()
-                    .to_string(),
-            );
+            found = Some(match String::from_utf8_lossy(&line[colon + 1..]) {
+                Cow::Borrowed(value) => Cow::Borrowed(value.trim()),
+                Cow::Owned(value) => Cow::Owned(value.trim().to_string()),
+            });
         }
     }
     found
 }
 
-fn assess_one(
+fn assess_one<'a>(
     check: &MessageCheck,
     value: Option<&str>,
-    envelope: &mut Option<(Option<String>, Vec<String>)>,
-    session: &Session,
+    envelope: &mut Option<Transaction<'a>>,
+    session: &'a Session,
     message: usize,
 ) -> Outcome {
     let Some(value) = value else {
@@ -305,15 +328,20 @@ fn assess_one(
     };
     let fits_envelope = match check.equals {
         Some(Envelope::MailFrom) => {
-            let (mail_from, _) = envelope.get_or_insert_with(|| envelope_before(session, message));
-            mail_from
-                .as_ref()
-                .is_some_and(|from| address_in(value) == *from)
+            let envelope = envelope.get_or_insert_with(|| envelope_before(session, message, false));
+            envelope.from.is_some_and(|from| names_address(value, from))
         }
         Some(Envelope::RcptTo) => {
-            let (_, rcpt_to) = envelope.get_or_insert_with(|| envelope_before(session, message));
+            let envelope = match envelope.take() {
+                Some(known) if known.recipients => envelope.insert(known),
+                _ => envelope.insert(envelope_before(session, message, true)),
+            };
             // A set: a header of many addresses against many recipients is not their product.
-            let recipients: std::collections::HashSet<&String> = rcpt_to.iter().collect();
+            let recipients: std::collections::HashSet<String> = envelope
+                .to
+                .iter()
+                .map(|to| to.to_ascii_lowercase())
+                .collect();
             value
                 .split(',')
                 .any(|address| recipients.contains(&address_in(address)))
@@ -481,7 +509,31 @@ mod tests {
                     .iter()
                     .find(|(n, _)| n.eq_ignore_ascii_case(name))
                     .map(|(_, v)| v.clone());
-                assert_eq!(header_value(bytes, name), expected, "{name} in {bytes:?}");
+                let value = header_value(bytes, name);
+                assert_eq!(value.as_deref(), expected.as_deref(), "{name} in {bytes:?}");
+            }
+        }
+    }
+
+    /// Comparing in any case says what comparing lower-cased copies said.
+    #[test]
+    fn an_address_compares_as_its_lowercase_copy_did() {
+        let texts = [
+            "Student <A@Lab.Test>",
+            " a@lab.test ",
+            "<a@lab.test",
+            "x> a@lab.test <y",
+            "Ä <ä@lab.test>",
+            "",
+        ];
+        let addresses = ["a@lab.test", "A@LAB.TEST", "ä@lab.test", "Ä@lab.test", ""];
+        for text in texts {
+            for address in addresses {
+                assert_eq!(
+                    names_address(text, address),
+                    address_in(text) == address.to_ascii_lowercase(),
+                    "{text:?} {address:?}"
+                );
             }
         }
     }
