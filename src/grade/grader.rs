@@ -51,7 +51,8 @@ fn grade_with(
 pub(super) enum Assessed<'a> {
     /// Decided without aligning: ungradable, or a TLS scenario.
     Done(Box<Grade>),
-    Aligned(Box<Aligned<'a>>),
+    /// Not boxed: one is made per session graded, and it is moved only a few times.
+    Aligned(Aligned<'a>),
 }
 
 pub(super) struct Aligned<'a> {
@@ -242,7 +243,7 @@ pub(super) fn assess<'a>(
         .iter()
         .map(|check| check.points(scenario, &alignment))
         .fold((0, 0), |(score, max), (p, m)| (score + p, max + m));
-    Assessed::Aligned(Box::new(Aligned {
+    Assessed::Aligned(Aligned {
         session,
         claimed,
         index,
@@ -252,7 +253,7 @@ pub(super) fn assess<'a>(
         checks,
         score,
         max_score,
-    }))
+    })
 }
 
 impl Aligned<'_> {

@@ -100,18 +100,44 @@ fn best_measure<'a>(
     prepared: &'a [PreparedScenario<'a>],
     explainer: &'a Explainer<'a>,
 ) -> Option<Assessed<'a>> {
-    let said = Said::of_session(session);
+    // On the stack for a session of a lab's length, as the scenarios' order below.
+    let mut said_on_stack = [Said::Greeting; 32];
+    let said_on_heap;
+    let aligned = &session.exchanges[..session.exchanges.len().min(MAX_EXCHANGES)];
+    let said: &[Said<'_>] = if aligned.len() <= said_on_stack.len() {
+        for (said, exchange) in said_on_stack.iter_mut().zip(aligned) {
+            *said = Said::of_exchange(exchange);
+        }
+        &said_on_stack[..aligned.len()]
+    } else {
+        said_on_heap = Said::of_session(session);
+        &said_on_heap
+    };
     // Shared by every scenario's bound and alignment of this session.
     let args = ArgsSeen::default();
-    let mut order: Vec<(u32, usize)> = prepared
+    let bounds = prepared
         .iter()
         .enumerate()
         .filter(|(_, p)| p.scenario.protocol == session.protocol)
-        .map(|(position, p)| (best_possible(p, session, &said, &args), position))
-        .collect();
+        .map(|(position, p)| (best_possible(p, session, said, &args), position));
+    // On the stack for the few scenarios of an assignment: a list per session cost an
+    // allocation for a handful of pairs.
+    let mut on_stack = [(0u32, 0usize); 8];
+    let mut on_heap = Vec::new();
+    let order: &mut [(u32, usize)] = if prepared.len() <= on_stack.len() {
+        let mut kept = 0;
+        for bound in bounds {
+            on_stack[kept] = bound;
+            kept += 1;
+        }
+        &mut on_stack[..kept]
+    } else {
+        on_heap.extend(bounds);
+        &mut on_heap
+    };
     order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut best: Option<(u32, usize, Assessed<'a>)> = None;
-    for (bound, position) in order {
+    for &(bound, position) in order.iter() {
         if let Some((ratio, at, _)) = &best {
             if bound < *ratio || (bound == *ratio && position > *at) {
                 continue;
