@@ -118,7 +118,7 @@ fn read_line_as_is(protocol: Protocol, line: &str, after_credentials: bool) -> L
         Cow::Borrowed(written)
     };
     let typed = as_typed(&verb);
-    let args = split_secret(protocol, &verb, &typed, rest);
+    let (args, as_written) = split_secret(protocol, &verb, &typed, rest);
     // A line with a credential slot of its own (`PASS x` typed at an SMTP server) stays
     // that line, its secret split off; only other unknown lines can be a bare password.
     let own_slot = args.secret.is_some() || is_credential_verb(&typed);
@@ -168,7 +168,7 @@ fn read_line_as_is(protocol: Protocol, line: &str, after_credentials: bool) -> L
         // The line is parsed once: with its arguments as written, it is what
         // `Request::read` would parse again.
         let request = match (&parsed, &args.secret) {
-            (_, None) if args.text == rest => parsed.into_request(written),
+            (_, None) if as_written => parsed.into_request(written),
             // `PASS x`: `read` would parse `PASS` alone, then put the password split off
             // into its slot; the line parsed whole says the same.
             (Parsed::Pop3(Ok(pop3::Request::Pass { .. })), Some(password))
@@ -305,12 +305,19 @@ fn has_control(text: &str) -> bool {
 /// - IMAP `LOGIN name x` → text `name`, secret `x`; tagged `a1 LOGIN name x` → text
 ///   `LOGIN name`, secret `x` (and `a1 AUTHENTICATE PLAIN x` alike).
 ///
-/// `typed` is `verb` [`as_typed`], worked out once per line by the caller.
-fn split_secret(protocol: Protocol, verb: &str, typed: &str, rest: &str) -> Args {
+/// `typed` is `verb` [`as_typed`], worked out once per line by the caller. Also says
+/// whether the text kept is `rest` as it stands.
+fn split_secret(protocol: Protocol, verb: &str, typed: &str, rest: &str) -> (Args, bool) {
     let (first, after_first) = split_word(rest);
-    let secret_after = |text: &str, secret: &str| Args {
-        text: text.to_string(),
-        secret: (!secret.is_empty()).then(|| Secret::new(secret)),
+    // Every text kept but the tagged one is a slice of `rest`: all of it when as long. Known
+    // so, the text need not be compared with `rest` again (issue 18: that compare, just
+    // after the copy, cost as much as the copy).
+    let secret_after = |text: &str, secret: &str| {
+        let args = Args {
+            text: text.to_string(),
+            secret: (!secret.is_empty()).then(|| Secret::new(secret)),
+        };
+        (args, text.len() == rest.len())
     };
     match typed {
         "PASS" => secret_after("", rest),
@@ -327,9 +334,11 @@ fn split_secret(protocol: Protocol, verb: &str, typed: &str, rest: &str) -> Args
         _ if is_tagged_credential(rest) && !is_command_verb(protocol, verb) => {
             let (name, secret) = split_word(after_first);
             let text = [first, name].join(" ");
-            secret_after(text.trim_end(), secret)
+            let (args, _) = secret_after(text.trim_end(), secret);
+            let as_written = args.text == rest;
+            (args, as_written)
         }
-        _ => Args::plain(rest),
+        _ => (Args::plain(rest), true),
     }
 }
 
