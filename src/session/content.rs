@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 /// A message as it crossed the wire after DATA / BDAT, or a POP3 multi-line body, dot-unstuffed.
@@ -40,31 +42,82 @@ impl Content {
     /// The message's header section as text, when the bytes were seen.
     pub fn headers(&self) -> Option<Vec<(String, String)>> {
         let bytes = self.bytes.as_deref()?;
-        let mut headers: Vec<(String, String)> = Vec::new();
-        // Line by line, so a long body past the header section is never decoded. A line
-        // decodes as it would inside the whole text: `\n` never continues a UTF-8 sequence.
-        for line in bytes.split(|&byte| byte == b'\n') {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            let line = String::from_utf8_lossy(line);
-            let line = line.as_ref();
-            if line.is_empty() {
-                break;
-            }
-            if line.starts_with([' ', '\t']) {
-                if let Some((_, value)) = headers.last_mut() {
-                    value.push(' ');
-                    value.push_str(line.trim());
-                }
+        Some(
+            fields(bytes)
+                .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// The value of the first header named `name` (in any ASCII case), as
+    /// [`Content::headers`] gives it, without writing out the fields around it: a scenario's
+    /// message check asks this of every message of a class. `None` when there is no such
+    /// header or the bytes were not seen.
+    pub fn header(&self, name: &str) -> Option<Cow<'_, str>> {
+        fields(self.bytes.as_deref()?)
+            .find(|(field, _)| field.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value)
+    }
+}
+
+/// A header section's fields in order, up to its blank line or its first line that is no
+/// field: each name, and its value trimmed with any continuation lines trimmed and joined to
+/// it by a space. Line by line, so a long body past the section is never decoded; a line
+/// decodes as it would inside the whole text (`\n` never continues a UTF-8 sequence), and
+/// lossy decoding never makes or hides the `:`, blank or tab that shape a field. Borrowed
+/// from the bytes unless decoding or joining needs a copy.
+fn fields(bytes: &[u8]) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    let blank = |line: &[u8]| matches!(line.first(), Some(b' ' | b'\t'));
+    let mut lines = lines(bytes)
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+        .peekable();
+    let mut ended = false;
+    std::iter::from_fn(move || {
+        while !ended {
+            let line = lines.next()?;
+            // A continuation line with no field before it belongs to nothing.
+            if blank(line) {
                 continue;
             }
-            match line.split_once(':') {
-                Some((name, value)) if !name.is_empty() && !name.contains(' ') => {
-                    headers.push((name.to_string(), value.trim().to_string()))
-                }
-                _ => break,
+            let field = line
+                .iter()
+                .position(|&byte| byte == b':')
+                .map(|colon| line.split_at(colon))
+                .filter(|(name, _)| !name.is_empty() && !name.contains(&b' '));
+            let Some((name, value)) = field else {
+                ended = true;
+                break;
+            };
+            let mut value = lossy_trimmed(&value[1..]);
+            while let Some(more) = lines.next_if(|line| blank(line)) {
+                let joined = value.to_mut();
+                joined.push(' ');
+                joined.push_str(&lossy_trimmed(more));
             }
+            return Some((String::from_utf8_lossy(name), value));
         }
-        Some(headers)
+        None
+    })
+}
+
+/// The lines of `bytes`, as splitting at every `\n` gives them, each end found with
+/// `memchr`.
+fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', bytes)
+        .chain(std::iter::once(bytes.len()))
+        .map(move |end| {
+            let line = &bytes[start..end];
+            start = end + 1;
+            line
+        })
+}
+
+/// `String::from_utf8_lossy(bytes).trim()`, borrowed when `bytes` are UTF-8.
+fn lossy_trimmed(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text.trim()),
+        Err(_) => Cow::Owned(String::from_utf8_lossy(bytes).trim().to_string()),
     }
 }
 
@@ -122,5 +175,64 @@ mod tests {
             );
         }
         assert_eq!(Content::elided(Some(3)).headers(), None);
+    }
+
+    /// Finding one header reads it as reading them all does.
+    #[test]
+    fn one_header_reads_as_all_headers_do() {
+        let messages: [&[u8]; 10] = [
+            b"From: <a@lab.test>\r\nSubject: hi\r\n\r\nbody\r\n",
+            b"subject:  folded\r\n  twice \r\n\tthrice\r\nFROM:x\r\n\r\n",
+            b" leading continuation\r\nFrom: a\r\n",
+            b"From: first\r\nFrom: second\r\n\r\n",
+            b"Subject: \xff\xfe bad \xe4\xb8\r\n \xe4\xb8\xad\xc2\xa0\r\nFrom: b\r\n",
+            b"not a header\r\nFrom: hidden\r\n",
+            b"X Y: spaced\r\nFrom: hidden\r\n",
+            b": empty name\r\nFrom: hidden\r\n",
+            b"Fr\xc3\xb6m: x\nFrom:\xe3\x80\x80wide\xe3\x80\x80\nSubject: lf only\n",
+            b"\xff\xfe: odd name\r\nFrom: after\r\n",
+        ];
+        for bytes in messages {
+            let content = Content::from_bytes(bytes.to_vec());
+            let headers = content.headers().unwrap_or_default();
+            for name in [
+                "From",
+                "from",
+                "Subject",
+                "Missing",
+                "X",
+                "Fr\u{f6}m",
+                "\u{fffd}\u{fffd}",
+            ] {
+                let expected = headers
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.as_str());
+                assert_eq!(
+                    content.header(name).as_deref(),
+                    expected,
+                    "{name} in {bytes:?}"
+                );
+            }
+        }
+        assert_eq!(Content::elided(Some(3)).header("From"), None);
+    }
+
+    /// Lines come out as splitting at every newline gives them.
+    #[test]
+    fn lines_are_those_of_split() {
+        let texts: [&[u8]; 7] = [
+            b"",
+            b"\n",
+            b"a",
+            b"a\n",
+            b"a\nb",
+            b"a\r\n\r\nb\n\n",
+            b"\n\na",
+        ];
+        for bytes in texts {
+            let split: Vec<&[u8]> = bytes.split(|&byte| byte == b'\n').collect();
+            assert_eq!(super::lines(bytes).collect::<Vec<_>>(), split, "{bytes:?}");
+        }
     }
 }

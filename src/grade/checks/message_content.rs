@@ -12,7 +12,6 @@
 //!
 //! **Example**: `MAIL FROM:<a@qq.com>` then a message with `From: b@163.com`.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::{CheckFn, Context};
@@ -171,13 +170,9 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
         if scenario_checks {
             continue;
         }
-        let headers = content.headers().unwrap_or_default();
-        match headers
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case("From"))
-        {
+        match content.header("From") {
             None => findings.push(finding(FindingSeverity::Warning, Message::NoFrom.text())),
-            Some((_, value)) if mail_from.is_some_and(|from| !names_address(value, from)) => {
+            Some(value) if mail_from.is_some_and(|from| !names_address(&value, from)) => {
                 findings.push(finding(FindingSeverity::Warning, from_mismatch()))
             }
             Some(_) => {}
@@ -230,8 +225,8 @@ impl Outcome {
 }
 
 /// The scenario's message checks for `step`, against the message it matched (if any), each
-/// handed to `outcome` in the step's order (no list made per session). The message's
-/// headers are read once for all of them.
+/// handed to `outcome` in the step's order (no list made per session); each check reads
+/// the one header it asks for.
 pub fn assess(
     step: &Step,
     session: &Session,
@@ -245,95 +240,20 @@ pub fn assess(
     let Some(content) = content_of(session, index) else {
         return all(Outcome::NotAMessage);
     };
-    let Some(bytes) = content.bytes.as_deref() else {
+    if content.is_elided() {
         return all(Outcome::BodyNotInSubmission);
-    };
+    }
     // The envelope of the message's transaction, found for the first check that needs it.
     let mut envelope = None;
-    if step.checks.iter().all(|check| check.header.is_ascii()) {
-        for check in &step.checks {
-            let value = header_value(bytes, &check.header);
-            outcome(assess_one(
-                check,
-                value.as_deref(),
-                &mut envelope,
-                session,
-                index,
-            ));
-        }
-        return;
-    }
-    let headers = content.headers().unwrap_or_default();
     for check in &step.checks {
-        let value = headers
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(&check.header))
-            .map(|(_, value)| value.as_str());
-        outcome(assess_one(check, value, &mut envelope, session, index));
-    }
-}
-
-/// The value of the first header named `name` (ASCII, in any case) in a message's header
-/// section, exactly as [`Content::headers`] reads it (lines decoded lossily, continuation
-/// lines trimmed and joined with a space), without writing out every other header: that
-/// was most of what a message check cost. Only the ASCII bytes `:`, space, tab and line
-/// ends shape the section, and a lossy decoding never makes or hides one of them.
-///
-/// The value borrows from the message unless it had to be decoded or joined.
-fn header_value<'m>(bytes: &'m [u8], name: &str) -> Option<Cow<'m, str>> {
-    let mut found: Option<Cow<'m, str>> = None;
-    for line in lines(bytes) {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() {
-            break;
-        }
-        if line.starts_with(b" ") || line.starts_with(b"\t") {
-            if let Some(value) = found.as_mut() {
-                let value = value.to_mut();
-                value.push(' ');
-                value.push_str(&lossy_trimmed(line));
-            }
-            continue;
-        }
-        let Some(colon) = line.iter().position(|&byte| byte == b':') else {
-            break;
-        };
-        let head = &line[..colon];
-        if head.is_empty() || head.contains(&b' ') || found.is_some() {
-            break;
-        }
-        if head.eq_ignore_ascii_case(name.as_bytes()) {
-            found = Some(lossy_trimmed(&line[colon + 1..]));
-        }
-    }
-    found
-}
-
-/// The lines of `bytes` as `bytes.split(|&byte| byte == b'\n')` gives them, each end found
-/// with `memchr`: splitting byte by byte was most of what finding a header cost.
-fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut rest = Some(bytes);
-    std::iter::from_fn(move || {
-        let text = rest?;
-        match memchr::memchr(b'\n', text) {
-            Some(end) => {
-                rest = Some(&text[end + 1..]);
-                Some(&text[..end])
-            }
-            None => {
-                rest = None;
-                Some(text)
-            }
-        }
-    })
-}
-
-/// `String::from_utf8_lossy(bytes).trim()`, borrowed when `bytes` are UTF-8: `from_utf8`
-/// says so quicker than the lossy reading on the ASCII of most headers.
-fn lossy_trimmed(bytes: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Cow::Borrowed(text.trim()),
-        Err(_) => Cow::Owned(String::from_utf8_lossy(bytes).trim().to_string()),
+        let value = content.header(&check.header);
+        outcome(assess_one(
+            check,
+            value.as_deref(),
+            &mut envelope,
+            session,
+            index,
+        ));
     }
 }
 
@@ -510,53 +430,6 @@ fn fixed_text(check: &MessageCheck, outcome: Outcome) -> Option<Text> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Finding one header reads it as reading them all does.
-    #[test]
-    fn one_header_reads_as_all_headers_do() {
-        let messages: [&[u8]; 9] = [
-            b"From: <a@lab.test>\r\nSubject: hi\r\n\r\nbody\r\n",
-            b"subject:  folded\r\n  twice \r\n\tthrice\r\nFROM:x\r\n\r\n",
-            b" leading continuation\r\nFrom: a\r\n",
-            b"From: first\r\nFrom: second\r\n\r\n",
-            b"Subject: \xff\xfe bad \xe4\xb8\r\n \xe4\xb8\xad\xc2\xa0\r\nFrom: b\r\n",
-            b"not a header\r\nFrom: hidden\r\n",
-            b"X Y: spaced\r\nFrom: hidden\r\n",
-            b": empty name\r\nFrom: hidden\r\n",
-            b"Fr\xc3\xb6m: x\nFrom:\xe3\x80\x80wide\xe3\x80\x80\nSubject: lf only\n",
-        ];
-        for bytes in messages {
-            let headers = Content::from_bytes(bytes.to_vec())
-                .headers()
-                .unwrap_or_default();
-            for name in ["From", "from", "Subject", "Missing", "X"] {
-                let expected = headers
-                    .iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v.clone());
-                let value = header_value(bytes, name);
-                assert_eq!(value.as_deref(), expected.as_deref(), "{name} in {bytes:?}");
-            }
-        }
-    }
-
-    /// Lines come out as splitting at every newline gives them.
-    #[test]
-    fn lines_are_those_of_split() {
-        let texts: [&[u8]; 7] = [
-            b"",
-            b"\n",
-            b"a",
-            b"a\n",
-            b"a\nb",
-            b"a\r\n\r\nb\n\n",
-            b"\n\na",
-        ];
-        for bytes in texts {
-            let split: Vec<&[u8]> = bytes.split(|&byte| byte == b'\n').collect();
-            assert_eq!(lines(bytes).collect::<Vec<_>>(), split, "{bytes:?}");
-        }
-    }
 
     /// Comparing in any case says what comparing lower-cased copies said.
     #[test]
