@@ -86,10 +86,7 @@ pub fn is_cancel(line: &str) -> bool {
 
 /// Decodes a base64 payload into a secret (`=` is the empty response).
 pub fn decode(payload: &Secret) -> Result<Secret, SaslError> {
-    let bytes = decode_bytes(payload)?;
-    String::from_utf8(bytes)
-        .map(Secret::new)
-        .map_err(|_| SaslError::NotUtf8)
+    with_decoded(payload, |text| text.map(Secret::new))
 }
 
 /// Decodes an AUTH LOGIN user name (not a secret once decoded).
@@ -145,15 +142,78 @@ pub fn looks_like_base64(line: &str) -> bool {
 }
 
 fn decode_bytes(payload: &Secret) -> Result<Vec<u8>, SaslError> {
+    STANDARD
+        .decode(base64_of(payload))
+        .map_err(|_| SaslError::InvalidBase64)
+}
+
+/// The base64 a payload carries: blanks around it dropped, `=` (the empty response) as
+/// nothing.
+fn base64_of(payload: &Secret) -> &str {
     match payload.expose().trim() {
-        "=" => Ok(Vec::new()),
-        text => STANDARD.decode(text).map_err(|_| SaslError::InvalidBase64),
+        "=" => "",
+        text => text,
+    }
+}
+
+/// Decoded bytes as the text [`decode`] would make of them.
+fn utf8(bytes: &[u8]) -> Result<&str, SaslError> {
+    std::str::from_utf8(bytes).map_err(|_| SaslError::NotUtf8)
+}
+
+/// Payloads up to this many decoded bytes (an address, a password) are decoded on the stack.
+const ON_STACK: usize = 96;
+
+/// What [`decode`] says of `payload`, handed to `look` without keeping it: the decoded text,
+/// or why there is none. A check that only looks at a payload (is it base64, is it an
+/// address) needs no copy of it; a capture of logins asks this of every AUTH line.
+pub fn with_decoded<T>(payload: &Secret, look: impl FnOnce(Result<&str, SaslError>) -> T) -> T {
+    let text = base64_of(payload);
+    let mut room = [0u8; ON_STACK];
+    match STANDARD.decode_slice(text, &mut room) {
+        Ok(len) => look(utf8(&room[..len])),
+        Err(base64::DecodeSliceError::OutputSliceTooSmall) => match STANDARD.decode(text) {
+            Ok(bytes) => look(utf8(&bytes)),
+            Err(_) => look(Err(SaslError::InvalidBase64)),
+        },
+        Err(base64::DecodeSliceError::DecodeError(_)) => look(Err(SaslError::InvalidBase64)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Looking at a payload says what decoding all its bytes says, small or large.
+    #[test]
+    fn a_payload_looked_at_reads_as_decoded() {
+        let long = "QUFB".repeat(40);
+        let payloads = [
+            "c3R1ZGVudEBsYWIudGVzdA==",
+            "c2VjcmV0",
+            "",
+            "=",
+            " = ",
+            "*",
+            " c2VjcmV0 ",
+            "c2VjcmV0\t",
+            "QQ==",
+            "QR==",
+            "QQ",
+            "QQ=",
+            "student@lab.test",
+            "/w==",
+            "5Lit5paH",
+            long.as_str(),
+        ];
+        for text in payloads {
+            let secret = Secret::new(text);
+            let decoded = decode_bytes(&secret)
+                .and_then(|bytes| String::from_utf8(bytes).map_err(|_| SaslError::NotUtf8));
+            let looked = with_decoded(&secret, |text| text.map(str::to_string));
+            assert_eq!(looked, decoded, "{text:?}");
+        }
+    }
 
     #[test]
     fn decodes_plain_and_login() {

@@ -10,7 +10,6 @@
 //!
 //! The payload is only decoded (by `protocol::sasl`); no output names it.
 
-use super::payload::Decoded;
 use super::{CheckFn, Context};
 use crate::grade::evidence::evidence;
 use crate::grade::model::{Finding, FindingSeverity};
@@ -28,8 +27,9 @@ pub const CHECK: CheckFn = CheckFn {
 /// line is not a payload either.
 fn is_base64(secret: &Secret) -> bool {
     !secret.expose().trim().is_empty()
-        && (Decoded::of(secret).is_some()
-            || !matches!(sasl::decode(secret), Err(SaslError::InvalidBase64)))
+        && sasl::with_decoded(secret, |text| {
+            !matches!(text, Err(SaslError::InvalidBase64))
+        })
 }
 
 fn run(context: &Context<'_>) -> Vec<Finding> {

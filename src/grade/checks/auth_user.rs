@@ -10,7 +10,6 @@
 //!
 //! The decoded value is never put in a finding: the message only says it is not an address.
 
-use super::payload::Decoded;
 use super::{CheckFn, Context};
 use crate::grade::evidence::evidence;
 use crate::grade::model::{Finding, FindingSeverity};
@@ -26,15 +25,11 @@ pub const CHECK: CheckFn = CheckFn {
 
 /// Whether the payload decodes to an address; `None` when it does not decode at all.
 fn decodes_to_address(secret: &Secret) -> Option<bool> {
-    // Decoded in place when it can be; `sasl` decides the rest.
-    if let Some(decoded) = Decoded::of(secret) {
-        return Some(std::str::from_utf8(decoded.bytes()).is_ok_and(is_address));
-    }
-    match sasl::decode_login_username(secret) {
-        Ok(text) => Some(is_address(&text)),
+    sasl::with_decoded(secret, |text| match text {
+        Ok(text) => Some(is_address(text)),
         Err(SaslError::InvalidBase64) => None,
         Err(_) => Some(false),
-    }
+    })
 }
 
 /// Whether a decoded user name looks like `local@domain`.

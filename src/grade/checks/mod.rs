@@ -8,7 +8,6 @@ mod connect_target;
 mod encrypted;
 mod impossible_reply;
 pub mod message_content;
-mod payload;
 mod replay_integrity;
 mod unsure_reading;
 
