@@ -19,7 +19,6 @@
 //! the first), holding a few rows at a time. Halving recomputes rows, never changes the
 //! answer: each row follows from the one before exactly as in a single pass.
 
-use super::known_args;
 use crate::protocol::replies::Turn;
 use crate::protocol::Verb;
 use crate::scenario::{Label, Scenario, Step};
@@ -147,8 +146,7 @@ const ARGS_KEPT: usize = 16;
 /// and the scenario bound and the alignment ask the same ones, so each pattern runs once per
 /// exchange rather than once per scenario and pass; the searches were a tenth of grading a
 /// capture. Patterns are compared by their text, which is all a step's `Regex` is built from.
-/// A miss, or an answer past [`ARGS_KEPT`], is asked of what the thread knows
-/// ([`known_args`]).
+/// Past [`ARGS_KEPT`] answers the pattern is simply run.
 pub(super) struct ArgsSeen<'s> {
     seen: std::cell::RefCell<([SeenArgs<'s>; ARGS_KEPT], usize)>,
 }
@@ -179,7 +177,7 @@ impl<'s> ArgsSeen<'s> {
     fn pattern_fits(&self, step: &'s Step, pattern: &'s str, exchange: &Exchange) -> bool {
         let at = std::ptr::from_ref(exchange);
         let Ok(mut seen) = self.seen.try_borrow_mut() else {
-            return known_args::args_fit(step, pattern, exchange);
+            return step.args_fit(exchange);
         };
         let (answers, kept) = &mut *seen;
         if let Some(&(_, _, fits)) = answers[..*kept].iter().find(|(seen_at, seen_pattern, _)| {
@@ -187,7 +185,7 @@ impl<'s> ArgsSeen<'s> {
         }) {
             return fits;
         }
-        let fits = known_args::args_fit(step, pattern, exchange);
+        let fits = step.args_fit(exchange);
         if *kept < ARGS_KEPT {
             answers[*kept] = (at, pattern, fits);
             *kept += 1;

@@ -13,7 +13,6 @@ mod diagnostics;
 mod diff;
 mod evidence;
 mod grader;
-mod known_args;
 mod model;
 mod order;
 mod parallel;
