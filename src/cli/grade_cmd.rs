@@ -1,7 +1,7 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use super::args::{Format, GradeArgs, OutputArgs};
+use super::args::{Format, GradeArgs, OutputArgs, ServerKind};
 use super::error::CliError;
 use super::plan::plan;
 use super::run::{Output, Report};
@@ -12,7 +12,7 @@ use crate::i18n::messages::report::{ReportWord, WorksheetMessage};
 use crate::i18n::Lang;
 use crate::ingest::archive::Roster;
 use crate::pipeline::stream;
-use crate::pipeline::{classes, Plan, Unit};
+use crate::pipeline::{classes, Plan};
 use crate::report::moodle_worksheet::Worksheet;
 use crate::report::{self, text::TextStyle, Outcome};
 
@@ -20,6 +20,10 @@ use crate::report::{self, text::TextStyle, Outcome};
 /// [`classes::is_class`]).
 pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
     let started = std::time::Instant::now();
+    // A file graded as it is read starts being read before the plan is made: loading the
+    // built-in scenarios (YAML and regex, a few milliseconds) came first otherwise, with
+    // every other core idle (issue 18).
+    let reading = streamed_file(args).map(stream::Reading::for_grading);
     let (plan, jobs) = plan(&args.scenarios, args.lab.as_deref(), &args.replay)?;
     if args.batch.roster.is_some() && args.format == Format::MoodleCsv {
         return Err(CliError::usage(
@@ -59,8 +63,8 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
         units.retain(|unit| shard.holds(&unit.id()));
     }
     let server = plan.server.name();
-    if let Some(output) = streamed(args, &units, &plan, class)? {
-        return Ok(output);
+    if let Some(reading) = reading {
+        return streamed(args, &plan, reading);
     }
     let bar = batch::progress(units.len());
     let mut submissions = batch::grade_units(units, plan, jobs, &bar)?;
@@ -203,30 +207,36 @@ fn read_worksheet(path: &Path, format: Format, lang: Lang) -> Result<Worksheet, 
     })
 }
 
-/// One file graded on its claimed replies into text or JSON is graded as the file is read
-/// (`pipeline::stream::grade_claimed_streamed`), every grade but the first (and for JSON its
-/// sessions) written to temporary files as they are graded, then copied into the report once
-/// what comes before them (the submission's grade; in text, the file's problems and the
-/// first grade, where the file's notes go) is decided: no session or grade is held longer
-/// than it takes to grade and write it.
-fn streamed(
-    args: &GradeArgs,
-    units: &[Unit],
-    plan: &Plan,
-    class: bool,
-) -> Result<Option<Output>, CliError> {
+/// The file `grade` grades as it is read ([`streamed`]): one file, no class, graded on its
+/// claimed replies by the scenario that fits each session (no scenario named, no lab) into
+/// text or JSON, with no batch option that looks across submissions, splits them or names
+/// their students. Decided from the arguments alone, so reading can start before the plan
+/// is made.
+fn streamed_file(args: &GradeArgs) -> Option<&Path> {
     let batch = &args.batch;
-    let alone = !class && batch.similarity.is_none() && batch.compare.is_none();
-    let [Unit::Paths(paths)] = units else {
-        return Ok(None);
+    let [path] = args.paths.as_slice() else {
+        return None;
     };
-    if !matches!(args.format, Format::Json | Format::Text)
-        || !alone
-        || batch.shard.is_some()
-        || !stream::can_grade_streamed(paths, plan)
-    {
-        return Ok(None);
-    }
+    let alone = batch.similarity.is_none()
+        && batch.compare.is_none()
+        && batch.shard.is_none()
+        && batch.roster.is_none()
+        && !classes::is_class(path, batch.class);
+    let claimed =
+        args.replay.server == ServerKind::None && args.scenarios.is_empty() && args.lab.is_none();
+    let into = matches!(args.format, Format::Json | Format::Text);
+    (alone && claimed && into && path.is_file()).then_some(path.as_path())
+}
+
+/// One file graded on its claimed replies into text or JSON ([`streamed_file`]) is graded as
+/// the file is read (`pipeline::stream::grade_claimed_streamed`), every grade but the first
+/// (and for JSON its sessions) written to temporary files as they are graded, then copied
+/// into the report once what comes before them (the submission's grade; in text, the file's
+/// problems and the first grade, where the file's notes go) is decided: no session or grade
+/// is held longer than it takes to grade and write it.
+fn streamed(args: &GradeArgs, plan: &Plan, reading: stream::Reading) -> Result<Output, CliError> {
+    let paths = args.paths.as_slice();
+    debug_assert!(stream::can_grade_streamed(paths, plan));
     let spill_error = |source| CliError::Write {
         path: std::env::temp_dir(),
         source,
@@ -236,20 +246,21 @@ fn streamed(
         let file = tempfile::tempfile().map_err(spill_error)?;
         let mut grades = report::text::TextSpill::new(file, text_style(&args.output));
         let graded = stream::grade_claimed_streamed(
+            reading,
             &paths[0],
             plan,
             &mut |_| Ok(()),
             &mut |grade, session| grades.push_grade(grade, session),
         )
         .map_err(spill_error)?;
-        return Ok(Some(Output {
+        return Ok(Output {
             exit: ExitCode::from(graded.grade().verdict),
             text: Report::Write(Box::new(move |out| {
                 let (submission, first_source) = graded.outcome();
                 grades.write(submission, first_source, &server, out)
             })),
             out: args.output.out.clone(),
-        }));
+        });
     }
     let layout = layout(args.compact);
     let spill = || -> Result<report::json::Spill, CliError> {
@@ -260,6 +271,7 @@ fn streamed(
     };
     let (mut sessions, mut grades) = (spill()?, spill()?);
     let graded = stream::grade_claimed_streamed(
+        reading,
         &paths[0],
         plan,
         &mut |session| sessions.push_session(session),
@@ -267,7 +279,7 @@ fn streamed(
     )
     .map_err(spill_error)?;
     let exit = ExitCode::from(graded.grade().verdict);
-    Ok(Some(Output {
+    Ok(Output {
         text: Report::Write(Box::new(move |out| {
             let mut one = std::iter::once(report::json::Streamed {
                 stream: Box::new(graded),
@@ -278,7 +290,7 @@ fn streamed(
         })),
         exit,
         out: args.output.out.clone(),
-    }))
+    })
 }
 
 /// The JSON report's layout: `--compact` or pretty.

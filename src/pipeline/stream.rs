@@ -58,6 +58,12 @@ impl Reading {
         Reading::handing_over(path, hash, HANDED_OVER)
     }
 
+    /// A file to grade as it is read ([`grade_claimed_streamed`]), its sessions handed over
+    /// a batch at a time.
+    pub fn for_grading(path: &Path) -> Reading {
+        Reading::handing_over(path, false, BATCH)
+    }
+
     /// [`Reading::start`], a file's sessions handed over `at_once` at a time.
     fn handing_over(path: &Path, hash: bool, at_once: usize) -> Reading {
         // A student's own zip is read in memory anyway (`read::read_submission`).
@@ -187,7 +193,8 @@ pub fn can_grade_streamed(paths: &[PathBuf], plan: &Plan) -> bool {
 }
 
 /// `grade --server none` of one file (see [`can_grade_streamed`]) for a report written as the
-/// file is read: each session is graded as it comes (in batches, on every core), then handed
+/// file is read, from `reading` ([`Reading::for_grading`] of `path`, begun by the caller
+/// while it made the plan): each session is graded as it comes (in batches, on every core), then handed
 /// to `set_aside_session` (the caller writes it out), and every grade but the first to
 /// `set_aside_grade`, so the submission's grade, which a report shows before the sessions,
 /// is decided without holding the sessions or their grades. The [`Graded`] returned keeps
@@ -197,12 +204,12 @@ pub fn can_grade_streamed(paths: &[PathBuf], plan: &Plan) -> bool {
 /// before is written, so grading and writing (as much work again) share the cores; at most
 /// [`GRADED_AHEAD`] graded batches per grading thread wait between them.
 pub fn grade_claimed_streamed(
+    mut reading: Reading,
     path: &Path,
     plan: &Plan,
     set_aside_session: &mut dyn FnMut(&Session) -> std::io::Result<()>,
     set_aside_grade: &mut dyn FnMut(&Grade, &Session) -> std::io::Result<()>,
 ) -> std::io::Result<Graded> {
-    let mut reading = Reading::handing_over(path, false, BATCH);
     let mut kept = Vec::new();
     let mut first_source = None;
     let mut deciding = Deciding::default();
