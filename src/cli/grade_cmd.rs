@@ -331,3 +331,54 @@ pub fn text_style(output: &OutputArgs) -> TextStyle {
         && std::io::stdout().is_terminal();
     TextStyle { lang, color }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::args::{Cli, Command};
+    use clap::Parser;
+
+    /// The file `grade` with these words after it would stream, if any.
+    fn streams(words: &[&str]) -> Option<std::path::PathBuf> {
+        let cli = Cli::try_parse_from(["mailgrade", "grade"].iter().chain(words)).expect("parses");
+        let Command::Grade(args) = cli.command else {
+            unreachable!("a grade command")
+        };
+        streamed_file(&args).map(Path::to_path_buf)
+    }
+
+    #[test]
+    fn only_a_lone_file_graded_on_its_claimed_replies_into_text_or_json_streams() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("lab.pcap");
+        std::fs::write(&file, b"not read here").expect("write");
+        let file = file.to_str().expect("utf-8 path");
+        let zip = dir.path().join("class.zip");
+        std::fs::write(&zip, b"").expect("write");
+        let folder = dir.path().to_str().expect("utf-8 path");
+        let zip = zip.to_str().expect("utf-8 path");
+
+        assert_eq!(
+            streams(&["--server", "none", file]).as_deref(),
+            Some(Path::new(file))
+        );
+        let json = ["--server", "none", "--format", "json", file];
+        assert_eq!(streams(&json).as_deref(), Some(Path::new(file)));
+        let not_streamed: [&[&str]; 11] = [
+            &[file],
+            &["--server", "none", "--scenario", "smtp-telnet-send", file],
+            &["--server", "none", "--lab", "email-lab", file],
+            &["--server", "none", "--format", "junit", file],
+            &["--server", "none", "--shard", "1/2", file],
+            &["--server", "none", "--similarity", "s.txt", file],
+            &["--server", "none", "--compare", "old.json", file],
+            &["--server", "none", "--roster", "roster.csv", file],
+            &["--server", "none", file, file],
+            &["--server", "none", zip],
+            &["--server", "none", folder],
+        ];
+        for words in not_streamed {
+            assert_eq!(streams(words), None, "{words:?}");
+        }
+    }
+}
