@@ -44,59 +44,100 @@ impl Content {
         let bytes = self.bytes.as_deref()?;
         Some(
             fields(bytes)
-                .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                .map(|field| {
+                    let name = String::from_utf8_lossy(field.name).into_owned();
+                    (name, field.value().into_owned())
+                })
                 .collect(),
         )
     }
 
     /// The value of the first header named `name` (in any ASCII case), as
     /// [`Content::headers`] gives it, without writing out the fields around it: a scenario's
-    /// message check asks this of every message of a class. `None` when there is no such
-    /// header or the bytes were not seen.
+    /// message check asks this of every message of a class, so only the field asked for is
+    /// decoded. `None` when there is no such header or the bytes were not seen.
     pub fn header(&self, name: &str) -> Option<Cow<'_, str>> {
         fields(self.bytes.as_deref()?)
-            .find(|(field, _)| field.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value)
+            .find(|field| field.is_named(name))
+            .map(|field| field.value())
+    }
+}
+
+/// One field of a header section, as bytes: decoded only when asked.
+struct Field<'a> {
+    name: &'a [u8],
+    /// From after the `:` to the end of the field's last continuation line (its `\r`, if
+    /// any, still there).
+    value: &'a [u8],
+}
+
+impl<'a> Field<'a> {
+    /// Whether the name, decoded lossily, is `name` in any ASCII case. Bytes equal to `name`'s
+    /// but for ASCII case are UTF-8 too, so comparing bytes says it unless the name is not
+    /// UTF-8, whose decoding (with its U+FFFD) is then compared.
+    fn is_named(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name.as_bytes())
+            || (!self.name.is_ascii()
+                && std::str::from_utf8(self.name).is_err()
+                && String::from_utf8_lossy(self.name).eq_ignore_ascii_case(name))
+    }
+
+    /// The value trimmed, with any continuation lines trimmed and joined to it by a space.
+    fn value(&self) -> Cow<'a, str> {
+        let unfolded = |line: &'a [u8]| line.strip_suffix(b"\r").unwrap_or(line);
+        if memchr::memchr(b'\n', self.value).is_none() {
+            return lossy_trimmed(unfolded(self.value));
+        }
+        let mut lines = lines(self.value).map(unfolded);
+        let mut value = lines.next().map(lossy_trimmed).unwrap_or_default();
+        for more in lines {
+            let joined = value.to_mut();
+            joined.push(' ');
+            joined.push_str(&lossy_trimmed(more));
+        }
+        value
     }
 }
 
 /// A header section's fields in order, up to its blank line or its first line that is no
-/// field: each name, and its value trimmed with any continuation lines trimmed and joined to
-/// it by a space. Line by line, so a long body past the section is never decoded; a line
-/// decodes as it would inside the whole text (`\n` never continues a UTF-8 sequence), and
-/// lossy decoding never makes or hides the `:`, blank or tab that shape a field. Borrowed
-/// from the bytes unless decoding or joining needs a copy.
-fn fields(bytes: &[u8]) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
-    let blank = |line: &[u8]| matches!(line.first(), Some(b' ' | b'\t'));
-    let mut lines = lines(bytes)
-        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
-        .peekable();
-    let mut ended = false;
+/// field: each name, and its value with any continuation lines. Line by line, so a long body
+/// past the section is never looked at; a line decodes as it would inside the whole text
+/// (`\n` never continues a UTF-8 sequence), and lossy decoding never makes or hides the
+/// `:`, blank or tab that shape a field, so fields are found in the bytes, each line's end
+/// looked for once.
+fn fields(bytes: &[u8]) -> impl Iterator<Item = Field<'_>> {
+    let blank_at = |at: usize| matches!(bytes.get(at), Some(b' ' | b'\t'));
+    let line_end =
+        |from: usize| memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |i| from + i);
+    // Where the next line starts; past the end once the section has ended.
+    let mut at = 0;
     std::iter::from_fn(move || {
-        while !ended {
-            let line = lines.next()?;
-            // A continuation line with no field before it belongs to nothing.
-            if blank(line) {
-                continue;
-            }
-            let field = line
-                .iter()
-                .position(|&byte| byte == b':')
-                .map(|colon| line.split_at(colon))
-                .filter(|(name, _)| !name.is_empty() && !name.contains(&b' '));
-            let Some((name, value)) = field else {
-                ended = true;
-                break;
-            };
-            let mut value = lossy_trimmed(&value[1..]);
-            while let Some(more) = lines.next_if(|line| blank(line)) {
-                let joined = value.to_mut();
-                joined.push(' ');
-                joined.push_str(&lossy_trimmed(more));
-            }
-            return Some((String::from_utf8_lossy(name), value));
+        // A continuation line with no field before it belongs to nothing.
+        while at <= bytes.len() && blank_at(at) {
+            at = line_end(at) + 1;
         }
-        None
+        if at > bytes.len() {
+            return None;
+        }
+        // A field's name runs to its line's first `:`, and has no blank in it; a line
+        // without one (a blank line, `\r` alone, the body) ends the section.
+        let colon = match memchr::memchr3(b':', b' ', b'\n', &bytes[at..]) {
+            Some(i) if i > 0 && bytes[at + i] == b':' => at + i,
+            _ => {
+                at = bytes.len() + 1;
+                return None;
+            }
+        };
+        let mut end = line_end(colon);
+        while end < bytes.len() && blank_at(end + 1) {
+            end = line_end(end + 1);
+        }
+        let field = Field {
+            name: &bytes[at..colon],
+            value: &bytes[colon + 1..end],
+        };
+        at = end + 1;
+        Some(field)
     })
 }
 
