@@ -476,14 +476,16 @@ pub fn align(scenario: &Scenario, session: &Session) -> Alignment {
     align_within(scenario, session, DIRECT_CELLS)
 }
 
-/// [`align`], with the scenario's labels found already.
+/// [`align`], with the scenario's labels and what the session sent ([`Said::of_session`])
+/// found already.
 pub(super) fn align_labelled<'s>(
     scenario: &'s Scenario,
     labels: &StepLabels<'_>,
     session: &Session,
+    said: &[Said<'_>],
     args: &ArgsSeen<'s>,
 ) -> Alignment {
-    align_labelled_within(scenario, labels, session, args, DIRECT_CELLS)
+    align_labelled_within(scenario, labels, session, said, args, DIRECT_CELLS)
 }
 
 /// [`align`], splitting the trace back once the table would hold more than `direct_cells`
@@ -494,6 +496,7 @@ fn align_within(scenario: &Scenario, session: &Session, direct_cells: usize) -> 
         scenario,
         &labels,
         session,
+        &Said::of_session(session),
         &ArgsSeen::default(),
         direct_cells,
     )
@@ -503,6 +506,7 @@ fn align_labelled_within<'s>(
     scenario: &'s Scenario,
     labels: &StepLabels<'_>,
     session: &Session,
+    said: &[Said<'_>],
     args: &ArgsSeen<'s>,
     direct_cells: usize,
 ) -> Alignment {
@@ -515,7 +519,7 @@ fn align_labelled_within<'s>(
             Ok(scratch) => &mut **scratch,
             Err(_) => &mut fresh,
         };
-        shape.fill(scenario, labels, exchanges, args);
+        shape.fill(scenario, labels, exchanges, said, args);
         if let Some(events) = shape.only_perfect_way(&scenario.steps, exchanges.len()) {
             return events;
         }
@@ -569,6 +573,7 @@ impl Shape {
         scenario: &'s Scenario,
         labels: &StepLabels<'_>,
         exchanges: &[Exchange],
+        said: &[Said<'_>],
         args: &ArgsSeen<'s>,
     ) {
         let steps = scenario.steps.as_slice();
@@ -578,9 +583,10 @@ impl Shape {
         let takers = &mut self.takers;
         takers.clear();
         takers.resize(n, 0);
-        for (j, exchange) in exchanges.iter().enumerate() {
+        debug_assert_eq!(said.len(), exchanges.len());
+        for (j, (exchange, &said)) in exchanges.iter().zip(said).enumerate() {
             let fits = &mut self.fits[j * n..(j + 1) * n];
-            for s in labels.steps_sending(Said::of_exchange(exchange)) {
+            for s in labels.steps_sending(said) {
                 let step = &steps[s];
                 fits[s] = fit_code(fit_given(step, exchange, args.fit(step, exchange)));
                 takers[s] += 1;

@@ -326,7 +326,14 @@ fn the_only_perfect_way_is_found_without_the_table() {
     let labels = StepLabels::of(&scenario);
     let mut shape = Shape::default();
     let follows = session_of(&[(0, false, 250), (1, true, 250), (2, true, 250)]);
-    shape.fill(&scenario, &labels, &follows.exchanges, &ArgsSeen::default());
+    let said: Vec<Said<'_>> = follows.exchanges.iter().map(Said::of_exchange).collect();
+    shape.fill(
+        &scenario,
+        &labels,
+        &follows.exchanges,
+        &said,
+        &ArgsSeen::default(),
+    );
     assert_eq!(
         shape.only_perfect_way(&scenario.steps, follows.exchanges.len()),
         Some(vec![
@@ -358,7 +365,14 @@ fn the_only_perfect_way_is_found_without_the_table() {
     let scenario = scenario_of(steps, false);
     let twice = session_of(&[(0, false, 250)]);
     let labels = StepLabels::of(&scenario);
-    shape.fill(&scenario, &labels, &twice.exchanges, &ArgsSeen::default());
+    let said: Vec<Said<'_>> = twice.exchanges.iter().map(Said::of_exchange).collect();
+    shape.fill(
+        &scenario,
+        &labels,
+        &twice.exchanges,
+        &said,
+        &ArgsSeen::default(),
+    );
     assert_eq!(shape.only_perfect_way(&scenario.steps, 1), None);
     assert_eq!(align(&scenario, &twice), reference(&scenario, &twice));
 }
@@ -378,7 +392,14 @@ fn a_huge_repeat_bound_costs_no_more_than_the_exchanges_it_can_take() {
     let session = session_of(&exchanges);
     let mut shape = Shape::default();
     let labels = StepLabels::of(&scenario);
-    shape.fill(&scenario, &labels, &session.exchanges, &ArgsSeen::default());
+    let said: Vec<Said<'_>> = session.exchanges.iter().map(Said::of_exchange).collect();
+    shape.fill(
+        &scenario,
+        &labels,
+        &session.exchanges,
+        &said,
+        &ArgsSeen::default(),
+    );
     shape.fill_states(&scenario, &session.exchanges);
     assert_eq!(shape.caps, vec![500, 500]);
     let alignment = align(&scenario, &session);

@@ -95,8 +95,8 @@ thread_local! {
 }
 
 /// The key of `exchange`'s skeleton line; none when it sent a word that is no verb.
-fn line_key(exchange: &Exchange) -> Option<LineKey> {
-    match Said::of_exchange(exchange) {
+fn line_key(exchange: &Exchange, said: Said<'_>) -> Option<LineKey> {
+    match said {
         Said::Word(_) => None,
         said => Some((said.bit(), exchange.reply.as_ref().map(|reply| reply.code))),
     }
@@ -162,8 +162,10 @@ pub struct SkeletonLines<'a> {
 }
 
 impl<'a> SkeletonLines<'a> {
-    pub fn new(session: &'a Session) -> Self {
+    /// The lines of `session`, whose aligned exchanges sent `said` ([`Said::of_session`]).
+    pub fn new(session: &'a Session, said: &[Said<'_>]) -> Self {
         let aligned = &session.exchanges[..session.exchanges.len().min(MAX_EXCHANGES)];
+        debug_assert_eq!(said.len(), aligned.len());
         // Room for most lines at once (`greeting → (no reply)` is 25 bytes).
         let mut buffer = String::with_capacity(64);
         let lines = SHARED_LINES.with(|shared| {
@@ -182,8 +184,9 @@ impl<'a> SkeletonLines<'a> {
                 };
                 aligned
                     .iter()
-                    .map(|exchange| {
-                        let key = line_key(exchange);
+                    .zip(said)
+                    .map(|(exchange, &said)| {
+                        let key = line_key(exchange, said);
                         if let Some(line) = key.and_then(|key| keyed.get(&key)) {
                             return Arc::clone(line);
                         }
@@ -296,7 +299,7 @@ mod tests {
                     .map(|read| read.sessions)
                     .unwrap_or_default();
             for session in &sessions {
-                let lines = SkeletonLines::new(session);
+                let lines = SkeletonLines::new(session, &Said::of_session(session));
                 for (index, exchange) in session.exchanges.iter().enumerate() {
                     assert_eq!(skeleton_line(exchange), exchange.skeleton_line());
                     assert_eq!(&*lines.shared(index), exchange.skeleton_line());
@@ -322,7 +325,11 @@ mod tests {
             .map(|read| read.sessions)
             .unwrap_or_default();
         let session = sessions.first().expect("a session");
-        let (one, two) = (SkeletonLines::new(session), SkeletonLines::new(session));
+        let said = Said::of_session(session);
+        let (one, two) = (
+            SkeletonLines::new(session, &said),
+            SkeletonLines::new(session, &said),
+        );
         for index in 0..session.exchanges.len() {
             assert!(Arc::ptr_eq(&one.shared(index), &two.shared(index)));
         }

@@ -1,7 +1,7 @@
 //! One session against one scenario → a grade.
 
 use super::align::{
-    align_labelled, fit, label_is, Alignment, ArgsSeen, Event, Fit, Outcome, MAX_EXCHANGES,
+    align_labelled, fit, label_is, Alignment, ArgsSeen, Event, Fit, Outcome, Said, MAX_EXCHANGES,
 };
 use super::checks::{self, message_content, Context};
 use super::diff::skeleton_diff;
@@ -42,7 +42,8 @@ fn grade_with(
     let prepared = PreparedScenario::new(scenario);
     let explainer = rules::Explainer::new(session);
     let args = ArgsSeen::default();
-    assess(session, claimed, index, &prepared, &explainer, &args).into_grade()
+    let said = Said::of_session(session);
+    assess(session, claimed, index, &prepared, &explainer, &said, &args).into_grade()
 }
 
 /// A session measured against a scenario: its points decided, its explanations (feedback,
@@ -61,6 +62,8 @@ pub(super) struct Aligned<'a> {
     index: usize,
     prepared: &'a PreparedScenario<'a>,
     explainer: &'a rules::Explainer<'a>,
+    /// What the session's aligned exchanges sent ([`Said::of_session`]).
+    said: &'a [Said<'a>],
     alignment: Alignment,
     checks: Vec<Pending>,
     score: u32,
@@ -143,13 +146,15 @@ impl Assessed<'_> {
 }
 
 /// Measures `session` (the `index`th of the submission) against a scenario: see [`Assessed`].
-/// `explainer` and `args` are the session's.
+/// `explainer`, `said` ([`Said::of_session`]) and `args` are the session's: found once for
+/// every scenario it is measured against and for the grade written.
 pub(super) fn assess<'a>(
     session: &'a Session,
     claimed: Option<&'a Session>,
     index: usize,
     prepared: &'a PreparedScenario<'a>,
     explainer: &'a rules::Explainer<'a>,
+    said: &'a [Said<'a>],
     args: &ArgsSeen<'a>,
 ) -> Assessed<'a> {
     let scenario = prepared.scenario;
@@ -175,7 +180,7 @@ pub(super) fn assess<'a>(
         };
         return Assessed::Done(Box::new(ungradable(scenario, Some(session_ref()), reason)));
     }
-    let alignment = align_labelled(scenario, &prepared.labels, session, args);
+    let alignment = align_labelled(scenario, &prepared.labels, session, said, args);
     let dele_seen = session.commands().any(|c| c.verb() == Some(Verb::Dele));
     let mut checks = Vec::with_capacity(prepared.checks);
     for (position, (step, result)) in scenario.steps.iter().zip(&alignment.steps).enumerate() {
@@ -249,6 +254,7 @@ pub(super) fn assess<'a>(
         index,
         prepared,
         explainer,
+        said,
         alignment,
         checks,
         score,
@@ -264,13 +270,14 @@ impl Aligned<'_> {
             index,
             prepared,
             explainer,
+            said,
             alignment,
             checks,
             score,
             max_score,
         } = self;
         let scenario = prepared.scenario;
-        let lines = SkeletonLines::new(session);
+        let lines = SkeletonLines::new(session, said);
         let mut checks: Vec<Check> = checks
             .into_iter()
             .map(|pending| match pending {
@@ -309,6 +316,7 @@ impl Aligned<'_> {
         }
         let mut findings = checks::run_all(&Context {
             session,
+            said,
             scenario,
             claimed,
         });

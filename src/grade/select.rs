@@ -82,7 +82,22 @@ impl<'s> SessionGrader<'s> {
     /// about its protocol.
     pub fn grade(&self, session: &Session, index: usize) -> Option<Grade> {
         let explainer = Explainer::new(session);
-        best_measure(session, index, &self.prepared, &explainer).map(Assessed::into_grade)
+        // What each exchange sent, found once: for the bounds, every alignment, and the
+        // grade written (its skeleton lines and impossible-reply). On the stack for a
+        // session of a lab's length.
+        let mut said_on_stack = [Said::Greeting; 32];
+        let said_on_heap;
+        let aligned = &session.exchanges[..session.exchanges.len().min(MAX_EXCHANGES)];
+        let said: &[Said<'_>] = if aligned.len() <= said_on_stack.len() {
+            for (said, exchange) in said_on_stack.iter_mut().zip(aligned) {
+                *said = Said::of_exchange(exchange);
+            }
+            &said_on_stack[..aligned.len()]
+        } else {
+            said_on_heap = Said::of_session(session);
+            &said_on_heap
+        };
+        best_measure(session, index, &self.prepared, &explainer, said).map(Assessed::into_grade)
     }
 }
 
@@ -94,25 +109,14 @@ impl<'s> SessionGrader<'s> {
 /// session of a capture usually fits one scenario fully, and the others cannot beat it.
 /// The pick is the same as measuring all of them: the one picked is never skipped (its
 /// bound is at least its ratio, which no other beats, and no scenario before it ties).
+/// `said` is [`Said::of_session`].
 fn best_measure<'a>(
     session: &'a Session,
     index: usize,
     prepared: &'a [PreparedScenario<'a>],
     explainer: &'a Explainer<'a>,
+    said: &'a [Said<'a>],
 ) -> Option<Assessed<'a>> {
-    // On the stack for a session of a lab's length, as the scenarios' order below.
-    let mut said_on_stack = [Said::Greeting; 32];
-    let said_on_heap;
-    let aligned = &session.exchanges[..session.exchanges.len().min(MAX_EXCHANGES)];
-    let said: &[Said<'_>] = if aligned.len() <= said_on_stack.len() {
-        for (said, exchange) in said_on_stack.iter_mut().zip(aligned) {
-            *said = Said::of_exchange(exchange);
-        }
-        &said_on_stack[..aligned.len()]
-    } else {
-        said_on_heap = Said::of_session(session);
-        &said_on_heap
-    };
     // Shared by every scenario's bound and alignment of this session.
     let args = ArgsSeen::default();
     let bounds = prepared
@@ -143,7 +147,15 @@ fn best_measure<'a>(
                 continue;
             }
         }
-        let measured = assess(session, None, index, &prepared[position], explainer, &args);
+        let measured = assess(
+            session,
+            None,
+            index,
+            &prepared[position],
+            explainer,
+            said,
+            &args,
+        );
         let measured_ratio = ratio(&measured);
         let better = match &best {
             None => true,
@@ -263,15 +275,24 @@ mod tests {
                     .iter()
                     .filter(|p| p.scenario.protocol == session.protocol)
                 {
-                    let measured = assess(&session, None, 0, p, &explainer, &ArgsSeen::default());
                     let said = Said::of_session(&session);
+                    let measured = assess(
+                        &session,
+                        None,
+                        0,
+                        p,
+                        &explainer,
+                        &said,
+                        &ArgsSeen::default(),
+                    );
                     let args = ArgsSeen::default();
                     assert!(best_possible(p, &session, &said, &args) >= ratio(&measured));
                     all.push((ratio(&measured), p.scenario.id.clone()));
                 }
                 let best_ratio = all.iter().map(|(r, _)| *r).max();
                 let expected = all.iter().find(|(r, _)| Some(*r) == best_ratio);
-                let picked = best_measure(&session, 0, &prepared, &explainer)
+                let said = Said::of_session(&session);
+                let picked = best_measure(&session, 0, &prepared, &explainer, &said)
                     .map(|m| (ratio(&m), m.into_grade().scenario));
                 assert_eq!(picked.as_ref(), expected, "{text}");
             }

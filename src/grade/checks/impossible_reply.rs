@@ -27,6 +27,12 @@ pub const CHECK: CheckFn = CheckFn {
 fn run(context: &Context<'_>) -> Vec<Finding> {
     // The replies the student claims; a replay server's are possible by construction.
     let session = context.submitted();
+    // What the exchanges sent, as aligning found it, when the session handed in is the one
+    // graded.
+    let known: &[Said<'_>] = match context.claimed {
+        None => context.said,
+        Some(_) => &[],
+    };
     let mut findings = Vec::new();
     let mut auth_open = false;
     let mut data_open = false;
@@ -35,7 +41,10 @@ fn run(context: &Context<'_>) -> Vec<Finding> {
             continue;
         };
         // Typed: building a label (a verb's name copied) per exchange was most of the check.
-        let said = Said::of_exchange(exchange);
+        let said = match known.get(index) {
+            Some(&said) => said,
+            None => Said::of_exchange(exchange),
+        };
         let turn = said.turn();
         let possible = codes::is_possible_after(session.protocol, turn, reply.code);
         let orphan_auth = said == Said::AuthResponse && !auth_open;

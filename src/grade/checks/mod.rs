@@ -11,6 +11,7 @@ pub mod message_content;
 mod replay_integrity;
 mod unsure_reading;
 
+use super::align::Said;
 use super::model::Finding;
 use crate::scenario::Scenario;
 use crate::session::Session;
@@ -19,6 +20,9 @@ use crate::session::Session;
 pub struct Context<'a> {
     /// The session graded: the claimed one, or the replayed one when replay ran.
     pub session: &'a Session,
+    /// What `session`'s aligned exchanges sent ([`Said::of_session`]), found once for
+    /// aligning it.
+    pub(in crate::grade) said: &'a [Said<'a>],
     pub scenario: &'a Scenario,
     /// The session as the submission claims it, when `session` is its replay.
     pub claimed: Option<&'a Session>,
