@@ -20,7 +20,8 @@ use super::SubmissionGrade;
 use crate::grade::{self, Grade};
 use crate::session::{Session, Source};
 
-/// Sessions read and not yet taken, at most: what the reader may run ahead of the writer.
+/// Sessions handed over and not yet taken, at most (at least one handover): with the
+/// handover the reader is filling meanwhile, what it may run ahead of the writer.
 const AHEAD: usize = 256;
 /// Sessions the reader hands over at once to a writer. One at a time, a taker faster than
 /// the reader slept and was woken for every session: a context switch per session.
