@@ -232,6 +232,18 @@ fn session_of(exchanges: &[(usize, bool, u16)]) -> Session {
     session
 }
 
+/// `shape` filled for `session` against `scenario`, as aligning fills it.
+fn fill(shape: &mut Shape, scenario: &Scenario, labels: &StepLabels<'_>, session: &Session) {
+    let said = Said::of_session(session);
+    shape.fill(
+        scenario,
+        labels,
+        &session.exchanges,
+        &said,
+        &ArgsSeen::default(),
+    );
+}
+
 fn steps_strategy() -> impl Strategy<Value = Vec<Step>> {
     prop::collection::vec(
         (
@@ -326,14 +338,7 @@ fn the_only_perfect_way_is_found_without_the_table() {
     let labels = StepLabels::of(&scenario);
     let mut shape = Shape::default();
     let follows = session_of(&[(0, false, 250), (1, true, 250), (2, true, 250)]);
-    let said: Vec<Said<'_>> = follows.exchanges.iter().map(Said::of_exchange).collect();
-    shape.fill(
-        &scenario,
-        &labels,
-        &follows.exchanges,
-        &said,
-        &ArgsSeen::default(),
-    );
+    fill(&mut shape, &scenario, &labels, &follows);
     assert_eq!(
         shape.only_perfect_way(&scenario.steps, follows.exchanges.len()),
         Some(vec![
@@ -365,14 +370,7 @@ fn the_only_perfect_way_is_found_without_the_table() {
     let scenario = scenario_of(steps, false);
     let twice = session_of(&[(0, false, 250)]);
     let labels = StepLabels::of(&scenario);
-    let said: Vec<Said<'_>> = twice.exchanges.iter().map(Said::of_exchange).collect();
-    shape.fill(
-        &scenario,
-        &labels,
-        &twice.exchanges,
-        &said,
-        &ArgsSeen::default(),
-    );
+    fill(&mut shape, &scenario, &labels, &twice);
     assert_eq!(shape.only_perfect_way(&scenario.steps, 1), None);
     assert_eq!(align(&scenario, &twice), reference(&scenario, &twice));
 }
@@ -392,14 +390,7 @@ fn a_huge_repeat_bound_costs_no_more_than_the_exchanges_it_can_take() {
     let session = session_of(&exchanges);
     let mut shape = Shape::default();
     let labels = StepLabels::of(&scenario);
-    let said: Vec<Said<'_>> = session.exchanges.iter().map(Said::of_exchange).collect();
-    shape.fill(
-        &scenario,
-        &labels,
-        &session.exchanges,
-        &said,
-        &ArgsSeen::default(),
-    );
+    fill(&mut shape, &scenario, &labels, &session);
     shape.fill_states(&scenario, &session.exchanges);
     assert_eq!(shape.caps, vec![500, 500]);
     let alignment = align(&scenario, &session);
