@@ -1,9 +1,9 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
 
 use super::align::{Said, MAX_EXCHANGES};
+use super::intern;
 use super::model::{Evidence, SharedLine, SharedPath};
 use crate::i18n::messages::grade::{EvidenceText, EvidenceWord};
 use crate::i18n::Lang;
@@ -74,7 +74,7 @@ fn push_decimal(line: &mut String, value: u16) {
 const MAX_SHARED_LINES: usize = 1024;
 
 /// The set of lines shared, hashed by [`LineHasher`].
-type SharedLines = HashSet<Arc<str>, BuildHasherDefault<LineHasher>>;
+type SharedLines = HashSet<SharedLine, BuildHasherDefault<LineHasher>>;
 
 /// What a skeleton line says, when it names no free word: what was sent (a [`Said::bit`],
 /// a special or a verb, whose label is its name) and the reply code. Equal keys are equal
@@ -82,7 +82,7 @@ type SharedLines = HashSet<Arc<str>, BuildHasherDefault<LineHasher>>;
 type LineKey = (u32, Option<ReplyCode>);
 
 /// The lines shared, by key.
-type KeyedLines = HashMap<LineKey, Arc<str>, BuildHasherDefault<LineHasher>>;
+type KeyedLines = HashMap<LineKey, SharedLine, BuildHasherDefault<LineHasher>>;
 
 thread_local! {
     /// Skeleton lines written before on this thread, handed out again rather than copied:
@@ -139,14 +139,15 @@ impl Hasher for LineHasher {
     }
 }
 
-/// `line`, shared with an equal one written before when there is one.
-fn shared_line(shared: &mut SharedLines, line: &str) -> Arc<str> {
+/// `line`, shared with an equal one written before when there is one: this thread's, else
+/// the process's ([`intern`]), which this thread then keeps too.
+fn shared_line(shared: &mut SharedLines, line: &str) -> SharedLine {
     if let Some(known) = shared.get(line) {
-        return Arc::clone(known);
+        return known.clone();
     }
-    let made: Arc<str> = Arc::from(line);
+    let made = intern::line(line);
     if shared.len() < MAX_SHARED_LINES {
-        shared.insert(Arc::clone(&made));
+        shared.insert(made.clone());
     }
     made
 }
@@ -158,7 +159,7 @@ pub struct SkeletonLines<'a> {
     /// The session's file, which every piece of evidence names.
     source: SharedPath,
     /// One per exchange aligned (the first [`MAX_EXCHANGES`]).
-    lines: Vec<Arc<str>>,
+    lines: Vec<SharedLine>,
 }
 
 impl<'a> SkeletonLines<'a> {
@@ -188,14 +189,14 @@ impl<'a> SkeletonLines<'a> {
                     .map(|(exchange, &said)| {
                         let key = line_key(exchange, said);
                         if let Some(line) = key.and_then(|key| keyed.get(&key)) {
-                            return Arc::clone(line);
+                            return line.clone();
                         }
                         buffer.clear();
                         push_skeleton_line(&mut buffer, exchange);
                         let line = shared_line(shared, &buffer);
                         if let Some(key) = key {
                             if keyed.len() < MAX_SHARED_LINES {
-                                keyed.insert(key, Arc::clone(&line));
+                                keyed.insert(key, line.clone());
                             }
                         }
                         line
@@ -211,15 +212,15 @@ impl<'a> SkeletonLines<'a> {
     }
 
     /// The line of exchange `index`, which the alignment took or left as an extra.
-    pub fn shared(&self, index: usize) -> Arc<str> {
-        Arc::clone(&self.lines[index])
+    pub fn shared(&self, index: usize) -> SharedLine {
+        self.lines[index].clone()
     }
 
     /// The line of exchange `index`, as [`skeleton_line`] writes it.
     pub fn line(&self, index: usize) -> String {
         match self.lines.get(index) {
-            // Not `to_string`, which goes through `Display` for an `Arc<str>`.
-            Some(line) => String::from(&**line),
+            // Not `to_string`, which goes through `Display`.
+            Some(line) => String::from(line.as_str()),
             None => skeleton_line(&self.session.exchanges[index]),
         }
     }
@@ -228,7 +229,7 @@ impl<'a> SkeletonLines<'a> {
     pub fn evidence(&self, index: usize) -> Option<Evidence> {
         let exchange = self.session.exchanges.get(index)?;
         let line = match self.lines.get(index) {
-            Some(line) => SharedLine::from(Arc::clone(line)),
+            Some(line) => line.clone(),
             None => SharedLine::from(skeleton_line(exchange)),
         };
         Some(Evidence {
@@ -331,10 +332,10 @@ mod tests {
             SkeletonLines::new(session, &said),
         );
         for index in 0..session.exchanges.len() {
-            assert!(Arc::ptr_eq(&one.shared(index), &two.shared(index)));
+            assert_eq!(one.shared(index).as_ptr(), two.shared(index).as_ptr());
         }
         let mut full: SharedLines = (0..MAX_SHARED_LINES)
-            .map(|n| Arc::from(n.to_string()))
+            .map(|n| SharedLine::from(n.to_string()))
             .collect();
         let line = shared_line(&mut full, "XYZZY → 502");
         assert_eq!(&*line, "XYZZY → 502");

@@ -13,6 +13,7 @@ mod diagnostics;
 mod diff;
 mod evidence;
 mod grader;
+mod intern;
 mod model;
 mod order;
 mod parallel;

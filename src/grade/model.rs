@@ -117,10 +117,10 @@ impl Status {
 pub struct Check {
     /// The step or check id from the scenario (shared with the scenario's prepared ids, as a
     /// capture's thousands of grades name the same few steps).
-    pub id: Arc<str>,
+    pub id: SharedLine,
     pub kind: CheckKind,
     /// What was expected, e.g. `EHLO|HELO → 250` (shared likewise).
-    pub name: Arc<str>,
+    pub name: SharedLine,
     /// The name in words, in both languages, when it is not a skeleton line (a header
     /// check, an order rule); reports show [`Check::name_in`].
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -208,64 +208,122 @@ impl PartialEq<PathBuf> for SharedPath {
     }
 }
 
-/// An exchange's skeleton line, shared with the grade's diff and its other evidence rather
-/// than copied. Reads as a `str`, serialised as one.
-#[derive(Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct SharedLine(Arc<str>);
+/// A line a grade shows many times and many grades show (a step's id and skeleton line, an
+/// exchange's skeleton line), shared rather than copied. Reads as a `str`, serialised as
+/// one.
+///
+/// Most are kept for the whole process ([`super::intern`]): a clone is then a copy of a
+/// pointer. The others are counted (`Arc<str>`). Counted ones made a grading thread and the
+/// thread that drops grades take turns at each line's count: a cache miss for every line
+/// of every grade (issue 18).
+#[derive(Clone)]
+pub struct SharedLine(Shared);
+
+#[derive(Clone)]
+enum Shared {
+    Kept(&'static str),
+    Counted(Arc<str>),
+}
+
+impl SharedLine {
+    /// A line kept for the whole process.
+    pub(super) const fn kept(line: &'static str) -> Self {
+        SharedLine(Shared::Kept(line))
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Shared::Kept(line) => line,
+            Shared::Counted(line) => line,
+        }
+    }
+}
+
+impl Default for SharedLine {
+    fn default() -> Self {
+        SharedLine::kept("")
+    }
+}
 
 impl std::ops::Deref for SharedLine {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for SharedLine {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+/// As the `str`'s, so that a set of lines can be looked up by a `str` ([`std::borrow::Borrow`]).
+impl std::hash::Hash for SharedLine {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl Serialize for SharedLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
 impl fmt::Debug for SharedLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
 impl fmt::Display for SharedLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&*self.0, f)
+        fmt::Display::fmt(self.as_str(), f)
     }
 }
 
 impl From<Arc<str>> for SharedLine {
     fn from(line: Arc<str>) -> Self {
-        SharedLine(line)
+        SharedLine(Shared::Counted(line))
     }
 }
 
 impl From<String> for SharedLine {
     fn from(line: String) -> Self {
-        SharedLine(Arc::from(line))
+        SharedLine(Shared::Counted(Arc::from(line)))
     }
 }
 
 impl From<&str> for SharedLine {
     fn from(line: &str) -> Self {
-        SharedLine(Arc::from(line))
+        SharedLine(Shared::Counted(Arc::from(line)))
     }
 }
 
+impl PartialEq for SharedLine {
+    fn eq(&self, other: &SharedLine) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for SharedLine {}
+
 impl PartialEq<str> for SharedLine {
     fn eq(&self, other: &str) -> bool {
-        *self.0 == *other
+        self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for SharedLine {
     fn eq(&self, other: &&str) -> bool {
-        *self.0 == **other
+        self.as_str() == *other
     }
 }
 
 impl PartialEq<String> for SharedLine {
     fn eq(&self, other: &String) -> bool {
-        *self.0 == **other
+        self.as_str() == other.as_str()
     }
 }
 
@@ -302,7 +360,7 @@ pub enum DiffTag {
     Changed,
 }
 
-/// One line of the skeleton diff. Its texts are shared (`Arc<str>`, serialised as strings):
+/// One line of the skeleton diff. Its texts are shared ([`SharedLine`]):
 /// a step's line and id with every grade against the scenario, an exchange's line with the
 /// grade's other diff lines and evidence, so a diff line copies no text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -310,12 +368,12 @@ pub struct DiffLine {
     pub tag: DiffTag,
     /// The step's line, e.g. `EHLO|HELO → 250`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected: Option<Arc<str>>,
+    pub expected: Option<SharedLine>,
     /// The session's line, e.g. `HELO → 250`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub actual: Option<Arc<str>>,
+    pub actual: Option<SharedLine>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub step: Option<Arc<str>>,
+    pub step: Option<SharedLine>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
 }

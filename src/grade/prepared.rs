@@ -1,9 +1,9 @@
 //! What grading writes the same for every session graded against a scenario, written once.
 
-use std::sync::Arc;
-
 use super::align::StepLabels;
 use super::checks::message_content::Words;
+use super::intern;
+use super::model::SharedLine;
 use crate::scenario::Scenario;
 
 /// A scenario with each step's skeleton line (`EHLO|HELO → 250`) and id, which every grade
@@ -13,8 +13,8 @@ pub struct PreparedScenario<'s> {
     pub scenario: &'s Scenario,
     /// Each step's labels, as the alignment and the scenario bound compare them.
     pub labels: StepLabels<'s>,
-    step_lines: Vec<Arc<str>>,
-    step_ids: Vec<Arc<str>>,
+    step_lines: Vec<SharedLine>,
+    step_ids: Vec<SharedLine>,
     /// The words of each step's message checks.
     content_words: Vec<Vec<Words>>,
     /// How many checks a grade against the scenario has (strict extras aside): steps,
@@ -33,13 +33,9 @@ impl<'s> PreparedScenario<'s> {
             step_lines: scenario
                 .steps
                 .iter()
-                .map(|s| Arc::from(s.skeleton_line()))
+                .map(|s| intern::line(&s.skeleton_line()))
                 .collect(),
-            step_ids: scenario
-                .steps
-                .iter()
-                .map(|s| Arc::from(s.id.as_str()))
-                .collect(),
+            step_ids: scenario.steps.iter().map(|s| intern::line(&s.id)).collect(),
             content_words: scenario
                 .steps
                 .iter()
@@ -57,8 +53,8 @@ impl<'s> PreparedScenario<'s> {
     }
 
     /// The skeleton line of step `position`, shared.
-    pub fn shared_step_line(&self, position: usize) -> Arc<str> {
-        Arc::clone(&self.step_lines[position])
+    pub fn shared_step_line(&self, position: usize) -> SharedLine {
+        self.step_lines[position].clone()
     }
 
     /// The words of message check `check` of the step at `position`.
@@ -67,8 +63,8 @@ impl<'s> PreparedScenario<'s> {
     }
 
     /// The id of step `position`, shared.
-    pub fn shared_step_id(&self, position: usize) -> Arc<str> {
-        Arc::clone(&self.step_ids[position])
+    pub fn shared_step_id(&self, position: usize) -> SharedLine {
+        self.step_ids[position].clone()
     }
 }
 

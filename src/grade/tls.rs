@@ -5,8 +5,6 @@
 //! not: a student learns the handshake from the feedback. A TLS 1.3 handshake has no
 //! ServerKeyExchange and no certificate in clear; that is said, never counted against it.
 
-use std::sync::Arc;
-
 use super::model::{Check, CheckKind, DiffLine, DiffTag, Evidence, Grade, SessionRef, Status};
 use crate::i18n::messages::tls::{HandshakeOrder, TlsFeedback, TlsWord};
 use crate::i18n::{Lang, List, Separator, Text};
@@ -64,8 +62,8 @@ pub fn step_tls_check(step_id: &str, check: &TlsCheck, session: &Session) -> Che
     let handshake = session.tls.clone().unwrap_or_default();
     let mut result = evaluate(check, &spec, &handshake, session);
     result.id = match &check.id {
-        Some(id) => Arc::from(id.as_str()),
-        None => Arc::from(format!("{step_id}-tls")),
+        Some(id) => id.as_str().into(),
+        None => format!("{step_id}-tls").into(),
     };
     if session.tls.is_none() {
         // A transcript cannot show a handshake; a capture that stops before it does not.
@@ -133,9 +131,9 @@ fn evaluate(
         _ => said,
     };
     Check {
-        id: Arc::from(check.id()),
+        id: check.id().into(),
         kind: CheckKind::Tls,
-        name: Arc::from(format!("tls: {}", check.require.name())),
+        name: format!("tls: {}", check.require.name()).into(),
         title: None,
         status: if passed {
             Status::Passed

@@ -12,11 +12,12 @@
 //!
 //! **Example**: `MAIL FROM:<a@qq.com>` then a message with `From: b@163.com`.
 
-use std::sync::Arc;
-
 use super::{CheckFn, Context};
 use crate::grade::evidence::evidence;
-use crate::grade::model::{Check, CheckKind, Evidence, Finding, FindingSeverity, Status};
+use crate::grade::intern;
+use crate::grade::model::{
+    Check, CheckKind, Evidence, Finding, FindingSeverity, SharedLine, Status,
+};
 use crate::i18n::messages::checks::MessageCheckName as CheckName;
 use crate::i18n::messages::checks::MessageContentMessage as Message;
 use crate::i18n::Text;
@@ -307,8 +308,8 @@ fn assess_one<'a>(
 /// Written once per scenario: rendering them per grade was half of what a content check cost.
 pub struct Words {
     /// The check's id and its title's English (its [`Check::name`]), shared by every grade.
-    id: Arc<str>,
-    name: Arc<str>,
+    id: SharedLine,
+    name: SharedLine,
     title: Text,
     /// By [`Outcome`] as `usize`.
     feedback: [Option<Text>; OUTCOMES],
@@ -332,8 +333,8 @@ impl Words {
         debug_assert!(outcomes.iter().enumerate().all(|(i, &o)| o as usize == i));
         let title = describe(check);
         Words {
-            id: Arc::from(check.id.as_str()),
-            name: Arc::from(title.en.as_str()),
+            id: intern::line(&check.id),
+            name: intern::line(&title.en),
             title,
             feedback: outcomes.map(|outcome| fixed_text(check, outcome)),
         }
@@ -359,9 +360,9 @@ pub fn written(
     let (points, max_points) = outcome.points(check);
     let title = words.title.clone();
     Check {
-        id: Arc::clone(&words.id),
+        id: words.id.clone(),
         kind: CheckKind::Content,
-        name: Arc::clone(&words.name),
+        name: words.name.clone(),
         title: Some(title),
         status,
         points,
