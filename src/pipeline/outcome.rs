@@ -108,6 +108,11 @@ pub trait SubmissionStream {
     fn problems_first(&mut self) -> Vec<Problem>;
     /// The next session, `None` after the last.
     fn next_session(&mut self) -> Option<Session>;
+    /// A session the report is done with, given back to be dropped where it costs the
+    /// writer nothing (by default, here).
+    fn written(&mut self, session: Session) {
+        drop(session);
+    }
     /// After the last session: the rest of the submission, without its sessions.
     fn finish(self: Box<Self>) -> SubmissionOutcome;
 }

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::thread::JoinHandle;
 
 use super::outcome::{Problem, SubmissionOutcome, SubmissionStream};
@@ -49,7 +49,51 @@ pub enum Reading {
         /// What is left of the sessions last handed over.
         taken: std::vec::IntoIter<Session>,
         thread: JoinHandle<SubmissionOutcome>,
+        /// Sessions written, dropped on a thread of their own (see [`Dropping`]).
+        written: Dropping,
     },
+}
+
+/// Sessions a report has written, dropped on a thread of its own a batch at a time: made
+/// on the reader's thread, freeing them on the writer's was an eighth of what it did for
+/// `extract --format json`, the thread the others wait for (issue 18). At most one batch
+/// waits to be dropped, so memory still follows what is being written.
+#[derive(Default)]
+pub struct Dropping {
+    batch: Vec<Session>,
+    thread: Option<(SyncSender<Vec<Session>>, JoinHandle<()>)>,
+}
+
+impl Dropping {
+    fn push(&mut self, session: Session) {
+        self.batch.push(session);
+        if self.batch.len() < BATCH {
+            return;
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        if self.thread.is_none() {
+            let (sender, batches) = sync_channel::<Vec<Session>>(1);
+            // A thread that cannot be started leaves the batch to be dropped here.
+            if let Ok(thread) =
+                std::thread::Builder::new().spawn(move || batches.into_iter().for_each(drop))
+            {
+                self.thread = Some((sender, thread));
+            }
+        }
+        if let Some((sender, _)) = &self.thread {
+            // The thread only ends once the sender is dropped (in `finish`).
+            let _ = sender.send(batch);
+        }
+    }
+
+    /// Every session given back dropped.
+    fn finish(self) {
+        drop(self.batch);
+        if let Some((sender, thread)) = self.thread {
+            drop(sender);
+            let _ = thread.join();
+        }
+    }
 }
 
 impl Reading {
@@ -103,6 +147,7 @@ impl Reading {
             sessions,
             taken: Vec::new().into_iter(),
             thread,
+            written: Dropping::default(),
         }
     }
 
@@ -168,13 +213,24 @@ impl SubmissionStream for Reading {
         }
     }
 
+    fn written(&mut self, session: Session) {
+        match self {
+            Reading::Whole(..) => drop(session),
+            Reading::Streaming { written, .. } => written.push(session),
+        }
+    }
+
     fn finish(self: Box<Self>) -> SubmissionOutcome {
         match *self {
             Reading::Whole(submission, _) => *submission,
             Reading::Streaming {
-                sessions, thread, ..
+                sessions,
+                thread,
+                written,
+                ..
             } => {
                 drop(sessions);
+                written.finish();
                 thread
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -365,5 +421,24 @@ impl SubmissionStream for Graded {
 
     fn finish(self: Box<Self>) -> SubmissionOutcome {
         self.outcome
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::Protocol;
+
+    #[test]
+    fn written_sessions_leave_the_writer_a_batch_at_a_time() {
+        let mut dropping = Dropping::default();
+        for _ in 0..2 * BATCH + 3 {
+            dropping.push(Session::new(Protocol::Smtp, Source::default()));
+        }
+        // Two batches went to the dropping thread; what is left waits for the next.
+        assert_eq!(dropping.batch.len(), 3);
+        assert!(dropping.thread.is_some());
+        // Returns once the thread has dropped all it was given.
+        dropping.finish();
     }
 }

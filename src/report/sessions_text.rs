@@ -44,6 +44,7 @@ pub fn write_stream(
         let mut sessions = SessionWriter::new(lang);
         while let Some(session) = submission.next_session() {
             sessions.write(out, &session)?;
+            submission.written(session);
             written += 1;
         }
         write_problem_list(out, &submission.finish().problems, lang)?;
