@@ -44,7 +44,7 @@ impl<'a> Charge<'a> {
                 CommandKind::Message { content } => Some(content),
                 _ => None,
             });
-            let body = exchange.reply.as_mut().and_then(|r| r.body.as_mut());
+            let body = exchange.reply.as_mut().and_then(|r| r.body.as_deref_mut());
             for content in command.into_iter().chain(body) {
                 if charge(content, self.used) {
                     self.dropped += 1;

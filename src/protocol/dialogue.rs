@@ -318,7 +318,7 @@ impl DialogueBuilder {
         // The status line was already taken as a whole reply: give it the body.
         match self.exchanges.last_mut().and_then(|e| e.reply.as_mut()) {
             Some(reply) if reply.body.is_none() => {
-                reply.body = Some(Content::elided(size));
+                reply.body = Some(Box::new(Content::elided(size)));
                 reply.origin = reply.origin.extend(origin);
             }
             _ => self.notes.push(Note {

@@ -115,9 +115,10 @@ pub struct Reply {
     pub code: ReplyCode,
     /// The text after the code on each line (`250-PIPELINING` gives `PIPELINING`).
     pub lines: ReplyLines,
-    /// A POP3 multi-line body (RETR, TOP, LIST, UIDL, CAPA), dot-unstuffed.
+    /// A POP3 multi-line body (RETR, TOP, LIST, UIDL, CAPA), dot-unstuffed. Boxed: most
+    /// replies have none, and every reply is moved several times on its way into a session.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub body: Option<Content>,
+    pub body: Option<Box<Content>>,
     pub origin: Origin,
 }
 

@@ -294,7 +294,7 @@ impl DialogueBuilder {
             ReplyLines::one(status.text),
             origin,
         );
-        reply.body = Some(content);
+        reply.body = Some(Box::new(content));
         self.deliver(reply);
     }
 

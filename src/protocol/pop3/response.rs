@@ -120,7 +120,7 @@ impl Pop3Response {
             ReplyLines::one(self.text),
             origin,
         );
-        reply.body = self.body.map(Content::from_bytes);
+        reply.body = self.body.map(|bytes| Box::new(Content::from_bytes(bytes)));
         reply
     }
 
