@@ -66,7 +66,7 @@ fn session(lines: usize, secrets: usize) -> Vec<Exchange> {
         .collect();
     exchanges.push(exchange(line("RETR", Args::plain("1")), "64 KiB".into()));
     if let Some(reply) = exchanges.last_mut().and_then(|e| e.reply.as_mut()) {
-        reply.body = Some(Content::from_bytes(body));
+        reply.body = Some(Box::new(Content::from_bytes(body)));
     }
     exchanges
 }

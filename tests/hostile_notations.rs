@@ -154,7 +154,7 @@ fn in_content(sessions: &[Session], text: &str) -> bool {
             });
             message
                 .into_iter()
-                .chain(exchange.reply.as_ref().and_then(|r| r.body.as_ref()))
+                .chain(exchange.reply.as_ref().and_then(|r| r.body.as_deref()))
         })
         .filter_map(|content| content.bytes.as_deref())
         .any(|bytes| String::from_utf8_lossy(bytes).contains(text))

@@ -102,7 +102,7 @@ fn in_content(session: &Session, text: &str) -> bool {
             CommandKind::Message { content } => Some(content),
             _ => None,
         });
-        let body = exchange.reply.as_ref().and_then(|r| r.body.as_ref());
+        let body = exchange.reply.as_ref().and_then(|r| r.body.as_deref());
         message.into_iter().chain(body)
     });
     contents
