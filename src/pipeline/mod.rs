@@ -18,6 +18,8 @@
 pub mod batch;
 pub mod classes;
 mod content_budget;
+#[cfg(feature = "native")]
+mod drop_behind;
 mod error;
 pub mod file_notes;
 pub mod lab;

@@ -9,9 +9,10 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver};
 use std::thread::JoinHandle;
 
+use super::drop_behind::DropBehind;
 use super::outcome::{Problem, SubmissionOutcome, SubmissionStream};
 use super::read;
 use super::submission::Deciding;
@@ -49,51 +50,9 @@ pub enum Reading {
         /// What is left of the sessions last handed over.
         taken: std::vec::IntoIter<Session>,
         thread: JoinHandle<SubmissionOutcome>,
-        /// Sessions written, dropped on a thread of their own (see [`Dropping`]).
-        written: Dropping,
+        /// Sessions written, dropped on a thread of their own.
+        written: DropBehind<Session>,
     },
-}
-
-/// Sessions a report has written, dropped on a thread of its own a batch at a time: made
-/// on the reader's thread, freeing them on the writer's was an eighth of what it did for
-/// `extract --format json`, the thread the others wait for (issue 18). At most one batch
-/// waits to be dropped, so memory still follows what is being written.
-#[derive(Default)]
-pub struct Dropping {
-    batch: Vec<Session>,
-    thread: Option<(SyncSender<Vec<Session>>, JoinHandle<()>)>,
-}
-
-impl Dropping {
-    fn push(&mut self, session: Session) {
-        self.batch.push(session);
-        if self.batch.len() < BATCH {
-            return;
-        }
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        if self.thread.is_none() {
-            let (sender, batches) = sync_channel::<Vec<Session>>(1);
-            // A thread that cannot be started leaves the batch to be dropped here.
-            if let Ok(thread) =
-                std::thread::Builder::new().spawn(move || batches.into_iter().for_each(drop))
-            {
-                self.thread = Some((sender, thread));
-            }
-        }
-        if let Some((sender, _)) = &self.thread {
-            // The thread only ends once the sender is dropped (in `finish`).
-            let _ = sender.send(batch);
-        }
-    }
-
-    /// Every session given back dropped.
-    fn finish(self) {
-        drop(self.batch);
-        if let Some((sender, thread)) = self.thread {
-            drop(sender);
-            let _ = thread.join();
-        }
-    }
 }
 
 impl Reading {
@@ -147,7 +106,7 @@ impl Reading {
             sessions,
             taken: Vec::new().into_iter(),
             thread,
-            written: Dropping::default(),
+            written: DropBehind::new(BATCH),
         }
     }
 
@@ -275,12 +234,8 @@ pub fn grade_claimed_streamed(
     std::thread::scope(|scope| -> std::io::Result<()> {
         let reading = &mut reading;
         let scenarios = &plan.scenarios;
-        // What has been written is dropped on a thread of its own: freeing the sessions
-        // and grades (made on the reader's and the graders' threads) was a fifth of the
-        // writer's work, and the writer is the thread the others wait for.
-        // At most one batch waits for it, so memory still follows what is being graded.
-        let (written_sender, written) = sync_channel::<(Vec<Session>, Vec<Grade>)>(1);
-        scope.spawn(move || written.into_iter().for_each(drop));
+        // Freeing the sessions and grades was a fifth of the writer's work.
+        let mut written = DropBehind::<(Vec<Session>, Vec<Grade>)>::new(1);
         // One grading thread per core for the whole file, each with its scenarios prepared
         // once: threads started for every batch cost the kernel and the allocator more than
         // preparing did. Batches are dealt to the graders in turn and taken back in the same
@@ -346,10 +301,9 @@ pub fn grade_claimed_streamed(
                 }
             }
             graded += batch.len();
-            // The dropping thread ends only once this sender is dropped, after the loop.
-            let _ = written_sender.send((batch, set_aside));
+            written.push((batch, set_aside));
         }
-        drop(written_sender);
+        written.finish();
         Ok(())
     })?;
     let mut outcome = Box::new(reading).finish();
@@ -421,24 +375,5 @@ impl SubmissionStream for Graded {
 
     fn finish(self: Box<Self>) -> SubmissionOutcome {
         self.outcome
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::session::Protocol;
-
-    #[test]
-    fn written_sessions_leave_the_writer_a_batch_at_a_time() {
-        let mut dropping = Dropping::default();
-        for _ in 0..2 * BATCH + 3 {
-            dropping.push(Session::new(Protocol::Smtp, Source::default()));
-        }
-        // Two batches went to the dropping thread; what is left waits for the next.
-        assert_eq!(dropping.batch.len(), 3);
-        assert!(dropping.thread.is_some());
-        // Returns once the thread has dropped all it was given.
-        dropping.finish();
     }
 }
