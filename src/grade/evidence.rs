@@ -211,9 +211,13 @@ impl<'a> SkeletonLines<'a> {
         }
     }
 
-    /// The line of exchange `index`, which the alignment took or left as an extra.
+    /// The line of exchange `index`, which the alignment took or left as an extra: shared
+    /// when it is one of the lines kept, else written for this once.
     pub fn shared(&self, index: usize) -> SharedLine {
-        self.lines[index].clone()
+        match self.lines.get(index) {
+            Some(line) => line.clone(),
+            None => SharedLine::from(skeleton_line(&self.session.exchanges[index])),
+        }
     }
 
     /// The line of exchange `index`, as [`skeleton_line`] writes it.
@@ -228,14 +232,10 @@ impl<'a> SkeletonLines<'a> {
     /// [`evidence`], its path and line shared from here.
     pub fn evidence(&self, index: usize) -> Option<Evidence> {
         let exchange = self.session.exchanges.get(index)?;
-        let line = match self.lines.get(index) {
-            Some(line) => line.clone(),
-            None => SharedLine::from(skeleton_line(exchange)),
-        };
         Some(Evidence {
             source: self.source.clone(),
             origin: origin_of(exchange),
-            exchange: line,
+            exchange: self.shared(index),
         })
     }
 }

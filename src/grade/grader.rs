@@ -7,7 +7,7 @@ use super::checks::{self, message_content, Context};
 use super::diff::skeleton_diff;
 use super::evidence::SkeletonLines;
 use super::model::{
-    Check, CheckKind, Finding, FindingSeverity, Grade, SessionRef, Status, Verdict,
+    Check, CheckKind, Finding, FindingSeverity, Grade, SessionRef, SharedLine, Status, Verdict,
 };
 use super::prepared::PreparedScenario;
 use super::rules::{self, fill_for, Rule};
@@ -289,12 +289,18 @@ impl Aligned<'_> {
                 } => step_check(
                     session, &lines, prepared, &alignment, position, status, at, rule,
                 ),
-                Pending::Forbidden { position, used } => {
-                    forbidden_check(&scenario.forbidden[position], &lines, used)
-                }
-                Pending::Order { position, broken } => {
-                    order_check(&scenario.order[position], &lines, broken)
-                }
+                Pending::Forbidden { position, used } => forbidden_check(
+                    &scenario.forbidden[position],
+                    prepared.shared_forbidden(position),
+                    &lines,
+                    used,
+                ),
+                Pending::Order { position, broken } => order_check(
+                    &scenario.order[position],
+                    prepared.shared_order(position),
+                    &lines,
+                    broken,
+                ),
                 Pending::Content {
                     position,
                     check,
@@ -530,8 +536,13 @@ fn step_check(
     }
 }
 
-fn forbidden_check(forbidden: &Forbidden, lines: &SkeletonLines<'_>, used: Option<usize>) -> Check {
-    let name = format!("no {}", forbidden.send);
+/// The check of a forbidden command, named `id` and `name` ([`PreparedScenario`]).
+fn forbidden_check(
+    forbidden: &Forbidden,
+    (id, name): (SharedLine, SharedLine),
+    lines: &SkeletonLines<'_>,
+    used: Option<usize>,
+) -> Check {
     let feedback = used.map(|_| {
         let text = GradeMessage::Forbidden {
             command: forbidden.send.to_string(),
@@ -543,13 +554,9 @@ fn forbidden_check(forbidden: &Forbidden, lines: &SkeletonLines<'_>, used: Optio
         }
     });
     Check {
-        id: format!(
-            "forbidden-{}",
-            forbidden.send.to_string().to_ascii_lowercase()
-        )
-        .into(),
+        id,
         kind: CheckKind::Forbidden,
-        name: name.into(),
+        name,
         title: Some(
             CheckName::Forbidden {
                 command: forbidden.send.to_string(),
@@ -588,7 +595,13 @@ fn order_broken(rule: &OrderRule, session: &Session) -> Option<usize> {
     None
 }
 
-fn order_check(rule: &OrderRule, lines: &SkeletonLines<'_>, broken: Option<usize>) -> Check {
+/// The check of an order rule, named `id` and `name` ([`PreparedScenario`]).
+fn order_check(
+    rule: &OrderRule,
+    (id, name): (SharedLine, SharedLine),
+    lines: &SkeletonLines<'_>,
+    broken: Option<usize>,
+) -> Check {
     let feedback = broken.map(|_| {
         let text = GradeMessage::OrderBroken {
             after: rule.after.to_string(),
@@ -601,9 +614,9 @@ fn order_check(rule: &OrderRule, lines: &SkeletonLines<'_>, broken: Option<usize
         }
     });
     Check {
-        id: rule.id.as_str().into(),
+        id,
         kind: CheckKind::Order,
-        name: format!("{} before {}", rule.before, rule.after).into(),
+        name,
         title: Some(
             CheckName::Order {
                 before: rule.before.to_string(),
@@ -632,7 +645,7 @@ fn strict_extras(lines: &SkeletonLines<'_>, alignment: &Alignment) -> Vec<Check>
         .map(|&i| Check {
             id: format!("extra-{}", i + 1).into(),
             kind: CheckKind::Extra,
-            name: lines.line(i).into(),
+            name: lines.shared(i),
             title: None,
             status: Status::Unexpected,
             points: 0,

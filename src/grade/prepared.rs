@@ -17,6 +17,10 @@ pub struct PreparedScenario<'s> {
     step_ids: Vec<SharedLine>,
     /// The words of each step's message checks.
     content_words: Vec<Vec<Words>>,
+    /// Each forbidden command's check id and name (`forbidden-vrfy`, `no VRFY`).
+    forbidden: Vec<(SharedLine, SharedLine)>,
+    /// Each order rule's check id and name (`A before B`).
+    order: Vec<(SharedLine, SharedLine)>,
     /// How many checks a grade against the scenario has (strict extras aside): steps,
     /// their TLS and message checks, forbidden commands, order rules.
     pub checks: usize,
@@ -40,6 +44,22 @@ impl<'s> PreparedScenario<'s> {
                 .steps
                 .iter()
                 .map(|s| s.checks.iter().map(Words::of).collect())
+                .collect(),
+            forbidden: scenario
+                .forbidden
+                .iter()
+                .map(|f| {
+                    let id = format!("forbidden-{}", f.send.to_string().to_ascii_lowercase());
+                    (intern::line(&id), intern::line(&format!("no {}", f.send)))
+                })
+                .collect(),
+            order: scenario
+                .order
+                .iter()
+                .map(|o| {
+                    let name = format!("{} before {}", o.before, o.after);
+                    (intern::line(&o.id), intern::line(&name))
+                })
                 .collect(),
             checks: scenario
                 .steps
@@ -65,6 +85,16 @@ impl<'s> PreparedScenario<'s> {
     /// The id of step `position`, shared.
     pub fn shared_step_id(&self, position: usize) -> SharedLine {
         self.step_ids[position].clone()
+    }
+
+    /// The check id and name of forbidden command `position`, shared.
+    pub fn shared_forbidden(&self, position: usize) -> (SharedLine, SharedLine) {
+        self.forbidden[position].clone()
+    }
+
+    /// The check id and name of order rule `position`, shared.
+    pub fn shared_order(&self, position: usize) -> (SharedLine, SharedLine) {
+        self.order[position].clone()
     }
 }
 
