@@ -7,7 +7,7 @@
 //!
 //! Generates a capture of nothing but mail (`support/synth.rs`, `mail_capture`: SMTP and
 //! POP3 sessions alternately, `--at-once` of them interleaved; 20,000 sessions make about
-//! 71 MB) and times, best of `--runs`, the release binary's
+//! 71 MB) and times, best and median of `--runs`, the release binary's
 //!
 //! - `mailgrade extract FILE` (text),
 //! - `mailgrade extract --format json FILE`,
@@ -17,8 +17,11 @@
 //! each writing its report to a file (dirty pages written back before every run, tshark's
 //! too, so no run pays for the one before), beside tshark's field extraction on the same file
 //! (`tshark -r F -Y 'smtp || pop' -T fields -e smtp.req.command -e smtp.response.code
-//! -e pop.request.command -e pop.response.indicator`, best of `--tshark-runs`). Each row gives
-//! wall and CPU time, MB/s and sessions/s by wall time, the ratio to tshark by wall time, the
+//! -e pop.request.command -e pop.response.indicator`, best of `--tshark-runs`). The runs are
+//! taken in rounds, one of each row per round, tshark's among the first rounds, so that a
+//! slow spell of the machine falls on every row alike. Each row gives the best and the
+//! median wall time, CPU time, MB/s and sessions/s by wall time, the ratio to tshark by the
+//! best wall times, the
 //! peak resident memory of the process (`wait4`'s rusage, the largest of the runs) and how
 //! many times the capture size that is.
 //!
@@ -142,19 +145,34 @@ fn run(command: &mut Command, out: &Path) -> Run {
     }
 }
 
-/// Best wall and CPU time of `runs`, the largest peak memory, and the last exit code.
-fn best_of(runs: u32, mut once: impl FnMut() -> Run) -> Run {
-    let mut best = once();
-    for _ in 1..runs {
-        let next = once();
-        best = Run {
-            wall: best.wall.min(next.wall),
-            cpu: best.cpu.min(next.cpu),
-            peak: best.peak.max(next.peak),
-            code: next.code,
-        };
+/// Runs of one command, folded as they come.
+#[derive(Default)]
+struct Runs {
+    walls: Vec<Duration>,
+    best: Option<Run>,
+}
+
+impl Runs {
+    fn add(&mut self, next: Run) {
+        self.walls.push(next.wall);
+        self.best = Some(match self.best {
+            // Best wall and CPU time, the largest peak memory, the last exit code.
+            Some(best) => Run {
+                wall: best.wall.min(next.wall),
+                cpu: best.cpu.min(next.cpu),
+                peak: best.peak.max(next.peak),
+                code: next.code,
+            },
+            None => next,
+        });
     }
-    best
+
+    /// The median wall time: how far the best is from a typical run.
+    fn median(&self) -> Duration {
+        let mut walls = self.walls.clone();
+        walls.sort();
+        walls.get(walls.len() / 2).copied().unwrap_or_default()
+    }
 }
 
 fn load() -> String {
@@ -206,40 +224,6 @@ fn bench_capture(folder: &Path, name: &str, sessions: u64, options: &Options) {
     );
     let out = folder.join("report.out");
     let tshark_out = folder.join("tshark.out");
-    let tshark = options.tshark.then(|| {
-        best_of(options.tshark_runs, || {
-            run(
-                Command::new("tshark")
-                    .arg("-r")
-                    .arg(&path)
-                    .args(["-Y", "smtp || pop", "-T", "fields"])
-                    .args(["-e", "smtp.req.command", "-e", "smtp.response.code"])
-                    .args(["-e", "pop.request.command", "-e", "pop.response.indicator"]),
-                &tshark_out,
-            )
-        })
-    });
-    let tshark = tshark.filter(|t| t.code == 0);
-    println!(
-        "{:<52} {:>7} {:>7} {:>8} {:>10} {:>9} {:>8} {:>7} {:>8}",
-        "", "wall s", "CPU s", "MB/s", "sessions/s", "× tshark", "peak MB", "× file", "out MB"
-    );
-    let row = |who: &str, r: Run, out_bytes: u64| {
-        let ratio = tshark.map_or(String::new(), |t| {
-            format!("{:.1}", t.wall.as_secs_f64() / r.wall.as_secs_f64())
-        });
-        println!(
-            "{who:<52} {:>7.3} {:>7.3} {:>8.1} {:>10.0} {:>9} {:>8.0} {:>7.2} {:>8.1}",
-            r.wall.as_secs_f64(),
-            r.cpu.as_secs_f64(),
-            mb / r.wall.as_secs_f64(),
-            mail as f64 / r.wall.as_secs_f64(),
-            ratio,
-            r.peak as f64 / 1e6,
-            r.peak as f64 / summary.bytes as f64,
-            out_bytes as f64 / 1e6
-        );
-    };
     let commands: [(&str, &[&str]); 6] = [
         ("extract", &["extract"]),
         ("extract --format json", &["extract", "--format", "json"]),
@@ -257,35 +241,121 @@ fn bench_capture(folder: &Path, name: &str, sessions: u64, options: &Options) {
             &["grade", "--server", "none", "--format", "json", "--compact"],
         ),
     ];
-    for (label, bin) in &options.bins {
-        for (what, args) in commands {
-            let r = best_of(options.runs, || {
-                run(Command::new(bin).args(args).arg(&path), &out)
-            });
-            let out_bytes = std::fs::metadata(&out).map_or(0, |m| m.len());
-            // An older build (`--bin`) may not know an option: a usage error, not a figure.
-            if r.code == 64 {
-                println!("  {label} {what}: not supported by this build");
-                continue;
+    // Every row's runs taken in rounds, one run of each row per round and tshark's among
+    // the first rounds: this machine kind's speed drifts by tens of percent over seconds,
+    // and rows timed one after the other compared one period with another.
+    struct Row<'a> {
+        label: &'a str,
+        bin: &'a Path,
+        what: &'a str,
+        args: &'a [&'a str],
+        runs: Runs,
+        out_bytes: u64,
+        unsupported: bool,
+    }
+    let mut rows: Vec<Row<'_>> = options
+        .bins
+        .iter()
+        .flat_map(|(label, bin)| {
+            commands.iter().map(move |&(what, args)| Row {
+                label,
+                bin,
+                what,
+                args,
+                runs: Runs::default(),
+                out_bytes: 0,
+                unsupported: false,
+            })
+        })
+        .collect();
+    let mut tshark = Runs::default();
+    for round in 0..options.runs.max(options.tshark_runs) {
+        if round < options.runs {
+            for row in rows.iter_mut().filter(|row| !row.unsupported) {
+                let r = run(Command::new(row.bin).args(row.args).arg(&path), &out);
+                // An older build (`--bin`) may not know an option: a usage error, not a figure.
+                if r.code == 64 {
+                    row.unsupported = true;
+                    continue;
+                }
+                assert!(
+                    r.code == 0 || (r.code == 1 && row.what.starts_with("grade")),
+                    "{} {} exited with {}",
+                    row.label,
+                    row.what,
+                    r.code
+                );
+                row.out_bytes = std::fs::metadata(&out).map_or(0, |m| m.len());
+                row.runs.add(r);
             }
-            assert!(
-                r.code == 0 || (r.code == 1 && what.starts_with("grade")),
-                "{label} {what} exited with {}",
-                r.code
-            );
-            row(&format!("  {label} {what}"), r, out_bytes);
+        }
+        if options.tshark && round < options.tshark_runs {
+            tshark.add(run(
+                Command::new("tshark")
+                    .arg("-r")
+                    .arg(&path)
+                    .args(["-Y", "smtp || pop", "-T", "fields"])
+                    .args(["-e", "smtp.req.command", "-e", "smtp.response.code"])
+                    .args(["-e", "pop.request.command", "-e", "pop.response.indicator"]),
+                &tshark_out,
+            ));
         }
     }
-    match tshark {
-        Some(t) => {
+    let tshark_best = tshark.best.filter(|t| t.code == 0);
+    println!(
+        "{:<52} {:>7} {:>7} {:>7} {:>8} {:>10} {:>9} {:>8} {:>7} {:>8}",
+        "",
+        "wall s",
+        "med s",
+        "CPU s",
+        "MB/s",
+        "sessions/s",
+        "× tshark",
+        "peak MB",
+        "× file",
+        "out MB"
+    );
+    let print_row = |who: &str, runs: &Runs, out_bytes: u64| {
+        let Some(r) = runs.best else {
+            return;
+        };
+        let ratio = tshark_best.map_or(String::new(), |t| {
+            format!("{:.1}", t.wall.as_secs_f64() / r.wall.as_secs_f64())
+        });
+        println!(
+            "{who:<52} {:>7.3} {:>7.3} {:>7.3} {:>8.1} {:>10.0} {:>9} {:>8.0} {:>7.2} {:>8.1}",
+            r.wall.as_secs_f64(),
+            runs.median().as_secs_f64(),
+            r.cpu.as_secs_f64(),
+            mb / r.wall.as_secs_f64(),
+            mail as f64 / r.wall.as_secs_f64(),
+            ratio,
+            r.peak as f64 / 1e6,
+            r.peak as f64 / summary.bytes as f64,
+            out_bytes as f64 / 1e6
+        );
+    };
+    for row in &rows {
+        if row.unsupported {
+            println!("  {} {}: not supported by this build", row.label, row.what);
+        } else {
+            print_row(
+                &format!("  {} {}", row.label, row.what),
+                &row.runs,
+                row.out_bytes,
+            );
+        }
+    }
+    match tshark_best {
+        Some(_) => {
             let out_bytes = std::fs::metadata(&tshark_out).map_or(0, |m| m.len());
-            row("  tshark -T fields (smtp || pop)", t, out_bytes);
+            print_row("  tshark -T fields (smtp || pop)", &tshark, out_bytes);
         }
         None if options.tshark => println!("  tshark: not run (not installed?)"),
         None => {}
     }
     println!(
-        "  (best of {} mailgrade and {} tshark runs; peak = largest ru_maxrss of the runs; load now {})",
+        "  (best and median of {} mailgrade and {} tshark runs, taken in rounds; peak = largest ru_maxrss of the runs; load now {})",
         options.runs,
         options.tshark_runs,
         load()
