@@ -129,25 +129,62 @@ order:
     after: MAIL
     points: 5
     feedback: { en: Log in before sending., zh-CN: 发信前先登录。 }
+forbidden:
+  - send: VRFY
+    points: 3
+    feedback: { en: No probing., zh-CN: 不要探测。 }
 ";
     let scenario = scenario::load_str("order.yaml", text).unwrap_or_else(|e| panic!("{e}"));
+    let vrfy = "C: VRFY a\nS: 252 ok\n";
     let cases = [
-        ("C: EHLO me\nS: 250 ok\nC: AUTH PLAIN AGFAYg==\nS: 235 ok\nC: MAIL FROM:<a@b.c>\nS: 250 ok\n", grade::Status::Passed, 25),
-        ("C: EHLO me\nS: 250 ok\nC: MAIL FROM:<a@b.c>\nS: 250 ok\n", grade::Status::Failed, 20),
+        ("C: EHLO me\nS: 250 ok\nC: AUTH PLAIN AGFAYg==\nS: 235 ok\nC: MAIL FROM:<a@b.c>\nS: 250 ok\n", grade::Status::Passed, 28),
+        ("C: EHLO me\nS: 250 ok\nC: MAIL FROM:<a@b.c>\nS: 250 ok\n", grade::Status::Failed, 23),
     ];
     for (script, status, score) in cases {
-        let grade = grade::grade(&session(Protocol::Smtp, script), 0, &scenario);
-        let check = grade
-            .checks
-            .iter()
-            .find(|c| &*c.id == "auth-before-mail")
-            .expect("order check");
-        assert_eq!(check.status, status, "{script}");
-        assert_eq!(grade.score, score, "{script}");
-        if status == grade::Status::Failed {
-            let feedback = check.feedback.as_ref().expect("feedback");
-            assert!(feedback.en.contains("Log in before sending."));
-            assert!(feedback.zh_cn.contains("发信前先登录"));
+        // Each script again with the forbidden command: the same order, 3 points less.
+        for (script, forbidden, score) in [
+            (script.to_string(), grade::Status::Passed, score),
+            (format!("{script}{vrfy}"), grade::Status::Failed, score - 3),
+        ] {
+            let grade = grade::grade(&session(Protocol::Smtp, &script), 0, &scenario);
+            let check = |id: &str| {
+                grade
+                    .checks
+                    .iter()
+                    .find(|c| &*c.id == id)
+                    .unwrap_or_else(|| panic!("{id} in {script}"))
+                    .clone()
+            };
+            assert_eq!(grade.score, score, "{script}");
+            let order = check("auth-before-mail");
+            let no_vrfy = check("forbidden-vrfy");
+            assert_eq!(&*order.name, "AUTH before MAIL");
+            assert_eq!(&*no_vrfy.name, "no VRFY");
+            for (check, status, points, hint) in [
+                (
+                    &order,
+                    status,
+                    5,
+                    ("Log in before sending.", "发信前先登录"),
+                ),
+                (&no_vrfy, forbidden, 3, ("No probing.", "不要探测")),
+            ] {
+                assert_eq!(check.status, status, "{} in {script}", check.id);
+                assert_eq!(check.max_points, points, "{}", check.id);
+                if status == grade::Status::Failed {
+                    assert_eq!(check.points, 0, "{}", check.id);
+                    let feedback = check.feedback.as_ref().expect("feedback");
+                    assert!(feedback.en.contains(hint.0), "{}", feedback.en);
+                    assert!(feedback.zh_cn.contains(hint.1), "{}", feedback.zh_cn);
+                    // The exchange that broke the rule is named.
+                    let evidence = check.evidence.as_ref().expect("evidence");
+                    let sent = if check.id == order.id { "MAIL" } else { "VRFY" };
+                    assert!(evidence.exchange.starts_with(sent), "{}", evidence.exchange);
+                } else {
+                    assert_eq!(check.points, points, "{}", check.id);
+                    assert!(check.feedback.is_none() && check.evidence.is_none());
+                }
+            }
         }
     }
 }

@@ -516,11 +516,10 @@ fn step_check(
             Status::Missing => None,
             _ => at.and_then(|i| session.exchanges.get(i)),
         };
-        let text = rule.feedback(&fill_for(exchange, expected));
-        match &step.feedback {
-            Some(hint) => text.join(hint),
-            None => text,
-        }
+        with_hint(
+            rule.feedback(&fill_for(exchange, expected)),
+            step.feedback.as_ref(),
+        )
     });
     Check {
         id: prepared.shared_step_id(position),
@@ -539,40 +538,62 @@ fn step_check(
 /// The check of a forbidden command, named `id` and `name` ([`PreparedScenario`]).
 fn forbidden_check(
     forbidden: &Forbidden,
-    (id, name): (SharedLine, SharedLine),
+    named: (SharedLine, SharedLine),
     lines: &SkeletonLines<'_>,
     used: Option<usize>,
 ) -> Check {
-    let feedback = used.map(|_| {
+    let command = forbidden.send.to_string();
+    let broken = used.map(|at| {
         let text = GradeMessage::Forbidden {
-            command: forbidden.send.to_string(),
+            command: command.clone(),
         }
         .text();
-        match &forbidden.feedback {
-            Some(hint) => text.join(hint),
-            None => text,
-        }
+        (at, with_hint(text, forbidden.feedback.as_ref()))
     });
+    let title = CheckName::Forbidden { command }.text();
+    rule_check(
+        CheckKind::Forbidden,
+        named,
+        title,
+        forbidden.points,
+        broken,
+        lines,
+    )
+}
+
+/// A rule's check (a forbidden command, an order): all its points unless `broken` says at
+/// which exchange it was broken and what to say about it.
+fn rule_check(
+    kind: CheckKind,
+    (id, name): (SharedLine, SharedLine),
+    title: Text,
+    max_points: u32,
+    broken: Option<(usize, Text)>,
+    lines: &SkeletonLines<'_>,
+) -> Check {
+    let (status, points, feedback, evidence) = match broken {
+        Some((at, feedback)) => (Status::Failed, 0, Some(feedback), lines.evidence(at)),
+        None => (Status::Passed, max_points, None, None),
+    };
     Check {
         id,
-        kind: CheckKind::Forbidden,
+        kind,
         name,
-        title: Some(
-            CheckName::Forbidden {
-                command: forbidden.send.to_string(),
-            }
-            .text(),
-        ),
-        status: if used.is_some() {
-            Status::Failed
-        } else {
-            Status::Passed
-        },
-        points: if used.is_some() { 0 } else { forbidden.points },
-        max_points: forbidden.points,
+        title: Some(title),
+        status,
+        points,
+        max_points,
         rule: None,
         feedback,
-        evidence: used.and_then(|i| lines.evidence(i)),
+        evidence,
+    }
+}
+
+/// `text`, followed by the scenario's own hint when it has one.
+fn with_hint(text: Text, hint: Option<&Text>) -> Text {
+    match hint {
+        Some(hint) => text.join(hint),
+        None => text,
     }
 }
 
@@ -598,43 +619,21 @@ fn order_broken(rule: &OrderRule, session: &Session) -> Option<usize> {
 /// The check of an order rule, named `id` and `name` ([`PreparedScenario`]).
 fn order_check(
     rule: &OrderRule,
-    (id, name): (SharedLine, SharedLine),
+    named: (SharedLine, SharedLine),
     lines: &SkeletonLines<'_>,
     broken: Option<usize>,
 ) -> Check {
-    let feedback = broken.map(|_| {
+    let (after, before) = (rule.after.to_string(), rule.before.to_string());
+    let broken = broken.map(|at| {
         let text = GradeMessage::OrderBroken {
-            after: rule.after.to_string(),
-            before: rule.before.to_string(),
+            after: after.clone(),
+            before: before.clone(),
         }
         .text();
-        match &rule.feedback {
-            Some(hint) => text.join(hint),
-            None => text,
-        }
+        (at, with_hint(text, rule.feedback.as_ref()))
     });
-    Check {
-        id,
-        kind: CheckKind::Order,
-        name,
-        title: Some(
-            CheckName::Order {
-                before: rule.before.to_string(),
-                after: rule.after.to_string(),
-            }
-            .text(),
-        ),
-        status: if broken.is_some() {
-            Status::Failed
-        } else {
-            Status::Passed
-        },
-        points: if broken.is_some() { 0 } else { rule.points },
-        max_points: rule.points,
-        rule: None,
-        feedback,
-        evidence: broken.and_then(|i| lines.evidence(i)),
-    }
+    let title = CheckName::Order { before, after }.text();
+    rule_check(CheckKind::Order, named, title, rule.points, broken, lines)
 }
 
 /// In a strict scenario every exchange no step took is a failed check.
