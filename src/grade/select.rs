@@ -270,12 +270,12 @@ mod tests {
             for session in sessions(text) {
                 measured_sessions += 1;
                 let explainer = Explainer::new(&session);
+                let said = Said::of_session(&session);
                 let mut all = Vec::new();
                 for p in prepared
                     .iter()
                     .filter(|p| p.scenario.protocol == session.protocol)
                 {
-                    let said = Said::of_session(&session);
                     let measured = assess(
                         &session,
                         None,
@@ -291,7 +291,6 @@ mod tests {
                 }
                 let best_ratio = all.iter().map(|(r, _)| *r).max();
                 let expected = all.iter().find(|(r, _)| Some(*r) == best_ratio);
-                let said = Said::of_session(&session);
                 let picked = best_measure(&session, 0, &prepared, &explainer, &said)
                     .map(|m| (ratio(&m), m.into_grade().scenario));
                 assert_eq!(picked.as_ref(), expected, "{text}");

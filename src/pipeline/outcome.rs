@@ -110,7 +110,7 @@ pub trait SubmissionStream {
     fn next_session(&mut self) -> Option<Session>;
     /// A session the report is done with, given back to be dropped where it costs the
     /// writer nothing (by default, here).
-    fn written(&mut self, session: Session) {
+    fn give_back(&mut self, session: Session) {
         drop(session);
     }
     /// After the last session: the rest of the submission, without its sessions.

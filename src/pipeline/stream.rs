@@ -172,7 +172,7 @@ impl SubmissionStream for Reading {
         }
     }
 
-    fn written(&mut self, session: Session) {
+    fn give_back(&mut self, session: Session) {
         match self {
             Reading::Whole(..) => drop(session),
             Reading::Streaming { written, .. } => written.push(session),

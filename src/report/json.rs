@@ -174,7 +174,7 @@ fn write_submission(json: &mut Out<'_>, submission: Streamed) -> std::io::Result
     while let Some(session) = submission.next_session() {
         json.element(4, written == 0);
         session::write(json, 4, &session, None)?;
-        submission.written(session);
+        submission.give_back(session);
         json.flush_some()?;
         written += 1;
     }
