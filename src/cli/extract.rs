@@ -2,6 +2,7 @@ use super::args::{ExtractArgs, ExtractFormat};
 use super::error::CliError;
 use super::run::{Output, Report};
 use super::ExitCode;
+use crate::ingest::CaptureStages;
 use crate::pipeline::read::read_submission_unhashed;
 use crate::pipeline::stream::Reading;
 use crate::report::{self, SubmissionStream};
@@ -32,10 +33,16 @@ fn streamed(args: &ExtractArgs, json: bool) -> Report {
     let paths = args.files.clone();
     let lang = args.lang;
     let layout = super::grade_cmd::layout(args.compact);
+    // Writing JSON keeps a core busy; writing text leaves one for a capture's reading.
+    let stages = if json {
+        CaptureStages::Together
+    } else {
+        CaptureStages::Apart
+    };
     Report::Stream(Box::new(move |out| {
         let mut submissions = paths
             .iter()
-            .map(|path| Box::new(Reading::start(path, false)) as Box<dyn SubmissionStream>);
+            .map(|path| Box::new(Reading::start(path, false, stages)) as Box<dyn SubmissionStream>);
         let written = if json {
             let mut submissions = submissions.map(|stream| report::json::Streamed {
                 stream,

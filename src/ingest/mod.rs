@@ -10,6 +10,7 @@ mod office;
 mod read;
 mod text;
 
+pub use capture::CaptureStages;
 pub use error::IngestError;
 pub use read::{read_bytes, read_file, read_file_each, FileRead};
 pub use text::outline as text_outline;

@@ -1,6 +1,7 @@
 use std::io::Read;
 use std::path::Path;
 
+use super::capture::CaptureStages;
 use super::IngestError;
 use crate::session::{Note, NoteKind, Origin, Session};
 
@@ -17,7 +18,9 @@ pub struct FileRead {
 /// Reads a transcript, report, export or capture into sessions, detecting its kind.
 pub fn read_file(path: &Path) -> Result<FileRead, IngestError> {
     let mut sessions = Vec::new();
-    let mut read = read_file_each(path, &mut |session| sessions.push(session))?;
+    let mut read = read_file_each(path, CaptureStages::Apart, &mut |session| {
+        sessions.push(session)
+    })?;
     read.sessions = sessions;
     Ok(read)
 }
@@ -25,8 +28,12 @@ pub fn read_file(path: &Path) -> Result<FileRead, IngestError> {
 /// Like [`read_file`], handing each session to `sink` instead; the [`FileRead`] holds the
 /// rest. A capture's sessions go as soon as each is over (in the order of their first
 /// frames), so a capture of any size needs memory for its open sessions only; text is read
-/// whole, then handed on.
-pub fn read_file_each(path: &Path, sink: &mut dyn FnMut(Session)) -> Result<FileRead, IngestError> {
+/// whole, then handed on. `stages` says whether a capture's reading may take a second thread.
+pub fn read_file_each(
+    path: &Path,
+    stages: CaptureStages,
+    sink: &mut dyn FnMut(Session),
+) -> Result<FileRead, IngestError> {
     let io_error = |source| IngestError::Io {
         path: path.to_path_buf(),
         source,
@@ -35,7 +42,7 @@ pub fn read_file_each(path: &Path, sink: &mut dyn FnMut(Session)) -> Result<File
     let mut file = std::fs::File::open(path).map_err(io_error)?;
     let sniffed = read_up_to(&mut file, &mut magic).map_err(io_error)?;
     if capture::is_capture(&magic[..sniffed]) {
-        return capture::read_capture_file_each(path, sink);
+        return capture::read_capture_file_each(path, stages, sink);
     }
     let mut bytes = magic[..sniffed].to_vec();
     file.read_to_end(&mut bytes).map_err(io_error)?;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::outcome::{InputHash, Problem, SubmissionOutcome};
 use crate::i18n::messages::ingest::IngestProblem;
 use crate::ingest::archive::{self, Limits};
-use crate::ingest::{self, IngestError};
+use crate::ingest::{self, CaptureStages, IngestError};
 use crate::session::Session;
 
 /// What one submission is made of before it is read.
@@ -72,10 +72,16 @@ fn read(path: &Path, hash: bool) -> SubmissionOutcome {
 /// outcome returned holds the rest (files, notes, problems) and no sessions. A capture's
 /// sessions go as each ends, so memory follows the sessions open at once. Meant for one
 /// file: the sessions of a student's own `.zip` are handed on once every file is read.
-pub fn read_each(path: &Path, hash: bool, sink: &mut dyn FnMut(Session)) -> SubmissionOutcome {
+/// `stages` says whether a capture's reading may take a second thread.
+pub fn read_each(
+    path: &Path,
+    hash: bool,
+    stages: CaptureStages,
+    sink: &mut dyn FnMut(Session),
+) -> SubmissionOutcome {
     let mut submission = each_file(path, hash, |submission, used, file| {
         let mut charge = super::content_budget::Charge::new(used);
-        let read = ingest::read_file_each(file, &mut |mut session| {
+        let read = ingest::read_file_each(file, stages, &mut |mut session| {
             charge.session(&mut session);
             sink(session);
         });

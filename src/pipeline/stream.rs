@@ -19,6 +19,7 @@ use super::submission::Deciding;
 use super::submission::{self, Plan};
 use super::SubmissionGrade;
 use crate::grade::{self, Grade};
+use crate::ingest::CaptureStages;
 use crate::session::{Session, Source};
 
 /// Sessions handed over and not yet taken, at most (at least one handover): with the
@@ -57,19 +58,20 @@ pub enum Reading {
 
 impl Reading {
     /// Starts reading `path` as [`read::read_submission_unhashed`] (or, with `hash`,
-    /// [`read::read_submission`]) does.
-    pub fn start(path: &Path, hash: bool) -> Reading {
-        Reading::handing_over(path, hash, HANDED_OVER)
+    /// [`read::read_submission`]) does; `stages` as the writer's work on each session
+    /// leaves a core for a capture's reading or not.
+    pub fn start(path: &Path, hash: bool, stages: CaptureStages) -> Reading {
+        Reading::handing_over(path, hash, HANDED_OVER, stages)
     }
 
     /// A file to grade as it is read ([`grade_claimed_streamed`]), its sessions handed over
-    /// a batch at a time.
+    /// a batch at a time. Grading takes the other core, so a capture is read on one thread.
     pub fn for_grading(path: &Path) -> Reading {
-        Reading::handing_over(path, false, BATCH)
+        Reading::handing_over(path, false, BATCH, CaptureStages::Together)
     }
 
     /// [`Reading::start`], a file's sessions handed over `at_once` at a time.
-    fn handing_over(path: &Path, hash: bool, at_once: usize) -> Reading {
+    fn handing_over(path: &Path, hash: bool, at_once: usize, stages: CaptureStages) -> Reading {
         // A student's own zip is read in memory anyway (`read::read_submission`).
         if path.is_dir()
             || std::fs::metadata(path).is_err()
@@ -88,7 +90,7 @@ impl Reading {
         let thread = std::thread::spawn(move || {
             // A writer that stopped (a closed pipe) drops the receiver: the rest is not sent.
             let mut reading = Vec::with_capacity(at_once);
-            let outcome = read::read_each(&owned, hash, &mut |session| {
+            let outcome = read::read_each(&owned, hash, stages, &mut |session| {
                 reading.push(session);
                 if reading.len() == at_once {
                     let full = std::mem::replace(&mut reading, Vec::with_capacity(at_once));

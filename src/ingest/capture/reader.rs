@@ -15,6 +15,7 @@ use super::handoff::{Batcher, Handoff, Inline, Sender};
 use super::release::{Release, Window};
 use super::sessions::SessionAssembler;
 use super::summary::{self, Outcome};
+use super::CaptureStages;
 use crate::ingest::{FileRead, IngestError};
 use crate::session::Session;
 
@@ -47,9 +48,10 @@ struct Decoded {
 pub(super) fn read<R: Read + Send>(
     path: &Path,
     input: Input<'_, R>,
+    stages: CaptureStages,
     sink: &mut dyn FnMut(Session),
 ) -> Result<FileRead, IngestError> {
-    let two_threads = two_threads(&input);
+    let two_threads = stages == CaptureStages::Apart && two_threads(&input);
     read_on(path, input, two_threads, sink)
 }
 
