@@ -23,7 +23,12 @@ pub fn run(args: &GradeArgs) -> Result<Output, CliError> {
     // A file graded as it is read starts being read before the plan is made: loading the
     // built-in scenarios (YAML and regex, a few milliseconds) came first otherwise, with
     // every other core idle (issue 18).
-    let reading = streamed_file(args).map(stream::Reading::for_grading);
+    // A text report's reading is the longest chain: it gets a core of its own.
+    let core = match args.format {
+        Format::Text => stream::ReaderCore::Own,
+        _ => stream::ReaderCore::Shared,
+    };
+    let reading = streamed_file(args).map(|path| stream::Reading::for_grading(path, core));
     let (plan, jobs) = plan(&args.scenarios, args.lab.as_deref(), &args.replay)?;
     if args.batch.roster.is_some() && args.format == Format::MoodleCsv {
         return Err(CliError::usage(

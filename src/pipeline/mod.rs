@@ -19,6 +19,8 @@ pub mod batch;
 pub mod classes;
 mod content_budget;
 #[cfg(feature = "native")]
+mod core_split;
+#[cfg(feature = "native")]
 mod drop_behind;
 mod error;
 pub mod file_notes;
