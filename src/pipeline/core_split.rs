@@ -32,8 +32,8 @@ impl CoreSplit {
     }
 
     /// What the reading thread calls first, to take its core.
-    pub fn reader(&self) -> ReaderCpus {
-        ReaderCpus {
+    pub fn reader(&self) -> ReaderCpu {
+        ReaderCpu {
             #[cfg(target_os = "linux")]
             cpu: self.linux.reader,
         }
@@ -42,12 +42,12 @@ impl CoreSplit {
 
 /// The reader's core, sent to the reading thread.
 #[derive(Clone, Copy)]
-pub struct ReaderCpus {
+pub struct ReaderCpu {
     #[cfg(target_os = "linux")]
     cpu: usize,
 }
 
-impl ReaderCpus {
+impl ReaderCpu {
     /// Puts the calling thread (and any it starts) on the reader's core.
     pub fn enter(self) {
         #[cfg(target_os = "linux")]
