@@ -21,9 +21,9 @@ pub struct CoreSplit {
 }
 
 impl CoreSplit {
-    /// Splits the cores the calling thread may use, the last for the reader, and keeps the
-    /// calling thread on the others; `None` with fewer than two, or where threads cannot be
-    /// placed.
+    /// Splits the cores the calling thread may use: the one it runs on for the reader (the
+    /// last, if that cannot be told), the others for the calling thread; `None` with fewer
+    /// than two, or where threads cannot be placed.
     pub fn new() -> Option<CoreSplit> {
         #[cfg(target_os = "linux")]
         return linux::Split::new().map(|linux| CoreSplit { linux });
@@ -81,14 +81,21 @@ mod linux {
                     (0..libc::CPU_SETSIZE as usize).filter(|&c| libc::CPU_ISSET(c, &before));
                 let last = cpus.next_back()?;
                 cpus.next()?;
+                // The core this thread runs on, where it may: several gradings started at
+                // once then mostly give their readers different cores, where always the
+                // last would put every reader on the same one.
+                let reader = usize::try_from(libc::sched_getcpu())
+                    .ok()
+                    .filter(|&c| c < libc::CPU_SETSIZE as usize && libc::CPU_ISSET(c, &before))
+                    .unwrap_or(last);
                 let mut rest = before;
-                libc::CPU_CLR(last, &mut rest);
+                libc::CPU_CLR(reader, &mut rest);
                 let caller = libc::gettid();
                 if !set(caller, &rest) {
                     return None;
                 }
                 Some(Split {
-                    reader: last,
+                    reader,
                     caller,
                     before: Box::new(before),
                 })
