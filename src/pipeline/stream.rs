@@ -71,7 +71,7 @@ pub enum Reading {
 /// reader's core idled once the file is read: 9-13 % more wall time there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReaderCore {
-    /// From [`SPLIT_CORES_FROM`] on, where the machine has two cores or more.
+    /// From [`SPLIT_CORES_FROM`] on, on Linux with two cores or more.
     Own,
     /// Wherever the kernel puts it.
     Shared,
@@ -101,10 +101,11 @@ impl Reading {
         core: ReaderCore,
     ) -> Reading {
         // A student's own zip is read in memory anyway (`read::read_submission`).
-        if path.is_dir()
-            || std::fs::metadata(path).is_err()
-            || crate::ingest::archive::has_zip_name(path)
-        {
+        let size = std::fs::metadata(path)
+            .ok()
+            .filter(|meta| !meta.is_dir() && !crate::ingest::archive::has_zip_name(path))
+            .map(|meta| meta.len());
+        let Some(size) = size else {
             let mut submission = if hash {
                 read::read_submission(path)
             } else {
@@ -112,18 +113,17 @@ impl Reading {
             };
             let sessions = std::mem::take(&mut submission.sessions);
             return Reading::Whole(Box::new(submission), sessions.into_iter());
-        }
+        };
         let (sender, sessions) = sync_channel((AHEAD / at_once).max(1));
         let owned = path.to_path_buf();
         // A small file is read before a core of its own would tell.
-        let cores = (core == ReaderCore::Own
-            && std::fs::metadata(path).is_ok_and(|m| m.len() >= SPLIT_CORES_FROM))
-        .then(CoreSplit::new)
-        .flatten();
-        let reader_cpus = cores.as_ref().map(CoreSplit::reader);
+        let cores = (core == ReaderCore::Own && size >= SPLIT_CORES_FROM)
+            .then(CoreSplit::new)
+            .flatten();
+        let reader_cpu = cores.as_ref().map(CoreSplit::reader);
         let thread = std::thread::spawn(move || {
-            if let Some(cpus) = reader_cpus {
-                cpus.enter();
+            if let Some(cpu) = reader_cpu {
+                cpu.enter();
             }
             // A writer that stopped (a closed pipe) drops the receiver: the rest is not sent.
             let mut reading = Vec::with_capacity(at_once);
